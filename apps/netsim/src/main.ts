@@ -1,0 +1,2 @@
+import { placeholder } from '@ims/codec';
+console.log(placeholder);

@@ -1,0 +1,2 @@
+import { placeholder } from '@ims/codec';
+export const x = placeholder;

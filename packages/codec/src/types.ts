@@ -1,0 +1,80 @@
+/**
+ * Protocol values: TCP commands (PROTOCOL.md §2) and PeerPDUs (§3), as typed data.
+ * Field names follow the draft; `cmd` and option `type` are spelled as on the wire.
+ */
+import type { CodecError } from './errors.js';
+
+/** `JOIN channelName [clientId]`: join (and create if missing) a channel on this connection. */
+export interface JoinCommand {
+  readonly cmd: 'JOIN';
+  readonly channel: string;
+  /** Extension: the joining client's peer ID (PROTOCOL.md §2). */
+  readonly clientId?: string;
+}
+/** `SAY text`, client → server: post to this connection's channel. */
+export interface SayCommand {
+  readonly cmd: 'SAY';
+  readonly text: string;
+}
+/** `EXIT`: leave this connection's channel. */
+export interface ExitCommand {
+  readonly cmd: 'EXIT';
+}
+/** `INVITE clientId1 … clientIdN` (N ≥ 1). */
+export interface InviteCommand {
+  readonly cmd: 'INVITE';
+  readonly clientIds: readonly string[];
+}
+/** `SAY authorId text`, server → client: fan-out of a post to every member, the author included. */
+export interface ServerSayCommand {
+  readonly cmd: 'SAY';
+  readonly authorId: string;
+  readonly text: string;
+}
+/** `STANDBY peerId`, server → client: the channel's standby peer. */
+export interface StandbyCommand {
+  readonly cmd: 'STANDBY';
+  readonly peerId: string;
+}
+/** `ERROR reason`, server → client: extension, sent before dropping a frame or closing. */
+export interface ErrorCommand {
+  readonly cmd: 'ERROR';
+  readonly reason: string;
+}
+
+/** What a client sends and a server reads. */
+export type ClientCommand = JoinCommand | SayCommand | ExitCommand | InviteCommand;
+/** What a server sends and a client reads. */
+export type ServerCommand = ServerSayCommand | StandbyCommand | ErrorCommand;
+/** Any TCP command. */
+export type Command = ClientCommand | ServerCommand;
+/** Which side of a connection a decoder reads for: `toServer` decodes ClientCommands. */
+export type Direction = 'toServer' | 'toClient';
+
+/** The public channels a client is a member of on one server (CLIENT_MEMBERSHIP). */
+export interface ServerMembership {
+  readonly serverId: string;
+  readonly channels: readonly string[];
+}
+
+/** One PeerPDU option (PROTOCOL.md §3), discriminated on `type`. */
+export type PduOption =
+  | { readonly type: 'CLIENT_NICK'; readonly nick: string }
+  | { readonly type: 'CLIENT_MEMBERSHIP'; readonly servers: readonly ServerMembership[] }
+  | { readonly type: 'SERVER_OPTION'; readonly port: number }
+  | { readonly type: 'SERVER_CHANNELS'; readonly channels: readonly string[] }
+  | { readonly type: 'SERVER_INVITE'; readonly channel: string; readonly clientIds: readonly string[] };
+
+/** A discovery datagram: the sender's peer ID and its options, in wire order. */
+export interface PeerPdu {
+  readonly peerId: string;
+  readonly options: readonly PduOption[];
+}
+
+/**
+ * Result of decoding network input: never thrown. `warning` reports a recoverable oddity
+ * (e.g. an unknown PDU option that ended parsing early) next to a usable value.
+ */
+export type Decoded<T> =
+  | { readonly ok: true; readonly value: T; readonly warning?: CodecError }
+  | { readonly ok: false; readonly error: CodecError };
