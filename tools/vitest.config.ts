@@ -1,3 +1,4 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
 import { unitConfig } from '../vitest.shared.ts';
 
-export default unitConfig();
+export default mergeConfig(unitConfig(), defineConfig({ test: { include: ['bench/**/*.spec.ts'] } }));
