@@ -1,2 +1,31 @@
-import { placeholder } from '@ims/codec';
-export const x = placeholder;
+/**
+ * @ims/channel-core: the protocol's brain, as pure reducers. The host role serves channels
+ * (members, history, standby); the member role follows one channel from a client and decides
+ * failover. No sockets, no timers: time is injected.
+ *
+ * @example
+ * ```ts
+ * const host = createHost({ hostId: 'peer-a' }, () => scheduler.now());
+ * host.handle({ kind: 'opened', conn: 'c1', remote: { address: '127.0.0.1', port: 50000 } });
+ * const effects = host.handle({ kind: 'frame', conn: 'c1', command: { cmd: 'JOIN', channel: '#lobby' } });
+ * // → channels ['#lobby'], log, broadcast STANDBY peer-a to ['c1']
+ * ```
+ * @packageDocumentation
+ */
+export type {
+  ConnId,
+  Post,
+  PeerInfo,
+  HostInput,
+  HostEffect,
+  HostOptions,
+  HostSnapshot,
+  ChannelSnapshot,
+  MemberSnapshot,
+  Host,
+  LogLevel,
+} from './types.js';
+export type { ChannelErrorCode } from './errors.js';
+export { createHost } from './host/host.js';
+export { runHost, type RunHostOptions } from './host/run-host.js';
+export { pickStandby, canBeStandby, compareIds, type StandbyCandidate } from './standby.js';

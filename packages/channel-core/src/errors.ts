@@ -1,0 +1,23 @@
+/**
+ * Stable codes of the errors the channel reducers report (in ERROR frames, `log` effects and
+ * member `error` events). Branch on the code, never on the message.
+ */
+
+/** Why a host refused a frame or a connection. */
+export type ChannelErrorCode =
+  /** SAY, EXIT or INVITE on a connection that has not joined a channel. */
+  | 'NOT_JOINED'
+  /** A JOIN for another channel on a connection that already has one (one channel per connection). */
+  | 'ONE_CHANNEL_PER_CONNECTION'
+  /** A JOIN would create a channel beyond `maxChannels`. */
+  | 'TOO_MANY_CHANNELS'
+  /** A JOIN to a channel that has `maxMembersPerChannel` members. */
+  | 'CHANNEL_FULL'
+  /** A JOIN to a private channel by a peer neither its creator nor invited. */
+  | 'NOT_INVITED'
+  /** An INVITE would grow a private channel's admission list beyond `maxAdmittedPerChannel`. */
+  | 'ADMISSION_FULL'
+  /** A channel name that starts with neither '#' nor '@'. */
+  | 'BAD_CHANNEL_NAME'
+  /** The same client joined the same channel on a newer connection: the older one is closed. */
+  | 'REPLACED';

@@ -1,0 +1,175 @@
+/**
+ * The host reducer's state and the helpers its handlers share. Mutable for speed (the SAY fan-out
+ * is the hot path), but deterministic: no I/O, time only through `now()`.
+ */
+import type { ServerCommand } from '@ims/codec';
+import type { ChannelErrorCode } from '../errors.js';
+import type { HistoryRing } from '../history-ring.js';
+import { canBeStandby, pickStandby } from '../standby.js';
+import type { ConnId, HostEffect, HostOptions, LogLevel, PeerInfo, Post } from '../types.js';
+
+/** Defaults of `HostOptions` (documented there with `@default`). */
+export const HOST_DEFAULTS = {
+  historyLimit: 1_000,
+  maxChannels: 10_000,
+  maxMembersPerChannel: 10_000,
+  maxAdmittedPerChannel: 10_000,
+  maxArchivedChannels: 10_000,
+} as const;
+
+/** Resolved options: every limit set. */
+export type ResolvedHostOptions = Required<HostOptions>;
+
+/** One member of a live channel. */
+export interface MemberRec {
+  readonly id: string;
+  conn: ConnId;
+  readonly joinedAt: number;
+}
+
+/** One live channel. */
+export interface ChannelState {
+  readonly name: string;
+  readonly isPrivate: boolean;
+  readonly members: Map<string, MemberRec>;
+  /** Replaced (never mutated) on membership change, so a `broadcast` effect can share it safely. */
+  conns: readonly ConnId[];
+  standby: string;
+  readonly history: HistoryRing<Post>;
+  /** Private channels: who may join. `undefined` = open (taken over from an archive; see README). */
+  readonly admitted: Set<string> | undefined;
+}
+
+/** One TCP connection the runtime told us about. */
+export interface ConnState {
+  readonly conn: ConnId;
+  remote: { readonly address: string; readonly port: number };
+  channel: ChannelState | undefined;
+  memberId: string | undefined;
+  /** We emitted `close`: later frames are dropped until `closed` arrives. */
+  closing: boolean;
+}
+
+/** History of a channel that is not live here. */
+export interface ArchiveEntry {
+  readonly posts: readonly Post[];
+  /** Private channel closed here: its admission list survives, so the name cannot be grabbed. */
+  readonly admitted?: Set<string>;
+}
+
+/** The host's whole state plus the effect buffer of the input being handled. */
+export class HostContext {
+  readonly conns = new Map<ConnId, ConnState>();
+  readonly channels = new Map<string, ChannelState>();
+  readonly archive = new Map<string, ArchiveEntry>();
+  peers: ReadonlyMap<string, PeerInfo> = new Map();
+  /** Alive client peers per address: the ID, or `null` when several share it (ambiguous). */
+  clientsByAddress: ReadonlyMap<string, string | null> = new Map();
+  out: HostEffect[] = [];
+
+  constructor(
+    readonly opts: ResolvedHostOptions,
+    readonly now: () => number,
+  ) {}
+
+  /** The connection's state; a connection never `opened` is adopted with an unknown remote. */
+  connState(conn: ConnId): ConnState {
+    let cs = this.conns.get(conn);
+    if (cs === undefined) {
+      cs = { conn, remote: { address: 'unknown', port: 0 }, channel: undefined, memberId: undefined, closing: false };
+      this.conns.set(conn, cs);
+      this.log('debug', 'conn-adopted', { conn });
+    }
+    return cs;
+  }
+
+  log(level: LogLevel, event: string, fields: Record<string, unknown>): void {
+    this.out.push({ kind: 'log', level, event, fields });
+  }
+
+  send(conn: ConnId, command: ServerCommand): void {
+    this.out.push({ kind: 'send', conn, command });
+  }
+
+  close(cs: ConnState, reason: string): void {
+    cs.closing = true;
+    this.out.push({ kind: 'close', conn: cs.conn, reason });
+  }
+
+  /** How logs name the peer behind a connection. */
+  peerOf(cs: ConnState): string {
+    return cs.memberId ?? `${cs.remote.address}:${cs.remote.port}`;
+  }
+
+  /** Answers ERROR (and logs it); `close` also ends the connection. */
+  refuse(cs: ConnState, code: ChannelErrorCode | string, message: string, channel: string | undefined, close = false): void {
+    this.send(cs.conn, { cmd: 'ERROR', reason: `${code}: ${message}` });
+    this.log('warn', 'refused', { conn: cs.conn, peer: this.peerOf(cs), channel, code, message });
+    if (close) this.close(cs, code);
+  }
+
+  /** The public channel list changed: announce it (PROTOCOL.md §1: never '@' names). */
+  announceChannels(): void {
+    const list: string[] = [];
+    for (const ch of this.channels.values()) if (!ch.isPrivate) list.push(ch.name);
+    this.out.push({ kind: 'channels', public: list });
+  }
+
+  broadcastStandby(ch: ChannelState): void {
+    this.out.push({ kind: 'broadcast', conns: ch.conns, command: { cmd: 'STANDBY', peerId: ch.standby } });
+  }
+
+  /** Re-picks the standby; announces it to all members when it changed (or when `force`). */
+  repickStandby(ch: ChannelState, force: boolean): void {
+    const next = pickStandby(ch.members.values(), this.peers, this.opts.hostId);
+    if (next === ch.standby && !force) return;
+    if (next !== ch.standby) this.log('info', 'standby', { channel: ch.name, from: ch.standby, to: next });
+    ch.standby = next;
+    this.broadcastStandby(ch);
+  }
+
+  /** Whether the channel's current standby is still a valid one. */
+  standbyValid(ch: ChannelState): boolean {
+    return ch.members.has(ch.standby) && canBeStandby(ch.standby, this.peers.get(ch.standby), this.opts.hostId);
+  }
+
+  /** Removes the connection's membership; closes the channel when it was the last member. */
+  leave(cs: ConnState, why: string): void {
+    const ch = cs.channel;
+    const id = cs.memberId;
+    cs.channel = undefined;
+    if (ch === undefined || id === undefined) return;
+    const rec = ch.members.get(id);
+    if (rec?.conn === cs.conn) ch.members.delete(id);
+    ch.conns = ch.conns.filter((c) => c !== cs.conn);
+    this.log('info', 'left', { conn: cs.conn, peer: id, channel: ch.name, why });
+    if (ch.members.size === 0) {
+      this.closeChannel(ch);
+      return;
+    }
+    // Draft §2.3.1: a leaving standby must be replaced and the new one published.
+    this.repickStandby(ch, false);
+  }
+
+  /** docs/architecture.md "Empty channel": it closes, its history stays archived for a later JOIN. */
+  private closeChannel(ch: ChannelState): void {
+    this.channels.delete(ch.name);
+    const posts = ch.history.toArray();
+    if (posts.length > 0 || ch.admitted !== undefined) {
+      this.storeArchive(ch.name, ch.admitted === undefined ? { posts } : { posts, admitted: ch.admitted });
+    }
+    this.log('info', 'channel-closed', { channel: ch.name, history: posts.length });
+    if (!ch.isPrivate) this.announceChannels();
+  }
+
+  /** Keeps at most `maxArchivedChannels` archives, dropping the least recently stored. */
+  storeArchive(name: string, entry: ArchiveEntry): void {
+    this.archive.delete(name);
+    this.archive.set(name, entry);
+    while (this.archive.size > this.opts.maxArchivedChannels) {
+      const oldest = this.archive.keys().next();
+      if (oldest.done === true) break;
+      this.archive.delete(oldest.value);
+    }
+  }
+}

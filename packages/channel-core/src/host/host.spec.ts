@@ -1,0 +1,332 @@
+import { describe, expect, it } from 'vitest';
+import type { CodecError } from '@ims/codec';
+import { errorCodes, harness, noLogs, peer, received } from './host-harness.js';
+
+describe('host: JOIN', () => {
+  it('creates a public channel: announces it, then STANDBY naming the host', () => {
+    const h = harness();
+    expect(noLogs(h.join('c1', '#a', 'alice'))).toEqual([
+      { kind: 'channels', public: ['#a'] },
+      { kind: 'broadcast', conns: ['c1'], command: { cmd: 'STANDBY', peerId: 'H' } },
+    ]);
+    expect(h.host.snapshot().channels).toEqual([
+      { name: '#a', private: false, members: [{ id: 'alice', conn: 'c1', joinedAt: 1_001 }], standby: 'H', historyLength: 0 },
+    ]);
+  });
+
+  it('sends the history to the new member only, before STANDBY to all', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.say('c1', 'one');
+    h.say('c1', 'two');
+    const fx = h.join('c2', '#a', 'bob');
+    expect(noLogs(fx)).toEqual([
+      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'one' } },
+      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'two' } },
+      { kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'H' } },
+    ]);
+  });
+
+  it('ignores a repeated JOIN of the same channel on the same connection', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    expect(noLogs(h.frame('c1', { cmd: 'JOIN', channel: '#a', clientId: 'alice' }))).toEqual([]);
+    expect(h.host.snapshot().channels[0]?.members).toHaveLength(1);
+  });
+
+  it('refuses a second channel on one connection, without closing it', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    const fx = h.frame('c1', { cmd: 'JOIN', channel: '#b', clientId: 'alice' });
+    expect(errorCodes(fx)).toEqual(['ONE_CHANNEL_PER_CONNECTION']);
+    expect(fx.some((e) => e.kind === 'close')).toBe(false);
+    expect(h.host.snapshot().channels.map((c) => c.name)).toEqual(['#a']);
+  });
+
+  it('refuses a name that is neither public nor private', () => {
+    const h = harness();
+    h.open('c1');
+    expect(errorCodes(h.frame('c1', { cmd: 'JOIN', channel: 'lobby' }))).toEqual(['BAD_CHANNEL_NAME']);
+    expect(h.host.snapshot().channels).toEqual([]);
+  });
+
+  it('moves a member that rejoins on a newer connection, closing the older one', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    const fx = h.join('c3', '#a', 'alice');
+    expect(fx).toContainEqual({ kind: 'close', conn: 'c1', reason: 'REPLACED' });
+    expect(received(fx, 'c3').at(-1)).toEqual({ cmd: 'STANDBY', peerId: 'H' });
+    const members = h.host.snapshot().channels[0]?.members;
+    expect(members).toEqual([
+      { id: 'alice', conn: 'c3', joinedAt: 1_001 },
+      { id: 'bob', conn: 'c2', joinedAt: 1_002 },
+    ]);
+    // The old connection's close no longer removes alice.
+    h.closed('c1');
+    expect(h.host.snapshot().channels[0]?.members).toHaveLength(2);
+  });
+});
+
+describe('host: member identity (PROTOCOL.md §2)', () => {
+  it('uses the clientId of JOIN', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    expect(h.host.snapshot().channels[0]?.members[0]?.id).toBe('alice');
+  });
+
+  it('falls back to the one alive client peer at that address', () => {
+    const h = harness();
+    h.peers(peer('bob', { address: '10.0.0.2' }), peer('srv', { address: '10.0.0.2', isClient: false, canHost: true }));
+    h.open('c1', '10.0.0.2');
+    h.frame('c1', { cmd: 'JOIN', channel: '#a' });
+    expect(h.host.snapshot().channels[0]?.members[0]?.id).toBe('bob');
+  });
+
+  it('falls back to ip:port when several clients share the address', () => {
+    const h = harness();
+    h.peers(peer('bob', { address: '10.0.0.2' }), peer('carol', { address: '10.0.0.2' }));
+    h.open('c1', '10.0.0.2');
+    h.frame('c1', { cmd: 'JOIN', channel: '#a' });
+    expect(h.host.snapshot().channels[0]?.members[0]?.id).toBe('10.0.0.2:50000');
+  });
+
+  it('ignores a client peer that is not alive', () => {
+    const h = harness();
+    h.peers(peer('bob', { address: '10.0.0.2', alive: false }));
+    h.open('c1', '10.0.0.2');
+    h.frame('c1', { cmd: 'JOIN', channel: '#a' });
+    expect(h.host.snapshot().channels[0]?.members[0]?.id).toBe('10.0.0.2:50000');
+  });
+});
+
+describe('host: SAY', () => {
+  it('fans out once to every member, author included, and persists', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    h.tick(5);
+    expect(h.say('c2', 'hi')).toEqual([
+      { kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'SAY', authorId: 'bob', text: 'hi' } },
+      { kind: 'persist', channel: '#a', post: { authorId: 'bob', text: 'hi', at: 1_007 } },
+    ]);
+  });
+
+  it('keeps at most historyLimit posts, dropping the oldest', () => {
+    const h = harness({ historyLimit: 2 });
+    h.join('c1', '#a', 'alice');
+    for (const t of ['1', '2', '3']) h.say('c1', t);
+    expect(received(h.join('c2', '#a', 'bob'), 'c2')).toEqual([
+      { cmd: 'SAY', authorId: 'alice', text: '2' },
+      { cmd: 'SAY', authorId: 'alice', text: '3' },
+      { cmd: 'STANDBY', peerId: 'H' },
+    ]);
+  });
+
+  it('refuses SAY, INVITE and EXIT before JOIN', () => {
+    const h = harness();
+    h.open('c1');
+    expect(errorCodes(h.say('c1', 'x'))).toEqual(['NOT_JOINED']);
+    expect(errorCodes(h.frame('c1', { cmd: 'INVITE', clientIds: ['bob'] }))).toEqual(['NOT_JOINED']);
+    const fx = h.frame('c1', { cmd: 'EXIT' });
+    expect(errorCodes(fx)).toEqual(['NOT_JOINED']);
+    expect(fx).toContainEqual({ kind: 'close', conn: 'c1', reason: 'NOT_JOINED' });
+  });
+
+  it('logs every ERROR at warn with conn, peer, channel and code', () => {
+    const h = harness();
+    h.open('c1');
+    const logs = h.say('c1', 'x').filter((e) => e.kind === 'log');
+    expect(logs).toEqual([
+      { kind: 'log', level: 'warn', event: 'refused', fields: { conn: 'c1', peer: '127.0.0.1:50000', channel: undefined, code: 'NOT_JOINED', message: 'SAY before JOIN' } },
+    ]);
+  });
+});
+
+describe('host: EXIT, loss and empty channels', () => {
+  it('EXIT removes the member, closes the connection and re-picks a lost standby', () => {
+    const h = harness();
+    h.peers(peer('bob', { canHost: true }), peer('carol', { canHost: true }));
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    h.join('c3', '#a', 'carol');
+    expect(h.host.snapshot().channels[0]?.standby).toBe('bob');
+    expect(noLogs(h.frame('c2', { cmd: 'EXIT' }))).toEqual([
+      { kind: 'broadcast', conns: ['c1', 'c3'], command: { cmd: 'STANDBY', peerId: 'carol' } },
+      { kind: 'close', conn: 'c2', reason: 'exit' },
+    ]);
+  });
+
+  it('a non-standby leaving announces nothing', () => {
+    const h = harness();
+    h.peers(peer('bob', { canHost: true }));
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    h.join('c3', '#a', 'carol');
+    expect(noLogs(h.closed('c3'))).toEqual([]);
+  });
+
+  it('drops frames on a connection it already closed', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    h.frame('c1', { cmd: 'EXIT' });
+    expect(noLogs(h.say('c1', 'late'))).toEqual([]);
+  });
+
+  it('closes an empty channel, unannounces it, and restarts it later with its history', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#b', 'bob');
+    h.say('c1', 'kept');
+    expect(noLogs(h.closed('c1'))).toEqual([{ kind: 'channels', public: ['#b'] }]);
+    expect(h.host.snapshot().archivedChannels).toBe(1);
+    expect(received(h.join('c3', '#a', 'carol'), 'c3')[0]).toEqual({ cmd: 'SAY', authorId: 'alice', text: 'kept' });
+  });
+
+  it('forgets the oldest archive beyond maxArchivedChannels', () => {
+    const h = harness({ maxArchivedChannels: 1 });
+    h.host.handle({ kind: 'archive', channel: '#a', posts: [{ authorId: 'x', text: 'a', at: 1 }] });
+    h.host.handle({ kind: 'archive', channel: '#b', posts: [{ authorId: 'x', text: 'b', at: 1 }] });
+    expect(h.host.snapshot().archivedChannels).toBe(1);
+    expect(received(h.join('c1', '#a', 'alice'), 'c1')).toEqual([{ cmd: 'STANDBY', peerId: 'H' }]);
+    expect(received(h.join('c2', '#b', 'bob'), 'c2')[0]).toEqual({ cmd: 'SAY', authorId: 'x', text: 'b' });
+  });
+});
+
+describe('host: standby (PROTOCOL.md §5)', () => {
+  it('prefers dedicated, then fewest channels, then longest-joined, never the host', () => {
+    const h = harness();
+    h.peers(peer('H', { canHost: true, dedicated: true }), peer('b', { canHost: true, hostedChannels: 3 }), peer('c', { canHost: true, hostedChannels: 1 }));
+    h.join('c0', '#a', 'H');
+    h.join('c1', '#a', 'b');
+    expect(h.host.snapshot().channels[0]?.standby).toBe('b');
+    h.join('c2', '#a', 'c');
+    expect(h.host.snapshot().channels[0]?.standby).toBe('c');
+    const fx = h.join('c3', '#a', 'd');
+    expect(received(fx, 'c3')).toEqual([{ cmd: 'STANDBY', peerId: 'c' }]);
+  });
+
+  it('replaces a standby that stops being alive, and does not flap on count changes', () => {
+    const h = harness();
+    h.peers(peer('b', { canHost: true }), peer('c', { canHost: true, hostedChannels: 2 }));
+    h.join('c1', '#a', 'b');
+    h.join('c2', '#a', 'c');
+    expect(h.host.snapshot().channels[0]?.standby).toBe('b');
+    // c becomes the better candidate by count: no re-pick without join/leave/loss.
+    expect(noLogs(h.peers(peer('b', { canHost: true, hostedChannels: 5 }), peer('c', { canHost: true })))).toEqual([]);
+    expect(noLogs(h.peers(peer('b', { canHost: true, alive: false }), peer('c', { canHost: true })))).toEqual([
+      { kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'c' } },
+    ]);
+  });
+
+  it('names the host itself when no member can host, and picks one when it appears', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    expect(h.host.snapshot().channels[0]?.standby).toBe('H');
+    expect(noLogs(h.peers(peer('zed', { canHost: true })))).toEqual([]);
+    expect(noLogs(h.peers(peer('zed', { canHost: true }), peer('bob', { canHost: true })))).toEqual([
+      { kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'bob' } },
+    ]);
+    expect(noLogs(h.peers())).toEqual([{ kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'H' } }]);
+  });
+});
+
+describe('host: private channels', () => {
+  it('admits the creator and invited peers only, and never announces them', () => {
+    const h = harness();
+    const created = h.join('c1', '@p', 'alice');
+    expect(created.some((e) => e.kind === 'channels')).toBe(false);
+    const refused = h.join('c2', '@p', 'mallory');
+    expect(errorCodes(refused)).toEqual(['NOT_INVITED']);
+    expect(refused).toContainEqual({ kind: 'close', conn: 'c2', reason: 'NOT_INVITED' });
+    expect(noLogs(h.frame('c1', { cmd: 'INVITE', clientIds: ['bob', 'bob'] }))).toEqual([{ kind: 'invite', channel: '@p', clientIds: ['bob'] }]);
+    expect(errorCodes(h.join('c3', '@p', 'bob'))).toEqual([]);
+    expect(h.host.snapshot().channels[0]?.members.map((m) => m.id)).toEqual(['alice', 'bob']);
+    expect(noLogs(h.closed('c1')).some((e) => e.kind === 'channels')).toBe(false);
+  });
+
+  it('keeps the admission list of a closed private channel', () => {
+    const h = harness();
+    h.join('c1', '@p', 'alice');
+    h.closed('c1');
+    expect(errorCodes(h.join('c2', '@p', 'mallory'))).toEqual(['NOT_INVITED']);
+    expect(errorCodes(h.join('c3', '@p', 'alice'))).toEqual([]);
+  });
+
+  it('bounds the admission list', () => {
+    const h = harness({ maxAdmittedPerChannel: 2 });
+    h.join('c1', '@p', 'alice');
+    expect(errorCodes(h.frame('c1', { cmd: 'INVITE', clientIds: ['b', 'c'] }))).toEqual(['ADMISSION_FULL']);
+    expect(errorCodes(h.frame('c1', { cmd: 'INVITE', clientIds: ['b'] }))).toEqual([]);
+  });
+
+  it('INVITE on a public channel only multicasts', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    expect(noLogs(h.frame('c1', { cmd: 'INVITE', clientIds: ['bob'] }))).toEqual([{ kind: 'invite', channel: '#a', clientIds: ['bob'] }]);
+  });
+});
+
+describe('host: limits and bad input', () => {
+  it('refuses and closes a JOIN that would exceed maxChannels', () => {
+    const h = harness({ maxChannels: 1 });
+    h.join('c1', '#a', 'alice');
+    const fx = h.join('c2', '#b', 'bob');
+    expect(errorCodes(fx)).toEqual(['TOO_MANY_CHANNELS']);
+    expect(fx).toContainEqual({ kind: 'close', conn: 'c2', reason: 'TOO_MANY_CHANNELS' });
+    expect(errorCodes(h.join('c3', '#a', 'carol'))).toEqual([]);
+  });
+
+  it('refuses and closes a JOIN to a full channel', () => {
+    const h = harness({ maxMembersPerChannel: 1 });
+    h.join('c1', '#a', 'alice');
+    const fx = h.join('c2', '#a', 'bob');
+    expect(errorCodes(fx)).toEqual(['CHANNEL_FULL']);
+    expect(fx).toContainEqual({ kind: 'close', conn: 'c2', reason: 'CHANNEL_FULL' });
+  });
+
+  it('answers a bad frame with ERROR carrying the codec code, and keeps the connection', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    const fx = h.host.handle({ kind: 'bad-frame', conn: 'c1', error: codecError('UNKNOWN_COMMAND', 'unknown command FOO') });
+    expect(noLogs(fx)).toEqual([{ kind: 'send', conn: 'c1', command: { cmd: 'ERROR', reason: 'UNKNOWN_COMMAND: unknown command FOO' } }]);
+    expect(fx).toContainEqual({
+      kind: 'log', level: 'warn', event: 'refused',
+      fields: { conn: 'c1', peer: 'alice', channel: '#a', code: 'UNKNOWN_COMMAND', message: 'unknown command FOO' },
+    });
+  });
+
+  it('rejects invalid limits at construction', () => {
+    expect(() => harness({ historyLimit: -1 })).toThrow(RangeError);
+    expect(() => harness({ maxChannels: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('host: takeover (archive input)', () => {
+  it('starts a channel created by JOIN with the archived history, keeping its name', () => {
+    const h = harness({ historyLimit: 2 });
+    const posts = [1, 2, 3].map((i) => ({ authorId: 'old', text: `p${i}`, at: i }));
+    h.host.handle({ kind: 'archive', channel: '#a', posts });
+    const fx = h.join('c1', '#a', 'alice');
+    expect(received(fx, 'c1')).toEqual([
+      { cmd: 'SAY', authorId: 'old', text: 'p2' },
+      { cmd: 'SAY', authorId: 'old', text: 'p3' },
+      { cmd: 'STANDBY', peerId: 'H' },
+    ]);
+    expect(h.host.snapshot().archivedChannels).toBe(0);
+  });
+
+  it('admits anyone to a private channel taken over from an archive (the admission list is unknown)', () => {
+    const h = harness();
+    h.host.handle({ kind: 'archive', channel: '@p', posts: [] });
+    h.join('c1', '@p', 'alice');
+    expect(errorCodes(h.join('c2', '@p', 'bob'))).toEqual([]);
+  });
+});
+
+/** A CodecError-shaped value; the reducer reads only `code` and `message`. */
+function codecError(code: CodecError['code'], message: string): CodecError {
+  return Object.assign(new Error(message), { name: 'CodecError', code, fatal: false }) as unknown as CodecError;
+}

@@ -1,0 +1,162 @@
+/**
+ * The host role (draft §2.1–2.3, PROTOCOL.md §2 and §5): one reducer for every channel this peer
+ * hosts. Inputs and effects are plain data; see ../types.ts.
+ */
+import type { ClientCommand, InviteCommand, SayCommand } from '@ims/codec';
+import type { ChannelSnapshot, Host, HostEffect, HostInput, HostOptions, HostSnapshot, PeerInfo, Post } from '../types.js';
+import { canBeStandby } from '../standby.js';
+import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
+import { onJoin } from './on-join.js';
+
+/** Creates a host reducer; `now()` (ms) stamps posts and joins and is its only clock. */
+export function createHost(opts: HostOptions, now: () => number): Host {
+  const resolved = { ...HOST_DEFAULTS, ...stripUndefined(opts) };
+  for (const key of Object.keys(HOST_DEFAULTS) as (keyof typeof HOST_DEFAULTS)[]) {
+    const v = resolved[key];
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`HostOptions.${key} must be a non-negative integer, got ${v}`);
+  }
+  const ctx = new HostContext(resolved, now);
+  return {
+    handle(input: HostInput): HostEffect[] {
+      ctx.out = [];
+      dispatch(ctx, input);
+      return ctx.out;
+    },
+    snapshot: () => snapshot(ctx),
+  };
+}
+
+function stripUndefined(opts: HostOptions): HostOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as unknown as HostOptions;
+}
+
+function dispatch(ctx: HostContext, input: HostInput): void {
+  switch (input.kind) {
+    case 'opened':
+      ctx.conns.set(input.conn, { conn: input.conn, remote: input.remote, channel: undefined, memberId: undefined, closing: false });
+      return;
+    case 'frame':
+      onFrame(ctx, ctx.connState(input.conn), input.command);
+      return;
+    case 'bad-frame': {
+      const cs = ctx.connState(input.conn);
+      ctx.refuse(cs, input.error.code, input.error.message, cs.channel?.name);
+      return;
+    }
+    case 'closed': {
+      const cs = ctx.conns.get(input.conn);
+      if (cs === undefined) return;
+      ctx.leave(cs, cs.closing ? 'closed' : 'connection-lost');
+      ctx.conns.delete(input.conn);
+      return;
+    }
+    case 'peers':
+      onPeers(ctx, input.peers);
+      return;
+    case 'archive':
+      // Only used when a JOIN creates the channel; a live channel keeps its own history.
+      ctx.storeArchive(input.channel, { posts: ctx.opts.historyLimit === 0 ? [] : input.posts.slice(-ctx.opts.historyLimit) });
+      return;
+  }
+}
+
+function onFrame(ctx: HostContext, cs: ConnState, cmd: ClientCommand): void {
+  if (cs.closing) {
+    ctx.log('debug', 'frame-after-close', { conn: cs.conn, peer: ctx.peerOf(cs), cmd: cmd.cmd });
+    return;
+  }
+  switch (cmd.cmd) {
+    case 'JOIN':
+      onJoin(ctx, cs, cmd);
+      return;
+    case 'SAY':
+      onSay(ctx, cs, cmd);
+      return;
+    case 'EXIT':
+      if (cs.channel === undefined) {
+        ctx.refuse(cs, 'NOT_JOINED', 'EXIT before JOIN', undefined, true);
+        return;
+      }
+      ctx.leave(cs, 'exit');
+      // Draft §2.1: the server closes the connection when the client has no channel left on it.
+      ctx.close(cs, 'exit');
+      return;
+    case 'INVITE':
+      onInvite(ctx, cs, cmd);
+      return;
+  }
+}
+
+/** The hot path: one Post, one `broadcast` sharing the member list, one `persist`. */
+function onSay(ctx: HostContext, cs: ConnState, cmd: SayCommand): void {
+  const ch = cs.channel;
+  if (ch === undefined || cs.memberId === undefined) {
+    ctx.refuse(cs, 'NOT_JOINED', 'SAY before JOIN', undefined);
+    return;
+  }
+  const post: Post = { authorId: cs.memberId, text: cmd.text, at: ctx.now() };
+  ch.history.push(post);
+  ctx.out.push(
+    { kind: 'broadcast', conns: ch.conns, command: { cmd: 'SAY', authorId: post.authorId, text: post.text } },
+    { kind: 'persist', channel: ch.name, post },
+  );
+}
+
+function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): void {
+  const ch = cs.channel;
+  if (ch === undefined) {
+    ctx.refuse(cs, 'NOT_JOINED', 'INVITE before JOIN', undefined);
+    return;
+  }
+  const ids = [...new Set(cmd.clientIds)];
+  if (ch.admitted !== undefined) {
+    const fresh = ids.filter((id) => !ch.admitted?.has(id));
+    if (ch.admitted.size + fresh.length > ctx.opts.maxAdmittedPerChannel) {
+      ctx.refuse(cs, 'ADMISSION_FULL', `${ch.name} admits at most ${ctx.opts.maxAdmittedPerChannel} peers`, ch.name);
+      return;
+    }
+    for (const id of fresh) ch.admitted.add(id);
+  }
+  ctx.log('info', 'invite', { conn: cs.conn, peer: cs.memberId, channel: ch.name, clientIds: ids });
+  ctx.out.push({ kind: 'invite', channel: ch.name, clientIds: ids });
+}
+
+/**
+ * PROTOCOL.md §5 without flapping: a channel re-picks only when its standby stopped qualifying,
+ * or when it had none (the host itself) and a member newly qualifies.
+ */
+function onPeers(ctx: HostContext, list: readonly PeerInfo[]): void {
+  const before = ctx.peers;
+  const peers = new Map<string, PeerInfo>();
+  const byAddress = new Map<string, string | null>();
+  const fresh: string[] = [];
+  for (const p of list) {
+    peers.set(p.id, p);
+    if (p.isClient && p.alive) byAddress.set(p.address, byAddress.has(p.address) ? null : p.id);
+    const hostId = ctx.opts.hostId;
+    if (canBeStandby(p.id, p, hostId) && !canBeStandby(p.id, before.get(p.id), hostId)) fresh.push(p.id);
+  }
+  ctx.peers = peers;
+  ctx.clientsByAddress = byAddress;
+  for (const ch of ctx.channels.values()) {
+    if (ch.standby === ctx.opts.hostId) {
+      if (fresh.some((id) => ch.members.has(id))) ctx.repickStandby(ch, false);
+    } else if (!ctx.standbyValid(ch)) {
+      ctx.repickStandby(ch, false);
+    }
+  }
+}
+
+function snapshot(ctx: HostContext): HostSnapshot {
+  const channels: ChannelSnapshot[] = [];
+  for (const ch of ctx.channels.values()) {
+    channels.push({
+      name: ch.name,
+      private: ch.isPrivate,
+      members: [...ch.members.values()].map((m) => ({ id: m.id, conn: m.conn, joinedAt: m.joinedAt })),
+      standby: ch.standby,
+      historyLength: ch.history.length,
+    });
+  }
+  return { channels, connections: ctx.conns.size, archivedChannels: ctx.archive.size };
+}

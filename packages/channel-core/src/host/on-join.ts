@@ -1,0 +1,109 @@
+/**
+ * JOIN (draft §2.1, PROTOCOL.md §2 and §5, docs/architecture.md): create or join, history to the
+ * new member only, then STANDBY to everyone.
+ */
+import type { JoinCommand } from '@ims/codec';
+import { HistoryRing } from '../history-ring.js';
+import type { Post } from '../types.js';
+import type { ChannelState, ConnState, HostContext, MemberRec } from './host-context.js';
+
+/** Handles one JOIN frame. */
+export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void {
+  const name = cmd.channel;
+  const isPrivate = name.startsWith('@');
+  if (!isPrivate && !name.startsWith('#')) {
+    ctx.refuse(cs, 'BAD_CHANNEL_NAME', `channel name must start with '#' or '@': ${name}`, name);
+    return;
+  }
+  if (cs.channel !== undefined) {
+    // Draft §2.1: a repeated JOIN of the same client to the same channel is ignored.
+    if (cs.channel.name === name) ctx.log('debug', 'join-repeated', { conn: cs.conn, peer: cs.memberId, channel: name });
+    else ctx.refuse(cs, 'ONE_CHANNEL_PER_CONNECTION', `this connection is in ${cs.channel.name}`, name);
+    return;
+  }
+  const id = identify(ctx, cs, cmd.clientId);
+  let ch = ctx.channels.get(name);
+  let created = false;
+  if (ch === undefined) {
+    ch = create(ctx, cs, name, isPrivate, id);
+    if (ch === undefined) return;
+    created = true;
+  } else if (!admit(ctx, cs, ch, id)) {
+    return;
+  }
+  const joinedAt = addMember(ctx, cs, ch, id);
+  cs.memberId = id;
+  cs.channel = ch;
+  if (created && !isPrivate) ctx.announceChannels();
+  ctx.log('info', 'joined', { conn: cs.conn, peer: id, channel: name, created, joinedAt });
+  // docs/architecture.md "History delimiter": history as SAY frames, then STANDBY.
+  for (const post of ch.history.toArray()) ctx.send(cs.conn, { cmd: 'SAY', authorId: post.authorId, text: post.text });
+  ctx.repickStandby(ch, true);
+}
+
+/** PROTOCOL.md §2: JOIN's clientId, else the one alive client peer at that address, else ip:port. */
+function identify(ctx: HostContext, cs: ConnState, clientId: string | undefined): string {
+  if (clientId !== undefined && clientId !== '') return clientId;
+  const seen = ctx.clientsByAddress.get(cs.remote.address);
+  if (typeof seen === 'string') return seen;
+  return `${cs.remote.address}:${cs.remote.port}`;
+}
+
+function create(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolean, id: string): ChannelState | undefined {
+  if (ctx.channels.size >= ctx.opts.maxChannels) {
+    ctx.refuse(cs, 'TOO_MANY_CHANNELS', `this host serves ${ctx.opts.maxChannels} channels`, name, true);
+    return undefined;
+  }
+  const archived = ctx.archive.get(name);
+  if (archived?.admitted !== undefined && !archived.admitted.has(id)) {
+    ctx.refuse(cs, 'NOT_INVITED', `${name} is private`, name, true);
+    return undefined;
+  }
+  // Takeover (PROTOCOL.md §5): a channel we hold history for restarts with it under the same name.
+  const history = new HistoryRing<Post>(ctx.opts.historyLimit);
+  for (const post of archived?.posts ?? []) history.push(post);
+  ctx.archive.delete(name);
+  let admitted: Set<string> | undefined;
+  if (isPrivate) admitted = archived === undefined ? new Set([id]) : archived.admitted;
+  const ch: ChannelState = { name, isPrivate, members: new Map(), conns: [], standby: ctx.opts.hostId, history, admitted };
+  ctx.channels.set(name, ch);
+  ctx.log('info', 'channel-created', { channel: name, history: history.length, takeover: archived !== undefined });
+  return ch;
+}
+
+function admit(ctx: HostContext, cs: ConnState, ch: ChannelState, id: string): boolean {
+  const existing = ch.members.get(id);
+  if (existing !== undefined) {
+    // The same client on a newer connection (it reconnected before we saw the old one close):
+    // the newer one wins, so the client is never left waiting for a STANDBY.
+    const old = ctx.conns.get(existing.conn);
+    if (old !== undefined) {
+      old.channel = undefined;
+      ctx.refuse(old, 'REPLACED', `${id} rejoined ${ch.name} on another connection`, ch.name, true);
+    }
+    return true;
+  }
+  if (ch.members.size >= ctx.opts.maxMembersPerChannel) {
+    ctx.refuse(cs, 'CHANNEL_FULL', `${ch.name} has ${ctx.opts.maxMembersPerChannel} members`, ch.name, true);
+    return false;
+  }
+  if (ch.admitted !== undefined && !ch.admitted.has(id)) {
+    ctx.refuse(cs, 'NOT_INVITED', `${ch.name} is private`, ch.name, true);
+    return false;
+  }
+  return true;
+}
+
+function addMember(ctx: HostContext, cs: ConnState, ch: ChannelState, id: string): number {
+  const existing = ch.members.get(id);
+  if (existing !== undefined) {
+    // Keeps its seniority: the standby choice must not change because a member reconnected.
+    ch.conns = [...ch.conns.filter((c) => c !== existing.conn), cs.conn];
+    existing.conn = cs.conn;
+    return existing.joinedAt;
+  }
+  const rec: MemberRec = { id, conn: cs.conn, joinedAt: ctx.now() };
+  ch.members.set(id, rec);
+  ch.conns = [...ch.conns, cs.conn];
+  return rec.joinedAt;
+}

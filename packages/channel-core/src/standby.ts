@@ -1,0 +1,46 @@
+/**
+ * Standby choice (PROTOCOL.md §5, docs/architecture.md "Standby choice"), as a pure function.
+ */
+import type { PeerInfo } from './types.js';
+
+/** A channel member as the standby choice sees it. */
+export interface StandbyCandidate {
+  readonly id: string;
+  readonly joinedAt: number;
+}
+
+/** Byte-order comparison of two peer IDs (ASCII, so UTF-16 order is byte order). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether a member may be standby: not the host, announces SERVER_OPTION, and is alive. */
+export function canBeStandby(id: string, peer: PeerInfo | undefined, hostId: string): boolean {
+  return id !== hostId && peer !== undefined && peer.canHost && peer.alive;
+}
+
+/**
+ * Picks the channel's standby among `members`: a dedicated server first, then the one hosting the
+ * fewest public channels, then the longest-joined, then the smallest ID. Returns `hostId` when no
+ * member qualifies (clients read "standby == host" as "no standby").
+ */
+export function pickStandby(members: Iterable<StandbyCandidate>, peers: ReadonlyMap<string, PeerInfo>, hostId: string): string {
+  let best: StandbyCandidate | undefined;
+  let bestPeer: PeerInfo | undefined;
+  for (const m of members) {
+    const peer = peers.get(m.id);
+    if (!canBeStandby(m.id, peer, hostId) || peer === undefined) continue;
+    if (best === undefined || bestPeer === undefined || better(m, peer, best, bestPeer)) {
+      best = m;
+      bestPeer = peer;
+    }
+  }
+  return best?.id ?? hostId;
+}
+
+function better(a: StandbyCandidate, pa: PeerInfo, b: StandbyCandidate, pb: PeerInfo): boolean {
+  if (pa.dedicated !== pb.dedicated) return pa.dedicated;
+  if (pa.hostedChannels !== pb.hostedChannels) return pa.hostedChannels < pb.hostedChannels;
+  if (a.joinedAt !== b.joinedAt) return a.joinedAt < b.joinedAt;
+  return compareIds(a.id, b.id) < 0;
+}

@@ -1,0 +1,108 @@
+/**
+ * Plain-data contract between the host reducer and the runtime that executes it
+ * (agreed with @ims/runtime: change only by keeping both sides compiling).
+ */
+import type { ClientCommand, CodecError, ServerCommand } from '@ims/codec';
+
+/** Opaque connection id chosen by the runtime; never a socket. */
+export type ConnId = string;
+
+/** One post of a channel's history; `at` is the host's `now()` in ms when it was accepted. */
+export interface Post {
+  readonly authorId: string;
+  readonly text: string;
+  readonly at: number;
+}
+
+/** What the host needs to know about one discovered peer, as plain data from discovery. */
+export interface PeerInfo {
+  readonly id: string;
+  readonly address: string;
+  /** Announces SERVER_OPTION: it could host the channel after a failover. */
+  readonly canHost: boolean;
+  /** SERVER_OPTION without CLIENT_NICK: a dedicated server, preferred as standby. */
+  readonly dedicated: boolean;
+  /** Number of public channels it announces (SERVER_CHANNELS). */
+  readonly hostedChannels: number;
+  /** Announces CLIENT_NICK. */
+  readonly isClient: boolean;
+  /** Liveness state `alive` (not maybeDisconnected/disconnected). */
+  readonly alive: boolean;
+}
+
+/** Inputs of the host reducer. */
+export type HostInput =
+  | { readonly kind: 'opened'; readonly conn: ConnId; readonly remote: { readonly address: string; readonly port: number } }
+  | { readonly kind: 'frame'; readonly conn: ConnId; readonly command: ClientCommand }
+  /** A per-frame codec error: the host answers ERROR (the runtime closes on fatal errors itself). */
+  | { readonly kind: 'bad-frame'; readonly conn: ConnId; readonly error: CodecError }
+  /** The socket is gone, after EXIT or not. */
+  | { readonly kind: 'closed'; readonly conn: ConnId }
+  /** Discovery snapshot, sent on every change. */
+  | { readonly kind: 'peers'; readonly peers: readonly PeerInfo[] }
+  /** History this peer holds for a channel: used when a JOIN creates that channel (takeover). */
+  | { readonly kind: 'archive'; readonly channel: string; readonly posts: readonly Post[] };
+
+/** Log levels of `log` effects. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Effects of the host reducer, executed in order by the runtime. */
+export type HostEffect =
+  | { readonly kind: 'send'; readonly conn: ConnId; readonly command: ServerCommand }
+  /** One frame to many connections: the runtime encodes it once. */
+  | { readonly kind: 'broadcast'; readonly conns: readonly ConnId[]; readonly command: ServerCommand }
+  | { readonly kind: 'close'; readonly conn: ConnId; readonly reason: string }
+  /** The public channel list changed: announce it now (never contains '@' names). */
+  | { readonly kind: 'channels'; readonly public: readonly string[] }
+  /** Multicast a PeerPDU with SERVER_INVITE. */
+  | { readonly kind: 'invite'; readonly channel: string; readonly clientIds: readonly string[] }
+  /** Store a post in the history store. */
+  | { readonly kind: 'persist'; readonly channel: string; readonly post: Post }
+  | { readonly kind: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Record<string, unknown> };
+
+/** Options of `createHost`. */
+export interface HostOptions {
+  /** This peer's ID: never picked as standby, named by STANDBY when no member can be one. */
+  readonly hostId: string;
+  /** Posts kept per channel and sent to a new member. @default 1000 */
+  readonly historyLimit?: number;
+  /** Live channels this host serves at once. @default 10_000 */
+  readonly maxChannels?: number;
+  /** Members of one channel. @default 10_000 */
+  readonly maxMembersPerChannel?: number;
+  /** Peer IDs admitted to one private channel (creator plus invited). @default 10_000 */
+  readonly maxAdmittedPerChannel?: number;
+  /** Channels whose history is kept while they are not live (closed or not yet taken over). @default 10_000 */
+  readonly maxArchivedChannels?: number;
+}
+
+/** One member in a `HostSnapshot`. */
+export interface MemberSnapshot {
+  readonly id: string;
+  readonly conn: ConnId;
+  readonly joinedAt: number;
+}
+
+/** One live channel in a `HostSnapshot`. */
+export interface ChannelSnapshot {
+  readonly name: string;
+  readonly private: boolean;
+  readonly members: readonly MemberSnapshot[];
+  readonly standby: string;
+  readonly historyLength: number;
+}
+
+/** The host's state as plain data, for metrics and tests. */
+export interface HostSnapshot {
+  readonly channels: readonly ChannelSnapshot[];
+  readonly connections: number;
+  readonly archivedChannels: number;
+}
+
+/** A host reducer instance: feed inputs, execute the returned effects in order. */
+export interface Host {
+  /** Applies one input and returns the effects to execute, in order. */
+  handle(input: HostInput): HostEffect[];
+  /** The current state as plain data. */
+  snapshot(): HostSnapshot;
+}
