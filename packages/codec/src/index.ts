@@ -1,1 +1,55 @@
-export const placeholder = 1;
+/**
+ * @ims/codec: bytes ⇄ values for the ims wire protocol (PROTOCOL.md §2 TCP commands, §3 PeerPDUs).
+ * Pure: no Node built-ins, no rxjs, no timers. Network input never throws; encoders throw on bad values.
+ *
+ * @example
+ * ```ts
+ * import { encodeFrame, serverSideDecoder } from '@ims/codec';
+ * const dec = serverSideDecoder();
+ * for (const r of dec.push(encodeFrame({ cmd: 'JOIN', channel: '#lobby' }))) if (r.ok) console.log(r.value);
+ * ```
+ * @packageDocumentation
+ */
+export {
+  CLIENT_MEMBERSHIP_OPTION,
+  CLIENT_NICK_OPTION,
+  DEFAULT_ANNOUNCE_INTERVAL_MS,
+  DEFAULT_MAX_DATAGRAM_BYTES,
+  DEFAULT_MAX_FRAME_BYTES,
+  DISCONNECT_AFTER_INTERVALS,
+  DISCOVERY_PORT,
+  FRAME_HEADER_BYTES,
+  MAX_LIST_COUNT,
+  MULTICAST_GROUP_V4,
+  MULTICAST_GROUP_V6,
+  MULTICAST_TTL,
+  SERVER_CHANNELS_OPTION,
+  SERVER_INVITE_OPTION,
+  SERVER_OPTION,
+  SERVER_PORT_MAX,
+  SERVER_PORT_MIN,
+} from './constants.js';
+export { CodecError, type CodecErrorCode } from './errors.js';
+export type {
+  ClientCommand,
+  Command,
+  Decoded,
+  Direction,
+  ErrorCommand,
+  ExitCommand,
+  InviteCommand,
+  JoinCommand,
+  PduOption,
+  PeerPdu,
+  SayCommand,
+  ServerCommand,
+  ServerMembership,
+  ServerSayCommand,
+  StandbyCommand,
+} from './types.js';
+export { encodeFrame } from './encode-frame.js';
+export { decodeBody } from './decode-body.js';
+export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderInit, type LengthByteOrder } from './frame-decoder.js';
+export { decodePdu, encodePdu, type DecodePduOptions } from './pdu.js';
+export { encodePdus, splitPdu, type SplitPduOptions } from './split-pdu.js';
+export { isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';

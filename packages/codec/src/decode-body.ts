@@ -1,0 +1,125 @@
+/**
+ * Body decoder: turns one frame body (without its length prefix) into a typed command.
+ * Never throws on network input; every failure is a `Decoded` with a stable code.
+ */
+import { CodecError } from './errors.js';
+import { isValidChannelName } from './names.js';
+import type { ClientCommand, Command, Decoded, Direction, ServerCommand } from './types.js';
+import { decodeName, decodeUtf8 } from './utf8.js';
+
+const NUL = 0;
+
+function fail(code: 'EMPTY_FRAME' | 'UNKNOWN_COMMAND' | 'WRONG_DIRECTION' | 'MISSING_FIELD' | 'BAD_UTF8' | 'BAD_NAME', message: string): Decoded<never> {
+  return { ok: false, error: new CodecError(code, message) };
+}
+
+/**
+ * Field boundaries as [start0, end0, start1, end1, ...]. A body that ends with NUL is the strict
+ * form; one that does not has an unterminated last field (older peers, PROTOCOL.md §2).
+ */
+function splitFields(body: Uint8Array): number[] {
+  const bounds: number[] = [];
+  let start = 0;
+  const n = body.length;
+  for (;;) {
+    const nul = body.indexOf(NUL, start);
+    if (nul === -1) {
+      if (start < n) bounds.push(start, n);
+      return bounds;
+    }
+    bounds.push(start, nul);
+    start = nul + 1;
+    if (start === n) return bounds;
+  }
+}
+
+type Kind = 'JOIN' | 'SAY' | 'EXIT' | 'INVITE' | 'STANDBY' | 'ERROR';
+const TO_SERVER: ReadonlySet<string> = new Set(['JOIN', 'SAY', 'EXIT', 'INVITE']);
+const TO_CLIENT: ReadonlySet<string> = new Set(['SAY', 'STANDBY', 'ERROR']);
+
+function name(body: Uint8Array, f: number[], i: number): string | undefined {
+  const s = f[2 * i];
+  return s === undefined ? undefined : decodeName(body, s, f[2 * i + 1] as number);
+}
+function text(body: Uint8Array, f: number[], i: number): string | undefined {
+  const s = f[2 * i];
+  return s === undefined ? undefined : decodeUtf8(body, s, f[2 * i + 1] as number);
+}
+function has(f: number[], i: number): boolean {
+  return f.length > 2 * i;
+}
+
+function decodeToServer(kind: Kind, body: Uint8Array, f: number[]): Decoded<ClientCommand> {
+  switch (kind) {
+    case 'JOIN': {
+      if (!has(f, 1)) return fail('MISSING_FIELD', 'JOIN without channelName');
+      const channel = name(body, f, 1);
+      if (channel === undefined || !isValidChannelName(channel)) return fail('BAD_NAME', 'JOIN with an invalid channel name');
+      // An empty clientId field counts as absent: the extension is optional (PROTOCOL.md §2).
+      if (!has(f, 2) || f[4] === f[5]) return { ok: true, value: { cmd: 'JOIN', channel } };
+      const clientId = name(body, f, 2);
+      if (clientId === undefined) return fail('BAD_NAME', 'JOIN with an invalid clientId');
+      return { ok: true, value: { cmd: 'JOIN', channel, clientId } };
+    }
+    case 'SAY': {
+      if (!has(f, 1)) return fail('MISSING_FIELD', 'SAY without text');
+      const t = text(body, f, 1);
+      return t === undefined ? fail('BAD_UTF8', 'SAY text is not valid UTF-8') : { ok: true, value: { cmd: 'SAY', text: t } };
+    }
+    case 'EXIT':
+      return { ok: true, value: { cmd: 'EXIT' } };
+    case 'INVITE': {
+      if (!has(f, 1)) return fail('MISSING_FIELD', 'INVITE without clientId');
+      const clientIds: string[] = [];
+      for (let i = 1; has(f, i); i++) {
+        const id = name(body, f, i);
+        if (id === undefined || id === '') return fail('BAD_NAME', `INVITE clientId ${i} is invalid`);
+        clientIds.push(id);
+      }
+      return { ok: true, value: { cmd: 'INVITE', clientIds } };
+    }
+    default:
+      return fail('WRONG_DIRECTION', `${kind} is not sent to a server`);
+  }
+}
+
+function decodeToClient(kind: Kind, body: Uint8Array, f: number[]): Decoded<ServerCommand> {
+  switch (kind) {
+    case 'SAY': {
+      if (!has(f, 2)) return fail('MISSING_FIELD', 'server SAY needs authorId and text');
+      const authorId = name(body, f, 1);
+      if (authorId === undefined || authorId === '') return fail('BAD_NAME', 'SAY authorId is invalid');
+      const t = text(body, f, 2);
+      return t === undefined ? fail('BAD_UTF8', 'SAY text is not valid UTF-8') : { ok: true, value: { cmd: 'SAY', authorId, text: t } };
+    }
+    case 'STANDBY': {
+      if (!has(f, 1)) return fail('MISSING_FIELD', 'STANDBY without peerId');
+      const peerId = name(body, f, 1);
+      if (peerId === undefined || peerId === '') return fail('BAD_NAME', 'STANDBY peerId is invalid');
+      return { ok: true, value: { cmd: 'STANDBY', peerId } };
+    }
+    case 'ERROR': {
+      if (!has(f, 1)) return fail('MISSING_FIELD', 'ERROR without reason');
+      const reason = text(body, f, 1);
+      return reason === undefined ? fail('BAD_UTF8', 'ERROR reason is not valid UTF-8') : { ok: true, value: { cmd: 'ERROR', reason } };
+    }
+    default:
+      return fail('WRONG_DIRECTION', `${kind} is not sent to a client`);
+  }
+}
+
+/** Decode one frame body read by a server (`'toServer'`: ClientCommands) or a client (`'toClient'`: ServerCommands). */
+export function decodeBody(body: Uint8Array, direction: 'toServer'): Decoded<ClientCommand>;
+/** Decode one frame body read by a client: ServerCommands. */
+export function decodeBody(body: Uint8Array, direction: 'toClient'): Decoded<ServerCommand>;
+/** Decode one frame body for either direction. */
+export function decodeBody(body: Uint8Array, direction: Direction): Decoded<Command>;
+export function decodeBody(body: Uint8Array, direction: Direction): Decoded<Command> {
+  const f = splitFields(body);
+  if (f.length === 0 || f[0] === f[1]) return fail('EMPTY_FRAME', 'frame without a command name');
+  const cmd = name(body, f, 0);
+  if (cmd === undefined || !(TO_SERVER.has(cmd) || TO_CLIENT.has(cmd))) {
+    return fail('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(cmd ?? decodeUtf8(body, f[0] as number, f[1] as number) ?? '<binary>').slice(0, 40)}`);
+  }
+  return direction === 'toServer' ? decodeToServer(cmd as Kind, body, f) : decodeToClient(cmd as Kind, body, f);
+}

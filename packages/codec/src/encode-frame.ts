@@ -1,0 +1,61 @@
+/**
+ * Frame encoder: always the strict form of PROTOCOL.md §2 (u32 big-endian byte length, every
+ * field NUL-terminated, the last one included), whatever dialect the peer speaks.
+ */
+import { FRAME_HEADER_BYTES } from './constants.js';
+import { CodecError } from './errors.js';
+import { isValidChannelName, isValidPeerId } from './names.js';
+import type { Command } from './types.js';
+import { assertField, utf8Bytes } from './utf8.js';
+
+function peerIdField(id: string, what: string): string {
+  if (!isValidPeerId(id)) throw new CodecError('INVALID_VALUE', `${what} is not a valid peer ID: ${JSON.stringify(id)}`);
+  return id;
+}
+
+function textField(text: string, what: string): string {
+  assertField(text, what);
+  return text;
+}
+
+/** The wire fields of a command, validated; throws INVALID_VALUE on a value the wire cannot carry. */
+function fieldsOf(cmd: Command): string[] {
+  switch (cmd.cmd) {
+    case 'JOIN': {
+      if (!isValidChannelName(cmd.channel)) throw new CodecError('INVALID_VALUE', `bad channel name: ${JSON.stringify(cmd.channel)}`);
+      return cmd.clientId === undefined ? ['JOIN', cmd.channel] : ['JOIN', cmd.channel, peerIdField(cmd.clientId, 'JOIN clientId')];
+    }
+    case 'SAY':
+      return 'authorId' in cmd
+        ? ['SAY', peerIdField(cmd.authorId, 'SAY authorId'), textField(cmd.text, 'SAY text')]
+        : ['SAY', textField(cmd.text, 'SAY text')];
+    case 'EXIT':
+      return ['EXIT'];
+    case 'INVITE': {
+      // The draft (§2.1) demands at least one invitee.
+      if (cmd.clientIds.length === 0) throw new CodecError('INVALID_VALUE', 'INVITE needs at least one clientId');
+      return ['INVITE', ...cmd.clientIds.map((id) => peerIdField(id, 'INVITE clientId'))];
+    }
+    case 'STANDBY':
+      return ['STANDBY', peerIdField(cmd.peerId, 'STANDBY peerId')];
+    case 'ERROR':
+      return ['ERROR', textField(cmd.reason, 'ERROR reason')];
+    default:
+      throw new CodecError('INVALID_VALUE', `unknown command ${JSON.stringify((cmd as { cmd?: unknown }).cmd)}`);
+  }
+}
+
+/** Encode one command as a complete frame (strict form). Throws CodecError INVALID_VALUE on bad arguments. */
+export function encodeFrame(cmd: Command): Uint8Array {
+  const parts = fieldsOf(cmd).map(utf8Bytes);
+  let bodyLength = 0;
+  for (const p of parts) bodyLength += p.length + 1;
+  const out = new Uint8Array(FRAME_HEADER_BYTES + bodyLength);
+  new DataView(out.buffer).setUint32(0, bodyLength, false);
+  let pos = FRAME_HEADER_BYTES;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length + 1; // the NUL is already there: Uint8Array starts zeroed
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * Channel-name and peer-ID rules (PROTOCOL.md §1): both are ASCII; ims accepts visible ASCII
+ * (0x21–0x7E) so names survive logs, CLIs and every other implementation unchanged.
+ */
+
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** True for a valid peer ID: one or more visible ASCII characters (0x21–0x7E). */
+export function isValidPeerId(id: string): boolean {
+  return typeof id === 'string' && VISIBLE_ASCII.test(id);
+}
+
+/** True for a valid channel name: '#' (public) or '@' (private), then one or more visible ASCII characters. */
+export function isValidChannelName(name: string): boolean {
+  return typeof name === 'string' && name.length >= 2 && (name[0] === '#' || name[0] === '@') && VISIBLE_ASCII.test(name);
+}
+
+/** True for a valid public channel name (starts with '#'): the only kind a PeerPDU may carry. */
+export function isPublicChannel(name: string): boolean {
+  return isValidChannelName(name) && name[0] === '#';
+}
+
+/** True for a valid private channel name (starts with '@'): never announced (PROTOCOL.md §1). */
+export function isPrivateChannel(name: string): boolean {
+  return isValidChannelName(name) && name[0] === '@';
+}
