@@ -1,0 +1,120 @@
+/**
+ * A ChannelHandle that exists before its member session: the target host may only be known once
+ * discovery has heard enough (and the Java server wants our PeerPDU before our connect). Posts and
+ * invites made meanwhile are queued; events are enriched with `channel` and `nick` here.
+ */
+import { ReplaySubject, type Observable } from 'rxjs';
+import type { ChatEvent } from './chat-event.js';
+import type { ChannelHandle } from './peer-node.js';
+
+/** The part of a runtime member session a handle drives (see @ims/runtime `MemberSession`). */
+export interface SessionLike {
+  readonly events$: Observable<SessionEvent>;
+  post(text: string): void;
+  invite(peerIds: readonly string[]): void;
+  exit(): Promise<void>;
+}
+
+/** A member-session event before enrichment (no channel, no nick). */
+export type SessionEvent = DistributiveOmit<ChatEvent, 'channel' | 'nick'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A handle whose session is attached later with {@link LazyChannel.attach}, or that fails first. */
+export class LazyChannel implements ChannelHandle {
+  readonly events$: Observable<ChatEvent>;
+  // Replay: the front-end may subscribe a moment after join() and must not miss `joined`.
+  private readonly events = new ReplaySubject<ChatEvent>(256);
+  private session: SessionLike | undefined;
+  private readonly queued: ({ kind: 'post'; text: string } | { kind: 'invite'; ids: readonly string[] })[] = [];
+  private readonly memberIds = new Set<string>();
+  private exiting: Promise<void> | undefined;
+  private ended = false;
+
+  constructor(
+    readonly channel: string,
+    private readonly selfId: string,
+    private readonly nickOf: (id: string) => string,
+    private readonly now: () => number,
+    private readonly onEvent: (e: ChatEvent) => void = () => undefined,
+    /** Members known from elsewhere (CLIENT_MEMBERSHIP in the lobby). */
+    private readonly knownMembers: () => readonly string[] = () => [],
+  ) {
+    this.events$ = this.events.asObservable();
+    this.memberIds.add(selfId);
+  }
+
+  /** True once `left` was emitted. */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Connects the handle to its session and flushes what was queued. */
+  attach(session: SessionLike): void {
+    if (this.ended) {
+      void session.exit();
+      return;
+    }
+    this.session = session;
+    session.events$.subscribe({
+      next: (e) => this.emit(e),
+      complete: () => this.finish('exit'),
+    });
+    for (const q of this.queued.splice(0)) {
+      if (q.kind === 'post') session.post(q.text);
+      else session.invite(q.ids);
+    }
+    if (this.exiting) void session.exit();
+  }
+
+  /** Ends the handle without a session (e.g. no host could be found). */
+  fail(code: string, message: string): void {
+    this.emit({ event: 'error', ts: this.now(), code, message });
+    this.finish('lost');
+  }
+
+  members(): readonly string[] {
+    return [...new Set([...this.memberIds, ...this.knownMembers()])];
+  }
+
+  post(text: string): void {
+    if (this.ended) return;
+    if (this.session) this.session.post(text);
+    else this.queued.push({ kind: 'post', text });
+  }
+
+  invite(peerIds: readonly string[]): void {
+    if (this.ended) return;
+    if (this.session) this.session.invite(peerIds);
+    else this.queued.push({ kind: 'invite', ids: peerIds });
+  }
+
+  exit(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.exiting ??= this.session ? this.session.exit() : Promise.resolve(this.finish('exit'));
+    return this.exiting;
+  }
+
+  private emit(e: SessionEvent): void {
+    if (this.ended) return;
+    const full = this.enrich(e);
+    if (full.event === 'say' || full.event === 'history') this.memberIds.add(full.author);
+    if (full.event === 'standby') {
+      this.memberIds.add(full.standby);
+    }
+    this.onEvent(full);
+    this.events.next(full);
+    if (full.event === 'left') {
+      this.ended = true;
+      this.events.complete();
+    }
+  }
+
+  private enrich(e: SessionEvent): ChatEvent {
+    if (e.event === 'say' || e.event === 'history') return { ...e, channel: this.channel, nick: this.nickOf(e.author) };
+    return { ...e, channel: this.channel } as ChatEvent;
+  }
+
+  private finish(reason: 'exit' | 'lost'): void {
+    if (!this.ended) this.emit({ event: 'left', ts: this.now(), reason });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The JSON-lines contract of `chat --json` (see README "JSON contract"): one object per line,
+ * discriminated on `event`. netsim and scripts depend on it, so fields are only ever added.
+ */
+
+/** Fields every event line carries. */
+interface EventBase {
+  /** Milliseconds since the Unix epoch when this peer saw the event. */
+  readonly ts: number;
+  /** The channel the event belongs to (absent only for process-wide errors). */
+  readonly channel?: string;
+}
+
+/** We joined `channel`, hosted by peer `host`. */
+export interface JoinedEvent extends EventBase {
+  readonly event: 'joined';
+  readonly host: string;
+}
+/** A live post (`say`) or one replayed from the host's history after a join (`history`). */
+export interface PostEvent extends EventBase {
+  readonly event: 'say' | 'history';
+  /** Peer ID of the author, as the host sent it. */
+  readonly author: string;
+  /** The author's nickname as discovery knows it, else the author ID. */
+  readonly nick: string;
+  readonly text: string;
+}
+/** The host named a new standby; `standby === host` means there is none. */
+export interface StandbyEvent extends EventBase {
+  readonly event: 'standby';
+  readonly standby: string;
+  readonly host: string;
+}
+/** The channel moved to a new host (PROTOCOL.md §5); every member reports it, the new host too. */
+export interface FailoverEvent extends EventBase {
+  readonly event: 'failover';
+  /** The new host's peer ID. */
+  readonly host: string;
+  /** The lost host's peer ID. */
+  readonly from: string;
+  /** `closed` = fast path (connection closed, reconnect refused), `silent` = three intervals. */
+  readonly reason: string;
+}
+/** Something went wrong; `code` is stable, `message` is for humans. */
+export interface ErrorEvent extends EventBase {
+  readonly event: 'error';
+  readonly code: string;
+  readonly message: string;
+}
+/** We are no longer in the channel: `exit` (we left) or `lost` (no host could be reached). */
+export interface LeftEvent extends EventBase {
+  readonly event: 'left';
+  readonly reason: 'exit' | 'lost';
+}
+
+/** One line of `chat --json` output. */
+export type ChatEvent = JoinedEvent | PostEvent | StandbyEvent | FailoverEvent | ErrorEvent | LeftEvent;
+
+/** Serialises one event as a single JSON line (no embedded newlines: JSON escapes them). */
+export function toJsonLine(event: ChatEvent): string {
+  return JSON.stringify(event);
+}
+
+/** Renders an event for a person: `[HH:MM:SS] #room <nick> text`, or a notice line. */
+export function formatEvent(event: ChatEvent, nickOf: (id: string) => string = (id) => id): string {
+  const time = formatTime(event.ts);
+  const where = event.channel ?? '*';
+  switch (event.event) {
+    case 'say':
+      return `[${time}] ${where} <${event.nick}> ${event.text}`;
+    case 'history':
+      return `[${time}] ${where} (history) <${event.nick}> ${event.text}`;
+    case 'joined':
+      return `[${time}] -- joined ${where} on ${nickOf(event.host)}`;
+    case 'standby':
+      return event.standby === event.host
+        ? `[${time}] -- ${where}: no standby`
+        : `[${time}] -- ${where}: standby is ${nickOf(event.standby)}`;
+    case 'failover':
+      return `[${time}] -- ${where}: host ${nickOf(event.from)} lost (${event.reason}); now hosted by ${nickOf(event.host)}`;
+    case 'error':
+      return `[${time}] !! ${event.channel ? `${event.channel}: ` : ''}${event.message}`;
+    case 'left':
+      return event.reason === 'lost'
+        ? `[${time}] !! ${where} lost: no host reachable`
+        : `[${time}] -- left ${where}`;
+  }
+}
+
+function formatTime(ts: number): string {
+  const d = new Date(ts);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}

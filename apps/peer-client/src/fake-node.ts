@@ -1,0 +1,75 @@
+/**
+ * An in-memory {@link PeerNode} for the front-end unit tests: records what the front-end asks and
+ * lets the test push channel events and lobby snapshots. Not exported from the app.
+ */
+import { BehaviorSubject, ReplaySubject } from 'rxjs';
+import type { ChatEvent } from './chat-event.js';
+import type { ChannelHandle, LobbySnapshot, PeerNode } from './peer-node.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event as a test writes it: no `ts`, no `channel`. */
+export type FakeEvent = DistributiveOmit<ChatEvent, 'ts' | 'channel'>;
+
+/** A channel handle whose events the test pushes with `emit`. */
+export interface FakeHandle extends ChannelHandle {
+  readonly server: string | undefined;
+  readonly posts: string[];
+  readonly invites: string[][];
+  exited: boolean;
+  emit(e: FakeEvent): void;
+}
+
+/** A fake peer node plus the handles it created, by channel. */
+export interface FakeNode extends PeerNode {
+  readonly handles: Map<string, FakeHandle>;
+  setLobby(lobby: Omit<LobbySnapshot, 'selfId'>): void;
+  closed: boolean;
+}
+
+/** Creates a fake node with ID `self`. */
+export function fakeNode(self = 'me-id', startNick = 'me'): FakeNode {
+  let currentNick = startNick;
+  const lobby = new BehaviorSubject<LobbySnapshot>({ selfId: self, peers: [], invitations: [] });
+  const handles = new Map<string, FakeHandle>();
+  const node: FakeNode = {
+    selfId: self,
+    handles,
+    closed: false,
+    nick: () => currentNick,
+    setNick: (n) => (currentNick = n),
+    lobby$: lobby.asObservable(),
+    lobby: () => lobby.value,
+    setLobby: (l) => lobby.next({ selfId: self, ...l }),
+    join(channel, server) {
+      const events = new ReplaySubject<ChatEvent>();
+      const handle: FakeHandle = {
+        channel,
+        server,
+        posts: [],
+        invites: [],
+        exited: false,
+        events$: events.asObservable(),
+        members: () => ['me-id', 'b-id'],
+        post: (t) => handle.posts.push(t),
+        invite: (ids) => handle.invites.push([...ids]),
+        exit: () => {
+          handle.exited = true;
+          events.next({ event: 'left', reason: 'exit', ts: 0, channel });
+          events.complete();
+          return Promise.resolve();
+        },
+        emit: (e) => {
+          events.next({ ts: 0, channel, ...e } as ChatEvent);
+          if (e.event === 'left') events.complete();
+        },
+      };
+      handles.set(channel, handle);
+      return handle;
+    },
+    close: () => {
+      node.closed = true;
+      return Promise.resolve();
+    },
+  };
+  return node;
+}

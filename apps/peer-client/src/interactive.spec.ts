@@ -1,0 +1,86 @@
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { runInteractive } from './interactive.js';
+import { fakeNode } from './fake-node.js';
+
+function setup() {
+  const node = fakeNode('me-id', 'me');
+  node.setLobby({
+    peers: [
+      { id: 'b-id', nick: 'bob', address: '127.0.0.1', state: 'alive', channels: [] },
+      { id: 'srv', address: '127.0.0.1', state: 'alive', serverPort: 50_000, channels: ['#room'] },
+    ],
+    invitations: [],
+  });
+  const lines$ = new Subject<string>();
+  const out: string[] = [];
+  const currents: (string | undefined)[] = [];
+  const done = runInteractive({ node, lines$, print: (l) => out.push(l), onCurrent: (c) => currents.push(c) });
+  return { node, lines$, out, currents, done };
+}
+
+describe('runInteractive', () => {
+  it('joins channels, posts to the current one, switches and parts', async () => {
+    const { node, lines$, out, currents, done } = setup();
+    lines$.next('/join #room srv');
+    lines$.next('hello room');
+    lines$.next('/join #b');
+    lines$.next('hello b');
+    lines$.next('/#room');
+    lines$.next('again room');
+    expect(node.handles.get('#room')?.server).toBe('srv');
+    expect(node.handles.get('#room')?.posts).toEqual(['hello room', 'again room']);
+    expect(node.handles.get('#b')?.posts).toEqual(['hello b']);
+    lines$.next('/part #b');
+    expect(node.handles.get('#b')?.exited).toBe(true);
+    expect(currents).toEqual(['#room', '#b', '#room']);
+    lines$.next('/quit');
+    expect(await done).toBe(0);
+    expect(node.handles.get('#room')?.exited).toBe(true);
+    expect(out.some((l) => l.includes('left #b'))).toBe(true);
+  });
+
+  it('resolves nicks for /join and /invite, and reports unknown ones readably', async () => {
+    const { node, lines$, out, done } = setup();
+    lines$.next('/join #room nobody');
+    expect(node.handles.size).toBe(0);
+    expect(out.at(-1)).toMatch(/^!! no peer called nobody/);
+    lines$.next('/join @priv');
+    lines$.next('/invite bob ghost');
+    expect(node.handles.get('@priv')?.invites).toEqual([['b-id']]);
+    expect(out.some((l) => l.includes('no peer called ghost'))).toBe(true);
+    lines$.complete();
+    expect(await done).toBe(0);
+  });
+
+  it('renders events with nicks, lists the lobby and members, changes the nick', async () => {
+    const { node, lines$, out, done } = setup();
+    lines$.next('/join #room');
+    node.handles.get('#room')?.emit({ event: 'history', author: 'b-id', nick: 'bob', text: 'old' });
+    node.handles.get('#room')?.emit({ event: 'failover', host: 'b-id', from: 'srv', reason: 'closed' });
+    lines$.next('/who');
+    lines$.next('/list');
+    lines$.next('/nick alice');
+    lines$.next('say before join? no, joined');
+    expect(out.some((l) => /\(history\) <bob> old$/.test(l))).toBe(true);
+    expect(out.some((l) => l.includes('host srv lost (closed); now hosted by bob'))).toBe(true);
+    expect(out).toContain('-- #room: me (you), bob');
+    expect(out.some((l) => l.includes('srv at 127.0.0.1:50000: #room'))).toBe(true);
+    expect(node.nick()).toBe('alice');
+    lines$.complete();
+    await done;
+  });
+
+  it('tells the user to join first, rejects bad commands, and shows invitations once', async () => {
+    const { node, lines$, out, done } = setup();
+    lines$.next('hello?');
+    lines$.next('/frob');
+    expect(out.slice(-2)).toEqual(['!! join a channel first: /join #room', '!! unknown command /frob; try /help']);
+    const inv = { peers: node.lobby().peers, invitations: [{ channel: '@priv', serverId: 'srv' }] };
+    node.setLobby(inv);
+    node.setLobby(inv);
+    expect(out.filter((l) => l.includes('invites you to @priv')).length).toBe(1);
+    lines$.complete();
+    await done;
+  });
+});

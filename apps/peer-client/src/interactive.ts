@@ -1,0 +1,172 @@
+/**
+ * The interactive terminal chat: several channels at once, one of them current; lines that are
+ * not commands are posted to the current channel. Input and output are injected (readline in
+ * main.ts, plain arrays in tests), so this file does no I/O of its own.
+ */
+import { distinctUntilChanged, map, Subscription, type Observable } from 'rxjs';
+import { formatEvent, type ChatEvent } from './chat-event.js';
+import { HELP_TEXT, parseChatLine, type ChatCommand } from './chat-command.js';
+import { EXIT } from './config.js';
+import { nameOf, renderLobby, resolvePeer } from './lobby-view.js';
+import type { ChannelHandle, PeerNode } from './peer-node.js';
+
+/** Options of {@link runInteractive}. */
+export interface RunInteractiveOptions {
+  readonly node: PeerNode;
+  /** Typed lines; completion (EOF, Ctrl-D) quits like /quit. */
+  readonly lines$: Observable<string>;
+  /** Prints one line for the user. */
+  readonly print: (line: string) => void;
+  /** Called when the current channel changes, e.g. to update the prompt. @default no-op */
+  readonly onCurrent?: (channel: string | undefined) => void;
+}
+
+/** Runs the chat until /quit or EOF; resolves to the exit code. */
+export function runInteractive(options: RunInteractiveOptions): Promise<number> {
+  const { node, print } = options;
+  const onCurrent = options.onCurrent ?? (() => undefined);
+  const joined = new Map<string, ChannelHandle>();
+  const subs = new Subscription();
+  let current: string | undefined;
+  const nick = (id: string): string => nameOf(node.lobby(), id);
+  const setCurrent = (channel: string | undefined): void => {
+    current = channel;
+    onCurrent(channel);
+  };
+
+  const onEvent = (handle: ChannelHandle) => (e: ChatEvent) => {
+    print(formatEvent(e, nick));
+    if (e.event === 'left') {
+      joined.delete(handle.channel);
+      if (current === handle.channel) setCurrent(joined.keys().next().value);
+    }
+  };
+
+  const join = (channel: string, server?: string): void => {
+    if (joined.has(channel)) {
+      setCurrent(channel);
+      print(`-- ${channel} is now the current channel`);
+      return;
+    }
+    let target: string | undefined;
+    if (server !== undefined) {
+      const r = resolvePeer(node.lobby(), server);
+      if (!r.ok) return print(`!! ${r.message}`);
+      target = r.id;
+    }
+    const handle = node.join(channel, target);
+    joined.set(channel, handle);
+    setCurrent(channel);
+    subs.add(handle.events$.subscribe(onEvent(handle)));
+  };
+
+  const channelOf = (named: string | undefined): ChannelHandle | undefined => {
+    const name = named ?? current;
+    const handle = name === undefined ? undefined : joined.get(name);
+    if (!handle) print(name === undefined ? '!! join a channel first: /join #room' : `!! not in ${name}`);
+    return handle;
+  };
+
+  const execute = (cmd: ChatCommand): 'quit' | undefined => {
+    switch (cmd.kind) {
+      case 'empty':
+        return undefined;
+      case 'invalid':
+        print(`!! ${cmd.message}`);
+        return undefined;
+      case 'help':
+        print(HELP_TEXT);
+        return undefined;
+      case 'list':
+        print(renderLobby(node.lobby()));
+        return undefined;
+      case 'quit':
+        return 'quit';
+      case 'join':
+        join(cmd.channel, cmd.server);
+        return undefined;
+      case 'switch':
+        if (joined.has(cmd.channel)) {
+          setCurrent(cmd.channel);
+          print(`-- ${cmd.channel} is now the current channel`);
+        } else print(`!! not in ${cmd.channel}: /join ${cmd.channel}`);
+        return undefined;
+      case 'part': {
+        const handle = channelOf(cmd.channel);
+        if (handle) void handle.exit();
+        return undefined;
+      }
+      case 'nick':
+        node.setNick(cmd.nick);
+        print(`-- you are now ${cmd.nick}`);
+        return undefined;
+      case 'invite': {
+        const handle = channelOf(cmd.channel);
+        if (!handle) return undefined;
+        const ids: string[] = [];
+        for (const who of cmd.targets) {
+          const r = resolvePeer(node.lobby(), who);
+          if (r.ok) ids.push(r.id);
+          else print(`!! ${r.message}`);
+        }
+        if (ids.length > 0) {
+          handle.invite(ids);
+          print(`-- invited ${ids.map(nick).join(', ')} to ${handle.channel}`);
+        }
+        return undefined;
+      }
+      case 'who': {
+        const handle = channelOf(cmd.channel);
+        if (handle) {
+          const names = handle.members().map((id) => (id === node.selfId ? `${node.nick()} (you)` : nick(id)));
+          print(`-- ${handle.channel}: ${names.length === 0 ? 'no members known yet' : names.join(', ')}`);
+        }
+        return undefined;
+      }
+      case 'say': {
+        const handle = channelOf(undefined);
+        if (handle) handle.post(cmd.text);
+        return undefined;
+      }
+    }
+  };
+
+  // Announce invitations for me as they appear, once each.
+  const seenInvites = new Set<string>();
+  subs.add(
+    node.lobby$
+      .pipe(
+        map((l) => l.invitations.map((i) => `${i.channel}\0${i.serverId}`).sort().join('\n')),
+        distinctUntilChanged(),
+      )
+      .subscribe(() => {
+        for (const inv of node.lobby().invitations) {
+          const key = `${inv.channel}\0${inv.serverId}`;
+          if (seenInvites.has(key)) continue;
+          seenInvites.add(key);
+          print(`-- ${nick(inv.serverId)} invites you to ${inv.channel}: /join ${inv.channel} ${inv.serverId}`);
+        }
+      }),
+  );
+  print(`-- you are ${node.nick()} (${node.selfId}); /help lists the commands`);
+  return new Promise((resolve) => {
+    let quitting = false;
+    const quit = (): void => {
+      if (quitting) return;
+      quitting = true;
+      void Promise.all([...joined.values()].map((h) => h.exit())).finally(() => {
+        subs.unsubscribe();
+        resolve(EXIT.OK);
+      });
+    };
+    subs.add(
+      options.lines$.subscribe({
+        next: (line) => {
+          if (!quitting && execute(parseChatLine(line)) === 'quit') quit();
+        },
+        complete: quit,
+        error: quit,
+      }),
+    );
+  });
+}

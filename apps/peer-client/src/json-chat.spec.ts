@@ -1,0 +1,48 @@
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { runChat } from './json-chat.js';
+import { fakeNode } from './fake-node.js';
+
+describe('runChat', () => {
+  it('writes each event as one JSON line, posts stdin lines, and exits 0 with EXIT on EOF', async () => {
+    const node = fakeNode();
+    const lines$ = new Subject<string>();
+    const out: string[] = [];
+    const done = runChat({ node, channel: '#room', server: 'srv', lines$, write: (l) => out.push(l) });
+    const handle = node.handles.get('#room');
+    expect(handle?.server).toBe('srv');
+    handle?.emit({ event: 'joined', host: 'srv' });
+    handle?.emit({ event: 'say', author: 'b-id', nick: 'bob', text: 'hi\nthere' });
+    lines$.next('hello');
+    lines$.next('');
+    lines$.next('second');
+    lines$.complete();
+    expect(await done).toBe(0);
+    expect(handle?.posts).toEqual(['hello', 'second']);
+    expect(handle?.exited).toBe(true);
+    const parsed = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out.every((l) => !l.includes('\n'))).toBe(true);
+    expect(parsed.map((e) => e['event'])).toEqual(['joined', 'say', 'left']);
+    expect(parsed[1]).toEqual({ ts: 0, channel: '#room', event: 'say', author: 'b-id', nick: 'bob', text: 'hi\nthere' });
+  });
+
+  it('exits 3 when the channel is lost, without waiting for EOF', async () => {
+    const node = fakeNode();
+    const out: string[] = [];
+    const done = runChat({ node, channel: '#x', lines$: new Subject<string>(), write: (l) => out.push(l) });
+    node.handles.get('#x')?.emit({ event: 'left', reason: 'lost' });
+    expect(await done).toBe(3);
+    expect(JSON.parse(out[0] ?? '{}')).toMatchObject({ event: 'left', reason: 'lost', channel: '#x' });
+  });
+
+  it('prints text lines instead of JSON without --json', async () => {
+    const node = fakeNode();
+    const out: string[] = [];
+    const lines$ = new Subject<string>();
+    const done = runChat({ node, channel: '#x', lines$, write: (l) => out.push(l), json: false });
+    node.handles.get('#x')?.emit({ event: 'say', author: 'b-id', nick: 'bob', text: 'yo' });
+    lines$.complete();
+    await done;
+    expect(out[0]).toMatch(/^\[\d\d:\d\d:\d\d\] #x <bob> yo$/);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * `chat '#room' [--json]`: joins one channel, writes every event as one line (JSON or text), posts
+ * every stdin line. EOF on stdin leaves the channel (EXIT) and ends with exit code 0; a channel
+ * that is lost (no host reachable) ends with exit code 3.
+ */
+import { Subscription, type Observable } from 'rxjs';
+import { formatEvent, toJsonLine, type ChatEvent } from './chat-event.js';
+import { EXIT } from './config.js';
+import { nameOf } from './lobby-view.js';
+import type { PeerNode } from './peer-node.js';
+
+/** Options of {@link runChat}. */
+export interface RunChatOptions {
+  readonly node: PeerNode;
+  readonly channel: string;
+  /** Peer ID or nick of the host to join on. @default where the lobby shows the channel, else self */
+  readonly server?: string;
+  /** Stdin lines; completion means EOF. */
+  readonly lines$: Observable<string>;
+  /** Writes one output line (without its newline). */
+  readonly write: (line: string) => void;
+  /** JSON lines (true) or human text (false). @default true */
+  readonly json?: boolean;
+}
+
+/** Runs the scriptable chat until EOF or channel loss; resolves to the process exit code. */
+export function runChat(options: RunChatOptions): Promise<number> {
+  const { node, channel, lines$, write } = options;
+  const json = options.json ?? true;
+  return new Promise((resolve) => {
+    const subs = new Subscription();
+    let lost = false;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      subs.unsubscribe();
+      resolve(lost ? EXIT.CHANNEL_LOST : EXIT.OK);
+    };
+    const handle = node.join(channel, options.server);
+    const onEvent = (e: ChatEvent): void => {
+      write(json ? toJsonLine(e) : formatEvent(e, (id) => nameOf(node.lobby(), id)));
+      if (e.event === 'left') {
+        lost = e.reason === 'lost';
+        finish();
+      }
+    };
+    subs.add(handle.events$.subscribe({ next: onEvent, complete: finish }));
+    subs.add(
+      lines$.subscribe({
+        // An empty line carries no post: SAY with empty text is legal but useless for scripts.
+        next: (line) => {
+          if (line.length > 0) handle.post(line);
+        },
+        // EOF = EXIT and quit (the JSON contract).
+        complete: () => void handle.exit().then(finish, finish),
+        error: () => void handle.exit().then(finish, finish),
+      }),
+    );
+  });
+}
