@@ -1,0 +1,45 @@
+/**
+ * What the host service needs from discovery, as a small port: peer snapshots in, announcements
+ * out. The apps adapt `@ims/discovery`'s handle to it; tests pass a fake.
+ */
+import type { PeerInfo } from '@ims/channel-core';
+import type { Observable } from 'rxjs';
+
+/** The fields of a discovered peer the host uses (a structural subset of `@ims/discovery`'s PeerInfo). */
+export interface DiscoveredPeer {
+  readonly id: string;
+  readonly address: string;
+  /** CLIENT_NICK, if the peer is a client. */
+  readonly nick: string | undefined;
+  /** Present when it announces SERVER_OPTION. */
+  readonly server: { readonly address: string; readonly port: number } | undefined;
+  /** Public channels it hosts. */
+  readonly channels: readonly string[];
+  /** SERVER_OPTION without CLIENT_NICK. */
+  readonly isDedicatedServer: boolean;
+  /** Liveness (PROTOCOL.md §4). */
+  readonly state: 'alive' | 'maybeDisconnected' | 'disconnected';
+}
+
+/** Discovery as seen by a host: snapshots of the peer table and the two announcements it makes. */
+export interface HostDiscovery {
+  /** The whole peer table, emitted on every change. */
+  readonly peers$: Observable<readonly DiscoveredPeer[]>;
+  /** Announce (now) that this peer hosts on `port` with these public channels; `undefined` stops hosting. */
+  setServer(server: { readonly port: number; readonly channels: readonly string[] } | undefined): void;
+  /** Multicast SERVER_INVITE for a channel (PROTOCOL.md §2 INVITE). */
+  invite(channel: string, clientIds: readonly string[]): void;
+}
+
+/** Discovery's peer view → channel-core's PeerInfo (plain data for the host reducer). */
+export function toHostPeers(peers: readonly DiscoveredPeer[]): PeerInfo[] {
+  return peers.map((p) => ({
+    id: p.id,
+    address: p.address,
+    canHost: p.server !== undefined,
+    dedicated: p.isDedicatedServer,
+    hostedChannels: p.channels.length,
+    isClient: p.nick !== undefined,
+    alive: p.state === 'alive',
+  }));
+}

@@ -1,0 +1,281 @@
+/**
+ * The host service: channel-core's host reducer fed by a TCP listener and discovery, its effects
+ * executed on sockets, discovery and the history store. Shared by channel-server and the
+ * peer-client's embedded host. Abuse limits live here, in front of the reducer.
+ */
+import { performance } from 'node:perf_hooks';
+import { type ClientCommand, type Decoded, encodeFrame, serverSideDecoder } from '@ims/codec';
+import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
+import { type SchedulerLike, type Subscription, asyncScheduler, ignoreElements, map, merge, mergeMap, tap } from 'rxjs';
+import { type Logger, createLogger } from '../log/logger.js';
+import type { TcpConnection } from '../tcp/tcp-connection.js';
+import { type TcpListener, listenTcp } from '../tcp/tcp-listener.js';
+import { Histogram, type HistogramSnapshot } from './histogram.js';
+import type { HistoryStore } from './history-store.js';
+import { type HostDiscovery, toHostPeers } from './host-discovery.js';
+import { DEFAULT_HOST_LIMITS, type HostLimits } from './host-limits.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Options of {@link startHostService}. */
+export interface HostServiceOptions {
+  /** This peer's ID (the host's identity in STANDBY). */
+  readonly peerId: string;
+  /** Discovery port: peer snapshots in, SERVER_OPTION/SERVER_CHANNELS/SERVER_INVITE out. @default none (tests) */
+  readonly discovery?: HostDiscovery;
+  /** Where to listen. @default { address: '127.0.0.1', port: 0 } (0 = random free port in 49152–65535) */
+  readonly listen?: { readonly address?: string; readonly port?: number };
+  /** History persisted across restarts; loaded at start as archives. @default none */
+  readonly store?: HistoryStore;
+  /** Abuse and size limits. @default DEFAULT_HOST_LIMITS */
+  readonly limits?: HostLimits;
+  /** Structured logger. @default silent */
+  readonly logger?: Logger;
+  /** Clock of the host reducer and flood control. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** Counters for /metrics. */
+export interface HostStats {
+  readonly connections: number;
+  readonly channels: number;
+  readonly members: number;
+  /** Frames decoded from clients (good and bad). */
+  readonly framesIn: number;
+  /** Frames queued to clients (a broadcast counts once per recipient). */
+  readonly framesOut: number;
+  /** Counts by code: codec errors, FLOOD, SLOW_READER, IDLE_TIMEOUT, SOCKET_ERROR, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP. */
+  readonly errors: Readonly<Record<string, number>>;
+  /** Time from a SAY's decode to its fan-out being queued on every member's connection. */
+  readonly fanoutLatency: HistogramSnapshot;
+}
+
+/** A running host service. */
+export interface HostService {
+  /** Where it listens (announce this port in SERVER_OPTION). */
+  readonly endpoint: { readonly address: string; readonly port: number };
+  /** Counters and gauges for metrics. */
+  stats(): HostStats;
+  /** The host reducer's state (channels, members, standby). */
+  snapshot(): HostSnapshot;
+  /** History this peer holds for a channel (e.g. received as a member): used if a JOIN creates it here (takeover). */
+  archive(channel: string, posts: readonly Post[]): void;
+  /** Graceful stop: stop accepting, close member connections (they fail over at once), flush the store. The store stays open. */
+  stop(): Promise<void>;
+}
+
+interface Entry {
+  readonly conn: TcpConnection<ClientCommand>;
+  readonly bucket: TokenBucket;
+  dropped: number;
+}
+
+/** Starts listening and serving; resolves once the port is bound and stored history is loaded. */
+export async function startHostService(options: HostServiceOptions): Promise<HostService> {
+  const limits = { ...DEFAULT_HOST_LIMITS, ...options.limits };
+  const logger = options.logger ?? createLogger({ level: 'silent' });
+  const listener = await listenTcp<ClientCommand>({
+    address: options.listen?.address ?? '127.0.0.1',
+    port: options.listen?.port ?? 0,
+    decoder: () => serverSideDecoder({ maxFrameBytes: limits.maxFrameBytes }),
+    maxConnections: limits.maxConnections,
+    maxConnectionsPerIp: limits.maxConnectionsPerIp,
+    idleTimeoutMs: limits.idleTimeoutMs,
+    maxSendQueueBytes: limits.maxSendQueueBytes,
+    closeTimeoutMs: limits.closeTimeoutMs,
+    refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }),
+    logger,
+  });
+  return new Service(options, limits, logger, listener);
+}
+
+class Service implements HostService {
+  readonly endpoint: { readonly address: string; readonly port: number };
+  private readonly host: Host;
+  private readonly now: () => number;
+  private readonly conns = new Map<string, Entry>();
+  private readonly errors: Record<string, number> = {};
+  private readonly latency = new Histogram();
+  private readonly subs: Subscription[] = [];
+  private framesIn = 0;
+  private framesOut = 0;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: HostServiceOptions,
+    private readonly limits: Required<HostLimits>,
+    private readonly logger: Logger,
+    private readonly listener: TcpListener<ClientCommand>,
+  ) {
+    const scheduler = options.scheduler ?? asyncScheduler;
+    this.now = () => scheduler.now();
+    this.endpoint = { address: listener.address, port: listener.port };
+    this.host = createHost(
+      { hostId: options.peerId, historyLimit: limits.historyLimit, maxChannels: limits.maxChannels, maxMembersPerChannel: limits.maxMembersPerChannel },
+      this.now,
+    );
+    // A restarted server serves the same history: stored posts become archives (takeover inputs).
+    const stored = options.store?.loadAll(limits.historyLimit) ?? new Map<string, Post[]>();
+    for (const [channel, posts] of stored) this.feed({ kind: 'archive', channel, posts });
+    this.subs.push(
+      listener.refused$.subscribe((r) => this.count(r.reason === 'max-connections-per-ip' ? 'MAX_CONNECTIONS_PER_IP' : 'MAX_CONNECTIONS')),
+      listener.connections$
+        .pipe(
+          // Every connection lives independently: merge them all.
+          mergeMap((conn) => this.serve(conn)),
+        )
+        .subscribe(),
+    );
+    const discovery = options.discovery;
+    if (discovery) {
+      this.subs.push(discovery.peers$.pipe(map(toHostPeers)).subscribe((peers) => this.feed({ kind: 'peers', peers })));
+      // Announce SERVER_OPTION at once, so members can pick this peer as standby before it hosts anything.
+      discovery.setServer({ port: this.endpoint.port, channels: [] });
+    }
+    logger.info('host.listening', { address: this.endpoint.address, port: this.endpoint.port, archived: stored.size });
+  }
+
+  private serve(conn: TcpConnection<ClientCommand>) {
+    const entry: Entry = { conn, bucket: new TokenBucket(this.limits.floodRate, this.limits.floodBurst, this.now()), dropped: 0 };
+    this.conns.set(conn.id, entry);
+    this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
+    this.feed({ kind: 'opened', conn: conn.id, remote: { address: conn.remoteAddress, port: conn.remotePort } });
+    return merge(
+      conn.frames$.pipe(tap((d) => this.onFrame(entry, d))),
+      conn.closed$.pipe(
+        tap((info) => {
+          if (info.code !== undefined) this.count(info.code);
+          this.conns.delete(conn.id);
+          this.logger.debug('host.conn_closed', { conn: conn.id, reason: info.reason, code: info.code });
+          this.feed({ kind: 'closed', conn: conn.id });
+        }),
+      ),
+    ).pipe(ignoreElements());
+  }
+
+  private onFrame(entry: Entry, d: Decoded<ClientCommand>): void {
+    this.framesIn++;
+    const conn = entry.conn.id;
+    if (!d.ok) {
+      this.count(d.error.code);
+      this.logger.debug('host.bad_frame', { conn, remote: entry.conn.remoteAddress, code: d.error.code, fatal: d.error.fatal });
+      // The host answers ERROR; on a fatal error the stream cannot be resynchronised, so close after it.
+      this.feed({ kind: 'bad-frame', conn, error: d.error });
+      if (d.error.fatal) entry.conn.close(`protocol error ${d.error.code}`);
+      return;
+    }
+    if (!entry.bucket.take(this.now())) {
+      this.onFlood(entry);
+      return;
+    }
+    entry.dropped = 0;
+    const started = d.value.cmd === 'SAY' ? performance.now() : -1;
+    this.feed({ kind: 'frame', conn, command: d.value });
+    if (started >= 0) this.latency.record(Math.round((performance.now() - started) * 1000));
+  }
+
+  /** Over the rate: drop the frame, say so once per episode, and cut a peer that keeps going. */
+  private onFlood(entry: Entry): void {
+    this.count('FLOOD');
+    entry.dropped++;
+    if (entry.dropped === 1) {
+      this.logger.warn('host.flood', { conn: entry.conn.id, remote: entry.conn.remoteAddress });
+      this.write(entry, encodeFrame({ cmd: 'ERROR', reason: `FLOOD: more than ${this.limits.floodRate} frames/s, frames dropped` }));
+    }
+    if (entry.dropped >= this.limits.floodMaxDropped) {
+      this.write(entry, encodeFrame({ cmd: 'ERROR', reason: 'FLOOD: too many frames dropped, closing' }));
+      entry.conn.close('flood');
+    }
+  }
+
+  private feed(input: HostInput): void {
+    for (const effect of this.host.handle(input)) this.execute(effect);
+  }
+
+  private execute(e: HostEffect): void {
+    switch (e.kind) {
+      case 'send': {
+        const entry = this.conns.get(e.conn);
+        if (entry) this.write(entry, encodeFrame(e.command));
+        return;
+      }
+      case 'broadcast': {
+        // Encode once; every member's connection queues the same bytes and flushes at end of turn.
+        const bytes = encodeFrame(e.command);
+        for (const id of e.conns) {
+          const entry = this.conns.get(id);
+          if (entry) this.write(entry, bytes);
+        }
+        return;
+      }
+      case 'close':
+        this.conns.get(e.conn)?.conn.close(e.reason);
+        return;
+      case 'channels':
+        this.options.discovery?.setServer({ port: this.endpoint.port, channels: e.public });
+        return;
+      case 'invite':
+        this.options.discovery?.invite(e.channel, e.clientIds);
+        return;
+      case 'persist':
+        this.persist(e.channel, e.post);
+        return;
+      case 'log':
+        this.logger.log(e.level, `host.${e.event}`, e.fields);
+        return;
+    }
+  }
+
+  private write(entry: Entry, bytes: Uint8Array): void {
+    if (entry.conn.write(bytes)) this.framesOut++;
+  }
+
+  private persist(channel: string, post: Post): void {
+    try {
+      this.options.store?.append(channel, post);
+    } catch (err) {
+      // A failing disk must not stop the chat: log with context and keep serving.
+      this.count('STORE_ERROR');
+      this.logger.error('host.store_append_failed', { channel, err });
+    }
+  }
+
+  private count(code: string): void {
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  stats(): HostStats {
+    const snap = this.host.snapshot();
+    let members = 0;
+    for (const ch of snap.channels) members += ch.members.length;
+    return {
+      connections: this.listener.connectionCount,
+      channels: snap.channels.length,
+      members,
+      framesIn: this.framesIn,
+      framesOut: this.framesOut,
+      errors: { ...this.errors },
+      fanoutLatency: this.latency.snapshot(),
+    };
+  }
+
+  snapshot(): HostSnapshot {
+    return this.host.snapshot();
+  }
+
+  archive(channel: string, posts: readonly Post[]): void {
+    this.feed({ kind: 'archive', channel, posts });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.logger.info('host.stopping', { connections: this.listener.connectionCount });
+      this.options.discovery?.setServer(undefined);
+      // Closing the listener refuses reconnects at once, so members take the fast failover path (PROTOCOL.md §5).
+      await this.listener.close('server stopping');
+      for (const s of this.subs) s.unsubscribe();
+      await this.options.store?.flush();
+      this.logger.info('host.stopped', {});
+    })();
+    return this.stopping;
+  }
+}

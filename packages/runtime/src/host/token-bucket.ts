@@ -1,0 +1,30 @@
+/** Per-connection flood control: a token bucket refilled continuously from an injected clock. */
+
+/** A token bucket: `rate` tokens per second, at most `burst` saved up. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+
+  /** Takes one token if available at time `now` (ms). */
+  take(now: number): boolean {
+    const elapsed = now - this.last;
+    if (elapsed > 0) {
+      this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
+      this.last = now;
+    }
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+}

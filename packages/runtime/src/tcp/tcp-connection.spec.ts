@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { type ClientCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { wrapSocket } from './tcp-connection.js';
+
+/** Just enough of net.Socket to observe what the connection writes. */
+class FakeSocket extends EventEmitter {
+  remoteAddress = '10.0.0.9';
+  remotePort = 50_001;
+  writableLength = 0;
+  writes: Uint8Array[] = [];
+  ended = false;
+  destroyed = false;
+  accept = true;
+  setNoDelay(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+  write(data: Uint8Array): boolean {
+    this.writes.push(Uint8Array.from(data));
+    return this.accept;
+  }
+  end(): this {
+    this.ended = true;
+    return this;
+  }
+  destroy(): this {
+    this.destroyed = true;
+    queueMicrotask(() => this.emit('close', false));
+    return this;
+  }
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+function setup(opts: { maxSendQueueBytes?: number } = {}) {
+  const socket = new FakeSocket();
+  const conn = wrapSocket<ClientCommand>(socket as unknown as Socket, { decoder: () => serverSideDecoder(), idleTimeoutMs: 0, ...opts });
+  return { socket, conn };
+}
+
+describe('TcpConnection writes', () => {
+  it('batches every write of one turn into a single socket.write', async () => {
+    const { socket, conn } = setup();
+    const frames = [1, 2, 3].map((i) => encodeFrame({ cmd: 'SAY', authorId: 'a', text: `m${i}` }));
+    for (const f of frames) conn.write(f);
+    expect(socket.writes).toHaveLength(0);
+    await turn();
+    expect(socket.writes).toHaveLength(1);
+    expect(Buffer.from(socket.writes[0] as Uint8Array)).toEqual(Buffer.concat(frames));
+  });
+
+  it('waits for drain when socket.write says the buffer is full', async () => {
+    const { socket, conn } = setup();
+    socket.accept = false;
+    conn.write(Uint8Array.of(1));
+    await turn();
+    conn.write(Uint8Array.of(2));
+    conn.write(Uint8Array.of(3));
+    await turn();
+    expect(socket.writes).toHaveLength(1);
+    socket.accept = true;
+    socket.emit('drain');
+    expect(socket.writes.map((w) => [...w])).toEqual([[1], [2, 3]]);
+  });
+
+  it('drops the peer as a slow reader when queued plus buffered bytes pass the bound', async () => {
+    const { socket, conn } = setup({ maxSendQueueBytes: 10 });
+    socket.writableLength = 8;
+    expect(conn.write(new Uint8Array(2))).toBe(true);
+    expect(conn.write(new Uint8Array(1))).toBe(false);
+    expect(socket.destroyed).toBe(true);
+    expect(await firstValueFrom(conn.closed$)).toMatchObject({ code: 'SLOW_READER' });
+  });
+
+  it('close flushes what is queued, then ends; writes after close are refused', async () => {
+    const { socket, conn } = setup();
+    conn.write(Uint8Array.of(7));
+    conn.close('bye');
+    expect(conn.write(Uint8Array.of(8))).toBe(false);
+    expect(socket.ended).toBe(false);
+    await turn();
+    expect(socket.writes.map((w) => [...w])).toEqual([[7]]);
+    expect(socket.ended).toBe(true);
+  });
+
+  it('decodes data events into frames and completes frames$ on close', async () => {
+    const { socket, conn } = setup();
+    const all = firstValueFrom(conn.frames$.pipe(take(2), toArray()));
+    const bytes = Buffer.concat([encodeFrame({ cmd: 'JOIN', channel: '#x' }), encodeFrame({ cmd: 'EXIT' })]);
+    socket.emit('data', bytes.subarray(0, 5));
+    socket.emit('data', bytes.subarray(5));
+    expect((await all).map((d) => d.ok && d.value.cmd)).toEqual(['JOIN', 'EXIT']);
+  });
+});

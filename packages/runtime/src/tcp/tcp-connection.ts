@@ -1,0 +1,244 @@
+/**
+ * One TCP connection as frames in (an Observable of Decoded results) and batched, bounded writes
+ * out. Bad input never throws here: decode failures travel as values and the owner decides.
+ */
+import type { Socket } from 'node:net';
+import type { Decoded } from '@ims/codec';
+import { Observable, ReplaySubject, share } from 'rxjs';
+import type { Logger } from '../log/logger.js';
+import type { FrameDecoderLike } from './frame-operators.js';
+import { type Flushable, cancelFlush, scheduleFlush } from './flush-scheduler.js';
+import type { TransportErrorCode } from './transport-error.js';
+
+/** Options shared by accepted and dialled connections. */
+export interface ConnectionOptions<T> {
+  /** Creates this connection's frame decoder, e.g. `() => serverSideDecoder({ maxFrameBytes })`. */
+  readonly decoder: () => FrameDecoderLike<T>;
+  /** Bytes waiting to be sent (our queue plus the socket's buffer) above which the peer is dropped as a slow reader. @default 1_048_576 */
+  readonly maxSendQueueBytes?: number;
+  /** ms the first frame, or any started frame, may stay incomplete before the connection is closed (slowloris); 0 disables. @default 30_000 */
+  readonly idleTimeoutMs?: number;
+  /** ms a graceful close waits for queued bytes to reach the peer before destroying the socket. @default 2_000 */
+  readonly closeTimeoutMs?: number;
+  /** Logger for connection-level events. @default none */
+  readonly logger?: Logger;
+}
+
+/** Why and how a connection ended. */
+export interface CloseInfo {
+  /** Human-readable reason (ours, or what the peer/socket did). */
+  readonly reason: string;
+  /** Set when the transport itself ended the connection (slow reader, idle) or a socket error did. */
+  readonly code?: TransportErrorCode;
+  /** True when the peer closed or reset the connection. */
+  readonly byPeer: boolean;
+}
+
+/** A framed TCP connection. */
+export interface TcpConnection<T> {
+  /** Opaque, process-unique id (`c1`, `c2`...). */
+  readonly id: string;
+  /** Peer address as seen by the socket. */
+  readonly remoteAddress: string;
+  /** Peer port as seen by the socket. */
+  readonly remotePort: number;
+  /** Decoded frames; subscribing starts reading; completes when the connection ends. Shared. */
+  readonly frames$: Observable<Decoded<T>>;
+  /** Emits once when the socket is gone, then completes (replayed to late subscribers). */
+  readonly closed$: Observable<CloseInfo>;
+  /** True once close/destroy was called or the socket ended. */
+  readonly isClosing: boolean;
+  /** Bytes queued by us and not yet handed to the kernel. */
+  readonly queuedBytes: number;
+  /** Queues bytes for the end-of-turn flush. False if the connection is closing or was just dropped as a slow reader. */
+  write(bytes: Uint8Array): boolean;
+  /** Graceful close: flush what is queued (e.g. an ERROR frame), then end. Idempotent. */
+  close(reason: string): void;
+  /** Immediate close, dropping anything queued. Idempotent. */
+  destroy(reason: string, code?: TransportErrorCode): void;
+}
+
+let nextId = 1;
+
+/** Wraps a connected socket (accepted or dialled). The socket should be paused or freshly connected. */
+export function wrapSocket<T>(socket: Socket, options: ConnectionOptions<T>): TcpConnection<T> {
+  return new Connection(socket, options);
+}
+
+class Connection<T> implements TcpConnection<T>, Flushable {
+  readonly id = `c${nextId++}`;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly frames$: Observable<Decoded<T>>;
+  readonly closed$: Observable<CloseInfo>;
+  private readonly closedSubject = new ReplaySubject<CloseInfo>(1);
+  private readonly decoder: FrameDecoderLike<T>;
+  private readonly maxQueue: number;
+  private readonly idleMs: number;
+  private readonly closeMs: number;
+  private readonly logger: Logger | undefined;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  private blocked = false;
+  private framesSeen = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private reason: string | undefined;
+  private code: TransportErrorCode | undefined;
+  private byPeer = false;
+
+  constructor(
+    private readonly socket: Socket,
+    options: ConnectionOptions<T>,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort ?? 0;
+    this.decoder = options.decoder();
+    this.maxQueue = options.maxSendQueueBytes ?? 1_048_576;
+    this.idleMs = options.idleTimeoutMs ?? 30_000;
+    this.closeMs = options.closeTimeoutMs ?? 2_000;
+    this.logger = options.logger?.child({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}` });
+    this.closed$ = this.closedSubject.asObservable();
+    // We batch writes ourselves; Nagle would only add latency on top.
+    socket.setNoDelay(true);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.logger?.debug('tcp.socket_error', { code: err.code, message: err.message });
+      if (this.reason === undefined) [this.reason, this.code, this.byPeer] = [`socket error ${err.code ?? err.message}`, 'SOCKET_ERROR', true];
+    });
+    socket.on('end', () => {
+      // The peer sent FIN. We run with allowHalfOpen so queued bytes still go out before our FIN.
+      if (this.reason === undefined) [this.reason, this.byPeer] = ['peer closed', true];
+      this.close(this.reason);
+    });
+    socket.on('close', () => this.onClose());
+    if (this.idleMs > 0) this.armIdle();
+    this.frames$ = new Observable<Decoded<T>>((sub) => {
+      if (this.state === 'closed') {
+        sub.complete();
+        return undefined;
+      }
+      const onData = (chunk: Buffer): void => {
+        if (this.state !== 'open') return;
+        const results = this.decoder.push(chunk);
+        this.framesSeen += results.length;
+        this.updateIdle(results.length > 0);
+        for (const r of results) {
+          // A handler may close us mid-batch: stop delivering then.
+          if (this.state !== 'open') break;
+          sub.next(r);
+        }
+      };
+      const onClose = (): void => sub.complete();
+      this.socket.on('data', onData);
+      this.socket.once('close', onClose);
+      this.socket.resume();
+      return () => {
+        this.socket.off('data', onData);
+        this.socket.off('close', onClose);
+      };
+    }).pipe(share());
+  }
+
+  get isClosing(): boolean {
+    return this.state !== 'open';
+  }
+
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.state !== 'open') return false;
+    this.queue.push(bytes);
+    this.queued += bytes.byteLength;
+    // The bound covers both our queue and what the socket already holds: a peer that stopped
+    // reading must not grow memory without limit.
+    if (this.queued + this.socket.writableLength > this.maxQueue) {
+      this.destroy(`slow reader: more than ${this.maxQueue} bytes waiting`, 'SLOW_READER');
+      return false;
+    }
+    if (!this.blocked) scheduleFlush(this);
+    return true;
+  }
+
+  flush(): void {
+    if (this.state === 'closed' || this.blocked) return;
+    if (this.queue.length > 0) {
+      const data = this.queue.length === 1 ? (this.queue[0] as Uint8Array) : Buffer.concat(this.queue, this.queued);
+      this.queue = [];
+      this.queued = 0;
+      if (!this.socket.write(data)) {
+        this.blocked = true;
+        this.socket.once('drain', this.onDrain);
+        return;
+      }
+    }
+    if (this.state === 'closing') this.socket.end();
+  }
+
+  close(reason: string): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.reason ??= reason;
+    this.clearIdle();
+    this.closeTimer = setTimeout(() => this.destroy(`${reason} (close timed out)`), this.closeMs);
+    this.closeTimer.unref();
+    // Keep reading (and discarding) so the peer's FIN is seen and the socket can close without the timer.
+    this.socket.resume();
+    if (this.queue.length === 0 && !this.blocked) this.socket.end();
+    else scheduleFlush(this);
+  }
+
+  destroy(reason: string, code?: TransportErrorCode): void {
+    if (this.state === 'closed') return;
+    this.reason ??= reason;
+    this.code ??= code;
+    if (code !== undefined) this.logger?.warn('tcp.dropped', { reason, code });
+    this.state = 'closing';
+    this.queue = [];
+    this.queued = 0;
+    cancelFlush(this);
+    this.socket.destroy();
+  }
+
+  private readonly onDrain = (): void => {
+    this.blocked = false;
+    this.flush();
+  };
+
+  private onClose(): void {
+    this.state = 'closed';
+    this.clearIdle();
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    cancelFlush(this);
+    this.queue = [];
+    this.queued = 0;
+    this.closedSubject.next({ reason: this.reason ?? 'closed', code: this.code, byPeer: this.byPeer });
+    this.closedSubject.complete();
+  }
+
+  /**
+   * Slowloris guard: the clock runs until the first frame, and again while a started frame is
+   * incomplete. Only a completed frame restarts it, so dripping bytes does not.
+   */
+  private updateIdle(completed: boolean): void {
+    if (this.idleMs <= 0 || this.state !== 'open') return;
+    if (completed) this.clearIdle();
+    if (this.framesSeen > 0 && this.decoder.bufferedBytes === 0) return;
+    if (this.idleTimer === undefined) this.armIdle();
+  }
+
+  private armIdle(): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.destroy(`idle: no complete frame within ${this.idleMs} ms`, 'IDLE_TIMEOUT');
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}
