@@ -1,2 +1,75 @@
-import { placeholder } from '@ims/codec';
-console.log(placeholder);
+/**
+ * `npm run server -- [flags]`: the channel server in the foreground. Thin shell (STYLE.md §2):
+ * argv → config → logger → adapters → host service → signals. JSON log lines go to stderr; the
+ * first `listening` line carries the endpoint and peer ID (netsim parses it).
+ */
+import { ConfigError, createLogger, type Logger } from '@ims/runtime';
+import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
+import { startServer, type RunningServer } from './server.js';
+
+function fail(logger: Logger, event: string, err: unknown, code: number): never {
+  logger.error(event, { err, code: (err as { code?: unknown }).code });
+  process.exit(code);
+}
+
+function loadConfigOrExit(): ServerConfig {
+  try {
+    return parseServerConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) process.exit(err.exitCode);
+    if (err instanceof ConfigError) {
+      process.stderr.write(`channel-server: ${err.message}\n`);
+      process.exit(EXIT.USAGE);
+    }
+    throw err;
+  }
+}
+
+/** Stop on SIGTERM/SIGINT within `shutdownTimeout` (exit 0), else exit 1; a second signal exits 1 at once. */
+function handleSignals(server: RunningServer, config: ServerConfig, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn('shutdown.forced', { signal });
+      process.exit(EXIT.INTERNAL);
+    }
+    stopping = true;
+    logger.info('shutdown', { signal, timeoutMs: config.shutdownTimeout });
+    const deadline = setTimeout(() => {
+      logger.error('shutdown.timeout', { timeoutMs: config.shutdownTimeout });
+      process.exit(EXIT.INTERNAL);
+    }, config.shutdownTimeout);
+    server.stop().then(
+      () => {
+        clearTimeout(deadline);
+        logger.info('stopped', { id: server.id });
+        process.exit(EXIT.OK);
+      },
+      (err: unknown) => fail(logger, 'shutdown.failed', err, EXIT.INTERNAL),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.logLevel, base: { app: 'channel-server', serverId: config.id } });
+  // Last resort: a bug must not leave a half-working server behind; netsim checks survivors take over.
+  process.on('uncaughtException', (err) => fail(logger, 'uncaught_exception', err, EXIT.INTERNAL));
+  process.on('unhandledRejection', (err) => fail(logger, 'unhandled_rejection', err, EXIT.INTERNAL));
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger);
+  } catch (err) {
+    fail(logger, 'startup_failed', err, EXIT.STARTUP);
+  }
+  handleSignals(server, config, logger);
+  // Always written (whatever --log-level): netsim and scripts wait for this line.
+  process.stderr.write(
+    JSON.stringify({ ts: new Date().toISOString(), level: 'info', event: 'listening', id: server.id, ...server.endpoint, httpPort: server.httpPort }) +
+      '\n',
+  );
+}
+
+await main();

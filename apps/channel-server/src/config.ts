@@ -1,0 +1,123 @@
+/**
+ * The channel server's configuration: one spec (key → typed field with default) drives the
+ * commander flags, the IMS_* environment names, the JSON config file keys and the README table.
+ * Precedence: defaults ← `--config` file ← environment ← flags (PROTOCOL.md leaves this to us).
+ */
+import { randomUUID } from 'node:crypto';
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_MAX_FRAME_BYTES, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
+import { describeConfig, field, loadConfig, LOG_LEVELS, type ConfigField, type ConfigOf, type LogLevel } from '@ims/runtime';
+
+/** Exit codes of the channel server (README "Exit codes"). */
+export const EXIT = {
+  /** Clean stop (SIGTERM/SIGINT, history flushed) or `--help`. */
+  OK: 0,
+  /** Shutdown passed its deadline, or an unexpected internal error (logged). */
+  INTERNAL: 1,
+  /** Bad flag, environment value or config file. */
+  USAGE: 2,
+  /** A socket or the data directory could not be opened. */
+  STARTUP: 3,
+} as const;
+
+// PROTOCOL.md §1: peer IDs are ASCII without NUL; visible ASCII only, so IDs print in logs.
+const PEER_ID_RE = /^[\x21-\x7e]{1,64}$/;
+const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+
+/** An optional port (no default: the feature is off unless set). */
+function optionalPort(doc: string): ConfigField<number | undefined> {
+  const inner = field.port(0, { allowZero: true });
+  return { default: undefined, expected: inner.expected, doc, parse: inner.parse };
+}
+
+/** Every configuration key of the server, with its default and documentation. */
+export const SERVER_CONFIG_SPEC = {
+  port: field.port(0, {
+    allowZero: true,
+    min: SERVER_PORT_MIN,
+    max: SERVER_PORT_MAX,
+    doc: 'TCP port of the channel host (the draft: 49152-65535); 0 picks a free one in that range',
+  }),
+  bind: field.string('127.0.0.1', { pattern: IPV4_RE, expected: 'an IPv4 address', doc: 'address the TCP listener binds to' }),
+  interface: field.string('127.0.0.1', {
+    pattern: IPV4_RE,
+    expected: 'an IPv4 address',
+    doc: 'IPv4 address of the interface discovery multicasts on (loopback unless set)',
+  }),
+  discoveryPort: field.port(DISCOVERY_PORT, { doc: 'UDP port of the discovery group (tests and netsim use private ones)' }),
+  id: field.optionalString({ pattern: PEER_ID_RE, doc: 'peer ID announced in PeerPDUs (default: a random UUID)' }),
+  dataDir: field.optionalString({ doc: 'directory of the SQLite history (default: history kept in memory only)' }),
+  announceInterval: field.duration(DEFAULT_ANNOUNCE_INTERVAL_MS, { min: 10, max: 600_000, doc: 'ms between two PeerPDUs' }),
+  httpPort: optionalPort('port of the /healthz and /metrics HTTP endpoint on 127.0.0.1 (default: off)'),
+  logLevel: field.oneOf<LogLevel>('info', LOG_LEVELS, { doc: 'minimum level of the JSON log lines on stderr' }),
+  standbyFor: field.list([], { doc: 'back up the public channels of these server IDs, or "all" (default: none)' }),
+  maxFrameBytes: field.bytes(DEFAULT_MAX_FRAME_BYTES, { min: 64, max: 16 * 1024 * 1024, doc: 'largest frame body accepted' }),
+  maxConnections: field.int(10_000, { min: 1, doc: 'open TCP connections in total' }),
+  maxConnectionsPerIp: field.int(1_000, { min: 1, doc: 'open TCP connections from one IP address' }),
+  maxChannels: field.int(10_000, { min: 1, doc: 'live channels hosted at once' }),
+  maxMembersPerChannel: field.int(10_000, { min: 1, doc: 'members of one channel' }),
+  historyPerChannel: field.int(1_000, { min: 0, doc: 'posts kept per channel and sent to a new member' }),
+  floodRate: field.int(100, { min: 1, doc: 'sustained SAY frames per second per connection' }),
+  floodBurst: field.int(200, { min: 1, doc: 'SAY frames one connection may send in a burst' }),
+  idleTimeout: field.duration(30_000, { min: 0, doc: 'ms a connection may stay open without joining a channel (0 = no limit)' }),
+  sendQueueBytes: field.bytes(1024 * 1024, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
+  historyBatchWindow: field.duration(50, { min: 1, max: 10_000, doc: 'ms between two batched history writes (a crash loses at most one window)' }),
+  shutdownTimeout: field.duration(5_000, { min: 100, doc: 'ms a graceful shutdown may take before exiting 1' }),
+} as const;
+
+/** The loaded, validated and frozen configuration; `id` is always set. */
+export type ServerConfig = Omit<ConfigOf<typeof SERVER_CONFIG_SPEC>, 'id'> & { readonly id: string };
+
+/** Thrown for `--help` (code `HELP`, exit 0) and for bad flags (code `USAGE`, exit 2). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    readonly code: 'HELP' | 'USAGE',
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Where commander writes help and errors; tests capture it. */
+export interface CliOutput {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** The commander program: one flag per config key, its env name and default in the description. */
+export function buildProgram(output?: CliOutput): Command {
+  const program = new Command('channel-server')
+    .description('ims channel server: a dedicated box hosting many channels (JSON logs on stderr)')
+    .addOption(new Option('--config <file>', 'JSON file of settings, keyed like the IMS_* names in camelCase [env IMS_CONFIG]'))
+    .exitOverride()
+    .allowExcessArguments(false);
+  for (const row of describeConfig(SERVER_CONFIG_SPEC)) {
+    const def = row.default === undefined ? '' : ` (default: ${JSON.stringify(row.default)})`;
+    program.addOption(new Option(`${row.flag} <value>`, `${row.doc ?? row.expected}${def} [env ${row.env}]`));
+  }
+  if (output) program.configureOutput({ writeOut: output.out, writeErr: output.err });
+  return program;
+}
+
+/** argv (without node and script) + environment → frozen config. Throws UsageError or ConfigError. */
+export function parseServerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  output?: CliOutput,
+): ServerConfig {
+  const program = buildProgram(output);
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const help = err.code === 'commander.helpDisplayed' || err.code === 'commander.help';
+      throw new UsageError(help ? 'HELP' : 'USAGE', err.message, help ? EXIT.OK : EXIT.USAGE);
+    }
+    throw err;
+  }
+  const { config: file, ...flags } = program.opts<Record<string, string | undefined>>();
+  const loaded = loadConfig(SERVER_CONFIG_SPEC, { flags, env, ...(file === undefined ? {} : { file }) });
+  return Object.freeze({ ...loaded, id: loaded.id ?? randomUUID() });
+}

@@ -1,0 +1,115 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HISTORY_DB_FILE, HistoryStoreError, SqliteHistoryStore } from './sqlite-history-store.js';
+import type { Post } from '@ims/channel-core';
+
+const post = (n: number): Post => ({ authorId: `a${n}`, text: `t${n}`, at: n });
+
+describe('SqliteHistoryStore', () => {
+  let dir: string;
+  const stores: SqliteHistoryStore[] = [];
+  const open = (opts: Partial<ConstructorParameters<typeof SqliteHistoryStore>[0]> = {}) => {
+    const s = new SqliteHistoryStore({ dataDir: dir, ...opts });
+    stores.push(s);
+    return s;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ims-history-'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    for (const s of stores.splice(0)) s.closeNow();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the same history after reopening the directory', () => {
+    const a = open();
+    a.append('#a', post(1));
+    a.append('#b', post(2));
+    a.append('#a', post(3));
+    a.closeNow();
+    const b = open();
+    expect(b.loadAll(10)).toEqual(
+      new Map([
+        ['#a', [post(1), post(3)]],
+        ['#b', [post(2)]],
+      ]),
+    );
+  });
+
+  it('writes a batch when the window ends, not before', () => {
+    vi.useFakeTimers();
+    const s = open({ batchWindowMs: 50 });
+    s.append('#a', post(1));
+    s.append('#a', post(2));
+    expect(s.written).toBe(0);
+    expect(s.pendingCount).toBe(2);
+    vi.advanceTimersByTime(49);
+    expect(s.written).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(s.written).toBe(2);
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('writes at once when the batch reaches its size limit', () => {
+    vi.useFakeTimers();
+    const s = open({ batchWindowMs: 1_000, maxBatchPosts: 3 });
+    for (let i = 0; i < 7; i++) s.append('#a', post(i));
+    expect(s.written).toBe(6);
+    expect(s.pendingCount).toBe(1);
+  });
+
+  it('returns only the newest posts per channel, oldest first', () => {
+    const s = open();
+    for (let i = 0; i < 5; i++) s.append('#a', post(i));
+    expect(s.loadAll(2).get('#a')).toEqual([post(3), post(4)]);
+  });
+
+  it('prunes each channel to its retention on disk', () => {
+    const s = open({ retainPerChannel: 3 });
+    for (let i = 0; i < 10; i++) s.append('#a', post(i));
+    s.append('#b', post(99));
+    s.flushNow();
+    expect(s.loadAll(100).get('#a')).toEqual([7, 8, 9].map((n) => post(n)));
+    expect(s.loadAll(100).get('#b')).toEqual([post(99)]);
+  });
+
+  it('keeps UTF-8 text and NUL-free ASCII ids intact', () => {
+    const s = open();
+    const p = { authorId: 'peer-1', text: 'héllo 🌍', at: 5 };
+    s.append('#utf8', p);
+    expect(s.loadAll(1).get('#utf8')).toEqual([p]);
+  });
+
+  it('reports appends after close instead of throwing', () => {
+    const errors: HistoryStoreError[] = [];
+    const s = open({ onError: (e) => errors.push(e) });
+    s.closeNow();
+    s.append('#a', post(1));
+    expect(errors.map((e) => e.code)).toEqual(['HISTORY_CLOSED']);
+  });
+
+  it('fails to open with a typed error when the directory is a file', () => {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    let caught: unknown;
+    try {
+      new SqliteHistoryStore({ dataDir: file });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(HistoryStoreError);
+    expect((caught as HistoryStoreError).code).toBe('HISTORY_OPEN_FAILED');
+  });
+
+  it('uses WAL mode in the data directory', () => {
+    const s = open();
+    s.append('#a', post(1));
+    s.flushNow();
+    // In WAL mode a commit lands in the -wal file beside the database while it is open.
+    expect(existsSync(join(dir, `${HISTORY_DB_FILE}-wal`))).toBe(true);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * Channel history persisted in SQLite (better-sqlite3). Posts are queued in memory and written in
+ * one transaction per batch window, so persistence costs one fsync-free WAL append per window
+ * instead of one per post; a crash loses at most the posts of the last window.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Post } from '@ims/channel-core';
+import type { HistoryStore } from '@ims/runtime';
+
+/** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */
+export const HISTORY_DB_FILE = 'history.sqlite3';
+
+/** Options of {@link SqliteHistoryStore}. */
+export interface SqliteHistoryStoreOptions {
+  /** Directory holding the database; created if missing. */
+  readonly dataDir: string;
+  /** Milliseconds between two batched writes. @default 50 */
+  readonly batchWindowMs?: number;
+  /** Queued posts that force a write before the window ends, bounding memory under load. @default 10_000 */
+  readonly maxBatchPosts?: number;
+  /** Posts kept on disk per channel; older ones are pruned when a batch touches the channel. @default 1_000 */
+  readonly retainPerChannel?: number;
+  /** Called when a batch cannot be written; the posts stay served from memory but are not persisted. */
+  readonly onError?: (error: HistoryStoreError) => void;
+}
+
+/** Stable codes of history store failures. */
+export type HistoryStoreErrorCode = 'HISTORY_OPEN_FAILED' | 'HISTORY_WRITE_FAILED' | 'HISTORY_CLOSED';
+
+/** A history store failure; branch on `code`. */
+export class HistoryStoreError extends Error {
+  override readonly name = 'HistoryStoreError';
+  constructor(
+    readonly code: HistoryStoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface PostRow {
+  readonly channel: string;
+  readonly author_id: string;
+  readonly text: string;
+  readonly at: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS posts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel TEXT NOT NULL,
+  author_id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS posts_by_channel ON posts (channel, id);
+`;
+
+/** One queued post with its channel. */
+interface Pending {
+  readonly channel: string;
+  readonly post: Post;
+}
+
+/** SQLite-backed HistoryStore: `append` queues, a timer writes each batch in one transaction. */
+export class SqliteHistoryStore implements HistoryStore {
+  private readonly db: Database.Database;
+  private readonly batchWindowMs: number;
+  private readonly maxBatchPosts: number;
+  private readonly retainPerChannel: number;
+  private readonly onError: (error: HistoryStoreError) => void;
+  private readonly writeBatch: (batch: readonly Pending[]) => void;
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Posts written to disk since open. */
+  written = 0;
+  /** Batches that failed to write. */
+  failedBatches = 0;
+
+  constructor(options: SqliteHistoryStoreOptions) {
+    this.batchWindowMs = options.batchWindowMs ?? 50;
+    this.maxBatchPosts = options.maxBatchPosts ?? 10_000;
+    this.retainPerChannel = options.retainPerChannel ?? 1_000;
+    this.onError = options.onError ?? (() => undefined);
+    try {
+      mkdirSync(options.dataDir, { recursive: true });
+      this.db = new Database(join(options.dataDir, HISTORY_DB_FILE));
+      // WAL: appends do not block readers, and with synchronous=NORMAL a commit is one WAL write
+      // (durable across a process crash, which is what the batch-window promise is about).
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(SCHEMA);
+    } catch (cause) {
+      throw new HistoryStoreError('HISTORY_OPEN_FAILED', `cannot open history in ${options.dataDir}`, { cause });
+    }
+    const insert = this.db.prepare<[string, string, string, number]>(
+      'INSERT INTO posts (channel, author_id, text, at) VALUES (?, ?, ?, ?)',
+    );
+    // Keeps the newest `retain` rows of one channel: the row `retain` places below the newest
+    // marks the cut.
+    const prune = this.db.prepare<[string, string, number]>(
+      `DELETE FROM posts WHERE channel = ? AND id <= (
+         SELECT id FROM posts WHERE channel = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+    );
+    this.writeBatch = this.db.transaction((batch: readonly Pending[]) => {
+      const touched = new Set<string>();
+      for (const { channel, post } of batch) {
+        insert.run(channel, post.authorId, post.text, post.at);
+        touched.add(channel);
+      }
+      for (const channel of touched) prune.run(channel, channel, this.retainPerChannel);
+    });
+  }
+
+  /** The newest `limitPerChannel` posts of every stored channel, oldest first. */
+  loadAll(limitPerChannel: number): Map<string, Post[]> {
+    this.assertOpen();
+    this.flushNow();
+    const rows = this.db
+      .prepare<[number], PostRow>(
+        `SELECT channel, author_id, text, at FROM (
+           SELECT channel, author_id, text, at, id,
+                  ROW_NUMBER() OVER (PARTITION BY channel ORDER BY id DESC) AS rn
+           FROM posts)
+         WHERE rn <= ? ORDER BY channel, id`,
+      )
+      .all(limitPerChannel);
+    const out = new Map<string, Post[]>();
+    for (const r of rows) {
+      let list = out.get(r.channel);
+      if (!list) out.set(r.channel, (list = []));
+      list.push({ authorId: r.author_id, text: r.text, at: r.at });
+    }
+    return out;
+  }
+
+  /** Queue one post; it reaches disk within one batch window. */
+  append(channel: string, post: Post): void {
+    if (this.closed) {
+      this.onError(new HistoryStoreError('HISTORY_CLOSED', `post to ${channel} after close dropped`));
+      return;
+    }
+    this.pending.push({ channel, post });
+    if (this.pending.length >= this.maxBatchPosts) this.flushNow();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flushNow(), this.batchWindowMs);
+      // A pending batch must not keep a stopping process alive: shutdown calls flush() itself.
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves once every post appended so far is on disk (written now, in one transaction). */
+  flush(): Promise<void> {
+    this.flushNow();
+    return Promise.resolve();
+  }
+
+  /** Write every queued post now, in one transaction. */
+  flushNow(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.length === 0 || this.closed) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.writeBatch(batch);
+      this.written += batch.length;
+    } catch (cause) {
+      // Disk full or I/O error: members are still served from memory; say so instead of crashing.
+      this.failedBatches += 1;
+      this.onError(new HistoryStoreError('HISTORY_WRITE_FAILED', `lost ${batch.length} posts from disk`, { cause }));
+    }
+  }
+
+  /** Number of posts queued and not yet on disk. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Flush and close the database; later appends are dropped and reported. */
+  close(): Promise<void> {
+    this.closeNow();
+    return Promise.resolve();
+  }
+
+  /** Synchronous {@link close}, for exit paths that cannot wait. */
+  closeNow(): void {
+    if (this.closed) return;
+    this.flushNow();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new HistoryStoreError('HISTORY_CLOSED', 'history store is closed');
+  }
+}

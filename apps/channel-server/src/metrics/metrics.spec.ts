@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { Histogram, type HostStats } from '@ims/runtime';
+import { escapeLabel, renderMetrics } from './metrics.js';
+
+function stats(over: Partial<HostStats> = {}): HostStats {
+  return {
+    connections: 3,
+    channels: 2,
+    members: 5,
+    framesIn: 10,
+    framesOut: 40,
+    errors: { FLOOD: 2, BAD_UTF8: 1 },
+    fanoutLatency: new Histogram().snapshot(),
+    ...over,
+  };
+}
+
+/** Parses exposition lines `name{labels} value` into a map, failing on anything malformed. */
+function parse(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  expect(text.endsWith('\n')).toBe(true);
+  for (const line of text.trimEnd().split('\n')) {
+    if (line.startsWith('# ')) {
+      expect(line).toMatch(/^# (HELP \w+ .+|TYPE \w+ (counter|gauge|histogram))$/);
+      continue;
+    }
+    const m = /^([a-z_]+(?:\{[a-z]+="[^"]*"\})?) (\S+)$/.exec(line);
+    expect(m, line).not.toBeNull();
+    out.set(m?.[1] as string, Number(m?.[2]));
+  }
+  return out;
+}
+
+describe('renderMetrics', () => {
+  it('exposes gauges, counters and errors by code', () => {
+    const m = parse(renderMetrics({ host: stats(), peers: 4, uptimeSeconds: 7, rssBytes: 1000 }));
+    expect(m.get('ims_connections')).toBe(3);
+    expect(m.get('ims_channels')).toBe(2);
+    expect(m.get('ims_members')).toBe(5);
+    expect(m.get('ims_frames_in_total')).toBe(10);
+    expect(m.get('ims_frames_out_total')).toBe(40);
+    expect(m.get('ims_errors_total{code="FLOOD"}')).toBe(2);
+    expect(m.get('ims_errors_total{code="BAD_UTF8"}')).toBe(1);
+    expect(m.get('ims_discovery_peers')).toBe(4);
+    expect(m.has('ims_history_written_total')).toBe(false);
+  });
+
+  it('renders the fan-out histogram in seconds with cumulative buckets', () => {
+    const h = new Histogram();
+    for (const us of [1, 3, 3, 100, 5_000_000]) h.record(us);
+    const m = parse(renderMetrics({ host: stats({ fanoutLatency: h.snapshot() }), peers: 0, uptimeSeconds: 0, rssBytes: 0 }));
+    expect(m.get('ims_fanout_latency_seconds_bucket{le="0.000001"}')).toBe(1);
+    expect(m.get('ims_fanout_latency_seconds_bucket{le="0.000004"}')).toBe(3);
+    expect(m.get('ims_fanout_latency_seconds_bucket{le="0.000128"}')).toBe(4);
+    expect(m.get('ims_fanout_latency_seconds_bucket{le="+Inf"}')).toBe(5);
+    expect(m.get('ims_fanout_latency_seconds_count')).toBe(5);
+    expect(m.get('ims_fanout_latency_seconds_sum')).toBeCloseTo(5.000107, 9);
+  });
+
+  it('adds history counters when persistence is on', () => {
+    const m = parse(
+      renderMetrics({ host: stats(), history: { written: 9, pending: 1, failedBatches: 0 }, peers: 0, uptimeSeconds: 0, rssBytes: 0 }),
+    );
+    expect(m.get('ims_history_written_total')).toBe(9);
+    expect(m.get('ims_history_pending')).toBe(1);
+  });
+
+  it('escapes label values', () => {
+    expect(escapeLabel('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
+  });
+});

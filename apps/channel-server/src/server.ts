@@ -1,0 +1,139 @@
+/**
+ * The channel server's adapters wired together: history store → discovery on UDP → host service on
+ * TCP → optional ops HTTP endpoint. `startServer` opens them in that order and `stop` closes them
+ * in reverse, so no post accepted before the stop is lost.
+ */
+import { discover, udpPort, type Discovery } from '@ims/discovery';
+import { memoryHistoryStore, startHostService, type HistoryStore, type HostDiscovery, type HostService, type Logger } from '@ims/runtime';
+import { map } from 'rxjs';
+import type { ServerConfig } from './config.js';
+import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
+import { renderMetrics } from './metrics/metrics.js';
+import { startOpsHttpServer, type OpsHttpServer } from './metrics/ops-http-server.js';
+
+/** A running channel server. */
+export interface RunningServer {
+  /** This server's peer ID. */
+  readonly id: string;
+  /** Where members connect. */
+  readonly endpoint: { readonly address: string; readonly port: number };
+  /** Port of the ops HTTP endpoint, when enabled. */
+  readonly httpPort: number | undefined;
+  /** The host service (stats, snapshot). */
+  readonly host: HostService;
+  /** The `/metrics` body right now. */
+  metrics(): string;
+  /** Graceful stop: refuse new connections, close members, flush and close history, stop discovery. */
+  stop(): Promise<void>;
+}
+
+/** Discovery's handle, seen through the host service's small port. */
+export function hostDiscoveryOf(d: Discovery): HostDiscovery {
+  return {
+    peers$: d.lobby$.pipe(map((l) => l.peers)),
+    setServer: (s) => d.setServer(s),
+    invite: (channel, ids) => d.invite(channel, ids),
+  };
+}
+
+function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore; sqlite: SqliteHistoryStore | undefined } {
+  if (config.dataDir === undefined) {
+    logger.info('history.memory', { note: 'no --data-dir: history is kept in memory and lost at exit' });
+    return { store: memoryHistoryStore({ maxPostsPerChannel: config.historyPerChannel, maxChannels: config.maxChannels }), sqlite: undefined };
+  }
+  const sqlite = new SqliteHistoryStore({
+    dataDir: config.dataDir,
+    batchWindowMs: config.historyBatchWindow,
+    retainPerChannel: config.historyPerChannel,
+    onError: (err) => logger.error('history.error', { code: err.code, err, cause: String(err.cause) }),
+  });
+  logger.info('history.sqlite', { dataDir: config.dataDir, file: HISTORY_DB_FILE, batchWindowMs: config.historyBatchWindow });
+  return { store: sqlite, sqlite };
+}
+
+/** Open every adapter and start serving; on failure, closes what was opened and rethrows. */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const started = Date.now();
+  const { store, sqlite } = openStore(config, logger);
+  let discovery: Discovery | undefined;
+  let host: HostService | undefined;
+  let http: OpsHttpServer | undefined;
+  try {
+    const port = await udpPort({
+      interface: config.interface,
+      port: config.discoveryPort,
+      onError: (err) => logger.warn('discovery.socket_error', { err }),
+    });
+    try {
+      discovery = discover(port, {
+        peerId: config.id,
+        intervalMs: config.announceInterval,
+        log: (e) => logger.log(e.level, `discovery.${e.event}`, { reason: e.reason, from: e.from, code: e.code }),
+      });
+    } catch (err) {
+      port.close();
+      throw err;
+    }
+    const d = discovery;
+    host = await startHostService({
+      peerId: config.id,
+      discovery: hostDiscoveryOf(d),
+      listen: { address: config.bind, port: config.port },
+      store,
+      logger,
+      limits: {
+        maxFrameBytes: config.maxFrameBytes,
+        maxConnections: config.maxConnections,
+        maxConnectionsPerIp: config.maxConnectionsPerIp,
+        idleTimeoutMs: config.idleTimeout,
+        maxSendQueueBytes: config.sendQueueBytes,
+        floodRate: config.floodRate,
+        floodBurst: config.floodBurst,
+        historyLimit: config.historyPerChannel,
+        maxChannels: config.maxChannels,
+        maxMembersPerChannel: config.maxMembersPerChannel,
+      },
+    });
+    const h = host;
+    const metrics = (): string =>
+      renderMetrics({
+        host: h.stats(),
+        ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedBatches: sqlite.failedBatches } } : {}),
+        peers: d.stats().peers,
+        uptimeSeconds: (Date.now() - started) / 1000,
+        rssBytes: process.memoryUsage.rss(),
+      });
+    let stopping = false;
+    if (config.httpPort !== undefined) {
+      http = await startOpsHttpServer({
+        port: config.httpPort,
+        metrics,
+        health: () => ({ ok: !stopping, id: config.id, port: h.endpoint.port, channels: h.stats().channels }),
+      });
+      logger.info('http.listening', { address: '127.0.0.1', port: http.port });
+    }
+    const ops = http;
+    let stopped: Promise<void> | undefined;
+    return {
+      id: config.id,
+      endpoint: h.endpoint,
+      httpPort: ops?.port,
+      host: h,
+      metrics,
+      stop: () =>
+        (stopped ??= (async () => {
+          stopping = true;
+          await h.stop();
+          d.close();
+          await store.close();
+          await ops?.close();
+        })()),
+    };
+  } catch (err) {
+    await host?.stop();
+    discovery?.close();
+    await http?.close();
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Channel hosting under load: the real channel server (child process, SQLite history on) against a
+ * minimal hand-written relay under the same load, on loopback. Figures carry the relay as baseline;
+ * the targets are printed with whether this run met them.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext, BenchSuite } from '../report.js';
+import { startTarget, stopTarget, type Target } from './server/proc.js';
+import { fanOut, idleRss, manyChannels } from './server/workloads.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..');
+const TSX = ['--conditions=@ims/source', '--import', 'tsx'];
+
+/** Start the ims channel server with persistence on and limits opened up for a load test. */
+function startIms(dataDir: string): Promise<Target> {
+  const flags = [
+    ...['--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    // A private discovery port keeps the benchmark's announcements away from running peers.
+    ...['--discovery-port', '55599'],
+    ...['--max-connections', '20000', '--max-connections-per-ip', '20000'],
+    ...['--flood-rate', '1000000', '--flood-burst', '1000000', '--send-queue-bytes', '64MiB'],
+  ];
+  return startTarget('ims', [...TSX, join(root, 'apps/channel-server/src/main.ts'), ...flags], root);
+}
+
+function startRelay(): Promise<Target> {
+  return startTarget('relay', [...TSX, join(here, 'server/relay.ts'), '0'], root);
+}
+
+/** Run `fn` against a fresh ims server and a fresh relay, stopping both afterwards. */
+async function both<R>(fn: (t: Target) => Promise<R>): Promise<{ ims: R; relay: R }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ims-bench-'));
+  try {
+    const relayTarget = await startRelay();
+    let relay: R;
+    try {
+      relay = await fn(relayTarget);
+    } finally {
+      await stopTarget(relayTarget);
+    }
+    const imsTarget = await startIms(dir);
+    try {
+      return { ims: await fn(imsTarget), relay };
+    } finally {
+      await stopTarget(imsTarget);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function verdict(ctx: BenchContext, what: string, ok: boolean, detail: string): void {
+  ctx.progress(`target ${what}: ${ok ? 'MET' : 'NOT MET'} (${detail})`);
+}
+
+async function fanOutFigures(ctx: BenchContext, members: number, posts: number): Promise<void> {
+  ctx.progress(`fan-out: 1 sender, ${members} members, ${posts} posts`);
+  const r = await both((t) => fanOut(t, members, posts));
+  const f = ctx.figure(`server fan-out ${members} members delivered`, r.ims.deliveredPerSec, 'msgs/s', r.relay.deliveredPerSec);
+  ctx.figure(`server fan-out ${members} members p50 latency (lower is better)`, r.ims.p50Ms, 'ms', r.relay.p50Ms);
+  ctx.figure(`server fan-out ${members} members p99 latency (lower is better)`, r.ims.p99Ms, 'ms', r.relay.p99Ms);
+  verdict(ctx, `fan-out at ${members} members >= 80% of relay`, (f.ratio ?? 0) >= 0.8, `ims/relay ${f.ratio?.toFixed(2)}`);
+}
+
+const suite: BenchSuite = {
+  name: 'server',
+  async run(ctx) {
+    const s = ctx.scale;
+    const nats = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
+    if (nats.error) ctx.progress('nats-server is not on PATH: NATS comparison skipped');
+    else ctx.progress(`nats-server found (${nats.stdout.trim()}), but the NATS comparison is not implemented: skipped`);
+
+    await fanOutFigures(ctx, 50, Math.max(200, Math.round(4_000 * s)));
+    await fanOutFigures(ctx, 500, Math.max(40, Math.round(400 * s)));
+
+    const channels = Math.max(10, Math.round(100 * s));
+    const seconds = Math.max(2, Math.round(10 * s));
+    ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s`);
+    const m = await both((t) => manyChannels(t, channels, 10, 20, seconds * 1000));
+    const label = `server ${channels}x10@20/s`;
+    ctx.figure(`${label} p50 latency (lower is better)`, m.ims.p50Ms, 'ms', m.relay.p50Ms);
+    const p99 = ctx.figure(`${label} p99 latency (lower is better)`, m.ims.p99Ms, 'ms', m.relay.p99Ms);
+    ctx.figure(`${label} server CPU (lower is better)`, m.ims.cpuPercent, '% of a core', m.relay.cpuPercent);
+    verdict(ctx, `p99 <= 2.5 ms at ${label}`, p99.value <= 2.5, `${p99.value.toFixed(2)} ms`);
+
+    const idle = Math.max(200, Math.round(2_000 * s));
+    const idleChannels = Math.max(20, Math.round(200 * s));
+    ctx.progress(`RSS with ${idle} idle clients in ${idleChannels} channels`);
+    const r = await both((t) => idleRss(t, idle, idleChannels));
+    const rss = ctx.figure(`server RSS per idle connection (lower is better)`, r.ims / 1024, 'KiB', r.relay / 1024);
+    verdict(ctx, 'RSS <= 10 KB per idle connection', rss.value * 1024 <= 10_000, `${rss.value.toFixed(1)} KiB`);
+  },
+};
+
+export default suite;

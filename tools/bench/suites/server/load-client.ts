@@ -1,0 +1,104 @@
+/**
+ * Load-generator clients: raw TCP connections that JOIN a channel, post, and count the SAY frames
+ * they get back. Framing is written out here on purpose: the load side must cost the same against
+ * every target, so it depends on nothing under test.
+ */
+import { connect, type Socket } from 'node:net';
+
+/** Encode one client → server frame (PROTOCOL.md §2: u32 BE length, NUL-terminated fields). */
+export function encode(...fields: string[]): Buffer {
+  const body = Buffer.from(fields.map((f) => f + '\0').join(''), 'utf8');
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length, 0);
+  return Buffer.concat([head, body]);
+}
+
+/** One benchmark client joined to one channel. */
+export interface LoadClient {
+  readonly socket: Socket;
+  readonly id: string;
+  /** SAY frames received (history and live). */
+  says: number;
+  /** Called with the text of every SAY received. */
+  onSay: ((text: string) => void) | undefined;
+  /** Post `text` to the channel. */
+  say(text: string): void;
+  /** Close the connection. */
+  close(): void;
+}
+
+/** Connect, JOIN `channel` as `id`, and resolve once the socket is connected. */
+export function joinClient(port: number, channel: string, id: string): Promise<LoadClient> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.setNoDelay(true);
+    let buf: Buffer = Buffer.alloc(0);
+    const client: LoadClient = {
+      socket,
+      id,
+      says: 0,
+      onSay: undefined,
+      say: (text) => void socket.write(encode('SAY', text)),
+      close: () => socket.destroy(),
+    };
+    socket.on('data', (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      let off = 0;
+      while (buf.length - off >= 4) {
+        const len = buf.readUInt32BE(off);
+        if (buf.length - off - 4 < len) break;
+        const body = buf.subarray(off + 4, off + 4 + len);
+        off += 4 + len;
+        // Only SAY matters here: "SAY\0author\0text\0".
+        if (body[0] === 0x53 && body[1] === 0x41 && body[2] === 0x59 && body[3] === 0) {
+          client.says += 1;
+          if (client.onSay) {
+            const authorEnd = body.indexOf(0, 4);
+            const textEnd = body.indexOf(0, authorEnd + 1);
+            client.onSay(body.toString('utf8', authorEnd + 1, textEnd < 0 ? body.length : textEnd));
+          }
+        }
+      }
+      buf = buf.subarray(off);
+    });
+    socket.once('connect', () => {
+      socket.write(encode('JOIN', channel, id));
+      resolve(client);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Open `count` clients with at most `parallel` connects in flight (a burst of thousands overflows the backlog). */
+export async function joinMany(
+  port: number,
+  count: number,
+  channelOf: (i: number) => string,
+  parallel = 100,
+): Promise<LoadClient[]> {
+  const out: LoadClient[] = [];
+  for (let i = 0; i < count; i += parallel) {
+    const batch = [];
+    for (let j = i; j < Math.min(count, i + parallel); j++) batch.push(joinClient(port, channelOf(j), `bench-${j}`));
+    out.push(...(await Promise.all(batch)));
+  }
+  return out;
+}
+
+/** Resolve when `done()` turns true (checked every `everyMs`); reject after `timeoutMs`. */
+export function until(done: () => boolean, timeoutMs: number, what: string, everyMs = 2): Promise<void> {
+  if (done()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    // Polling costs the load generator the same against every target, unlike a hook per chunk.
+    const poll = setInterval(() => {
+      if (!done()) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve();
+    }, everyMs);
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Child processes for the server benchmark: start a target, wait for its `listening` line, read
+ * its CPU time and RSS from /proc, stop it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** A target process listening on loopback. */
+export interface Target {
+  readonly name: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Lines of stderr that were not the listening line (kept for error reports). */
+  readonly log: string[];
+}
+
+/** Start `node <args>` and resolve once it prints `{"event":"listening",...,"port":N}` on stderr. */
+export function startTarget(name: string, args: readonly string[], cwd: string, timeoutMs = 20_000): Promise<Target> {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const log: string[] = [];
+  return new Promise<Target>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not listen within ${timeoutMs} ms:\n${log.join('\n')}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before listening:\n${log.join('\n')}`));
+    });
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+      let msg: { event?: unknown; port?: unknown } | undefined;
+      try {
+        msg = JSON.parse(line) as { event?: unknown; port?: unknown };
+      } catch {
+        msg = undefined;
+      }
+      if (msg?.event === 'listening' && typeof msg.port === 'number') {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ name, port: msg.port, child, log });
+      } else if (log.length < 200) log.push(line);
+    });
+  });
+}
+
+/** Stop a target with SIGTERM (SIGKILL after `graceMs`) and wait for it to exit. */
+export async function stopTarget(t: Target, graceMs = 5_000): Promise<void> {
+  if (t.child.exitCode !== null || t.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => t.child.once('exit', () => resolve()));
+  t.child.kill('SIGTERM');
+  const timer = setTimeout(() => t.child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** User + system CPU seconds the process has used so far (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(rest[11]) + Number(rest[12]);
+  return ticks / 100; // USER_HZ is 100 on Linux.
+}
+
+/** Resident set size of the process in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : Number.NaN;
+}

@@ -1,0 +1,25 @@
+/** Percentiles of latency samples, for the server benchmark. */
+
+/** A growable array of float samples. */
+export class Samples {
+  private data = new Float64Array(1024);
+  length = 0;
+
+  /** Add one sample. */
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+
+  /** The `p`-th percentile (0–100), nearest-rank; NaN when empty. */
+  percentile(p: number): number {
+    if (this.length === 0) return Number.NaN;
+    const sorted = this.data.slice(0, this.length).sort();
+    const rank = Math.min(this.length - 1, Math.max(0, Math.ceil((p / 100) * this.length) - 1));
+    return sorted[rank] as number;
+  }
+}

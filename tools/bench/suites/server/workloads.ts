@@ -1,0 +1,173 @@
+/**
+ * The server benchmark's workloads, each run against one target (ims server or baseline relay)
+ * over loopback. Latency is measured inside this process: the post carries `performance.now()`
+ * of its send, and every receiving client subtracts it on arrival.
+ */
+import { performance } from 'node:perf_hooks';
+import { cpuSeconds, rssBytes, type Target } from './proc.js';
+import { joinMany, until, type LoadClient } from './load-client.js';
+import { Samples } from './stats.js';
+
+/** Result of a fan-out run. */
+export interface FanOutResult {
+  readonly deliveredPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** Result of the many-channels run. */
+export interface ChannelsResult {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Server CPU use during the run, in % of one core. */
+  readonly cpuPercent: number;
+  readonly deliveries: number;
+}
+
+/**
+ * Make sure every client has joined: each group's first client posts a token until every member of
+ * the group has seen that group's latest token (posts are in order per connection, so nothing of the
+ * warm-up is still in flight then), and reset the counters.
+ */
+async function warmUp(groups: readonly (readonly LoadClient[])[], timeoutMs = 20_000): Promise<void> {
+  const all = groups.flat();
+  const last = new Map<LoadClient, string>();
+  for (const c of all) c.onSay = (text) => void last.set(c, text);
+  const token = groups.map(() => '');
+  const deadline = performance.now() + timeoutMs;
+  for (let round = 0; ; round++) {
+    groups.forEach((g, i) => {
+      if (g.some((c) => last.get(c) !== token[i])) {
+        token[i] = `warm-${round}`;
+        g[0]?.say(token[i] as string);
+      }
+    });
+    try {
+      await until(() => groups.every((g, i) => g.every((c) => last.get(c) === token[i])), 1_000, 'warm-up');
+      break;
+    } catch (err) {
+      // A JOIN still in flight missed the token (the relay keeps no history): post a new one.
+      if (performance.now() > deadline) throw err;
+    }
+  }
+  for (const c of all) {
+    c.says = 0;
+    c.onSay = undefined;
+  }
+}
+
+function closeAll(clients: readonly LoadClient[]): void {
+  for (const c of clients) c.close();
+}
+
+/** One sender posts `posts` messages, at most `window` unechoed, to a channel of `members` (sender included). */
+export async function fanOut(target: Target, members: number, posts: number, window = 64): Promise<FanOutResult> {
+  const channel = `#fan-${members}-${Date.now()}`;
+  const clients = await joinMany(target.port, members, () => channel);
+  try {
+    await warmUp([clients]);
+    const lat = new Samples();
+    let received = 0;
+    for (const c of clients) {
+      c.onSay = (text) => {
+        lat.push(performance.now() - Number(text));
+        received += 1;
+      };
+    }
+    const sender = clients[0] as LoadClient;
+    let sent = 0;
+    let echoed = 0;
+    const pump = (): void => {
+      while (sent < posts && sent - echoed < window) {
+        sender.say(String(performance.now()));
+        sent += 1;
+      }
+    };
+    const onReceive = sender.onSay;
+    sender.onSay = (text) => {
+      onReceive?.(text);
+      echoed += 1;
+      pump();
+    };
+    const t0 = performance.now();
+    pump();
+    const total = posts * members;
+    await until(() => received >= total, 60_000, `${total} fan-out deliveries`);
+    const seconds = (performance.now() - t0) / 1000;
+    return { deliveredPerSec: total / seconds, p50Ms: lat.percentile(50), p99Ms: lat.percentile(99) };
+  } finally {
+    closeAll(clients);
+  }
+}
+
+/** `channels` channels of `membersPer` members; each channel gets `ratePerChannel` posts/s for `durationMs`. */
+export async function manyChannels(
+  target: Target,
+  channels: number,
+  membersPer: number,
+  ratePerChannel: number,
+  durationMs: number,
+): Promise<ChannelsResult> {
+  const tag = Date.now();
+  const clients = await joinMany(target.port, channels * membersPer, (i) => `#ch-${tag}-${Math.floor(i / membersPer)}`);
+  const groups = Array.from({ length: channels }, (_, c) => clients.slice(c * membersPer, (c + 1) * membersPer));
+  try {
+    await warmUp(groups);
+    const lat = new Samples();
+    let received = 0;
+    for (const c of clients) {
+      c.onSay = (text) => {
+        lat.push(performance.now() - Number(text));
+        received += 1;
+      };
+    }
+    const sentPer = new Array<number>(channels).fill(0);
+    const pid = target.child.pid as number;
+    const cpu0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    // Every tick sends what each channel is due by now, from a rotating member.
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        const elapsed = Math.min(performance.now() - t0, durationMs);
+        for (let c = 0; c < channels; c++) {
+          // Channel c is phase-shifted by c/channels of a period, so posts are spread evenly instead of
+          // every channel posting in the same tick (which would measure a self-made burst).
+          const due = Math.floor((elapsed * ratePerChannel) / 1000 + c / channels);
+          const g = groups[c] as LoadClient[];
+          while ((sentPer[c] as number) < due) {
+            const n = sentPer[c] as number;
+            (g[n % membersPer] as LoadClient).say(String(performance.now()));
+            sentPer[c] = n + 1;
+          }
+        }
+        if (elapsed >= durationMs) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 1);
+    });
+    const expected = sentPer.reduce((a, b) => a + b, 0) * membersPer;
+    await until(() => received >= expected, 30_000, `${expected} deliveries`);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(pid) - cpu0;
+    return { p50Ms: lat.percentile(50), p99Ms: lat.percentile(99), cpuPercent: (cpu / wall) * 100, deliveries: expected };
+  } finally {
+    closeAll(clients);
+  }
+}
+
+/** Server RSS growth per connection with `count` idle clients spread over `channels` channels. */
+export async function idleRss(target: Target, count: number, channels: number): Promise<number> {
+  const pid = target.child.pid as number;
+  const before = rssBytes(pid);
+  const tag = Date.now();
+  const per = Math.ceil(count / channels);
+  const clients = await joinMany(target.port, count, (i) => `#idle-${tag}-${Math.floor(i / per)}`);
+  try {
+    const groups = Array.from({ length: channels }, (_, c) => clients.slice(c * per, (c + 1) * per)).filter((g) => g.length > 0);
+    await warmUp(groups);
+    return (rssBytes(pid) - before) / count;
+  } finally {
+    closeAll(clients);
+  }
+}
