@@ -1,0 +1,138 @@
+/**
+ * Delivery checks on a recorded log: every post reaches every member exactly once, all members see
+ * the same order (the host's), and a late joiner gets the earlier posts as history.
+ */
+import { clientView, isAlive, type SimEvent } from './log.js';
+
+/** A post netsim typed into a client. */
+export interface Post {
+  readonly author: string;
+  readonly text: string;
+  readonly channel: string;
+  readonly index: number;
+}
+
+/** Result of one check: `ok`, or the problems found (first ones, bounded). */
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+/** Problems listed per check; the rest is counted. */
+const MAX_PROBLEMS = 20;
+
+const keyOf = (author: string, text: string): string => `${author}: ${JSON.stringify(text)}`;
+
+function result(problems: string[]): CheckResult {
+  const shown = problems.slice(0, MAX_PROBLEMS);
+  if (problems.length > MAX_PROBLEMS) shown.push(`… and ${problems.length - MAX_PROBLEMS} more`);
+  return { ok: problems.length === 0, problems: shown };
+}
+
+/** The posts of the log, with the channel of their author. */
+export function postsOf(log: readonly SimEvent[], channelOf: ReadonlyMap<string, string>): Post[] {
+  const out: Post[] = [];
+  log.forEach((e, index) => {
+    if (e.source === 'netsim' && e.event === 'post' && typeof e.data['text'] === 'string') {
+      out.push({ author: e.host, text: e.data['text'], channel: channelOf.get(e.host) ?? '', index });
+    }
+  });
+  return out;
+}
+
+/** Keys (`author: "text"`) a client saw since its latest start, in order, with the event kind. */
+export function seenBy(log: readonly SimEvent[], client: string): { key: string; kind: string; index: number }[] {
+  const start = clientView(log, client).startIndex;
+  const out: { key: string; kind: string; index: number }[] = [];
+  for (let i = Math.max(start, 0); i < log.length; i++) {
+    const e = log[i] as SimEvent;
+    if (e.host !== client || e.source !== 'app' || (e.event !== 'say' && e.event !== 'history')) continue;
+    if (typeof e.data['author'] === 'string' && typeof e.data['text'] === 'string') out.push({ key: keyOf(e.data['author'], e.data['text']), kind: e.event, index: i });
+  }
+  return out;
+}
+
+/**
+ * A post must arrive when its author still runs at the end, or when the author saw its echo
+ * (then a host had it). Posts of authors killed before the echo may be lost, but never doubled.
+ */
+function requiredPosts(log: readonly SimEvent[], posts: readonly Post[]): Post[] {
+  const echoes = new Map<string, Map<string, number>>();
+  const echoOf = (author: string): Map<string, number> => {
+    let m = echoes.get(author);
+    if (!m) {
+      m = new Map(seenBy(log, author).map((s) => [s.key, s.index]));
+      echoes.set(author, m);
+    }
+    return m;
+  };
+  return posts.filter((p) => isAlive(log, p.author) || (echoOf(p.author).get(keyOf(p.author, p.text)) ?? -1) > p.index);
+}
+
+/** Clients that run and are joined at the end of the log. */
+export function presentClients(log: readonly SimEvent[], channelOf: ReadonlyMap<string, string>): string[] {
+  return [...channelOf.keys()].filter((c) => {
+    const v = clientView(log, c);
+    return v.alive && v.host !== undefined;
+  });
+}
+
+/** Every post delivered exactly once to every present member of its channel, in one order for all. */
+export function checkExactlyOnce(log: readonly SimEvent[], channelOf: ReadonlyMap<string, string>): CheckResult {
+  const problems: string[] = [];
+  const posts = postsOf(log, channelOf);
+  const required = requiredPosts(log, posts);
+  const present = presentClients(log, channelOf);
+  const sequences = new Map<string, string[]>();
+  for (const c of present) {
+    const seen = seenBy(log, c);
+    const counts = new Map<string, number>();
+    for (const s of seen) counts.set(s.key, (counts.get(s.key) ?? 0) + 1);
+    for (const [k, n] of counts) if (n > 1) problems.push(`${c} saw ${k} ${n} times`);
+    for (const p of required) {
+      if (p.channel === channelOf.get(c) && !counts.has(keyOf(p.author, p.text))) problems.push(`${c} never saw ${keyOf(p.author, p.text)}`);
+    }
+    sequences.set(c, [...new Set(seen.map((s) => s.key))]);
+  }
+  problems.push(...orderProblems(present, sequences, channelOf));
+  return result(problems);
+}
+
+/** Members of one channel must agree on the relative order of the posts they share. */
+function orderProblems(present: readonly string[], sequences: ReadonlyMap<string, string[]>, channelOf: ReadonlyMap<string, string>): string[] {
+  const problems: string[] = [];
+  present.forEach((c, i) => {
+    // One reference per client is enough: agreement with the first member is transitive.
+    const ref = present.slice(0, i).find((r) => channelOf.get(r) === channelOf.get(c));
+    if (ref === undefined) return;
+    const a = sequences.get(ref) ?? [];
+    const b = sequences.get(c) ?? [];
+    const aSet = new Set(a);
+    const bSet = new Set(b);
+    const theirs = a.filter((k) => bSet.has(k));
+    const mine = b.filter((k) => aSet.has(k));
+    const at = theirs.findIndex((k, j) => mine[j] !== k);
+    if (at >= 0) problems.push(`${c} and ${ref} disagree on order at shared post ${at + 1}: ${mine[at]} vs ${theirs[at]}`);
+  });
+  return problems;
+}
+
+/** Each named client got, as history, every required post of its channel made before its latest start. */
+export function checkHistory(log: readonly SimEvent[], channelOf: ReadonlyMap<string, string>, clients: readonly string[]): CheckResult {
+  const problems: string[] = [];
+  const required = requiredPosts(log, postsOf(log, channelOf));
+  for (const c of clients) {
+    const start = clientView(log, c).startIndex;
+    if (start < 0) {
+      problems.push(`${c} never started`);
+      continue;
+    }
+    const history = new Set(seenBy(log, c).filter((s) => s.kind === 'history').map((s) => s.key));
+    for (const p of required) {
+      if (p.index < start && p.channel === channelOf.get(c) && !history.has(keyOf(p.author, p.text))) {
+        problems.push(`${c} did not get ${keyOf(p.author, p.text)} as history`);
+      }
+    }
+  }
+  return result(problems);
+}

@@ -1,0 +1,35 @@
+/** Failover time: from a fault netsim caused to the moment every member it cut off rejoined. */
+import { FAULT_EVENTS, clientView, type SimEvent } from './log.js';
+
+/** The healing of one fault. `healedMs` is undefined when some member never rejoined. */
+export interface FailoverMeasure {
+  readonly fault: string;
+  readonly host: string;
+  readonly at: number;
+  /** Clients whose channel host was the faulted host. */
+  readonly affected: readonly string[];
+  readonly healedMs: number | undefined;
+  readonly intervals: number | undefined;
+}
+
+/** Measures every kill/freeze/stop of a host that some client had as its channel host. */
+export function measureFailovers(log: readonly SimEvent[], clients: readonly string[], intervalMs: number): FailoverMeasure[] {
+  const out: FailoverMeasure[] = [];
+  log.forEach((e, i) => {
+    if (e.source !== 'netsim' || !(FAULT_EVENTS as readonly string[]).includes(e.event)) return;
+    const affected = clients.filter((c) => c !== e.host && clientView(log, c, i).alive && clientView(log, c, i).host === e.host);
+    if (affected.length === 0) return;
+    let healed: number | undefined = e.t;
+    for (const c of affected) {
+      const back = log.find((x, j) => j > i && x.host === c && x.source === 'app' && (x.event === 'failover' || x.event === 'joined') && x.data['host'] !== e.host);
+      if (!back) {
+        healed = undefined;
+        break;
+      }
+      healed = Math.max(healed, back.t);
+    }
+    const healedMs = healed === undefined ? undefined : healed - e.t;
+    out.push({ fault: e.event, host: e.host, at: e.t, affected, healedMs, intervals: healedMs === undefined ? undefined : healedMs / intervalMs });
+  });
+  return out;
+}

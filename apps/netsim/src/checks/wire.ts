@@ -1,0 +1,32 @@
+/** Wire checks on the datagrams recorded from the discovery group during a run. */
+import type { CheckResult } from './delivery.js';
+
+/** One recorded discovery datagram. */
+export interface WireRecord {
+  readonly t: number;
+  readonly from: string;
+  readonly bytes: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+function contains(hay: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * PROTOCOL.md §1: private channels are never announced, in any PDU. The raw bytes are searched,
+ * so a leak is found whatever option (or garbage) carries it.
+ */
+export function checkNoPrivateNames(records: readonly WireRecord[], privateChannels: readonly string[]): CheckResult {
+  const problems: string[] = [];
+  const needles = privateChannels.map((c) => ({ c, bytes: encoder.encode(c) }));
+  for (const r of records) {
+    for (const n of needles) if (contains(r.bytes, n.bytes)) problems.push(`datagram from ${r.from} at ${r.t} ms names private channel ${n.c}`);
+  }
+  return { ok: problems.length === 0, problems: problems.slice(0, 20) };
+}

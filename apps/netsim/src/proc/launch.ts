@@ -1,0 +1,69 @@
+/** Command lines of the processes netsim starts, built from the process contracts (README). */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostSpec } from '../scenario/types.js';
+
+/** The repository root, found from this file's location (apps/netsim/src/proc). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** Entry points of the apps; tests point them at fixture processes. */
+export interface AppMains {
+  /** @default `<repo>/apps/channel-server/src/main.ts` */
+  readonly server: string;
+  /** @default `<repo>/apps/peer-client/src/main.ts` */
+  readonly client: string;
+}
+
+/** The real apps. */
+export const DEFAULT_APP_MAINS: AppMains = {
+  server: join(REPO_ROOT, 'apps/channel-server/src/main.ts'),
+  client: join(REPO_ROOT, 'apps/peer-client/src/main.ts'),
+};
+
+/** netsim's own helper processes. */
+export const HELPER_MAINS = {
+  recorder: join(REPO_ROOT, 'apps/netsim/src/wire/recorder-main.ts'),
+  hostile: join(REPO_ROOT, 'apps/netsim/src/hostile/hostile-main.ts'),
+} as const;
+
+/** `node` with the source condition and tsx, so TypeScript sources run without a build. */
+export function nodeCommand(main: string, args: readonly string[]): { cmd: string; args: string[] } {
+  return { cmd: process.execPath, args: ['--conditions=@ims/source', '--import', 'tsx', main, ...args] };
+}
+
+/** Per-run facts every host's command line needs. */
+export interface LaunchContext {
+  readonly announceIntervalMs: number;
+  readonly discoveryPort: number;
+  readonly interfaceAddr: string;
+  /** Data directory of a server with `dataDir: true`. */
+  readonly dataDir?: string;
+  /** `ADDR:PORT` of a hostile host's targets. */
+  readonly targets?: readonly string[];
+}
+
+/** Arguments for one host (after the main script). */
+export function hostArgs(spec: HostSpec, ctx: LaunchContext): string[] {
+  const common = ['--announce-interval', String(ctx.announceIntervalMs), '--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr];
+  switch (spec.kind) {
+    case 'server': {
+      const args = ['--port', '0', '--id', spec.name, ...common];
+      if (ctx.dataDir !== undefined) args.push('--data-dir', ctx.dataDir);
+      if (spec.standbyFor !== undefined) args.push('--standby-for', spec.standbyFor === 'all' ? 'all' : spec.standbyFor.join(','));
+      return [...args, ...spec.args];
+    }
+    case 'client': {
+      const args = ['chat', spec.channel, '--json', '--nick', spec.nick, '--id', spec.name, ...common];
+      if (spec.server !== undefined) args.push('--server', spec.server);
+      if (spec.noHost) args.push('--no-host');
+      return [...args, ...spec.args];
+    }
+    case 'hostile':
+      return ['--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr, '--rate', String(spec.rate), ...(ctx.targets ?? []).flatMap((t) => ['--target', t])];
+  }
+}
+
+/** The main script of a host kind. */
+export function mainFor(spec: HostSpec, apps: AppMains): string {
+  return spec.kind === 'server' ? apps.server : spec.kind === 'client' ? apps.client : HELPER_MAINS.hostile;
+}

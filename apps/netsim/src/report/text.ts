@@ -1,0 +1,70 @@
+/** Plain-text output: a timeline per run and a one-line verdict per scenario. */
+import type { SimEvent } from '../checks/log.js';
+import type { RunResult } from '../runner/result.js';
+import { headlineFailover, type RepeatSummary } from './stats.js';
+
+/** App events left out of the timeline: routine chatter that would drown the story. */
+const QUIET_EVENTS = new Set(['standby', 'datagram', 'stats']);
+/** Server log lines are events too; only these make the timeline. */
+const SERVER_EVENTS = new Set(['listening', 'failover', 'takeover', 'error', 'stopping']);
+
+/** Whether an event belongs in a human timeline. */
+export function isNotable(e: SimEvent): boolean {
+  if (e.source === 'netsim') return true;
+  if (QUIET_EVENTS.has(e.event)) return false;
+  return ['joined', 'failover', 'left', 'error', 'say', 'history'].includes(e.event) || SERVER_EVENTS.has(e.event);
+}
+
+function describe(e: SimEvent): string {
+  const d = e.data;
+  switch (e.event) {
+    case 'say':
+    case 'history':
+      return `${e.event} ${String(d['author'])}: ${JSON.stringify(d['text'])}`;
+    case 'post':
+      return `post ${JSON.stringify(d['text'])}`;
+    case 'joined':
+      return `joined on ${String(d['host'])}`;
+    case 'failover':
+      return `failover to ${String(d['host'])}${d['from'] !== undefined ? ` from ${String(d['from'])}` : ''}`;
+    case 'exit':
+      return `exit code=${String(d['code'])} signal=${String(d['signal'])}${d['expected'] === false ? ' (unexpected)' : ''}`;
+    case 'listening':
+      return `listening on port ${String(d['port'])}`;
+    case 'partition':
+      return `partition ${JSON.stringify(d['groups'])}`;
+    default:
+      return Object.keys(d).length > 0 && e.source === 'netsim' ? `${e.event} ${JSON.stringify(d)}` : e.event;
+  }
+}
+
+/** The timeline of one run, one line per notable event. Long runs show their first `max` lines. */
+export function formatTimeline(r: RunResult, max = 400): string {
+  const lines = r.events.filter(isNotable).map((e) => `${String(e.t).padStart(7)} ms  ${e.host.padEnd(10)} ${e.source === 'netsim' ? '»' : ' '} ${describe(e)}`);
+  const shown = lines.slice(0, max);
+  if (lines.length > max) shown.push(`… ${lines.length - max} more events (see results.json)`);
+  return shown.join('\n');
+}
+
+/** A one-line verdict plus failed checks and failover time. */
+export function formatResult(r: RunResult): string {
+  const mark = { passed: 'PASS', failed: 'FAIL', pending: 'PEND', skipped: 'SKIP', error: 'ERR ' }[r.status];
+  const head = `${mark} ${r.scenario} [${r.backend}] ${(r.durationMs / 1000).toFixed(1)} s${r.reason ? ` - ${r.reason}` : ''}`;
+  const out = [head];
+  const f = headlineFailover(r);
+  if (f) out.push(`     failover: ${f.ms} ms = ${f.intervals.toFixed(1)} intervals of ${r.announceIntervalMs} ms`);
+  for (const m of r.failovers.filter((x) => x.healedMs === undefined)) out.push(`     ${m.fault} of ${m.host} at ${m.at} ms: ${m.affected.join(', ')} never rejoined`);
+  for (const c of r.checks.filter((x) => !x.ok)) {
+    out.push(`     ✗ ${c.name}`);
+    for (const p of c.problems) out.push(`         ${p}`);
+  }
+  return out.join('\n');
+}
+
+/** The `--repeat` line of one scenario. */
+export function formatRepeat(s: RepeatSummary): string {
+  const t = s.failoverMs && s.failoverIntervals
+    ? `failover ms min/median/max ${s.failoverMs.min}/${s.failoverMs.median}/${s.failoverMs.max} = ${s.failoverIntervals.min.toFixed(1)}/${s.failoverIntervals.median.toFixed(1)}/${s.failoverIntervals.max.toFixed(1)} intervals`
+    : 'no failover measured';
+  return `${s.scenario}: ${s.runs} runs, ${s.failed} failed; ${t}`;
+}

@@ -1,0 +1,140 @@
+/** Starts, signals and stops the host processes of one run, feeding their events into the log. */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { Backend } from '../backend/types.js';
+import { recordPid } from '../backend/run-dir.js';
+import { NetsimError } from '../errors.js';
+import { spawnProcess, type HostProcess } from '../proc/host-process.js';
+import { REPO_ROOT, hostArgs, mainFor, nodeCommand, type AppMains } from '../proc/launch.js';
+import type { HostSpec, Scenario } from '../scenario/types.js';
+import type { EventLog } from './event-log.js';
+
+/** Lines of a host's own log kept for the report. @default 200 */
+export const LOG_TAIL_LINES = 200;
+/** How long a graceful stop may take before SIGKILL, at teardown. @default 3000 */
+export const STOP_GRACE_MS = 3_000;
+
+interface Running {
+  readonly proc: HostProcess;
+  expectedExit: boolean;
+}
+
+/** Options of a host manager. */
+export interface HostManagerInit {
+  readonly scenario: Scenario;
+  readonly backend: Backend;
+  readonly log: EventLog;
+  readonly apps: AppMains;
+  readonly runDir: string;
+  readonly discoveryPort: number;
+}
+
+/** The process table of one run. */
+export class HostManager {
+  private readonly running = new Map<string, Running>();
+  private readonly ports = new Map<string, number>();
+  private readonly started = new Set<string>();
+  /** Last lines of each host's output. */
+  readonly tails = new Map<string, string[]>();
+
+  constructor(private readonly init: HostManagerInit) {}
+
+  /** Whether `name` has a running process. */
+  isRunning(name: string): boolean {
+    const r = this.running.get(name);
+    return r !== undefined && !r.proc.exited();
+  }
+
+  /** Starts `name` (again, for restart). */
+  async start(name: string): Promise<void> {
+    const { scenario, backend, log, apps, runDir, discoveryPort } = this.init;
+    const spec = scenario.hosts.get(name) as HostSpec;
+    if (this.isRunning(name)) throw new NetsimError('HOST_FAILED', `${name} is already running`);
+    let dataDir: string | undefined;
+    if (spec.kind === 'server' && spec.dataDir) {
+      dataDir = join(runDir, 'data', name);
+      await mkdir(dataDir, { recursive: true });
+    }
+    const targets = spec.kind === 'hostile' ? spec.targets.flatMap((t) => (this.ports.has(t) ? [`${backend.addressOf(t)}:${this.ports.get(t)}`] : [])) : [];
+    const node = nodeCommand(mainFor(spec, apps), hostArgs(spec, { announceIntervalMs: scenario.announceIntervalMs, discoveryPort, interfaceAddr: backend.interfaceOf(name), targets, ...(dataDir ? { dataDir } : {}) }));
+    const line = backend.wrap(name, node.cmd, node.args);
+    const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT }).catch((e: unknown) => {
+      throw new NetsimError('HOST_FAILED', `cannot start ${name}: ${(e as Error).message}`, { cause: e });
+    });
+    await recordPid(runDir, proc.pid);
+    const entry: Running = { proc, expectedExit: false };
+    this.running.set(name, entry);
+    log.push(name, 'netsim', this.started.has(name) ? 'restart' : 'start', { pid: proc.pid });
+    this.started.add(name);
+    const tail = this.tails.get(name) ?? [];
+    this.tails.set(name, tail);
+    // Per the contracts: clients print events on stdout; servers and hostile peers log on stderr.
+    const eventStream = spec.kind === 'client' ? 'stdout' : 'stderr';
+    proc.lines$.subscribe(({ stream, line: text }) => {
+      tail.push(`${stream === 'stderr' ? '!' : ' '} ${text}`);
+      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      if (stream !== eventStream && spec.kind === 'client') return;
+      const parsed = parseEventLine(text);
+      if (!parsed) return;
+      if (parsed.event === 'listening' && typeof parsed.data['port'] === 'number') this.ports.set(name, parsed.data['port']);
+      log.push(name, 'app', parsed.event, parsed.data);
+    });
+    void proc.exit.then((x) => log.push(name, 'netsim', 'exit', { code: x.code, signal: x.signal, expected: entry.expectedExit }));
+  }
+
+  /** Sends `sig`; `expected` marks an exit it causes as netsim's doing. */
+  signal(name: string, sig: NodeJS.Signals, expected: boolean): boolean {
+    const r = this.running.get(name);
+    if (!r || r.proc.exited()) return false;
+    if (expected) r.expectedExit = true;
+    return r.proc.signal(sig);
+  }
+
+  /** Writes a line to a host's stdin. */
+  writeLine(name: string, text: string): boolean {
+    return this.running.get(name)?.proc.writeLine(text) ?? false;
+  }
+
+  /** Resolves when `name`'s current process has exited. */
+  async exited(name: string): Promise<void> {
+    await this.running.get(name)?.proc.exit;
+  }
+
+  /** Stops every process: SIGCONT (a frozen one cannot handle SIGTERM), SIGTERM, then SIGKILL. */
+  async stopAll(graceMs = STOP_GRACE_MS): Promise<void> {
+    const all = [...this.running.entries()].filter(([, r]) => !r.proc.exited());
+    for (const [, r] of all) {
+      r.expectedExit = true;
+      r.proc.signal('SIGCONT');
+      r.proc.signal('SIGTERM');
+    }
+    await Promise.all(
+      all.map(async ([, r]) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            r.proc.signal('SIGKILL');
+            resolve();
+          }, graceMs);
+        });
+        await Promise.race([r.proc.exit, late]);
+        clearTimeout(timer);
+        await r.proc.exit;
+      }),
+    );
+  }
+}
+
+/** A JSON object line with a string `event`, split into event name and other fields. */
+export function parseEventLine(text: string): { event: string; data: Record<string, unknown> } | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    const { event, ...data } = v as Record<string, unknown>;
+    return typeof event === 'string' ? { event, data } : undefined;
+  } catch {
+    // Not JSON: a plain log line, kept in the tail only.
+    return undefined;
+  }
+}

@@ -1,0 +1,42 @@
+/** What one scenario run produced: verdict, checks, measures and the recorded log. */
+import type { FailoverMeasure } from '../checks/failover-time.js';
+import type { SimEvent } from '../checks/log.js';
+
+/** Verdict of one run. `pending`/`skipped` runs did not start any process. */
+export type RunStatus = 'passed' | 'failed' | 'pending' | 'skipped' | 'error';
+
+/** One named check and its outcome. */
+export interface CheckOutcome {
+  readonly name: string;
+  /** Scenario line of the step or expectation, when there is one. */
+  readonly line?: number;
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+/** Summary of the discovery traffic recorded during the run. */
+export interface WireSummary {
+  readonly datagrams: number;
+  /** Datagrams `decodePdu` accepted. */
+  readonly decoded: number;
+  /** Public channels seen announced, per announcing peer. */
+  readonly announced: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The result of running one scenario once. */
+export interface RunResult {
+  readonly scenario: string;
+  readonly file: string;
+  readonly backend: string;
+  readonly status: RunStatus;
+  /** Why it is pending, skipped or in error. */
+  readonly reason?: string;
+  readonly announceIntervalMs: number;
+  readonly durationMs: number;
+  readonly checks: readonly CheckOutcome[];
+  readonly failovers: readonly FailoverMeasure[];
+  readonly wire: WireSummary;
+  readonly events: readonly SimEvent[];
+  /** Last lines of each host's own log, for the report. */
+  readonly logs: Readonly<Record<string, readonly string[]>>;
+}

@@ -1,0 +1,132 @@
+/** Runs one scenario once: sets up the backend, plays the timeline, checks, and always cleans up. */
+import { rm } from 'node:fs/promises';
+import { localBackend } from '../backend/local.js';
+import { netnsBackend } from '../backend/netns.js';
+import { makeRunDir, newRunId } from '../backend/run-dir.js';
+import type { Backend } from '../backend/types.js';
+import { evaluateCondition } from '../checks/conditions.js';
+import { checkExactlyOnce, checkHistory } from '../checks/delivery.js';
+import { measureFailovers } from '../checks/failover-time.js';
+import type { SimEvent } from '../checks/log.js';
+import { checkNoPrivateNames } from '../checks/wire.js';
+import { NetsimError } from '../errors.js';
+import { DEFAULT_APP_MAINS, type AppMains } from '../proc/launch.js';
+import type { BackendName, Expectation, Scenario } from '../scenario/types.js';
+import { startRecorder, summariseWire, type WireRecorder } from '../wire/recorder.js';
+import { EventLog } from './event-log.js';
+import { HostManager } from './host-manager.js';
+import type { CheckOutcome, RunResult } from './result.js';
+import { runStep } from './steps.js';
+
+/** Options of one run. */
+export interface RunOptions {
+  /** @default 'local' */
+  readonly backend?: BackendName;
+  /** @default the real apps */
+  readonly apps?: AppMains;
+  /** Aborts the run (Ctrl-C); cleanup still happens. */
+  readonly signal?: AbortSignal;
+  /** Called after every step, for the progress line. */
+  readonly onStep?: (done: number, total: number, scenario: string) => void;
+  /** Keep the run's scratch folder (data dirs) after the run. @default false */
+  readonly keepRunDir?: boolean;
+}
+
+const EMPTY_WIRE = { datagrams: 0, decoded: 0, announced: {} };
+
+/** Runs `scenario` once and reports what happened. Never throws for a failing system under test. */
+export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunResult> {
+  const backendName = opts.backend ?? 'local';
+  const base = { scenario: scenario.name, file: scenario.file, backend: backendName, announceIntervalMs: scenario.announceIntervalMs, checks: [], failovers: [], wire: EMPTY_WIRE, events: [], logs: {} };
+  if (scenario.pending !== undefined) return { ...base, status: 'pending', reason: scenario.pending, durationMs: 0 };
+  if (!scenario.backends.includes(backendName)) return { ...base, status: 'skipped', reason: `runs on ${scenario.backends.join(', ')} only`, durationMs: 0 };
+
+  const runId = newRunId();
+  const runDir = await makeRunDir(runId);
+  const backend: Backend = backendName === 'netns' ? netnsBackend(runId) : localBackend(runId);
+  const log = new EventLog();
+  const deadline = AbortSignal.timeout(scenario.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  const channelOf = new Map([...scenario.hosts.values()].flatMap((h) => (h.kind === 'client' ? [[h.name, h.channel] as const] : [])));
+  const checks: CheckOutcome[] = [];
+  let recorder: WireRecorder | undefined;
+  let hosts: HostManager | undefined;
+  let error: string | undefined;
+  try {
+    await backend.setup([...scenario.hosts.keys()]);
+    recorder = await startRecorder(backend, runDir, Date.now() - log.now());
+    hosts = new HostManager({ scenario, backend, log, apps: opts.apps ?? DEFAULT_APP_MAINS, runDir, discoveryPort: recorder.port });
+    const ctx = { scenario, backend, log, hosts, channelOf, signal };
+    for (const [i, step] of scenario.steps.entries()) {
+      if (signal.aborted) break;
+      const failure = await runStep(step, ctx);
+      opts.onStep?.(i + 1, scenario.steps.length, scenario.name);
+      if (failure) {
+        // Later steps assume this one worked: stop the timeline, still check what we have.
+        checks.push(failure);
+        break;
+      }
+      checks.push({ name: `${step.kind} (line ${step.line})`, line: step.line, ok: true, problems: [] });
+    }
+    if (signal.aborted) {
+      error = opts.signal?.aborted ? 'aborted' : `timed out after ${scenario.timeoutMs} ms`;
+      checks.push({ name: 'run', ok: false, problems: [error] });
+    }
+    checks.push(...finalChecks(scenario, log.events, channelOf, recorder));
+  } catch (e) {
+    error = e instanceof NetsimError ? `${e.code}: ${e.message}` : String(e);
+    checks.push({ name: 'run', ok: false, problems: [error] });
+  } finally {
+    await hosts?.stopAll();
+    await recorder?.stop();
+    await backend.cleanup();
+    if (!opts.keepRunDir) await rm(runDir, { recursive: true, force: true });
+    log.close();
+  }
+  const clients = [...channelOf.keys()];
+  return {
+    ...base,
+    status: error !== undefined && checks.every((c) => c.ok || c.name === 'run') ? 'error' : checks.every((c) => c.ok) ? 'passed' : 'failed',
+    ...(error !== undefined ? { reason: error } : {}),
+    durationMs: log.now(),
+    checks,
+    failovers: measureFailovers(log.events, clients, scenario.announceIntervalMs),
+    wire: recorder ? summariseWire(recorder.records) : EMPTY_WIRE,
+    events: log.events,
+    logs: Object.fromEntries(hosts?.tails ?? []),
+  };
+}
+
+/** The `expect:` list, plus checks every run gets: no host crashed, and the log was complete. */
+function finalChecks(scenario: Scenario, events: readonly SimEvent[], channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome[] {
+  const out = scenario.expect.map((x) => expectation(x, scenario, events, channelOf, recorder));
+  const crashes = events.filter((e) => e.source === 'netsim' && e.event === 'exit' && e.data['expected'] === false && e.data['code'] !== 0);
+  out.push({ name: 'no host crashed', ok: crashes.length === 0, problems: crashes.map((e) => `${e.host} exited by itself at ${e.t} ms (code ${String(e.data['code'])}, signal ${String(e.data['signal'])})`) });
+  return out;
+}
+
+function expectation(x: Expectation, scenario: Scenario, events: readonly SimEvent[], channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome {
+  const named = (name: string, r: { ok: boolean; problems: readonly string[] }): CheckOutcome => ({ name: `${name} (line ${x.line})`, line: x.line, ok: r.ok, problems: r.problems });
+  switch (x.kind) {
+    case 'condition': {
+      const r = evaluateCondition(x.condition, events, channelOf);
+      return named(x.condition.kind, { ok: r.ok, problems: r.ok ? [] : [r.detail] });
+    }
+    case 'exactlyOnce':
+      return named('exactly once, in order', checkExactlyOnce(events, channelOf));
+    case 'history':
+      return named('history intact', checkHistory(events, channelOf, x.hosts));
+    case 'noPrivateNames': {
+      const privates = [...new Set(channelOf.values())].filter((c) => c.startsWith('@'));
+      const records = recorder?.records ?? [];
+      // A check that saw no traffic proves nothing: say so instead of passing.
+      if (records.length === 0) return named('no private channel on the wire', { ok: false, problems: ['no datagram was recorded'] });
+      return named('no private channel on the wire', checkNoPrivateNames(records, privates));
+    }
+    case 'failoverWithin': {
+      const m = measureFailovers(events, [...channelOf.keys()], scenario.announceIntervalMs);
+      const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals === undefined || f.intervals > x.intervals).map((f) => `${f.fault} of ${f.host} at ${f.at} ms: ${f.healedMs === undefined ? 'never healed' : `${f.healedMs} ms = ${f.intervals?.toFixed(1)} intervals`}`);
+      return named(`failover within ${x.intervals} intervals`, { ok: problems.length === 0, problems });
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/** Executes one timeline step. A step that cannot do its job returns a failed check. */
+import { timer, firstValueFrom, fromEvent, race, of } from 'rxjs';
+import type { Backend } from '../backend/types.js';
+import type { Scenario, Step } from '../scenario/types.js';
+import type { EventLog } from './event-log.js';
+import type { HostManager } from './host-manager.js';
+import type { CheckOutcome } from './result.js';
+import { waitFor } from './wait-for.js';
+
+/** Least time a server gets to print `listening` (process start includes loading TypeScript). @default 20000 */
+export const MIN_STARTUP_MS = 20_000;
+
+/** What a step needs from its run. */
+export interface StepContext {
+  readonly scenario: Scenario;
+  readonly backend: Backend;
+  readonly log: EventLog;
+  readonly hosts: HostManager;
+  readonly channelOf: ReadonlyMap<string, string>;
+  readonly signal: AbortSignal;
+}
+
+const failed = (step: Step, name: string, problems: string[]): CheckOutcome => ({ name, line: step.line, ok: false, problems });
+
+/** Sleeps for `ms` unless aborted (a `pause` step is part of the scenario, not synchronisation). */
+function pause(ms: number, signal: AbortSignal): Promise<unknown> {
+  return firstValueFrom(race(timer(ms), signal.aborted ? of(0) : fromEvent(signal, 'abort')));
+}
+
+/** Starts hosts; servers and hostile peers are awaited until they print `listening`. */
+async function startHosts(step: Step, names: readonly string[], ctx: StepContext): Promise<CheckOutcome | undefined> {
+  const { scenario, log, hosts, channelOf, signal } = ctx;
+  for (const name of names) await hosts.start(name);
+  const servers = names.filter((n) => scenario.hosts.get(n)?.kind !== 'client');
+  if (servers.length === 0) return undefined;
+  const within = Math.max(MIN_STARTUP_MS, 20 * scenario.announceIntervalMs);
+  // A process that dies while starting fails the step at once, instead of at the deadline.
+  const died = servers.map(async (s) => {
+    await hosts.exited(s);
+    return { ok: false, detail: `${s} exited before it was listening` };
+  });
+  const r = await Promise.race([waitFor(log, { kind: 'listening', hosts: servers }, channelOf, within, signal), ...died]);
+  return r.ok ? undefined : failed(step, `start (line ${step.line})`, [r.detail]);
+}
+
+/** Runs `step`; resolves with a failed check when it did not work out. */
+export async function runStep(step: Step, ctx: StepContext): Promise<CheckOutcome | undefined> {
+  const { scenario, backend, log, hosts, channelOf, signal } = ctx;
+  const interval = scenario.announceIntervalMs;
+  switch (step.kind) {
+    case 'start':
+      return startHosts(step, step.hosts, ctx);
+    case 'restart': {
+      for (const h of step.hosts) {
+        if (hosts.isRunning(h)) {
+          log.push(h, 'netsim', 'kill', { for: 'restart' });
+          hosts.signal(h, 'SIGKILL', true);
+          await hosts.exited(h);
+        }
+      }
+      return startHosts(step, step.hosts, ctx);
+    }
+    case 'kill':
+    case 'stop': {
+      for (const h of step.hosts) {
+        log.push(h, 'netsim', step.kind);
+        // A frozen process handles SIGTERM only once it runs again.
+        if (step.kind === 'stop') hosts.signal(h, 'SIGCONT', true);
+        if (!hosts.signal(h, step.kind === 'kill' ? 'SIGKILL' : 'SIGTERM', true)) return failed(step, `${step.kind} (line ${step.line})`, [`${h} is not running`]);
+      }
+      const r = await waitFor(log, { kind: 'exited', hosts: step.hosts }, channelOf, Math.max(5_000, 20 * interval), signal);
+      return r.ok ? undefined : failed(step, `${step.kind} (line ${step.line})`, [r.detail]);
+    }
+    case 'freeze':
+    case 'thaw':
+      for (const h of step.hosts) {
+        log.push(h, 'netsim', step.kind);
+        if (!hosts.signal(h, step.kind === 'freeze' ? 'SIGSTOP' : 'SIGCONT', false)) return failed(step, `${step.kind} (line ${step.line})`, [`${h} is not running`]);
+      }
+      return undefined;
+    case 'say':
+      for (const text of step.texts) {
+        log.push(step.from, 'netsim', 'post', { text });
+        if (!hosts.writeLine(step.from, text)) return failed(step, `say (line ${step.line})`, [`${step.from} is not running`]);
+      }
+      return undefined;
+    case 'wait': {
+      const r = await waitFor(log, step.condition, channelOf, step.within * interval, signal);
+      return r.ok ? undefined : failed(step, `wait ${step.condition.kind} within ${step.within} intervals (line ${step.line})`, [r.detail]);
+    }
+    case 'pause':
+      await pause(step.intervals * interval, signal);
+      return undefined;
+    case 'partition':
+      log.push('net', 'netsim', 'partition', { groups: step.groups });
+      await backend.partition(step.groups);
+      return undefined;
+    case 'heal':
+      log.push('net', 'netsim', 'heal');
+      await backend.heal();
+      return undefined;
+    case 'netem':
+      log.push('net', 'netsim', 'netem', { hosts: step.hosts, delayMs: step.delayMs, lossPercent: step.lossPercent });
+      await backend.netem(step.hosts, step.delayMs, step.lossPercent);
+      return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+/** Parses and validates one scenario text into a `Scenario`, naming the line of every problem. */
+import { basename, extname } from 'node:path';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NetsimError } from '../errors.js';
+import { ValidationContext } from './context.js';
+import { readYamlSource } from './yaml-source.js';
+import { validateHosts } from './validate-hosts.js';
+import { validateExpect, validateSteps } from './validate-steps.js';
+import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type BackendName, type Scenario } from './types.js';
+
+const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'backends', 'pending', 'hosts', 'steps', 'expect'];
+
+/** Result of parsing: a scenario, or every error found (each with file and line). */
+export type ParseResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly errors: readonly NetsimError[] };
+
+/** Parses a scenario from its text. `file` is used in messages and as the default name. */
+export function parseScenario(text: string, file: string): ParseResult {
+  const read = readYamlSource(text, file);
+  if (!read.ok) return read;
+  const ctx = new ValidationContext(read.source);
+  const top = ctx.record(read.source.value, [], 'a scenario');
+  if (!top) return { ok: false, errors: ctx.errors };
+  ctx.onlyKeys(top, [], TOP_KEYS);
+  const name = top['name'] === undefined ? basename(file, extname(file)) : (ctx.string(top['name'], ['name'], 'name') ?? file);
+  const description = top['description'] === undefined ? '' : (ctx.string(top['description'], ['description'], 'description') ?? '');
+  const announceIntervalMs =
+    top['announceInterval'] === undefined ? DEFAULT_ANNOUNCE_INTERVAL_MS : (ctx.number(top['announceInterval'], ['announceInterval'], 'announceInterval (ms)', 10, 60_000) ?? 0);
+  const timeoutS = top['timeout'] === undefined ? DEFAULT_TIMEOUT_MS / 1000 : (ctx.number(top['timeout'], ['timeout'], 'timeout (s)', 1, 3600) ?? 0);
+  let backends: BackendName[] = ['local', 'netns'];
+  if (top['backends'] !== undefined) {
+    backends = ctx.stringList(top['backends'], ['backends'], 'backends') as BackendName[];
+    for (const b of backends) if (b !== 'local' && b !== 'netns') ctx.fail(['backends'], `unknown backend "${b}" (local or netns)`);
+  }
+  const pending = top['pending'] === undefined ? undefined : ctx.string(top['pending'], ['pending'], 'pending (a reason)');
+  const hosts = validateHosts(ctx, top['hosts']);
+  const steps = validateSteps(ctx, top['steps'], hosts);
+  const expect = validateExpect(ctx, top['expect'], hosts);
+  checkUniquePosts(ctx, steps);
+  checkBackendNeeds(ctx, steps, backends);
+  if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
+  return {
+    ok: true,
+    scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
+  };
+}
+
+/** Delivery checks key posts by (author, text), so one author never posts the same text twice. */
+function checkUniquePosts(ctx: ValidationContext, steps: Scenario['steps']): void {
+  const seen = new Set<string>();
+  for (const s of steps) {
+    if (s.kind !== 'say') continue;
+    for (const t of s.texts) {
+      const key = `${s.from}\u0000${t}`;
+      if (seen.has(key)) ctx.errors.push(new NetsimError('SCENARIO_INVALID', `${ctx.source.file}:${s.line}: ${s.from} posts "${t}" twice; posts must be unique per author`, { file: ctx.source.file, line: s.line }));
+      seen.add(key);
+    }
+  }
+}
+
+/** Partitions and netem need real links: only the netns backend has them. */
+function checkBackendNeeds(ctx: ValidationContext, steps: Scenario['steps'], backends: readonly BackendName[]): void {
+  const s = steps.find((x) => x.kind === 'partition' || x.kind === 'heal' || x.kind === 'netem');
+  if (s && backends.includes('local')) {
+    ctx.errors.push(new NetsimError('SCENARIO_INVALID', `${ctx.source.file}:${s.line}: ${s.kind} needs the netns backend; add "backends: [netns]"`, { file: ctx.source.file, line: s.line }));
+  }
+}
+
+const SCENARIO_EXT = ['.yaml', '.yml', '.json'];
+
+/** Loads one scenario file, or every scenario file of a folder (sorted by name). */
+export async function loadScenarios(path: string): Promise<ParseResult[]> {
+  const st = await stat(path).catch((e: unknown) => {
+    throw new NetsimError('SCENARIO_NOT_FOUND', `no such scenario file or folder: ${path}`, { cause: e });
+  });
+  const files = st.isDirectory()
+    ? (await readdir(path)).filter((f) => SCENARIO_EXT.includes(extname(f))).sort().map((f) => join(path, f))
+    : [path];
+  if (files.length === 0) throw new NetsimError('SCENARIO_NOT_FOUND', `no .yaml, .yml or .json scenario in ${path}`);
+  return Promise.all(files.map(async (f) => parseScenario(await readFile(f, 'utf8'), f)));
+}

@@ -1,0 +1,107 @@
+/**
+ * The scenario model: hosts, a timeline of steps, and final expectations. Durations in steps and
+ * expectations are counted in announce intervals, so one scenario fits any interval.
+ */
+
+/** Which backend runs a scenario. */
+export type BackendName = 'local' | 'netns';
+
+/** A channel-server process. */
+export interface ServerHost {
+  readonly kind: 'server';
+  readonly name: string;
+  /** `--standby-for`: `all` or a list of server host names. */
+  readonly standbyFor?: 'all' | readonly string[];
+  /** Give the server a data directory that survives restarts (history persistence). */
+  readonly dataDir: boolean;
+  /** Extra arguments appended to the command line. */
+  readonly args: readonly string[];
+}
+
+/** A peer-client process in `chat` mode. */
+export interface ClientHost {
+  readonly kind: 'client';
+  readonly name: string;
+  readonly channel: string;
+  /** Host name of the server to join on (`--server`). */
+  readonly server?: string;
+  /** @default the host name */
+  readonly nick: string;
+  /** `--no-host`: the client never hosts, so it is never a standby. */
+  readonly noHost: boolean;
+  readonly args: readonly string[];
+}
+
+/** netsim's built-in hostile peer: floods malformed frames and PDUs. */
+export interface HostileHost {
+  readonly kind: 'hostile';
+  readonly name: string;
+  /** Server host names whose TCP port gets malformed frames. */
+  readonly targets: readonly string[];
+  /** Garbage messages per second. @default 200 */
+  readonly rate: number;
+}
+
+/** Any host of a scenario. */
+export type HostSpec = ServerHost | ClientHost | HostileHost;
+
+/** Something a `wait` step waits for, or an `expect` entry checks at the end. */
+export type Condition =
+  | { readonly kind: 'listening'; readonly hosts: readonly string[] }
+  | { readonly kind: 'joined'; readonly hosts: readonly string[]; readonly host?: string }
+  | { readonly kind: 'failover'; readonly hosts: readonly string[]; readonly host?: string }
+  | { readonly kind: 'converged'; readonly hosts: readonly string[] }
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'exited'; readonly hosts: readonly string[] }
+  | { readonly kind: 'event'; readonly host: string; readonly event: string; readonly fields: Readonly<Record<string, string | number | boolean>> };
+
+/** Final checks on the recorded run. */
+export type Expectation =
+  | { readonly kind: 'condition'; readonly condition: Condition; readonly line: number }
+  | { readonly kind: 'exactlyOnce'; readonly line: number }
+  | { readonly kind: 'history'; readonly hosts: readonly string[]; readonly line: number }
+  | { readonly kind: 'noPrivateNames'; readonly line: number }
+  | { readonly kind: 'failoverWithin'; readonly intervals: number; readonly line: number };
+
+/** One timeline step. `line` is its line in the scenario file, for messages. */
+export type Step = { readonly line: number } & (
+  | { readonly kind: 'start'; readonly hosts: readonly string[] }
+  | { readonly kind: 'kill'; readonly hosts: readonly string[] }
+  | { readonly kind: 'freeze'; readonly hosts: readonly string[] }
+  | { readonly kind: 'thaw'; readonly hosts: readonly string[] }
+  | { readonly kind: 'stop'; readonly hosts: readonly string[] }
+  | { readonly kind: 'restart'; readonly hosts: readonly string[] }
+  | { readonly kind: 'say'; readonly from: string; readonly texts: readonly string[] }
+  | { readonly kind: 'wait'; readonly condition: Condition; readonly within: number }
+  | { readonly kind: 'pause'; readonly intervals: number }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
+  | { readonly kind: 'heal' }
+  | { readonly kind: 'netem'; readonly hosts: readonly string[]; readonly delayMs: number; readonly lossPercent: number }
+);
+
+/** A parsed, validated scenario. */
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  /** Announce interval passed to every process, in ms. @default 150 */
+  readonly announceIntervalMs: number;
+  /** Hard cap on the whole run, in ms. @default 60000 */
+  readonly timeoutMs: number;
+  /** Backends the scenario can run on. @default ['local', 'netns'] */
+  readonly backends: readonly BackendName[];
+  /** When set, the scenario is reported as pending with this reason and not run. */
+  readonly pending?: string;
+  readonly hosts: ReadonlyMap<string, HostSpec>;
+  readonly steps: readonly Step[];
+  readonly expect: readonly Expectation[];
+}
+
+/** Default `within` of a wait step, in intervals. */
+export const DEFAULT_WAIT_INTERVALS = 20;
+/** Default announce interval of a scenario, in ms. */
+export const DEFAULT_ANNOUNCE_INTERVAL_MS = 150;
+/** Default cap on one scenario run, in ms. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default garbage rate of a hostile host, per second. */
+export const DEFAULT_HOSTILE_RATE = 200;

@@ -1,0 +1,73 @@
+/** Validates the `hosts:` mapping of a scenario. */
+import type { ValidationContext } from './context.js';
+import { DEFAULT_HOSTILE_RATE, type HostSpec } from './types.js';
+
+const COMMON_KEYS = ['kind', 'args'];
+const SERVER_KEYS = [...COMMON_KEYS, 'standbyFor', 'dataDir'];
+const CLIENT_KEYS = [...COMMON_KEYS, 'channel', 'server', 'nick', 'noHost'];
+const HOSTILE_KEYS = ['kind', 'targets', 'rate'];
+
+/** Turns the raw `hosts` value into host specs; errors go to `ctx`. */
+export function validateHosts(ctx: ValidationContext, raw: unknown): Map<string, HostSpec> {
+  const hosts = new Map<string, HostSpec>();
+  const obj = ctx.record(raw, ['hosts'], 'hosts');
+  if (!obj) return hosts;
+  if (Object.keys(obj).length === 0) ctx.fail(['hosts'], 'hosts must name at least one host');
+  for (const [name, value] of Object.entries(obj)) {
+    const path = ['hosts', name];
+    if (!ctx.hostName(name, path)) continue;
+    const spec = validateHost(ctx, name, value, path);
+    if (spec) hosts.set(name, spec);
+  }
+  // Cross references need every host first.
+  for (const spec of hosts.values()) {
+    const path = ['hosts', spec.name];
+    if (spec.kind === 'client' && spec.server !== undefined && hosts.get(spec.server)?.kind !== 'server') {
+      ctx.fail([...path, 'server'], `server "${spec.server}" is not a server host`);
+    }
+    if (spec.kind === 'server' && Array.isArray(spec.standbyFor)) {
+      for (const id of spec.standbyFor as readonly string[]) {
+        if (hosts.get(id)?.kind !== 'server') ctx.fail([...path, 'standbyFor'], `standbyFor "${id}" is not a server host`);
+      }
+    }
+    if (spec.kind === 'hostile') {
+      for (const id of spec.targets) {
+        if (hosts.get(id)?.kind !== 'server') ctx.fail([...path, 'targets'], `target "${id}" is not a server host`);
+      }
+    }
+  }
+  return hosts;
+}
+
+function validateHost(ctx: ValidationContext, name: string, value: unknown, path: string[]): HostSpec | undefined {
+  const obj = ctx.record(value, path, `host "${name}"`);
+  if (!obj) return undefined;
+  const args = obj['args'] === undefined ? [] : ctx.stringList(obj['args'], [...path, 'args'], 'args');
+  switch (obj['kind']) {
+    case 'server': {
+      ctx.onlyKeys(obj, path, SERVER_KEYS);
+      const sf = obj['standbyFor'];
+      const standbyFor = sf === undefined ? undefined : sf === 'all' ? ('all' as const) : ctx.stringList(sf, [...path, 'standbyFor'], 'standbyFor');
+      const dataDir = obj['dataDir'] === undefined ? false : (ctx.bool(obj['dataDir'], [...path, 'dataDir'], 'dataDir') ?? false);
+      return { kind: 'server', name, dataDir, args, ...(standbyFor ? { standbyFor } : {}) };
+    }
+    case 'client': {
+      ctx.onlyKeys(obj, path, CLIENT_KEYS);
+      const channel = ctx.channelName(obj['channel'], [...path, 'channel']);
+      const server = obj['server'] === undefined ? undefined : ctx.string(obj['server'], [...path, 'server'], 'server');
+      const nick = obj['nick'] === undefined ? name : (ctx.string(obj['nick'], [...path, 'nick'], 'nick') ?? name);
+      const noHost = obj['noHost'] === undefined ? false : (ctx.bool(obj['noHost'], [...path, 'noHost'], 'noHost') ?? false);
+      if (channel === undefined) return undefined;
+      return { kind: 'client', name, channel, nick, noHost, args, ...(server ? { server } : {}) };
+    }
+    case 'hostile': {
+      ctx.onlyKeys(obj, path, HOSTILE_KEYS);
+      const targets = obj['targets'] === undefined ? [] : ctx.stringList(obj['targets'], [...path, 'targets'], 'targets');
+      const rate = obj['rate'] === undefined ? DEFAULT_HOSTILE_RATE : (ctx.number(obj['rate'], [...path, 'rate'], 'rate', 1, 10_000) ?? DEFAULT_HOSTILE_RATE);
+      return { kind: 'hostile', name, targets, rate };
+    }
+    default:
+      ctx.fail([...path, 'kind'], `kind must be server, client or hostile`);
+      return undefined;
+  }
+}

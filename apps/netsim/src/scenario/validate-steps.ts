@@ -1,0 +1,209 @@
+/** Validates the `steps:` timeline and the `expect:` list of a scenario. */
+import type { ValidationContext } from './context.js';
+import type { ValuePath } from './yaml-source.js';
+import { DEFAULT_WAIT_INTERVALS, type Condition, type Expectation, type HostSpec, type Step } from './types.js';
+
+type Hosts = ReadonlyMap<string, HostSpec>;
+type Kind = HostSpec['kind'];
+
+const HOST_STEPS: Record<string, { kind: 'start' | 'kill' | 'freeze' | 'thaw' | 'stop' | 'restart'; kinds?: readonly Kind[] }> = {
+  start: { kind: 'start' },
+  join: { kind: 'start', kinds: ['client'] },
+  kill: { kind: 'kill' },
+  freeze: { kind: 'freeze' },
+  thaw: { kind: 'thaw' },
+  stop: { kind: 'stop' },
+  leave: { kind: 'stop', kinds: ['client'] },
+  restart: { kind: 'restart' },
+};
+const STEP_KEYS = [...Object.keys(HOST_STEPS), 'say', 'wait', 'pause', 'partition', 'heal', 'netem'];
+const CONDITION_KEYS = ['listening', 'joined', 'failover', 'converged', 'delivered', 'exited', 'event'];
+
+/** Checks that every name in `names` is a host of one of `kinds`. */
+function hostRefs(ctx: ValidationContext, hosts: Hosts, names: readonly string[], path: ValuePath, kinds?: readonly Kind[]): void {
+  for (const n of names) {
+    const h = hosts.get(n);
+    if (!h) ctx.fail(path, `unknown host "${n}"`);
+    else if (kinds && !kinds.includes(h.kind)) ctx.fail(path, `host "${n}" is a ${h.kind}, expected ${kinds.join(' or ')}`);
+  }
+}
+
+/** Validates the timeline. */
+export function validateSteps(ctx: ValidationContext, raw: unknown, hosts: Hosts): Step[] {
+  const steps: Step[] = [];
+  if (!Array.isArray(raw)) {
+    ctx.fail(['steps'], 'steps must be a list');
+    return steps;
+  }
+  raw.forEach((item: unknown, i) => {
+    const path = ['steps', i];
+    const obj = ctx.record(item, path, 'a step');
+    if (!obj) return;
+    const keys = Object.keys(obj);
+    if (keys.length !== 1 || !STEP_KEYS.includes(keys[0] ?? '')) {
+      ctx.fail(path, `a step has exactly one of: ${STEP_KEYS.join(', ')}`);
+      return;
+    }
+    const step = validateStep(ctx, keys[0] as string, obj[keys[0] as string], [...path, keys[0] as string], hosts);
+    if (step) steps.push(step);
+  });
+  return steps;
+}
+
+function validateStep(ctx: ValidationContext, key: string, value: unknown, path: ValuePath, hosts: Hosts): Step | undefined {
+  const line = ctx.line(path);
+  const hostStep = HOST_STEPS[key];
+  if (hostStep) {
+    const names = ctx.stringList(value, path, key);
+    hostRefs(ctx, hosts, names, path, hostStep.kinds);
+    return { kind: hostStep.kind, hosts: names, line };
+  }
+  switch (key) {
+    case 'say':
+      return validateSay(ctx, value, path, hosts, line);
+    case 'wait': {
+      const obj = ctx.record(value, path, 'wait');
+      if (!obj) return undefined;
+      const within = obj['within'] === undefined ? DEFAULT_WAIT_INTERVALS : ctx.number(obj['within'], [...path, 'within'], 'within (intervals)', 0.1, 10_000);
+      const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== 'within'));
+      const condition = validateCondition(ctx, rest, path, hosts);
+      return condition && within !== undefined ? { kind: 'wait', condition, within, line } : undefined;
+    }
+    case 'pause': {
+      const intervals = ctx.number(value, path, 'pause (intervals)', 0, 10_000);
+      return intervals === undefined ? undefined : { kind: 'pause', intervals, line };
+    }
+    case 'partition': {
+      if (!Array.isArray(value) || value.length < 2) {
+        ctx.fail(path, 'partition must be a list of at least two groups of host names');
+        return undefined;
+      }
+      const groups = value.map((g: unknown, i) => ctx.stringList(g, [...path, i], 'a partition group'));
+      groups.forEach((g, i) => hostRefs(ctx, hosts, g, [...path, i]));
+      const all = groups.flat();
+      if (new Set(all).size !== all.length) ctx.fail(path, 'a host appears in two partition groups');
+      return { kind: 'partition', groups, line };
+    }
+    case 'heal':
+      return { kind: 'heal', line };
+    case 'netem': {
+      const obj = ctx.record(value, path, 'netem');
+      if (!obj) return undefined;
+      ctx.onlyKeys(obj, path, ['hosts', 'delay', 'loss']);
+      const names = ctx.stringList(obj['hosts'], [...path, 'hosts'], 'hosts');
+      hostRefs(ctx, hosts, names, [...path, 'hosts']);
+      const delayMs = obj['delay'] === undefined ? 0 : (ctx.number(obj['delay'], [...path, 'delay'], 'delay (ms)', 0, 60_000) ?? 0);
+      const lossPercent = obj['loss'] === undefined ? 0 : (ctx.number(obj['loss'], [...path, 'loss'], 'loss (%)', 0, 100) ?? 0);
+      return { kind: 'netem', hosts: names, delayMs, lossPercent, line };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function validateSay(ctx: ValidationContext, value: unknown, path: ValuePath, hosts: Hosts, line: number): Step | undefined {
+  const obj = ctx.record(value, path, 'say');
+  if (!obj) return undefined;
+  ctx.onlyKeys(obj, path, ['from', 'text', 'count']);
+  const from = ctx.string(obj['from'], [...path, 'from'], 'from');
+  if (from !== undefined) hostRefs(ctx, hosts, [from], [...path, 'from'], ['client']);
+  let texts: string[] = [];
+  if (obj['text'] !== undefined) texts = ctx.stringList(obj['text'], [...path, 'text'], 'text');
+  else if (obj['count'] !== undefined) {
+    const count = ctx.number(obj['count'], [...path, 'count'], 'count', 1, 100_000);
+    // Generated texts carry the step's line so they are unique across the scenario.
+    texts = count === undefined ? [] : Array.from({ length: count }, (_, i) => `${from ?? '?'} L${line} #${i + 1}`);
+  } else ctx.fail(path, 'say needs text or count');
+  if (texts.some((t) => t.includes('\n'))) ctx.fail([...path, 'text'], 'a post is one line: no newlines');
+  return from === undefined ? undefined : { kind: 'say', from, texts, line };
+}
+
+/** Validates one condition mapping (the part of a wait or expect entry besides `within`). */
+export function validateCondition(ctx: ValidationContext, obj: Record<string, unknown>, path: ValuePath, hosts: Hosts): Condition | undefined {
+  const key = Object.keys(obj).find((k) => CONDITION_KEYS.includes(k));
+  if (key === undefined) {
+    ctx.fail(path, `a condition needs one of: ${CONDITION_KEYS.join(', ')}`);
+    return undefined;
+  }
+  const p = [...path, key];
+  const v = obj[key];
+  const host = (): string | undefined => {
+    if (obj['host'] === undefined) return undefined;
+    const h = ctx.string(obj['host'], [...path, 'host'], 'host');
+    if (h !== undefined) hostRefs(ctx, hosts, [h], [...path, 'host'], ['server', 'client']);
+    return h;
+  };
+  switch (key) {
+    case 'listening':
+    case 'exited': {
+      ctx.onlyKeys(obj, path, [key]);
+      const names = ctx.stringList(v, p, key);
+      hostRefs(ctx, hosts, names, p, key === 'listening' ? ['server'] : undefined);
+      return { kind: key, hosts: names };
+    }
+    case 'joined':
+    case 'failover': {
+      ctx.onlyKeys(obj, path, [key, 'host']);
+      const names = ctx.stringList(v, p, key);
+      hostRefs(ctx, hosts, names, p, ['client']);
+      const h = host();
+      return { kind: key, hosts: names, ...(h !== undefined ? { host: h } : {}) };
+    }
+    case 'converged': {
+      ctx.onlyKeys(obj, path, [key]);
+      const names = ctx.stringList(v, p, key);
+      hostRefs(ctx, hosts, names, p, ['client']);
+      return { kind: 'converged', hosts: names };
+    }
+    case 'delivered':
+      ctx.onlyKeys(obj, path, [key]);
+      return { kind: 'delivered' };
+    default: {
+      ctx.onlyKeys(obj, path, ['event', 'host', 'fields']);
+      const event = ctx.string(v, p, 'event');
+      const h = host();
+      if (h === undefined) ctx.fail(path, 'an event condition needs host');
+      const fields = obj['fields'] === undefined ? {} : (ctx.record(obj['fields'], [...path, 'fields'], 'fields') ?? {});
+      for (const [k, f] of Object.entries(fields)) {
+        if (!['string', 'number', 'boolean'].includes(typeof f)) ctx.fail([...path, 'fields', k], 'a field value must be a string, number or boolean');
+      }
+      return event === undefined || h === undefined ? undefined : { kind: 'event', host: h, event, fields: fields as Record<string, string> };
+    }
+  }
+}
+
+/** Validates the `expect:` list. */
+export function validateExpect(ctx: ValidationContext, raw: unknown, hosts: Hosts): Expectation[] {
+  const out: Expectation[] = [];
+  if (raw === undefined) return out;
+  if (!Array.isArray(raw)) {
+    ctx.fail(['expect'], 'expect must be a list');
+    return out;
+  }
+  raw.forEach((item: unknown, i) => {
+    const path = ['expect', i];
+    const line = ctx.line(path);
+    const obj = ctx.record(item, path, 'an expectation');
+    if (!obj) return;
+    if ('exactlyOnce' in obj) {
+      ctx.onlyKeys(obj, path, ['exactlyOnce']);
+      out.push({ kind: 'exactlyOnce', line });
+    } else if ('history' in obj) {
+      ctx.onlyKeys(obj, path, ['history']);
+      const names = ctx.stringList(obj['history'], [...path, 'history'], 'history');
+      hostRefs(ctx, hosts, names, [...path, 'history'], ['client']);
+      out.push({ kind: 'history', hosts: names, line });
+    } else if ('noPrivateNames' in obj) {
+      ctx.onlyKeys(obj, path, ['noPrivateNames']);
+      out.push({ kind: 'noPrivateNames', line });
+    } else if ('failoverWithin' in obj) {
+      ctx.onlyKeys(obj, path, ['failoverWithin']);
+      const n = ctx.number(obj['failoverWithin'], [...path, 'failoverWithin'], 'failoverWithin (intervals)', 0.1, 10_000);
+      if (n !== undefined) out.push({ kind: 'failoverWithin', intervals: n, line });
+    } else {
+      const condition = validateCondition(ctx, obj, path, hosts);
+      if (condition) out.push({ kind: 'condition', condition, line });
+    }
+  });
+  return out;
+}

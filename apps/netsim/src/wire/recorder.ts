@@ -1,0 +1,79 @@
+/** Runs the wire recorder process for one run and collects what it saw. */
+import { firstValueFrom, filter, map, timeout } from 'rxjs';
+import { decodePdu } from '@ims/codec';
+import type { Backend } from '../backend/types.js';
+import { WIRE_HOST } from '../backend/types.js';
+import { recordPid } from '../backend/run-dir.js';
+import type { WireRecord } from '../checks/wire.js';
+import { NetsimError } from '../errors.js';
+import { spawnProcess } from '../proc/host-process.js';
+import { HELPER_MAINS, REPO_ROOT, nodeCommand } from '../proc/launch.js';
+import type { WireSummary } from '../runner/result.js';
+import { parseEventLine } from '../runner/host-manager.js';
+
+/** How long the recorder may take to join the group. @default 15000 */
+export const RECORDER_START_MS = 15_000;
+
+/** A running recorder. */
+export interface WireRecorder {
+  /** The run's discovery port (the recorder picked it: a free one, so runs never meet). */
+  readonly port: number;
+  readonly records: WireRecord[];
+  stop(): Promise<void>;
+}
+
+/** Starts the recorder on the backend's wire host. */
+export async function startRecorder(backend: Backend, runDir: string, t0: number): Promise<WireRecorder> {
+  const node = nodeCommand(HELPER_MAINS.recorder, ['--discovery-port', '0', '--interface', backend.interfaceOf(WIRE_HOST)]);
+  const line = backend.wrap(WIRE_HOST, node.cmd, node.args);
+  const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT });
+  await recordPid(runDir, proc.pid);
+  const records: WireRecord[] = [];
+  const events$ = proc.lines$.pipe(
+    filter((l) => l.stream === 'stdout'),
+    map((l) => parseEventLine(l.line)),
+    filter((e) => e !== undefined),
+  );
+  const port$ = events$.pipe(
+    filter((e) => e.event === 'listening'),
+    map((e) => Number(e.data['port'])),
+    timeout(RECORDER_START_MS),
+  );
+  const portPromise = firstValueFrom(port$);
+  events$.subscribe((e) => {
+    if (e.event !== 'datagram' || typeof e.data['hex'] !== 'string') return;
+    records.push({ t: Number(e.data['t']) - t0, from: String(e.data['from']), bytes: Uint8Array.from(Buffer.from(e.data['hex'], 'hex')) });
+  });
+  let port: number;
+  try {
+    port = await portPromise;
+  } catch (e) {
+    proc.signal('SIGKILL');
+    throw new NetsimError('HOST_FAILED', 'the wire recorder did not start', { cause: e });
+  }
+  return {
+    port,
+    records,
+    async stop() {
+      proc.signal('SIGTERM');
+      await proc.exit;
+    },
+  };
+}
+
+/** Decodes what was recorded: how many PDUs were valid and who announced which channels. */
+export function summariseWire(records: readonly WireRecord[]): WireSummary {
+  let decoded = 0;
+  const announced: Record<string, Set<string>> = {};
+  for (const r of records) {
+    const d = decodePdu(r.bytes);
+    if (!d.ok) continue;
+    decoded += 1;
+    for (const o of d.value.options) {
+      if (o.type !== 'SERVER_CHANNELS') continue;
+      const set = (announced[d.value.peerId] ??= new Set());
+      for (const c of o.channels) set.add(c);
+    }
+  }
+  return { datagrams: records.length, decoded, announced: Object.fromEntries(Object.entries(announced).map(([k, v]) => [k, [...v].sort()])) };
+}
