@@ -29,3 +29,19 @@ export type { ChannelErrorCode } from './errors.js';
 export { createHost } from './host/host.js';
 export { runHost, type RunHostOptions } from './host/run-host.js';
 export { pickStandby, canBeStandby, compareIds, type StandbyCandidate } from './standby.js';
+export type {
+  MemberTarget,
+  HostLiveness,
+  LobbyHost,
+  MemberInput,
+  MemberEvent,
+  MemberEffect,
+  MemberOptions,
+  MembershipSnapshot,
+  Member,
+  FailoverReason,
+} from './member/member-types.js';
+export { createMember } from './member/member.js';
+export { runMember } from './member/run-member.js';
+export { alignHistory, type Alignment, type SeenPost } from './member/align.js';
+export { convergenceWinner } from './convergence.js';

@@ -1,0 +1,103 @@
+/**
+ * Plain-data contract of the member reducer: one channel membership as a client sees it
+ * (PROTOCOL.md §5, docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
+ */
+import type { ClientCommand, ServerCommand } from '@ims/codec';
+
+/** A host to dial: its peer ID and TCP endpoint. */
+export interface MemberTarget {
+  readonly peerId: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** Liveness of a discovered peer (PROTOCOL.md §4). */
+export type HostLiveness = 'alive' | 'maybeDisconnected' | 'disconnected';
+
+/** One hosting peer as the lobby shows it (discovery's servers; never this peer itself). */
+export interface LobbyHost {
+  readonly id: string;
+  readonly address: string;
+  /** TCP port from SERVER_OPTION. */
+  readonly port: number;
+  readonly state: HostLiveness;
+  /** Public channels it announces (SERVER_CHANNELS). */
+  readonly channels: readonly string[];
+}
+
+/** Inputs of the member reducer. */
+export type MemberInput =
+  /** Start: join the channel on this host. */
+  | { readonly kind: 'join'; readonly target: MemberTarget }
+  /** The last `connect` succeeded. */
+  | { readonly kind: 'connected' }
+  /** The last `connect` failed; `refused` = ECONNREFUSED (the process is gone). */
+  | { readonly kind: 'connect-failed'; readonly refused: boolean }
+  | { readonly kind: 'frame'; readonly command: ServerCommand }
+  /** The connection closed without us asking (`disconnect`) for it. */
+  | { readonly kind: 'closed' }
+  /** The user posts text. */
+  | { readonly kind: 'post'; readonly text: string }
+  /** The user leaves the channel. */
+  | { readonly kind: 'exit' }
+  /** Discovery's hosting peers, on every change. */
+  | { readonly kind: 'lobby'; readonly hosts: readonly LobbyHost[] };
+
+/** What the front-ends show (the peer-client JSON contract, without `ts`/`channel`/`nick`). */
+export type MemberEvent =
+  | { readonly event: 'joined'; readonly host: string }
+  | { readonly event: 'history'; readonly author: string; readonly text: string }
+  | { readonly event: 'say'; readonly author: string; readonly text: string }
+  /** `standby === host` means there is none. */
+  | { readonly event: 'standby'; readonly standby: string; readonly host: string }
+  | { readonly event: 'failover'; readonly from: string; readonly host: string; readonly reason: FailoverReason }
+  | { readonly event: 'error'; readonly code: string; readonly message: string }
+  | { readonly event: 'left'; readonly reason: 'exit' | 'lost' };
+
+/**
+ * Why the channel moved: `closed` (fast path: connection closed, reconnect failed), `silent`
+ * (timer path: three intervals without a PDU), `partition` (converged on the smaller host ID).
+ */
+export type FailoverReason = 'closed' | 'silent' | 'partition';
+
+/**
+ * Effects of the member reducer, executed in order. After `disconnect` (and before the next
+ * `connect`) the runtime reports nothing more about the old connection.
+ */
+export type MemberEffect =
+  /** Dial this host (at most one connection is open at a time). */
+  | { readonly kind: 'connect'; readonly target: MemberTarget }
+  | { readonly kind: 'send'; readonly command: ClientCommand }
+  /** Close the connection without waiting for anything. */
+  | { readonly kind: 'disconnect' }
+  | { readonly kind: 'event'; readonly event: MemberEvent };
+
+/** Options of `createMember`. */
+export interface MemberOptions {
+  /** This peer's ID: sent in JOIN, and the author of our own posts. */
+  readonly selfId: string;
+  readonly channel: string;
+  /** The embedded host's endpoint, when this peer can host: the failover target when we are standby. @default undefined (cannot host) */
+  readonly selfEndpoint?: { readonly address: string; readonly port: number };
+  /** Posts remembered as seen, to align histories after a failover. @default 1000 */
+  readonly seenLimit?: number;
+  /** Own posts kept until the host echoes them; a post beyond is refused with an error event. @default 1000 */
+  readonly pendingLimit?: number;
+}
+
+/** The member's state as plain data, for tests and metrics. */
+export interface MembershipSnapshot {
+  readonly phase: 'idle' | 'connecting' | 'joining' | 'joined' | 'left';
+  readonly host: string | undefined;
+  readonly standby: string | undefined;
+  readonly pending: readonly string[];
+  readonly expectedResends: number;
+}
+
+/** A member reducer instance. */
+export interface Member {
+  /** Applies one input and returns the effects to execute, in order. */
+  handle(input: MemberInput): MemberEffect[];
+  /** The current state as plain data. */
+  snapshot(): MembershipSnapshot;
+}
