@@ -119,7 +119,9 @@ class Listener<T> implements TcpListener<T> {
     this.logger?.warn('tcp.refused', { address: ip, reason });
     this.refusedSubject.next({ address: ip, reason });
     const frame = this.options.refusalFrame?.(reason.replaceAll('-', ' '));
-    // end() flushes the ERROR frame first; the timer covers a peer that never reads it.
+    // end() flushes the ERROR frame first; reading (and discarding) lets the peer's FIN close the
+    // socket at once; the timer covers a peer that never reads.
+    socket.resume();
     if (frame) socket.end(frame);
     else socket.end();
     setTimeout(() => socket.destroy(), this.options.closeTimeoutMs ?? 2_000).unref();

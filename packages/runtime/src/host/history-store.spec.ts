@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { memoryHistoryStore } from './history-store.js';
+
+const post = (i: number) => ({ authorId: 'a', text: `p${i}`, at: i });
+
+describe('memoryHistoryStore', () => {
+  it('returns the newest posts per channel, oldest first', () => {
+    const s = memoryHistoryStore({ maxPostsPerChannel: 3 });
+    for (let i = 0; i < 100; i++) s.append('#a', post(i));
+    s.append('#b', post(0));
+    const all = s.loadAll(10);
+    expect(all.get('#a')?.map((p) => p.at)).toEqual([97, 98, 99]);
+    expect(all.get('#b')).toHaveLength(1);
+    expect(s.loadAll(2).get('#a')?.map((p) => p.at)).toEqual([98, 99]);
+  });
+
+  it('evicts the least recently written channel over the channel cap', () => {
+    const s = memoryHistoryStore({ maxChannels: 2 });
+    s.append('#a', post(1));
+    s.append('#b', post(2));
+    s.append('#a', post(3));
+    s.append('#c', post(4));
+    expect([...s.loadAll(10).keys()].sort()).toEqual(['#a', '#c']);
+  });
+
+  it('ignores appends after close', async () => {
+    const s = memoryHistoryStore();
+    await s.close();
+    s.append('#a', post(1));
+    expect(s.loadAll(10).size).toBe(0);
+  });
+});

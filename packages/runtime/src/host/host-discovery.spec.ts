@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { toHostPeers } from './host-discovery.js';
+
+describe('toHostPeers', () => {
+  it('maps discovery views to the host reducer PeerInfo', () => {
+    const peers = toHostPeers([
+      { id: 's', address: '10.0.0.1', nick: undefined, server: { address: '10.0.0.1', port: 50_000 }, channels: ['#a', '#b'], isDedicatedServer: true, state: 'alive' },
+      { id: 'c', address: '10.0.0.2', nick: 'bob', server: undefined, channels: [], isDedicatedServer: false, state: 'maybeDisconnected' },
+    ]);
+    expect(peers).toEqual([
+      { id: 's', address: '10.0.0.1', canHost: true, dedicated: true, hostedChannels: 2, isClient: false, alive: true },
+      { id: 'c', address: '10.0.0.2', canHost: false, dedicated: false, hostedChannels: 0, isClient: true, alive: false },
+    ]);
+  });
+});
