@@ -3,7 +3,7 @@
  * out. The apps adapt `@ims/discovery`'s handle to it; tests pass a fake.
  */
 import type { PeerInfo } from '@ims/channel-core';
-import type { Observable } from 'rxjs';
+import { type Observable, distinctUntilChanged, map } from 'rxjs';
 
 /** The fields of a discovered peer the host uses (a structural subset of `@ims/discovery`'s PeerInfo). */
 export interface DiscoveredPeer {
@@ -42,4 +42,27 @@ export function toHostPeers(peers: readonly DiscoveredPeer[]): PeerInfo[] {
     isClient: p.nick !== undefined,
     alive: p.state === 'alive',
   }));
+}
+
+/** The parts of `@ims/discovery`'s `Discovery` handle that {@link hostDiscovery} uses. */
+export interface DiscoveryLike {
+  /** Lobby snapshots; `peers` is the whole peer table. */
+  readonly lobby$: Observable<{ readonly peers: readonly DiscoveredPeer[] }>;
+  /** Announce hosting (port and public channels), or stop with `undefined`. */
+  setServer(server: { readonly port: number; readonly channels: readonly string[] } | undefined): void;
+  /** Announce SERVER_INVITE. */
+  invite(channel: string, clientIds: readonly string[]): void;
+}
+
+/** Adapts a running `discover()` handle to the host service's port. */
+export function hostDiscovery(discovery: DiscoveryLike): HostDiscovery {
+  return {
+    peers$: discovery.lobby$.pipe(
+      map((lobby) => lobby.peers),
+      // Lobby snapshots also change for reasons the host ignores; the reducer is cheap, but skip identical tables.
+      distinctUntilChanged(),
+    ),
+    setServer: (server) => discovery.setServer(server),
+    invite: (channel, clientIds) => discovery.invite(channel, clientIds),
+  };
 }

@@ -129,7 +129,7 @@ class Service implements HostService {
     if (discovery) {
       this.subs.push(discovery.peers$.pipe(map(toHostPeers)).subscribe((peers) => this.feed({ kind: 'peers', peers })));
       // Announce SERVER_OPTION at once, so members can pick this peer as standby before it hosts anything.
-      discovery.setServer({ port: this.endpoint.port, channels: [] });
+      this.announce('setServer', () => discovery.setServer({ port: this.endpoint.port, channels: [] }));
     }
     logger.info('host.listening', { address: this.endpoint.address, port: this.endpoint.port, archived: stored.size });
   }
@@ -211,10 +211,10 @@ class Service implements HostService {
         this.conns.get(e.conn)?.conn.close(e.reason);
         return;
       case 'channels':
-        this.options.discovery?.setServer({ port: this.endpoint.port, channels: e.public });
+        this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: e.public }));
         return;
       case 'invite':
-        this.options.discovery?.invite(e.channel, e.clientIds);
+        this.announce('invite', () => this.options.discovery?.invite(e.channel, e.clientIds));
         return;
       case 'persist':
         this.persist(e.channel, e.post);
@@ -222,6 +222,16 @@ class Service implements HostService {
       case 'log':
         this.logger.log(e.level, `host.${e.event}`, e.fields);
         return;
+    }
+  }
+
+  /** Discovery refusing an announcement is a bug to log, not a reason to stop serving TCP clients. */
+  private announce(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.count('DISCOVERY_ERROR');
+      this.logger.error('host.discovery_failed', { what, err });
     }
   }
 
@@ -269,7 +279,7 @@ class Service implements HostService {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.logger.info('host.stopping', { connections: this.listener.connectionCount });
-      this.options.discovery?.setServer(undefined);
+      this.announce('setServer', () => this.options.discovery?.setServer(undefined));
       // Closing the listener refuses reconnects at once, so members take the fast failover path (PROTOCOL.md §5).
       await this.listener.close('server stopping');
       for (const s of this.subs) s.unsubscribe();
