@@ -1,2 +1,102 @@
-import { placeholder } from '@ims/codec';
-console.log(placeholder);
+/**
+ * peer-client entry point: argv → config → logger → peer node → front-end (interactive, lobby or
+ * chat) → exit code. Signals and last-resort errors are handled here and nowhere else.
+ */
+import { createInterface } from 'node:readline';
+import { createLogger, type Logger } from '@ims/runtime';
+import { Observable } from 'rxjs';
+import { EXIT, parseInvocation, UsageError, type Invocation } from './config.js';
+import { runInteractive } from './interactive.js';
+import { runChat } from './json-chat.js';
+import { runLobby } from './lobby-mode.js';
+import { startPeerNode } from './node-runtime.js';
+import type { PeerNode } from './peer-node.js';
+
+/** ms a shutdown (EXIT to every host, closing sockets) may take before the process exits 1. */
+const SHUTDOWN_DEADLINE_MS = 3_000;
+
+async function main(): Promise<number> {
+  let invocation: Invocation;
+  try {
+    invocation = parseInvocation(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) return err.exitCode;
+    throw err;
+  }
+  const { config } = invocation;
+  const logger = createLogger({ level: config.logLevel, base: { app: 'peer-client', peer: config.id } });
+  installLastResort(logger);
+  let node: PeerNode;
+  try {
+    node = await startPeerNode({ config, logger });
+  } catch (err) {
+    logger.error('startup_failed', { error: err });
+    process.stderr.write(`peer-client: cannot open sockets: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.NETWORK;
+  }
+  const stdinLines$ = linesOf(process.stdin);
+  const write = (line: string): void => void process.stdout.write(line + '\n');
+  const stopping = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info('signal', { signal });
+      const deadline = setTimeout(() => resolve(EXIT.INTERNAL), SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
+      void node.close().then(() => resolve(EXIT.OK));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  const run = (): Promise<number> => {
+    switch (invocation.mode) {
+      case 'lobby':
+        return runLobby({ node, waitMs: invocation.waitMs, json: invocation.json, write });
+      case 'chat':
+        return runChat({
+          node,
+          channel: invocation.channel,
+          ...(invocation.server !== undefined ? { server: invocation.server } : {}),
+          lines$: stdinLines$,
+          write,
+          json: invocation.json,
+        });
+      case 'interactive':
+        return runInteractive({ node, lines$: stdinLines$, print: write });
+    }
+  };
+  const code = await Promise.race([run(), stopping]);
+  await Promise.race([node.close(), new Promise((r) => setTimeout(r, SHUTDOWN_DEADLINE_MS).unref())]);
+  return code;
+}
+
+/** Lines of a readable stream; completes on EOF. Readline handles both pipes and terminals. */
+function linesOf(input: NodeJS.ReadableStream): Observable<string> {
+  return new Observable<string>((sub) => {
+    const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
+    rl.on('line', (line) => sub.next(line));
+    rl.on('close', () => sub.complete());
+    return () => rl.close();
+  });
+}
+
+function installLastResort(logger: Logger): void {
+  // A bug must not leave a half-dead peer behind: log it and exit non-zero (STYLE.md §5).
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught_exception', { error, stack: error.stack });
+    process.exit(EXIT.INTERNAL);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled_rejection', { error: reason });
+    process.exit(EXIT.INTERNAL);
+  });
+}
+
+main().then(
+  (code) => {
+    // Let stdout drain before exiting: netsim reads the last JSON line (`left`).
+    process.stdout.write('', () => process.exit(code));
+  },
+  (error: unknown) => {
+    process.stderr.write(`peer-client: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(EXIT.INTERNAL);
+  },
+);

@@ -41,3 +41,5 @@ export type { HostDiscovery, DiscoveredPeer } from './host/host-discovery.js';
 export { TokenBucket } from './host/token-bucket.js';
 export { Histogram, LATENCY_BUCKETS_US } from './host/histogram.js';
 export type { HistogramSnapshot } from './host/histogram.js';
+export { startMemberSession } from './member/member-session.js';
+export type { MemberSession, MemberSessionOptions, TimedMemberEvent } from './member/member-session.js';

@@ -1,0 +1,46 @@
+/**
+ * The peer's embedded host: runtime's host service with an in-memory history store, announced
+ * through this peer's discovery, so the peer can be picked as standby and take a channel over.
+ */
+import type { Post } from '@ims/channel-core';
+import type { Discovery } from '@ims/discovery';
+import { memoryHistoryStore, startHostService, type HostDiscovery, type Logger } from '@ims/runtime';
+import { map } from 'rxjs';
+import type { PeerConfig } from './config.js';
+
+/** What the node needs from its embedded host. */
+export interface EmbeddedHost {
+  /** Where it listens; its port is announced in SERVER_OPTION. */
+  readonly endpoint: { readonly address: string; readonly port: number };
+  /** Replaces the history kept for a channel this peer follows as a member (used on takeover). */
+  readonly archive: (channel: string, posts: readonly Post[]) => void;
+  /** Stops listening (members fail over at once) and releases the store. */
+  close(): Promise<void>;
+}
+
+/** Starts the host service on loopback (or `--port`) and announces it. */
+export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: Discovery; logger: Logger }): Promise<EmbeddedHost> {
+  const { config, discovery, logger } = deps;
+  const hostDiscovery: HostDiscovery = {
+    peers$: discovery.lobby$.pipe(map((l) => l.peers)),
+    setServer: (server) => discovery.setServer(server),
+    invite: (channel, clientIds) => discovery.invite(channel, clientIds),
+  };
+  const store = memoryHistoryStore();
+  const service = await startHostService({
+    peerId: config.id,
+    discovery: hostDiscovery,
+    // Members reach a host at the source address of its PeerPDUs: listen on the multicast interface.
+    listen: { address: /^\d+\.\d+\.\d+\.\d+$/.test(config.interface) ? config.interface : '0.0.0.0', port: config.port },
+    store,
+    logger: logger.child({ role: 'host' }),
+  });
+  return {
+    endpoint: service.endpoint.address === '0.0.0.0' ? { address: '127.0.0.1', port: service.endpoint.port } : service.endpoint,
+    archive: (channel, posts) => service.archive(channel, posts),
+    async close() {
+      await service.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * The real PeerNode: discovery on a multicast port, the optional embedded host, and one member
+ * session per joined channel. Imperative shell: the failover decisions live in channel-core's
+ * member reducer, run by @ims/runtime's member session.
+ */
+import { discover, udpPort, type Discovery, type Lobby, type LobbyServer } from '@ims/discovery';
+import { startMemberSession, type Logger } from '@ims/runtime';
+import { createMember, type LobbyHost, type MemberTarget } from '@ims/channel-core';
+import { distinctUntilChanged, filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
+import type { ChatEvent } from './chat-event.js';
+import { LazyChannel } from './channel-handle.js';
+import type { PeerConfig } from './config.js';
+import { startEmbeddedHost, type EmbeddedHost } from './embedded-host.js';
+import type { ChannelHandle, LobbySnapshot, PeerNode } from './peer-node.js';
+
+/** Options of {@link startPeerNode}. */
+export interface StartPeerNodeOptions {
+  readonly config: PeerConfig;
+  readonly logger: Logger;
+  /** Wall clock for event timestamps. @default Date.now */
+  readonly clock?: () => number;
+}
+
+/** Opens the multicast port, starts announcing and (unless `--no-host`) the embedded host. */
+export async function startPeerNode(options: StartPeerNodeOptions): Promise<PeerNode> {
+  const { config, logger } = options;
+  const clock = options.clock ?? Date.now;
+  const port = await udpPort({
+    port: config.discoveryPort,
+    interface: config.interface,
+    onError: (error) => logger.warn('discovery.socket_error', { error }),
+  });
+  const discovery = discover(port, {
+    peerId: config.id,
+    nick: config.nick,
+    intervalMs: config.announceIntervalMs,
+    log: (entry) => logger.debug('discovery', { ...entry }),
+  });
+  let host: EmbeddedHost | undefined;
+  try {
+    host = config.host ? await startEmbeddedHost({ config, discovery, logger }) : undefined;
+  } catch (err) {
+    discovery.close();
+    throw err;
+  }
+  return new Node(config, logger, clock, discovery, host);
+}
+
+class Node implements PeerNode {
+  readonly selfId: string;
+  readonly lobby$: Observable<LobbySnapshot>;
+  private currentNick: string;
+  private readonly startedAt: number;
+  private readonly channels = new Map<string, { handle: LazyChannel; host: string | undefined }>();
+  private closed = false;
+
+  constructor(
+    private readonly config: PeerConfig,
+    private readonly logger: Logger,
+    private readonly clock: () => number,
+    private readonly discovery: Discovery,
+    private readonly host: EmbeddedHost | undefined,
+  ) {
+    this.selfId = config.id;
+    this.currentNick = config.nick;
+    this.startedAt = clock();
+    this.lobby$ = discovery.lobby$.pipe(map((l) => this.toSnapshot(l)));
+  }
+
+  nick(): string {
+    return this.currentNick;
+  }
+
+  setNick(nick: string): void {
+    this.discovery.setNick(nick);
+    this.currentNick = nick;
+  }
+
+  lobby(): LobbySnapshot {
+    return this.toSnapshot(this.discovery.snapshot());
+  }
+
+  join(channel: string, server?: string): ChannelHandle {
+    const existing = this.channels.get(channel);
+    if (existing && !existing.handle.isEnded) return existing.handle;
+    const entry = { handle: undefined as unknown as LazyChannel, host: undefined as string | undefined };
+    entry.handle = new LazyChannel(
+      channel,
+      this.selfId,
+      (id) => this.nameOf(id),
+      this.clock,
+      (e) => this.onEvent(channel, entry, e),
+      () => this.membersAnnounced(channel, entry.host),
+    );
+    this.channels.set(channel, entry);
+    void this.resolveTarget(channel, server).then((target) => {
+      if (entry.handle.isEnded) return;
+      if (typeof target === 'string') {
+        entry.handle.fail('NO_HOST', target);
+        return;
+      }
+      this.logger.info('member.join', { channel, host: target.peerId, address: target.address, port: target.port });
+      const session = startMemberSession({
+        selfId: this.selfId,
+        channel,
+        target,
+        createMember: () => createMember({ selfId: this.selfId, channel, ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
+        hosts$: this.hostsOf(),
+        ...(this.host ? { archive: this.host.archive } : {}),
+        logger: this.logger,
+      });
+      entry.handle.attach(session);
+    });
+    return entry.handle;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.channels.values()].map((c) => c.handle.exit()));
+    await this.host?.close();
+    this.discovery.close();
+  }
+
+  private selfTarget(): MemberTarget | undefined {
+    return this.host ? { peerId: this.selfId, ...this.host.endpoint } : undefined;
+  }
+
+  /** Every discovered server with its liveness; the reducer picks fallbacks and watches its host. */
+  private hostsOf(): Observable<readonly LobbyHost[]> {
+    return this.discovery.lobby$.pipe(
+      map((l) => l.servers.map(toLobbyHost)),
+      distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
+    );
+  }
+
+  /**
+   * Where to JOIN (README "Where chat joins"): the named server, else the smallest-ID live host
+   * announcing the channel (or inviting us to it), else our own host. Waits for discovery first:
+   * up to two intervals after start, so a fresh process hears the LAN (and the Java server sees
+   * our PeerPDU before our connect).
+   */
+  private async resolveTarget(channel: string, server: string | undefined): Promise<MemberTarget | string> {
+    const self = this.selfTarget();
+    if (server !== undefined && server === this.selfId) return self ?? 'this peer runs with --no-host: it cannot host channels';
+    const settle = Math.max(0, this.startedAt + 2 * this.config.announceIntervalMs - this.clock());
+    const pick = (l: Lobby): MemberTarget | undefined => (server === undefined ? hostOf(l, channel) : serverNamed(l, server));
+    const waitMs = server === undefined ? settle : Math.max(settle, 4 * this.config.announceIntervalMs);
+    const found = await firstValueFrom(
+      this.discovery.lobby$.pipe(
+        map(pick),
+        filter((t): t is MemberTarget => t !== undefined),
+        timeout({ first: Math.max(1, waitMs), with: () => of(undefined) }),
+      ),
+      { defaultValue: undefined },
+    );
+    if (found) return found;
+    if (server !== undefined) return `no server ${server} in the lobby`;
+    return self ?? `no host announces ${channel}, and this peer runs with --no-host`;
+  }
+
+  private onEvent(channel: string, entry: { host: string | undefined }, e: ChatEvent): void {
+    if (e.event === 'joined' || e.event === 'failover') entry.host = e.host;
+    if (e.event === 'left') {
+      entry.host = undefined;
+      if (this.channels.get(channel)?.host === undefined) this.channels.delete(channel);
+    }
+    if (e.event === 'joined' || e.event === 'failover' || e.event === 'left') this.announceMemberships();
+  }
+
+  /** PROTOCOL.md §2 client duty: after JOIN and EXIT, an updated PeerPDU (discovery sends it at once). */
+  private announceMemberships(): void {
+    if (this.closed) return;
+    const byServer = new Map<string, string[]>();
+    for (const [name, c] of this.channels) {
+      if (c.host === undefined) continue;
+      byServer.set(c.host, [...(byServer.get(c.host) ?? []), name]);
+    }
+    this.discovery.setMemberships([...byServer].map(([serverId, channels]) => ({ serverId, channels })));
+  }
+
+  /** Clients whose CLIENT_MEMBERSHIP lists `channel` on `host` (public channels only, PROTOCOL.md §3). */
+  private membersAnnounced(channel: string, host: string | undefined): string[] {
+    if (host === undefined) return [];
+    return this.discovery
+      .snapshot()
+      .clients.filter((c) => c.state !== 'disconnected' && c.memberships.some((m) => m.serverId === host && m.channels.includes(channel)))
+      .map((c) => c.id);
+  }
+
+  private nameOf(id: string): string {
+    if (id === this.selfId) return this.currentNick;
+    return this.discovery.peer(id)?.nick ?? id;
+  }
+
+  private toSnapshot(l: Lobby): LobbySnapshot {
+    return {
+      selfId: this.selfId,
+      peers: l.peers.map((p) => ({
+        id: p.id,
+        ...(p.nick !== undefined ? { nick: p.nick } : {}),
+        address: p.address,
+        state: p.state,
+        ...(p.server !== undefined ? { serverPort: p.server.port } : {}),
+        channels: p.channels,
+      })),
+      invitations: l.invitations.map((i) => ({ channel: i.channel, serverId: i.serverId })),
+    };
+  }
+}
+
+function toLobbyHost(s: LobbyServer): LobbyHost {
+  return { id: s.id, address: s.endpoint.address, port: s.endpoint.port, state: s.state, channels: s.channels };
+}
+
+/** The live host of `channel`: smallest peer ID among announcers (docs/architecture.md partition rule), else an invitation. */
+function hostOf(l: Lobby, channel: string): MemberTarget | undefined {
+  const s = l.servers.find((x) => x.state === 'alive' && x.channels.includes(channel));
+  if (s) return { peerId: s.id, ...s.endpoint };
+  const inv = l.invitations.find((i) => i.channel === channel);
+  return inv ? { peerId: inv.serverId, ...inv.endpoint } : undefined;
+}
+
+/** A server by peer ID, or by the nick of a peer that also hosts. */
+function serverNamed(l: Lobby, name: string): MemberTarget | undefined {
+  const s = l.servers.find((x) => x.id === name) ?? l.servers.find((x) => l.clients.some((c) => c.id === x.id && c.nick === name));
+  return s && s.state !== 'disconnected' ? { peerId: s.id, ...s.endpoint } : undefined;
+}

@@ -1,0 +1,69 @@
+/**
+ * Failover end to end (PROTOCOL.md §5) with real peer-client processes on loopback: a hosting
+ * peer and three clients in one channel; the host is killed or stopped.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, randomDiscoveryPort, shown, spawnPeer, type EventLine, type PeerProcess } from './peer-process.js';
+
+const INTERVAL_MS = 100;
+let peers: PeerProcess[] = [];
+
+afterEach(async () => {
+  await killAll(peers);
+  peers = [];
+});
+
+const is = (event: string, fields: Record<string, unknown> = {}) => (e: EventLine) =>
+  e.event === event && Object.entries(fields).every(([k, v]) => e[k] === v);
+
+/** Host `srv` creates #room on itself; clients c1..c3 join it; resolves once all agree on a standby. */
+async function setUp(intervalMs = INTERVAL_MS) {
+  const net = { discoveryPort: randomDiscoveryPort(), intervalMs };
+  const srv = spawnPeer('srv', ['chat', '#room', '--json'], net);
+  peers.push(srv);
+  await srv.waitFor(is('joined', { host: 'srv' }), 'joined on itself', 30_000);
+  const clients: PeerProcess[] = [];
+  for (const id of ['c1', 'c2', 'c3']) {
+    const c = spawnPeer(id, ['chat', '#room', '--server', 'srv', '--json'], net);
+    peers.push(c);
+    clients.push(c);
+    // One at a time: the standby is the longest-joined candidate, so c1 (docs/architecture.md).
+    await c.waitFor(is('joined', { host: 'srv' }), 'joined on srv', 30_000);
+  }
+  const last = (p: PeerProcess): EventLine | undefined => p.events.filter((e) => e.event === 'standby').at(-1);
+  // Every member learns the standby from STANDBY; c3's join made the host announce it to all.
+  await Promise.all(clients.map((c) => c.waitFor((e) => e.event === 'standby' && e['standby'] !== 'srv', 'a standby')));
+  const standby = String(last(clients[2] as PeerProcess)?.['standby']);
+  return { srv, clients, standby, net };
+}
+
+describe('peer-client failover', () => {
+  it('SIGKILL of the host: every client ends up on the standby with the history, the last post exactly once', async () => {
+    const { srv, clients, standby, net } = await setUp();
+    const [c1, c2, c3] = clients as [PeerProcess, PeerProcess, PeerProcess];
+    expect(['c1', 'c2', 'c3']).toContain(standby);
+    c1.post('before');
+    await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'before', author: 'c1' }), 'say before')));
+    // A post made just before the kill: it may or may not have reached the host.
+    c2.post('just before the kill');
+    srv.proc.kill('SIGKILL');
+    await Promise.all(clients.map((c) => c.waitFor(is('failover', { host: standby, from: 'srv' }), `failover to ${standby}`)));
+    // c2 sends a marker after its own re-sends, on the same connection: once every client has the
+    // marker, any duplicate of the re-sent post would already have arrived.
+    c2.post('marker');
+    await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'marker' }), 'marker')));
+    for (const c of clients) {
+      expect(shown(c, 'before'), `${c.id} before`).toHaveLength(1);
+      expect(shown(c, 'just before the kill'), `${c.id} last post`).toHaveLength(1);
+      expect(shown(c, 'marker'), `${c.id} marker`).toHaveLength(1);
+      expect(c.events.filter((e) => e.event === 'not-json')).toEqual([]);
+    }
+    // History intact: a newcomer joining on the standby gets everything, in order.
+    const late = spawnPeer('late', ['chat', '#room', '--server', standby, '--json', '--no-host'], net);
+    peers.push(late);
+    await late.waitFor(is('standby'), 'standby after join');
+    const history = late.events.filter((e) => e.event === 'history').map((e) => e['text']);
+    expect(history.filter((t) => t === 'before' || t === 'just before the kill' || t === 'marker')).toEqual(['before', 'just before the kill', 'marker']);
+    expect(c3.events.some(is('left'))).toBe(false);
+  });
+});
