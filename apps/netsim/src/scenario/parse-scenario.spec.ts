@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from './parse-scenario.js';
+
+const GOOD = `name: crash
+announceInterval: 100
+hosts:
+  s1: { kind: server }
+  s2: { kind: server, standbyFor: all, dataDir: true }
+  alice: { kind: client, channel: '#room', server: s1 }
+  eve: { kind: hostile, targets: [s1], rate: 50 }
+steps:
+  - start: [s1, s2]
+  - join: alice
+  - wait: { joined: [alice], host: s1, within: 10 }
+  - say: { from: alice, count: 2 }
+  - kill: s1
+  - pause: 3
+expect:
+  - exactlyOnce: true
+  - failoverWithin: 6
+  - joined: [alice]
+    host: s2
+`;
+
+function errorsOf(text: string): string[] {
+  const r = parseScenario(text, 'x.yaml');
+  if (r.ok) throw new Error('expected errors');
+  return r.errors.map((e) => e.message);
+}
+
+describe('parseScenario', () => {
+  it('reads hosts, steps with their lines, and expectations', () => {
+    const r = parseScenario(GOOD, 'crash.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const s = r.scenario;
+    expect(s.announceIntervalMs).toBe(100);
+    expect(s.hosts.get('s2')).toEqual({ kind: 'server', name: 's2', standbyFor: 'all', dataDir: true, args: [] });
+    expect(s.hosts.get('alice')).toMatchObject({ kind: 'client', channel: '#room', server: 's1', nick: 'alice', noHost: false });
+    expect(s.hosts.get('eve')).toEqual({ kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50 });
+    expect(s.steps.map((x) => [x.kind, x.line])).toEqual([['start', 9], ['start', 10], ['wait', 11], ['say', 12], ['kill', 13], ['pause', 14]]);
+    expect(s.steps[3]).toMatchObject({ kind: 'say', from: 'alice', texts: ['alice L12 #1', 'alice L12 #2'] });
+    expect(s.expect.map((x) => x.kind)).toEqual(['exactlyOnce', 'failoverWithin', 'condition']);
+    expect(s.expect[2]).toMatchObject({ condition: { kind: 'joined', hosts: ['alice'], host: 's2' }, line: 18 });
+  });
+
+  it('reads the same scenario written as JSON', () => {
+    const json = JSON.stringify({ hosts: { s1: { kind: 'server' } }, steps: [{ start: 's1' }] });
+    const r = parseScenario(json, 'a.json');
+    expect(r.ok && r.scenario.name).toBe('a');
+  });
+
+  it('names the line of a YAML syntax error', () => {
+    const r = parseScenario('hosts:\n  s1: { kind: server\nsteps: []\n', 'bad.yaml');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors[0]?.code).toBe('SCENARIO_SYNTAX');
+    expect(r.errors[0]?.line).toBeGreaterThanOrEqual(2);
+    expect(r.errors[0]?.message).toMatch(/^bad\.yaml:\d+:\d+: /);
+  });
+
+  it('names the line of an unknown host in a step', () => {
+    const text = GOOD.replace('  - kill: s1', '  - kill: s9');
+    expect(errorsOf(text)).toEqual(['x.yaml:13: unknown host "s9" (steps.4.kill)']);
+  });
+
+  it('names the line of a bad host field and of an unknown key', () => {
+    const text = GOOD.replace("channel: '#room', server: s1", "channel: 'room', sever: s1");
+    const errors = errorsOf(text);
+    expect(errors).toContain('x.yaml:6: channel must start with # (public) or @ (private), then printable ASCII (hosts.alice.channel)');
+    expect(errors.some((e) => e.startsWith('x.yaml:6: unknown key "sever"'))).toBe(true);
+  });
+
+  it('rejects a step with two actions, a wrong host kind and a bad number', () => {
+    const text = GOOD.replace('  - join: alice', '  - join: s1').replace('  - pause: 3', '  - pause: -1\n  - { kill: s1, thaw: s1 }');
+    const errors = errorsOf(text);
+    expect(errors).toContain('x.yaml:10: host "s1" is a server, expected client (steps.1.join)');
+    expect(errors).toContain('x.yaml:14: pause (intervals) must be a number from 0 to 10000 (steps.5.pause)');
+    expect(errors.some((e) => e.startsWith('x.yaml:15: a step has exactly one of'))).toBe(true);
+  });
+
+  it('rejects a post repeated by the same author', () => {
+    const text = GOOD.replace('  - kill: s1', '  - say: { from: alice, text: [a, a] }');
+    expect(errorsOf(text)).toEqual(['x.yaml:13: alice posts "a" twice; posts must be unique per author']);
+  });
+
+  it('requires the netns backend for partitions', () => {
+    const text = GOOD.replace('  - pause: 3', '  - partition: [[s1], [s2, alice]]');
+    expect(errorsOf(text)[0]).toMatch(/^x\.yaml:14: partition needs the netns backend/);
+    const ok = parseScenario(`backends: [netns]\n${text}`, 'x.yaml');
+    expect(ok.ok).toBe(true);
+  });
+
+  it('keeps pending scenarios with their reason', () => {
+    const r = parseScenario(`pending: needs --standby-for\n${GOOD}`, 'x.yaml');
+    expect(r.ok && r.scenario.pending).toBe('needs --standby-for');
+  });
+});
