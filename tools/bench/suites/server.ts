@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchSuite } from '../report.js';
@@ -71,6 +71,8 @@ const suite: BenchSuite = {
   name: 'server',
   async run(ctx) {
     const s = ctx.scale;
+    // Latency figures mean little on a busy machine: say how busy it was, before and after.
+    ctx.progress(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const nats = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
     if (nats.error) ctx.progress('nats-server is not on PATH: NATS comparison skipped');
     else ctx.progress(`nats-server found (${nats.stdout.trim()}), but the NATS comparison is not implemented: skipped`);
@@ -94,6 +96,7 @@ const suite: BenchSuite = {
     const r = await both((t) => idleRss(t, idle, idleChannels));
     const rss = ctx.figure(`server RSS per idle connection (lower is better)`, r.ims / 1024, 'KiB', r.relay / 1024);
     verdict(ctx, 'RSS <= 10 KB per idle connection', rss.value * 1024 <= 10_000, `${rss.value.toFixed(1)} KiB`);
+    ctx.progress(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   },
 };
 
