@@ -2,7 +2,7 @@
  * Body decoder: turns one frame body (without its length prefix) into a typed command.
  * Never throws on network input; every failure is a `Decoded` with a stable code.
  */
-import { CodecError } from './errors.js';
+import { inputError } from './input-error.js';
 import { isValidChannelName } from './names.js';
 import type { ClientCommand, Command, Decoded, Direction, ServerCommand } from './types.js';
 import { decodeName, decodeUtf8 } from './utf8.js';
@@ -10,7 +10,7 @@ import { decodeName, decodeUtf8 } from './utf8.js';
 const NUL = 0;
 
 function fail(code: 'EMPTY_FRAME' | 'UNKNOWN_COMMAND' | 'WRONG_DIRECTION' | 'MISSING_FIELD' | 'BAD_UTF8' | 'BAD_NAME', message: string): Decoded<never> {
-  return { ok: false, error: new CodecError(code, message) };
+  return { ok: false, error: inputError(code, message) };
 }
 
 /**

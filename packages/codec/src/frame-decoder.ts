@@ -7,6 +7,7 @@
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './constants.js';
 import { decodeBody } from './decode-body.js';
 import { CodecError } from './errors.js';
+import { inputError } from './input-error.js';
 import type { ClientCommand, Command, Decoded, Direction, ServerCommand } from './types.js';
 
 /** Options of a FrameDecoder. */
@@ -111,7 +112,7 @@ export class FrameDecoder<C extends Command = Command> {
     const held = this.bufferedBytes;
     this.poison();
     if (held === 0) return [];
-    return [{ ok: false, error: new CodecError('FRAME_TRUNCATED', `stream ended inside a frame (${held} bytes held)`, true) }];
+    return [{ ok: false, error: inputError('FRAME_TRUNCATED', `stream ended inside a frame (${held} bytes held)`, true) }];
   }
 
   private poison(): void {
@@ -143,7 +144,7 @@ export class FrameDecoder<C extends Command = Command> {
     }
     if (len > this.max) {
       this.poison();
-      out.push({ ok: false, error: new CodecError('FRAME_TOO_LARGE', `frame of ${len} bytes exceeds the limit of ${this.max}`, true) });
+      out.push({ ok: false, error: inputError('FRAME_TOO_LARGE', `frame of ${len} bytes exceeds the limit of ${this.max}`, true) });
       return false;
     }
     this.lengthField = len;
@@ -238,7 +239,7 @@ export class FrameDecoder<C extends Command = Command> {
     this.bodyNeed = u >= units ? p : p + 1;
     if (this.bodyNeed > this.max) {
       this.poison();
-      out.push({ ok: false, error: new CodecError('FRAME_TOO_LARGE', `Java-dialect frame needs over ${this.max} bytes`, true) });
+      out.push({ ok: false, error: inputError('FRAME_TOO_LARGE', `Java-dialect frame needs over ${this.max} bytes`, true) });
       return -1;
     }
     return this.bodyNeed;

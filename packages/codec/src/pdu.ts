@@ -14,6 +14,7 @@ import {
   SERVER_PORT_MIN,
 } from './constants.js';
 import { CodecError, type CodecErrorCode } from './errors.js';
+import { inputError } from './input-error.js';
 import { isPublicChannel, isValidPeerId } from './names.js';
 import type { Decoded, PduOption, PeerPdu, ServerMembership } from './types.js';
 import { assertField, decodeName, decodeUtf8, utf8Bytes } from './utf8.js';
@@ -103,7 +104,9 @@ export function encodePdu(pdu: PeerPdu): Uint8Array {
 // ---- decoding -------------------------------------------------------------------------------
 
 /** Thrown only inside decodePdu and caught there, to unwind from nested readers. */
-class Stop extends CodecError {}
+class Stop {
+  constructor(readonly code: CodecErrorCode, readonly message: string) {}
+}
 
 class Reader {
   pos = 0;
@@ -138,7 +141,7 @@ class Reader {
     return undefined;
   }
   warn(code: CodecErrorCode, message: string): void {
-    this.warning ??= new CodecError(code, message);
+    this.warning ??= inputError(code, message);
   }
 }
 
@@ -208,12 +211,12 @@ const KNOWN_OPTIONS: ReadonlySet<number> = new Set([CLIENT_NICK_OPTION, CLIENT_M
 export function decodePdu(datagram: Uint8Array, opts?: DecodePduOptions): Decoded<PeerPdu> {
   const max = opts?.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
   const legacy = opts?.legacy ?? true;
-  if (datagram.length > max) return { ok: false, error: new CodecError('PDU_TOO_LARGE', `datagram of ${datagram.length} bytes exceeds ${max}`) };
+  if (datagram.length > max) return { ok: false, error: inputError('PDU_TOO_LARGE', `datagram of ${datagram.length} bytes exceeds ${max}`) };
   const r = new Reader(datagram);
   try {
     const [s, e] = r.span('peerId');
     const peerId = decodeName(datagram, s, e);
-    if (peerId === undefined || peerId === '') return { ok: false, error: new CodecError('BAD_NAME', 'peerId is not a valid peer ID') };
+    if (peerId === undefined || peerId === '') return { ok: false, error: inputError('BAD_NAME', 'peerId is not a valid peer ID') };
     const options: PduOption[] = [];
     while (!r.done) {
       const id = r.bytes[r.pos] as number;
@@ -232,6 +235,6 @@ export function decodePdu(datagram: Uint8Array, opts?: DecodePduOptions): Decode
     if (!(e instanceof Stop)) throw e;
     // The peer ID itself lacks its NUL: nothing in this datagram is usable.
     const code = e.code === 'PDU_TRUNCATED' && r.pos === 0 ? 'PDU_EMPTY' : e.code;
-    return { ok: false, error: new CodecError(code, e.message) };
+    return { ok: false, error: inputError(code, e.message) };
   }
 }
