@@ -1,2 +1,37 @@
-import { placeholder } from '@ims/codec';
-export const x = placeholder;
+/**
+ * @ims/discovery: PeerPDU multicast, the peer table with liveness, and the lobby (PROTOCOL.md §3–4).
+ *
+ * @example
+ * ```ts
+ * import { discover, udpPort } from '@ims/discovery';
+ * const d = discover(await udpPort(), { nick: 'alice' });
+ * d.events$.subscribe((e) => console.log(e.kind));
+ * d.setMemberships([{ serverId: 'host-1', channels: ['#lobby'] }]);
+ * // later
+ * d.close();
+ * ```
+ * @packageDocumentation
+ */
+export type { Address, Datagram, DatagramPort } from './datagram-port.js';
+export { DiscoveryError, type DiscoveryErrorCode } from './errors.js';
+export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type MemoryPortOptions } from './memory-network.js';
+export { udpPort, probeMulticast, type UdpPortOptions, type ProbeResult } from './udp-port.js';
+export type { Endpoint, Invitation, Liveness, PeerEvent, PeerEventKind, PeerInfo } from './peer-events.js';
+export {
+  applyPdu,
+  createPeerTable,
+  livenessAfter,
+  resolveTableConfig,
+  tick,
+  toPeerInfo,
+  type PeerEntry,
+  type PeerTable,
+  type PeerTableConfig,
+  type PeerTableOptions,
+} from './peer-table.js';
+export { EMPTY_LOBBY, lobbyOf, type Lobby, type LobbyClient, type LobbyServer } from './lobby.js';
+export { announcementTicks, type AnnouncerOptions } from './announcer.js';
+export { createSourceLimiter, type SourceLimiter, type SourceLimiterOptions } from './source-limiter.js';
+export type { OwnServer } from './own-state.js';
+export type { DiscoveryLog, DiscoveryLogEntry, DiscoveryStats } from './stats.js';
+export { discover, type DiscoverOptions, type Discovery } from './discover.js';

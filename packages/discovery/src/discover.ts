@@ -1,0 +1,237 @@
+/**
+ * `discover()`: the discovery service of one peer over a DatagramPort. It listens to the group,
+ * keeps the peer table and its liveness (PROTOCOL.md §3–4), and announces the local peer's state
+ * periodically and after every change. All time comes from the injected scheduler.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  BehaviorSubject,
+  Subject,
+  Subscription,
+  asyncScheduler,
+  auditTime,
+  filter,
+  interval,
+  map,
+  merge,
+  mergeMap,
+  scan,
+  shareReplay,
+  startWith,
+  tap,
+  withLatestFrom,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
+import type { ServerMembership } from '@ims/codec';
+import { DEFAULT_MAX_DATAGRAM_BYTES, SERVER_PORT_MAX, SERVER_PORT_MIN, decodePdu, isValidPeerId } from '@ims/codec';
+import { announcementTicks } from './announcer.js';
+import type { Datagram, DatagramPort } from './datagram-port.js';
+import { DiscoveryError } from './errors.js';
+import { EMPTY_LOBBY, lobbyOf, type Lobby } from './lobby.js';
+import { EMPTY_OWN_STATE, publicOnly, reduceOwn, type OwnInput, type OwnServer, type OwnState } from './own-state.js';
+import type { PeerEvent, PeerInfo } from './peer-events.js';
+import { applyPdu, createPeerTable, tick, toPeerInfo, type PeerTableOptions } from './peer-table.js';
+import { createSourceLimiter } from './source-limiter.js';
+import { encodeAnnouncement } from './encode-announcement.js';
+import { createStats, type DiscoveryLog, type DiscoveryStats, type MutableStats } from './stats.js';
+
+/** Options of `discover()`; every limit has a documented default. */
+export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
+  /** The local peer ID (visible ASCII). @default a random UUID */
+  readonly peerId?: string;
+  /** Scheduler for every timer; `TestScheduler` gives virtual time. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /** Announcements per second at most, whatever the burst of changes. @default 10 */
+  readonly maxAnnouncementsPerSecond?: number;
+  /** Datagrams accepted per source address per second; the rest are dropped and counted. @default 200 */
+  readonly maxPdusPerSecondPerSource?: number;
+  /** Largest datagram sent or accepted (PROTOCOL.md §3); longer lists are split. @default 1400 */
+  readonly maxDatagramBytes?: number;
+  /** Announcements after the first that repeat an invitation, for UDP loss. @default 2 */
+  readonly inviteRepeats?: number;
+  /** Period of the liveness check, in ms. @default intervalMs / 4 */
+  readonly checkEveryMs?: number;
+  /** Initial nick (the peer is a client). @default none */
+  readonly nick?: string;
+  /** Initial memberships. @default [] */
+  readonly memberships?: readonly ServerMembership[];
+  /** Initial hosted server. @default none */
+  readonly server?: OwnServer;
+  /** Receives debug/warn entries about dropped input. @default no logging */
+  readonly log?: DiscoveryLog;
+}
+
+/** A running discovery service; `close()` stops it and closes the port. */
+export interface Discovery {
+  /** The local peer ID, as announced. */
+  readonly peerId: string;
+  /** Lobby snapshots: the current one at subscription, then one after each batch of changes. Completes on close. */
+  readonly lobby$: Observable<Lobby>;
+  /** Every peer-table change, as it happens. Completes on close. */
+  readonly events$: Observable<PeerEvent>;
+  /** The current lobby, built now (O(peers)). */
+  snapshot(): Lobby;
+  /** One peer by ID, as of now. */
+  peer(id: string): PeerInfo | undefined;
+  /** The peers whose latest datagram came from `address` (e.g. "which client is at this IP"). */
+  peersAt(address: string): PeerInfo[];
+  /** Announce a nick (makes this peer a client), or none. Throws DiscoveryError on a bad nick. */
+  setNick(nick: string | undefined): void;
+  /** Announce public channel memberships per server; private channels are filtered out. */
+  setMemberships(memberships: readonly ServerMembership[]): void;
+  /** Announce hosting (port 49152–65535, public channels) or, with `undefined`, stop hosting. */
+  setServer(server: OwnServer | undefined): void;
+  /** Announce SERVER_INVITE at once and in the next `inviteRepeats` announcements. Needs setServer. */
+  invite(channel: string, clientIds: readonly string[]): void;
+  /** Counters of received, dropped and sent datagrams. */
+  stats(): DiscoveryStats;
+  /** Stop announcing and listening, close the port, complete the streams. Idempotent. */
+  close(): void;
+}
+
+function validateNick(nick: string | undefined): void {
+  if (nick !== undefined && (nick.length === 0 || nick.includes('\u0000'))) {
+    throw new DiscoveryError('INVALID_OPTION', 'a nick must be non-empty and contain no NUL');
+  }
+}
+
+function validateServer(server: OwnServer | undefined): void {
+  if (server !== undefined && !(Number.isInteger(server.port) && server.port >= SERVER_PORT_MIN && server.port <= SERVER_PORT_MAX)) {
+    throw new DiscoveryError('INVALID_OPTION', `a server port must be in ${SERVER_PORT_MIN}–${SERVER_PORT_MAX}, got ${server.port}`);
+  }
+}
+
+/** Start discovery on `port`: listening and announcing begin at once. */
+export function discover(port: DatagramPort, options: DiscoverOptions = {}): Discovery {
+  const peerId = options.peerId ?? randomUUID();
+  if (!isValidPeerId(peerId)) throw new DiscoveryError('INVALID_OPTION', 'peerId must be visible ASCII');
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const table = createPeerTable({ ...options, selfId: peerId });
+  const { intervalMs } = table.config;
+  const maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
+  const maxPerSecond = options.maxAnnouncementsPerSecond ?? 10;
+  const inviteSends = 1 + (options.inviteRepeats ?? 2);
+  const checkEveryMs = options.checkEveryMs ?? intervalMs / 4;
+  if (!(maxPerSecond > 0) || !(checkEveryMs > 0) || !(maxDatagramBytes > 0)) {
+    throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs and maxDatagramBytes must be positive');
+  }
+  validateNick(options.nick);
+  validateServer(options.server);
+  const limiter = createSourceLimiter({ maxPerSecond: options.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
+  const stats: MutableStats = createStats();
+  const log: DiscoveryLog = options.log ?? (() => undefined);
+
+  const events = new Subject<PeerEvent>();
+  const lobby = new BehaviorSubject<Lobby>(EMPTY_LOBBY);
+  const ownInput = new Subject<OwnInput>();
+  const initial: OwnState = [
+    { kind: 'nick', nick: options.nick } as const,
+    { kind: 'memberships', memberships: options.memberships ?? [] } as const,
+    { kind: 'server', server: options.server } as const,
+  ].reduce(reduceOwn, EMPTY_OWN_STATE);
+  const own$ = ownInput.pipe(scan(reduceOwn, initial), startWith(initial), shareReplay({ bufferSize: 1, refCount: true }));
+
+  const receive = (d: Datagram): PeerEvent[] => {
+    stats.received += 1;
+    if (d.data.byteLength > maxDatagramBytes) {
+      stats.oversize += 1;
+      log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
+      return [];
+    }
+    if (!limiter.allow(d.from.address, scheduler.now())) {
+      stats.rateLimited += 1;
+      return [];
+    }
+    const decoded = decodePdu(d.data);
+    if (!decoded.ok) {
+      stats.malformed += 1;
+      log({ level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
+      return [];
+    }
+    if (decoded.warning !== undefined) stats.warnings += 1;
+    if (decoded.value.peerId === peerId) {
+      stats.own += 1;
+      return [];
+    }
+    stats.accepted += 1;
+    return applyPdu(table, decoded.value, d.from, scheduler.now());
+  };
+
+  const announce = (state: OwnState): void => {
+    const datagrams = encodeAnnouncement(peerId, state, maxDatagramBytes, stats, log);
+    stats.announcements += 1;
+    for (const bytes of datagrams) {
+      port.send(bytes);
+      stats.sentDatagrams += 1;
+    }
+    if (state.invites.length > 0) ownInput.next({ kind: 'announced' });
+  };
+
+  const tableEvents$ = merge(
+    port.messages$.pipe(mergeMap(receive)),
+    interval(checkEveryMs, scheduler).pipe(mergeMap(() => tick(table, scheduler.now()))),
+  ).pipe(tap((e) => events.next(e)));
+  const lobbyUpdates$ = tableEvents$.pipe(
+    // One snapshot per batch of events (one datagram or one tick), not one per event.
+    auditTime(0, scheduler),
+    map(() => lobbyOf(table)),
+  );
+  const change$ = ownInput.pipe(filter((i) => i.kind !== 'announced'));
+  const announcements$ = announcementTicks(change$, { intervalMs, maxPerSecond, scheduler }).pipe(
+    withLatestFrom(own$),
+    tap(([, state]) => announce(state)),
+  );
+
+  const running = new Subscription();
+  running.add(lobbyUpdates$.subscribe((l) => lobby.next(l)));
+  running.add(announcements$.subscribe());
+  let closed = false;
+
+  const input = (i: OwnInput): void => {
+    if (!closed) ownInput.next(i);
+  };
+
+  return {
+    peerId,
+    lobby$: lobby.asObservable(),
+    events$: events.asObservable(),
+    snapshot: () => lobbyOf(table),
+    peer: (id) => {
+      const entry = table.peers.get(id);
+      return entry === undefined ? undefined : toPeerInfo(entry);
+    },
+    peersAt: (address) => [...table.peers.values()].filter((p) => p.address === address).map(toPeerInfo),
+    setNick(nick) {
+      validateNick(nick);
+      input({ kind: 'nick', nick });
+    },
+    setMemberships(memberships) {
+      for (const m of memberships) stats.channelsFiltered += publicOnly(m.channels).filtered;
+      input({ kind: 'memberships', memberships });
+    },
+    setServer(server) {
+      validateServer(server);
+      if (server !== undefined) stats.channelsFiltered += publicOnly(server.channels).filtered;
+      input({ kind: 'server', server });
+    },
+    invite(channel, clientIds) {
+      if (publicOnly([channel]).filtered > 0) {
+        stats.channelsFiltered += 1;
+        log({ level: 'warn', event: 'inviteDropped', reason: 'private or invalid channel' });
+        return;
+      }
+      input({ kind: 'invite', channel, clientIds, sends: inviteSends });
+    },
+    stats: () => ({ ...stats, peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused }),
+    close() {
+      if (closed) return;
+      closed = true;
+      running.unsubscribe();
+      port.close();
+      ownInput.complete();
+      events.complete();
+      lobby.complete();
+    },
+  };
+}

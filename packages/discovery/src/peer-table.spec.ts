@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import type { PduOption, PeerPdu } from '@ims/codec';
+import type { PeerEvent } from './peer-events.js';
+import { applyPdu, createPeerTable, livenessAfter, resolveTableConfig, tick, toPeerInfo, type PeerTable } from './peer-table.js';
+
+const I = 1_000;
+const from = (address = '10.0.0.1') => ({ address, port: 55_555 });
+const pdu = (peerId: string, ...options: PduOption[]): PeerPdu => ({ peerId, options });
+const nick = (n: string): PduOption => ({ type: 'CLIENT_NICK', nick: n });
+const server = (port: number): PduOption => ({ type: 'SERVER_OPTION', port });
+const channels = (...c: string[]): PduOption => ({ type: 'SERVER_CHANNELS', channels: c });
+const kinds = (events: PeerEvent[]) => events.map((e) => e.kind);
+const table = (extra: Partial<Parameters<typeof createPeerTable>[0]> = {}): PeerTable =>
+  createPeerTable({ selfId: 'me', intervalMs: I, graceMs: 0, ...extra });
+
+const entry = (t: PeerTable, id: string) => {
+  const e = t.peers.get(id);
+  if (e === undefined) throw new Error(`no peer ${id}`);
+  return e;
+};
+
+/** Tick every quarter interval from `start` to `end`, collecting events with their times. */
+function tickUntil(t: PeerTable, start: number, end: number): PeerEvent[] {
+  const out: PeerEvent[] = [];
+  for (let now = start; now <= end; now += I / 4) out.push(...tick(t, now));
+  return out;
+}
+
+describe('peer table liveness (PROTOCOL.md §4)', () => {
+  it('goes alive → maybeDisconnected after one interval → disconnected after three → dropped', () => {
+    const t = table();
+    expect(kinds(applyPdu(t, pdu('a', nick('ann')), from(), 0))).toEqual(['appeared']);
+    const events = tickUntil(t, 0, 10 * I);
+    expect(events.map((e) => [e.kind, e.at])).toEqual([
+      ['suspect', 1.25 * I],
+      ['disconnected', 3.25 * I],
+      ['gone', 4.25 * I],
+    ]);
+    expect(t.peers.size).toBe(0);
+  });
+
+  it('a PDU in maybeDisconnected or disconnected brings the peer back to alive', () => {
+    const t = table();
+    applyPdu(t, pdu('a', nick('ann')), from(), 0);
+    tickUntil(t, 0, 1.5 * I);
+    expect(t.peers.get('a')?.state).toBe('maybeDisconnected');
+    expect(kinds(applyPdu(t, pdu('a', nick('ann')), from(), 1.6 * I))).toEqual(['aliveAgain']);
+    tickUntil(t, 1.75 * I, 5 * I);
+    expect(t.peers.get('a')?.state).toBe('disconnected');
+    expect(kinds(applyPdu(t, pdu('a', nick('ann')), from(), 5.1 * I))).toEqual(['aliveAgain']);
+    expect(t.peers.get('a')?.state).toBe('alive');
+  });
+
+  it('a peer announcing every interval stays alive for minutes', () => {
+    const t = table({ graceMs: I / 2 });
+    const events: PeerEvent[] = [];
+    for (let now = 0; now < 600 * I; now += I) {
+      events.push(...applyPdu(t, pdu('a', nick('ann')), from(), now), ...tick(t, now + I / 2));
+    }
+    expect(kinds(events)).toEqual(['appeared']);
+  });
+
+  it('a coarse tick still reports every step', () => {
+    const t = table();
+    applyPdu(t, pdu('a'), from(), 0);
+    expect(kinds(tick(t, 100 * I))).toEqual(['suspect', 'disconnected', 'gone']);
+  });
+
+  it('grace delays each threshold by the same amount', () => {
+    const config = resolveTableConfig({ selfId: 'me', intervalMs: I, graceMs: 300 });
+    expect(livenessAfter(config, 1.3 * I)).toBe('alive');
+    expect(livenessAfter(config, 1.31 * I)).toBe('maybeDisconnected');
+    expect(livenessAfter(config, 3.31 * I)).toBe('disconnected');
+    expect(livenessAfter(config, 4.31 * I)).toBeUndefined();
+  });
+
+  it('rejects nonsense options with a typed error', () => {
+    expect(() => resolveTableConfig({ selfId: 'me', intervalMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => resolveTableConfig({ selfId: 'me', disconnectAfterIntervals: 3, dropAfterIntervals: 2 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+  });
+});
+
+describe('peer table contents', () => {
+  it('records nick, address, memberships and reports a nick change', () => {
+    const t = table();
+    const membership: PduOption = { type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: ['#a', '@secret'] }] };
+    applyPdu(t, pdu('a', nick('ann'), membership), from('10.0.0.7'), 0);
+    const info = toPeerInfo(entry(t, 'a'));
+    expect(info).toMatchObject({ id: 'a', nick: 'ann', address: '10.0.0.7', server: undefined, isDedicatedServer: false });
+    expect(info.memberships).toEqual([{ serverId: 's1', channels: ['#a'] }]);
+    const events = applyPdu(t, pdu('a', nick('anna'), membership), from('10.0.0.7'), 10);
+    expect(events).toEqual([{ kind: 'nickChanged', at: 10, peerId: 'a', nick: 'anna', previous: 'ann' }]);
+  });
+
+  it('a split piece without CLIENT_MEMBERSHIP keeps the memberships; a PDU without nick clears them', () => {
+    const t = table();
+    const membership: PduOption = { type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: ['#a'] }] };
+    applyPdu(t, pdu('a', nick('ann'), server(50_000), membership, channels('#x')), from(), 0);
+    applyPdu(t, pdu('a', nick('ann'), server(50_000), channels('#y')), from(), 1);
+    expect(t.peers.get('a')?.memberships).toEqual([{ serverId: 's1', channels: ['#a'] }]);
+    applyPdu(t, pdu('a', nick('ann'), server(50_000), { type: 'CLIENT_MEMBERSHIP', servers: [] }), from(), 2);
+    expect(t.peers.get('a')?.memberships).toEqual([]);
+  });
+
+  it('a server: endpoint from source address + SERVER_OPTION, dedicated without nick, channels as a union', () => {
+    const t = table();
+    const first = applyPdu(t, pdu('s', server(50_001), channels('#a', '#b')), from('10.0.0.2'), 0);
+    expect(kinds(first)).toEqual(['appeared', 'channelOpened', 'channelOpened']);
+    expect(toPeerInfo(entry(t, 's'))).toMatchObject({ server: { address: '10.0.0.2', port: 50_001 }, isDedicatedServer: true, channels: ['#a', '#b'] });
+    // Second split piece: adds, never removes.
+    expect(kinds(applyPdu(t, pdu('s', server(50_001), channels('#c')), from('10.0.0.2'), 100))).toEqual(['channelOpened']);
+    expect(toPeerInfo(entry(t, 's')).channels).toEqual(['#a', '#b', '#c']);
+  });
+
+  it('forgets a channel not announced for three intervals', () => {
+    const t = table();
+    applyPdu(t, pdu('s', server(50_001), channels('#a', '#b')), from(), 0);
+    const events: PeerEvent[] = [];
+    for (let now = I; now <= 6 * I; now += I) {
+      events.push(...applyPdu(t, pdu('s', server(50_001), channels('#a')), from(), now), ...tick(t, now + I / 4));
+    }
+    expect(events.filter((e) => e.kind === 'channelClosed')).toEqual([{ kind: 'channelClosed', at: 3.25 * I, peerId: 's', channel: '#b' }]);
+    expect(toPeerInfo(entry(t, 's')).channels).toEqual(['#a']);
+  });
+
+  it('a PDU without SERVER_OPTION means the peer no longer hosts: its channels close at once', () => {
+    const t = table();
+    applyPdu(t, pdu('s', nick('sam'), server(50_001), channels('#a')), from(), 0);
+    const events = applyPdu(t, pdu('s', nick('sam')), from(), 10);
+    expect(kinds(events)).toEqual(['serverChanged', 'channelClosed']);
+    expect(toPeerInfo(entry(t, 's'))).toMatchObject({ server: undefined, channels: [], isDedicatedServer: false });
+  });
+
+  it('ignores private channel names from the network', () => {
+    const t = table();
+    applyPdu(t, pdu('s', server(50_001), channels('@hidden', '#open')), from(), 0);
+    expect(toPeerInfo(entry(t, 's')).channels).toEqual(['#open']);
+  });
+
+  it('keeps invitations addressed to this peer, reports each once, and forgets them with their server', () => {
+    const t = table();
+    const invite = (ids: string[]): PduOption => ({ type: 'SERVER_INVITE', channel: '#party', clientIds: ids });
+    expect(applyPdu(t, pdu('s', server(50_001), invite(['x', 'me'])), from('10.0.0.3'), 0)).toContainEqual({
+      kind: 'invited',
+      at: 0,
+      invitation: { serverId: 's', channel: '#party', endpoint: { address: '10.0.0.3', port: 50_001 }, receivedAt: 0 },
+    });
+    // The same invitation repeated for UDP loss is not reported again.
+    expect(kinds(applyPdu(t, pdu('s', server(50_001), invite(['me'])), from('10.0.0.3'), 10))).toEqual([]);
+    expect(kinds(applyPdu(t, pdu('s2', server(50_002), invite(['someone-else'])), from(), 10))).toEqual(['appeared']);
+    expect(t.invitations.size).toBe(1);
+    tick(t, 100 * I);
+    expect(t.invitations.size).toBe(0);
+  });
+
+  it('holds at most maxPeers, evicting the longest-silent first', () => {
+    const t = table({ maxPeers: 3 });
+    applyPdu(t, pdu('a'), from(), 0);
+    applyPdu(t, pdu('b'), from(), 1);
+    applyPdu(t, pdu('c'), from(), 2);
+    applyPdu(t, pdu('a'), from(), 3); // a is now the most recently heard
+    const events = applyPdu(t, pdu('d'), from(), 4);
+    expect(events.map((e) => [e.kind, 'peerId' in e ? e.peerId : e.kind === 'appeared' ? e.peer.id : '']).slice(0, 2)).toEqual([
+      ['gone', 'b'],
+      ['appeared', 'd'],
+    ]);
+    expect([...t.peers.keys()].sort()).toEqual(['a', 'c', 'd']);
+    expect(t.counters.evicted).toBe(1);
+  });
+
+  it('caps the channels listed per server', () => {
+    const t = table({ maxChannelsPerPeer: 2 });
+    applyPdu(t, pdu('s', server(50_001), channels('#a', '#b', '#c')), from(), 0);
+    expect(toPeerInfo(entry(t, 's')).channels).toEqual(['#a', '#b']);
+    expect(t.counters.channelsRefused).toBe(1);
+  });
+});

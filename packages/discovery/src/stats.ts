@@ -1,0 +1,71 @@
+/**
+ * Counters and log entries of a discovery service: bad network input is counted and dropped,
+ * never thrown (STYLE.md §5).
+ */
+import type { Address } from './datagram-port.js';
+
+/** Counters of one discovery service since it started. */
+export interface DiscoveryStats {
+  /** Datagrams received from the port, own ones included. */
+  readonly received: number;
+  /** PDUs applied to the peer table. */
+  readonly accepted: number;
+  /** Own PDUs seen again through multicast loopback (ignored). */
+  readonly own: number;
+  /** Datagrams over `maxDatagramBytes` (dropped before decoding). */
+  readonly oversize: number;
+  /** Datagrams over `maxPdusPerSecondPerSource` (dropped before decoding). */
+  readonly rateLimited: number;
+  /** Datagrams the codec rejected (dropped). */
+  readonly malformed: number;
+  /** PDUs applied with a codec warning (unknown option or bad entry skipped). */
+  readonly warnings: number;
+  /** Peers evicted to stay within `maxPeers`. */
+  readonly evicted: number;
+  /** Announced channel names ignored beyond `maxChannelsPerPeer`. */
+  readonly channelsRefused: number;
+  /** Private or invalid channel names a caller passed that were kept out of PDUs. */
+  readonly channelsFiltered: number;
+  /** Announcements made (each one or more datagrams). */
+  readonly announcements: number;
+  /** Datagrams sent. */
+  readonly sentDatagrams: number;
+  /** Announcements the codec could not encode (logged at warn; nothing sent). */
+  readonly encodeErrors: number;
+  /** Peers tracked now. */
+  readonly peers: number;
+}
+
+/** The counters discover() increments itself. */
+export type MutableStats = {
+  -readonly [K in Exclude<keyof DiscoveryStats, 'peers' | 'evicted' | 'channelsRefused'>]: number;
+};
+
+/** Fresh counters. */
+export function createStats(): MutableStats {
+  return {
+    received: 0,
+    accepted: 0,
+    own: 0,
+    oversize: 0,
+    rateLimited: 0,
+    malformed: 0,
+    warnings: 0,
+    channelsFiltered: 0,
+    announcements: 0,
+    sentDatagrams: 0,
+    encodeErrors: 0,
+  };
+}
+
+/** One log entry: why something was dropped, with the source address and codec error code. */
+export interface DiscoveryLogEntry {
+  readonly level: 'debug' | 'warn';
+  readonly event: string;
+  readonly reason?: string;
+  readonly from?: Address;
+  readonly code?: string;
+}
+
+/** Where discovery writes its log entries. */
+export type DiscoveryLog = (entry: DiscoveryLogEntry) => void;
