@@ -66,4 +66,37 @@ describe('peer-client failover', () => {
     expect(history.filter((t) => t === 'before' || t === 'just before the kill' || t === 'marker')).toEqual(['before', 'just before the kill', 'marker']);
     expect(c3.events.some(is('left'))).toBe(false);
   });
+
+  it('SIGSTOP of the host: the clients fail over on the timer path (three silent intervals)', async () => {
+    const { srv, clients, standby } = await setUp();
+    const [c1] = clients as [PeerProcess];
+    c1.post('before the stop');
+    await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'before the stop' }), 'say before the stop')));
+    // The connection stays open and nothing is refused: only discovery's liveness can tell.
+    srv.proc.kill('SIGSTOP');
+    const failovers = await Promise.all(clients.map((c) => c.waitFor(is('failover', { from: 'srv' }), 'failover')));
+    expect(failovers.map((f) => [f['host'], f['reason']])).toEqual(clients.map(() => [standby, 'silent']));
+    c1.post('after the stop');
+    await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'after the stop' }), 'say after the stop')));
+    for (const c of clients) expect(shown(c, 'before the stop'), c.id).toHaveLength(1);
+  });
+
+  it('a host that answers again before the timer runs out keeps its members', async () => {
+    // Longer interval: the pause below (1.25 intervals) must stay well inside the three intervals.
+    const intervalMs = 400;
+    const { srv, clients } = await setUp(intervalMs);
+    const [c1] = clients as [PeerProcess];
+    const stoppedAt = Date.now();
+    srv.proc.kill('SIGSTOP');
+    // These pauses are the scenario, not synchronisation: the host is silent for 1.25 intervals
+    // (maybeDisconnected), then resumes; the check runs once the three-interval timer would have
+    // fired had the silence counted as a loss.
+    await new Promise((resolve) => setTimeout(resolve, intervalMs * 1.25));
+    srv.proc.kill('SIGCONT');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, stoppedAt + intervalMs * 4 - Date.now())));
+    c1.post('still here');
+    await Promise.all([...clients, srv].map((c) => c.waitFor(is('say', { text: 'still here' }), 'say still here')));
+    for (const c of [...clients, srv]) expect(c.events.filter((e) => e.event === 'failover'), c.id).toEqual([]);
+    expect(c1.events.filter((e) => e.event === 'joined').map((e) => e['host'])).toEqual(['srv']);
+  });
 });

@@ -1,0 +1,95 @@
+/**
+ * The CLI through its stdin/stdout with real processes on loopback: interactive chat, `lobby
+ * --json`, and the documented exit codes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, randomDiscoveryPort, spawnPeer, type EventLine, type PeerProcess } from './peer-process.js';
+
+const INTERVAL_MS = 100;
+let peers: PeerProcess[] = [];
+
+afterEach(async () => {
+  await killAll(peers);
+  peers = [];
+});
+
+function start(id: string, args: readonly string[], net: { discoveryPort: number; intervalMs: number }): PeerProcess {
+  const p = spawnPeer(id, args, net);
+  peers.push(p);
+  return p;
+}
+
+const line = (p: PeerProcess, re: RegExp, what: string): Promise<EventLine> =>
+  p.waitFor((e) => e.event === 'not-json' && re.test(String(e['line'])), what);
+
+describe('peer-client CLI', () => {
+  it('interactive: joins, shows posts with nicks and history, lists the lobby, changes nick, quits with EXIT', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const bob = start('bob', ['chat', '#chat', '--json'], net);
+    await bob.waitFor((e) => e.event === 'joined', 'bob joined');
+    bob.post('hi from bob');
+    await bob.waitFor((e) => e.event === 'say' && e['text'] === 'hi from bob', 'bob sees his post');
+
+    const alice = start('alice', [], net);
+    await line(alice, /^-- you are n-alice \(alice\)/, 'greeting');
+    // No server named: /join waits for discovery to show where #chat is hosted.
+    alice.post('/join #chat');
+    await line(alice, /-- joined #chat on n-bob$/, 'joined notice');
+    alice.post('/list');
+    await line(alice, /^ {2}n-bob \(bob\) at 127\.0\.0\.1:\d+: #chat$/, 'bob hosting #chat in /list');
+    await line(alice, /#chat \(history\) <n-bob> hi from bob$/, 'history with nick');
+    alice.post('hello from alice');
+    await line(alice, /#chat <n-alice> hello from alice$/, 'own post echoed');
+    await bob.waitFor((e) => e.event === 'say' && e['text'] === 'hello from alice' && e['nick'] === 'n-alice', 'bob sees alice');
+    alice.post('/nick ally');
+    await line(alice, /^-- you are now ally$/, 'nick notice');
+    // The next PeerPDU carries the new nick: bob's posts name alice by it once discovery heard it.
+    alice.post('/who');
+    await line(alice, /^-- #chat: .*ally \(you\)/, '/who lists me');
+    alice.post('/join nonsense');
+    await line(alice, /^!! usage: \/join #room \[server\]$/, 'readable usage error');
+    alice.post('/quit');
+    expect(await alice.exited).toBe(0);
+    expect(alice.stderr()).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  });
+
+  it('lobby --json prints one snapshot with servers and their channels, and exits 0', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const host = start('h1', ['chat', '#pub', '--json'], net);
+    await host.waitFor((e) => e.event === 'joined', 'host joined');
+    const lobby = start('viewer', ['lobby', '--json', '--no-host'], net);
+    expect(await lobby.exited).toBe(0);
+    expect(lobby.events).toHaveLength(1);
+    const snap = lobby.events[0] as EventLine & { peers: { id: string; nick: string | null; port: number | null; channels: string[] }[] };
+    expect(snap.event).toBe('lobby');
+    expect(snap['self']).toBe('viewer');
+    const h1 = snap.peers.find((p) => p.id === 'h1');
+    expect(h1).toMatchObject({ nick: 'n-h1', channels: ['#pub'] });
+    expect(h1?.port).toBeGreaterThanOrEqual(49_152);
+  });
+
+  it('chat exits 3 with error and left{lost} when no host exists and it cannot host; 2 on bad flags', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const lonely = start('lonely', ['chat', '#void', '--json', '--no-host'], net);
+    expect(await lonely.exited).toBe(3);
+    expect(lonely.events.map((e) => e.event)).toEqual(['error', 'left']);
+    expect(lonely.events[1]).toMatchObject({ reason: 'lost', channel: '#void' });
+    const bad = start('bad', ['--announce-interval', 'soon'], net);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/announce-interval/);
+  });
+
+  it('chat: EOF on stdin sends EXIT, prints left{exit} last and exits 0', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const host = start('h2', ['chat', '#x', '--json'], net);
+    await host.waitFor((e) => e.event === 'joined', 'host joined');
+    const c = start('c', ['chat', '#x', '--json', '--server', 'h2'], net);
+    await c.waitFor((e) => e.event === 'joined' && e['host'] === 'h2', 'c joined on h2');
+    c.end();
+    expect(await c.exited).toBe(0);
+    expect(c.events.at(-1)).toMatchObject({ event: 'left', reason: 'exit' });
+    // The host keeps serving: it was an orderly EXIT, not a crash.
+    host.post('still serving');
+    await host.waitFor((e) => e.event === 'say' && e['text'] === 'still serving', 'host still serves');
+  });
+});
