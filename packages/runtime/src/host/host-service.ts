@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { type ClientCommand, type Decoded, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
-import { type SchedulerLike, type Subscription, asyncScheduler, ignoreElements, map, merge, mergeMap, tap } from 'rxjs';
+import { type SchedulerLike, type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '../log/logger.js';
 import type { TcpConnection } from '../tcp/tcp-connection.js';
 import { type TcpListener, listenTcp } from '../tcp/tcp-listener.js';
@@ -118,12 +118,7 @@ class Service implements HostService {
     for (const [channel, posts] of stored) this.feed({ kind: 'archive', channel, posts });
     this.subs.push(
       listener.refused$.subscribe((r) => this.count(r.reason === 'max-connections-per-ip' ? 'MAX_CONNECTIONS_PER_IP' : 'MAX_CONNECTIONS')),
-      listener.connections$
-        .pipe(
-          // Every connection lives independently: merge them all.
-          mergeMap((conn) => this.serve(conn)),
-        )
-        .subscribe(),
+      listener.connections$.subscribe((conn) => this.serve(conn)),
     );
     const discovery = options.discovery;
     if (discovery) {
@@ -134,22 +129,19 @@ class Service implements HostService {
     logger.info('host.listening', { address: this.endpoint.address, port: this.endpoint.port, archived: stored.size });
   }
 
-  private serve(conn: TcpConnection<ClientCommand>) {
+  /** Wires one connection with plain callbacks: no per-connection rx objects on a server of thousands. */
+  private serve(conn: TcpConnection<ClientCommand>): void {
     const entry: Entry = { conn, bucket: new TokenBucket(this.limits.floodRate, this.limits.floodBurst, this.now()), dropped: 0 };
     this.conns.set(conn.id, entry);
-    this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
+    if (this.logger.enabled('debug')) this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
     this.feed({ kind: 'opened', conn: conn.id, remote: { address: conn.remoteAddress, port: conn.remotePort } });
-    return merge(
-      conn.frames$.pipe(tap((d) => this.onFrame(entry, d))),
-      conn.closed$.pipe(
-        tap((info) => {
-          if (info.code !== undefined) this.count(info.code);
-          this.conns.delete(conn.id);
-          this.logger.debug('host.conn_closed', { conn: conn.id, reason: info.reason, code: info.code });
-          this.feed({ kind: 'closed', conn: conn.id });
-        }),
-      ),
-    ).pipe(ignoreElements());
+    conn.onClose((info) => {
+      if (info.code !== undefined) this.count(info.code);
+      this.conns.delete(conn.id);
+      this.logger.debug('host.conn_closed', { conn: conn.id, reason: info.reason, code: info.code });
+      this.feed({ kind: 'closed', conn: conn.id });
+    });
+    conn.onFrame((d) => this.onFrame(entry, d));
   }
 
   private onFrame(entry: Entry, d: Decoded<ClientCommand>): void {

@@ -96,4 +96,20 @@ describe('TcpConnection writes', () => {
     socket.emit('data', bytes.subarray(5));
     expect((await all).map((d) => d.ok && d.value.cmd)).toEqual(['JOIN', 'EXIT']);
   });
+
+  it('decodes each chunk once for every subscriber, and replays the close to late listeners', async () => {
+    const { socket, conn } = setup();
+    let decoded = 0;
+    const both = Promise.all([firstValueFrom(conn.frames$.pipe(toArray())), firstValueFrom(conn.frames$.pipe(toArray()))]);
+    conn.onFrame(() => decoded++);
+    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
+    conn.destroy('done');
+    const [a, b] = await both;
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(1);
+    expect(decoded).toBe(1);
+    const late: string[] = [];
+    conn.onClose((info) => late.push(info.reason));
+    expect(late).toEqual(['done']);
+  });
 });

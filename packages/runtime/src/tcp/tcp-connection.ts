@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Decoded } from '@ims/codec';
-import { Observable, ReplaySubject, share } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import type { FrameDecoderLike } from './frame-operators.js';
 import { type Flushable, cancelFlush, scheduleFlush } from './flush-scheduler.js';
@@ -42,10 +42,14 @@ export interface TcpConnection<T> {
   readonly remoteAddress: string;
   /** Peer port as seen by the socket. */
   readonly remotePort: number;
-  /** Decoded frames; subscribing starts reading; completes when the connection ends. Shared. */
+  /** Decoded frames; subscribing starts reading; completes when the connection ends. Each frame is decoded once for all subscribers. */
   readonly frames$: Observable<Decoded<T>>;
   /** Emits once when the socket is gone, then completes (replayed to late subscribers). */
   readonly closed$: Observable<CloseInfo>;
+  /** Callback form of `frames$` for hot paths (no per-connection rx objects); returns the detach function. */
+  onFrame(handler: (frame: Decoded<T>) => void): () => void;
+  /** Callback form of `closed$`: called once (at once if already closed); returns the detach function. */
+  onClose(handler: (info: CloseInfo) => void): () => void;
   /** True once close/destroy was called or the socket ended. */
   readonly isClosing: boolean;
   /** Bytes queued by us and not yet handed to the kernel. */
@@ -69,14 +73,18 @@ class Connection<T> implements TcpConnection<T>, Flushable {
   readonly id = `c${nextId++}`;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly frames$: Observable<Decoded<T>>;
-  readonly closed$: Observable<CloseInfo>;
-  private readonly closedSubject = new ReplaySubject<CloseInfo>(1);
   private readonly decoder: FrameDecoderLike<T>;
+  // Plain callback lists instead of Subjects: a server holds thousands of idle connections, and
+  // per-connection rx objects cost several KiB each (see README "Memory").
+  private frameSinks: ((frame: Decoded<T>) => void)[] = [];
+  private closeSinks: ((info: CloseInfo) => void)[] = [];
+  private closedInfo: CloseInfo | undefined;
+  private reading = false;
+  private readonly loggerBase: Logger | undefined;
+  private connLogger: Logger | undefined;
   private readonly maxQueue: number;
   private readonly idleMs: number;
   private readonly closeMs: number;
-  private readonly logger: Logger | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private queue: Uint8Array[] = [];
   private queued = 0;
@@ -98,8 +106,7 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     this.maxQueue = options.maxSendQueueBytes ?? 1_048_576;
     this.idleMs = options.idleTimeoutMs ?? 30_000;
     this.closeMs = options.closeTimeoutMs ?? 2_000;
-    this.logger = options.logger?.child({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}` });
-    this.closed$ = this.closedSubject.asObservable();
+    this.loggerBase = options.logger;
     // We batch writes ourselves; Nagle would only add latency on top.
     socket.setNoDelay(true);
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -111,33 +118,72 @@ class Connection<T> implements TcpConnection<T>, Flushable {
       if (this.reason === undefined) [this.reason, this.byPeer] = ['peer closed', true];
       this.close(this.reason);
     });
-    socket.on('close', () => this.onClose());
+    socket.on('close', () => this.handleSocketClose());
     if (this.idleMs > 0) this.armIdle();
-    this.frames$ = new Observable<Decoded<T>>((sub) => {
-      if (this.state === 'closed') {
-        sub.complete();
-        return undefined;
-      }
-      const onData = (chunk: Buffer): void => {
-        if (this.state !== 'open') return;
-        const results = this.decoder.push(chunk);
-        this.framesSeen += results.length;
-        this.updateIdle(results.length > 0);
-        for (const r of results) {
-          // A handler may close us mid-batch: stop delivering then.
-          if (this.state !== 'open') break;
-          sub.next(r);
-        }
-      };
-      const onClose = (): void => sub.complete();
-      this.socket.on('data', onData);
-      this.socket.once('close', onClose);
-      this.socket.resume();
+  }
+
+  /** The per-connection child logger, built on first use (most connections never log). */
+  private get logger(): Logger | undefined {
+    if (this.connLogger === undefined && this.loggerBase !== undefined) {
+      this.connLogger = this.loggerBase.child({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}` });
+    }
+    return this.connLogger;
+  }
+
+  get frames$(): Observable<Decoded<T>> {
+    return new Observable<Decoded<T>>((sub) => {
+      const detachFrame = this.onFrame((d) => sub.next(d));
+      const detachClose = this.onClose(() => sub.complete());
       return () => {
-        this.socket.off('data', onData);
-        this.socket.off('close', onClose);
+        detachFrame();
+        detachClose();
       };
-    }).pipe(share());
+    });
+  }
+
+  get closed$(): Observable<CloseInfo> {
+    return new Observable<CloseInfo>((sub) =>
+      this.onClose((info) => {
+        sub.next(info);
+        sub.complete();
+      }),
+    );
+  }
+
+  onFrame(handler: (frame: Decoded<T>) => void): () => void {
+    this.frameSinks = [...this.frameSinks, handler];
+    if (!this.reading && this.state !== 'closed') {
+      this.reading = true;
+      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      this.socket.resume();
+    }
+    return () => {
+      this.frameSinks = this.frameSinks.filter((h) => h !== handler);
+    };
+  }
+
+  onClose(handler: (info: CloseInfo) => void): () => void {
+    if (this.closedInfo !== undefined) {
+      handler(this.closedInfo);
+      return () => undefined;
+    }
+    this.closeSinks = [...this.closeSinks, handler];
+    return () => {
+      this.closeSinks = this.closeSinks.filter((h) => h !== handler);
+    };
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state !== 'open') return;
+    const results = this.decoder.push(chunk);
+    this.framesSeen += results.length;
+    this.updateIdle(results.length > 0);
+    const sinks = this.frameSinks;
+    for (const r of results) {
+      // A handler may close us mid-batch: stop delivering then.
+      if (this.state !== 'open') break;
+      for (const sink of sinks) sink(r);
+    }
   }
 
   get isClosing(): boolean {
@@ -207,15 +253,19 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     this.flush();
   };
 
-  private onClose(): void {
+  private handleSocketClose(): void {
     this.state = 'closed';
     this.clearIdle();
     if (this.closeTimer) clearTimeout(this.closeTimer);
     cancelFlush(this);
     this.queue = [];
     this.queued = 0;
-    this.closedSubject.next({ reason: this.reason ?? 'closed', code: this.code, byPeer: this.byPeer });
-    this.closedSubject.complete();
+    const info: CloseInfo = { reason: this.reason ?? 'closed', code: this.code, byPeer: this.byPeer };
+    this.closedInfo = info;
+    const sinks = this.closeSinks;
+    this.closeSinks = [];
+    this.frameSinks = [];
+    for (const sink of sinks) sink(info);
   }
 
   /**

@@ -105,7 +105,7 @@ class Listener<T> implements TcpListener<T> {
     const conn = wrapSocket(socket, this.options);
     this.open.add(conn);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    conn.closed$.subscribe(() => {
+    conn.onClose(() => {
       this.open.delete(conn);
       const n = (this.perIp.get(ip) ?? 1) - 1;
       if (n <= 0) this.perIp.delete(ip);
