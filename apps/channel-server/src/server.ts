@@ -10,6 +10,8 @@ import type { ServerConfig } from './config.js';
 import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
 import { renderMetrics } from './metrics/metrics.js';
 import { startOpsHttpServer, type OpsHttpServer } from './metrics/ops-http-server.js';
+import { parseStandbyFor } from './standby/plan-replicas.js';
+import { startStandbyReplica, type StandbyReplica } from './standby/standby-replica.js';
 
 /** A running channel server. */
 export interface RunningServer {
@@ -21,6 +23,8 @@ export interface RunningServer {
   readonly httpPort: number | undefined;
   /** The host service (stats, snapshot). */
   readonly host: HostService;
+  /** The standby replica, when `--standby-for` is set. */
+  readonly replica: StandbyReplica | undefined;
   /** The `/metrics` body right now. */
   metrics(): string;
   /** Graceful stop: refuse new connections, close members, flush and close history, stop discovery. */
@@ -113,16 +117,21 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       logger.info('http.listening', { address: '127.0.0.1', port: http.port });
     }
     const ops = http;
+    const watch = parseStandbyFor(config.standbyFor);
+    const replica = watch === undefined ? undefined : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger });
     let stopped: Promise<void> | undefined;
     return {
       id: config.id,
       endpoint: h.endpoint,
       httpPort: ops?.port,
       host: h,
+      replica,
       metrics,
       stop: () =>
         (stopped ??= (async () => {
           stopping = true;
+          // Leave followed channels first: an EXIT tells their hosts to pick another standby now.
+          await replica?.stop();
           await h.stop();
           d.close();
           await store.close();

@@ -1,0 +1,105 @@
+/**
+ * Standby replica mode (`--standby-for`): this box joins the public channels of watched servers as a
+ * member able to host, so their hosts pick it as standby (PROTOCOL.md §5: a dedicated server is
+ * preferred). Each followed channel is one runtime member session; the posts it sees go to the
+ * host service's archive, so a takeover serves the same history.
+ */
+import { createMember, type LobbyHost } from '@ims/channel-core';
+import type { Discovery, Lobby } from '@ims/discovery';
+import { startMemberSession, type HostService, type Logger, type MemberSession } from '@ims/runtime';
+import { distinctUntilChanged, map, type Subscription } from 'rxjs';
+import { planReplicas, shouldLeave, type PlanContext, type StandbyWatch } from './plan-replicas.js';
+
+/** Options of {@link startStandbyReplica}. */
+export interface StandbyReplicaOptions {
+  readonly selfId: string;
+  readonly watch: StandbyWatch;
+  readonly discovery: Discovery;
+  readonly host: HostService;
+  readonly logger: Logger;
+}
+
+/** A running replica: `stop()` leaves every followed channel. */
+export interface StandbyReplica {
+  /** Channels followed now, with the server each was joined on. */
+  followed(): ReadonlyMap<string, string>;
+  /** EXIT every followed channel; resolves when all sessions ended. */
+  stop(): Promise<void>;
+}
+
+interface Followed {
+  readonly session: MemberSession;
+  readonly server: string;
+  readonly events: Subscription;
+}
+
+/** Start following watched servers' channels as the lobby reveals them. */
+export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica {
+  const { selfId, discovery, host, logger } = opts;
+  const sessions = new Map<string, Followed>();
+  let stopped = false;
+  const hosts$ = discovery.lobby$.pipe(
+    map((l) => l.servers.map((s): LobbyHost => ({ id: s.id, address: s.endpoint.address, port: s.endpoint.port, state: s.state, channels: s.channels }))),
+    distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
+  );
+
+  const context = (): PlanContext => ({
+    selfId,
+    watch: opts.watch,
+    selfHosted: new Set(host.snapshot().channels.map((c) => c.name)),
+  });
+
+  const leave = (channel: string, why: string): void => {
+    const f = sessions.get(channel);
+    if (!f) return;
+    sessions.delete(channel);
+    logger.info('standby.leave', { channel, server: f.server, why });
+    void f.session.exit().finally(() => f.events.unsubscribe());
+  };
+
+  const follow = (channel: string, target: { peerId: string; address: string; port: number }): void => {
+    logger.info('standby.follow', { channel, server: target.peerId, address: target.address, port: target.port });
+    const session = startMemberSession({
+      selfId,
+      channel,
+      target,
+      createMember: () => createMember({ selfId, channel, selfEndpoint: host.endpoint }),
+      hosts$,
+      archive: (ch, posts) => host.archive(ch, posts),
+      logger,
+    });
+    const events = session.events$.subscribe((e) => {
+      if (e.event === 'left') {
+        if (sessions.get(channel)?.session === session) sessions.delete(channel);
+        logger.info('standby.left', { channel, reason: e.reason });
+      } else if (e.event === 'failover') {
+        logger.warn('standby.failover', { channel, from: e.from, to: e.host, reason: e.reason });
+      } else if (e.event === 'joined' || e.event === 'error') {
+        logger.log(e.event === 'error' ? 'warn' : 'info', `standby.${e.event}`, { channel, ...e });
+      }
+    });
+    sessions.set(channel, { session, server: target.peerId, events });
+  };
+
+  const reconcile = (lobby: Lobby): void => {
+    if (stopped) return;
+    const ctx = context();
+    for (const channel of [...sessions.keys()]) {
+      if (shouldLeave(channel, lobby, ctx)) leave(channel, ctx.selfHosted.has(channel) ? 'hosted-here' : 'no-members');
+    }
+    for (const [channel, target] of planReplicas(lobby, ctx)) if (!sessions.has(channel)) follow(channel, target);
+  };
+
+  const sub = discovery.lobby$.subscribe(reconcile);
+  logger.info('standby.start', { watch: opts.watch === 'all' ? 'all' : [...opts.watch] });
+  return {
+    followed: () => new Map([...sessions].map(([ch, f]) => [ch, f.server])),
+    stop: async () => {
+      stopped = true;
+      sub.unsubscribe();
+      const all = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(all.map((f) => f.session.exit().finally(() => f.events.unsubscribe())));
+    },
+  };
+}
