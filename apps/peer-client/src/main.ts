@@ -2,15 +2,14 @@
  * peer-client entry point: argv → config → logger → peer node → front-end (interactive, lobby or
  * chat) → exit code. Signals and last-resort errors are handled here and nowhere else.
  */
-import { createInterface } from 'node:readline';
 import { createLogger, type Logger } from '@ims/runtime';
-import { Observable } from 'rxjs';
 import { EXIT, parseInvocation, UsageError, type Invocation } from './config.js';
 import { runInteractive } from './interactive.js';
 import { runChat } from './json-chat.js';
 import { runLobby } from './lobby-mode.js';
 import { startPeerNode } from './node-runtime.js';
 import type { PeerNode } from './peer-node.js';
+import { lineIo } from './terminal.js';
 
 /** ms a shutdown (EXIT to every host, closing sockets) may take before the process exits 1. */
 const SHUTDOWN_DEADLINE_MS = 3_000;
@@ -34,8 +33,8 @@ async function main(): Promise<number> {
     process.stderr.write(`peer-client: cannot open sockets: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.NETWORK;
   }
-  const stdinLines$ = linesOf(process.stdin);
-  const write = (line: string): void => void process.stdout.write(line + '\n');
+  const io = lineIo(process.stdin, process.stdout, invocation.mode === 'interactive');
+  const write = io.print;
   const stopping = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       logger.info('signal', { signal });
@@ -55,27 +54,17 @@ async function main(): Promise<number> {
           node,
           channel: invocation.channel,
           ...(invocation.server !== undefined ? { server: invocation.server } : {}),
-          lines$: stdinLines$,
+          lines$: io.lines$,
           write,
           json: invocation.json,
         });
       case 'interactive':
-        return runInteractive({ node, lines$: stdinLines$, print: write });
+        return runInteractive({ node, lines$: io.lines$, print: write, onCurrent: (c) => io.setCurrent(c) });
     }
   };
   const code = await Promise.race([run(), stopping]);
   await Promise.race([node.close(), new Promise((r) => setTimeout(r, SHUTDOWN_DEADLINE_MS).unref())]);
   return code;
-}
-
-/** Lines of a readable stream; completes on EOF. Readline handles both pipes and terminals. */
-function linesOf(input: NodeJS.ReadableStream): Observable<string> {
-  return new Observable<string>((sub) => {
-    const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
-    rl.on('line', (line) => sub.next(line));
-    rl.on('close', () => sub.complete());
-    return () => rl.close();
-  });
 }
 
 function installLastResort(logger: Logger): void {

@@ -1,0 +1,79 @@
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { ChatEvent } from './chat-event.js';
+import { LazyChannel, type SessionEvent, type SessionLike } from './channel-handle.js';
+
+function fakeSession() {
+  const events = new Subject<SessionEvent>();
+  const calls: string[] = [];
+  const session: SessionLike = {
+    events$: events.asObservable(),
+    post: (t) => calls.push(`post:${t}`),
+    invite: (ids) => calls.push(`invite:${ids.join(',')}`),
+    exit: () => {
+      calls.push('exit');
+      events.next({ event: 'left', ts: 9, reason: 'exit' });
+      events.complete();
+      return Promise.resolve();
+    },
+  };
+  return { session, events, calls };
+}
+
+const nicks: Record<string, string> = { a: 'alice', me: 'myself' };
+
+function make() {
+  const seen: ChatEvent[] = [];
+  const handle = new LazyChannel('#r', 'me', (id) => nicks[id] ?? id, () => 5, (e) => seen.push(e), () => ['z']);
+  const out: ChatEvent[] = [];
+  handle.events$.subscribe((e) => out.push(e));
+  return { handle, seen, out };
+}
+
+describe('LazyChannel', () => {
+  it('queues posts and invites until the session is attached, then sends them in order', () => {
+    const { handle } = make();
+    handle.post('one');
+    handle.invite(['a']);
+    handle.post('two');
+    const { session, calls } = fakeSession();
+    handle.attach(session);
+    handle.post('three');
+    expect(calls).toEqual(['post:one', 'invite:a', 'post:two', 'post:three']);
+  });
+
+  it('adds channel and nick to events, tracks members, and completes after left', async () => {
+    const { handle, out, seen } = make();
+    const { session, events } = fakeSession();
+    handle.attach(session);
+    events.next({ event: 'joined', ts: 1, host: 'h' });
+    events.next({ event: 'history', ts: 2, author: 'a', text: 'old' });
+    events.next({ event: 'standby', ts: 3, standby: 's', host: 'h' });
+    events.next({ event: 'say', ts: 4, author: 'q', text: 'new' });
+    expect(out[1]).toEqual({ event: 'history', ts: 2, author: 'a', nick: 'alice', text: 'old', channel: '#r' });
+    expect(out[3]).toMatchObject({ nick: 'q', channel: '#r' });
+    expect([...handle.members()].sort()).toEqual(['a', 'me', 'q', 's', 'z']);
+    await handle.exit();
+    expect(out.at(-1)).toEqual({ event: 'left', ts: 9, reason: 'exit', channel: '#r' });
+    expect(handle.isEnded).toBe(true);
+    expect(seen).toEqual(out);
+    handle.post('ignored after left');
+  });
+
+  it('exit before attach ends the handle at once and exits a session attached later', async () => {
+    const { handle, out } = make();
+    await handle.exit();
+    expect(out).toEqual([{ event: 'left', ts: 5, reason: 'exit', channel: '#r' }]);
+    const { session, calls } = fakeSession();
+    handle.attach(session);
+    expect(calls).toEqual(['exit']);
+    expect(out).toHaveLength(1);
+  });
+
+  it('fail() reports an error then left{lost}', () => {
+    const { handle, out } = make();
+    handle.fail('NO_HOST', 'nobody hosts #r');
+    expect(out.map((e) => e.event)).toEqual(['error', 'left']);
+    expect(out[1]).toMatchObject({ reason: 'lost' });
+  });
+});

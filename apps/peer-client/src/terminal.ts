@@ -1,0 +1,65 @@
+/**
+ * Line I/O for the front-ends. On a terminal, a readline prompt showing the current channel that
+ * incoming lines do not garble; on pipes (scripts, tests, netsim), plain lines in and out.
+ */
+import { clearLine, createInterface, cursorTo } from 'node:readline';
+import { Observable } from 'rxjs';
+
+/** Lines in, lines out, and the prompt. */
+export interface LineIo {
+  /** Input lines; completes on EOF (Ctrl-D) or Ctrl-C on a terminal. */
+  readonly lines$: Observable<string>;
+  /** Writes one line (adds the newline). */
+  print(line: string): void;
+  /** Shows the current channel in the prompt (terminal only). */
+  setCurrent(channel: string | undefined): void;
+}
+
+/** Line I/O over a process's stdin/stdout; `interactive` asks for a prompt when stdin is a TTY. */
+export function lineIo(input: NodeJS.ReadStream, output: NodeJS.WriteStream, interactive: boolean): LineIo {
+  const tty = interactive && input.isTTY === true && output.isTTY === true;
+  if (!tty) {
+    return {
+      lines$: linesOf(input),
+      print: (line) => void output.write(line + '\n'),
+      setCurrent: () => undefined,
+    };
+  }
+  const rl = createInterface({ input, output, terminal: true });
+  rl.setPrompt('> ');
+  const lines$ = new Observable<string>((sub) => {
+    rl.on('line', (line) => {
+      sub.next(line);
+      rl.prompt();
+    });
+    rl.on('close', () => sub.complete());
+    // Ctrl-C at the prompt quits like /quit (EXIT on every channel) instead of killing the process.
+    rl.on('SIGINT', () => rl.close());
+    rl.prompt();
+    return () => rl.close();
+  });
+  return {
+    lines$,
+    print(line) {
+      // Write above the prompt, then redraw it with what the user had typed so far.
+      clearLine(output, 0);
+      cursorTo(output, 0);
+      output.write(line + '\n');
+      rl.prompt(true);
+    },
+    setCurrent(channel) {
+      rl.setPrompt(`${channel ?? ''}> `);
+      rl.prompt(true);
+    },
+  };
+}
+
+/** Lines of a readable stream; completes on EOF. */
+export function linesOf(input: NodeJS.ReadableStream): Observable<string> {
+  return new Observable<string>((sub) => {
+    const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
+    rl.on('line', (line) => sub.next(line));
+    rl.on('close', () => sub.complete());
+    return () => rl.close();
+  });
+}
