@@ -118,8 +118,13 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   }
   validateNick(options.nick);
   validateServer(options.server);
-  const limiter = createSourceLimiter({ maxPerSecond: options.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
   const stats: MutableStats = createStats();
+  const countFiltered = (memberships: readonly ServerMembership[] = [], server?: OwnServer): void => {
+    for (const m of memberships) stats.channelsFiltered += publicOnly(m.channels).filtered;
+    if (server !== undefined) stats.channelsFiltered += publicOnly(server.channels).filtered;
+  };
+  countFiltered(options.memberships, options.server);
+  const limiter = createSourceLimiter({ maxPerSecond: options.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
   const log: DiscoveryLog = options.log ?? (() => undefined);
 
   const events = new Subject<PeerEvent>();
@@ -207,12 +212,12 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
       input({ kind: 'nick', nick });
     },
     setMemberships(memberships) {
-      for (const m of memberships) stats.channelsFiltered += publicOnly(m.channels).filtered;
+      countFiltered(memberships);
       input({ kind: 'memberships', memberships });
     },
     setServer(server) {
       validateServer(server);
-      if (server !== undefined) stats.channelsFiltered += publicOnly(server.channels).filtered;
+      countFiltered([], server);
       input({ kind: 'server', server });
     },
     invite(channel, clientIds) {
