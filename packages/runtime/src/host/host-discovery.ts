@@ -3,7 +3,7 @@
  * out. The apps adapt `@ims/discovery`'s handle to it; tests pass a fake.
  */
 import type { PeerInfo } from '@ims/channel-core';
-import { type Observable, distinctUntilChanged, map } from 'rxjs';
+import { type Observable, map } from 'rxjs';
 
 /** The fields of a discovered peer the host uses (a structural subset of `@ims/discovery`'s PeerInfo). */
 export interface DiscoveredPeer {
@@ -57,11 +57,7 @@ export interface DiscoveryLike {
 /** Adapts a running `discover()` handle to the host service's port. */
 export function hostDiscovery(discovery: DiscoveryLike): HostDiscovery {
   return {
-    peers$: discovery.lobby$.pipe(
-      map((lobby) => lobby.peers),
-      // Lobby snapshots also change for reasons the host ignores; the reducer is cheap, but skip identical tables.
-      distinctUntilChanged(),
-    ),
+    peers$: discovery.lobby$.pipe(map((lobby) => lobby.peers)),
     setServer: (server) => discovery.setServer(server),
     invite: (channel, clientIds) => discovery.invite(channel, clientIds),
   };

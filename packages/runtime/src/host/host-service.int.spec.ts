@@ -149,6 +149,16 @@ describe('host service over loopback', () => {
     expect(svc.stats().errors['FLOOD']).toBe(10);
   });
 
+  it('rate-limits garbage too, so bad frames cannot be amplified into ERRORs', async () => {
+    const svc = await start({ floodRate: 0.01, floodBurst: 5, floodMaxDropped: 10 });
+    const c = await client(svc);
+    const garbage = Uint8Array.of(0, 0, 0, 4, 70, 79, 79, 0);
+    c.sendRaw(Buffer.concat(Array.from({ length: 40 }, () => garbage)));
+    await c.waitClosed();
+    const kinds = c.commands().map((x) => (x.cmd === 'ERROR' ? x.reason.split(':')[0] : x.cmd));
+    expect(kinds).toEqual([...Array.from({ length: 5 }, () => 'UNKNOWN_COMMAND'), 'FLOOD', 'FLOOD']);
+  });
+
   it('refuses connections over the total cap with an ERROR', async () => {
     const svc = await start({ maxConnections: 2 });
     await joined(svc, '#c', 'one');

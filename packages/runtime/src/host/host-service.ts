@@ -147,19 +147,22 @@ class Service implements HostService {
   private onFrame(entry: Entry, d: Decoded<ClientCommand>): void {
     this.framesIn++;
     const conn = entry.conn.id;
-    if (!d.ok) {
-      this.count(d.error.code);
-      this.logger.debug('host.bad_frame', { conn, remote: entry.conn.remoteAddress, code: d.error.code, fatal: d.error.fatal });
-      // The host answers ERROR; on a fatal error the stream cannot be resynchronised, so close after it.
-      this.feed({ kind: 'bad-frame', conn, error: d.error });
-      if (d.error.fatal) entry.conn.close(`protocol error ${d.error.code}`);
-      return;
-    }
-    if (!entry.bucket.take(this.now())) {
+    const fatal = !d.ok && d.error.fatal;
+    // Bad frames spend tokens too: each one earns an ERROR, and a garbage flood must not turn
+    // the host into an amplifier. A fatal error always goes through: it ends the connection.
+    if (!fatal && !entry.bucket.take(this.now())) {
       this.onFlood(entry);
       return;
     }
     entry.dropped = 0;
+    if (!d.ok) {
+      this.count(d.error.code);
+      this.logger.debug('host.bad_frame', { conn, remote: entry.conn.remoteAddress, code: d.error.code, fatal });
+      // The host answers ERROR; on a fatal error the stream cannot be resynchronised, so close after it.
+      this.feed({ kind: 'bad-frame', conn, error: d.error });
+      if (fatal) entry.conn.close(`protocol error ${d.error.code}`);
+      return;
+    }
     const started = d.value.cmd === 'SAY' ? performance.now() : -1;
     this.feed({ kind: 'frame', conn, command: d.value });
     if (started >= 0) this.latency.record(Math.round((performance.now() - started) * 1000));
