@@ -3,13 +3,14 @@
  * channel-core's pure member reducer decides (join, history, failover target, re-sends); this file
  * only executes its effects: dial, write frames, close, and publish events. PROTOCOL.md §5.
  */
-import { encodeFrame, FrameDecoder, type ServerCommand } from '@ims/codec';
+import { encodeFrame, FrameDecoder, type ClientCommand, type ServerCommand } from '@ims/codec';
 import type { Observable} from 'rxjs';
 import { asyncScheduler, Subject, Subscription, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import type { TcpConnection } from '../tcp/tcp-connection.js';
 import { dialTcp } from '../tcp/tcp-dialer.js';
 import { TransportError } from '../tcp/transport-error.js';
+import { Outbox } from './outbox.js';
 import type { LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberTarget, Post } from '@ims/channel-core';
 
 /** Options of {@link startMemberSession}. */
@@ -68,6 +69,7 @@ class Session implements MemberSession {
   private readonly subs = new Subscription();
   private readonly log: Logger | undefined;
   private conn: TcpConnection<ServerCommand> | undefined;
+  private outbox: Outbox | undefined;
   /** Generation of the current dial: events of older sockets are ignored. */
   private gen = 0;
   private ended = false;
@@ -93,7 +95,7 @@ class Session implements MemberSession {
 
   invite(peerIds: readonly string[]): void {
     // INVITE is stateless for the member: it goes straight to the current host (PROTOCOL.md §2).
-    if (peerIds.length > 0 && this.conn) this.conn.write(encodeFrame({ cmd: 'INVITE', clientIds: [...peerIds] }));
+    if (peerIds.length > 0) this.write({ cmd: 'INVITE', clientIds: [...peerIds] });
   }
 
   exit(): Promise<void> {
@@ -112,9 +114,7 @@ class Session implements MemberSession {
         this.dial(effect.target);
         return;
       case 'send':
-        // One encodeFrame per command and batched writes: a command never straddles two writes
-        // (the Java server needs each command in one read).
-        if (this.conn?.write(encodeFrame(effect.command)) !== true) this.log?.debug('member.send_dropped', { cmd: effect.command.cmd });
+        this.write(effect.command);
         return;
       case 'disconnect':
         this.dropConnection('disconnect');
@@ -123,6 +123,11 @@ class Session implements MemberSession {
         this.publish(effect.event);
         return;
     }
+  }
+
+  /** Each command is encoded whole and written alone (outbox.ts: the Java server's reads). */
+  private write(command: ClientCommand): void {
+    if (this.outbox?.send(encodeFrame(command)) !== true) this.log?.debug('member.send_dropped', { cmd: command.cmd });
   }
 
   private publish(event: MemberEvent): void {
@@ -180,6 +185,7 @@ class Session implements MemberSession {
 
   private attach(conn: TcpConnection<ServerCommand>, gen: number): void {
     this.conn = conn;
+    this.outbox = new Outbox(conn);
     this.subs.add(
       conn.frames$.subscribe((decoded) => {
         if (gen !== this.gen) return;
@@ -195,6 +201,7 @@ class Session implements MemberSession {
       conn.closed$.subscribe((info) => {
         if (gen !== this.gen || this.conn !== conn) return;
         this.conn = undefined;
+        this.outbox = undefined;
         this.log?.info('member.closed', { reason: info.reason });
         this.run({ kind: 'closed' });
       }),
@@ -204,8 +211,9 @@ class Session implements MemberSession {
 
   private dropConnection(reason: string): void {
     this.gen++;
-    // close() flushes what is queued first, so an EXIT sent just before still reaches the host.
-    this.conn?.close(reason);
+    // The outbox writes what is queued first, so an EXIT sent just before reaches the host.
+    this.outbox?.close(reason);
+    this.outbox = undefined;
     this.conn = undefined;
   }
 
