@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';
+
+describe('name rules', () => {
+  it.each([
+    ['#lobby', true, true, false],
+    ['@team', true, false, true],
+    ['#a-b_c.d/1', true, true, false],
+    ['#', false, false, false],
+    ['@', false, false, false],
+    ['lobby', false, false, false],
+    ['#a b', false, false, false],
+    ['#café', false, false, false],
+    ['#a\0', false, false, false],
+    ['', false, false, false],
+  ])('%j: valid %s, public %s, private %s', (name, valid, pub, priv) => {
+    expect(isValidChannelName(name)).toBe(valid);
+    expect(isPublicChannel(name)).toBe(pub);
+    expect(isPrivateChannel(name)).toBe(priv);
+  });
+
+  it.each([
+    ['5f0c6a2e-9d1b-4c3a-8e7f-2b1d0c9a8e7f', true],
+    ['127.0.0.1:50000', true],
+    ['x', true],
+    ['', false],
+    ['a b', false],
+    ['ä', false],
+    ['a\0', false],
+  ])('peer ID %j valid: %s', (id, valid) => {
+    expect(isValidPeerId(id)).toBe(valid);
+  });
+});
