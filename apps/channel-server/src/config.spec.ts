@@ -71,7 +71,9 @@ describe('parseServerConfig', () => {
     for (const row of describeConfig(SERVER_CONFIG_SPEC)) {
       expect(help).toContain(row.flag);
       expect(help).toContain(row.env);
-      if (row.default !== undefined) expect(help).toContain(`(default: ${JSON.stringify(row.default)})`);
+      const shown = row.default === undefined || (Array.isArray(row.default) && row.default.length === 0) ? '(default: ' : `(default: ${JSON.stringify(row.default)})`;
+      expect(help).toContain(`${row.flag} <value> ${row.doc}`);
+      expect(help.slice(help.indexOf(`${row.flag} <value>`))).toContain(shown);
     }
   });
 });

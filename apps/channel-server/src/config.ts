@@ -50,16 +50,16 @@ export const SERVER_CONFIG_SPEC = {
   announceInterval: field.duration(DEFAULT_ANNOUNCE_INTERVAL_MS, { min: 10, max: 600_000, doc: 'ms between two PeerPDUs' }),
   httpPort: optionalPort('port of the /healthz and /metrics HTTP endpoint on 127.0.0.1 (default: off)'),
   logLevel: field.oneOf<LogLevel>('info', LOG_LEVELS, { doc: 'minimum level of the JSON log lines on stderr' }),
-  standbyFor: field.list([], { doc: 'back up the public channels of these server IDs, or "all" (default: none)' }),
+  standbyFor: field.list([], { doc: 'back up the public channels of these server IDs (comma-separated), or "all"' }),
   maxFrameBytes: field.bytes(DEFAULT_MAX_FRAME_BYTES, { min: 64, max: 16 * 1024 * 1024, doc: 'largest frame body accepted' }),
   maxConnections: field.int(10_000, { min: 1, doc: 'open TCP connections in total' }),
-  maxConnectionsPerIp: field.int(1_000, { min: 1, doc: 'open TCP connections from one IP address' }),
+  maxConnectionsPerIp: field.int(256, { min: 1, doc: 'open TCP connections from one IP address (a client uses one per channel)' }),
   maxChannels: field.int(10_000, { min: 1, doc: 'live channels hosted at once' }),
   maxMembersPerChannel: field.int(10_000, { min: 1, doc: 'members of one channel' }),
   historyPerChannel: field.int(1_000, { min: 0, doc: 'posts kept per channel and sent to a new member' }),
-  floodRate: field.int(100, { min: 1, doc: 'sustained SAY frames per second per connection' }),
-  floodBurst: field.int(200, { min: 1, doc: 'SAY frames one connection may send in a burst' }),
-  idleTimeout: field.duration(30_000, { min: 0, doc: 'ms a connection may stay open without joining a channel (0 = no limit)' }),
+  floodRate: field.int(100, { min: 1, doc: 'sustained frames per second per connection; more are dropped' }),
+  floodBurst: field.int(200, { min: 1, doc: 'frames one connection may send in a burst' }),
+  idleTimeout: field.duration(30_000, { min: 0, doc: 'ms allowed for the first frame and for any started frame to complete (0 = no limit)' }),
   sendQueueBytes: field.bytes(1024 * 1024, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
   historyBatchWindow: field.duration(50, { min: 1, max: 10_000, doc: 'ms between two batched history writes (a crash loses at most one window)' }),
   shutdownTimeout: field.duration(5_000, { min: 100, doc: 'ms a graceful shutdown may take before exiting 1' }),
@@ -94,7 +94,8 @@ export function buildProgram(output?: CliOutput): Command {
     .exitOverride()
     .allowExcessArguments(false);
   for (const row of describeConfig(SERVER_CONFIG_SPEC)) {
-    const def = row.default === undefined ? '' : ` (default: ${JSON.stringify(row.default)})`;
+    const none = row.default === undefined || (Array.isArray(row.default) && row.default.length === 0);
+    const def = none ? (row.doc?.includes('(default:') ? '' : ' (default: none)') : ` (default: ${JSON.stringify(row.default)})`;
     program.addOption(new Option(`${row.flag} <value>`, `${row.doc ?? row.expected}${def} [env ${row.env}]`));
   }
   if (output) program.configureOutput({ writeOut: output.out, writeErr: output.err });
