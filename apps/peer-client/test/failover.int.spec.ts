@@ -3,7 +3,7 @@
  * peer and three clients in one channel; the host is killed or stopped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAll, randomDiscoveryPort, shown, spawnPeer, type EventLine, type PeerProcess } from './peer-process.js';
+import { killAll, randomDiscoveryPort, shown, spawnPeer, spawnServer, type EventLine, type PeerProcess } from './peer-process.js';
 
 const INTERVAL_MS = 100;
 let peers: PeerProcess[] = [];
@@ -98,5 +98,28 @@ describe('peer-client failover', () => {
     await Promise.all([...clients, srv].map((c) => c.waitFor(is('say', { text: 'still here' }), 'say still here')));
     for (const c of [...clients, srv]) expect(c.events.filter((e) => e.event === 'failover'), c.id).toEqual([]);
     expect(c1.events.filter((e) => e.event === 'joined').map((e) => e['host'])).toEqual(['srv']);
+  });
+
+  it('a dedicated channel server (apps/channel-server) is SIGKILLed: its three clients move to the standby', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const srv = spawnServer('dedicated', net);
+    peers.push(srv);
+    await srv.waitFor(is('listening', { id: 'dedicated' }), 'server listening', 30_000);
+    const clients: PeerProcess[] = [];
+    for (const id of ['d1', 'd2', 'd3']) {
+      const c = spawnPeer(id, ['chat', '#ops', '--server', 'dedicated', '--json'], net);
+      peers.push(c);
+      clients.push(c);
+      await c.waitFor(is('joined', { host: 'dedicated' }), 'joined on the server', 30_000);
+    }
+    await Promise.all(clients.map((c) => c.waitFor((e) => e.event === 'standby' && e['standby'] !== 'dedicated', 'a standby')));
+    const standby = String(clients[2]?.events.filter((e) => e.event === 'standby').at(-1)?.['standby']);
+    (clients[0] as PeerProcess).post('kept');
+    await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'kept' }), 'say kept')));
+    srv.proc.kill('SIGKILL');
+    await Promise.all(clients.map((c) => c.waitFor(is('failover', { host: standby, from: 'dedicated' }), 'failover')));
+    (clients[1] as PeerProcess).post('after');
+    await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'after' }), 'say after')));
+    for (const c of clients) expect(shown(c, 'kept'), c.id).toHaveLength(1);
   });
 });

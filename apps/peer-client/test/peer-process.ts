@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+// Spawned, never imported: an app may not import another app, but a test may run one.
+const SERVER_MAIN = fileURLToPath(new URL('../../channel-server/src/main.ts', import.meta.url));
 
 /** One JSON event line of the chat contract (loosely typed for assertions). */
 export type EventLine = Record<string, unknown> & { event: string };
@@ -28,29 +30,20 @@ export interface PeerProcess {
   stderr(): string;
 }
 
-/** Spawns `peer-client [--id id] [...args]` with the given discovery port and interval. */
+/** Spawns `peer-client --id id --nick n-id [...args]` with the given discovery port and interval. */
 export function spawnPeer(id: string, args: readonly string[], net: { discoveryPort: number; intervalMs: number }): PeerProcess {
-  const proc = spawn(
-    process.execPath,
-    [
-      '--conditions=@ims/source',
-      '--import',
-      'tsx',
-      MAIN,
-      '--id',
-      id,
-      '--nick',
-      `n-${id}`,
-      '--discovery-port',
-      String(net.discoveryPort),
-      '--announce-interval',
-      String(net.intervalMs),
-      '--log-level',
-      'info',
-      ...args,
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+  const common = ['--id', id, '--discovery-port', String(net.discoveryPort), '--announce-interval', String(net.intervalMs), '--log-level', 'info'];
+  return spawnNode(id, MAIN, [...common, '--nick', `n-${id}`, ...args], 'stdout');
+}
+
+/** Spawns the dedicated channel server (apps/channel-server); its events are its JSON log lines on stderr. */
+export function spawnServer(id: string, net: { discoveryPort: number; intervalMs: number }): PeerProcess {
+  const common = ['--id', id, '--discovery-port', String(net.discoveryPort), '--announce-interval', String(net.intervalMs), '--log-level', 'info'];
+  return spawnNode(id, SERVER_MAIN, common, 'stderr');
+}
+
+function spawnNode(id: string, main: string, args: readonly string[], eventsFrom: 'stdout' | 'stderr'): PeerProcess {
+  const proc = spawn(process.execPath, ['--conditions=@ims/source', '--import', 'tsx', main, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const events: EventLine[] = [];
   const waiters: { pred: (e: EventLine) => boolean; resolve: (e: EventLine) => void }[] = [];
   let err = '';
@@ -58,7 +51,7 @@ export function spawnPeer(id: string, args: readonly string[], net: { discoveryP
     err += c.toString();
     if (err.length > 200_000) err = err.slice(-100_000);
   });
-  createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+  createInterface({ input: (eventsFrom === 'stdout' ? proc.stdout : proc.stderr) as NodeJS.ReadableStream }).on('line', (line) => {
     let e: EventLine;
     try {
       e = JSON.parse(line) as EventLine;
