@@ -1,0 +1,120 @@
+/**
+ * Three discovery peers in separate processes on loopback multicast: they see each other, see a
+ * nick change, shrug off a malformed flood, and report a SIGKILLed peer as maybeDisconnected and
+ * then gone. Timing is checked in intervals counted from the kill, never as wall-clock speed.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReplaySubject, filter, firstValueFrom, take, timeout, toArray, type Observable } from 'rxjs';
+import { probeMulticast, udpPort, type DatagramPort } from '../src/index.js';
+
+const INTERVAL = 1_000;
+const WAIT_MS = 20_000;
+const script = fileURLToPath(new URL('./discovery-peer.ts', import.meta.url));
+const probe = await probeMulticast();
+
+interface Line {
+  readonly type: string;
+  readonly kind?: string;
+  readonly at?: number;
+  readonly peerId?: string;
+  readonly peer?: { readonly id: string };
+  readonly nick?: string;
+  readonly stats?: Record<string, number>;
+}
+interface Child {
+  readonly id: string;
+  readonly proc: ChildProcessWithoutNullStreams;
+  readonly lines$: Observable<Line>;
+  send(cmd: object): void;
+}
+
+const children: Child[] = [];
+const ports: DatagramPort[] = [];
+
+function start(id: string, udp: number): Child {
+  const proc = spawn(process.execPath, ['--conditions=@ims/source', '--import', 'tsx', script, '--id', id, '--nick', `nick-${id}`, '--port', String(udp), '--interval', String(INTERVAL), '--rate', '100000'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  // Replay everything: tests may subscribe after a line arrived.
+  const lines = new ReplaySubject<Line>();
+  createInterface({ input: proc.stdout }).on('line', (l) => lines.next(JSON.parse(l) as Line));
+  proc.on('exit', () => lines.complete());
+  proc.stderr.on('data', (b: Buffer) => process.stderr.write(`[${id}] ${b.toString()}`));
+  const child = { id, proc, lines$: lines.asObservable(), send: (cmd: object) => proc.stdin.write(JSON.stringify(cmd) + '\n') };
+  children.push(child);
+  return child;
+}
+
+/** Lines received so far (the ReplaySubject hands them over synchronously). */
+function linesSoFar(c: Child): Line[] {
+  const out: Line[] = [];
+  c.lines$.subscribe((l) => out.push(l)).unsubscribe();
+  return out;
+}
+const first = (c: Child, pred: (l: Line) => boolean): Promise<Line> => firstValueFrom(c.lines$.pipe(filter(pred), timeout(WAIT_MS)));
+const about = (kind: string, peerId: string) => (l: Line) => l.type === 'event' && l.kind === kind && (l.peerId ?? l.peer?.id) === peerId;
+
+describe('three discovery processes on loopback multicast', () => {
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+    for (const p of ports.splice(0)) p.close();
+  });
+
+  it('see each other and a nick change, survive a malformed flood, and report a killed peer suspect then gone', async (ctx) => {
+    if (!probe.ok) ctx.skip(probe.reason);
+    const udp = 40_000 + Math.floor(Math.random() * 20_000);
+    const [a, b, c] = ['peer-a', 'peer-b', 'peer-c'].map((id) => start(id, udp)) as [Child, Child, Child];
+    await Promise.all([a, b, c].map((x) => first(x, (l) => l.type === 'ready')));
+
+    // Everyone sees the two others.
+    for (const x of [a, b, c]) {
+      const others = [a, b, c].filter((y) => y !== x).map((y) => y.id);
+      const seen = await firstValueFrom(x.lines$.pipe(filter((l) => l.type === 'event' && l.kind === 'appeared'), take(2), toArray(), timeout(WAIT_MS)));
+      expect(seen.map((l) => l.peer?.id).sort()).toEqual(others);
+    }
+
+    // A malformed flood from a fourth socket on the group does not stop anyone listening.
+    const flooder = await udpPort({ port: udp });
+    ports.push(flooder);
+    for (let i = 0; i < 2_000; i++) flooder.send(new Uint8Array([0x58, 0x59, i & 0xff])); // peer ID without its NUL
+
+    a.send({ cmd: 'nick', nick: 'renamed' });
+    for (const x of [b, c]) {
+      const changed = await first(x, about('nickChanged', 'peer-a'));
+      expect(changed.nick).toBe('renamed');
+    }
+    b.send({ cmd: 'stats' });
+    const stats = await first(b, (l) => l.type === 'stats');
+    expect(stats.stats?.malformed).toBeGreaterThan(0);
+
+    // SIGKILL: no goodbye, only silence.
+    // On a loaded 2-core machine a live peer may be suspected for a moment: only count what
+    // happens after the kill.
+    const killedAt = Date.now();
+    const after = (kind: string) => (l: Line) => about(kind, 'peer-c')(l) && (l.at ?? 0) >= killedAt;
+    const suspect$ = [a, b].map((x) => first(x, after('suspect')));
+    const gone$ = [a, b].map((x) => first(x, after('gone')));
+    c.proc.kill('SIGKILL');
+    const suspects = await Promise.all(suspect$);
+    const gones = await Promise.all(gone$);
+    for (const [i, x] of [a, b].entries()) {
+      const suspectAfter = ((suspects[i]?.at ?? 0) - killedAt) / INTERVAL;
+      const goneAfter = ((gones[i]?.at ?? 0) - killedAt) / INTERVAL;
+      const disconnected = await first(x, after('disconnected'));
+      // PROTOCOL.md §4: maybeDisconnected after one missed interval, dropped after the disconnect count.
+      expect(suspectAfter).toBeGreaterThanOrEqual(0.5);
+      expect(suspectAfter).toBeLessThan(3);
+      expect(disconnected.at ?? 0).toBeGreaterThan(suspects[i]?.at ?? 0);
+      expect(goneAfter).toBeGreaterThanOrEqual(3.5);
+      expect(goneAfter).toBeLessThan(7);
+    }
+    // The survivors still have each other (a moment of doubt under load is allowed, a drop is not).
+    for (const [x, other] of [[a, 'peer-b'], [b, 'peer-a']] as const) {
+      expect(linesSoFar(x).filter(about('gone', other))).toEqual([]);
+    }
+  });
+});
