@@ -68,6 +68,9 @@ class Listener<T> implements TcpListener<T> {
   readonly connections$: Observable<TcpConnection<T>>;
   readonly refused$: Observable<Refusal>;
   private closing: Promise<void> | undefined;
+  /** Refusal log throttle: an attacker opening thousands of sockets must not flood the log too. */
+  private lastRefusalLog = 0;
+  private suppressedRefusals = 0;
 
   constructor(
     private readonly server: Server,
@@ -116,7 +119,14 @@ class Listener<T> implements TcpListener<T> {
 
   private refuse(socket: Socket, ip: string, reason: Refusal['reason']): void {
     socket.on('error', (err) => this.logger?.debug('tcp.refused_socket_error', { address: ip, err }));
-    this.logger?.warn('tcp.refused', { address: ip, reason });
+    const now = Date.now();
+    if (now - this.lastRefusalLog >= 1_000) {
+      this.logger?.warn('tcp.refused', { address: ip, reason, suppressed: this.suppressedRefusals });
+      this.lastRefusalLog = now;
+      this.suppressedRefusals = 0;
+    } else {
+      this.suppressedRefusals++;
+    }
     this.refusedSubject.next({ address: ip, reason });
     const frame = this.options.refusalFrame?.(reason.replaceAll('-', ' '));
     // end() flushes the ERROR frame first; reading (and discarding) lets the peer's FIN close the
