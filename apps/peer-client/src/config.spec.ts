@@ -15,6 +15,7 @@ describe('parseInvocation', () => {
       host: true,
       port: 0,
       logLevel: 'warn',
+      joinTimeoutMs: 5_000,
     });
     expect(inv.config.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Object.isFrozen(inv.config)).toBe(true);
@@ -65,7 +66,7 @@ describe('parseInvocation', () => {
       expect((err as UsageError).code).toBe('HELP');
       expect((err as UsageError).exitCode).toBe(0);
     }
-    for (const flag of ['--nick', '--id', '--interface', '--discovery-port', '--announce-interval', '--no-host', '--port', '--log-level']) {
+    for (const flag of ['--join-timeout', '--nick', '--id', '--interface', '--discovery-port', '--announce-interval', '--no-host', '--port', '--log-level']) {
       expect(out).toContain(flag);
     }
   });

@@ -43,6 +43,8 @@ export interface PeerConfig {
   readonly port: number;
   /** Minimum level of the JSON log lines on stderr. @default 'warn' */
   readonly logLevel: LogLevelName;
+  /** ms a join waits for a named server to show up in the lobby (it may still be starting). @default 5000 */
+  readonly joinTimeoutMs: number;
 }
 
 /** What to run, with its configuration. */
@@ -109,6 +111,7 @@ function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Comm
     .addOption(new Option('--no-host', 'do not run the embedded host (cannot be standby)'))
     .addOption(new Option('--port <port>', 'TCP port of the embedded host (0 = any free port)').default(0).argParser(parsePort(0)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVEL_NAMES).default('warn'))
+    .addOption(new Option('--join-timeout <ms>', 'how long a join waits for a named server to appear').default(5_000).argParser(parseInterval))
     .exitOverride()
     .showHelpAfterError()
     .allowExcessArguments(false);
@@ -155,6 +158,7 @@ function toConfig(o: Record<string, unknown>): PeerConfig {
     host: o['host'] !== false,
     port: o['port'] as number,
     logLevel: o['logLevel'] as LogLevelName,
+    joinTimeoutMs: o['joinTimeout'] as number,
   });
 }
 

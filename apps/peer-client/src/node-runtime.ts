@@ -138,14 +138,14 @@ class Node implements PeerNode {
    * Where to JOIN (README "Where chat joins"): the named server, else the smallest-ID live host
    * announcing the channel (or inviting us to it), else our own host. Waits for discovery first:
    * up to two intervals after start, so a fresh process hears the LAN (and the Java server sees
-   * our PeerPDU before our connect).
+   * our PeerPDU before our connect); a named server may take up to `--join-timeout` to appear.
    */
   private async resolveTarget(channel: string, server: string | undefined): Promise<MemberTarget | string> {
     const self = this.selfTarget();
     if (server !== undefined && server === this.selfId) return self ?? 'this peer runs with --no-host: it cannot host channels';
     const settle = Math.max(0, this.startedAt + 2 * this.config.announceIntervalMs - this.clock());
     const pick = (l: Lobby): MemberTarget | undefined => (server === undefined ? hostOf(l, channel) : serverNamed(l, server));
-    const waitMs = server === undefined ? settle : Math.max(settle, 4 * this.config.announceIntervalMs);
+    const waitMs = server === undefined ? settle : Math.max(settle, this.config.joinTimeoutMs);
     const found = await firstValueFrom(
       this.discovery.lobby$.pipe(
         map(pick),

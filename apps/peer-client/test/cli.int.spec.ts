@@ -92,4 +92,13 @@ describe('peer-client CLI', () => {
     host.post('still serving');
     await host.waitFor((e) => e.event === 'say' && e['text'] === 'still serving', 'host still serves');
   });
+
+  it('SIGTERM leaves every channel (left{exit}) and exits 0', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const p = start('term', ['chat', '#t', '--json'], net);
+    await p.waitFor((e) => e.event === 'joined', 'joined');
+    p.proc.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.events.at(-1)).toMatchObject({ event: 'left', reason: 'exit', channel: '#t' });
+  });
 });
