@@ -4,8 +4,7 @@
  */
 import type { Post } from '@ims/channel-core';
 import type { Discovery } from '@ims/discovery';
-import { memoryHistoryStore, startHostService, type HostDiscovery, type Logger } from '@ims/runtime';
-import { map } from 'rxjs';
+import { hostDiscovery, memoryHistoryStore, startHostService, type Logger } from '@ims/runtime';
 import type { PeerConfig } from './config.js';
 
 /** What the node needs from its embedded host. */
@@ -21,15 +20,10 @@ export interface EmbeddedHost {
 /** Starts the host service on loopback (or `--port`) and announces it. */
 export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: Discovery; logger: Logger }): Promise<EmbeddedHost> {
   const { config, discovery, logger } = deps;
-  const hostDiscovery: HostDiscovery = {
-    peers$: discovery.lobby$.pipe(map((l) => l.peers)),
-    setServer: (server) => discovery.setServer(server),
-    invite: (channel, clientIds) => discovery.invite(channel, clientIds),
-  };
   const store = memoryHistoryStore();
   const service = await startHostService({
     peerId: config.id,
-    discovery: hostDiscovery,
+    discovery: hostDiscovery(discovery),
     // Members reach a host at the source address of its PeerPDUs: listen on the multicast interface.
     listen: { address: /^\d+\.\d+\.\d+\.\d+$/.test(config.interface) ? config.interface : '0.0.0.0', port: config.port },
     store,
