@@ -21,7 +21,7 @@ function startIms(dataDir: string): Promise<Target> {
   const flags = [
     ...['--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
     // A private discovery port keeps the benchmark's announcements away from running peers.
-    ...['--discovery-port', '55599'],
+    ...['--discovery-port', String(41_000 + Math.floor(Math.random() * 8_000))],
     ...['--max-connections', '20000', '--max-connections-per-ip', '20000'],
     ...['--flood-rate', '1000000', '--flood-burst', '1000000', '--send-queue-bytes', '64MiB'],
   ];

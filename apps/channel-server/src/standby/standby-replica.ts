@@ -7,7 +7,7 @@
 import { createMember, type LobbyHost } from '@ims/channel-core';
 import type { Discovery, Lobby } from '@ims/discovery';
 import { startMemberSession, type HostService, type Logger, type MemberSession } from '@ims/runtime';
-import { distinctUntilChanged, map, type Subscription } from 'rxjs';
+import { distinctUntilChanged, map, shareReplay, type Subscription } from 'rxjs';
 import { planReplicas, shouldLeave, type PlanContext, type StandbyWatch } from './plan-replicas.js';
 
 /** Options of {@link startStandbyReplica}. */
@@ -41,6 +41,8 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
   const hosts$ = discovery.lobby$.pipe(
     map((l) => l.servers.map((s): LobbyHost => ({ id: s.id, address: s.endpoint.address, port: s.endpoint.port, state: s.state, channels: s.channels }))),
     distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
+    // One mapping for all followed channels, not one per session.
+    shareReplay({ bufferSize: 1, refCount: true }),
   );
 
   const context = (): PlanContext => ({
