@@ -184,12 +184,15 @@ describe('host service over loopback', () => {
   });
 
   it('closes a slowloris connection that never completes a frame; others are served', async () => {
-    const svc = await start({ idleTimeoutMs: 200 });
-    const slow = await client(svc);
-    slow.sendRaw(encodeFrame({ cmd: 'JOIN', channel: '#s' }).subarray(0, 6));
+    // The good client must get its JOIN in within the timeout even on a loaded machine: 1 s.
+    const svc = await start({ idleTimeoutMs: 1_000 });
     const good = await client(svc);
     good.send({ cmd: 'JOIN', channel: '#s', clientId: 'g' });
     await good.next(isStandby);
+    const slow = await client(svc);
+    const partial = encodeFrame({ cmd: 'JOIN', channel: '#s' });
+    slow.sendRaw(partial.subarray(0, 6));
+    slow.sendRaw(partial.subarray(6, 8)); // dripping bytes does not restart the clock
     await slow.waitClosed();
     // The client may see the close before the server's close event: wait for the counter.
     await expect.poll(() => svc.stats().errors['IDLE_TIMEOUT']).toBe(1);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { type ClientCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { wrapSocket } from './tcp-connection.js';
 
 /** Just enough of net.Socket to observe what the connection writes. */
@@ -37,7 +37,7 @@ class FakeSocket extends EventEmitter {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-function setup(opts: { maxSendQueueBytes?: number } = {}) {
+function setup(opts: { maxSendQueueBytes?: number; idleTimeoutMs?: number } = {}) {
   const socket = new FakeSocket();
   const conn = wrapSocket<ClientCommand>(socket as unknown as Socket, { decoder: () => serverSideDecoder(), idleTimeoutMs: 0, ...opts });
   return { socket, conn };
@@ -111,5 +111,59 @@ describe('TcpConnection writes', () => {
     const late: string[] = [];
     conn.onClose((info) => late.push(info.reason));
     expect(late).toEqual(['done']);
+  });
+});
+
+describe('TcpConnection idle timeout (slowloris)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const frame = encodeFrame({ cmd: 'JOIN', channel: '#a' });
+
+  it('closes a connection that sends no complete first frame in time', () => {
+    vi.useFakeTimers();
+    const { socket, conn } = setup({ idleTimeoutMs: 100 });
+    conn.onFrame(() => undefined);
+    vi.advanceTimersByTime(99);
+    expect(socket.destroyed).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('never times out a member that completed its frames and stays quiet', () => {
+    vi.useFakeTimers();
+    const { socket, conn } = setup({ idleTimeoutMs: 100 });
+    conn.onFrame(() => undefined);
+    socket.emit('data', frame);
+    vi.advanceTimersByTime(60_000);
+    expect(socket.destroyed).toBe(false);
+  });
+
+  it('does not let dripping bytes restart the clock; a completed frame does', () => {
+    vi.useFakeTimers();
+    const { socket, conn } = setup({ idleTimeoutMs: 100 });
+    conn.onFrame(() => undefined);
+    socket.emit('data', frame);
+    socket.emit('data', frame.subarray(0, 3));
+    vi.advanceTimersByTime(60);
+    socket.emit('data', frame.subarray(3, 6));
+    vi.advanceTimersByTime(39);
+    expect(socket.destroyed).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('restarts the clock when a started frame completes', () => {
+    vi.useFakeTimers();
+    const { socket, conn } = setup({ idleTimeoutMs: 100 });
+    conn.onFrame(() => undefined);
+    socket.emit('data', frame.subarray(0, 3));
+    vi.advanceTimersByTime(90);
+    socket.emit('data', Buffer.concat([frame.subarray(3), frame.subarray(0, 2)]));
+    vi.advanceTimersByTime(90);
+    expect(socket.destroyed).toBe(false);
+    vi.advanceTimersByTime(10);
+    expect(socket.destroyed).toBe(true);
   });
 });
