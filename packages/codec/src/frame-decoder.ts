@@ -35,7 +35,10 @@ const enum Phase {
   Body,
 }
 
-/** Decodes a byte stream into commands; bad input yields `{ ok: false }` items, never a throw. */
+/**
+ * Decodes a byte stream into commands; bad input yields `{ ok: false }` items, never a throw.
+ * The constructor throws INVALID_VALUE only for a bad `maxFrameBytes` (a caller's bug).
+ */
 export class FrameDecoder<C extends Command = Command> {
   private readonly direction: Direction;
   private readonly max: number;
@@ -68,7 +71,7 @@ export class FrameDecoder<C extends Command = Command> {
     return this.phase === Phase.Body ? FRAME_HEADER_BYTES + this.bodyFill : this.headFill;
   }
 
-  /** True once a fatal error was returned: the connection must be closed. */
+  /** True once a fatal error was returned (close the connection) or `end()` was called; push then returns nothing. */
   get isPoisoned(): boolean {
     return this.poisoned;
   }

@@ -1,3 +1,4 @@
+/// <reference path="./text-globals.d.ts" />
 /**
  * UTF-8 and ASCII helpers shared by the frame and PDU codecs. Fast paths for ASCII keep decoding
  * close to a bare split loop (see tools/bench/suites/codec.ts).
