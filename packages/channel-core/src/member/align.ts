@@ -21,50 +21,52 @@ export interface Alignment {
   readonly expect: SeenPost[];
 }
 
-const same = (a: SeenPost, b: SeenPost): boolean => a.author === b.author && a.text === b.text;
+const keyOf = (p: SeenPost): string => `${p.author}\0${p.text}`;
+
+function countKeys(posts: readonly SeenPost[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of posts) counts.set(keyOf(p), (counts.get(keyOf(p)) ?? 0) + 1);
+  return counts;
+}
+
+/** Takes one `key` from `counts`; false when none is left. */
+function take(counts: Map<string, number>, key: string): boolean {
+  const n = counts.get(key) ?? 0;
+  if (n === 0) return false;
+  counts.set(key, n - 1);
+  return true;
+}
 
 /**
  * Aligns `history` (the new host's, oldest first) with `seen` (ours, oldest first) and `pending`.
- * Every member received a prefix of the old host's posts, so the posts the new host lacks are the
- * tail of `seen` after its last entry found (in order) in `history`. Identical (author, text) pairs
- * are matched greedily, oldest first.
+ * Posts are matched as a multiset of (author, text), because re-sent posts reach the new host in
+ * any order. A seen post the new history lacks was lost by the new host (it received a shorter
+ * prefix of the old host's posts than we did), unless `historyTruncated` (the history filled the
+ * host's limit): then seen posts before the first one the new host has are older than its window.
  */
-export function alignHistory(seen: readonly SeenPost[], history: readonly SeenPost[], pending: readonly string[], selfId: string): Alignment {
-  const matched = new Array<boolean>(history.length).fill(false);
-  let j = 0;
-  let lastSeenMatched = -1;
-  for (let i = 0; i < seen.length; i++) {
-    const s = seen[i] as SeenPost;
-    for (let k = j; k < history.length; k++) {
-      if (same(s, history[k] as SeenPost)) {
-        matched[k] = true;
-        j = k + 1;
-        lastSeenMatched = i;
-        break;
-      }
-    }
-  }
-  const fresh = history.filter((_, k) => !matched[k]);
-  // Our unechoed posts that reached the new host count as echoed (and are shown once, in `fresh`).
-  const freshOwn = fresh.filter((p) => p.author === selfId).map((p) => p.text);
-  const echoed: string[] = [];
+export function alignHistory(
+  seen: readonly SeenPost[],
+  history: readonly SeenPost[],
+  pending: readonly string[],
+  selfId: string,
+  historyTruncated = false,
+): Alignment {
+  const inHistory = countKeys(history);
   const expect: SeenPost[] = [];
-  const resend: string[] = [];
-  // No overlap at all: the histories share nothing we can align on, so we cannot tell what was lost.
-  if (lastSeenMatched >= 0 || history.length === 0) {
-    for (const s of seen.slice(lastSeenMatched + 1)) {
-      expect.push(s);
-      if (s.author === selfId) resend.push(s.text);
-    }
+  let anyMatched = false;
+  for (const s of seen) {
+    if (take(inHistory, keyOf(s))) anyMatched = true;
+    else if (anyMatched || !historyTruncated) expect.push(s);
   }
+  const inSeen = countKeys(seen);
+  const fresh = history.filter((h) => !take(inSeen, keyOf(h)));
+  const resend = expect.filter((s) => s.author === selfId).map((s) => s.text);
+  // Our unechoed posts that reached the new host count as echoed (and are shown once, in `fresh`).
+  const freshOwn = countKeys(fresh.filter((p) => p.author === selfId));
+  const echoed: string[] = [];
   for (const text of pending) {
-    const at = freshOwn.indexOf(text);
-    if (at >= 0) {
-      freshOwn.splice(at, 1);
-      echoed.push(text);
-    } else {
-      resend.push(text);
-    }
+    if (take(freshOwn, keyOf({ author: selfId, text }))) echoed.push(text);
+    else resend.push(text);
   }
   return { fresh, resend, echoed, expect };
 }

@@ -79,6 +79,11 @@ export interface MemberOptions {
   readonly channel: string;
   /** The embedded host's endpoint, when this peer can host: the failover target when we are standby. @default undefined (cannot host) */
   readonly selfEndpoint?: { readonly address: string; readonly port: number };
+  /**
+   * The hosts' `historyLimit`: a history this long after a rejoin may have dropped old posts, so
+   * seen posts older than its first known one are not taken as lost. @default 1000
+   */
+  readonly hostHistoryLimit?: number;
   /** Posts remembered as seen, to align histories after a failover. @default 1000 */
   readonly seenLimit?: number;
   /** Own posts kept until the host echoes them; a post beyond is refused with an error event. @default 1000 */

@@ -13,13 +13,14 @@ type Phase = MembershipSnapshot['phase'];
 type Attempt = 'initial' | 'reconnect' | 'failover';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
-const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000 } as const;
+const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: 1_000 } as const;
 
 /** Creates a member reducer for one channel. It reads no clock: timing comes from its inputs. */
 export function createMember(opts: MemberOptions): Member {
   const seenLimit = opts.seenLimit ?? MEMBER_DEFAULTS.seenLimit;
   const pendingLimit = opts.pendingLimit ?? MEMBER_DEFAULTS.pendingLimit;
-  for (const [k, v] of [['seenLimit', seenLimit], ['pendingLimit', pendingLimit]] as const) {
+  const hostHistoryLimit = opts.hostHistoryLimit ?? MEMBER_DEFAULTS.hostHistoryLimit;
+  for (const [k, v] of [['seenLimit', seenLimit], ['pendingLimit', pendingLimit], ['hostHistoryLimit', hostHistoryLimit]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`MemberOptions.${k} must be a non-negative integer, got ${v}`);
   }
   const { selfId, channel } = opts;
@@ -128,7 +129,7 @@ export function createMember(opts: MemberOptions): Member {
     everJoined = true;
     failover = undefined;
     tried = new Set();
-    const a = alignHistory(seen.toArray(), historyBuf, pending, selfId);
+    const a = alignHistory(seen.toArray(), historyBuf, pending, selfId, historyBuf.length >= hostHistoryLimit);
     historyBuf = [];
     for (const p of a.fresh) {
       seen.push(p);
