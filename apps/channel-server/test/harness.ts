@@ -206,3 +206,14 @@ export class TestClient {
     this.socket.destroy();
   }
 }
+
+/** Scrape `url` until its body matches `pattern` (each scrape is a fresh reading); reject after `ms`. */
+export async function scrapeUntil(url: string, pattern: RegExp, ms = WAIT_MS): Promise<string> {
+  const deadline = Date.now() + ms;
+  let body = '';
+  while (Date.now() < deadline) {
+    body = await (await fetch(url)).text();
+    if (pattern.test(body)) return body;
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${pattern} in ${url}; last body:\n${body}`);
+}

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerCommand } from '@ims/codec';
 import { describeConfig } from '@ims/runtime';
 import { SERVER_CONFIG_SPEC } from '../src/config.js';
-import { ServerProcess, TestClient, privateDiscoveryPort } from './harness.js';
+import { ServerProcess, TestClient, privateDiscoveryPort, scrapeUntil } from './harness.js';
 
 const servers: ServerProcess[] = [];
 const clients: TestClient[] = [];
@@ -81,6 +81,25 @@ describe('channel-server process', () => {
       { cmd: 'SAY', authorId: 'alice', text: 'one' },
       { cmd: 'SAY', authorId: 'alice', text: 'two' },
     ]);
+  });
+
+  it('keeps every batch written before a crash (SIGKILL)', async () => {
+    const dir = tempDir();
+    const first = await start(['--data-dir', dir, '--http-port', '0']);
+    const listening = await first.waitForLine((l) => l.event === 'listening');
+    const alice = await member(first.port, '#crash', 'alice');
+    for (let i = 0; i < 20; i++) alice.send({ cmd: 'SAY', text: `p${i}` });
+    await alice.waitFor('all echoes', hasSay('alice', 'p19'));
+    // Wait until the batch is on disk as the server reports it, then crash without any shutdown.
+    const metrics = `http://127.0.0.1:${listening.httpPort as number}/metrics`;
+    await scrapeUntil(metrics, /^ims_history_written_total 20$/m);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await start(['--data-dir', dir]);
+    const bob = await member(second.port, '#crash', 'bob');
+    await bob.waitFor('history then STANDBY', hasStandby);
+    expect(bob.says()).toEqual(Array.from({ length: 20 }, (_, i) => `alice: p${i}`));
   });
 
   it('keeps history in memory without --data-dir and says so', async () => {
