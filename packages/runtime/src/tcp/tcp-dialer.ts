@@ -11,6 +11,8 @@ export interface DialOptions<T> extends ConnectionOptions<T> {
   readonly port: number;
   /** ms before the attempt fails with CONNECT_TIMEOUT. @default 5_000 */
   readonly connectTimeoutMs?: number;
+  /** Slowloris guard of the connection; a client waits for its server as long as it likes. @default 0 (disabled) */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Connects; rejects with TransportError CONNECTION_REFUSED (nothing listens), CONNECT_TIMEOUT or CONNECT_FAILED. */
@@ -33,7 +35,7 @@ export function dialTcp<T>(options: DialOptions<T>): Promise<TcpConnection<T>> {
       clearTimeout(timer);
       socket.off('error', onError);
       // wrapSocket installs the permanent 'error' listener before any further event can fire.
-      resolve(wrapSocket(socket, options));
+      resolve(wrapSocket(socket, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 0 }));
     });
   });
 }
