@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- global declarations (no module) cannot be imported; this makes every program that compiles the codec see them
 /// <reference path="./text-globals.d.ts" />
 /**
  * UTF-8 and ASCII helpers shared by the frame and PDU codecs. Fast paths for ASCII keep decoding
