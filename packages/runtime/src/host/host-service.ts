@@ -206,6 +206,8 @@ class Service implements HostService {
         this.conns.get(e.conn)?.conn.close(e.reason);
         return;
       case 'channels':
+        // After stop() withdrew SERVER_OPTION, channels closing one by one must not re-announce it.
+        if (this.stopping !== undefined) return;
         this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: e.public }));
         return;
       case 'invite':

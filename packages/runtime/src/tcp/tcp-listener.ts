@@ -138,13 +138,16 @@ class Listener<T> implements TcpListener<T> {
   }
 
   close(reason = 'server stopping'): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+    this.closing ??= (async () => {
       const serverClosed = new Promise<void>((r) => this.server.close(() => r()));
+      // Wait for our own close events, not just the server's: Node may report the server closed
+      // before the sockets' 'close' handlers (and so the owner's bookkeeping) have run.
+      const connsClosed = [...this.open].map((conn) => new Promise<void>((r) => conn.onClose(() => r())));
       for (const conn of this.open) conn.close(reason);
       this.subject.complete();
       this.refusedSubject.complete();
-      void serverClosed.then(resolve);
-    });
+      await Promise.all([serverClosed, ...connsClosed]);
+    })();
     return this.closing;
   }
 }
