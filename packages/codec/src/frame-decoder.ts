@@ -30,6 +30,9 @@ export interface FrameDecoderInit {
 /** Byte order of the length prefix as decided on a connection's first frame. */
 export type LengthByteOrder = 'unknown' | 'big-endian' | 'little-endian';
 
+/** Largest body buffer kept between frames. */
+const RETAINED_BUFFER_BYTES = 4_096;
+
 const enum Phase {
   Header,
   Body,
@@ -206,6 +209,9 @@ export class FrameDecoder<C extends Command = Command> {
       this.phase = Phase.Header;
       this.bodyFill = 0;
       this.finish(body, out);
+      // Keep a small buffer for reuse; drop a large one, so an idle connection that once got a
+      // big frame does not hold up to maxFrameBytes for its whole life.
+      if (this.body.length > RETAINED_BUFFER_BYTES) this.body = new Uint8Array(0);
       return pos;
     }
     return pos;
