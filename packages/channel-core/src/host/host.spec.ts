@@ -330,3 +330,31 @@ describe('host: takeover (archive input)', () => {
 function codecError(code: CodecError['code'], message: string): CodecError {
   return Object.assign(new Error(message), { name: 'CodecError', code, fatal: false }) as unknown as CodecError;
 }
+
+describe('host: robustness', () => {
+  it('adopts a connection it was never told about, and ignores closing an unknown one', () => {
+    const h = harness();
+    const fx = h.frame('ghost', { cmd: 'JOIN', channel: '#a', clientId: 'alice' });
+    expect(fx).toContainEqual({ kind: 'log', level: 'debug', event: 'conn-adopted', fields: { conn: 'ghost' } });
+    expect(h.host.snapshot().channels[0]?.members).toEqual([{ id: 'alice', conn: 'ghost', joinedAt: 1_000 }]);
+    expect(h.closed('nobody')).toEqual([]);
+  });
+
+  it('keeps serving the others when one connection misbehaves', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    h.frame('c2', { cmd: 'JOIN', channel: '#b', clientId: 'bob' });
+    h.host.handle({ kind: 'bad-frame', conn: 'c2', error: codecError('BAD_UTF8', 'text is not UTF-8') });
+    expect(h.say('c1', 'still here')[0]).toEqual({ kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'SAY', authorId: 'alice', text: 'still here' } });
+  });
+
+  it('forgets a closed connection, so the host holds no state for it', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.open('c2');
+    h.closed('c1');
+    h.closed('c2');
+    expect(h.host.snapshot()).toMatchObject({ channels: [], connections: 0 });
+  });
+});
