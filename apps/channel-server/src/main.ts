@@ -7,9 +7,9 @@ import { ConfigError, createLogger, type Logger } from '@ims/runtime';
 import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
 import { startServer, type RunningServer } from './server.js';
 
-function fail(logger: Logger, event: string, err: unknown, code: number): never {
-  logger.error(event, { err, code: (err as { code?: unknown }).code });
-  process.exit(code);
+function fail(logger: Logger, event: string, err: unknown, exitCode: number): never {
+  logger.error(event, { err, code: (err as { code?: unknown }).code, exitCode });
+  process.exit(exitCode);
 }
 
 function loadConfigOrExit(): ServerConfig {

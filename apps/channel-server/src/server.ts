@@ -4,7 +4,15 @@
  * in reverse, so no post accepted before the stop is lost.
  */
 import { discover, udpPort, type Discovery } from '@ims/discovery';
-import { memoryHistoryStore, startHostService, type HistoryStore, type HostDiscovery, type HostService, type Logger } from '@ims/runtime';
+import {
+  memoryHistoryStore,
+  startHostService,
+  type HistoryStore,
+  type HostDiscovery,
+  type HostLimits,
+  type HostService,
+  type Logger,
+} from '@ims/runtime';
 import { map } from 'rxjs';
 import type { ServerConfig } from './config.js';
 import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
@@ -55,6 +63,53 @@ function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore;
   return { store: sqlite, sqlite };
 }
 
+/** The host service's limits from the server's configuration (README "Configuration"). */
+export function hostLimitsOf(config: ServerConfig): HostLimits {
+  return {
+    maxFrameBytes: config.maxFrameBytes,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    idleTimeoutMs: config.idleTimeout,
+    maxSendQueueBytes: config.sendQueueBytes,
+    floodRate: config.floodRate,
+    floodBurst: config.floodBurst,
+    historyLimit: config.historyPerChannel,
+    maxChannels: config.maxChannels,
+    maxMembersPerChannel: config.maxMembersPerChannel,
+  };
+}
+
+/** Discovery on the configured UDP group; the port is closed again if discovery cannot start. */
+async function openDiscovery(config: ServerConfig, logger: Logger): Promise<Discovery> {
+  const port = await udpPort({
+    interface: config.interface,
+    port: config.discoveryPort,
+    onError: (err) => logger.warn('discovery.socket_error', { err }),
+  });
+  try {
+    return discover(port, {
+      peerId: config.id,
+      intervalMs: config.announceInterval,
+      log: (e) => logger.log(e.level, `discovery.${e.event}`, { reason: e.reason, from: e.from, code: e.code }),
+    });
+  } catch (err) {
+    port.close();
+    throw err;
+  }
+}
+
+/** The `/metrics` body, read from the parts at scrape time. */
+function metricsOf(host: HostService, discovery: Discovery, sqlite: SqliteHistoryStore | undefined, started: number): () => string {
+  return () =>
+    renderMetrics({
+      host: host.stats(),
+      ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedBatches: sqlite.failedBatches } } : {}),
+      peers: discovery.stats().peers,
+      uptimeSeconds: (Date.now() - started) / 1000,
+      rssBytes: process.memoryUsage.rss(),
+    });
+}
+
 /** Open every adapter and start serving; on failure, closes what was opened and rethrows. */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const started = Date.now();
@@ -63,81 +118,30 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let host: HostService | undefined;
   let http: OpsHttpServer | undefined;
   try {
-    const port = await udpPort({
-      interface: config.interface,
-      port: config.discoveryPort,
-      onError: (err) => logger.warn('discovery.socket_error', { err }),
-    });
-    try {
-      discovery = discover(port, {
-        peerId: config.id,
-        intervalMs: config.announceInterval,
-        log: (e) => logger.log(e.level, `discovery.${e.event}`, { reason: e.reason, from: e.from, code: e.code }),
-      });
-    } catch (err) {
-      port.close();
-      throw err;
-    }
-    const d = discovery;
-    host = await startHostService({
-      peerId: config.id,
-      discovery: hostDiscoveryOf(d),
-      listen: { address: config.bind, port: config.port },
-      store,
-      logger,
-      limits: {
-        maxFrameBytes: config.maxFrameBytes,
-        maxConnections: config.maxConnections,
-        maxConnectionsPerIp: config.maxConnectionsPerIp,
-        idleTimeoutMs: config.idleTimeout,
-        maxSendQueueBytes: config.sendQueueBytes,
-        floodRate: config.floodRate,
-        floodBurst: config.floodBurst,
-        historyLimit: config.historyPerChannel,
-        maxChannels: config.maxChannels,
-        maxMembersPerChannel: config.maxMembersPerChannel,
-      },
-    });
-    const h = host;
-    const metrics = (): string =>
-      renderMetrics({
-        host: h.stats(),
-        ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedBatches: sqlite.failedBatches } } : {}),
-        peers: d.stats().peers,
-        uptimeSeconds: (Date.now() - started) / 1000,
-        rssBytes: process.memoryUsage.rss(),
-      });
+    const d = (discovery = await openDiscovery(config, logger));
+    const listen = { address: config.bind, port: config.port };
+    const h = (host = await startHostService({ peerId: config.id, discovery: hostDiscoveryOf(d), listen, store, logger, limits: hostLimitsOf(config) }));
+    const metrics = metricsOf(h, d, sqlite, started);
     let stopping = false;
     if (config.httpPort !== undefined) {
-      http = await startOpsHttpServer({
-        port: config.httpPort,
-        metrics,
-        health: () => ({ ok: !stopping, id: config.id, port: h.endpoint.port, channels: h.stats().channels }),
-      });
+      const health = () => ({ ok: !stopping, id: config.id, port: h.endpoint.port, channels: h.stats().channels });
+      http = await startOpsHttpServer({ port: config.httpPort, metrics, health });
       logger.info('http.listening', { address: '127.0.0.1', port: http.port });
     }
     const ops = http;
     const watch = parseStandbyFor(config.standbyFor);
     const replica = watch === undefined ? undefined : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger });
     let stopped: Promise<void> | undefined;
-    return {
-      id: config.id,
-      endpoint: h.endpoint,
-      httpPort: ops?.port,
-      host: h,
-      replica,
-      metrics,
-      stop: () =>
-        (stopped ??= (async () => {
-          stopping = true;
-          // Leave followed channels first: an EXIT tells their hosts to pick another standby now.
-          await replica?.stop();
-          await h.stop();
-          d.close();
-          await store.close();
-          await ops?.close();
-        })()),
+    const stop = async (): Promise<void> => {
+      stopping = true;
+      // Leave followed channels first: an EXIT tells their hosts to pick another standby now.
+      await replica?.stop();
+      await h.stop();
+      d.close();
+      await store.close();
+      await ops?.close();
     };
+    return { id: config.id, endpoint: h.endpoint, httpPort: ops?.port, host: h, replica, metrics, stop: () => (stopped ??= stop()) };
   } catch (err) {
     await host?.stop();
     discovery?.close();

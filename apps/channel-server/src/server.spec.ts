@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseServerConfig } from './config.js';
+import { hostLimitsOf } from './server.js';
+
+describe('hostLimitsOf', () => {
+  it('passes every limit flag to the host service under its own name', () => {
+    const config = parseServerConfig(
+      [
+        ...['--max-frame-bytes', '1001', '--max-connections', '1002', '--max-connections-per-ip', '1003'],
+        ...['--idle-timeout', '1004', '--send-queue-bytes', '2005', '--flood-rate', '1006', '--flood-burst', '1007'],
+        ...['--history-per-channel', '1008', '--max-channels', '1009', '--max-members-per-channel', '1010'],
+      ],
+      {},
+    );
+    expect(hostLimitsOf(config)).toEqual({
+      maxFrameBytes: 1001,
+      maxConnections: 1002,
+      maxConnectionsPerIp: 1003,
+      idleTimeoutMs: 1004,
+      maxSendQueueBytes: 2005,
+      floodRate: 1006,
+      floodBurst: 1007,
+      historyLimit: 1008,
+      maxChannels: 1009,
+      maxMembersPerChannel: 1010,
+    });
+  });
+});
