@@ -28,3 +28,13 @@ describe('runHost', () => {
     });
   });
 });
+
+describe('runHost: lifetime', () => {
+  it('unsubscribes from its inputs when its subscriber does', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ hot, expectObservable, expectSubscriptions }) => {
+      const inputs$ = hot<HostInput>('--a--', { a: { kind: 'closed', conn: 'c1' } });
+      expectObservable(runHost(inputs$, { hostId: 'H' }), '^---!').toBe('');
+      expectSubscriptions(inputs$.subscriptions).toBe('^---!');
+    });
+  });
+});

@@ -16,7 +16,7 @@ const steps = (maxLength: number) =>
 function expectConverged(net: SimNet, host: string): void {
   const all = new Set<string>();
   for (const s of net.members) {
-    expect(s.m.snapshot()).toMatchObject({ phase: 'joined', host, pending: [] });
+    expect(s.m.snapshot()).toMatchObject({ phase: 'joined', host, pending: [], expectedResends: 0 });
     for (const t of s.shown) all.add(t);
   }
   for (const s of net.members) {

@@ -34,3 +34,13 @@ describe('runMember: timer path in virtual time', () => {
     });
   });
 });
+
+describe('runMember: lifetime', () => {
+  it('unsubscribes from its inputs when its subscriber does', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ hot, expectObservable, expectSubscriptions }) => {
+      const inputs$ = hot<MemberInput>('--a--', { a: { kind: 'join', target: H } });
+      expectObservable(runMember(inputs$, { selfId: 'me', channel: '#a' }), '^---!').toBe('--c', { c: { kind: 'connect', target: H } });
+      expectSubscriptions(inputs$.subscriptions).toBe('^---!');
+    });
+  });
+});
