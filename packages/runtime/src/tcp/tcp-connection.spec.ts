@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { type ClientCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { wrapSocket } from './tcp-connection.js';
+import { normalizeAddress, wrapSocket } from './tcp-connection.js';
 
 /** Just enough of net.Socket to observe what the connection writes. */
 class FakeSocket extends EventEmitter {
@@ -166,4 +166,13 @@ describe('TcpConnection idle timeout (slowloris)', () => {
     vi.advanceTimersByTime(10);
     expect(socket.destroyed).toBe(true);
   });
+});
+
+describe('normalizeAddress', () => {
+  it.each([
+    ['::ffff:127.0.0.1', '127.0.0.1'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['::1', '::1'],
+    ['::ffff:abcd', '::ffff:abcd'],
+  ])('%s → %s', (input, out) => expect(normalizeAddress(input)).toBe(out));
 });

@@ -64,6 +64,11 @@ export interface TcpConnection<T> {
 
 let nextId = 1;
 
+/** '::ffff:10.0.0.1' → '10.0.0.1'; anything else unchanged. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 /** Wraps a connected socket (accepted or dialled). The socket should be paused or freshly connected. */
 export function wrapSocket<T>(socket: Socket, options: ConnectionOptions<T>): TcpConnection<T> {
   return new Connection(socket, options);
@@ -100,7 +105,9 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     private readonly socket: Socket,
     options: ConnectionOptions<T>,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    // A dual-stack listener reports IPv4 peers as '::ffff:a.b.c.d'; discovery sees 'a.b.c.d', and the
+    // host matches the two to identify clients (PROTOCOL.md §2), so use the plain IPv4 form.
+    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? 'unknown');
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = options.decoder();
     this.maxQueue = options.maxSendQueueBytes ?? 1_048_576;

@@ -8,7 +8,7 @@ import { SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
 import type { Observable} from 'rxjs';
 import { Subject } from 'rxjs';
 import type { Logger } from '../log/logger.js';
-import { type ConnectionOptions, type TcpConnection, wrapSocket } from './tcp-connection.js';
+import { type ConnectionOptions, type TcpConnection, normalizeAddress, wrapSocket } from './tcp-connection.js';
 import { TransportError } from './transport-error.js';
 
 /** Options of {@link listenTcp}. */
@@ -92,7 +92,7 @@ class Listener<T> implements TcpListener<T> {
   }
 
   private accept(socket: Socket): void {
-    const ip = socket.remoteAddress ?? 'unknown';
+    const ip = normalizeAddress(socket.remoteAddress ?? 'unknown');
     const reason =
       this.closing !== undefined || !this.subject.observed
         ? 'unobserved'

@@ -38,6 +38,19 @@ describe('TCP transport over loopback', () => {
     await expect(listenTcp({ decoder: () => serverSideDecoder(), port: l.port })).rejects.toBeInstanceOf(TransportError);
   });
 
+  it('reports IPv4 peers of a dual-stack listener in plain IPv4 form', async (ctx) => {
+    let l: TcpListener<ClientCommand>;
+    try {
+      l = await listen({ address: '::' });
+    } catch (err) {
+      ctx.skip(`no IPv6 dual-stack listener here: ${String(err)}`);
+      return;
+    }
+    const accepted = firstValueFrom(l.connections$.pipe(timeout(5000)));
+    await dial(l.port);
+    expect((await accepted).remoteAddress).toBe('127.0.0.1');
+  });
+
   it('carries frames both ways, many small writes coalesced into whole frames', async () => {
     const l = await listen();
     const accepted = firstValueFrom(l.connections$.pipe(timeout(5000)));
