@@ -20,33 +20,53 @@ export interface PduView {
   readonly invites: readonly PduInvite[];
 }
 
+/** Public names only; the same array when all are public (the usual case: no copy). */
+function publicNames(list: readonly string[]): readonly string[] {
+  for (const name of list) if (!isPublicChannel(name)) return list.filter((c) => isPublicChannel(c));
+  return list;
+}
+
+function publicMemberships(servers: readonly ServerMembership[]): readonly ServerMembership[] {
+  let out: ServerMembership[] | undefined;
+  servers.forEach((s, i) => {
+    const channels = publicNames(s.channels);
+    if (channels !== s.channels) out ??= servers.slice(0, i);
+    out?.push(channels === s.channels ? s : { serverId: s.serverId, channels });
+  });
+  return out ?? servers;
+}
+
 /** Collect a PDU's options; a repeated option adds to (lists) or replaces (scalars) the earlier one. */
 export function viewPdu(pdu: PeerPdu): PduView {
   let nick: string | undefined;
-  let memberships: ServerMembership[] | undefined;
+  let memberships: readonly ServerMembership[] | undefined;
   let serverPort: number | undefined;
-  let channels: string[] | undefined;
-  const invites: PduInvite[] = [];
+  let channels: readonly string[] | undefined;
+  let invites: PduInvite[] | undefined;
   for (const option of pdu.options) {
     switch (option.type) {
       case 'CLIENT_NICK':
         nick = option.nick;
         break;
-      case 'CLIENT_MEMBERSHIP':
-        memberships = (memberships ?? []).concat(
-          option.servers.map((s) => ({ serverId: s.serverId, channels: s.channels.filter((c) => isPublicChannel(c)) })),
-        );
+      case 'CLIENT_MEMBERSHIP': {
+        const list = publicMemberships(option.servers);
+        memberships = memberships === undefined ? list : [...memberships, ...list];
         break;
+      }
       case 'SERVER_OPTION':
         serverPort = option.port;
         break;
-      case 'SERVER_CHANNELS':
-        channels = (channels ?? []).concat(option.channels.filter((c) => isPublicChannel(c)));
+      case 'SERVER_CHANNELS': {
+        const list = publicNames(option.channels);
+        channels = channels === undefined ? list : [...channels, ...list];
         break;
+      }
       case 'SERVER_INVITE':
-        invites.push({ channel: option.channel, clientIds: option.clientIds });
+        (invites ??= []).push({ channel: option.channel, clientIds: option.clientIds });
         break;
     }
   }
-  return { nick, memberships, serverPort, channels, invites };
+  return { nick, memberships, serverPort, channels, invites: invites ?? NO_INVITES };
 }
+
+const NO_INVITES: readonly PduInvite[] = [];

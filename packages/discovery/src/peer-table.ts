@@ -10,7 +10,7 @@ import type { Address } from './datagram-port.js';
 import { DiscoveryError } from './errors.js';
 import type { Endpoint, Invitation, Liveness, PeerEvent, PeerInfo } from './peer-events.js';
 import { viewPdu, type PduInvite, type PduView } from './pdu-view.js';
-import { applyChannels, closeAllChannels, expireChannels } from './table-channels.js';
+import { NO_CHANNELS, applyChannels, closeAllChannels, expireChannels } from './table-channels.js';
 
 /** Options of a peer table; every limit has a default. */
 export interface PeerTableOptions {
@@ -134,24 +134,21 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
   if (prev === undefined && table.peers.size >= table.config.maxPeers) evictOldest(table, now, events);
   const server = view.serverPort === undefined ? undefined : { address: from.address, port: view.serverPort };
   const keepServer = prev !== undefined && sameEndpoint(prev.server, server) ? prev.server : server;
-  const entry: PeerEntry = {
+  const memberships = membershipsAfter(prev, view);
+  const base: PeerEntry = {
     id: pdu.peerId,
     address: from.address,
     nick: view.nick,
-    memberships: membershipsAfter(prev, view),
+    memberships: prev !== undefined && sameMemberships(prev.memberships, memberships) ? prev.memberships : memberships,
     server: keepServer,
-    channels: new Map(),
+    channels: NO_CHANNELS,
     isDedicatedServer: server !== undefined && view.nick === undefined,
     state: 'alive',
     lastSeen: now,
   };
   const channelEvents: PeerEvent[] = [];
-  const channels = applyChannels(table, prev, entry, view.channels, now, channelEvents);
-  const next: PeerEntry = {
-    ...entry,
-    channels,
-    memberships: prev !== undefined && sameMemberships(prev.memberships, entry.memberships) ? prev.memberships : entry.memberships,
-  };
+  const channels = applyChannels(table, prev, base, view.channels, now, channelEvents);
+  const next: PeerEntry = channels === NO_CHANNELS ? base : { ...base, channels };
   // Re-insert so Map order stays "least recently heard first".
   table.peers.delete(pdu.peerId);
   table.peers.set(pdu.peerId, next);

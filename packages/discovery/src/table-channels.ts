@@ -6,6 +6,9 @@
 import type { PeerEvent } from './peer-events.js';
 import type { PeerEntry, PeerTable, PeerTableConfig } from './peer-table.js';
 
+/** Shared empty map: most peers host nothing. Never mutated (typed read-only). */
+export const NO_CHANNELS: ReadonlyMap<string, number> = new Map();
+
 /** The channel map after a PDU: union with the previous one while the endpoint stays the same. */
 export function applyChannels(
   table: PeerTable,
@@ -17,10 +20,11 @@ export function applyChannels(
 ): ReadonlyMap<string, number> {
   const server = next.server;
   const kept = prev !== undefined && prev.server !== undefined && prev.server === server ? prev.channels : undefined;
-  if (prev !== undefined && kept === undefined) closeAllChannels(prev, now, events);
-  if (server === undefined) return new Map();
+  if (prev !== undefined && kept === undefined && prev.channels.size > 0) closeAllChannels(prev, now, events);
+  if (server === undefined) return NO_CHANNELS;
+  if (announced === undefined || announced.length === 0) return kept ?? NO_CHANNELS;
   const channels = new Map(kept);
-  for (const channel of announced ?? []) {
+  for (const channel of announced) {
     if (!channels.has(channel)) {
       if (channels.size >= table.config.maxChannelsPerPeer) {
         table.counters.channelsRefused += 1;
