@@ -5,7 +5,7 @@
  * broken invariant; the seed (env FUZZ_SEED) is printed in every failure so it can be replayed.
  */
 import { describe, expect, it } from 'vitest';
-import { envNumber, warn } from '../test/arbitraries.js';
+import { envNumber, warn } from '../test/env.js';
 import { hex, pduFixtures, toClientFixtures, toServerFixtures } from '../test/fixtures.js';
 import { FRAME_HEADER_BYTES } from './constants.js';
 import { encodeFrame } from './encode-frame.js';
@@ -68,7 +68,7 @@ function mutate(r: (n: number) => number, pool: readonly Uint8Array[], isFrame: 
 }
 
 describe('fuzz', () => {
-  it(`survives ${CASES} random and mutated frames and datagrams (seed ${SEED})`, () => {
+  it(`survives up to ${CASES} random and mutated frames and datagrams (seed ${SEED})`, () => {
     const r = rng(SEED);
     const deadline = Date.now() + SECONDS * 1000;
     let cases = 0;
@@ -108,10 +108,11 @@ describe('fuzz', () => {
         for (const res of out) if (res.ok ? typeof res.value.cmd !== 'string' : !(res.error instanceof CodecError)) expect.fail(`malformed result, case ${cases}, seed ${SEED}`);
       }
     }
-    // The cap only bounds an overloaded machine (it fails nothing by itself), yet a capped run
-    // must still have done real work: a tenth of the target.
+    // The cap only bounds an overloaded machine (it must not fail the run by itself: the team's
+    // 2 cores are often shared by a dozen processes), yet a capped run must still have done real
+    // work. An unloaded run always reaches CASES, and says so in the test name.
     if (cases < CASES) warn(`fuzz: time cap of ${SECONDS}s reached after ${cases} of ${CASES} cases (seed ${SEED})`);
-    expect(cases).toBeGreaterThanOrEqual(Math.min(CASES, Math.ceil(CASES / 10)));
+    expect(cases).toBeGreaterThanOrEqual(Math.min(CASES, 10_000));
     expect(decoded).toBeGreaterThan(0);
   }, (SECONDS + 20) * 1000);
 });

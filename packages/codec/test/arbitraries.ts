@@ -1,20 +1,8 @@
-/** fast-check arbitraries for valid protocol values, and the run count from the environment. */
+/** fast-check arbitraries for valid protocol values. */
 import fc from 'fast-check';
 import type { ClientCommand, PduOption, PeerPdu, ServerCommand } from '../src/index.js';
 
-const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-
-/** Runs per property: env FC_NUM_RUNS, else `fallback`. */
-export function numRuns(fallback = 200): number {
-  const n = Number(env['FC_NUM_RUNS']);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
-
-/** An environment variable as a number, else `fallback`. */
-export function envNumber(name: string, fallback: number): number {
-  const n = Number(env[name]);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
+export { numRuns } from './env.js';
 
 const visible = fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c));
 /** A valid peer ID. */
@@ -59,7 +47,3 @@ export function optionArb(maxCount: number): fc.Arbitrary<PduOption> {
 /** A valid PeerPDU that fits one datagram's counts (sizes may still exceed 1,400 bytes). */
 export const pduArb: fc.Arbitrary<PeerPdu> = fc.record({ peerId: peerIdArb, options: fc.array(optionArb(6), { maxLength: 5 }) });
 
-/** A warning on the test output (the codec's tsconfig has no DOM or Node types, hence the lookup). */
-export function warn(message: string): void {
-  (globalThis as { console?: { warn(m: string): void } }).console?.warn(message);
-}

@@ -1,0 +1,20 @@
+/** Test settings from the environment (the codec has no Node types, hence the lookup). */
+
+const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+
+/** Runs per property: env FC_NUM_RUNS, else `fallback`. */
+export function numRuns(fallback = 200): number {
+  const n = Number(env['FC_NUM_RUNS']);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** An environment variable as a number, else `fallback`. */
+export function envNumber(name: string, fallback: number): number {
+  const n = Number(env[name]);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** A warning on the test output (the codec's tsconfig has no DOM or Node types, hence the lookup). */
+export function warn(message: string): void {
+  (globalThis as { console?: { warn(m: string): void } }).console?.warn(message);
+}
