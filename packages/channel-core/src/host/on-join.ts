@@ -2,7 +2,7 @@
  * JOIN (draft §2.1, PROTOCOL.md §2 and §5, docs/architecture.md): create or join, history to the
  * new member only, then STANDBY to everyone.
  */
-import type { JoinCommand } from '@ims/codec';
+import { isPrivateChannel, isValidChannelName, type JoinCommand } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
 import type { Post } from '../types.js';
 import type { ChannelState, ConnState, HostContext, MemberRec } from './host-context.js';
@@ -10,11 +10,12 @@ import type { ChannelState, ConnState, HostContext, MemberRec } from './host-con
 /** Handles one JOIN frame. */
 export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void {
   const name = cmd.channel;
-  const isPrivate = name.startsWith('@');
-  if (!isPrivate && !name.startsWith('#')) {
-    ctx.refuse(cs, 'BAD_CHANNEL_NAME', `channel name must start with '#' or '@': ${name}`, name);
+  // The decoder already checks names; a runtime that feeds commands from elsewhere may not.
+  if (!isValidChannelName(name)) {
+    ctx.refuse(cs, 'BAD_CHANNEL_NAME', `not a channel name (PROTOCOL.md §1): ${JSON.stringify(name.slice(0, 64))}`, undefined);
     return;
   }
+  const isPrivate = isPrivateChannel(name);
   if (cs.channel !== undefined) {
     // Draft §2.1: a repeated JOIN of the same client to the same channel is ignored.
     if (cs.channel.name === name) ctx.log('debug', 'join-repeated', { conn: cs.conn, peer: cs.memberId, channel: name });
