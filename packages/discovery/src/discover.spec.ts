@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import type { SchedulerLike } from 'rxjs';
+import { filter, map, type SchedulerLike } from 'rxjs';
 import { decodePdu, encodePdu } from '@ims/codec';
 import type { DatagramPort } from './datagram-port.js';
 import { discover, type DiscoverOptions, type Discovery } from './discover.js';
@@ -44,6 +44,25 @@ function spy(net: MemoryNetwork): { port: DatagramPort; seen: Uint8Array[] } {
 }
 
 describe('discover() in virtual time', () => {
+  it('liveness of a peer that goes silent, as a marble: appeared, suspect, disconnected, gone', () => {
+    const ts = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler = ts;
+    ts.run(({ expectObservable }) => {
+      const net = memoryNetwork({ scheduler: ts });
+      const a = discover(net.port({ address: '10.0.0.1' }), { peerId: 'a', intervalMs: I, scheduler: ts });
+      const b = discover(net.port({ address: '10.0.0.2' }), { peerId: 'b', intervalMs: I, scheduler: ts });
+      ts.schedule(() => b.close(), 5 * I + 500);
+      ts.schedule(() => a.close(), 20 * I);
+      const letters: Record<string, string> = { appeared: 'a', suspect: 's', disconnected: 'd', gone: 'g' };
+      const aboutB = a.events$.pipe(
+        filter((e) => (e.kind === 'appeared' ? e.peer.id : 'peerId' in e ? e.peerId : '') === 'b'),
+        map((e) => letters[e.kind] ?? e.kind),
+      );
+      // Last PDU from b at 5 s; checks every 250 ms; thresholds 1, 3 and 4 intervals plus 500 ms grace.
+      expectObservable(aboutB).toBe('a 6749ms s 1999ms d 999ms g 10249ms |');
+    });
+  });
+
   it('three peers see each other, a nick change, and a silent peer go suspect → disconnected → gone in whole intervals', () => {
     let a!: ReturnType<typeof peer>;
     let lobbyAt5s: Lobby | undefined;
