@@ -91,6 +91,17 @@ describe('member: joining', () => {
   });
 });
 
+describe('member: options', () => {
+  it.each([
+    [{ selfId: '', channel: '#a' }],
+    [{ selfId: 'me', channel: 'a' }],
+    [{ selfId: 'me', channel: '#a', seenLimit: -1 }],
+    [{ selfId: 'me', channel: '#a', pendingLimit: 0.5 }],
+  ])('rejects %j', (opts) => {
+    expect(() => createMember(opts)).toThrow(RangeError);
+  });
+});
+
 describe('member: fast path (PROTOCOL.md §5)', () => {
   it('closed without EXIT: reconnects to the same host and rejoins it quietly', () => {
     const { m, feed } = joined([say('x', '1')]);

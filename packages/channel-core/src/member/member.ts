@@ -2,7 +2,7 @@
  * The member role: one channel membership as a client sees it, with failover (PROTOCOL.md §5,
  * docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
  */
-import type { ServerCommand } from '@ims/codec';
+import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
 import { convergenceWinner } from '../convergence.js';
 import { HistoryRing } from '../history-ring.js';
 import { alignHistory, type SeenPost } from './align.js';
@@ -24,6 +24,8 @@ export function createMember(opts: MemberOptions): Member {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`MemberOptions.${k} must be a non-negative integer, got ${v}`);
   }
   const { selfId, channel } = opts;
+  if (!isValidPeerId(selfId)) throw new RangeError(`MemberOptions.selfId is not a peer ID: ${JSON.stringify(selfId)}`);
+  if (!isValidChannelName(channel)) throw new RangeError(`MemberOptions.channel is not a channel name: ${JSON.stringify(channel)}`);
   let phase: Phase = 'idle';
   let attempt: Attempt = 'initial';
   let host: MemberTarget | undefined;
