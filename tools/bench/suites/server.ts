@@ -9,7 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchSuite } from '../report.js';
-import { startTarget, stopTarget, type Target } from './server/proc.js';
+import { scrapeFanoutP99Ms, startTarget, stopTarget, type Target } from './server/proc.js';
 import { fanOut, idleRss, manyChannels } from './server/workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,7 +19,7 @@ const TSX = ['--conditions=@ims/source', '--import', 'tsx'];
 /** Start the ims channel server with persistence on and limits opened up for a load test. */
 function startIms(dataDir: string): Promise<Target> {
   const flags = [
-    ...['--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    ...['--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--http-port', '0'],
     // A private discovery port keeps the benchmark's announcements away from running peers.
     ...['--discovery-port', String(41_000 + Math.floor(Math.random() * 8_000))],
     ...['--max-connections', '20000', '--max-connections-per-ip', '20000'],
@@ -83,12 +83,17 @@ const suite: BenchSuite = {
     const channels = Math.max(10, Math.round(100 * s));
     const seconds = Math.max(2, Math.round(10 * s));
     ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s`);
-    const m = await both((t) => manyChannels(t, channels, 10, 20, seconds * 1000));
+    const m = await both(async (t) => {
+      const r = await manyChannels(t, channels, 10, 20, seconds * 1000);
+      return { ...r, serverP99Ms: t.httpPort === undefined ? Number.NaN : await scrapeFanoutP99Ms(t.httpPort) };
+    });
     const label = `server ${channels}x10@20/s`;
     ctx.figure(`${label} p50 latency (lower is better)`, m.ims.p50Ms, 'ms', m.relay.p50Ms);
     const p99 = ctx.figure(`${label} p99 latency (lower is better)`, m.ims.p99Ms, 'ms', m.relay.p99Ms);
     ctx.figure(`${label} server CPU (lower is better)`, m.ims.cpuPercent, '% of a core', m.relay.cpuPercent);
-    verdict(ctx, `p99 <= 2.5 ms at ${label}`, p99.value <= 2.5, `${p99.value.toFixed(2)} ms`);
+    // The server's own share of the latency (its histogram, warm-up included), free of load-generator delays.
+    ctx.figure(`${label} server-side fan-out p99, bucket bound (lower is better)`, m.ims.serverP99Ms, 'ms');
+    verdict(ctx, `p99 <= 2.5 ms at ${label}`, p99.value <= 2.5, `${p99.value.toFixed(2)} ms end to end`);
 
     const idle = Math.max(200, Math.round(2_000 * s));
     const idleChannels = Math.max(20, Math.round(200 * s));

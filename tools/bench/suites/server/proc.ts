@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 export interface Target {
   readonly name: string;
   readonly port: number;
+  /** Port of the target's /metrics endpoint, if it has one. */
+  readonly httpPort: number | undefined;
   readonly child: ChildProcess;
   /** Lines of stderr that were not the listening line (kept for error reports). */
   readonly log: string[];
@@ -29,16 +31,16 @@ export function startTarget(name: string, args: readonly string[], cwd: string, 
       reject(new Error(`${name} exited with ${code} before listening:\n${log.join('\n')}`));
     });
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-      let msg: { event?: unknown; port?: unknown } | undefined;
+      let msg: { event?: unknown; port?: unknown; httpPort?: unknown } | undefined;
       try {
-        msg = JSON.parse(line) as { event?: unknown; port?: unknown };
+        msg = JSON.parse(line) as { event?: unknown; port?: unknown; httpPort?: unknown };
       } catch {
         msg = undefined;
       }
       if (msg?.event === 'listening' && typeof msg.port === 'number') {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve({ name, port: msg.port, child, log });
+        resolve({ name, port: msg.port, httpPort: typeof msg.httpPort === 'number' ? msg.httpPort : undefined, child, log });
       } else if (log.length < 200) log.push(line);
     });
   });
@@ -68,4 +70,19 @@ export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) * 1024 : Number.NaN;
+}
+
+/**
+ * The server's own p99 fan-out latency (decode of a SAY to its fan-out queued), in ms, read from the
+ * histogram on its /metrics endpoint: the upper bound of the first bucket holding 99% of the samples.
+ */
+export async function scrapeFanoutP99Ms(httpPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const buckets = [...text.matchAll(/^ims_fanout_latency_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => ({
+    le: m[1] === '+Inf' ? Infinity : Number(m[1]),
+    count: Number(m[2]),
+  }));
+  const total = buckets.at(-1)?.count ?? 0;
+  const hit = buckets.find((b) => b.count >= 0.99 * total);
+  return total === 0 || hit === undefined ? Number.NaN : hit.le * 1000;
 }
