@@ -35,6 +35,25 @@ export async function netnsUnavailableReason(): Promise<string | undefined> {
   }
 }
 
+/**
+ * Why `netem` steps cannot run here (the kernel lacks sch_netem, as in many containers), or
+ * undefined. Probed in a throwaway namespace, on its loopback.
+ */
+export async function netemUnavailableReason(): Promise<string | undefined> {
+  const base = await netnsUnavailableReason();
+  if (base) return base;
+  const ns = `${RUN_PREFIX}${process.pid}-netem-probe`;
+  try {
+    await run('ip', ['netns', 'add', ns]);
+    await run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'replace', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+    return undefined;
+  } catch (e) {
+    return `tc netem does not work here: ${(e as Error).message}`;
+  } finally {
+    await deleteNamespace(ns);
+  }
+}
+
 /** Deletes namespaces left by dead runs (their processes first). */
 export async function sweepNamespaces(): Promise<string[]> {
   if ((await netnsUnavailableReason()) !== undefined) return [];

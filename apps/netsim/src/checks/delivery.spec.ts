@@ -33,7 +33,7 @@ describe('checkExactlyOnce', () => {
   it('reports members that disagree on the order', () => {
     const b = chat().post('alice', 'a2').post('bob', 'b2');
     b.deliver('alice', 'a2', ['alice']).deliver('bob', 'b2', ['alice', 'bob']).deliver('alice', 'a2', ['bob']);
-    expect(checkExactlyOnce(b.events, room).problems).toEqual(['bob and alice disagree on order at shared post 3: bob: "b2" vs alice: "a2"']);
+    expect(checkExactlyOnce(b.events, room).problems).toEqual(['bob and alice disagree on s1\'s order at shared post 3: bob: "b2" vs alice: "a2"']);
   });
 
   it('forgives the loss of a post whose author was killed before its echo, but not a duplicate of it', () => {
@@ -66,5 +66,18 @@ describe('checkHistory', () => {
   it('does not take live posts for history', () => {
     const b = chat().start('carol').joined('carol', 's1').say('carol', 'alice', 'a1').say('carol', 'bob', 'b1');
     expect(checkHistory(b.events, room, ['carol']).ok).toBe(false);
+  });
+});
+
+describe('checkExactlyOnce across a partition', () => {
+  it('compares order only among posts that came from the same host', () => {
+    const b = chat();
+    // Partition: alice stays on s1, bob moves to s2; each side posts; after the heal bob returns.
+    b.app('bob', 'failover', { host: 's2', from: 's1' });
+    b.post('alice', 'a2').deliver('alice', 'a2', ['alice']);
+    b.post('bob', 'b2').deliver('bob', 'b2', ['bob']);
+    b.app('bob', 'failover', { host: 's1', from: 's2' }).say('bob', 'alice', 'a2', 'history');
+    b.deliver('bob', 'b2', ['alice']);
+    expect(checkExactlyOnce(b.events, room)).toEqual({ ok: true, problems: [] });
   });
 });

@@ -40,14 +40,25 @@ export function postsOf(log: readonly SimEvent[], channelOf: ReadonlyMap<string,
   return out;
 }
 
-/** Keys (`author: "text"`) a client saw since its latest start, in order, with the event kind. */
-export function seenBy(log: readonly SimEvent[], client: string): { key: string; kind: string; index: number }[] {
+/** One post as a client saw it: key, `say` or `history`, log index, and the host it came from. */
+export interface Seen {
+  readonly key: string;
+  readonly kind: string;
+  readonly index: number;
+  readonly from: string | undefined;
+}
+
+/** Keys (`author: "text"`) a client saw since its latest start, in order. */
+export function seenBy(log: readonly SimEvent[], client: string): Seen[] {
   const start = clientView(log, client).startIndex;
-  const out: { key: string; kind: string; index: number }[] = [];
+  const out: Seen[] = [];
+  let host: string | undefined;
   for (let i = Math.max(start, 0); i < log.length; i++) {
     const e = log[i] as SimEvent;
-    if (e.host !== client || e.source !== 'app' || (e.event !== 'say' && e.event !== 'history')) continue;
-    if (typeof e.data['author'] === 'string' && typeof e.data['text'] === 'string') out.push({ key: keyOf(e.data['author'], e.data['text']), kind: e.event, index: i });
+    if (e.host !== client || e.source !== 'app') continue;
+    if ((e.event === 'joined' || e.event === 'failover') && typeof e.data['host'] === 'string') host = e.data['host'];
+    if (e.event !== 'say' && e.event !== 'history') continue;
+    if (typeof e.data['author'] === 'string' && typeof e.data['text'] === 'string') out.push({ key: keyOf(e.data['author'], e.data['text']), kind: e.event, index: i, from: host });
   }
   return out;
 }
@@ -83,7 +94,7 @@ export function checkExactlyOnce(log: readonly SimEvent[], channelOf: ReadonlyMa
   const posts = postsOf(log, channelOf);
   const required = requiredPosts(log, posts);
   const present = presentClients(log, channelOf);
-  const sequences = new Map<string, string[]>();
+  const seenAll = new Map<string, Seen[]>();
   for (const c of present) {
     const seen = seenBy(log, c);
     const counts = new Map<string, number>();
@@ -92,27 +103,42 @@ export function checkExactlyOnce(log: readonly SimEvent[], channelOf: ReadonlyMa
     for (const p of required) {
       if (p.channel === channelOf.get(c) && !counts.has(keyOf(p.author, p.text))) problems.push(`${c} never saw ${keyOf(p.author, p.text)}`);
     }
-    sequences.set(c, [...new Set(seen.map((s) => s.key))]);
+    seenAll.set(c, seen);
   }
-  problems.push(...orderProblems(present, sequences, channelOf));
+  problems.push(...orderProblems(present, seenAll, channelOf));
   return result(problems);
 }
 
-/** Members of one channel must agree on the relative order of the posts they share. */
-function orderProblems(present: readonly string[], sequences: ReadonlyMap<string, string[]>, channelOf: ReadonlyMap<string, string>): string[] {
+/**
+ * "In the host's order": posts two members got from the same host appear in the same relative
+ * order. Posts from different hosts (a partition) have no common order to agree on.
+ */
+function orderProblems(present: readonly string[], seen: ReadonlyMap<string, Seen[]>, channelOf: ReadonlyMap<string, string>): string[] {
   const problems: string[] = [];
+  const byHost = (c: string): Map<string, string[]> => {
+    const m = new Map<string, string[]>();
+    const first = new Set<string>();
+    for (const s of seen.get(c) ?? []) {
+      if (s.from === undefined || first.has(s.key)) continue;
+      first.add(s.key);
+      m.set(s.from, [...(m.get(s.from) ?? []), s.key]);
+    }
+    return m;
+  };
+  const views = new Map(present.map((c) => [c, byHost(c)]));
   present.forEach((c, i) => {
     // One reference per client is enough: agreement with the first member is transitive.
     const ref = present.slice(0, i).find((r) => channelOf.get(r) === channelOf.get(c));
     if (ref === undefined) return;
-    const a = sequences.get(ref) ?? [];
-    const b = sequences.get(c) ?? [];
-    const aSet = new Set(a);
-    const bSet = new Set(b);
-    const theirs = a.filter((k) => bSet.has(k));
-    const mine = b.filter((k) => aSet.has(k));
-    const at = theirs.findIndex((k, j) => mine[j] !== k);
-    if (at >= 0) problems.push(`${c} and ${ref} disagree on order at shared post ${at + 1}: ${mine[at]} vs ${theirs[at]}`);
+    for (const [host, mineAll] of views.get(c) ?? []) {
+      const theirsAll = views.get(ref)?.get(host) ?? [];
+      const aSet = new Set(theirsAll);
+      const bSet = new Set(mineAll);
+      const theirs = theirsAll.filter((k) => bSet.has(k));
+      const mine = mineAll.filter((k) => aSet.has(k));
+      const at = theirs.findIndex((k, j) => mine[j] !== k);
+      if (at >= 0) problems.push(`${c} and ${ref} disagree on ${host}'s order at shared post ${at + 1}: ${mine[at]} vs ${theirs[at]}`);
+    }
   });
   return problems;
 }

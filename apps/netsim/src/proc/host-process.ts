@@ -24,6 +24,8 @@ export interface HostProcess {
   exited(): boolean;
   /** Writes one line to stdin; false when stdin is gone. */
   writeLine(line: string): boolean;
+  /** Closes stdin (EOF). */
+  endInput(): void;
   /** Sends a signal; false when the process is gone. */
   signal(sig: NodeJS.Signals): boolean;
 }
@@ -64,6 +66,7 @@ export function spawnProcess(cmd: string, args: readonly string[], opts: { cwd: 
         exited: () => done,
         writeLine: (line) => !done && child.stdin?.writable === true && child.stdin.write(`${line}\n`) !== undefined,
         signal: (sig) => !done && child.kill(sig),
+        endInput: () => void child.stdin?.end(),
       }),
     );
   });

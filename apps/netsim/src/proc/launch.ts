@@ -47,7 +47,8 @@ export function hostArgs(spec: HostSpec, ctx: LaunchContext): string[] {
   const common = ['--announce-interval', String(ctx.announceIntervalMs), '--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr];
   switch (spec.kind) {
     case 'server': {
-      const args = ['--port', '0', '--id', spec.name, ...common];
+      // Members reach a server at its PDUs' source address, so it listens on that interface.
+      const args = ['--port', '0', '--id', spec.name, '--bind', ctx.interfaceAddr, ...common];
       if (ctx.dataDir !== undefined) args.push('--data-dir', ctx.dataDir);
       if (spec.standbyFor !== undefined) args.push('--standby-for', spec.standbyFor === 'all' ? 'all' : spec.standbyFor.join(','));
       return [...args, ...spec.args];

@@ -95,6 +95,14 @@ export class HostManager {
     return this.running.get(name)?.proc.writeLine(text) ?? false;
   }
 
+  /** Closes a host's stdin; the exit that follows is expected. */
+  endInput(name: string): void {
+    const r = this.running.get(name);
+    if (!r) return;
+    r.expectedExit = true;
+    r.proc.endInput();
+  }
+
   /** Resolves when `name`'s current process has exited. */
   async exited(name: string): Promise<void> {
     await this.running.get(name)?.proc.exit;

@@ -128,5 +128,11 @@ function expectation(x: Expectation, scenario: Scenario, events: readonly SimEve
       const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals === undefined || f.intervals > x.intervals).map((f) => `${f.fault} of ${f.host} at ${f.at} ms: ${f.healedMs === undefined ? 'never healed' : `${f.healedMs} ms = ${f.intervals?.toFixed(1)} intervals`}`);
       return named(`failover within ${x.intervals} intervals`, { ok: problems.length === 0, problems });
     }
+    case 'failoverNotBefore': {
+      // Proves the slow path: members must not give up on a host that only went quiet too early.
+      const m = measureFailovers(events, [...channelOf.keys()], scenario.announceIntervalMs);
+      const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals !== undefined && f.intervals < x.intervals).map((f) => `${f.fault} of ${f.host}: healed after ${f.intervals?.toFixed(1)} intervals`);
+      return named(`failover not before ${x.intervals} intervals`, { ok: problems.length === 0, problems });
+    }
   }
 }

@@ -1,6 +1,7 @@
 /** Executes one timeline step. A step that cannot do its job returns a failed check. */
 import { timer, firstValueFrom, fromEvent, race, of } from 'rxjs';
 import type { Backend } from '../backend/types.js';
+import { clientView } from '../checks/log.js';
 import type { Scenario, Step } from '../scenario/types.js';
 import type { EventLog } from './event-log.js';
 import type { HostManager } from './host-manager.js';
@@ -43,9 +44,18 @@ async function startHosts(step: Step, names: readonly string[], ctx: StepContext
   return r.ok ? undefined : failed(step, `start (line ${step.line})`, [r.detail]);
 }
 
+/** Replaces `hostOf: client` by the client's current host; undefined when it has none. */
+function resolveHostOf(step: Step, log: EventLog): Step | undefined {
+  if (!('hostOf' in step) || step.hostOf === undefined) return step;
+  const host = clientView(log.events, step.hostOf).host;
+  return host === undefined ? undefined : { ...step, hosts: [host], hostOf: undefined };
+}
+
 /** Runs `step`; resolves with a failed check when it did not work out. */
-export async function runStep(step: Step, ctx: StepContext): Promise<CheckOutcome | undefined> {
+export async function runStep(original: Step, ctx: StepContext): Promise<CheckOutcome | undefined> {
   const { scenario, backend, log, hosts, channelOf, signal } = ctx;
+  const step = resolveHostOf(original, log);
+  if (step === undefined) return failed(original, `${original.kind} (line ${original.line})`, [`${'hostOf' in original ? String(original.hostOf) : '?'} has no host to act on`]);
   const interval = scenario.announceIntervalMs;
   switch (step.kind) {
     case 'start':
@@ -79,9 +89,16 @@ export async function runStep(step: Step, ctx: StepContext): Promise<CheckOutcom
       }
       return undefined;
     case 'say':
-      for (const text of step.texts) {
-        log.push(step.from, 'netsim', 'post', { text });
-        if (!hosts.writeLine(step.from, text)) return failed(step, `say (line ${step.line})`, [`${step.from} is not running`]);
+      for (const { from, text } of step.posts) {
+        log.push(from, 'netsim', 'post', { text });
+        if (!hosts.writeLine(from, text)) return failed(step, `say (line ${step.line})`, [`${from} is not running`]);
+      }
+      return undefined;
+    case 'leave':
+      // peer-client's contract: EOF on stdin leaves the channel (EXIT) and ends the process.
+      for (const h of step.hosts) {
+        log.push(h, 'netsim', 'leave');
+        hosts.endInput(h);
       }
       return undefined;
     case 'wait': {

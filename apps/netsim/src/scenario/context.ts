@@ -10,6 +10,8 @@ const CHANNEL_NAME = /^[#@][\x21-\x7e]{1,63}$/;
 /** Collects validation errors against one source. */
 export class ValidationContext {
   readonly errors: NetsimError[] = [];
+  /** Host groups made by `count:` (`c` → c1…cN), referenced as `c*`. */
+  readonly groups = new Map<string, string[]>();
   constructor(readonly source: YamlSource) {}
 
   /** Records an error at `path`. */
@@ -65,6 +67,16 @@ export class ValidationContext {
     if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.length > 0)) return value as string[];
     this.fail(path, `${what} must be a name or a non-empty list of names`);
     return [];
+  }
+
+  /** Like `stringList`, with each `group*` replaced by the group's hosts. */
+  hostList(value: unknown, path: ValuePath, what: string): string[] {
+    return this.stringList(value, path, what).flatMap((n) => {
+      if (!n.endsWith('*')) return [n];
+      const members = this.groups.get(n.slice(0, -1));
+      if (!members) this.fail(path, `no host group "${n.slice(0, -1)}" (groups come from count:)`);
+      return members ?? [];
+    });
   }
 
   /** Checks a host name's syntax. */

@@ -39,7 +39,7 @@ describe('parseScenario', () => {
     expect(s.hosts.get('alice')).toMatchObject({ kind: 'client', channel: '#room', server: 's1', nick: 'alice', noHost: false });
     expect(s.hosts.get('eve')).toEqual({ kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50 });
     expect(s.steps.map((x) => [x.kind, x.line])).toEqual([['start', 9], ['start', 10], ['wait', 11], ['say', 12], ['kill', 13], ['pause', 14]]);
-    expect(s.steps[3]).toMatchObject({ kind: 'say', from: 'alice', texts: ['alice L12 #1', 'alice L12 #2'] });
+    expect(s.steps[3]).toMatchObject({ kind: 'say', posts: [{ from: 'alice', text: 'alice L12 #1' }, { from: 'alice', text: 'alice L12 #2' }] });
     expect(s.expect.map((x) => x.kind)).toEqual(['exactlyOnce', 'failoverWithin', 'condition']);
     expect(s.expect[2]).toMatchObject({ condition: { kind: 'joined', hosts: ['alice'], host: 's2' }, line: 18 });
   });
@@ -94,5 +94,28 @@ describe('parseScenario', () => {
   it('keeps pending scenarios with their reason', () => {
     const r = parseScenario(`pending: needs --standby-for\n${GOOD}`, 'x.yaml');
     expect(r.ok && r.scenario.pending).toBe('needs --standby-for');
+  });
+
+  it('expands count: groups and group* references, and reads hostOf and leave', () => {
+    const text = `hosts:
+  s1: { kind: server }
+  c: { kind: client, channel: '#crowd', count: 3, noHost: true }
+steps:
+  - start: s1
+  - join: c*
+  - say: { from: c*, count: 1 }
+  - kill: { hostOf: c2 }
+  - leave: [c1, c3]
+`;
+    const r = parseScenario(text, 'g.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect([...r.scenario.hosts.keys()]).toEqual(['s1', 'c1', 'c2', 'c3']);
+    expect(r.scenario.hosts.get('c2')).toMatchObject({ kind: 'client', nick: 'c2', noHost: true });
+    expect(r.scenario.steps[1]).toMatchObject({ kind: 'start', hosts: ['c1', 'c2', 'c3'] });
+    expect(r.scenario.steps[2]).toMatchObject({ posts: [{ from: 'c1', text: 'c1 L7 #1' }, { from: 'c2', text: 'c2 L7 #1' }, { from: 'c3', text: 'c3 L7 #1' }] });
+    expect(r.scenario.steps[3]).toMatchObject({ kind: 'kill', hosts: [], hostOf: 'c2' });
+    expect(r.scenario.steps[4]).toMatchObject({ kind: 'leave', hosts: ['c1', 'c3'] });
+    expect(errorsOf(text.replace('join: c*', 'join: d*'))).toEqual(['x.yaml:6: no host group "d" (groups come from count:) (steps.1.join)']);
   });
 });

@@ -50,9 +50,9 @@ function checkUniquePosts(ctx: ValidationContext, steps: Scenario['steps']): voi
   const seen = new Set<string>();
   for (const s of steps) {
     if (s.kind !== 'say') continue;
-    for (const t of s.texts) {
-      const key = `${s.from}\u0000${t}`;
-      if (seen.has(key)) ctx.errors.push(new NetsimError('SCENARIO_INVALID', `${ctx.source.file}:${s.line}: ${s.from} posts "${t}" twice; posts must be unique per author`, { file: ctx.source.file, line: s.line }));
+    for (const { from, text: t } of s.posts) {
+      const key = `${from}\u0000${t}`;
+      if (seen.has(key)) ctx.errors.push(new NetsimError('SCENARIO_INVALID', `${ctx.source.file}:${s.line}: ${from} posts "${t}" twice; posts must be unique per author`, { file: ctx.source.file, line: s.line }));
       seen.add(key);
     }
   }

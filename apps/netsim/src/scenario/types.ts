@@ -61,17 +61,22 @@ export type Expectation =
   | { readonly kind: 'exactlyOnce'; readonly line: number }
   | { readonly kind: 'history'; readonly hosts: readonly string[]; readonly line: number }
   | { readonly kind: 'noPrivateNames'; readonly line: number }
-  | { readonly kind: 'failoverWithin'; readonly intervals: number; readonly line: number };
+  | { readonly kind: 'failoverWithin'; readonly intervals: number; readonly line: number }
+  | { readonly kind: 'failoverNotBefore'; readonly intervals: number; readonly line: number };
+
+/** A step acting on host processes: named ones, or (`hostOf`) whoever hosts a client's channel then. */
+export interface HostStep {
+  readonly kind: 'start' | 'kill' | 'freeze' | 'thaw' | 'stop' | 'restart';
+  readonly hosts: readonly string[];
+  /** Resolved at run time to the current host of this client's channel. */
+  readonly hostOf?: string;
+}
 
 /** One timeline step. `line` is its line in the scenario file, for messages. */
 export type Step = { readonly line: number } & (
-  | { readonly kind: 'start'; readonly hosts: readonly string[] }
-  | { readonly kind: 'kill'; readonly hosts: readonly string[] }
-  | { readonly kind: 'freeze'; readonly hosts: readonly string[] }
-  | { readonly kind: 'thaw'; readonly hosts: readonly string[] }
-  | { readonly kind: 'stop'; readonly hosts: readonly string[] }
-  | { readonly kind: 'restart'; readonly hosts: readonly string[] }
-  | { readonly kind: 'say'; readonly from: string; readonly texts: readonly string[] }
+  | HostStep
+  | { readonly kind: 'leave'; readonly hosts: readonly string[] }
+  | { readonly kind: 'say'; readonly posts: readonly { readonly from: string; readonly text: string }[] }
   | { readonly kind: 'wait'; readonly condition: Condition; readonly within: number }
   | { readonly kind: 'pause'; readonly intervals: number }
   | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }

@@ -4,7 +4,9 @@ import { DEFAULT_HOSTILE_RATE, type HostSpec } from './types.js';
 
 const COMMON_KEYS = ['kind', 'args'];
 const SERVER_KEYS = [...COMMON_KEYS, 'standbyFor', 'dataDir'];
-const CLIENT_KEYS = [...COMMON_KEYS, 'channel', 'server', 'nick', 'noHost'];
+const CLIENT_KEYS = [...COMMON_KEYS, 'channel', 'server', 'nick', 'noHost', 'count'];
+/** Most clients one `count:` may make. @default 500 */
+export const MAX_GROUP_COUNT = 500;
 const HOSTILE_KEYS = ['kind', 'targets', 'rate'];
 
 /** Turns the raw `hosts` value into host specs; errors go to `ctx`. */
@@ -17,7 +19,15 @@ export function validateHosts(ctx: ValidationContext, raw: unknown): Map<string,
     const path = ['hosts', name];
     if (!ctx.hostName(name, path)) continue;
     const spec = validateHost(ctx, name, value, path);
-    if (spec) hosts.set(name, spec);
+    if (!spec) continue;
+    const count = (value as Record<string, unknown>)['count'];
+    if (spec.kind === 'client' && count !== undefined) {
+      // `count: N` makes clients name1…nameN, each its own process, nick and peer ID.
+      const n = ctx.number(count, [...path, 'count'], 'count', 1, MAX_GROUP_COUNT) ?? 0;
+      const members = Array.from({ length: n }, (_, i) => `${name}${i + 1}`);
+      ctx.groups.set(name, members);
+      for (const m of members) if (ctx.hostName(m, path)) hosts.set(m, { ...spec, name: m, nick: m });
+    } else hosts.set(name, spec);
   }
   // Cross references need every host first.
   for (const spec of hosts.values()) {

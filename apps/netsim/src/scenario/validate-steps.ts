@@ -13,10 +13,9 @@ const HOST_STEPS: Record<string, { kind: 'start' | 'kill' | 'freeze' | 'thaw' | 
   freeze: { kind: 'freeze' },
   thaw: { kind: 'thaw' },
   stop: { kind: 'stop' },
-  leave: { kind: 'stop', kinds: ['client'] },
   restart: { kind: 'restart' },
 };
-const STEP_KEYS = [...Object.keys(HOST_STEPS), 'say', 'wait', 'pause', 'partition', 'heal', 'netem'];
+const STEP_KEYS = [...Object.keys(HOST_STEPS), 'leave', 'say', 'wait', 'pause', 'partition', 'heal', 'netem'];
 const CONDITION_KEYS = ['listening', 'joined', 'failover', 'converged', 'delivered', 'exited', 'event'];
 
 /** Checks that every name in `names` is a host of one of `kinds`. */
@@ -54,11 +53,23 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
   const line = ctx.line(path);
   const hostStep = HOST_STEPS[key];
   if (hostStep) {
-    const names = ctx.stringList(value, path, key);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const obj = value as Record<string, unknown>;
+      ctx.onlyKeys(obj, path, ['hostOf']);
+      const client = ctx.string(obj['hostOf'], [...path, 'hostOf'], 'hostOf');
+      if (client !== undefined) hostRefs(ctx, hosts, [client], [...path, 'hostOf'], ['client']);
+      return client === undefined ? undefined : { kind: hostStep.kind, hosts: [], hostOf: client, line };
+    }
+    const names = ctx.hostList(value, path, key);
     hostRefs(ctx, hosts, names, path, hostStep.kinds);
     return { kind: hostStep.kind, hosts: names, line };
   }
   switch (key) {
+    case 'leave': {
+      const names = ctx.hostList(value, path, key);
+      hostRefs(ctx, hosts, names, path, ['client']);
+      return { kind: 'leave', hosts: names, line };
+    }
     case 'say':
       return validateSay(ctx, value, path, hosts, line);
     case 'wait': {
@@ -78,7 +89,7 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
         ctx.fail(path, 'partition must be a list of at least two groups of host names');
         return undefined;
       }
-      const groups = value.map((g: unknown, i) => ctx.stringList(g, [...path, i], 'a partition group'));
+      const groups = value.map((g: unknown, i) => ctx.hostList(g, [...path, i], 'a partition group'));
       groups.forEach((g, i) => hostRefs(ctx, hosts, g, [...path, i]));
       const all = groups.flat();
       if (new Set(all).size !== all.length) ctx.fail(path, 'a host appears in two partition groups');
@@ -90,7 +101,7 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
       const obj = ctx.record(value, path, 'netem');
       if (!obj) return undefined;
       ctx.onlyKeys(obj, path, ['hosts', 'delay', 'loss']);
-      const names = ctx.stringList(obj['hosts'], [...path, 'hosts'], 'hosts');
+      const names = ctx.hostList(obj['hosts'], [...path, 'hosts'], 'hosts');
       hostRefs(ctx, hosts, names, [...path, 'hosts']);
       const delayMs = obj['delay'] === undefined ? 0 : (ctx.number(obj['delay'], [...path, 'delay'], 'delay (ms)', 0, 60_000) ?? 0);
       const lossPercent = obj['loss'] === undefined ? 0 : (ctx.number(obj['loss'], [...path, 'loss'], 'loss (%)', 0, 100) ?? 0);
@@ -105,17 +116,20 @@ function validateSay(ctx: ValidationContext, value: unknown, path: ValuePath, ho
   const obj = ctx.record(value, path, 'say');
   if (!obj) return undefined;
   ctx.onlyKeys(obj, path, ['from', 'text', 'count']);
-  const from = ctx.string(obj['from'], [...path, 'from'], 'from');
-  if (from !== undefined) hostRefs(ctx, hosts, [from], [...path, 'from'], ['client']);
-  let texts: string[] = [];
-  if (obj['text'] !== undefined) texts = ctx.stringList(obj['text'], [...path, 'text'], 'text');
-  else if (obj['count'] !== undefined) {
-    const count = ctx.number(obj['count'], [...path, 'count'], 'count', 1, 100_000);
+  const authors = ctx.hostList(obj['from'], [...path, 'from'], 'from');
+  hostRefs(ctx, hosts, authors, [...path, 'from'], ['client']);
+  let texts: (from: string) => string[] = () => [];
+  if (obj['text'] !== undefined) {
+    const given = ctx.stringList(obj['text'], [...path, 'text'], 'text');
+    if (given.some((t) => t.includes('\n'))) ctx.fail([...path, 'text'], 'a post is one line: no newlines');
+    texts = () => given;
+  } else if (obj['count'] !== undefined) {
+    const count = ctx.number(obj['count'], [...path, 'count'], 'count', 1, 100_000) ?? 0;
     // Generated texts carry the step's line so they are unique across the scenario.
-    texts = count === undefined ? [] : Array.from({ length: count }, (_, i) => `${from ?? '?'} L${line} #${i + 1}`);
+    texts = (from) => Array.from({ length: count }, (_, i) => `${from} L${line} #${i + 1}`);
   } else ctx.fail(path, 'say needs text or count');
-  if (texts.some((t) => t.includes('\n'))) ctx.fail([...path, 'text'], 'a post is one line: no newlines');
-  return from === undefined ? undefined : { kind: 'say', from, texts, line };
+  const posts = authors.flatMap((from) => texts(from).map((text) => ({ from, text })));
+  return posts.length === 0 ? undefined : { kind: 'say', posts, line };
 }
 
 /** Validates one condition mapping (the part of a wait or expect entry besides `within`). */
@@ -137,21 +151,21 @@ export function validateCondition(ctx: ValidationContext, obj: Record<string, un
     case 'listening':
     case 'exited': {
       ctx.onlyKeys(obj, path, [key]);
-      const names = ctx.stringList(v, p, key);
+      const names = ctx.hostList(v, p, key);
       hostRefs(ctx, hosts, names, p, key === 'listening' ? ['server'] : undefined);
       return { kind: key, hosts: names };
     }
     case 'joined':
     case 'failover': {
       ctx.onlyKeys(obj, path, [key, 'host']);
-      const names = ctx.stringList(v, p, key);
+      const names = ctx.hostList(v, p, key);
       hostRefs(ctx, hosts, names, p, ['client']);
       const h = host();
       return { kind: key, hosts: names, ...(h !== undefined ? { host: h } : {}) };
     }
     case 'converged': {
       ctx.onlyKeys(obj, path, [key]);
-      const names = ctx.stringList(v, p, key);
+      const names = ctx.hostList(v, p, key);
       hostRefs(ctx, hosts, names, p, ['client']);
       return { kind: 'converged', hosts: names };
     }
@@ -190,16 +204,17 @@ export function validateExpect(ctx: ValidationContext, raw: unknown, hosts: Host
       out.push({ kind: 'exactlyOnce', line });
     } else if ('history' in obj) {
       ctx.onlyKeys(obj, path, ['history']);
-      const names = ctx.stringList(obj['history'], [...path, 'history'], 'history');
+      const names = ctx.hostList(obj['history'], [...path, 'history'], 'history');
       hostRefs(ctx, hosts, names, [...path, 'history'], ['client']);
       out.push({ kind: 'history', hosts: names, line });
     } else if ('noPrivateNames' in obj) {
       ctx.onlyKeys(obj, path, ['noPrivateNames']);
       out.push({ kind: 'noPrivateNames', line });
-    } else if ('failoverWithin' in obj) {
-      ctx.onlyKeys(obj, path, ['failoverWithin']);
-      const n = ctx.number(obj['failoverWithin'], [...path, 'failoverWithin'], 'failoverWithin (intervals)', 0.1, 10_000);
-      if (n !== undefined) out.push({ kind: 'failoverWithin', intervals: n, line });
+    } else if ('failoverWithin' in obj || 'failoverNotBefore' in obj) {
+      const kind = 'failoverWithin' in obj ? 'failoverWithin' : 'failoverNotBefore';
+      ctx.onlyKeys(obj, path, [kind]);
+      const n = ctx.number(obj[kind], [...path, kind], `${kind} (intervals)`, 0, 10_000);
+      if (n !== undefined) out.push({ kind, intervals: n, line });
     } else {
       const condition = validateCondition(ctx, obj, path, hosts);
       if (condition) out.push({ kind: 'condition', condition, line });

@@ -1,0 +1,42 @@
+/**
+ * The scenario suite in apps/netsim/scenarios, against the real apps on the local backend.
+ * Pending scenarios must report pending; netns-only ones run in netns.int.spec.ts.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/runner/run-scenario.js';
+import { formatResult, formatTimeline } from '../src/report/text.js';
+import { scenarioFrom } from './fake-apps.js';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '../scenarios');
+const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+/** Starting 100 Node processes takes minutes on two shared cores: opt in. */
+const crowd = process.env['NETSIM_CROWD'] === '1';
+
+describe('scenario suite (local backend, real apps)', () => {
+  it('has scenarios', () => {
+    expect(files.length).toBeGreaterThanOrEqual(10);
+  });
+
+  for (const f of files) {
+    const scenario = scenarioFrom(readFileSync(join(dir, f), 'utf8'), join(dir, f));
+    const runsHere = scenario.backends.includes('local') && (crowd || f !== '07-crowd.yaml');
+    if (!runsHere) {
+      it.skip(`${f}: ${scenario.backends.includes('local') ? 'set NETSIM_CROWD=1 to run 100 processes' : 'netns only'}`, () => undefined);
+      continue;
+    }
+    it(f, { timeout: scenario.timeoutMs + 30_000 }, async () => {
+      const r = await runScenario(scenario, { backend: 'local' });
+      if (scenario.pending !== undefined) {
+        expect(r.status).toBe('pending');
+        return;
+      }
+      // On failure, the verdict and timeline are the useful part of the CI log.
+      if (r.status !== 'passed') process.stderr.write(`${formatResult(r)}\n${formatTimeline(r, 150)}\n`);
+      expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(r.status).toBe('passed');
+    });
+  }
+});
