@@ -228,7 +228,7 @@ export class FrameDecoder<C extends Command = Command> {
   }
 
   /**
-   * Advance the Java walk over bytes[base, base+avail): each UTF-8 lead byte is one UTF-16 unit,
+   * Advance the Java walk over bytes[base + javaPos, limit): each UTF-8 lead byte is one UTF-16 unit,
    * two for a 4-byte sequence. Sets bodyNeed to the bytes needed so far; -1 and poisoned if the
    * body would exceed the limit.
    */
