@@ -33,6 +33,12 @@ export interface Refusal {
   readonly reason: 'max-connections' | 'max-connections-per-ip' | 'unobserved';
 }
 
+const REFUSAL_TEXT: Record<Refusal['reason'], string> = {
+  'max-connections': 'max connections reached, try later',
+  'max-connections-per-ip': 'max connections per ip reached, try later',
+  unobserved: 'not accepting connections',
+};
+
 /** A bound TCP listener. */
 export interface TcpListener<T> {
   /** Bound address. */
@@ -128,7 +134,7 @@ class Listener<T> implements TcpListener<T> {
       this.suppressedRefusals++;
     }
     this.refusedSubject.next({ address: ip, reason });
-    const frame = this.options.refusalFrame?.(reason.replaceAll('-', ' '));
+    const frame = this.options.refusalFrame?.(REFUSAL_TEXT[reason]);
     // end() flushes the ERROR frame first; reading (and discarding) lets the peer's FIN close the
     // socket at once; the timer covers a peer that never reads.
     socket.resume();
