@@ -59,8 +59,10 @@ export const SERVER_CONFIG_SPEC = {
   historyPerChannel: field.int(1_000, { min: 0, doc: 'posts kept per channel and sent to a new member' }),
   floodRate: field.int(100, { min: 1, doc: 'sustained frames per second per connection; more are dropped' }),
   floodBurst: field.int(200, { min: 1, doc: 'frames one connection may send in a burst' }),
+  floodMaxDropped: field.int(100, { min: 1, doc: 'frames dropped in a row for flooding before the connection is closed' }),
   idleTimeout: field.duration(30_000, { min: 0, doc: 'ms allowed for the first frame and for any started frame to complete (0 = no limit)' }),
   sendQueueBytes: field.bytes(1024 * 1024, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
+  closeTimeout: field.duration(2_000, { min: 0, doc: 'ms a closing connection may take to send what is queued before it is destroyed' }),
   historyBatchWindow: field.duration(50, { min: 1, max: 10_000, doc: 'ms between two batched history writes (a crash loses at most one window)' }),
   shutdownTimeout: field.duration(5_000, { min: 100, doc: 'ms a graceful shutdown may take before exiting 1' }),
 } as const;

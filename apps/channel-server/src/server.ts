@@ -73,6 +73,8 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
     maxSendQueueBytes: config.sendQueueBytes,
     floodRate: config.floodRate,
     floodBurst: config.floodBurst,
+    floodMaxDropped: config.floodMaxDropped,
+    closeTimeoutMs: config.closeTimeout,
     historyLimit: config.historyPerChannel,
     maxChannels: config.maxChannels,
     maxMembersPerChannel: config.maxMembersPerChannel,
