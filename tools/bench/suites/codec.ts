@@ -9,6 +9,7 @@ import type { BenchContext, BenchSuite } from '../report.js';
 import { baselineDecode, baselineDecodePdu, baselineEncode } from './codec/baseline.js';
 
 const TEXT = 'The quick brown fox jumps over the lazy dog; 0123456789 abcdefgh'; // 64 bytes
+const UTF8_TEXT = 'Grüße aus Köln – ça va? Ελληνικά 👋 日本!!!!!!'; // 64 bytes of UTF-8
 const ROUNDS = 5;
 /** TCP hands over data in chunks; 16 KiB splits some frames across chunks, as real reads do. */
 const CHUNK = 16 * 1024;
@@ -72,6 +73,19 @@ const suite: BenchSuite = {
     }, () => baselineDecode(chunks), frames, reps);
     ctx.figure('decode SAY 64 B', dec, 'frames/s', decBase);
     ctx.figure('decode SAY 64 B throughput', (dec * frame.length) / 1e6, 'MB/s', (decBase * frame.length) / 1e6);
+
+    // Same size, non-ASCII: the fatal TextDecoder path instead of the ASCII fast path.
+    const utf8Frame = encodeFrame({ cmd: 'SAY', text: UTF8_TEXT });
+    const utf8Chunks: Uint8Array[] = [];
+    const utf8Stream = concat(Array.from({ length: frames }, () => utf8Frame));
+    for (let i = 0; i < utf8Stream.length; i += CHUNK) utf8Chunks.push(utf8Stream.subarray(i, i + CHUNK));
+    const [dec8, dec8Base] = compare(ctx, 'decode utf-8', () => {
+      const d = serverSideDecoder();
+      let n = 0;
+      for (const c of utf8Chunks) n += d.push(c).length;
+      return n;
+    }, () => baselineDecode(utf8Chunks), frames, reps);
+    ctx.figure('decode SAY 64 B non-ASCII', dec8, 'frames/s', dec8Base);
 
     const batch = 10_000;
     const [enc, encBase] = compare(ctx, 'encode', () => {
