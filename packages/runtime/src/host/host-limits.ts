@@ -1,5 +1,6 @@
 /** Abuse limits of a host service, each with its default (documented in README "Limits"). */
 import { DEFAULT_MAX_FRAME_BYTES } from '@ims/codec';
+import { ConfigError } from '../config/config-error.js';
 
 /** Every resource cap of the host service. */
 export interface HostLimits {
@@ -44,3 +45,37 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   maxChannels: 10_000,
   maxMembersPerChannel: 10_000,
 });
+
+/** Smallest valid value of each limit (`idleTimeoutMs` 0 disables the timeout). */
+const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
+  maxFrameBytes: 1,
+  maxConnections: 1,
+  maxConnectionsPerIp: 1,
+  idleTimeoutMs: 0,
+  maxSendQueueBytes: 1,
+  floodRate: Number.MIN_VALUE,
+  floodBurst: 1,
+  floodMaxDropped: 1,
+  closeTimeoutMs: 0,
+  historyLimit: 0,
+  maxChannels: 1,
+  maxMembersPerChannel: 1,
+};
+
+/** Defaults filled in and every value checked; throws ConfigError naming the bad limit. */
+export function resolveHostLimits(limits: HostLimits = {}): Required<HostLimits> {
+  const out = { ...DEFAULT_HOST_LIMITS };
+  for (const key of Object.keys(MINIMUM) as (keyof HostLimits)[]) {
+    const value = limits[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < MINIMUM[key]) {
+      throw new ConfigError(
+        'CONFIG_INVALID_VALUE',
+        `host limit '${key}' must be a number >= ${MINIMUM[key] === Number.MIN_VALUE ? '> 0' : MINIMUM[key]}, got ${String(value)}`,
+        key,
+      );
+    }
+    out[key] = value;
+  }
+  return Object.freeze(out);
+}

@@ -13,7 +13,7 @@ import { type TcpListener, listenTcp } from '../tcp/tcp-listener.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
 import type { HistoryStore } from './history-store.js';
 import { type HostDiscovery, toHostPeers } from './host-discovery.js';
-import { DEFAULT_HOST_LIMITS, type HostLimits } from './host-limits.js';
+import { type HostLimits, resolveHostLimits } from './host-limits.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Options of {@link startHostService}. */
@@ -69,9 +69,9 @@ interface Entry {
   dropped: number;
 }
 
-/** Starts listening and serving; resolves once the port is bound and stored history is loaded. */
+/** Starts listening and serving; resolves once the port is bound and stored history is loaded. Rejects with ConfigError (bad limit) or TransportError (cannot listen). */
 export async function startHostService(options: HostServiceOptions): Promise<HostService> {
-  const limits = { ...DEFAULT_HOST_LIMITS, ...options.limits };
+  const limits = resolveHostLimits(options.limits);
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const listener = await listenTcp<ClientCommand>({
     address: options.listen?.address ?? '127.0.0.1',
