@@ -1,5 +1,5 @@
 import { encodeFrame } from '@ims/codec';
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, isError, isSay, isStandby } from '../../test/raw-client.js';
 import { memoryHistoryStore } from './history-store.js';
@@ -147,6 +147,20 @@ describe('host service over loopback', () => {
     const texts = calm.commands().flatMap((c) => (c.cmd === 'SAY' ? [c.text] : []));
     expect(texts).toEqual(['spam 0', 'spam 1', 'spam 2', 'spam 3', 'calm']);
     expect(svc.stats().errors['FLOOD']).toBe(10);
+  });
+
+  it('refills the flood budget on the injected clock', async () => {
+    // Virtual time drives the token bucket: the test moves the clock, no waiting.
+    const clock = new VirtualTimeScheduler();
+    const svc = await startHostService({ peerId: 'host-1', scheduler: clock, limits: { floodRate: 1, floodBurst: 2, floodMaxDropped: 100 } });
+    cleanup.push(() => svc.stop());
+    const c = await client(svc);
+    c.send({ cmd: 'JOIN', channel: '#v', clientId: 'v' }, { cmd: 'SAY', text: 'a' }, { cmd: 'SAY', text: 'dropped' });
+    await c.next(isError('FLOOD'));
+    clock.frame += 1_000;
+    c.send({ cmd: 'SAY', text: 'b' });
+    await c.next(isSay('b'));
+    expect(c.commands().filter(isSay()).map((x) => x.cmd === 'SAY' && x.text)).toEqual(['a', 'b']);
   });
 
   it('rate-limits garbage too, so bad frames cannot be amplified into ERRORs', async () => {
