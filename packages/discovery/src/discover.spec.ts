@@ -239,4 +239,19 @@ describe('discover() in virtual time', () => {
       expect(() => discover(net.port(), { server: { port: 80, channels: [] } })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
     });
   });
+
+  it('rejects own values that could never be announced, at once and with a typed error', () => {
+    virtual((_at, net) => {
+      const d = discover(net.port(), { scheduler, server: { port: 50_000, channels: [] } });
+      const invalid = expect.objectContaining({ code: 'INVALID_OPTION' });
+      expect(() => d.setNick('')).toThrow(invalid);
+      expect(() => d.setNick('nul\u0000inside')).toThrow(invalid);
+      expect(() => d.setNick('x'.repeat(1_400))).toThrow(invalid);
+      expect(() => d.setMemberships([{ serverId: 'has space', channels: ['#a'] }])).toThrow(invalid);
+      expect(() => d.invite('#a', ['ok', ''])).toThrow(invalid);
+      expect(() => d.setNick('ünïcödé nick')).not.toThrow();
+      d.close();
+      expect(d.stats().encodeErrors).toBe(0);
+    });
+  });
 });

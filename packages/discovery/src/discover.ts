@@ -24,7 +24,8 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import type { ServerMembership } from '@ims/codec';
-import { DEFAULT_MAX_DATAGRAM_BYTES, SERVER_PORT_MAX, SERVER_PORT_MIN, decodePdu, isValidPeerId } from '@ims/codec';
+import { DEFAULT_MAX_DATAGRAM_BYTES, decodePdu, isValidPeerId } from '@ims/codec';
+import { validateIds, validateNick, validateServer } from './own-validation.js';
 import { announcementTicks } from './announcer.js';
 import type { Datagram, DatagramPort } from './datagram-port.js';
 import { DiscoveryError } from './errors.js';
@@ -76,30 +77,18 @@ export interface Discovery {
   peer(id: string): PeerInfo | undefined;
   /** The peers whose latest datagram came from `address` (e.g. "which client is at this IP"). */
   peersAt(address: string): PeerInfo[];
-  /** Announce a nick (makes this peer a client), or none. Throws DiscoveryError on a bad nick. */
+  /** Announce a nick (makes this peer a client), or none. Throws DiscoveryError('INVALID_OPTION') on an empty or unencodable nick. */
   setNick(nick: string | undefined): void;
-  /** Announce public channel memberships per server; private channels are filtered out. */
+  /** Announce public channel memberships per server; private channels are filtered out. Throws on a bad serverId. */
   setMemberships(memberships: readonly ServerMembership[]): void;
   /** Announce hosting (port 49152–65535, public channels) or, with `undefined`, stop hosting. */
   setServer(server: OwnServer | undefined): void;
-  /** Announce SERVER_INVITE at once and in the next `inviteRepeats` announcements. Needs setServer. */
+  /** Announce SERVER_INVITE at once and in the next `inviteRepeats` announcements. Needs setServer; throws on a bad clientId. */
   invite(channel: string, clientIds: readonly string[]): void;
   /** Counters of received, dropped and sent datagrams. */
   stats(): DiscoveryStats;
   /** Stop announcing and listening, close the port, complete the streams. Idempotent. */
   close(): void;
-}
-
-function validateNick(nick: string | undefined): void {
-  if (nick !== undefined && (nick.length === 0 || nick.includes('\u0000'))) {
-    throw new DiscoveryError('INVALID_OPTION', 'a nick must be non-empty and contain no NUL');
-  }
-}
-
-function validateServer(server: OwnServer | undefined): void {
-  if (server !== undefined && !(Number.isInteger(server.port) && server.port >= SERVER_PORT_MIN && server.port <= SERVER_PORT_MAX)) {
-    throw new DiscoveryError('INVALID_OPTION', `a server port must be in ${SERVER_PORT_MIN}–${SERVER_PORT_MAX}, got ${server.port}`);
-  }
 }
 
 /** Start discovery on `port`: listening and announcing begin at once. */
@@ -116,7 +105,8 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   if (!(maxPerSecond > 0) || !(checkEveryMs > 0) || !(maxDatagramBytes > 0)) {
     throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs and maxDatagramBytes must be positive');
   }
-  validateNick(options.nick);
+  validateNick(peerId, options.nick, maxDatagramBytes);
+  validateIds((options.memberships ?? []).map((m) => m.serverId), 'serverId');
   validateServer(options.server);
   const stats: MutableStats = createStats();
   const countFiltered = (memberships: readonly ServerMembership[] = [], server?: OwnServer): void => {
@@ -208,10 +198,14 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
     },
     peersAt: (address) => [...table.peers.values()].filter((p) => p.address === address).map(toPeerInfo),
     setNick(nick) {
-      validateNick(nick);
+      validateNick(peerId, nick, maxDatagramBytes);
       input({ kind: 'nick', nick });
     },
     setMemberships(memberships) {
+      validateIds(
+        memberships.map((m) => m.serverId),
+        'serverId',
+      );
       countFiltered(memberships);
       input({ kind: 'memberships', memberships });
     },
@@ -226,6 +220,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
         log({ level: 'warn', event: 'inviteDropped', reason: 'private or invalid channel' });
         return;
       }
+      validateIds(clientIds, 'clientId');
       input({ kind: 'invite', channel, clientIds, sends: inviteSends });
     },
     stats: () => ({ ...stats, peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused }),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeDatagramPort } from '../test/describe-datagram-port.js';
 import { probeMulticast, udpPort } from './udp-port.js';
@@ -44,5 +45,42 @@ describe('udpPort options', () => {
     a.close();
     b.close();
     expect(true).toBe(true);
+  });
+});
+
+describe('udpPort stays on loopback unless told otherwise', () => {
+  // Linux lists group memberships per interface in /proc/net/igmp (groups as little-endian hex).
+  const igmp = (): string | undefined => {
+    try {
+      return readFileSync('/proc/net/igmp', 'utf8');
+    } catch {
+      return undefined; // not Linux: the test below skips with this reason
+    }
+  };
+  const membersOn = (table: string, hexGroup: string): string[] => {
+    const devices: string[] = [];
+    let device = '';
+    for (const line of table.split('\n')) {
+      const head = /^\d+\s+(\S+)\s*:/.exec(line);
+      if (head?.[1] !== undefined) device = head[1];
+      else if (line.trim().startsWith(hexGroup)) devices.push(device);
+    }
+    return devices;
+  };
+
+  it('joins the group on lo only, by default', async (ctx) => {
+    const table = igmp();
+    if (table === undefined) ctx.skip('/proc/net/igmp is not available on this system');
+    if (!v4.ok) ctx.skip(v4.reason);
+    // A group of our own, so other processes on this host cannot blur the picture.
+    const [x, y] = [1 + Math.floor(Math.random() * 250), 1 + Math.floor(Math.random() * 250)];
+    const group = `239.255.${x}.${y}`;
+    const hex = [y, x, 255, 239].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
+    const port = await udpPort({ port: randomPort(), group });
+    try {
+      expect(membersOn(igmp() ?? '', hex)).toEqual(['lo']);
+    } finally {
+      port.close();
+    }
   });
 });
