@@ -30,7 +30,7 @@ export function pickStandby(members: Iterable<StandbyCandidate>, peers: Readonly
   for (const m of members) {
     const peer = peers.get(m.id);
     if (!canBeStandby(m.id, peer, hostId) || peer === undefined) continue;
-    if (best === undefined || bestPeer === undefined || better(m, peer, best, bestPeer)) {
+    if (best === undefined || bestPeer === undefined || betterStandby(m, peer, best, bestPeer)) {
       best = m;
       bestPeer = peer;
     }
@@ -38,7 +38,8 @@ export function pickStandby(members: Iterable<StandbyCandidate>, peers: Readonly
   return best?.id ?? hostId;
 }
 
-function better(a: StandbyCandidate, pa: PeerInfo, b: StandbyCandidate, pb: PeerInfo): boolean {
+/** Whether candidate `a` (peer `pa`) is a better standby than `b` (peer `pb`), by the order above. */
+export function betterStandby(a: StandbyCandidate, pa: PeerInfo, b: StandbyCandidate, pb: PeerInfo): boolean {
   if (pa.dedicated !== pb.dedicated) return pa.dedicated;
   if (pa.hostedChannels !== pb.hostedChannels) return pa.hostedChannels < pb.hostedChannels;
   if (a.joinedAt !== b.joinedAt) return a.joinedAt < b.joinedAt;

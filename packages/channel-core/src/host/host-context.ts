@@ -5,7 +5,7 @@
 import type { ServerCommand } from '@ims/codec';
 import type { ChannelErrorCode } from '../errors.js';
 import type { HistoryRing } from '../history-ring.js';
-import { canBeStandby, pickStandby } from '../standby.js';
+import { betterStandby, canBeStandby, pickStandby } from '../standby.js';
 import type { ConnId, HostEffect, HostOptions, LogLevel, PeerInfo, Post } from '../types.js';
 
 /** Defaults of `HostOptions` (documented there with `@default`). */
@@ -32,8 +32,12 @@ export interface ChannelState {
   readonly name: string;
   readonly isPrivate: boolean;
   readonly members: Map<string, MemberRec>;
-  /** Replaced (never mutated) on membership change, so a `broadcast` effect can share it safely. */
+  /**
+   * Member connections, shared by `broadcast` effects, so never mutated: replaced on a join, and
+   * rebuilt lazily after leaves (`connsDirty`), so a mass disconnect costs O(members), not O(n²).
+   */
   conns: readonly ConnId[];
+  connsDirty: boolean;
   standby: string;
   readonly history: HistoryRing<Post>;
   /** Private channels: who may join. `undefined` = open (taken over from an archive; see README). */
@@ -115,8 +119,33 @@ export class HostContext {
     this.out.push({ kind: 'channels', public: list });
   }
 
+  /** The channel's member connections, in join order. */
+  connsOf(ch: ChannelState): readonly ConnId[] {
+    if (ch.connsDirty) {
+      const conns: ConnId[] = [];
+      for (const m of ch.members.values()) conns.push(m.conn);
+      ch.conns = conns;
+      ch.connsDirty = false;
+    }
+    return ch.conns;
+  }
+
   broadcastStandby(ch: ChannelState): void {
-    this.out.push({ kind: 'broadcast', conns: ch.conns, command: { cmd: 'STANDBY', peerId: ch.standby } });
+    this.out.push({ kind: 'broadcast', conns: this.connsOf(ch), command: { cmd: 'STANDBY', peerId: ch.standby } });
+  }
+
+  /**
+   * A join re-picks in O(1): the newcomer replaces the standby when it is a better one. The other
+   * members were weighed when the standby was picked (and on peer changes, see onPeers).
+   */
+  considerNewcomer(ch: ChannelState, rec: MemberRec): void {
+    const peer = this.peers.get(rec.id);
+    if (!canBeStandby(rec.id, peer, this.opts.hostId) || peer === undefined) return;
+    const current = ch.members.get(ch.standby);
+    const currentPeer = this.peers.get(ch.standby);
+    if (current !== undefined && currentPeer !== undefined && this.standbyValid(ch) && !betterStandby(rec, peer, current, currentPeer)) return;
+    this.log('info', 'standby', { channel: ch.name, from: ch.standby, to: rec.id });
+    ch.standby = rec.id;
   }
 
   /** Re-picks the standby; announces it to all members when it changed (or when `force`). */
@@ -141,14 +170,14 @@ export class HostContext {
     if (ch === undefined || id === undefined) return;
     const rec = ch.members.get(id);
     if (rec?.conn === cs.conn) ch.members.delete(id);
-    ch.conns = ch.conns.filter((c) => c !== cs.conn);
+    ch.connsDirty = true;
     this.log('info', 'left', { conn: cs.conn, peer: id, channel: ch.name, why });
     if (ch.members.size === 0) {
       this.closeChannel(ch);
       return;
     }
     // Draft §2.3.1: a leaving standby must be replaced and the new one published.
-    this.repickStandby(ch, false);
+    if (ch.standby === id) this.repickStandby(ch, false);
   }
 
   /** docs/architecture.md "Empty channel": it closes, its history stays archived for a later JOIN. */

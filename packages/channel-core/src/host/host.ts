@@ -97,7 +97,7 @@ function onSay(ctx: HostContext, cs: ConnState, cmd: SayCommand): void {
   const post: Post = { authorId: cs.memberId, text: cmd.text, at: ctx.now() };
   ch.history.push(post);
   ctx.out.push(
-    { kind: 'broadcast', conns: ch.conns, command: { cmd: 'SAY', authorId: post.authorId, text: post.text } },
+    { kind: 'broadcast', conns: ctx.connsOf(ch), command: { cmd: 'SAY', authorId: post.authorId, text: post.text } },
     { kind: 'persist', channel: ch.name, post },
   );
 }

@@ -32,14 +32,17 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   } else if (!admit(ctx, cs, ch, id)) {
     return;
   }
-  const joinedAt = addMember(ctx, cs, ch, id);
+  const { rec, fresh } = addMember(ctx, cs, ch, id);
+  const joinedAt = rec.joinedAt;
   cs.memberId = id;
   cs.channel = ch;
   if (created && !isPrivate) ctx.announceChannels();
   ctx.log('info', 'joined', { conn: cs.conn, peer: id, channel: name, created, joinedAt });
   // docs/architecture.md "History delimiter": history as SAY frames, then STANDBY.
   for (const post of ch.history.toArray()) ctx.send(cs.conn, { cmd: 'SAY', authorId: post.authorId, text: post.text });
-  ctx.repickStandby(ch, true);
+  if (fresh) ctx.considerNewcomer(ch, rec);
+  // Draft §2.1: STANDBY to every member after every JOIN of a new member.
+  ctx.broadcastStandby(ch);
 }
 
 /** PROTOCOL.md §2: JOIN's clientId, else the one alive client peer at that address, else ip:port. */
@@ -66,7 +69,7 @@ function create(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolea
   ctx.archive.delete(name);
   let admitted: Set<string> | undefined;
   if (isPrivate) admitted = archived === undefined ? new Set([id]) : archived.admitted;
-  const ch: ChannelState = { name, isPrivate, members: new Map(), conns: [], standby: ctx.opts.hostId, history, admitted };
+  const ch: ChannelState = { name, isPrivate, members: new Map(), conns: [], connsDirty: false, standby: ctx.opts.hostId, history, admitted };
   ctx.channels.set(name, ch);
   ctx.log('info', 'channel-created', { channel: name, history: history.length, takeover: archived !== undefined });
   return ch;
@@ -95,16 +98,17 @@ function admit(ctx: HostContext, cs: ConnState, ch: ChannelState, id: string): b
   return true;
 }
 
-function addMember(ctx: HostContext, cs: ConnState, ch: ChannelState, id: string): number {
+function addMember(ctx: HostContext, cs: ConnState, ch: ChannelState, id: string): { rec: MemberRec; fresh: boolean } {
   const existing = ch.members.get(id);
   if (existing !== undefined) {
     // Keeps its seniority: the standby choice must not change because a member reconnected.
-    ch.conns = [...ch.conns.filter((c) => c !== existing.conn), cs.conn];
     existing.conn = cs.conn;
-    return existing.joinedAt;
+    ch.connsDirty = true;
+    return { rec: existing, fresh: false };
   }
   const rec: MemberRec = { id, conn: cs.conn, joinedAt: ctx.now() };
+  // The copy comes before the insertion: a rebuild after it would list the newcomer twice.
+  ch.conns = [...ctx.connsOf(ch), cs.conn];
   ch.members.set(id, rec);
-  ch.conns = [...ch.conns, cs.conn];
-  return rec.joinedAt;
+  return { rec, fresh: true };
 }
