@@ -142,18 +142,24 @@ class Node implements PeerNode {
    */
   private async resolveTarget(channel: string, server: string | undefined): Promise<MemberTarget | string> {
     const self = this.selfTarget();
+    const askedAt = this.clock();
     if (server !== undefined && server === this.selfId) return self ?? 'this peer runs with --no-host: it cannot host channels';
+    // Hear the LAN for two intervals after start, even when the target shows up sooner: the lobby
+    // must know the other hosts (the standby's endpoint) before a failover can use them.
     const settle = Math.max(0, this.startedAt + 2 * this.config.announceIntervalMs - this.clock());
+    if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
     const pick = (l: Lobby): MemberTarget | undefined => (server === undefined ? hostOf(l, channel) : serverNamed(l, server));
-    const waitMs = server === undefined ? settle : Math.max(settle, this.config.joinTimeoutMs);
-    const found = await firstValueFrom(
-      this.discovery.lobby$.pipe(
-        map(pick),
-        filter((t): t is MemberTarget => t !== undefined),
-        timeout({ first: Math.max(1, waitMs), with: () => of(undefined) }),
-      ),
-      { defaultValue: undefined },
-    );
+    const waitMs = server === undefined ? 0 : Math.max(0, askedAt + this.config.joinTimeoutMs - this.clock());
+    const found =
+      pick(this.discovery.snapshot()) ??
+      (await firstValueFrom(
+        this.discovery.lobby$.pipe(
+          map(pick),
+          filter((t): t is MemberTarget => t !== undefined),
+          timeout({ first: Math.max(1, waitMs), with: () => of(undefined) }),
+        ),
+        { defaultValue: undefined },
+      ));
     if (found) return found;
     if (server !== undefined) return `no server ${server} in the lobby`;
     return self ?? `no host announces ${channel}, and this peer runs with --no-host`;
