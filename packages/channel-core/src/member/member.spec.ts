@@ -74,6 +74,14 @@ describe('member: joining', () => {
     expect(events(m.handle({ kind: 'post', text: 'late' }))[0]).toMatchObject({ event: 'error', code: 'NOT_JOINED' });
   });
 
+  it('keeps the newest seenLimit history entries of a long history', () => {
+    const { fx } = joined([say('x', '1'), say('x', '2'), say('x', '3')], 'S', undefined, { seenLimit: 2 });
+    expect(events(fx).filter((e) => e.event === 'history')).toEqual([
+      { event: 'history', author: 'x', text: '2' },
+      { event: 'history', author: 'x', text: '3' },
+    ]);
+  });
+
   it('refuses posts beyond pendingLimit', () => {
     const { m } = joined([], 'S', undefined, { pendingLimit: 1 });
     m.handle({ kind: 'post', text: 'a' });

@@ -34,7 +34,9 @@ export function createMember(opts: MemberOptions): Member {
   let everJoined = false;
   let failover: { from: string; reason: FailoverReason } | undefined;
   let tried = new Set<string>();
-  let historyBuf: SeenPost[] = [];
+  /** History SAYs of the join in progress (the newest `seenLimit`), and how many there were. */
+  let historyBuf = new HistoryRing<SeenPost>(seenLimit);
+  let historyCount = 0;
   const seen = new HistoryRing<SeenPost>(seenLimit);
   let pending: string[] = [];
   /** Live SAYs to swallow once: posts seen before a failover that the new host lost. */
@@ -131,8 +133,9 @@ export function createMember(opts: MemberOptions): Member {
     everJoined = true;
     failover = undefined;
     tried = new Set();
-    const a = alignHistory(seen.toArray(), historyBuf, pending, selfId, historyBuf.length >= hostHistoryLimit);
-    historyBuf = [];
+    const a = alignHistory(seen.toArray(), historyBuf.toArray(), pending, selfId, historyCount >= hostHistoryLimit);
+    historyBuf = new HistoryRing<SeenPost>(seenLimit);
+    historyCount = 0;
     for (const p of a.fresh) {
       seen.push(p);
       emit({ event: 'history', author: p.author, text: p.text });
@@ -179,8 +182,8 @@ export function createMember(opts: MemberOptions): Member {
       }
     } else if (phase === 'joining') {
       // docs/architecture.md "History delimiter": SAYs between JOIN and the first STANDBY are history.
-      if (historyBuf.length < seenLimit) historyBuf.push({ author: cmd.authorId, text: cmd.text });
-      else historyBuf = [...historyBuf.slice(1), { author: cmd.authorId, text: cmd.text }];
+      historyBuf.push({ author: cmd.authorId, text: cmd.text });
+      historyCount++;
     } else {
       onLiveSay(cmd.authorId, cmd.text);
     }
@@ -225,7 +228,8 @@ export function createMember(opts: MemberOptions): Member {
       case 'connected':
         if (phase !== 'connecting') return;
         phase = 'joining';
-        historyBuf = [];
+        historyBuf = new HistoryRing<SeenPost>(seenLimit);
+        historyCount = 0;
         out.push({ kind: 'send', command: { cmd: 'JOIN', channel, clientId: selfId } });
         return;
       case 'connect-failed':
