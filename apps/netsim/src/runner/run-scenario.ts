@@ -69,10 +69,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       checks.push({ name: `${step.kind} (line ${step.line})`, line: step.line, ok: true, problems: [] });
     }
     if (signal.aborted) {
+      // An interrupted timeline says nothing about the system: its final checks would be noise.
       error = opts.signal?.aborted ? 'aborted' : `timed out after ${scenario.timeoutMs} ms`;
       checks.push({ name: 'run', ok: false, problems: [error] });
-    }
-    checks.push(...finalChecks(scenario, log.events, channelOf, recorder));
+    } else checks.push(...finalChecks(scenario, log.events, channelOf, recorder));
   } catch (e) {
     error = e instanceof NetsimError ? `${e.code}: ${e.message}` : String(e);
     checks.push({ name: 'run', ok: false, problems: [error] });
