@@ -24,6 +24,12 @@ export interface PeerInfo {
   readonly dedicated: boolean;
   /** Number of public channels it announces (SERVER_CHANNELS). */
   readonly hostedChannels: number;
+  /**
+   * The public channels it announces, when known: a channel also announced by an alive host with a
+   * smaller ID is yielded (no longer announced here; docs/architecture.md "Partition heal").
+   * @default undefined (unknown: never yield to this peer)
+   */
+  readonly channels?: readonly string[];
   /** Announces CLIENT_NICK. */
   readonly isClient: boolean;
   /** Liveness state `alive` (not maybeDisconnected/disconnected). */

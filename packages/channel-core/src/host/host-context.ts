@@ -67,6 +67,8 @@ export class HostContext {
   readonly channels = new Map<string, ChannelState>();
   readonly archive = new Map<string, ArchiveEntry>();
   peers: ReadonlyMap<string, PeerInfo> = new Map();
+  /** Public channels announced by alive hosts with a smaller ID than ours: we yield those. */
+  smallerHostChannels: ReadonlySet<string> = new Set();
   /** Alive client peers per address: the ID, or `null` when several share it (ambiguous). */
   clientsByAddress: ReadonlyMap<string, string | null> = new Map();
   out: HostEffect[] = [];
@@ -112,10 +114,13 @@ export class HostContext {
     if (close) this.close(cs, code);
   }
 
-  /** The public channel list changed: announce it (PROTOCOL.md §1: never '@' names). */
+  /**
+   * The public channel list changed: announce it (PROTOCOL.md §1: never '@' names). Channels
+   * yielded to a smaller host ID are left out, so members converge on the winner.
+   */
   announceChannels(): void {
     const list: string[] = [];
-    for (const ch of this.channels.values()) if (!ch.isPrivate) list.push(ch.name);
+    for (const ch of this.channels.values()) if (!ch.isPrivate && !this.smallerHostChannels.has(ch.name)) list.push(ch.name);
     this.out.push({ kind: 'channels', public: list });
   }
 

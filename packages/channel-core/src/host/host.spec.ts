@@ -358,3 +358,23 @@ describe('host: robustness', () => {
     expect(h.host.snapshot()).toMatchObject({ channels: [], connections: 0 });
   });
 });
+
+describe('host: partition heal (docs/architecture.md)', () => {
+  it('stops announcing a channel a smaller host ID announces, and resumes when that host goes', () => {
+    const h = harness({ hostId: 'M' });
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#b', 'bob');
+    const winner = peer('A', { canHost: true, isClient: false, channels: ['#a'] });
+    expect(noLogs(h.peers(winner, peer('Z', { canHost: true, channels: ['#b'] })))).toEqual([{ kind: 'channels', public: ['#b'] }]);
+    // Members keep being served until they move; the channel closes with its last member.
+    expect(h.say('c1', 'still')[0]).toMatchObject({ kind: 'broadcast', conns: ['c1'] });
+    expect(noLogs(h.peers(winner))).toEqual([]);
+    expect(noLogs(h.peers({ ...winner, alive: false }))).toEqual([{ kind: 'channels', public: ['#a', '#b'] }]);
+  });
+
+  it('does not announce a channel created while a smaller host announces it', () => {
+    const h = harness({ hostId: 'M' });
+    h.peers(peer('A', { canHost: true, channels: ['#a'] }));
+    expect(noLogs(h.join('c1', '#a', 'alice'))[0]).toEqual({ kind: 'channels', public: [] });
+  });
+});

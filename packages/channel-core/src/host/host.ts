@@ -4,7 +4,7 @@
  */
 import type { ClientCommand, InviteCommand, SayCommand } from '@ims/codec';
 import type { ChannelSnapshot, Host, HostEffect, HostInput, HostOptions, HostSnapshot, PeerInfo, Post } from '../types.js';
-import { canBeStandby } from '../standby.js';
+import { canBeStandby, compareIds } from '../standby.js';
 import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
 import { onJoin } from './on-join.js';
 
@@ -130,7 +130,9 @@ function onPeers(ctx: HostContext, list: readonly PeerInfo[]): void {
   const peers = new Map<string, PeerInfo>();
   const byAddress = new Map<string, string | null>();
   const fresh: string[] = [];
+  const smaller = new Set<string>();
   for (const p of list) {
+    if (p.alive && p.canHost && p.channels !== undefined && compareIds(p.id, ctx.opts.hostId) < 0) for (const c of p.channels) smaller.add(c);
     peers.set(p.id, p);
     if (p.isClient && p.alive) byAddress.set(p.address, byAddress.has(p.address) ? null : p.id);
     const hostId = ctx.opts.hostId;
@@ -138,6 +140,7 @@ function onPeers(ctx: HostContext, list: readonly PeerInfo[]): void {
   }
   ctx.peers = peers;
   ctx.clientsByAddress = byAddress;
+  yieldChannels(ctx, smaller);
   for (const ch of ctx.channels.values()) {
     if (ch.standby === ctx.opts.hostId) {
       if (fresh.some((id) => ch.members.has(id))) ctx.repickStandby(ch, false);
@@ -145,6 +148,19 @@ function onPeers(ctx: HostContext, list: readonly PeerInfo[]): void {
       ctx.repickStandby(ch, false);
     }
   }
+}
+
+/** Partition heal, host side: stop (or resume) announcing channels a smaller host ID announces. */
+function yieldChannels(ctx: HostContext, smaller: ReadonlySet<string>): void {
+  const before = ctx.smallerHostChannels;
+  ctx.smallerHostChannels = smaller;
+  let changed = false;
+  for (const ch of ctx.channels.values()) {
+    if (ch.isPrivate || before.has(ch.name) === smaller.has(ch.name)) continue;
+    changed = true;
+    ctx.log('info', smaller.has(ch.name) ? 'channel-yielded' : 'channel-reclaimed', { channel: ch.name, members: ch.members.size });
+  }
+  if (changed) ctx.announceChannels();
 }
 
 function snapshot(ctx: HostContext): HostSnapshot {
