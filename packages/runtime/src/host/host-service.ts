@@ -9,6 +9,7 @@ import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Pos
 import { type SchedulerLike, type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '../log/logger.js';
 import type { TcpConnection } from '../tcp/tcp-connection.js';
+import { afterFlush } from '../tcp/flush-scheduler.js';
 import { type TcpListener, listenTcp } from '../tcp/tcp-listener.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
 import type { HistoryStore } from './history-store.js';
@@ -45,7 +46,7 @@ export interface HostStats {
   readonly framesOut: number;
   /** Counts by code: codec errors, FLOOD, SLOW_READER, IDLE_TIMEOUT, SOCKET_ERROR, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP. */
   readonly errors: Readonly<Record<string, number>>;
-  /** Time from a SAY's decode to its fan-out being queued on every member's connection. */
+  /** Time from a SAY's decode until its fan-out was handed to every member's socket (end-of-turn flush). */
   readonly fanoutLatency: HistogramSnapshot;
 }
 
@@ -96,6 +97,8 @@ class Service implements HostService {
   private readonly errors: Record<string, number> = {};
   private readonly latency = new Histogram();
   private readonly subs: Subscription[] = [];
+  /** Decode times of SAYs whose fan-out waits for the end-of-turn flush. */
+  private fanoutStarts: number[] = [];
   private framesIn = 0;
   private framesOut = 0;
   private stopping: Promise<void> | undefined;
@@ -163,9 +166,21 @@ class Service implements HostService {
       if (fatal) entry.conn.close(`protocol error ${d.error.code}`);
       return;
     }
-    const started = d.value.cmd === 'SAY' ? performance.now() : -1;
+    if (d.value.cmd === 'SAY') this.startFanout();
     this.feed({ kind: 'frame', conn, command: d.value });
-    if (started >= 0) this.latency.record(Math.round((performance.now() - started) * 1000));
+  }
+
+  /** Fan-out latency = decode → bytes handed to every member's socket (after the batched flush). */
+  private startFanout(): void {
+    if (this.fanoutStarts.length === 0) afterFlush(() => this.endFanouts());
+    // Bounded: one entry per SAY of this turn, and a turn reads at most a few chunks per socket.
+    this.fanoutStarts.push(performance.now());
+  }
+
+  private endFanouts(): void {
+    const now = performance.now();
+    for (const t of this.fanoutStarts) this.latency.record(Math.round((now - t) * 1000));
+    this.fanoutStarts = [];
   }
 
   /** Over the rate: drop the frame, say so once per episode, and cut a peer that keeps going. */

@@ -10,22 +10,36 @@ export interface Flushable {
 }
 
 let pending = new Set<Flushable>();
+let after: (() => void)[] = [];
 let scheduled = false;
 
 function flushAll(): void {
   scheduled = false;
   const batch = pending;
+  const callbacks = after;
   pending = new Set();
+  after = [];
   for (const f of batch) f.flush();
+  for (const cb of callbacks) cb();
+}
+
+function schedule(): void {
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flushAll);
+  }
 }
 
 /** Queues `f.flush()` for the end of this event-loop turn (setImmediate: after all I/O callbacks of the turn). */
 export function scheduleFlush(f: Flushable): void {
   pending.add(f);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flushAll);
-  }
+  schedule();
+}
+
+/** Runs `cb` once, right after the next end-of-turn flush has handed every queued batch to its socket. */
+export function afterFlush(cb: () => void): void {
+  after.push(cb);
+  schedule();
 }
 
 /** Removes `f` from the next flush (its socket is gone). */
