@@ -115,7 +115,10 @@ export async function writeReport(dir: string, results: readonly RunResult[], re
   await writeFile(join(dir, 'results.json'), JSON.stringify({ results, repeats }, null, 2));
   await writeFile(join(dir, 'report.html'), renderHtml(results, repeats));
   await Promise.all(
-    results.map((r, i) => writeFile(join(dir, `${String(i + 1).padStart(2, '0')}-${r.scenario.replace(/[^A-Za-z0-9_-]+/g, '_')}.timeline.txt`), `${formatResult(r)}\n\n${formatTimeline(r)}\n`)),
+    results.map((r, i) => {
+      const logs = r.status === 'failed' || r.status === 'error' ? Object.entries(r.logs).map(([h, lines]) => `\n--- ${h} (last lines) ---\n${lines.slice(-40).join('\n')}`).join('\n') : '';
+      return writeFile(join(dir, `${String(i + 1).padStart(2, '0')}-${r.scenario.replace(/[^A-Za-z0-9_-]+/g, '_')}.timeline.txt`), `${formatResult(r)}\n\n${formatTimeline(r)}\n${logs}`);
+    }),
   );
 }
 

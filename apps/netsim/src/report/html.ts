@@ -39,6 +39,16 @@ export function timelineSvg(r: RunResult): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="timeline of ${esc(r.scenario)}">${lanes.join('')}${events.slice(0, MAX_MARKERS).map(marker).join('')}${ticks.join('')}</svg>`;
 }
 
+/** Lines of each host's log shown for a failed run. @default 40 */
+export const LOG_LINES_SHOWN = 40;
+
+/** The end of every host's own output, folded: what a failed run's reader needs next. */
+function logsSection(r: RunResult): string {
+  return Object.entries(r.logs)
+    .map(([host, lines]) => `<details class="log"><summary>${esc(host)}: last ${Math.min(lines.length, LOG_LINES_SHOWN)} lines</summary><pre>${esc(lines.slice(-LOG_LINES_SHOWN).join('\n'))}</pre></details>`)
+    .join('');
+}
+
 function runSection(r: RunResult, i: number): string {
   const f = headlineFailover(r);
   const checks = r.checks
@@ -52,6 +62,7 @@ ${f ? `<p>Failover: <b>${f.ms} ms</b> = ${f.intervals.toFixed(1)} intervals</p>`
 ${r.events.length > 0 ? timelineSvg(r) : ''}
 <table class="checks">${checks}</table>
 <p class="wire">Wire: ${r.wire.datagrams} datagrams, ${r.wire.decoded} valid PDUs${announced ? `; announced: ${announced}` : ''}</p>
+${r.status === 'failed' || r.status === 'error' ? logsSection(r) : ''}
 </section>`;
 }
 
@@ -60,7 +71,7 @@ small{color:#666;font-weight:normal}.run{border:1px solid #ddd;border-left:6px s
 .run.passed{border-left-color:#2ca02c}.run.failed,.run.error{border-left-color:#d62728}.run.pending,.run.skipped{border-left-color:#bbb}
 .badge{text-transform:uppercase;font-size:.8em;padding:0 .4em;border-radius:3px;background:#eee}
 table{border-collapse:collapse}td{padding:2px 8px;vertical-align:top}tr.bad td{color:#b00}
-.lane{font-size:11px}.tick{font-size:10px;fill:#666}.rule{stroke:#eee}.summary td{border-bottom:1px solid #eee}`;
+pre{font-size:11px;overflow-x:auto;background:#f7f7f7;padding:.4em}.lane{font-size:11px}.tick{font-size:10px;fill:#666}.rule{stroke:#eee}.summary td{border-bottom:1px solid #eee}`;
 
 /** The whole report as one HTML document. */
 export function renderHtml(results: readonly RunResult[], repeats: readonly RepeatSummary[], title = 'netsim report'): string {

@@ -48,6 +48,12 @@ describe('HTML report', () => {
     expect(html).toContain('<b>250 ms</b> = 2.5 intervals');
   });
 
+  it('folds the hosts\' own logs into a failed run only', () => {
+    const logs = { s1: ['! boom <1>'] };
+    expect(renderHtml([sampleResult({ logs })], [])).not.toContain('boom');
+    expect(renderHtml([sampleResult({ logs, status: 'failed' })], [])).toContain('<summary>s1: last 1 lines</summary><pre>! boom &lt;1&gt;</pre>');
+  });
+
   it('draws a lane per host and a marker per notable event', () => {
     const svg = timelineSvg(sampleResult());
     expect(svg.match(/class="lane"/g)).toHaveLength(2);

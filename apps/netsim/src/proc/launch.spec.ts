@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { hostArgs, mainFor, DEFAULT_APP_MAINS, HELPER_MAINS } from './launch.js';
+
+const ctx = { announceIntervalMs: 150, discoveryPort: 40_000, interfaceAddr: '10.77.0.11' };
+
+describe('hostArgs (the process contracts)', () => {
+  it('starts a server on a free port, bound to its interface, with its standby list and data dir', () => {
+    const args = hostArgs({ kind: 'server', name: 's2', standbyFor: ['s1', 's3'], dataDir: true, args: ['--log-level', 'debug'] }, { ...ctx, dataDir: '/tmp/d' });
+    expect(args).toEqual([
+      '--port', '0', '--id', 's2', '--bind', '10.77.0.11',
+      '--announce-interval', '150', '--discovery-port', '40000', '--interface', '10.77.0.11',
+      '--data-dir', '/tmp/d', '--standby-for', 's1,s3', '--log-level', 'debug',
+    ]);
+  });
+
+  it('starts a client in chat --json mode with its identity', () => {
+    const args = hostArgs({ kind: 'client', name: 'alice', channel: '#room', server: 's1', nick: 'Alice', noHost: true, args: [] }, ctx);
+    expect(args).toEqual([
+      'chat', '#room', '--json', '--nick', 'Alice', '--id', 'alice',
+      '--announce-interval', '150', '--discovery-port', '40000', '--interface', '10.77.0.11',
+      '--server', 's1', '--no-host',
+    ]);
+  });
+
+  it('points a hostile peer at its targets', () => {
+    const spec = { kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50 } as const;
+    expect(hostArgs(spec, { ...ctx, targets: ['10.77.0.12:50000'] })).toEqual(['--discovery-port', '40000', '--interface', '10.77.0.11', '--rate', '50', '--target', '10.77.0.12:50000']);
+    expect(mainFor(spec, DEFAULT_APP_MAINS)).toBe(HELPER_MAINS.hostile);
+  });
+});
