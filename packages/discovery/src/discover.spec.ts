@@ -225,6 +225,24 @@ describe('discover() in virtual time', () => {
     expect(victim.d.stats().evicted).toBe(450);
   });
 
+  it('builds at most one lobby snapshot per lobbyThrottleMs under a stream of new peers; events are not delayed', () => {
+    let victim!: ReturnType<typeof peer>;
+    virtual((at, net) => {
+      victim = peer(net, 'victim', '10.0.0.1', { maxPdusPerSecondPerSource: 10_000 });
+      const forger = net.port({ address: '10.6.6.6' });
+      for (let i = 0; i < 1_000; i++) at(i, () => forger.send(encodePdu({ peerId: `fake-${i}`, options: [] })));
+      at(1_500, () => {
+        victim.d.close();
+        forger.close();
+      });
+    });
+    expect(ofKind(victim.events, 'appeared')).toHaveLength(1_000);
+    expect(ofKind(victim.events, 'appeared').at(-1)?.at).toBe(999);
+    // The initial snapshot, then one per 100 ms window of the second of arrivals.
+    expect(victim.lobbies.length).toBeLessThanOrEqual(1 + 10 + 1);
+    expect(victim.lobbies.at(-1)?.peers).toHaveLength(1_000);
+  });
+
   it('close completes the streams and is idempotent; bad options throw typed errors', () => {
     virtual((_at, net) => {
       const d = discover(net.port(), { scheduler });

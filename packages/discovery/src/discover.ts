@@ -53,6 +53,8 @@ export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
   readonly inviteRepeats?: number;
   /** Period of the liveness check, in ms. @default intervalMs / 4 */
   readonly checkEveryMs?: number;
+  /** Lobby snapshots are built at most once per this many ms (events$ is never delayed). @default 100 */
+  readonly lobbyThrottleMs?: number;
   /** Initial nick (the peer is a client). @default none */
   readonly nick?: string;
   /** Initial memberships. @default [] */
@@ -102,8 +104,9 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   const maxPerSecond = options.maxAnnouncementsPerSecond ?? 10;
   const inviteSends = 1 + (options.inviteRepeats ?? 2);
   const checkEveryMs = options.checkEveryMs ?? intervalMs / 4;
-  if (!(maxPerSecond > 0) || !(checkEveryMs > 0) || !(maxDatagramBytes > 0)) {
-    throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs and maxDatagramBytes must be positive');
+  const lobbyThrottleMs = options.lobbyThrottleMs ?? 100;
+  if (!(maxPerSecond > 0) || !(checkEveryMs > 0) || !(maxDatagramBytes > 0) || !(lobbyThrottleMs >= 0)) {
+    throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs, maxDatagramBytes and lobbyThrottleMs must be positive');
   }
   validateNick(peerId, options.nick, maxDatagramBytes);
   validateIds((options.memberships ?? []).map((m) => m.serverId), 'serverId');
@@ -138,7 +141,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
       stats.rateLimited += 1;
       return [];
     }
-    const decoded = decodePdu(d.data);
+    const decoded = decodePdu(d.data, { maxDatagramBytes });
     if (!decoded.ok) {
       stats.malformed += 1;
       log({ level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
@@ -168,8 +171,9 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
     interval(checkEveryMs, scheduler).pipe(mergeMap(() => tick(table, scheduler.now()))),
   ).pipe(tap((e) => events.next(e)));
   const lobbyUpdates$ = tableEvents$.pipe(
-    // One snapshot per batch of events (one datagram or one tick), not one per event.
-    auditTime(0, scheduler),
+    // A snapshot costs O(peers): build at most one per lobbyThrottleMs, however many events
+    // (a flood of fake peers must not turn into a flood of 10,000-entry copies).
+    auditTime(lobbyThrottleMs, scheduler),
     map(() => lobbyOf(table)),
   );
   const change$ = ownInput.pipe(filter((i) => i.kind !== 'announced'));
