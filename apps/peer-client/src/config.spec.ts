@@ -31,13 +31,18 @@ describe('parseInvocation', () => {
   });
 
   it('waits two announce intervals in lobby mode unless told otherwise', () => {
-    expect(parseInvocation(['--announce-interval', '300', 'lobby'], quiet)).toMatchObject({ mode: 'lobby', waitMs: 600, json: false });
+    const lobby = parseInvocation(['--announce-interval', '300', 'lobby'], quiet);
+    expect(lobby).toMatchObject({ mode: 'lobby', waitMs: 600, json: false });
+    // Only listening: never a standby.
+    expect(lobby.config.host).toBe(false);
+    expect(parseInvocation(['--port', '50000'], quiet).config.port).toBe(50_000);
     expect(parseInvocation(['lobby', '--json', '--wait', '50'], quiet)).toMatchObject({ waitMs: 50, json: true });
   });
 
   it.each([
     [['--announce-interval', 'fast']],
     [['--port', '70000']],
+    [['--port', '8080']],
     [['--interface', '10.0.0.300']],
     [['--interface', 'bad name!']],
     [['--log-level', 'loud']],

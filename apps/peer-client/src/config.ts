@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCOVERY_PORT } from '@ims/codec';
+import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
 
 /** Exit codes of the peer-client (documented in the README). */
 export const EXIT = {
@@ -109,7 +109,7 @@ function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Comm
       new Option('--announce-interval <ms>', 'milliseconds between PeerPDUs').default(DEFAULT_ANNOUNCE_INTERVAL_MS).argParser(parseInterval),
     )
     .addOption(new Option('--no-host', 'do not run the embedded host (cannot be standby)'))
-    .addOption(new Option('--port <port>', 'TCP port of the embedded host (0 = any free port)').default(0).argParser(parsePort(0)))
+    .addOption(new Option('--port <port>', 'TCP port of the embedded host: 49152-65535, or 0 for any free one').default(0).argParser(parseServerPort))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVEL_NAMES).default('warn'))
     .addOption(new Option('--join-timeout <ms>', 'how long a join waits for a named server to appear').default(5_000).argParser(parseInterval))
     .exitOverride()
@@ -123,7 +123,8 @@ function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Comm
     .option('--json', 'one JSON object instead of text')
     .addOption(new Option('--wait <ms>', 'how long to listen first (default: 2 announce intervals)').argParser(parseInterval))
     .action((opts: { json?: boolean; wait?: number }, cmd: Command) => {
-      const config = toConfig(cmd.optsWithGlobals());
+      // A lobby snapshot only listens: no embedded host, so it is never picked as a standby.
+      const config = Object.freeze({ ...toConfig(cmd.optsWithGlobals()), host: false });
       done({ mode: 'lobby', config, json: opts.json === true, waitMs: opts.wait ?? 2 * config.announceIntervalMs });
     });
   program
@@ -181,6 +182,15 @@ function parsePort(min: number): (v: string) => number {
     if (!/^\d+$/.test(v) || n < min || n > 65_535) throw new InvalidArgumentError(`a port number ${min}-65535`);
     return n;
   };
+}
+
+// The draft §2: a server listens on a port in 49152–65535.
+function parseServerPort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || (n !== 0 && (n < SERVER_PORT_MIN || n > SERVER_PORT_MAX))) {
+    throw new InvalidArgumentError(`0, or a port number ${SERVER_PORT_MIN}-${SERVER_PORT_MAX}`);
+  }
+  return n;
 }
 
 function parseInterval(v: string): number {

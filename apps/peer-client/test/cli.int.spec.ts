@@ -2,6 +2,7 @@
  * The CLI through its stdin/stdout with real processes on loopback: interactive chat, `lobby
  * --json`, and the documented exit codes.
  */
+import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, randomDiscoveryPort, spawnPeer, type EventLine, type PeerProcess } from './peer-process.js';
 
@@ -101,4 +102,29 @@ describe('peer-client CLI', () => {
     expect(await p.exited).toBe(0);
     expect(p.events.at(-1)).toMatchObject({ event: 'left', reason: 'exit', channel: '#t' });
   });
+
+  it('exits 4 when the embedded host cannot listen on --port', async () => {
+    const busy = await busyServerPort();
+    try {
+      const p = start('busy', ['--port', String(busy.port), 'chat', '#b', '--json'], { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS });
+      expect(await p.exited).toBe(4);
+      expect(p.stderr()).toMatch(/cannot open sockets/);
+    } finally {
+      busy.server.close();
+    }
+  });
 });
+
+/** A listening socket on some port in 49152–65535 (the range `--port` accepts). */
+async function busyServerPort(): Promise<{ server: Server; port: number }> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 49_152 + Math.floor(Math.random() * 16_000);
+    const server = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return { server, port };
+  }
+  throw new Error('no free port in 49152-65535 to occupy');
+}
