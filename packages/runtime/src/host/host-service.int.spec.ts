@@ -62,6 +62,29 @@ describe('host service over loopback', () => {
     expect(svc.stats().fanoutLatency.count).toBe(2);
   });
 
+  it('delivers every post to every member in one order, whoever posts', async () => {
+    const svc = await start();
+    const ids = ['m0', 'm1', 'm2', 'm3', 'm4'];
+    const clients = [];
+    for (const id of ids) clients.push(await joined(svc, '#order', id));
+    // Everyone posts at once, three posts each, in one write per client.
+    clients.forEach((c, i) => c.send(...[0, 1, 2].map((n) => ({ cmd: 'SAY' as const, text: `${ids[i]}-${n}` }))));
+    const seen = await Promise.all(
+      clients.map(async (c) => {
+        const texts: string[] = [];
+        while (texts.length < 15) {
+          const say = await c.next(isSay());
+          if (say.cmd === 'SAY') texts.push(say.text);
+        }
+        return texts;
+      }),
+    );
+    for (const texts of seen) expect(texts).toEqual(seen[0]);
+    expect([...(seen[0] ?? [])].sort()).toEqual(ids.flatMap((id) => [0, 1, 2].map((n) => `${id}-${n}`)).sort());
+    // Per author, posts keep their sending order.
+    for (const id of ids) expect((seen[0] ?? []).filter((t) => t.startsWith(id))).toEqual([0, 1, 2].map((n) => `${id}-${n}`));
+  });
+
   it('sends stored history, then STANDBY, to a new member', async () => {
     const svc = await start();
     const a = await joined(svc, '#h', 'alice');
