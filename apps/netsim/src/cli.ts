@@ -124,7 +124,8 @@ export async function writeReport(dir: string, results: readonly RunResult[], re
 
 /** Builds the commander program; `run` resolves the exit code through `onExit`. */
 export function buildProgram(onExit: (code: number) => void, signal?: AbortSignal): Command {
-  const program = new Command('netsim').description('multi-process failover simulator for ims').showHelpAfterError();
+  // exitOverride before adding `run`, so the subcommand inherits it: usage errors become exit 2.
+  const program = new Command('netsim').description('multi-process failover simulator for ims').showHelpAfterError().exitOverride();
   program
     .command('run')
     .description('run one scenario file, or every scenario in a folder')

@@ -3,6 +3,7 @@
  * netsim entry point: `npm run netsim -- run <file|dir> [--backend local|netns] [--repeat N] [--report DIR]`.
  * Ctrl-C aborts the current run, which still cleans up everything it created.
  */
+import { CommanderError } from 'commander';
 import { buildProgram, EXIT } from './cli.js';
 
 const abort = new AbortController();
@@ -21,8 +22,14 @@ process.on('uncaughtException', (e) => {
   process.exit(EXIT.failed);
 });
 
-await buildProgram((code) => {
-  process.exitCode = code;
-}, abort.signal).parseAsync(process.argv);
+try {
+  await buildProgram((code) => {
+    process.exitCode = code;
+  }, abort.signal).parseAsync(process.argv);
+} catch (e) {
+  // Commander already printed the problem (or the help); usage errors share exit code 2.
+  if (!(e instanceof CommanderError)) throw e;
+  process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+}
 // Stray handles (a child's pipe, a timer) must not keep a finished run alive.
 process.exit(process.exitCode ?? EXIT.ok);

@@ -1,0 +1,43 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildProgram, EXIT, runCommand } from './cli.js';
+import { DEFAULT_APP_MAINS } from './proc/launch.js';
+
+const opts = { backend: 'local' as const, repeat: 1, progress: false, json: false, apps: DEFAULT_APP_MAINS };
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+describe('netsim CLI', () => {
+  it('rejects bad options as usage errors, before running anything', async () => {
+    const quiet = (p: ReturnType<typeof buildProgram>) => p.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    const program = quiet(buildProgram(() => undefined));
+    program.commands.forEach(quiet);
+    await expect(program.parseAsync(['node', 'netsim', 'run', 'x', '--repeat', '0'])).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+    await expect(quiet(buildProgram(() => undefined)).parseAsync(['node', 'netsim', 'run', 'x', '--backend', 'vm'])).rejects.toMatchObject({ exitCode: 1 });
+  });
+
+  it('exits 2 for a folder whose scenarios do not validate, naming every bad line', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'netsim-cli-'));
+    await writeFile(join(dir, 'a.yaml'), 'hosts:\n  s1: { kind: server }\nsteps:\n  - kill: s2\n');
+    await writeFile(join(dir, 'b.json'), '{"hosts": {"s1": {"kind": "box"}}, "steps": []}');
+    await writeFile(join(dir, 'notes.txt'), 'ignored');
+    const errors: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => errors.push(s) > 0) as typeof process.stderr.write;
+    try {
+      expect(await runCommand(dir, opts, () => undefined)).toBe(EXIT.usage);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(errors).toEqual([`${join(dir, 'a.yaml')}:4: unknown host "s2" (steps.0.kill)\n`, `${join(dir, 'b.json')}:1: kind must be server, client or hostile (hosts.s1.kind)\n`]);
+  });
+
+  it('reports a missing path with a stable code', async () => {
+    await expect(runCommand('/nonexistent/netsim', opts, () => undefined)).rejects.toMatchObject({ code: 'SCENARIO_NOT_FOUND' });
+  });
+});
