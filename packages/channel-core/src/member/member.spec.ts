@@ -268,3 +268,24 @@ describe('member: timer path and partition heal', () => {
     expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
   });
 });
+
+describe('member: expected re-sends across two failovers', () => {
+  it('forgets an expected re-send that reached the next host’s history', () => {
+    const T: MemberTarget = { peerId: 'T', address: '127.0.0.2', port: 50_003 };
+    const { m, feed } = joined([say('a', '1'), say('b', '2')], 'S', [lobbyHost(H), lobbyHost(S, 'alive', []), lobbyHost(T, 'alive', [])]);
+    m.handle({ kind: 'closed' });
+    m.handle({ kind: 'connect-failed', refused: true });
+    m.handle({ kind: 'connected' });
+    feed(say('a', '1'), standby('T'));
+    expect(m.snapshot().expectedResends).toBe(1);
+    // S dies before b's re-send reaches us; T got it.
+    m.handle({ kind: 'closed' });
+    expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: T }]);
+    m.handle({ kind: 'connected' });
+    expect(events(feed(say('a', '1'), say('b', '2'), standby('T')))).toEqual([
+      { event: 'failover', from: 'S', host: 'T', reason: 'closed' },
+      { event: 'standby', standby: 'T', host: 'T' },
+    ]);
+    expect(m.snapshot().expectedResends).toBe(0);
+  });
+});

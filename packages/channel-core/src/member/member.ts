@@ -133,7 +133,10 @@ export function createMember(opts: MemberOptions): Member {
     everJoined = true;
     failover = undefined;
     tried = new Set();
-    const a = alignHistory(seen.toArray(), historyBuf.toArray(), pending, selfId, historyCount >= hostHistoryLimit);
+    const history = historyBuf.toArray();
+    // A re-send we were waiting for that reached the new host's history needs no swallowing any more.
+    for (const h of history) unexpect(key(h));
+    const a = alignHistory(seen.toArray(), history, pending, selfId, historyCount >= hostHistoryLimit);
     historyBuf = new HistoryRing<SeenPost>(seenLimit);
     historyCount = 0;
     for (const p of a.fresh) {
@@ -151,20 +154,23 @@ export function createMember(opts: MemberOptions): Member {
     for (const text of pending) out.push({ kind: 'send', command: { cmd: 'SAY', text } });
   }
 
+  /** Consumes one expected re-send of `k`; false when none was expected. */
+  function unexpect(k: string): boolean {
+    const n = expected.get(k);
+    if (n === undefined) return false;
+    if (n <= 1) expected.delete(k);
+    else expected.set(k, n - 1);
+    expectedCount--;
+    return true;
+  }
+
   function onLiveSay(author: string, text: string): void {
     if (author === selfId) {
       const at = pending.indexOf(text);
       if (at >= 0) pending.splice(at, 1);
     }
-    const k = key({ author, text });
-    const n = expected.get(k);
-    if (n !== undefined) {
-      // A re-send of a post we already showed before the failover: swallow it once.
-      if (n <= 1) expected.delete(k);
-      else expected.set(k, n - 1);
-      expectedCount--;
-      return;
-    }
+    // A re-send of a post we already showed before the failover: swallow it once.
+    if (unexpect(key({ author, text }))) return;
     seen.push({ author, text });
     emit({ event: 'say', author, text });
   }
