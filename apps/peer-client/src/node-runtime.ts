@@ -46,12 +46,18 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
   return new Node(config, logger, clock, discovery, host);
 }
 
+/** A joined channel: its handle and the host it is on now (for CLIENT_MEMBERSHIP). */
+interface ChannelEntry {
+  readonly handle: LazyChannel;
+  readonly state: { host: string | undefined };
+}
+
 class Node implements PeerNode {
   readonly selfId: string;
   readonly lobby$: Observable<LobbySnapshot>;
   private currentNick: string;
   private readonly startedAt: number;
-  private readonly channels = new Map<string, { handle: LazyChannel; host: string | undefined }>();
+  private readonly channels = new Map<string, ChannelEntry>();
   private closed = false;
 
   constructor(
@@ -83,20 +89,21 @@ class Node implements PeerNode {
   join(channel: string, server?: string): ChannelHandle {
     const existing = this.channels.get(channel);
     if (existing && !existing.handle.isEnded) return existing.handle;
-    const entry = { handle: undefined as unknown as LazyChannel, host: undefined as string | undefined };
-    entry.handle = new LazyChannel(
+    const state: { host: string | undefined } = { host: undefined };
+    const handle: LazyChannel = new LazyChannel(
       channel,
       this.selfId,
       (id) => this.nameOf(id),
       this.clock,
       (e) => this.onEvent(channel, entry, e),
-      () => this.membersAnnounced(channel, entry.host),
+      () => this.membersAnnounced(channel, state.host),
     );
+    const entry: ChannelEntry = { handle, state };
     this.channels.set(channel, entry);
     void this.resolveTarget(channel, server).then((target) => {
-      if (entry.handle.isEnded) return;
+      if (handle.isEnded) return;
       if (typeof target === 'string') {
-        entry.handle.fail('NO_HOST', target);
+        handle.fail('NO_HOST', target);
         return;
       }
       this.logger.info('member.join', { channel, host: target.peerId, address: target.address, port: target.port });
@@ -109,9 +116,9 @@ class Node implements PeerNode {
         ...(this.host ? { archive: this.host.archive } : {}),
         logger: this.logger,
       });
-      entry.handle.attach(session);
+      handle.attach(session);
     });
-    return entry.handle;
+    return handle;
   }
 
   async close(): Promise<void> {
@@ -165,11 +172,11 @@ class Node implements PeerNode {
     return self ?? `no host announces ${channel}, and this peer runs with --no-host`;
   }
 
-  private onEvent(channel: string, entry: { host: string | undefined }, e: ChatEvent): void {
-    if (e.event === 'joined' || e.event === 'failover') entry.host = e.host;
+  private onEvent(channel: string, entry: ChannelEntry, e: ChatEvent): void {
+    if (e.event === 'joined' || e.event === 'failover') entry.state.host = e.host;
     if (e.event === 'left') {
-      entry.host = undefined;
-      if (this.channels.get(channel)?.host === undefined) this.channels.delete(channel);
+      entry.state.host = undefined;
+      if (this.channels.get(channel) === entry) this.channels.delete(channel);
     }
     if (e.event === 'joined' || e.event === 'failover' || e.event === 'left') this.announceMemberships();
   }
@@ -179,8 +186,9 @@ class Node implements PeerNode {
     if (this.closed) return;
     const byServer = new Map<string, string[]>();
     for (const [name, c] of this.channels) {
-      if (c.host === undefined) continue;
-      byServer.set(c.host, [...(byServer.get(c.host) ?? []), name]);
+      const host = c.state.host;
+      if (host === undefined) continue;
+      byServer.set(host, [...(byServer.get(host) ?? []), name]);
     }
     this.discovery.setMemberships([...byServer].map(([serverId, channels]) => ({ serverId, channels })));
   }
