@@ -132,7 +132,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     }
     const ops = http;
     const watch = parseStandbyFor(config.standbyFor);
-    const replica = watch === undefined ? undefined : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger });
+    const replica = watch === undefined ? undefined : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger, replanEveryMs: config.announceInterval / 4 });
     let stopped: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       stopping = true;

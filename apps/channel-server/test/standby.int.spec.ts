@@ -28,16 +28,18 @@ describe.skipIf(!probe.ok)('channel-server --standby-for', () => {
     const b = await ServerProcess.start([...common, '--id', 'srv-B', '--standby-for', 'all']);
     servers.push(b);
 
+    // Alice is on the LAN first, then joins and announces the membership (PROTOCOL.md §2 client duties):
+    // the membership arrives as a change of a known peer, not as a new one.
+    const udp = await udpPort({ port: Number(group) });
+    const aliceDiscovery = discover(udp, { peerId: 'alice', nick: 'alice', intervalMs: 200 });
+    discoveries.push(aliceDiscovery);
+    await b.waitForLine((l) => l.event === 'listening');
     const alice = await TestClient.join(a.port, '#x', 'alice');
     clients.push(alice);
     alice.send({ cmd: 'SAY', text: 'before 1' });
     alice.send({ cmd: 'SAY', text: 'before 2' });
     await alice.waitFor('echoes', (r) => r.some((c) => c.cmd === 'SAY' && c.text === 'before 2'));
-    // Alice's PeerPDU: a client and a member of #x on srv-A (PROTOCOL.md §3 CLIENT_MEMBERSHIP).
-    const port = await udpPort({ port: Number(group) });
-    discoveries.push(
-      discover(port, { peerId: 'alice', nick: 'alice', intervalMs: 200, memberships: [{ serverId: 'srv-A', channels: ['#x'] }] }),
-    );
+    aliceDiscovery.setMemberships([{ serverId: 'srv-A', channels: ['#x'] }]);
 
     // srv-B joins #x as a member; srv-A prefers it as standby (a dedicated server) and says so.
     await b.waitForLine((l) => l.event === 'standby.follow' && l.channel === '#x' && l.server === 'srv-A');

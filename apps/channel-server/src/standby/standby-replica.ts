@@ -7,7 +7,7 @@
 import { createMember, type LobbyHost } from '@ims/channel-core';
 import type { Discovery, Lobby } from '@ims/discovery';
 import { startMemberSession, type HostService, type Logger, type MemberSession } from '@ims/runtime';
-import { distinctUntilChanged, map, shareReplay, type Subscription } from 'rxjs';
+import { asyncScheduler, distinctUntilChanged, interval, map, merge, shareReplay, type SchedulerLike, type Subscription } from 'rxjs';
 import { planReplicas, shouldLeave, type PlanContext, type StandbyWatch } from './plan-replicas.js';
 
 /** Options of {@link startStandbyReplica}. */
@@ -17,6 +17,10 @@ export interface StandbyReplicaOptions {
   readonly discovery: Discovery;
   readonly host: HostService;
   readonly logger: Logger;
+  /** ms between two re-plans besides lobby changes. @default 500 */
+  readonly replanEveryMs?: number;
+  /** Scheduler of the re-plan timer. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** A running replica: `stop()` leaves every followed channel. */
@@ -92,7 +96,10 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
     for (const [channel, target] of planReplicas(lobby, ctx)) if (!sessions.has(channel)) follow(channel, target);
   };
 
-  const sub = discovery.lobby$.subscribe(reconcile);
+  // lobby$ emits on peer-table events, and a client's CLIENT_MEMBERSHIP change is not one (nor is our
+  // own takeover), so the plan is also refreshed on a timer from a fresh snapshot.
+  const replan$ = interval(opts.replanEveryMs ?? 500, opts.scheduler ?? asyncScheduler).pipe(map(() => discovery.snapshot()));
+  const sub = merge(discovery.lobby$, replan$).subscribe(reconcile);
   logger.info('standby.start', { watch: opts.watch === 'all' ? 'all' : [...opts.watch] });
   return {
     followed: () => new Map([...sessions].map(([ch, f]) => [ch, f.server])),
