@@ -122,4 +122,27 @@ describe('peer-client failover', () => {
     await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'after' }), 'say after')));
     for (const c of clients) expect(shown(c, 'kept'), c.id).toHaveLength(1);
   });
+
+  it('host and standby both gone: the other members report the channel lost and exit 3', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const srv = spawnPeer('srv', ['chat', '#room', '--json'], net);
+    peers.push(srv);
+    await srv.waitFor(is('joined', { host: 'srv' }), 'srv joined', 30_000);
+    // c1 can host (the standby); c2 and c3 cannot.
+    const c1 = spawnPeer('c1', ['chat', '#room', '--server', 'srv', '--json'], net);
+    peers.push(c1);
+    await c1.waitFor(is('standby', { standby: 'c1' }), 'c1 standby', 30_000);
+    const others = ['c2', 'c3'].map((id) => spawnPeer(id, ['chat', '#room', '--server', 'srv', '--json', '--no-host'], net));
+    peers.push(...others);
+    await Promise.all(others.map((c) => c.waitFor(is('standby', { standby: 'c1' }), 'standby c1', 30_000)));
+    c1.proc.kill('SIGKILL');
+    // The host notices the standby's connection close and names no standby (itself).
+    await Promise.all(others.map((c) => c.waitFor(is('standby', { standby: 'srv' }), 'no standby')));
+    srv.proc.kill('SIGKILL');
+    for (const c of others) {
+      expect(await c.exited, c.id).toBe(3);
+      expect(c.events.at(-1)).toMatchObject({ event: 'left', reason: 'lost' });
+      expect(c.events.some((e) => e.event === 'failover')).toBe(false);
+    }
+  });
 });
