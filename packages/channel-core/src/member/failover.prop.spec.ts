@@ -38,12 +38,44 @@ describe('failover: no loss, no duplicates', () => {
         }
         before.forEach((s) => net.run(s));
         // The standby's host holds what its member session showed (the runtime feeds it so).
-        const standby = net.members[0];
-        net.hosts.get('S')?.handle({ kind: 'archive', channel: CH, posts: (standby?.shown ?? []).map((text) => ({ authorId: text.split(':')[0] ?? '', text, at: 0 })) });
+        net.archiveFromMember('S');
         net.crash('H');
         after.forEach((s) => net.run(s));
         net.settle();
         expectConverged(net, 'S');
+      }),
+      { numRuns: fcRuns(200) },
+    );
+  });
+
+  it('two failovers in a row (the host, then the new host with its member session): survivors lose nothing', () => {
+    fc.assert(
+      fc.property(steps(30), steps(30), steps(30), (first: SimStep[], second: SimStep[], third: SimStep[]) => {
+        // H hosts; S and T can host (S is picked first: it joined first); a and b are clients.
+        const net = new SimNet(['H', 'S', 'T'], ['S', 'T', 'a', 'b'], new Set(['S', 'T']), CH);
+        const lobby = [lobbyEntry('H', [CH]), lobbyEntry('S', []), lobbyEntry('T', [])];
+        for (const s of net.members) {
+          net.feed(s, { kind: 'lobby', hosts: lobby });
+          net.feed(s, { kind: 'join', target: targetOf('H') });
+          net.settle();
+        }
+        first.forEach((s) => net.run(s));
+        net.archiveFromMember('S');
+        net.crash('H');
+        net.settle();
+        second.forEach((s) => net.run(s));
+        net.archiveFromMember('T');
+        net.crash('S');
+        third.forEach((s) => net.run(s));
+        net.settle();
+        const survivors = net.members;
+        const byAuthor = (t: string) => t.split(':')[0] ?? '';
+        const all = new Set(survivors.flatMap((s) => s.shown).filter((t) => survivors.some((x) => x.id === byAuthor(t))));
+        for (const s of survivors) {
+          expect(s.m.snapshot()).toMatchObject({ phase: 'joined', host: 'T', pending: [] });
+          expect(new Set(s.shown).size).toBe(s.shown.length);
+          expect(s.shown.filter((t) => all.has(t)).sort()).toEqual([...all].sort());
+        }
       }),
       { numRuns: fcRuns(200) },
     );

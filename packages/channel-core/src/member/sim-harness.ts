@@ -97,9 +97,14 @@ export class SimNet {
     throw new Error('the simulation did not settle');
   }
 
-  /** The host process dies: its frames in flight are lost and every member sees its socket close. */
+  /**
+   * The host process dies: its frames in flight are lost and every member sees its socket close.
+   * A member session of the same peer dies with it.
+   */
   crash(hostId: string): void {
     this.alive.delete(hostId);
+    const own = this.members.findIndex((s) => s.id === hostId);
+    if (own >= 0) this.members.splice(own, 1);
     for (const s of this.members) {
       if (s.host !== hostId) continue;
       if (s.conn !== undefined) this.byConn.delete(s.conn);
@@ -110,6 +115,13 @@ export class SimNet {
       s.closing = false;
       this.feed(s, { kind: 'closed' });
     }
+  }
+
+  /** Feeds the host `hostId` the posts its own member session showed (the takeover archive). */
+  archiveFromMember(hostId: string): void {
+    const own = this.members.find((s) => s.id === hostId);
+    const posts = (own?.shown ?? []).map((text) => ({ authorId: text.split(':')[0] ?? '', text, at: 0 }));
+    this.host(hostId).handle({ kind: 'archive', channel: this.channel, posts });
   }
 
   private host(id: string): Host {
