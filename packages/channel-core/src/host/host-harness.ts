@@ -1,5 +1,5 @@
 /** Test helpers for the host reducer (imported by specs only; not exported from the package). */
-import type { ClientCommand, ServerCommand } from '@ims/codec';
+import { CodecError, type ClientCommand, type ServerCommand } from '@ims/codec';
 import type { HostEffect, HostOptions, PeerInfo } from '../types.js';
 import { createHost } from './host.js';
 
@@ -61,4 +61,9 @@ export function received(effects: readonly HostEffect[], conn: string): ServerCo
 /** Error codes in the ERROR frames of a batch. */
 export function errorCodes(effects: readonly HostEffect[]): string[] {
   return effects.flatMap((e) => (e.kind === 'send' && e.command.cmd === 'ERROR' ? [e.command.reason.split(':')[0] ?? ''] : []));
+}
+
+/** A per-frame codec error, as the runtime's decoder reports it. */
+export function codecError(code: CodecError['code'], message: string): CodecError {
+  return new CodecError(code, message);
 }
