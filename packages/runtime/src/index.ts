@@ -31,7 +31,7 @@ export type { DialOptions } from './tcp/tcp-dialer.js';
 export { TransportError } from './tcp/transport-error.js';
 export type { TransportErrorCode } from './tcp/transport-error.js';
 export { startHostService } from './host/host-service.js';
-export type { HostService, HostServiceOptions, HostStats } from './host/host-service.js';
+export type { HostService, HostServiceOptions, HostStats } from './host/host-service-types.js';
 export { DEFAULT_HOST_LIMITS, resolveHostLimits } from './host/host-limits.js';
 export type { HostLimits } from './host/host-limits.js';
 export { memoryHistoryStore } from './host/history-store.js';

@@ -5,7 +5,8 @@ import { RawClient, isError, isSay, isStandby } from '../../test/raw-client.js';
 import { memoryHistoryStore } from './history-store.js';
 import type { DiscoveredPeer, HostDiscovery } from './host-discovery.js';
 import type { HostLimits } from './host-limits.js';
-import { type HostService, startHostService } from './host-service.js';
+import type { HostService } from './host-service-types.js';
+import { startHostService } from './host-service.js';
 import type { HistoryStore } from './history-store.js';
 
 const cleanup: (() => unknown)[] = [];

@@ -4,65 +4,18 @@
  * peer-client's embedded host. Abuse limits live here, in front of the reducer.
  */
 import { performance } from 'node:perf_hooks';
-import { type ClientCommand, type Decoded, encodeFrame, serverSideDecoder } from '@ims/codec';
+import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
-import { type SchedulerLike, type Subscription, asyncScheduler, map } from 'rxjs';
+import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '../log/logger.js';
 import type { TcpConnection } from '../tcp/tcp-connection.js';
 import { afterFlush } from '../tcp/flush-scheduler.js';
 import { type TcpListener, listenTcp } from '../tcp/tcp-listener.js';
-import { Histogram, type HistogramSnapshot } from './histogram.js';
-import type { HistoryStore } from './history-store.js';
-import { type HostDiscovery, toHostPeers } from './host-discovery.js';
-import { type HostLimits, resolveHostLimits } from './host-limits.js';
+import { Histogram } from './histogram.js';
+import { toHostPeers } from './host-discovery.js';
+import { resolveHostLimits, type HostLimits } from './host-limits.js';
+import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
 import { TokenBucket } from './token-bucket.js';
-
-/** Options of {@link startHostService}. */
-export interface HostServiceOptions {
-  /** This peer's ID (the host's identity in STANDBY). */
-  readonly peerId: string;
-  /** Discovery port: peer snapshots in, SERVER_OPTION/SERVER_CHANNELS/SERVER_INVITE out. @default none (tests) */
-  readonly discovery?: HostDiscovery;
-  /** Where to listen. @default { address: '127.0.0.1', port: 0 } (0 = random free port in 49152–65535) */
-  readonly listen?: { readonly address?: string; readonly port?: number };
-  /** History persisted across restarts; loaded at start as archives. @default none */
-  readonly store?: HistoryStore;
-  /** Abuse and size limits. @default DEFAULT_HOST_LIMITS */
-  readonly limits?: HostLimits;
-  /** Structured logger. @default silent */
-  readonly logger?: Logger;
-  /** Clock of the host reducer and flood control. @default asyncScheduler */
-  readonly scheduler?: SchedulerLike;
-}
-
-/** Counters for /metrics. */
-export interface HostStats {
-  readonly connections: number;
-  readonly channels: number;
-  readonly members: number;
-  /** Frames decoded from clients (good and bad). */
-  readonly framesIn: number;
-  /** Frames queued to clients (a broadcast counts once per recipient). */
-  readonly framesOut: number;
-  /** Counts by code: codec errors, FLOOD, SLOW_READER, IDLE_TIMEOUT, SOCKET_ERROR, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP. */
-  readonly errors: Readonly<Record<string, number>>;
-  /** Time from a SAY's decode until its fan-out was handed to every member's socket (end-of-turn flush). */
-  readonly fanoutLatency: HistogramSnapshot;
-}
-
-/** A running host service. */
-export interface HostService {
-  /** Where it listens (announce this port in SERVER_OPTION). */
-  readonly endpoint: { readonly address: string; readonly port: number };
-  /** Counters and gauges for metrics. */
-  stats(): HostStats;
-  /** The host reducer's state (channels, members, standby). */
-  snapshot(): HostSnapshot;
-  /** History this peer holds for a channel (e.g. received as a member): used if a JOIN creates it here (takeover). */
-  archive(channel: string, posts: readonly Post[]): void;
-  /** Graceful stop: stop accepting, close member connections (they fail over at once), flush the store. The store stays open. */
-  stop(): Promise<void>;
-}
 
 interface Entry {
   readonly conn: TcpConnection<ClientCommand>;
@@ -205,12 +158,14 @@ class Service implements HostService {
     switch (e.kind) {
       case 'send': {
         const entry = this.conns.get(e.conn);
-        if (entry) this.write(entry, encodeFrame(e.command));
+        const bytes = entry && this.encode(e.command);
+        if (entry && bytes) this.write(entry, bytes);
         return;
       }
       case 'broadcast': {
         // Encode once; every member's connection queues the same bytes and flushes at end of turn.
-        const bytes = encodeFrame(e.command);
+        const bytes = this.encode(e.command);
+        if (!bytes) return;
         for (const id of e.conns) {
           const entry = this.conns.get(id);
           if (entry) this.write(entry, bytes);
@@ -234,6 +189,21 @@ class Service implements HostService {
       case 'log':
         this.logger.log(e.level, `host.${e.event}`, e.fields);
         return;
+    }
+  }
+
+  /**
+   * Encoders throw on values the wire cannot carry. Every value here passed the decoder's checks,
+   * so a throw is a validation gap between codec and core: log it loudly, drop that frame, and
+   * keep serving, since network input must never bring the server down.
+   */
+  private encode(command: ServerCommand): Uint8Array | undefined {
+    try {
+      return encodeFrame(command);
+    } catch (err) {
+      this.count('ENCODE_ERROR');
+      this.logger.error('host.encode_failed', { cmd: command.cmd, err });
+      return undefined;
     }
   }
 
