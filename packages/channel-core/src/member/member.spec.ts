@@ -256,6 +256,20 @@ describe('member: timer path and partition heal', () => {
     expect(wire(fx)).toEqual([{ kind: 'send', command: { cmd: 'SAY', text: 'p' } }]);
   });
 
+  it('returns to its host when the partition winner cannot be reached, and stops trying it', () => {
+    const A: MemberTarget = { peerId: 'A', address: '127.0.0.4', port: 50_005 };
+    const { m, feed } = joined([say('x', '1')]);
+    const healed = [lobbyHost(A), lobbyHost(H)];
+    m.handle({ kind: 'lobby', hosts: healed });
+    expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: H }]);
+    m.handle({ kind: 'connected' });
+    expect(events(feed(say('x', '1'), standby('S')))).toEqual([{ event: 'standby', standby: 'S', host: 'H' }]);
+    expect(m.handle({ kind: 'lobby', hosts: healed })).toEqual([]);
+    // Once discovery has seen A go and come back, it is a candidate again.
+    m.handle({ kind: 'lobby', hosts: [lobbyHost(H)] });
+    expect(wire(m.handle({ kind: 'lobby', hosts: healed })).at(-1)).toEqual({ kind: 'connect', target: A });
+  });
+
   it('does not move to a larger-ID host, nor back to a host it failed over from', () => {
     const Z: MemberTarget = { peerId: 'Z', address: '127.0.0.5', port: 50_006 };
     const { m } = joined();

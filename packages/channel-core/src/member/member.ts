@@ -9,8 +9,11 @@ import { alignHistory, type SeenPost } from './align.js';
 import type { FailoverReason, LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberOptions, MemberTarget, MembershipSnapshot } from './member-types.js';
 
 type Phase = MembershipSnapshot['phase'];
-/** Why we are dialling: decides what a failure and a completed join mean. */
-type Attempt = 'initial' | 'reconnect' | 'failover';
+/**
+ * Why we are dialling: decides what a failure and a completed join mean. `back`: returning to the
+ * host we left for a partition winner we could not reach.
+ */
+type Attempt = 'initial' | 'reconnect' | 'failover' | 'back';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
 const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: 1_000 } as const;
@@ -32,7 +35,7 @@ export function createMember(opts: MemberOptions): Member {
   let connOpen = false;
   let standby: string | undefined;
   let everJoined = false;
-  let failover: { from: string; reason: FailoverReason } | undefined;
+  let failover: { from: string; fromTarget?: MemberTarget; reason: FailoverReason } | undefined;
   let tried = new Set<string>();
   /** History SAYs of the join in progress (the newest `seenLimit`), and how many there were. */
   let historyBuf = new HistoryRing<SeenPost>(seenLimit);
@@ -116,8 +119,17 @@ export function createMember(opts: MemberOptions): Member {
   /** The dial or the join on the current target failed. */
   function targetFailed(): void {
     connOpen = false;
-    if (attempt === 'reconnect') {
+    if (attempt === 'reconnect' || attempt === 'back') {
       failOver('closed');
+      return;
+    }
+    if (failover?.reason === 'partition' && failover.fromTarget !== undefined && host !== undefined) {
+      // The partition winner cannot be reached: return to the host we left, and leave the winner
+      // alone until discovery has seen it go (else every lobby update would retry it).
+      lostHosts.add(host.peerId);
+      const back = failover.fromTarget;
+      failover = undefined;
+      connect(back, 'back');
       return;
     }
     // A first join that fails tries where else the lobby shows the channel, like a failover.
@@ -221,7 +233,7 @@ export function createMember(opts: MemberOptions): Member {
     if (winner === host.peerId || target === undefined) return;
     // Partition heal: leave the loser cleanly, then join the winner with the usual re-send rules.
     out.push({ kind: 'send', command: { cmd: 'EXIT' } });
-    failover = { from: host.peerId, reason: 'partition' };
+    failover = { from: host.peerId, fromTarget: host, reason: 'partition' };
     tried = new Set([host.peerId, target.id]);
     connect({ peerId: target.id, address: target.address, port: target.port }, 'failover');
   }
