@@ -3,12 +3,13 @@
  * session per joined channel. Imperative shell: the failover decisions live in channel-core's
  * member reducer, run by @ims/runtime's member session.
  */
-import { discover, udpPort, type Discovery, type Lobby, type LobbyServer } from '@ims/discovery';
+import { discover, udpPort, type Discovery, type Lobby } from '@ims/discovery';
 import { startMemberSession, type Logger } from '@ims/runtime';
 import { createMember, type LobbyHost, type MemberTarget } from '@ims/channel-core';
 import { distinctUntilChanged, filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
+import { hostOf, serverNamed, toLobbyHost } from './join-target.js';
 import type { PeerConfig } from './config.js';
 import { startEmbeddedHost, type EmbeddedHost } from './embedded-host.js';
 import type { ChannelHandle, LobbySnapshot, PeerNode } from './peer-node.js';
@@ -221,22 +222,4 @@ class Node implements PeerNode {
       invitations: l.invitations.map((i) => ({ channel: i.channel, serverId: i.serverId })),
     };
   }
-}
-
-function toLobbyHost(s: LobbyServer): LobbyHost {
-  return { id: s.id, address: s.endpoint.address, port: s.endpoint.port, state: s.state, channels: s.channels };
-}
-
-/** The live host of `channel`: smallest peer ID among announcers (docs/architecture.md partition rule), else an invitation. */
-function hostOf(l: Lobby, channel: string): MemberTarget | undefined {
-  const s = l.servers.find((x) => x.state === 'alive' && x.channels.includes(channel));
-  if (s) return { peerId: s.id, ...s.endpoint };
-  const inv = l.invitations.find((i) => i.channel === channel);
-  return inv ? { peerId: inv.serverId, ...inv.endpoint } : undefined;
-}
-
-/** A server by peer ID, or by the nick of a peer that also hosts. */
-function serverNamed(l: Lobby, name: string): MemberTarget | undefined {
-  const s = l.servers.find((x) => x.id === name) ?? l.servers.find((x) => l.clients.some((c) => c.id === x.id && c.nick === name));
-  return s && s.state !== 'disconnected' ? { peerId: s.id, ...s.endpoint } : undefined;
 }

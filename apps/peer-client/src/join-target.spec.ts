@@ -1,0 +1,48 @@
+import type { Lobby, LobbyServer } from '@ims/discovery';
+import { describe, expect, it } from 'vitest';
+import { hostOf, serverNamed, toLobbyHost } from './join-target.js';
+
+const server = (id: string, port: number, channels: string[], state: LobbyServer['state'] = 'alive'): LobbyServer => ({
+  id,
+  endpoint: { address: '127.0.0.1', port },
+  channels,
+  isDedicatedServer: false,
+  state,
+  lastSeen: 0,
+});
+
+const lobby: Lobby = {
+  peers: [],
+  clients: [
+    { id: 'b', nick: 'bob', address: '127.0.0.1', memberships: [], state: 'alive', lastSeen: 0 },
+    { id: 'x', nick: 'xena', address: '127.0.0.1', memberships: [], state: 'alive', lastSeen: 0 },
+  ],
+  servers: [server('a', 50_001, ['#r'], 'maybeDisconnected'), server('b', 50_002, ['#r', '#s']), server('c', 50_003, ['#r']), server('d', 50_004, [], 'disconnected')],
+  invitations: [{ serverId: 'z', channel: '#inv', endpoint: { address: '10.0.0.9', port: 50_009 }, receivedAt: 0 }],
+};
+
+describe('join targets', () => {
+  it('joins the smallest-ID alive host announcing the channel, else an invitation, else nothing', () => {
+    expect(hostOf(lobby, '#r')).toEqual({ peerId: 'b', address: '127.0.0.1', port: 50_002 });
+    expect(hostOf(lobby, '#inv')).toEqual({ peerId: 'z', address: '10.0.0.9', port: 50_009 });
+    expect(hostOf(lobby, '#none')).toBeUndefined();
+  });
+
+  it('finds a named server by ID or by the nick of a hosting peer, never a disconnected one', () => {
+    expect(serverNamed(lobby, 'c')).toEqual({ peerId: 'c', address: '127.0.0.1', port: 50_003 });
+    expect(serverNamed(lobby, 'bob')).toEqual({ peerId: 'b', address: '127.0.0.1', port: 50_002 });
+    expect(serverNamed(lobby, 'xena')).toBeUndefined();
+    expect(serverNamed(lobby, 'd')).toBeUndefined();
+    expect(serverNamed(lobby, 'a')).toMatchObject({ peerId: 'a' });
+  });
+
+  it('maps servers to the member reducer view', () => {
+    expect(toLobbyHost(server('q', 50_100, ['#x'], 'disconnected'))).toEqual({
+      id: 'q',
+      address: '127.0.0.1',
+      port: 50_100,
+      state: 'disconnected',
+      channels: ['#x'],
+    });
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * Where a join goes, read from a discovery lobby snapshot. Pure.
+ */
+import type { LobbyHost, MemberTarget } from '@ims/channel-core';
+import type { Lobby, LobbyServer } from '@ims/discovery';
+
+/** Discovery's server view → the member reducer's LobbyHost. */
+export function toLobbyHost(s: LobbyServer): LobbyHost {
+  return { id: s.id, address: s.endpoint.address, port: s.endpoint.port, state: s.state, channels: s.channels };
+}
+
+/** The live host of `channel`: smallest peer ID among announcers (docs/architecture.md partition rule), else an invitation. */
+export function hostOf(l: Lobby, channel: string): MemberTarget | undefined {
+  // Lobby lists are sorted by peer ID, so the first match is the smallest.
+  const s = l.servers.find((x) => x.state === 'alive' && x.channels.includes(channel));
+  if (s) return { peerId: s.id, ...s.endpoint };
+  const inv = l.invitations.find((i) => i.channel === channel);
+  return inv ? { peerId: inv.serverId, ...inv.endpoint } : undefined;
+}
+
+/** A server by peer ID, or by the nick of a peer that also hosts. */
+export function serverNamed(l: Lobby, name: string): MemberTarget | undefined {
+  const s = l.servers.find((x) => x.id === name) ?? l.servers.find((x) => l.clients.some((c) => c.id === x.id && c.nick === name));
+  return s && s.state !== 'disconnected' ? { peerId: s.id, ...s.endpoint } : undefined;
+}
