@@ -119,6 +119,17 @@ describe('host service over loopback', () => {
     expect(await c.next(isSay())).toEqual({ cmd: 'SAY', authorId: 'zed', text: 'before failover' });
   });
 
+  it('survives a post the wire cannot carry: logged, counted, dropped, the rest served', async () => {
+    const svc = await start();
+    // An archive comes from what this peer received as a member: a bad author ID must not crash the host.
+    svc.archive('#bad', [{ authorId: 'has space', text: 'x', at: 1 }, { authorId: 'ok', text: 'fine', at: 2 }]);
+    const c = await client(svc);
+    c.send({ cmd: 'JOIN', channel: '#bad', clientId: 'carol' });
+    await c.next(isStandby);
+    expect(c.commands().filter(isSay())).toEqual([{ cmd: 'SAY', authorId: 'ok', text: 'fine' }]);
+    expect(svc.stats().errors['ENCODE_ERROR']).toBe(1);
+  });
+
   it('refuses a private channel to the uninvited, admits the invited, and multicasts the invite', async () => {
     const d = fakeDiscovery();
     const svc = await start({}, { discovery: d.discovery });
