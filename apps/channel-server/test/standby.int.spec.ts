@@ -57,5 +57,8 @@ describe.skipIf(!probe.ok)('channel-server --standby-for', () => {
     ]);
     // Hosting #x itself now, srv-B stops following it as a member.
     await b.waitForLine((l) => l.event === 'standby.leave' && l.channel === '#x' && l.why === 'hosted-here');
+    b.child.kill('SIGTERM');
+    await again.closed;
+    expect((await b.exited).code).toBe(0);
   });
 });
