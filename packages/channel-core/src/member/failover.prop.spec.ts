@@ -44,7 +44,7 @@ describe('failover: no loss, no duplicates', () => {
         net.settle();
         expectConverged(net, 'S');
       }),
-      { numRuns: fcRuns(200) },
+      { numRuns: fcRuns(100) },
     );
   });
 
@@ -77,7 +77,7 @@ describe('failover: no loss, no duplicates', () => {
           expect(s.shown.filter((t) => all.has(t)).sort()).toEqual([...all].sort());
         }
       }),
-      { numRuns: fcRuns(200) },
+      { numRuns: fcRuns(100) },
     );
   });
 
@@ -104,7 +104,7 @@ describe('failover: no loss, no duplicates', () => {
         expectConverged(net, 'A');
         expect(net.hosts.get('B')?.snapshot().channels).toEqual([]);
       }),
-      { numRuns: fcRuns(200) },
+      { numRuns: fcRuns(100) },
     );
   });
 });
