@@ -26,7 +26,8 @@ describe('parseInvocation', () => {
       ['--id', 'p1', '--announce-interval', '100', 'chat', '#room', '--server', 's1', '--json', '--discovery-port', '40000', '--no-host'],
       quiet,
     );
-    expect(inv).toMatchObject({ mode: 'chat', channel: '#room', server: 's1', json: true });
+    expect(inv).toMatchObject({ mode: 'chat', channel: '#room', server: 's1', json: true, invite: [] });
+    expect(parseInvocation(['chat', '@p', '--invite', 'b,c'], quiet)).toMatchObject({ invite: ['b', 'c'] });
     expect(inv.config).toMatchObject({ id: 'p1', nick: 'p1', announceIntervalMs: 100, discoveryPort: 40_000, host: false });
   });
 
@@ -51,6 +52,8 @@ describe('parseInvocation', () => {
     [['--nick', 'a b']],
     [['--id', 'has space']],
     [['bogus']],
+    [['chat', '@p', '--invite', ',']],
+    [['chat', '@p', '--invite', 'a b']],
   ])('rejects %j with a usage error (exit 2)', (argv) => {
     try {
       parseInvocation(argv, quiet);

@@ -57,6 +57,8 @@ export type Invocation =
       readonly channel: string;
       readonly server?: string;
       readonly json: boolean;
+      /** Peer IDs to INVITE once joined (`--invite`). */
+      readonly invite: readonly string[];
     };
 
 /** Thrown by {@link parseInvocation} for `--help`/`--version` (code `HELP`) or bad input (`USAGE`). */
@@ -133,9 +135,11 @@ function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Comm
     .argument('<channel>', 'channel name (#public or @private)', parseChannel)
     .option('--server <id>', 'peer ID (or nick) of the host to join on')
     .option('--json', 'print every event as one JSON line (the netsim contract)')
-    .action((channel: string, opts: { server?: string; json?: boolean }, cmd: Command) => {
+    .addOption(new Option('--invite <ids>', 'comma-separated peer IDs to invite once joined (admits them to a private channel)').argParser(parseIdList))
+    .action((channel: string, opts: { server?: string; json?: boolean; invite?: string[] }, cmd: Command) => {
       const config = toConfig(cmd.optsWithGlobals());
-      done({ mode: 'chat', config, channel, ...(opts.server ? { server: opts.server } : {}), json: opts.json === true });
+      const server = opts.server ? { server: opts.server } : {};
+      done({ mode: 'chat', config, channel, ...server, json: opts.json === true, invite: opts.invite ?? [] });
     });
   for (const sub of program.commands) {
     sub.exitOverride();
@@ -166,6 +170,12 @@ function toConfig(o: Record<string, unknown>): PeerConfig {
 function parseId(v: string): string {
   if (!ID_RE.test(v)) throw new InvalidArgumentError('printable ASCII, 1-64 characters, no spaces');
   return v;
+}
+
+function parseIdList(v: string): string[] {
+  const ids = v.split(',').filter((id) => id.length > 0);
+  if (ids.length === 0) throw new InvalidArgumentError('one or more peer IDs, comma-separated');
+  return ids.map(parseId);
 }
 
 function parseInterface(v: string): string {

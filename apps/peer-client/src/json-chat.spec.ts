@@ -45,4 +45,18 @@ describe('runChat', () => {
     await done;
     expect(out[0]).toMatch(/^\[\d\d:\d\d:\d\d\] #x <bob> yo$/);
   });
+
+  it('invites --invite peers once joined and again after a failover', async () => {
+    const node = fakeNode();
+    const lines$ = new Subject<string>();
+    const done = runChat({ node, channel: '@p', lines$, write: () => undefined, invite: ['b', 'c'] });
+    const handle = node.handles.get('@p');
+    expect(handle?.invites).toEqual([]);
+    handle?.emit({ event: 'joined', host: 'h' });
+    handle?.emit({ event: 'standby', standby: 's', host: 'h' });
+    handle?.emit({ event: 'failover', host: 's', from: 'h', reason: 'closed' });
+    expect(handle?.invites).toEqual([['b', 'c'], ['b', 'c']]);
+    lines$.complete();
+    await done;
+  });
 });

@@ -21,6 +21,8 @@ export interface RunChatOptions {
   readonly write: (line: string) => void;
   /** JSON lines (true) or human text (false). @default true */
   readonly json?: boolean;
+  /** Peer IDs to INVITE once joined (and again after each failover: the new host never saw it). @default [] */
+  readonly invite?: readonly string[];
 }
 
 /** Runs the scriptable chat until EOF or channel loss; resolves to the process exit code. */
@@ -38,8 +40,10 @@ export function runChat(options: RunChatOptions): Promise<number> {
       resolve(lost ? EXIT.CHANNEL_LOST : EXIT.OK);
     };
     const handle = node.join(channel, options.server);
+    const invite = options.invite ?? [];
     const onEvent = (e: ChatEvent): void => {
       write(json ? toJsonLine(e) : formatEvent(e, (id) => nameOf(node.lobby(), id)));
+      if ((e.event === 'joined' || e.event === 'failover') && invite.length > 0) handle.invite(invite);
       if (e.event === 'left') {
         lost = e.reason === 'lost';
         finish();

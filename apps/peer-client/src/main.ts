@@ -57,6 +57,7 @@ async function main(): Promise<number> {
           lines$: io.lines$,
           write,
           json: invocation.json,
+          invite: invocation.invite,
         });
       case 'interactive':
         return runInteractive({ node, lines$: io.lines$, print: write, onCurrent: (c) => io.setCurrent(c) });

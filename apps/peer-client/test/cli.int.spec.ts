@@ -103,6 +103,20 @@ describe('peer-client CLI', () => {
     expect(p.events.at(-1)).toMatchObject({ event: 'left', reason: 'exit', channel: '#t' });
   });
 
+  it('chat --invite admits a peer to a private channel; an uninvited peer is refused', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const alice = start('alice', ['chat', '@secret', '--json', '--invite', 'bob'], net);
+    await alice.waitFor((e) => e.event === 'joined' && e['host'] === 'alice', 'alice created @secret on herself');
+    const bob = start('bob', ['chat', '@secret', '--server', 'alice', '--json', '--no-host'], net);
+    await bob.waitFor((e) => e.event === 'joined' && e['host'] === 'alice', 'bob admitted');
+    bob.post('psst');
+    await alice.waitFor((e) => e.event === 'say' && e['text'] === 'psst' && e['author'] === 'bob', 'alice sees bob');
+    const eve = start('eve', ['chat', '@secret', '--server', 'alice', '--json', '--no-host'], net);
+    expect(await eve.exited).toBe(3);
+    expect(eve.events.some((e) => e.event === 'joined')).toBe(false);
+    expect(eve.events.at(-1)).toMatchObject({ event: 'left', reason: 'lost' });
+  });
+
   it('exits 4 when the embedded host cannot listen on --port', async () => {
     const busy = await busyServerPort();
     try {
