@@ -39,6 +39,7 @@ export function toHostPeers(peers: readonly DiscoveredPeer[]): PeerInfo[] {
     canHost: p.server !== undefined,
     dedicated: p.isDedicatedServer,
     hostedChannels: p.channels.length,
+    channels: p.channels,
     isClient: p.nick !== undefined,
     alive: p.state === 'alive',
   }));
