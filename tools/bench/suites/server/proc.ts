@@ -73,16 +73,20 @@ export function rssBytes(pid: number): number {
 }
 
 /**
- * The server's own p99 fan-out latency (decode of a SAY to its fan-out queued), in ms, read from the
- * histogram on its /metrics endpoint: the upper bound of the first bucket holding 99% of the samples.
+ * The p99 of the fan-out histogram in a /metrics body, in ms: the upper bound of the first bucket
+ * holding 99% of the samples (NaN without samples).
  */
-export async function scrapeFanoutP99Ms(httpPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  const buckets = [...text.matchAll(/^ims_fanout_latency_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => ({
+export function fanoutP99MsOf(metricsText: string): number {
+  const buckets = [...metricsText.matchAll(/^ims_fanout_latency_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => ({
     le: m[1] === '+Inf' ? Infinity : Number(m[1]),
     count: Number(m[2]),
   }));
   const total = buckets.at(-1)?.count ?? 0;
   const hit = buckets.find((b) => b.count >= 0.99 * total);
   return total === 0 || hit === undefined ? Number.NaN : hit.le * 1000;
+}
+
+/** The server's own p99 fan-out latency (decode of a SAY to its fan-out queued), scraped from its /metrics. */
+export async function scrapeFanoutP99Ms(httpPort: number): Promise<number> {
+  return fanoutP99MsOf(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
 }
