@@ -12,10 +12,15 @@ import { planReplicas, shouldLeave, type PlanContext, type StandbyWatch } from '
 
 /** Options of {@link startStandbyReplica}. */
 export interface StandbyReplicaOptions {
+  /** This box's peer ID: JOIN's clientId, and the standby its hosts will name. */
   readonly selfId: string;
+  /** Whose channels to follow. */
   readonly watch: StandbyWatch;
+  /** The box's discovery: the lobby to plan from. */
   readonly discovery: Discovery;
+  /** The box's own host service: its endpoint is the takeover target, its archive gets the posts seen. */
   readonly host: HostService;
+  /** Where `standby.*` events go. */
   readonly logger: Logger;
   /** ms between two re-plans besides lobby changes. @default 500 */
   readonly replanEveryMs?: number;
@@ -31,6 +36,7 @@ export interface StandbyReplica {
   stop(): Promise<void>;
 }
 
+/** One followed channel: its member session, the server it was joined on, its event subscription. */
 interface Followed {
   readonly session: MemberSession;
   readonly server: string;
