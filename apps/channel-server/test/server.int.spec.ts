@@ -120,6 +120,27 @@ describe('channel-server process', () => {
     expect(s.lines.some((l) => l.event === 'stopped')).toBe(true);
   });
 
+  it('exits 1 when the shutdown passes its deadline', async () => {
+    // A member that never reads keeps megabytes queued; closing it may take up to --close-timeout,
+    // longer than --shutdown-timeout allows.
+    const s = await start(
+      ['--shutdown-timeout', '300ms', '--close-timeout', '30s', '--send-queue-bytes', '64MiB'].concat(
+        ['--flood-rate', '100000', '--flood-burst', '100000'],
+      ),
+    );
+    const stuck = await member(s.port, '#slow', 'stuck');
+    await stuck.waitFor('STANDBY', hasStandby);
+    stuck.socket.pause();
+    const writer = await member(s.port, '#slow', 'writer');
+    const big = 'x'.repeat(60_000);
+    // 300 × 60 kB is far beyond what loopback socket buffers hold for a reader that does not read.
+    for (let i = 0; i < 300; i++) writer.send({ cmd: 'SAY', text: `${i} ${big}` });
+    await writer.waitFor('own last echo', (r) => r.some((c) => c.cmd === 'SAY' && c.text.startsWith('299 ')));
+    s.child.kill('SIGTERM');
+    expect((await s.exited).code).toBe(1);
+    expect(s.lines.some((l) => l.event === 'shutdown.timeout')).toBe(true);
+  });
+
   it('answers /healthz and /metrics on 127.0.0.1', async () => {
     const s = await start(['--http-port', '0', '--id', 'box-M']);
     const listening = await s.waitForLine((l) => l.event === 'listening');
