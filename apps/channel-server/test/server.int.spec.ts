@@ -120,11 +120,10 @@ describe('channel-server process', () => {
     expect(s.lines.some((l) => l.event === 'stopped')).toBe(true);
   });
 
-  it('exits 1 when the shutdown passes its deadline', async () => {
-    // A member that never reads keeps megabytes queued; closing it may take up to --close-timeout,
-    // longer than --shutdown-timeout allows.
+  /** A server whose graceful close is slow: a member that never reads keeps megabytes queued. */
+  async function serverWithStuckMember(shutdownTimeout: string) {
     const s = await start(
-      ['--shutdown-timeout', '300ms', '--close-timeout', '30s', '--send-queue-bytes', '64MiB'].concat(
+      ['--shutdown-timeout', shutdownTimeout, '--close-timeout', '30s', '--send-queue-bytes', '64MiB'].concat(
         ['--flood-rate', '100000', '--flood-burst', '100000'],
       ),
     );
@@ -136,9 +135,23 @@ describe('channel-server process', () => {
     // 300 × 60 kB is far beyond what loopback socket buffers hold for a reader that does not read.
     for (let i = 0; i < 300; i++) writer.send({ cmd: 'SAY', text: `${i} ${big}` });
     await writer.waitFor('own last echo', (r) => r.some((c) => c.cmd === 'SAY' && c.text.startsWith('299 ')));
+    return s;
+  }
+
+  it('exits 1 when the shutdown passes its deadline', async () => {
+    const s = await serverWithStuckMember('300ms');
     s.child.kill('SIGTERM');
     expect((await s.exited).code).toBe(1);
     expect(s.lines.some((l) => l.event === 'shutdown.timeout')).toBe(true);
+  });
+
+  it('exits 1 at once on a second signal during shutdown', async () => {
+    const s = await serverWithStuckMember('50s');
+    s.child.kill('SIGTERM');
+    await s.waitForLine((l) => l.event === 'shutdown');
+    s.child.kill('SIGINT');
+    expect((await s.exited).code).toBe(1);
+    expect(s.lines.some((l) => l.event === 'shutdown.forced')).toBe(true);
   });
 
   it('answers /healthz and /metrics on 127.0.0.1', async () => {
