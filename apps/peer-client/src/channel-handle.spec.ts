@@ -31,15 +31,19 @@ function make() {
 }
 
 describe('LazyChannel', () => {
-  it('queues posts and invites until the session is attached, then sends them in order', () => {
+  it('queues posts until the session is attached and invites until joined, then sends them in order', () => {
     const { handle } = make();
     handle.post('one');
     handle.invite(['a']);
     handle.post('two');
-    const { session, calls } = fakeSession();
+    const { session, calls, events } = fakeSession();
     handle.attach(session);
     handle.post('three');
-    expect(calls).toEqual(['post:one', 'invite:a', 'post:two', 'post:three']);
+    handle.invite(['b']);
+    expect(calls).toEqual(['post:one', 'post:two', 'post:three']);
+    events.next({ event: 'joined', ts: 1, host: 'h' });
+    handle.invite(['c']);
+    expect(calls).toEqual(['post:one', 'post:two', 'post:three', 'invite:a', 'invite:b', 'invite:c']);
   });
 
   it('adds channel and nick to events, tracks members, and completes after left', async () => {

@@ -25,7 +25,10 @@ export class LazyChannel implements ChannelHandle {
   // Replay: the front-end may subscribe a moment after join() and must not miss `joined`.
   private readonly events = new ReplaySubject<ChatEvent>(256);
   private session: SessionLike | undefined;
-  private readonly queued: ({ kind: 'post'; text: string } | { kind: 'invite'; ids: readonly string[] })[] = [];
+  private readonly queued: string[] = [];
+  /** INVITE goes on the joined connection: invites made before the first `joined` wait for it. */
+  private readonly queuedInvites: (readonly string[])[] = [];
+  private joined = false;
   private readonly memberIds = new Set<string>();
   private exiting: Promise<void> | undefined;
   private ended = false;
@@ -59,10 +62,7 @@ export class LazyChannel implements ChannelHandle {
       next: (e) => this.emit(e),
       complete: () => this.finish('exit'),
     });
-    for (const q of this.queued.splice(0)) {
-      if (q.kind === 'post') session.post(q.text);
-      else session.invite(q.ids);
-    }
+    for (const text of this.queued.splice(0)) session.post(text);
     if (this.exiting) void session.exit();
   }
 
@@ -79,13 +79,13 @@ export class LazyChannel implements ChannelHandle {
   post(text: string): void {
     if (this.ended) return;
     if (this.session) this.session.post(text);
-    else this.queued.push({ kind: 'post', text });
+    else this.queued.push(text);
   }
 
   invite(peerIds: readonly string[]): void {
     if (this.ended) return;
-    if (this.session) this.session.invite(peerIds);
-    else this.queued.push({ kind: 'invite', ids: peerIds });
+    if (this.session && this.joined) this.session.invite(peerIds);
+    else this.queuedInvites.push(peerIds);
   }
 
   exit(): Promise<void> {
@@ -97,6 +97,10 @@ export class LazyChannel implements ChannelHandle {
   private emit(e: SessionEvent): void {
     if (this.ended) return;
     const full = this.enrich(e);
+    if ((full.event === 'joined' || full.event === 'failover') && !this.joined) {
+      this.joined = true;
+      for (const ids of this.queuedInvites.splice(0)) this.session?.invite(ids);
+    }
     if (full.event === 'say' || full.event === 'history') this.memberIds.add(full.author);
     if (full.event === 'standby') {
       this.memberIds.add(full.standby);
