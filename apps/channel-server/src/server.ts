@@ -57,9 +57,15 @@ function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore;
     dataDir: config.dataDir,
     batchWindowMs: config.historyBatchWindow,
     retainPerChannel: config.historyPerChannel,
+    maxChannels: config.maxChannels,
     onError: (err) => logger.error('history.error', { code: err.code, err, cause: String(err.cause) }),
   });
-  logger.info('history.sqlite', { dataDir: config.dataDir, file: HISTORY_DB_FILE, batchWindowMs: config.historyBatchWindow });
+  logger.info('history.sqlite', {
+    dataDir: config.dataDir,
+    file: HISTORY_DB_FILE,
+    batchWindowMs: config.historyBatchWindow,
+    prunedChannels: sqlite.prunedChannels,
+  });
   return { store: sqlite, sqlite };
 }
 

@@ -77,6 +77,16 @@ describe('SqliteHistoryStore', () => {
     expect(s.loadAll(100).get('#b')).toEqual([post(99)]);
   });
 
+  it('keeps only the most recently posted-to channels when reopened over its channel limit', () => {
+    const a = open();
+    for (const ch of ['#old', '#mid', '#new']) a.append(ch, post(1));
+    a.append('#old', post(2)); // #old is now the most recent
+    a.closeNow();
+    const b = open({ maxChannels: 2 });
+    expect(b.prunedChannels).toBe(1);
+    expect([...b.loadAll(10).keys()].sort()).toEqual(['#new', '#old']);
+  });
+
   it('keeps UTF-8 text and NUL-free ASCII ids intact', () => {
     const s = open();
     const p = { authorId: 'peer-1', text: 'héllo 🌍', at: 5 };

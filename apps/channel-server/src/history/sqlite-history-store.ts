@@ -22,6 +22,11 @@ export interface SqliteHistoryStoreOptions {
   readonly maxBatchPosts?: number;
   /** Posts kept on disk per channel; older ones are pruned when a batch touches the channel. @default 1_000 */
   readonly retainPerChannel?: number;
+  /**
+   * Channels kept on disk: at open, the channels beyond this many most recently posted to are
+   * deleted, so neither the file nor the startup load grows without bound. @default 10_000
+   */
+  readonly maxChannels?: number;
   /** Called when a batch cannot be written; the posts stay served from memory but are not persisted. */
   readonly onError?: (error: HistoryStoreError) => void;
 }
@@ -80,6 +85,8 @@ export class SqliteHistoryStore implements HistoryStore {
   written = 0;
   /** Batches that failed to write. */
   failedBatches = 0;
+  /** Channels deleted at open for exceeding `maxChannels`. */
+  readonly prunedChannels: number;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.batchWindowMs = options.batchWindowMs ?? 50;
@@ -94,6 +101,7 @@ export class SqliteHistoryStore implements HistoryStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      this.prunedChannels = this.pruneChannels(options.maxChannels ?? 10_000);
     } catch (cause) {
       throw new HistoryStoreError('HISTORY_OPEN_FAILED', `cannot open history in ${options.dataDir}`, { cause });
     }
@@ -114,6 +122,15 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       for (const channel of touched) prune.run(channel, channel, this.retainPerChannel);
     });
+  }
+
+  /** Deletes every channel but the `max` most recently posted to; returns how many went. */
+  private pruneChannels(max: number): number {
+    const keep = `SELECT channel FROM posts GROUP BY channel ORDER BY MAX(id) DESC LIMIT ?`;
+    const before = this.db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT channel) AS n FROM posts').get()?.n ?? 0;
+    if (before <= max) return 0;
+    this.db.prepare<[number]>(`DELETE FROM posts WHERE channel NOT IN (${keep})`).run(max);
+    return before - max;
   }
 
   /** The newest `limitPerChannel` posts of every stored channel, oldest first. */
