@@ -3,10 +3,10 @@
  * commander flags, the IMS_* environment names, the JSON config file keys and the README table.
  * Precedence: defaults ← `--config` file ← environment ← flags (PROTOCOL.md leaves this to us).
  */
-import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_MAX_FRAME_BYTES, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
 import { describeConfig, field, loadConfig, LOG_LEVELS, type ConfigField, type ConfigOf, type LogLevel } from '@ims/runtime';
+import { defaultServerId } from './server-id.js';
 
 /** Exit codes of the channel server (README "Exit codes"). */
 export const EXIT = {
@@ -45,7 +45,7 @@ export const SERVER_CONFIG_SPEC = {
     doc: 'IPv4 address of the interface discovery multicasts on (loopback unless set)',
   }),
   discoveryPort: field.port(DISCOVERY_PORT, { doc: 'UDP port of the discovery group (tests and netsim use private ones)' }),
-  id: field.optionalString({ pattern: PEER_ID_RE, doc: 'peer ID announced in PeerPDUs (default: a random UUID)' }),
+  id: field.optionalString({ pattern: PEER_ID_RE, doc: 'peer ID announced in PeerPDUs (default: the one kept in --data-dir, else a random UUID)' }),
   dataDir: field.optionalString({ doc: 'directory of the SQLite history (default: history kept in memory only)' }),
   announceInterval: field.duration(DEFAULT_ANNOUNCE_INTERVAL_MS, { min: 10, max: 600_000, doc: 'ms between two PeerPDUs' }),
   httpPort: optionalPort('port of the /healthz and /metrics HTTP endpoint on 127.0.0.1 (default: off)'),
@@ -104,7 +104,7 @@ export function buildProgram(output?: CliOutput): Command {
   return program;
 }
 
-/** argv (without node and script) + environment → frozen config. Throws UsageError or ConfigError. */
+/** argv (without node and script) + environment → frozen config. Throws UsageError, ConfigError or ServerIdError. */
 export function parseServerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -122,5 +122,5 @@ export function parseServerConfig(
   }
   const { config: file, ...flags } = program.opts<Record<string, string | undefined>>();
   const loaded = loadConfig(SERVER_CONFIG_SPEC, { flags, env, ...(file === undefined ? {} : { file }) });
-  return Object.freeze({ ...loaded, id: loaded.id ?? randomUUID() });
+  return Object.freeze({ ...loaded, id: loaded.id ?? defaultServerId(loaded.dataDir) });
 }

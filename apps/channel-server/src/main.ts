@@ -5,6 +5,7 @@
  */
 import { ConfigError, createLogger, type Logger } from '@ims/runtime';
 import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
+import { ServerIdError } from './server-id.js';
 import { startServer, type RunningServer } from './server.js';
 
 function fail(logger: Logger, event: string, err: unknown, exitCode: number): never {
@@ -20,6 +21,10 @@ function loadConfigOrExit(): ServerConfig {
     if (err instanceof ConfigError) {
       process.stderr.write(`channel-server: ${err.message}\n`);
       process.exit(EXIT.USAGE);
+    }
+    if (err instanceof ServerIdError) {
+      process.stderr.write(`channel-server: ${err.message} (${String(err.cause ?? 'give --id')})\n`);
+      process.exit(EXIT.STARTUP);
     }
     throw err;
   }

@@ -61,7 +61,7 @@ describe('channel-server process', () => {
     expect([...alice.bad, ...bob.bad]).toEqual([]);
   });
 
-  it('serves the same history after a restart with the same --data-dir', async () => {
+  it('serves the same history, under the same ID, after a restart with the same --data-dir', async () => {
     const dir = tempDir();
     const first = await start(['--data-dir', dir]);
     await first.waitForLine((l) => l.event === 'history.sqlite');
@@ -73,6 +73,8 @@ describe('channel-server process', () => {
     expect((await first.exited).code).toBe(0);
 
     const second = await start(['--data-dir', dir]);
+    // Without --id, the ID kept in the data directory survives the restart too.
+    expect(second.id).toBe(first.id);
     const carol = await member(second.port, '#log', 'carol');
     const got = await carol.waitFor('history then STANDBY', hasStandby);
     // Architecture "History delimiter": stored posts come as SAYs before the first STANDBY.

@@ -1,0 +1,47 @@
+/**
+ * The server's peer ID when `--id` is not given: kept in `--data-dir` so a restarted box keeps its
+ * identity (members' `--server`, standby choices and the partition rule all name peers by ID).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Name of the ID file inside `--data-dir`. */
+export const SERVER_ID_FILE = 'server-id';
+
+// PROTOCOL.md §1: ASCII without NUL; visible ASCII only, as for `--id`.
+const PEER_ID_RE = /^[\x21-\x7e]{1,64}$/;
+
+/** The ID file cannot be read or written, or holds no valid peer ID. */
+export class ServerIdError extends Error {
+  override readonly name = 'ServerIdError';
+  readonly code = 'SERVER_ID_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The ID stored in `dataDir`, created (a random UUID) on first use; a fresh UUID without a data dir. */
+export function defaultServerId(dataDir: string | undefined): string {
+  if (dataDir === undefined) return randomUUID();
+  const file = join(dataDir, SERVER_ID_FILE);
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ENOENT') throw new ServerIdError(`cannot read ${file}`, { cause: err });
+  }
+  if (text !== undefined) {
+    if (!PEER_ID_RE.test(text)) throw new ServerIdError(`${file} does not hold a peer ID (visible ASCII, 1-64 characters)`);
+    return text;
+  }
+  const id = randomUUID();
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    // 'wx': never overwrite an ID another process wrote in the meantime.
+    writeFileSync(file, id + '\n', { flag: 'wx' });
+  } catch (err) {
+    throw new ServerIdError(`cannot write ${file}`, { cause: err });
+  }
+  return id;
+}
