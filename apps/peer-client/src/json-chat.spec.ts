@@ -17,12 +17,17 @@ describe('runChat', () => {
     lines$.next('');
     lines$.next('second');
     lines$.complete();
+    // EOF waits for our posts to come back from the host, then leaves.
+    expect(handle?.exited).toBe(false);
+    handle?.emit({ event: 'say', author: 'me-id', nick: 'me', text: 'hello' });
+    expect(handle?.exited).toBe(false);
+    handle?.emit({ event: 'say', author: 'me-id', nick: 'me', text: 'second' });
     expect(await done).toBe(0);
     expect(handle?.posts).toEqual(['hello', 'second']);
     expect(handle?.exited).toBe(true);
     const parsed = out.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out.every((l) => !l.includes('\n'))).toBe(true);
-    expect(parsed.map((e) => e['event'])).toEqual(['joined', 'say', 'left']);
+    expect(parsed.map((e) => e['event'])).toEqual(['joined', 'say', 'say', 'say', 'left']);
     expect(parsed[1]).toEqual({ ts: 0, channel: '#room', event: 'say', author: 'b-id', nick: 'bob', text: 'hi\nthere' });
   });
 
@@ -41,6 +46,7 @@ describe('runChat', () => {
     const lines$ = new Subject<string>();
     const done = runChat({ node, channel: '#x', lines$, write: (l) => out.push(l), json: false });
     node.handles.get('#x')?.emit({ event: 'say', author: 'b-id', nick: 'bob', text: 'yo' });
+    // Nothing of ours is outstanding: EOF leaves at once.
     lines$.complete();
     await done;
     expect(out[0]).toMatch(/^\[\d\d:\d\d:\d\d\] #x <bob> yo$/);
@@ -58,5 +64,16 @@ describe('runChat', () => {
     expect(handle?.invites).toEqual([['b', 'c'], ['b', 'c']]);
     lines$.complete();
     await done;
+  });
+
+  it('leaves after drainMs when a post never comes back', async () => {
+    const node = fakeNode();
+    const lines$ = new Subject<string>();
+    const done = runChat({ node, channel: '#x', lines$, write: () => undefined, drainMs: 20 });
+    lines$.next('lost in the void');
+    lines$.complete();
+    expect(node.handles.get('#x')?.exited).toBe(false);
+    expect(await done).toBe(0);
+    expect(node.handles.get('#x')?.exited).toBe(true);
   });
 });

@@ -23,6 +23,8 @@ export interface RunChatOptions {
   readonly json?: boolean;
   /** Peer IDs to INVITE once joined (and again after each failover: the new host never saw it). @default [] */
   readonly invite?: readonly string[];
+  /** After EOF, ms to wait for our unechoed posts before leaving anyway. @default 5000 */
+  readonly drainMs?: number;
 }
 
 /** Runs the scriptable chat until EOF or channel loss; resolves to the process exit code. */
@@ -41,24 +43,45 @@ export function runChat(options: RunChatOptions): Promise<number> {
     };
     const handle = node.join(channel, options.server);
     const invite = options.invite ?? [];
+    // Our posts not yet echoed by a host: `echo hi | chat '#x'` must post before it leaves.
+    const unechoed = new Map<string, number>();
+    let eof = false;
+    const leave = (): void => void handle.exit().then(finish, finish);
+    const leaveWhenEchoed = (): void => {
+      if (eof && unechoed.size === 0) leave();
+    };
     const onEvent = (e: ChatEvent): void => {
       write(json ? toJsonLine(e) : formatEvent(e, (id) => nameOf(node.lobby(), id)));
+      if ((e.event === 'say' || e.event === 'history') && e.author === node.selfId) {
+        const n = unechoed.get(e.text) ?? 0;
+        if (n <= 1) unechoed.delete(e.text);
+        else unechoed.set(e.text, n - 1);
+        leaveWhenEchoed();
+      }
       if ((e.event === 'joined' || e.event === 'failover') && invite.length > 0) handle.invite(invite);
       if (e.event === 'left') {
         lost = e.reason === 'lost';
         finish();
       }
     };
+    const onEof = (): void => {
+      eof = true;
+      const timer = setTimeout(leave, options.drainMs ?? 5_000);
+      subs.add(() => clearTimeout(timer));
+      leaveWhenEchoed();
+    };
     subs.add(handle.events$.subscribe({ next: onEvent, complete: finish }));
     subs.add(
       lines$.subscribe({
         // An empty line carries no post: SAY with empty text is legal but useless for scripts.
         next: (line) => {
-          if (line.length > 0) handle.post(line);
+          if (line.length === 0) return;
+          unechoed.set(line, (unechoed.get(line) ?? 0) + 1);
+          handle.post(line);
         },
-        // EOF = EXIT and quit (the JSON contract).
-        complete: () => void handle.exit().then(finish, finish),
-        error: () => void handle.exit().then(finish, finish),
+        // EOF = EXIT and quit (the JSON contract), once our posts are through (bounded wait).
+        complete: () => onEof(),
+        error: () => onEof(),
       }),
     );
   });

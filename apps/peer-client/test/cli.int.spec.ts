@@ -80,15 +80,19 @@ describe('peer-client CLI', () => {
     expect(bad.stderr()).toMatch(/announce-interval/);
   });
 
-  it('chat: EOF on stdin sends EXIT, prints left{exit} last and exits 0', async () => {
+  it('chat: EOF on stdin posts what was read, sends EXIT, prints left{exit} last and exits 0', async () => {
     const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
     const host = start('h2', ['chat', '#x', '--json'], net);
     await host.waitFor((e) => e.event === 'joined', 'host joined');
+    // Like `echo bye | peer-client chat '#x'`: the post and EOF arrive before the join completes.
     const c = start('c', ['chat', '#x', '--json', '--server', 'h2'], net);
-    await c.waitFor((e) => e.event === 'joined' && e['host'] === 'h2', 'c joined on h2');
+    c.post('bye');
     c.end();
     expect(await c.exited).toBe(0);
+    expect(c.events.map((e) => e.event)).toEqual(['joined', 'standby', 'say', 'left']);
+    expect(c.events[2]).toMatchObject({ author: 'c', text: 'bye' });
     expect(c.events.at(-1)).toMatchObject({ event: 'left', reason: 'exit' });
+    await host.waitFor((e) => e.event === 'say' && e['text'] === 'bye', 'host got the post');
     // The host keeps serving: it was an orderly EXIT, not a crash.
     host.post('still serving');
     await host.waitFor((e) => e.event === 'say' && e['text'] === 'still serving', 'host still serves');
