@@ -62,6 +62,17 @@ expect:
     expect(ourNamespaces()).toEqual([]);
   });
 
+  it.skipIf(netemReason === undefined)('skips a netem scenario, saying why, where the kernel lacks netem', async () => {
+    const r = await runScenario(scenarioFrom(readFileSync(join(suite, '12-lossy-link.yaml'), 'utf8')), { backend: 'netns' });
+    expect(r).toMatchObject({ status: 'skipped', reason: netemReason, events: [] });
+  });
+
+  it.skipIf(netemReason !== undefined)('real apps: 12-lossy-link.yaml', { timeout: 120_000 }, async () => {
+    const r = await runScenario(scenarioFrom(readFileSync(join(suite, '12-lossy-link.yaml'), 'utf8')), { backend: 'netns' });
+    if (r.status !== 'passed') process.stderr.write(`${formatResult(r)}\n${formatTimeline(r, 150)}\n`);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+
   for (const f of ['06-partition-heal.yaml', '09-hostile-peer.yaml']) {
     it(`real apps: ${f}`, { timeout: 120_000 }, async () => {
       const scenario = scenarioFrom(readFileSync(join(suite, f), 'utf8'), join(suite, f));
