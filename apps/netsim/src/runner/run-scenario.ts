@@ -77,15 +77,26 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       // An interrupted timeline says nothing about the system: its final checks would be noise.
       error = opts.signal?.aborted ? 'aborted' : `timed out after ${scenario.timeoutMs} ms`;
       checks.push({ name: 'run', ok: false, problems: [error] });
-    } else checks.push(...finalChecks(scenario, log.events, channelOf, recorder));
+    } else checks.push(...finalChecks(scenario, log, channelOf, recorder));
   } catch (e) {
-    error = e instanceof NetsimError ? `${e.code}: ${e.message}` : String(e);
+    // A netsim bug still ends in cleanup below; its stack goes into the report.
+    error = e instanceof NetsimError ? `${e.code}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e);
     checks.push({ name: 'run', ok: false, problems: [error] });
   } finally {
-    await hosts?.stopAll();
-    await recorder?.stop();
-    await backend.cleanup();
-    if (!opts.keepRunDir) await rm(runDir, { recursive: true, force: true });
+    // Each cleanup step runs even when an earlier one fails: leftovers are worse than noise.
+    const steps: [string, () => Promise<unknown> | undefined][] = [
+      ['stop hosts', () => hosts?.stopAll()],
+      ['stop recorder', () => recorder?.stop()],
+      ['remove network', () => backend.cleanup()],
+      ['remove scratch folder', () => (opts.keepRunDir ? undefined : rm(runDir, { recursive: true, force: true }))],
+    ];
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (e) {
+        process.stderr.write(`netsim: cleanup (${what}) of ${runId} failed: ${(e as Error).message}\n`);
+      }
+    }
     log.close();
   }
   const clients = [...channelOf.keys()];
@@ -103,8 +114,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 }
 
 /** The `expect:` list, plus checks every run gets: no host crashed, and the log was complete. */
-function finalChecks(scenario: Scenario, events: readonly SimEvent[], channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome[] {
+function finalChecks(scenario: Scenario, log: EventLog, channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome[] {
+  const events = log.events;
   const out = scenario.expect.map((x) => expectation(x, scenario, events, channelOf, recorder));
+  if (log.dropped > 0) out.push({ name: 'log complete', ok: false, problems: [`${log.dropped} events were dropped: the log hit its limit, checks saw part of the run`] });
   const crashes = events.filter((e) => e.source === 'netsim' && e.event === 'exit' && e.data['expected'] === false && e.data['code'] !== 0);
   out.push({ name: 'no host crashed', ok: crashes.length === 0, problems: crashes.map((e) => `${e.host} exited by itself at ${e.t} ms (code ${String(e.data['code'])}, signal ${String(e.data['signal'])})`) });
   return out;
