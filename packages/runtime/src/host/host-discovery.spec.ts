@@ -8,8 +8,8 @@ describe('toHostPeers', () => {
       { id: 'c', address: '10.0.0.2', nick: 'bob', server: undefined, channels: [], isDedicatedServer: false, state: 'maybeDisconnected' },
     ]);
     expect(peers).toEqual([
-      { id: 's', address: '10.0.0.1', canHost: true, dedicated: true, hostedChannels: 2, isClient: false, alive: true },
-      { id: 'c', address: '10.0.0.2', canHost: false, dedicated: false, hostedChannels: 0, isClient: true, alive: false },
+      { id: 's', address: '10.0.0.1', canHost: true, dedicated: true, hostedChannels: 2, channels: ['#a', '#b'], isClient: false, alive: true },
+      { id: 'c', address: '10.0.0.2', canHost: false, dedicated: false, hostedChannels: 0, channels: [], isClient: true, alive: false },
     ]);
   });
 });
