@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand, EXIT } from '../src/cli.js';
 import { runScenario } from '../src/runner/run-scenario.js';
-import { FAKE_APPS, FIXTURE_SCENARIOS, fixtureScenario } from './fake-apps.js';
+import { FAKE_APPS, FIXTURE_SCENARIOS, fixtureScenario, scenarioFrom } from './fake-apps.js';
 
 function pidsOf(events: readonly { event: string; data: Readonly<Record<string, unknown>> }[]): number[] {
   return events.filter((e) => e.event === 'start' || e.event === 'restart').map((e) => Number(e.data['pid']));
@@ -53,10 +53,13 @@ describe('runScenario with fake apps (local backend)', () => {
   });
 
   it('reports a host that dies on its own', async () => {
-    const s = fixtureScenario('fake-crash.yaml', (t) => t.replace('s1: { kind: server }', "s1: { kind: server, args: ['--port', 'not-a-number'] }"));
+    // The crashing main prints "listening", then exits with code 3 while the timeline pauses.
+    const s = scenarioFrom('announceInterval: 100\nhosts:\n  s1: { kind: server }\nsteps:\n  - start: s1\n  - pause: 10\n');
     const r = await runScenario(s, { apps: { ...FAKE_APPS, server: join(FIXTURE_SCENARIOS, '../crashing-main.ts') } });
     expect(r.status).toBe('failed');
-    expect(r.checks.find((c) => c.name === 'no host crashed')?.problems[0]).toMatch(/^s1 exited by itself at \d+ ms \(code 3/);
+    const crash = r.checks.find((c) => c.name === 'no host crashed');
+    expect(crash?.problems).toHaveLength(1);
+    expect(crash?.problems[0]).toMatch(/^s1 exited by itself at \d+ ms \(code 3, signal null\)$/);
   });
 });
 
