@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder, type ClientCommand } from '@ims/codec';
 import type { Member, MemberEffect, MemberInput, MembershipSnapshot, Post } from '@ims/channel-core';
-import { firstValueFrom, filter, toArray, timeout } from 'rxjs';
+import { firstValueFrom, filter, toArray, timeout, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMemberSession } from './member-session.js';
 
@@ -144,5 +144,39 @@ describe('member session (executor of the member reducer)', () => {
     host.sockets[1]?.destroy();
     await next('closed');
     expect(inputs.map((i) => i.kind)).toEqual(['join', 'connected', 'connected', 'closed']);
+  });
+
+  it('drops a host that never answers the JOIN with STANDBY (joinTimeoutMs), so the reducer moves on', async () => {
+    const host = await fakeHost();
+    cleanups.push(() => host.server.close());
+    const target = { peerId: 'h', address: '127.0.0.1', port: host.port };
+    const { member, next } = scriptedMember({
+      join: () => [{ kind: 'connect', target }],
+      connected: () => [{ kind: 'send', command: { cmd: 'JOIN', channel: '#a', clientId: 'me' } }],
+    });
+    // Virtual time: the join timer fires when the test flushes the scheduler, not after a sleep.
+    const scheduler = new VirtualTimeScheduler();
+    startMemberSession({ selfId: 'me', channel: '#a', target, createMember: () => member, joinTimeoutMs: 50, scheduler });
+    await next('connected');
+    await host.waitFrames(1);
+    scheduler.flush();
+    expect(await next('closed')).toEqual({ kind: 'closed' });
+  });
+
+  it('keeps a host that answered with STANDBY past joinTimeoutMs', async () => {
+    const host = await fakeHost();
+    cleanups.push(() => host.server.close());
+    const target = { peerId: 'h', address: '127.0.0.1', port: host.port };
+    const { member, next, inputs } = scriptedMember({ join: () => [{ kind: 'connect', target }] });
+    const scheduler = new VirtualTimeScheduler();
+    startMemberSession({ selfId: 'me', channel: '#a', target, createMember: () => member, joinTimeoutMs: 50, scheduler });
+    await next('connected');
+    host.sockets[0]?.write(encodeFrame({ cmd: 'STANDBY', peerId: 'h' }));
+    await next('frame');
+    // Past the join timeout (virtual), the connection still carries frames.
+    scheduler.flush();
+    host.sockets[0]?.write(encodeFrame({ cmd: 'SAY', authorId: 'x', text: 'later' }));
+    expect(await next('frame')).toEqual({ kind: 'frame', command: { cmd: 'SAY', authorId: 'x', text: 'later' } });
+    expect(inputs.some((i) => i.kind === 'closed')).toBe(false);
   });
 });

@@ -33,6 +33,12 @@ export interface MemberSessionOptions {
   readonly maxFrameBytes?: number;
   /** ms a dial may take before it counts as failed (not refused). @default 2_000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * ms from connect to the host's STANDBY (which ends every JOIN, docs/architecture.md "History
+   * delimiter"); a host that stays silent longer is dropped, and the reducer tries elsewhere.
+   * @default 10_000
+   */
+  readonly joinTimeoutMs?: number;
   /** Clock of the events' `ts`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
   /** Logger. @default none */
@@ -186,9 +192,18 @@ class Session implements MemberSession {
   private attach(conn: TcpConnection<ServerCommand>, gen: number): void {
     this.conn = conn;
     this.outbox = new Outbox(conn);
+    let answered = false;
+    const joinTimer = this.scheduler.schedule(() => {
+      if (gen === this.gen && !answered) conn.destroy('no STANDBY after JOIN');
+    }, this.opts.joinTimeoutMs ?? 10_000);
+    this.subs.add(joinTimer);
     this.subs.add(
       conn.frames$.subscribe((decoded) => {
         if (gen !== this.gen) return;
+        if (decoded.ok && decoded.value.cmd === 'STANDBY' && !answered) {
+          answered = true;
+          joinTimer.unsubscribe();
+        }
         if (decoded.ok) this.run({ kind: 'frame', command: decoded.value });
         else {
           // PROTOCOL.md §2: a bad frame is logged and dropped; a fatal one poisons the stream.
@@ -199,6 +214,7 @@ class Session implements MemberSession {
     );
     this.subs.add(
       conn.closed$.subscribe((info) => {
+        joinTimer.unsubscribe();
         if (gen !== this.gen || this.conn !== conn) return;
         this.conn = undefined;
         this.outbox = undefined;
