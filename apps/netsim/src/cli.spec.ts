@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,5 +41,23 @@ describe('netsim CLI', () => {
 
   it('reports a missing path with a stable code', async () => {
     await expect(runCommand('/nonexistent/netsim', opts, () => undefined)).rejects.toMatchObject({ code: 'SCENARIO_NOT_FOUND' });
+  });
+
+  it('exits 0 for pending and skipped scenarios, prints JSON results and writes the report files', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'netsim-cli-'));
+    const hosts = 'hosts:\n  s1: { kind: server }\nsteps:\n  - start: s1\n';
+    await writeFile(join(dir, 'a.yaml'), `name: waits for a feature\npending: needs INVITE\n${hosts}`);
+    await writeFile(join(dir, 'b.yaml'), `name: needs namespaces\nbackends: [netns]\n${hosts}`);
+    const out: string[] = [];
+    const report = join(dir, 'report');
+    expect(await runCommand(dir, { ...opts, json: true, report }, (s) => out.push(s))).toBe(EXIT.ok);
+    const json = JSON.parse(out.join('\n')) as { results: { scenario: string; status: string; reason: string }[] };
+    expect(json.results.map((r) => [r.scenario, r.status, r.reason])).toEqual([
+      ['waits for a feature', 'pending', 'needs INVITE'],
+      ['needs namespaces', 'skipped', 'runs on netns only'],
+    ]);
+    expect((await readdir(report)).sort()).toEqual(['01-waits_for_a_feature.timeline.txt', '02-needs_namespaces.timeline.txt', 'report.html', 'results.json']);
+    expect(await readFile(join(report, '01-waits_for_a_feature.timeline.txt'), 'utf8')).toMatch(/^PEND waits for a feature \[local\] 0\.0 s - needs INVITE\n/);
+    expect(await readFile(join(report, 'report.html'), 'utf8')).toContain('2 runs: 0 passed, 0 failed, 1 pending, 1 skipped');
   });
 });
