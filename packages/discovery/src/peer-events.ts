@@ -50,6 +50,7 @@ export interface Invitation {
 export type PeerEvent =
   | { readonly kind: 'appeared'; readonly at: number; readonly peer: PeerInfo }
   | { readonly kind: 'nickChanged'; readonly at: number; readonly peerId: string; readonly nick: string | undefined; readonly previous: string | undefined }
+  | { readonly kind: 'membershipsChanged'; readonly at: number; readonly peerId: string; readonly memberships: readonly ServerMembership[] }
   | { readonly kind: 'serverChanged'; readonly at: number; readonly peerId: string; readonly server: Endpoint | undefined }
   | { readonly kind: 'suspect'; readonly at: number; readonly peerId: string }
   | { readonly kind: 'aliveAgain'; readonly at: number; readonly peerId: string }

@@ -94,6 +94,16 @@ describe('peer table contents', () => {
     expect(events).toEqual([{ kind: 'nickChanged', at: 10, peerId: 'a', nick: 'anna', previous: 'ann' }]);
   });
 
+  it('reports a membership change (and only a change) so the lobby is rebuilt', () => {
+    const t = table();
+    const member = (...chs: string[]): PduOption => ({ type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: chs }] });
+    applyPdu(t, pdu('a', nick('ann'), member('#a')), from(), 0);
+    expect(applyPdu(t, pdu('a', nick('ann'), member('#a')), from(), 10)).toEqual([]);
+    expect(applyPdu(t, pdu('a', nick('ann'), member('#a', '#b')), from(), 20)).toEqual([
+      { kind: 'membershipsChanged', at: 20, peerId: 'a', memberships: [{ serverId: 's1', channels: ['#a', '#b'] }] },
+    ]);
+  });
+
   it('a split piece without CLIENT_MEMBERSHIP keeps the memberships; a PDU without nick clears them', () => {
     const t = table();
     const membership: PduOption = { type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: ['#a'] }] };

@@ -158,6 +158,9 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
     if (prev.state !== 'alive') events.push({ kind: 'aliveAgain', at: now, peerId: next.id });
     if (prev.nick !== next.nick) events.push({ kind: 'nickChanged', at: now, peerId: next.id, nick: next.nick, previous: prev.nick });
     if (!sameEndpoint(prev.server, next.server)) events.push({ kind: 'serverChanged', at: now, peerId: next.id, server: next.server });
+    // The lobby is rebuilt on table events only: without this, a standby box watching who is
+    // in which channel would never learn of a JOIN or EXIT announced by a client.
+    if (prev.memberships !== next.memberships) events.push({ kind: 'membershipsChanged', at: now, peerId: next.id, memberships: next.memberships });
   }
   events.push(...channelEvents);
   applyInvites(table, next, view.invites, now, events);
