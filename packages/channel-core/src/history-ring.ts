@@ -1,13 +1,14 @@
 /** A bounded FIFO of posts: pushing past the capacity drops the oldest, in O(1). */
 export class HistoryRing<T> {
-  private readonly items: (T | undefined)[];
+  // Grown on demand: most channels hold far fewer posts than the cap, and a preallocated
+  // array of `capacity` slots cost ~8 KB per idle channel at the default 1,000.
+  private readonly items: T[] = [];
   private start = 0;
   private count = 0;
 
   /** @param capacity the most items kept; 0 keeps none. */
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`capacity must be a non-negative integer, got ${capacity}`);
-    this.items = new Array<T | undefined>(capacity);
   }
 
   /** Number of items held. */
@@ -18,10 +19,14 @@ export class HistoryRing<T> {
   /** Appends an item, dropping the oldest when full. */
   push(item: T): void {
     if (this.capacity === 0) return;
-    const end = (this.start + this.count) % this.capacity;
-    this.items[end] = item;
-    if (this.count < this.capacity) this.count++;
-    else this.start = (this.start + 1) % this.capacity;
+    if (this.count < this.capacity) {
+      // Not full yet: `start` is still 0, so the next slot is the end of the array.
+      this.items.push(item);
+      this.count++;
+      return;
+    }
+    this.items[this.start] = item;
+    this.start = (this.start + 1) % this.capacity;
   }
 
   /** The items, oldest first. */
