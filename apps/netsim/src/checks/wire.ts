@@ -1,6 +1,8 @@
 /** Wire checks on the datagrams recorded from the discovery group during a run. */
 import type { CheckResult } from './delivery.js';
 
+import { decodePdu } from '@ims/codec';
+
 /** One recorded discovery datagram. */
 export interface WireRecord {
   readonly t: number;
@@ -29,4 +31,22 @@ export function checkNoPrivateNames(records: readonly WireRecord[], privateChann
     for (const n of needles) if (contains(r.bytes, n.bytes)) problems.push(`datagram from ${r.from} at ${r.t} ms names private channel ${n.c}`);
   }
   return { ok: problems.length === 0, problems: problems.slice(0, 20) };
+}
+
+/** Exactly the peers `by` announced `channel` in SERVER_CHANNELS among `records` from `since` (ms) on. */
+export function checkAnnouncedBy(records: readonly WireRecord[], channel: string, by: readonly string[], since: number): CheckResult {
+  const announcers = new Set<string>();
+  let seen = 0;
+  for (const r of records) {
+    if (r.t < since) continue;
+    seen += 1;
+    const d = decodePdu(r.bytes);
+    if (d.ok && d.value.options.some((o) => o.type === 'SERVER_CHANNELS' && o.channels.includes(channel))) announcers.add(d.value.peerId);
+  }
+  const problems = [
+    ...(seen === 0 ? [`no datagram recorded since ${since} ms`] : []),
+    ...[...announcers].filter((p) => !by.includes(p)).map((p) => `${p} still announces ${channel}`),
+    ...by.filter((p) => !announcers.has(p)).map((p) => `${p} does not announce ${channel}`),
+  ];
+  return { ok: problems.length === 0, problems };
 }

@@ -8,7 +8,7 @@ import { evaluateCondition } from '../checks/conditions.js';
 import { checkExactlyOnce, checkHistory } from '../checks/delivery.js';
 import { measureFailovers } from '../checks/failover-time.js';
 import type { SimEvent } from '../checks/log.js';
-import { checkNoPrivateNames } from '../checks/wire.js';
+import { checkAnnouncedBy, checkNoPrivateNames } from '../checks/wire.js';
 import { NetsimError } from '../errors.js';
 import { DEFAULT_APP_MAINS, type AppMains } from '../proc/launch.js';
 import type { BackendName, Expectation, Scenario } from '../scenario/types.js';
@@ -116,14 +116,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 /** The `expect:` list, plus checks every run gets: no host crashed, and the log was complete. */
 function finalChecks(scenario: Scenario, log: EventLog, channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome[] {
   const events = log.events;
-  const out = scenario.expect.map((x) => expectation(x, scenario, events, channelOf, recorder));
+  const now = log.now();
+  const out = scenario.expect.map((x) => expectation(x, scenario, events, channelOf, recorder, now));
   if (log.dropped > 0) out.push({ name: 'log complete', ok: false, problems: [`${log.dropped} events were dropped: the log hit its limit, checks saw part of the run`] });
   const crashes = events.filter((e) => e.source === 'netsim' && e.event === 'exit' && e.data['expected'] === false && e.data['code'] !== 0);
   out.push({ name: 'no host crashed', ok: crashes.length === 0, problems: crashes.map((e) => `${e.host} exited by itself at ${e.t} ms (code ${String(e.data['code'])}, signal ${String(e.data['signal'])})`) });
   return out;
 }
 
-function expectation(x: Expectation, scenario: Scenario, events: readonly SimEvent[], channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome {
+function expectation(x: Expectation, scenario: Scenario, events: readonly SimEvent[], channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined, now: number): CheckOutcome {
   const named = (name: string, r: { ok: boolean; problems: readonly string[] }): CheckOutcome => ({ name: `${name} (line ${x.line})`, line: x.line, ok: r.ok, problems: r.problems });
   switch (x.kind) {
     case 'condition': {
@@ -145,6 +146,11 @@ function expectation(x: Expectation, scenario: Scenario, events: readonly SimEve
       const m = measureFailovers(events, [...channelOf.keys()], scenario.announceIntervalMs);
       const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals === undefined || f.intervals > x.intervals).map((f) => `${f.fault} of ${f.host} at ${f.at} ms: ${f.healedMs === undefined ? 'never healed' : `${f.healedMs} ms = ${f.intervals?.toFixed(1)} intervals`}`);
       return named(`failover within ${x.intervals} intervals`, { ok: problems.length === 0, problems });
+    }
+    case 'announcedBy': {
+      // The window ends now (after any final pause), not at the last event.
+      const since = now - x.intervals * scenario.announceIntervalMs;
+      return named(`${x.channel} announced by ${x.by.join(', ')}`, checkAnnouncedBy(recorder?.records ?? [], x.channel, x.by, since));
     }
     case 'failoverNotBefore': {
       // Proves the slow path: members must not give up on a host that only went quiet too early.

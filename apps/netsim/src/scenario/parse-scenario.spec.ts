@@ -20,6 +20,8 @@ expect:
   - failoverWithin: 6
   - joined: [alice]
     host: s2
+  - announced: '#room'
+    by: [s2]
 `;
 
 function errorsOf(text: string): string[] {
@@ -40,7 +42,8 @@ describe('parseScenario', () => {
     expect(s.hosts.get('eve')).toEqual({ kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50 });
     expect(s.steps.map((x) => [x.kind, x.line])).toEqual([['start', 9], ['start', 10], ['wait', 11], ['say', 12], ['kill', 13], ['pause', 14]]);
     expect(s.steps[3]).toMatchObject({ kind: 'say', posts: [{ from: 'alice', text: 'alice L12 #1' }, { from: 'alice', text: 'alice L12 #2' }] });
-    expect(s.expect.map((x) => x.kind)).toEqual(['exactlyOnce', 'failoverWithin', 'condition']);
+    expect(s.expect.map((x) => x.kind)).toEqual(['exactlyOnce', 'failoverWithin', 'condition', 'announcedBy']);
+    expect(s.expect[3]).toEqual({ kind: 'announcedBy', channel: '#room', by: ['s2'], intervals: 3, line: 20 });
     expect(s.expect[2]).toMatchObject({ condition: { kind: 'joined', hosts: ['alice'], host: 's2' }, line: 18 });
   });
 

@@ -210,6 +210,13 @@ export function validateExpect(ctx: ValidationContext, raw: unknown, hosts: Host
     } else if ('noPrivateNames' in obj) {
       ctx.onlyKeys(obj, path, ['noPrivateNames']);
       out.push({ kind: 'noPrivateNames', line });
+    } else if ('announced' in obj) {
+      ctx.onlyKeys(obj, path, ['announced', 'by', 'intervals']);
+      const channel = ctx.channelName(obj['announced'], [...path, 'announced']);
+      const by = ctx.hostList(obj['by'], [...path, 'by'], 'by');
+      hostRefs(ctx, hosts, by, [...path, 'by'], ['server', 'client']);
+      const intervals = obj['intervals'] === undefined ? 3 : ctx.number(obj['intervals'], [...path, 'intervals'], 'intervals', 1, 1000);
+      if (channel !== undefined && intervals !== undefined) out.push({ kind: 'announcedBy', channel, by, intervals, line });
     } else if ('failoverWithin' in obj || 'failoverNotBefore' in obj) {
       const kind = 'failoverWithin' in obj ? 'failoverWithin' : 'failoverNotBefore';
       ctx.onlyKeys(obj, path, [kind]);
