@@ -30,6 +30,7 @@ export class LazyChannel implements ChannelHandle {
   private readonly queuedInvites: (readonly string[])[] = [];
   private joined = false;
   private readonly memberIds = new Set<string>();
+  private hostId: string | undefined;
   private exiting: Promise<void> | undefined;
   private ended = false;
 
@@ -44,6 +45,11 @@ export class LazyChannel implements ChannelHandle {
   ) {
     this.events$ = this.events.asObservable();
     this.memberIds.add(selfId);
+  }
+
+  /** The peer ID hosting the channel now, once joined (follows failovers). */
+  get host(): string | undefined {
+    return this.hostId;
   }
 
   /** True once `left` was emitted. */
@@ -97,6 +103,7 @@ export class LazyChannel implements ChannelHandle {
   private emit(e: SessionEvent): void {
     if (this.ended) return;
     const full = this.enrich(e);
+    if (full.event === 'joined' || full.event === 'failover') this.hostId = full.host;
     if ((full.event === 'joined' || full.event === 'failover') && !this.joined) {
       this.joined = true;
       for (const ids of this.queuedInvites.splice(0)) this.session?.invite(ids);

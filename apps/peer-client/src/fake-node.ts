@@ -45,6 +45,7 @@ export function fakeNode(self = 'me-id', startNick = 'me'): FakeNode {
       const handle: FakeHandle = {
         channel,
         server,
+        host: server ?? 'me-id',
         posts: [],
         invites: [],
         exited: false,

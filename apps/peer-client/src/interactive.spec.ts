@@ -49,6 +49,8 @@ describe('runInteractive', () => {
     lines$.next('/invite bob ghost');
     expect(node.handles.get('@priv')?.invites).toEqual([['b-id']]);
     expect(out.some((l) => l.includes('no peer called ghost'))).toBe(true);
+    // A private name is never multicast: the inviter is told what to pass on.
+    expect(out).toContain('-- @priv is private and never announced: tell them to /join @priv me-id');
     lines$.complete();
     expect(await done).toBe(0);
   });

@@ -3,6 +3,7 @@
  * not commands are posted to the current channel. Input and output are injected (readline in
  * main.ts, plain arrays in tests), so this file does no I/O of its own.
  */
+import { isPrivateChannel } from '@ims/codec';
 import { distinctUntilChanged, map, Subscription, type Observable } from 'rxjs';
 import { formatEvent, type ChatEvent } from './chat-event.js';
 import { HELP_TEXT, parseChatLine, type ChatCommand } from './chat-command.js';
@@ -112,6 +113,10 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
         if (ids.length > 0) {
           handle.invite(ids);
           print(`-- invited ${ids.map(nick).join(', ')} to ${handle.channel}`);
+          // PROTOCOL.md §1: a private name is never multicast, so no SERVER_INVITE reaches them.
+          if (isPrivateChannel(handle.channel)) {
+            print(`-- ${handle.channel} is private and never announced: tell them to /join ${handle.channel} ${handle.host ?? '<host>'}`);
+          }
         }
         return undefined;
       }

@@ -38,6 +38,8 @@ export interface LobbySnapshot {
 /** One joined channel. Events end (complete) after `left`. */
 export interface ChannelHandle {
   readonly channel: string;
+  /** The peer ID hosting the channel now, once joined (follows failovers). */
+  readonly host: string | undefined;
   /** Every event of this channel, in order (JSON contract, see chat-event.ts). */
   readonly events$: Observable<ChatEvent>;
   /** Peer IDs of the members the host told us about (authors seen and the standby); best effort. */
