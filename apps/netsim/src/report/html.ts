@@ -35,7 +35,9 @@ export function timelineSvg(r: RunResult): string {
       ? `<rect x="${(x(e.t) - 4).toFixed(1)}" y="${y - 7}" width="8" height="14" fill="${color}"><title>${esc(label)}</title></rect>`
       : `<circle cx="${x(e.t).toFixed(1)}" cy="${y}" r="3" fill="${color}"><title>${esc(label)}</title></circle>`;
   };
-  const ticks = Array.from({ length: 6 }, (_, i) => (end * i) / 5).map((t) => `<text x="${x(t).toFixed(1)}" y="${height - 5}" class="tick">${Math.round(t)} ms</text>`);
+  // The first and last labels are anchored inwards so they stay inside the picture.
+  const anchor = (i: number): string => (i === 0 ? 'start' : i === 5 ? 'end' : 'middle');
+  const ticks = Array.from({ length: 6 }, (_, i) => (end * i) / 5).map((t, i) => `<text x="${x(t).toFixed(1)}" y="${height - 5}" text-anchor="${anchor(i)}" class="tick">${Math.round(t)} ms</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="timeline of ${esc(r.scenario)}">${lanes.join('')}${events.slice(0, MAX_MARKERS).map(marker).join('')}${ticks.join('')}</svg>`;
 }
 
