@@ -1,14 +1,15 @@
 /**
  * Channel hosting under load: the real channel server (child process, SQLite history on) against a
- * minimal hand-written relay under the same load, on loopback. Figures carry the relay as baseline;
- * the targets are printed with whether this run met them.
+ * minimal hand-written relay under the same load, on loopback, and against nats-server (a subject per
+ * channel) when it is installed. Figures carry the relay or nats-server as baseline; the targets are
+ * printed with whether this run met them.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchSuite } from '../report.js';
+import { findNatsServer, startNats, type NatsServer } from './server/nats.js';
 import { scrapeFanoutP99Ms, startTarget, stopTarget, type Target } from './server/proc.js';
 import { fanOut, idleRss, manyChannels } from './server/workloads.js';
 
@@ -38,25 +39,36 @@ function medianBy<R>(runs: readonly R[], key: (r: R) => number): R {
   return sorted[Math.floor((sorted.length - 1) / 2)] as R;
 }
 
+/** Each target's median run of one workload; `nats` only when nats-server is installed. */
+interface Runs<R> {
+  readonly ims: R;
+  readonly relay: R;
+  readonly nats: R | undefined;
+}
+
 /**
- * Run `fn` against a fresh relay and a fresh ims server, `repeats` times each, alternating, and keep
- * the median run of each by `key`: on a shared machine, alternating spreads other load over both.
+ * Run `fn` against a fresh relay, a fresh ims server and (when `nats` is given) a fresh nats-server,
+ * `repeats` times each, alternating, and keep the median run of each by `key`: on a shared machine,
+ * alternating spreads other load over all of them. Every process started is stopped, also on failure.
  */
-async function both<R>(fn: (t: Target) => Promise<R>, key: (r: R) => number, repeats = 1): Promise<{ ims: R; relay: R }> {
+async function compare<R>(
+  fn: (t: Target) => Promise<R>,
+  key: (r: R) => number,
+  nats: NatsServer | undefined,
+  repeats = 1,
+): Promise<Runs<R>> {
   const dir = mkdtempSync(join(tmpdir(), 'ims-bench-'));
   const targets: Target[] = [];
   try {
-    const relayTarget = await startRelay();
-    targets.push(relayTarget);
-    const imsTarget = await startIms(dir);
-    targets.push(imsTarget);
-    const relay: R[] = [];
-    const ims: R[] = [];
+    targets.push(await startRelay());
+    targets.push(await startIms(dir));
+    if (nats) targets.push(await startNats(nats));
+    const runs = targets.map(() => [] as R[]);
     for (let i = 0; i < repeats; i++) {
-      relay.push(await fn(relayTarget));
-      ims.push(await fn(imsTarget));
+      for (const [t, target] of targets.entries()) runs[t]?.push(await fn(target));
     }
-    return { ims: medianBy(ims, key), relay: medianBy(relay, key) };
+    const med = runs.map((r) => medianBy(r, key));
+    return { relay: med[0] as R, ims: med[1] as R, nats: nats ? (med[2] as R) : undefined };
   } finally {
     await Promise.all(targets.map((t) => stopTarget(t)));
     rmSync(dir, { recursive: true, force: true });
@@ -67,13 +79,19 @@ function verdict(ctx: BenchContext, what: string, ok: boolean, detail: string): 
   ctx.progress(`target ${what}: ${ok ? 'MET' : 'NOT MET'} (${detail})`);
 }
 
-async function fanOutFigures(ctx: BenchContext, members: number, posts: number): Promise<void> {
+async function fanOutFigures(ctx: BenchContext, members: number, posts: number, nats: NatsServer | undefined): Promise<void> {
   ctx.progress(`fan-out: 1 sender, ${members} members, ${posts} posts`);
-  const r = await both((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, 3);
-  const f = ctx.figure(`server fan-out ${members} members delivered`, r.ims.deliveredPerSec, 'msgs/s', r.relay.deliveredPerSec);
-  ctx.figure(`server fan-out ${members} members p50 latency (lower is better)`, r.ims.p50Ms, 'ms', r.relay.p50Ms);
-  ctx.figure(`server fan-out ${members} members p99 latency (lower is better)`, r.ims.p99Ms, 'ms', r.relay.p99Ms);
+  const r = await compare((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, nats, 3);
+  const label = `server fan-out ${members} members`;
+  const f = ctx.figure(`${label} delivered`, r.ims.deliveredPerSec, 'msgs/s', r.relay.deliveredPerSec);
+  ctx.figure(`${label} p50 latency (lower is better)`, r.ims.p50Ms, 'ms', r.relay.p50Ms);
+  ctx.figure(`${label} p99 latency (lower is better)`, r.ims.p99Ms, 'ms', r.relay.p99Ms);
   verdict(ctx, `fan-out at ${members} members >= 80% of relay`, (f.ratio ?? 0) >= 0.8, `ims/relay ${f.ratio?.toFixed(2)}`);
+  if (!r.nats) return;
+  const n = ctx.figure(`${label} delivered vs nats`, r.ims.deliveredPerSec, 'msgs/s', r.nats.deliveredPerSec);
+  ctx.figure(`${label} p50 latency vs nats (lower is better)`, r.ims.p50Ms, 'ms', r.nats.p50Ms);
+  ctx.figure(`${label} p99 latency vs nats (lower is better)`, r.ims.p99Ms, 'ms', r.nats.p99Ms);
+  verdict(ctx, `fan-out at ${members} members ahead of nats-server`, (n.ratio ?? 0) > 1, `ims/nats ${n.ratio?.toFixed(2)}`);
 }
 
 const suite: BenchSuite = {
@@ -82,22 +100,23 @@ const suite: BenchSuite = {
     const s = ctx.scale;
     // Latency figures mean little on a busy machine: say how busy it was, before and after.
     ctx.progress(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    const nats = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
-    if (nats.error) ctx.progress('nats-server is not on PATH: NATS comparison skipped');
-    else ctx.progress(`nats-server found (${nats.stdout.trim()}), but the NATS comparison is not implemented: skipped`);
+    const nats = findNatsServer();
+    if (!nats) ctx.progress('nats-server is not on PATH (Debian package nats-server): NATS comparison skipped');
+    else ctx.progress(`NATS comparison with ${nats.command} (${nats.version}), a subject per channel`);
 
-    await fanOutFigures(ctx, 50, Math.max(200, Math.round(4_000 * s)));
-    await fanOutFigures(ctx, 500, Math.max(40, Math.round(400 * s)));
+    await fanOutFigures(ctx, 50, Math.max(200, Math.round(4_000 * s)), nats);
+    await fanOutFigures(ctx, 500, Math.max(40, Math.round(400 * s)), nats);
 
     const channels = Math.max(10, Math.round(100 * s));
     const seconds = Math.max(2, Math.round(10 * s));
     ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s`);
-    const m = await both(
+    const m = await compare(
       async (t) => {
         const r = await manyChannels(t, channels, 10, 20, seconds * 1000);
         return { ...r, serverP99Ms: t.httpPort === undefined ? Number.NaN : await scrapeFanoutP99Ms(t.httpPort) };
       },
       (x) => x.p99Ms,
+      nats,
     );
     const label = `server ${channels}x10@20/s`;
     ctx.figure(`${label} p50 latency (lower is better)`, m.ims.p50Ms, 'ms', m.relay.p50Ms);
@@ -106,11 +125,17 @@ const suite: BenchSuite = {
     // The server's own share of the latency (its histogram, warm-up included), free of load-generator delays.
     ctx.figure(`${label} server-side fan-out p99, bucket bound (lower is better)`, m.ims.serverP99Ms, 'ms');
     verdict(ctx, `p99 <= 2.5 ms at ${label}`, p99.value <= 2.5, `${p99.value.toFixed(2)} ms end to end`);
+    if (m.nats) {
+      ctx.figure(`${label} p50 latency vs nats (lower is better)`, m.ims.p50Ms, 'ms', m.nats.p50Ms);
+      ctx.figure(`${label} p99 latency vs nats (lower is better)`, m.ims.p99Ms, 'ms', m.nats.p99Ms);
+      ctx.figure(`${label} server CPU vs nats (lower is better)`, m.ims.cpuPercent, '% of a core', m.nats.cpuPercent);
+    }
 
     const idle = Math.max(200, Math.round(2_000 * s));
     const idleChannels = Math.max(20, Math.round(200 * s));
     ctx.progress(`RSS with ${idle} idle clients in ${idleChannels} channels`);
-    const r = await both((t) => idleRss(t, idle, idleChannels), (x) => x);
+    // RSS is compared with the relay only (the issue asks no NATS figure for it).
+    const r = await compare((t) => idleRss(t, idle, idleChannels), (x) => x, undefined);
     const rss = ctx.figure(`server RSS per idle connection (lower is better)`, r.ims / 1024, 'KiB', r.relay / 1024);
     verdict(ctx, 'RSS <= 10 KB per idle connection', rss.value * 1024 <= 10_000, `${rss.value.toFixed(1)} KiB`);
     ctx.progress(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

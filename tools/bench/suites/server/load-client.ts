@@ -69,17 +69,21 @@ export function joinClient(port: number, channel: string, id: string): Promise<L
   });
 }
 
+/** Connect one load client to a target's port and put it in `channel` (ims wire format, or another target's own). */
+export type Dial = (port: number, channel: string, id: string) => Promise<LoadClient>;
+
 /** Open `count` clients with at most `parallel` connects in flight (a burst of thousands overflows the backlog). */
 export async function joinMany(
   port: number,
   count: number,
   channelOf: (i: number) => string,
+  dial: Dial = joinClient,
   parallel = 100,
 ): Promise<LoadClient[]> {
   const out: LoadClient[] = [];
   for (let i = 0; i < count; i += parallel) {
     const batch = [];
-    for (let j = i; j < Math.min(count, i + parallel); j++) batch.push(joinClient(port, channelOf(j), `bench-${j}`));
+    for (let j = i; j < Math.min(count, i + parallel); j++) batch.push(dial(port, channelOf(j), `bench-${j}`));
     out.push(...(await Promise.all(batch)));
   }
   return out;

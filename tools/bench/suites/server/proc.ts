@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Dial } from './load-client.js';
 
 /** A target process listening on loopback. */
 export interface Target {
@@ -15,6 +16,8 @@ export interface Target {
   readonly child: ChildProcess;
   /** Lines of stderr that were not the listening line (kept for error reports). */
   readonly log: string[];
+  /** How load clients connect and join a channel, when not with the ims wire format (NATS). */
+  readonly dial?: Dial;
 }
 
 /** Start `node <args>` and resolve once it prints `{"event":"listening",...,"port":N}` on stderr. */

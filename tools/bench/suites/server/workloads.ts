@@ -99,7 +99,7 @@ async function pumpFanOut(clients: readonly LoadClient[], posts: number, window:
  */
 export async function fanOut(target: Target, members: number, posts: number, window = 64): Promise<FanOutResult> {
   const channel = `#fan-${members}-${Date.now()}`;
-  const clients = await joinMany(target.port, members, () => channel);
+  const clients = await joinMany(target.port, members, () => channel, target.dial);
   try {
     await warmUp([clients]);
     await pumpFanOut(clients, Math.ceil(posts / 5), window);
@@ -168,7 +168,7 @@ export async function manyChannels(
   durationMs: number,
 ): Promise<ChannelsResult> {
   const tag = Date.now();
-  const clients = await joinMany(target.port, channels * membersPer, (i) => `#ch-${tag}-${Math.floor(i / membersPer)}`);
+  const clients = await joinMany(target.port, channels * membersPer, (i) => `#ch-${tag}-${Math.floor(i / membersPer)}`, target.dial);
   const groups = Array.from({ length: channels }, (_, c) => clients.slice(c * membersPer, (c + 1) * membersPer));
   try {
     await warmUp(groups);
@@ -185,7 +185,7 @@ export async function idleRss(target: Target, count: number, channels: number): 
   const before = rssBytes(pid);
   const tag = Date.now();
   const per = Math.ceil(count / channels);
-  const clients = await joinMany(target.port, count, (i) => `#idle-${tag}-${Math.floor(i / per)}`);
+  const clients = await joinMany(target.port, count, (i) => `#idle-${tag}-${Math.floor(i / per)}`, target.dial);
   try {
     const groups = Array.from({ length: channels }, (_, c) => clients.slice(c * per, (c + 1) * per)).filter((g) => g.length > 0);
     await warmUp(groups);
