@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchSuite } from '../report.js';
 import { findNatsServer, startNats, type NatsServer } from './server/nats.js';
 import { scrapeFanoutP99Ms, startTarget, stopTarget, type Target } from './server/proc.js';
-import { fanOut, idleRss, manyChannels } from './server/workloads.js';
+import { fanOut, idleRss, manyChannels, type FanOutResult } from './server/workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -83,6 +83,10 @@ async function fanOutFigures(ctx: BenchContext, members: number, posts: number, 
   ctx.progress(`fan-out: 1 sender, ${members} members, ${posts} posts`);
   const r = await compare((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, nats, 3);
   const label = `server fan-out ${members} members`;
+  // Which side saturates: a load generator near 100 % of a core bounds every target alike.
+  const cpu = (name: string, x: FanOutResult | undefined): string =>
+    x ? `${name} ${x.serverCpuPercent.toFixed(0)} % / load generator ${x.loadCpuPercent.toFixed(0)} %` : '';
+  ctx.progress(`CPU in % of a core, target / load generator: ${[cpu('ims', r.ims), cpu('relay', r.relay), cpu('nats', r.nats)].filter(Boolean).join(', ')}`);
   const f = ctx.figure(`${label} delivered`, r.ims.deliveredPerSec, 'msgs/s', r.relay.deliveredPerSec);
   ctx.figure(`${label} p50 latency (lower is better)`, r.ims.p50Ms, 'ms', r.relay.p50Ms);
   ctx.figure(`${label} p99 latency (lower is better)`, r.ims.p99Ms, 'ms', r.relay.p99Ms);
@@ -101,7 +105,7 @@ const suite: BenchSuite = {
     // Latency figures mean little on a busy machine: say how busy it was, before and after.
     ctx.progress(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const nats = findNatsServer();
-    if (!nats) ctx.progress('nats-server is not on PATH (Debian package nats-server): NATS comparison skipped');
+    if (!nats) ctx.progress('nats-server is not on PATH nor in /usr/sbin (Debian package nats-server): NATS comparison skipped');
     else ctx.progress(`NATS comparison with ${nats.command} (${nats.version}), a subject per channel`);
 
     await fanOutFigures(ctx, 50, Math.max(200, Math.round(4_000 * s)), nats);

@@ -13,6 +13,9 @@ export interface FanOutResult {
   readonly deliveredPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** CPU of the target and of this load-generating process during the run, in % of one core. */
+  readonly serverCpuPercent: number;
+  readonly loadCpuPercent: number;
 }
 
 /** Result of the many-channels run. */
@@ -61,7 +64,7 @@ function closeAll(clients: readonly LoadClient[]): void {
 }
 
 /** Post `posts` messages from `sender`, at most `window` unechoed; resolves when all members got all. */
-async function pumpFanOut(clients: readonly LoadClient[], posts: number, window: number): Promise<FanOutResult> {
+async function pumpFanOut(pid: number, clients: readonly LoadClient[], posts: number, window: number): Promise<FanOutResult> {
   const lat = new Samples();
   let received = 0;
   for (const c of clients) {
@@ -85,12 +88,21 @@ async function pumpFanOut(clients: readonly LoadClient[], posts: number, window:
     echoed += 1;
     pump();
   };
+  const cpu0 = cpuSeconds(pid);
+  const load0 = process.cpuUsage();
   const t0 = performance.now();
   pump();
   const total = posts * clients.length;
   await until(() => received >= total, 60_000, `${total} fan-out deliveries`);
   const seconds = (performance.now() - t0) / 1000;
-  return { deliveredPerSec: total / seconds, p50Ms: lat.percentile(50), p99Ms: lat.percentile(99) };
+  const load = process.cpuUsage(load0);
+  return {
+    deliveredPerSec: total / seconds,
+    p50Ms: lat.percentile(50),
+    p99Ms: lat.percentile(99),
+    serverCpuPercent: ((cpuSeconds(pid) - cpu0) / seconds) * 100,
+    loadCpuPercent: ((load.user + load.system) / 1e6 / seconds) * 100,
+  };
 }
 
 /**
@@ -102,8 +114,9 @@ export async function fanOut(target: Target, members: number, posts: number, win
   const clients = await joinMany(target.port, members, () => channel, target.dial);
   try {
     await warmUp([clients]);
-    await pumpFanOut(clients, Math.ceil(posts / 5), window);
-    return await pumpFanOut(clients, posts, window);
+    const pid = target.child.pid as number;
+    await pumpFanOut(pid, clients, Math.ceil(posts / 5), window);
+    return await pumpFanOut(pid, clients, posts, window);
   } finally {
     closeAll(clients);
   }
