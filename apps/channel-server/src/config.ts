@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_MAX_FRAME_BYTES, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
-import { describeConfig, field, loadConfig, LOG_LEVELS, type ConfigField, type ConfigOf, type LogLevel } from '@ims/runtime';
+import { describeConfig, field, loadConfig, LOG_LEVELS, UsageError, type CliOutput, type ConfigField, type ConfigOf, type LogLevel } from '@ims/runtime';
 import { defaultServerId } from './server-id.js';
 
 /** Exit codes of the channel server (README "Exit codes"). */
@@ -70,23 +70,8 @@ export const SERVER_CONFIG_SPEC = {
 /** The loaded, validated and frozen configuration; `id` is always set. */
 export type ServerConfig = Omit<ConfigOf<typeof SERVER_CONFIG_SPEC>, 'id'> & { readonly id: string };
 
-/** Thrown for `--help` (code `HELP`, exit 0) and for bad flags (code `USAGE`, exit 2). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  constructor(
-    readonly code: 'HELP' | 'USAGE',
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Where commander writes help and errors; tests capture it. */
-export interface CliOutput {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+// Shared with the other app: the CLI error and output types live in @ims/runtime.
+export { UsageError, type CliOutput };
 
 /** The commander program: one flag per config key, its env name and default in the description. */
 export function buildProgram(output?: CliOutput): Command {

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
+import { UsageError, type CliOutput } from '@ims/runtime';
 
 /** Exit codes of the peer-client (documented in the README). */
 export const EXIT = {
@@ -61,23 +62,8 @@ export type Invocation =
       readonly invite: readonly string[];
     };
 
-/** Thrown by {@link parseInvocation} for `--help`/`--version` (code `HELP`) or bad input (`USAGE`). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  constructor(
-    readonly code: 'USAGE' | 'HELP',
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Where commander writes help and errors; defaults to the process streams. */
-export interface CliOutput {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+// Shared with the other app: the CLI error and output types live in @ims/runtime.
+export { UsageError, type CliOutput };
 
 // PROTOCOL.md §1: peer IDs are ASCII without NUL; we also refuse spaces/control bytes so IDs print.
 const ID_RE = /^[\x21-\x7e]{1,64}$/;

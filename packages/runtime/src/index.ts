@@ -19,6 +19,8 @@ export type { ConfigField, RangeOptions } from './config/fields.js';
 export { loadConfig, describeConfig, envName } from './config/load-config.js';
 export type { ConfigSpec, ConfigOf, LoadConfigOptions } from './config/load-config.js';
 export { ConfigError } from './config/config-error.js';
+export { UsageError } from './config/usage-error.js';
+export type { CliOutput } from './config/usage-error.js';
 export type { ConfigErrorCode, ConfigSource } from './config/config-error.js';
 export { decodeFrames, encodeFrames } from './tcp/frame-operators.js';
 export type { FrameDecoderLike } from './tcp/frame-operators.js';
