@@ -283,6 +283,33 @@ describe('member: timer path and partition heal', () => {
   });
 });
 
+describe('member: a restarted host', () => {
+  it('is the standby again once our host names it, though discovery never saw it go', () => {
+    const { m } = joined();
+    // H dies (fast path) and we fail over to S; H restarts within an interval on a new port.
+    m.handle({ kind: 'closed' });
+    m.handle({ kind: 'connect-failed', refused: true });
+    m.handle({ kind: 'connected' });
+    m.handle({ kind: 'frame', command: standby('S') });
+    const H2: MemberTarget = { ...H, port: 50_011 };
+    m.handle({ kind: 'lobby', hosts: [lobbyHost(H2, 'alive', []), lobbyHost(S)] });
+    expect(events(m.handle({ kind: 'frame', command: standby('H') }))).toEqual([{ event: 'standby', standby: 'H', host: 'S' }]);
+    m.handle({ kind: 'closed' });
+    expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: H2 }]);
+  });
+
+  it('is not a partition-heal winner while its old channel list lingers in the lobby', () => {
+    const { m } = joined();
+    m.handle({ kind: 'closed' });
+    m.handle({ kind: 'connect-failed', refused: true });
+    m.handle({ kind: 'connected' });
+    m.handle({ kind: 'frame', command: standby('S') });
+    m.handle({ kind: 'frame', command: standby('H') });
+    // H (smaller ID than S) still appears to announce #a from before its restart: stay on S.
+    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
+  });
+});
+
 describe('member: expected re-sends across two failovers', () => {
   it('forgets an expected re-send that reached the next host’s history', () => {
     const T: MemberTarget = { peerId: 'T', address: '127.0.0.2', port: 50_003 };

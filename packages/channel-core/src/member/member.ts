@@ -49,6 +49,12 @@ export function createMember(opts: MemberOptions): Member {
   const everInLobby = new Set<string>();
   /** Hosts we failed over from: never a target again until discovery has seen them go. */
   const lostHosts = new Set<string>();
+  /**
+   * Lost hosts that our current host has since named STANDBY: they came back (a restarted server
+   * rejoins as a member within an interval, so discovery never sees it go). Usable as the standby
+   * again, but still never a partition-heal winner: their old channel list may linger in the lobby.
+   */
+  const revived = new Set<string>();
   let out: MemberEffect[] = [];
 
   const emit = (event: MemberEvent): void => {
@@ -80,7 +86,7 @@ export function createMember(opts: MemberOptions): Member {
   function candidates(): MemberTarget[] {
     const list: MemberTarget[] = [];
     const usable = (id: string): boolean => !tried.has(id) && !lostHosts.has(id);
-    if (standby !== undefined && standby !== failover?.from && usable(standby)) {
+    if (standby !== undefined && standby !== failover?.from && (usable(standby) || (revived.has(standby) && !tried.has(standby)))) {
       if (standby === selfId) {
         if (opts.selfEndpoint !== undefined) list.push({ peerId: selfId, ...opts.selfEndpoint });
       } else {
@@ -110,7 +116,10 @@ export function createMember(opts: MemberOptions): Member {
 
   function failOver(reason: FailoverReason): void {
     const from = host?.peerId ?? '';
-    if (reason !== 'partition') lostHosts.add(from);
+    if (reason !== 'partition') {
+      lostHosts.add(from);
+      revived.delete(from);
+    }
     failover = { from, reason };
     tried = new Set([from]);
     tryNext();
@@ -193,6 +202,7 @@ export function createMember(opts: MemberOptions): Member {
       const colon = cmd.reason.indexOf(':');
       emit({ event: 'error', code: colon > 0 ? cmd.reason.slice(0, colon) : 'HOST_ERROR', message: cmd.reason });
     } else if (cmd.cmd === 'STANDBY') {
+      if (lostHosts.has(cmd.peerId)) revived.add(cmd.peerId);
       if (phase === 'joining') completeJoin(cmd.peerId);
       else if (cmd.peerId !== standby) {
         standby = cmd.peerId;
@@ -213,7 +223,10 @@ export function createMember(opts: MemberOptions): Member {
     for (const h of hosts) everInLobby.add(h.id);
     for (const id of [...lostHosts]) {
       const h = hosts.find((x) => x.id === id);
-      if (h === undefined || h.state === 'disconnected') lostHosts.delete(id);
+      if (h === undefined || h.state === 'disconnected') {
+        lostHosts.delete(id);
+        revived.delete(id);
+      }
     }
     if (host === undefined || phase === 'idle' || phase === 'left') return;
     const current = hosts.find((x) => x.id === host?.peerId);
