@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HISTORY_DB_FILE, HistoryStoreError, SqliteHistoryStore } from './sqlite-history-store.js';
 import type { Post } from '@ims/channel-core';
@@ -75,6 +76,48 @@ describe('SqliteHistoryStore', () => {
     s.flushNow();
     expect(s.loadAll(100).get('#a')).toEqual([7, 8, 9].map((n) => post(n)));
     expect(s.loadAll(100).get('#b')).toEqual([post(99)]);
+  });
+
+  it('trims a channel once it exceeds its retention by the slack, and never loads more than the retention', () => {
+    const s = open({ retainPerChannel: 5, pruneSlack: 3 });
+    const rowsOnDisk = (): number => {
+      const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM posts').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const counts: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      s.append('#a', post(i));
+      s.flushNow();
+      counts.push(rowsOnDisk());
+      expect(s.loadAll(100).get('#a')).toEqual(Array.from({ length: Math.min(i + 1, 5) }, (_, k) => post(i - Math.min(i, 4) + k)));
+    }
+    // Grows to retention + slack, then drops back to the retention, in slices.
+    expect(Math.max(...counts)).toBe(8);
+    expect(counts.slice(7, 10)).toEqual([8, 5, 6]);
+  });
+
+  it('trims channels already on disk over their retention when first written after reopening', () => {
+    const a = open({ retainPerChannel: 100 });
+    for (let i = 0; i < 20; i++) a.append('#a', post(i));
+    a.closeNow();
+    const b = open({ retainPerChannel: 4, pruneSlack: 100 });
+    b.append('#a', post(20));
+    b.closeNow();
+    const c = open({ retainPerChannel: 100 });
+    expect(c.loadAll(100).get('#a')).toEqual([17, 18, 19, 20].map((n) => post(n)));
+  });
+
+  it('checkpoints the WAL into the database file from a worker thread', async () => {
+    const s = open({ checkpointIntervalMs: 20 });
+    const size0 = statSync(join(dir, HISTORY_DB_FILE)).size;
+    for (let i = 0; i < 500; i++) s.append(`#c${i % 50}`, { authorId: `a${i}`, text: 'x'.repeat(200), at: i });
+    s.flushNow();
+    // SQLite's own checkpoints are off: only the worker moves pages from the -wal file into the database.
+    await vi.waitFor(() => expect(statSync(join(dir, HISTORY_DB_FILE)).size).toBeGreaterThan(size0), { timeout: 10_000, interval: 20 });
   });
 
   it('keeps only the most recently posted-to channels when reopened over its channel limit', () => {

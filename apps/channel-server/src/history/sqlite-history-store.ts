@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Post } from '@ims/channel-core';
 import type { HistoryStore } from '@ims/runtime';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */
 export const HISTORY_DB_FILE = 'history.sqlite3';
@@ -20,13 +21,23 @@ export interface SqliteHistoryStoreOptions {
   readonly batchWindowMs?: number;
   /** Queued posts that force a write before the window ends, bounding memory under load. @default 10_000 */
   readonly maxBatchPosts?: number;
-  /** Posts kept on disk per channel; older ones are pruned when a batch touches the channel. @default 1_000 */
+  /** Posts kept per channel: loading returns at most this many, and older ones are pruned from disk in slices (see `pruneSlack`). @default 1_000 */
   readonly retainPerChannel?: number;
+  /**
+   * Posts a channel may gain on disk beyond `retainPerChannel` before it is trimmed back: trimming
+   * walks `retainPerChannel` index entries, so doing it on every batch blocked the event loop for
+   * milliseconds per window. @default a tenth of `retainPerChannel` (at least 1)
+   */
+  readonly pruneSlack?: number;
+  /** Channels trimmed in one batch at most; the rest wait for the next batches, so a batch stays short. @default 16 */
+  readonly maxPrunesPerBatch?: number;
   /**
    * Channels kept on disk: at open, the channels beyond this many most recently posted to are
    * deleted, so neither the file nor the startup load grows without bound. @default 10_000
    */
   readonly maxChannels?: number;
+  /** ms between two WAL checkpoints, run by a worker thread off the event loop; 0 leaves them to SQLite, inside a commit. @default 500 */
+  readonly checkpointIntervalMs?: number;
   /** Called when a batch cannot be written; the posts stay served from memory but are not persisted. */
   readonly onError?: (error: HistoryStoreError) => void;
 }
@@ -76,8 +87,20 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly batchWindowMs: number;
   private readonly maxBatchPosts: number;
   private readonly retainPerChannel: number;
+  private readonly pruneSlack: number;
+  private readonly maxPrunesPerBatch: number;
+  private readonly maxChannels: number;
+  /**
+   * Rows on disk per channel, kept exact from the first trim on (this store is the only writer).
+   * A channel not in here has an unknown count (not written since open): it is trimmed by a full
+   * index walk and counted when next written.
+   */
+  private readonly onDisk = new Map<string, number>();
+  /** Channels to trim, oldest request first. */
+  private readonly duePrune = new Set<string>();
   private readonly onError: (error: HistoryStoreError) => void;
   private readonly writeBatch: (batch: readonly Pending[]) => void;
+  private readonly checkpointer: WalCheckpointer | undefined;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -92,6 +115,9 @@ export class SqliteHistoryStore implements HistoryStore {
     this.batchWindowMs = options.batchWindowMs ?? 50;
     this.maxBatchPosts = options.maxBatchPosts ?? 10_000;
     this.retainPerChannel = options.retainPerChannel ?? 1_000;
+    this.pruneSlack = Math.max(1, options.pruneSlack ?? Math.ceil(this.retainPerChannel / 10));
+    this.maxPrunesPerBatch = Math.max(1, options.maxPrunesPerBatch ?? 32);
+    this.maxChannels = options.maxChannels ?? 10_000;
     this.onError = options.onError ?? (() => undefined);
     try {
       mkdirSync(options.dataDir, { recursive: true });
@@ -101,26 +127,60 @@ export class SqliteHistoryStore implements HistoryStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
-      this.prunedChannels = this.pruneChannels(options.maxChannels ?? 10_000);
+      this.prunedChannels = this.pruneChannels(this.maxChannels);
     } catch (cause) {
       throw new HistoryStoreError('HISTORY_OPEN_FAILED', `cannot open history in ${options.dataDir}`, { cause });
     }
+    this.checkpointer = this.startCheckpointer(join(options.dataDir, HISTORY_DB_FILE), options.checkpointIntervalMs ?? 500);
     const insert = this.db.prepare<[string, string, string, number]>(
       'INSERT INTO posts (channel, author_id, text, at) VALUES (?, ?, ?, ?)',
     );
     // Keeps the newest `retain` rows of one channel: the row `retain` places below the newest
-    // marks the cut.
-    const prune = this.db.prepare<[string, string, number]>(
+    // marks the cut. Walks the channel's whole index: only for channels of unknown count.
+    const pruneAll = this.db.prepare<[string, string, number]>(
       `DELETE FROM posts WHERE channel = ? AND id <= (
          SELECT id FROM posts WHERE channel = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
     );
+    const count = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM posts WHERE channel = ?');
+    // Deletes the `n` oldest rows of one channel, walking only those.
+    const trimOldest = this.db.prepare<[string, number]>(
+      'DELETE FROM posts WHERE id IN (SELECT id FROM posts WHERE channel = ? ORDER BY id LIMIT ?)',
+    );
     this.writeBatch = this.db.transaction((batch: readonly Pending[]) => {
-      const touched = new Set<string>();
       for (const { channel, post } of batch) {
         insert.run(channel, post.authorId, post.text, post.at);
-        touched.add(channel);
+        const n = this.onDisk.get(channel);
+        if (n !== undefined) this.onDisk.set(channel, n + 1);
+        if (n === undefined || n + 1 > this.retainPerChannel + this.pruneSlack) this.duePrune.add(channel);
       }
-      for (const channel of touched) prune.run(channel, channel, this.retainPerChannel);
+      let trimmed = 0;
+      for (const channel of this.duePrune) {
+        if (trimmed++ >= this.maxPrunesPerBatch) break;
+        this.duePrune.delete(channel);
+        const n = this.onDisk.get(channel);
+        if (n === undefined) {
+          pruneAll.run(channel, channel, this.retainPerChannel);
+          // Bounded: forgetting every count only costs each channel one more full trim.
+          if (this.onDisk.size >= 2 * this.maxChannels) this.onDisk.clear();
+          this.onDisk.set(channel, count.get(channel)?.n ?? 0);
+        } else if (n > this.retainPerChannel) {
+          trimOldest.run(channel, n - this.retainPerChannel);
+          this.onDisk.set(channel, this.retainPerChannel);
+        }
+      }
+    });
+  }
+
+  /** Moves WAL checkpoints to a worker (see wal-checkpointer.ts); SQLite's own come back if it fails. */
+  private startCheckpointer(file: string, intervalMs: number): WalCheckpointer | undefined {
+    if (intervalMs <= 0) return undefined;
+    this.db.pragma('wal_autocheckpoint = 0');
+    return startWalCheckpointer({
+      file,
+      intervalMs,
+      onFailure: () => {
+        if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
+      },
     });
   }
 
@@ -133,7 +193,7 @@ export class SqliteHistoryStore implements HistoryStore {
     return before - max;
   }
 
-  /** The newest `limitPerChannel` posts of every stored channel, oldest first. */
+  /** The newest `limitPerChannel` (at most `retainPerChannel`) posts of every stored channel, oldest first. */
   loadAll(limitPerChannel: number): Map<string, Post[]> {
     this.assertOpen();
     this.flushNow();
@@ -145,7 +205,8 @@ export class SqliteHistoryStore implements HistoryStore {
            FROM posts)
          WHERE rn <= ? ORDER BY channel, id`,
       )
-      .all(limitPerChannel);
+      // Disk may hold up to `pruneSlack` more than the retention: never load those.
+      .all(Math.min(limitPerChannel, this.retainPerChannel));
     const out = new Map<string, Post[]>();
     for (const r of rows) {
       let list = out.get(r.channel);
@@ -191,6 +252,9 @@ export class SqliteHistoryStore implements HistoryStore {
     } catch (cause) {
       // Disk full or I/O error: members are still served from memory; say so instead of crashing.
       this.failedBatches += 1;
+      // The transaction rolled back: the counts no longer match the disk, so recount when next written.
+      this.onDisk.clear();
+      this.duePrune.clear();
       this.onError(new HistoryStoreError('HISTORY_WRITE_FAILED', `lost ${batch.length} posts from disk`, { cause }));
     }
   }
@@ -211,6 +275,7 @@ export class SqliteHistoryStore implements HistoryStore {
     if (this.closed) return;
     this.flushNow();
     this.closed = true;
+    this.checkpointer?.stop();
     this.db.close();
   }
 
