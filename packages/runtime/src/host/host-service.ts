@@ -17,10 +17,19 @@ import { resolveHostLimits, type HostLimits } from './host-limits.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
 import { TokenBucket } from './token-bucket.js';
 
-interface Entry {
-  readonly conn: TcpConnection<ClientCommand>;
-  readonly bucket: TokenBucket;
-  dropped: number;
+/** One served connection and its flood bucket, in one object (thousands of idle ones on a server). */
+class Entry extends TokenBucket {
+  /** Frames dropped in a row for flooding. */
+  dropped = 0;
+
+  constructor(
+    readonly conn: TcpConnection<ClientCommand>,
+    rate: number,
+    burst: number,
+    now: number,
+  ) {
+    super(rate, burst, now);
+  }
 }
 
 /** Starts listening and serving; resolves once the port is bound and stored history is loaded. Rejects with ConfigError (bad limit) or TransportError (cannot listen). */
@@ -87,7 +96,7 @@ class Service implements HostService {
 
   /** Wires one connection with plain callbacks: no per-connection rx objects on a server of thousands. */
   private serve(conn: TcpConnection<ClientCommand>): void {
-    const entry: Entry = { conn, bucket: new TokenBucket(this.limits.floodRate, this.limits.floodBurst, this.now()), dropped: 0 };
+    const entry = new Entry(conn, this.limits.floodRate, this.limits.floodBurst, this.now());
     this.conns.set(conn.id, entry);
     if (this.logger.enabled('debug')) this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
     this.feed({ kind: 'opened', conn: conn.id, remote: { address: conn.remoteAddress, port: conn.remotePort } });
@@ -106,7 +115,7 @@ class Service implements HostService {
     const fatal = !d.ok && d.error.fatal;
     // Bad frames spend tokens too: each one earns an ERROR, and a garbage flood must not turn
     // the host into an amplifier. A fatal error always goes through: it ends the connection.
-    if (!fatal && !entry.bucket.take(this.now())) {
+    if (!fatal && !entry.take(this.now())) {
       this.onFlood(entry);
       return;
     }

@@ -112,6 +112,31 @@ describe('TcpConnection writes', () => {
     conn.onClose((info) => late.push(info.reason));
     expect(late).toEqual(['done']);
   });
+
+  it('keeps delivering to the other handlers after one detaches, and calls onClosed once before the close handlers', async () => {
+    const order: string[] = [];
+    const socket = new FakeSocket();
+    const conn = wrapSocket<ClientCommand>(socket as unknown as Socket, {
+      decoder: () => serverSideDecoder(),
+      idleTimeoutMs: 0,
+      onClosed: (c) => order.push(`closed ${c.id === conn.id}`),
+    });
+    const seen: string[] = [];
+    const detachA = conn.onFrame(() => seen.push('a'));
+    conn.onFrame(() => seen.push('b'));
+    conn.onFrame(() => seen.push('c'));
+    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
+    detachA();
+    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
+    expect(seen).toEqual(['a', 'b', 'c', 'b', 'c']);
+    conn.onClose(() => order.push('handler 1'));
+    const detach2 = conn.onClose(() => order.push('handler 2'));
+    conn.onClose(() => order.push('handler 3'));
+    detach2();
+    conn.destroy('done');
+    await turn();
+    expect(order).toEqual(['closed true', 'handler 1', 'handler 3']);
+  });
 });
 
 describe('TcpConnection idle timeout (slowloris)', () => {

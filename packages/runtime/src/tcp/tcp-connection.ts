@@ -22,6 +22,8 @@ export interface ConnectionOptions<T> {
   readonly closeTimeoutMs?: number;
   /** Logger for connection-level events. @default none */
   readonly logger?: Logger;
+  /** Called once the socket is gone, before the `onClose` handlers; one function can serve every connection (no closure each). @default none */
+  readonly onClosed?: (conn: TcpConnection<T>) => void;
 }
 
 /** Why and how a connection ended. */
@@ -74,15 +76,57 @@ export function wrapSocket<T>(socket: Socket, options: ConnectionOptions<T>): Tc
   return new Connection(socket, options);
 }
 
+/** The Connection behind a socket, for the shared socket listeners below. */
+const kConn = Symbol('ims.connection');
+type OwnedSocket = Socket & { [kConn]?: Connection<unknown> };
+
+// One set of socket listeners for every connection (EventEmitter calls them with the socket as
+// `this`) instead of five closures per connection: a server holds thousands of idle connections.
+function onSocketError(this: OwnedSocket, err: NodeJS.ErrnoException): void {
+  this[kConn]?.onError(err);
+}
+function onSocketEnd(this: OwnedSocket): void {
+  this[kConn]?.onEnd();
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[kConn]?.handleSocketClose();
+}
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[kConn]?.onData(chunk);
+}
+function onSocketDrain(this: OwnedSocket): void {
+  this[kConn]?.onDrain();
+}
+
+/** Calls every sink: one handler is kept bare (the usual case), several in an array. */
+function callSinks<A>(sinks: ((a: A) => void) | ((a: A) => void)[] | undefined, a: A): void {
+  if (sinks === undefined) return;
+  if (typeof sinks === 'function') sinks(a);
+  else for (const sink of sinks) sink(a);
+}
+
+function addSink<A>(sinks: ((a: A) => void) | ((a: A) => void)[] | undefined, h: (a: A) => void): ((a: A) => void) | ((a: A) => void)[] {
+  if (sinks === undefined) return h;
+  return typeof sinks === 'function' ? [sinks, h] : [...sinks, h];
+}
+
+function removeSink<A>(sinks: ((a: A) => void) | ((a: A) => void)[] | undefined, h: (a: A) => void): ((a: A) => void) | ((a: A) => void)[] | undefined {
+  if (sinks === h) return undefined;
+  if (sinks === undefined || typeof sinks === 'function') return sinks;
+  const rest = sinks.filter((x) => x !== h);
+  return rest.length === 1 ? rest[0] : rest;
+}
+
 class Connection<T> implements TcpConnection<T>, Flushable {
   readonly id = `c${nextId++}`;
   readonly remoteAddress: string;
   readonly remotePort: number;
   private readonly decoder: FrameDecoderLike<T>;
-  // Plain callback lists instead of Subjects: a server holds thousands of idle connections, and
-  // per-connection rx objects cost several KiB each (see README "Memory").
-  private frameSinks: ((frame: Decoded<T>) => void)[] = [];
-  private closeSinks: ((info: CloseInfo) => void)[] = [];
+  // Plain callbacks instead of Subjects: a server holds thousands of idle connections, and
+  // per-connection rx objects cost several KiB each (see README "Memory"). One bare function, or
+  // an array when several subscribed.
+  private frameSinks: ((frame: Decoded<T>) => void) | ((frame: Decoded<T>) => void)[] | undefined;
+  private closeSinks: ((info: CloseInfo) => void) | ((info: CloseInfo) => void)[] | undefined;
   private closedInfo: CloseInfo | undefined;
   private reading = false;
   private readonly loggerBase: Logger | undefined;
@@ -90,6 +134,7 @@ class Connection<T> implements TcpConnection<T>, Flushable {
   private readonly maxQueue: number;
   private readonly idleMs: number;
   private readonly closeMs: number;
+  private readonly onClosed: ((conn: TcpConnection<T>) => void) | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private queue: Uint8Array[] = [];
   private queued = 0;
@@ -114,19 +159,26 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     this.idleMs = options.idleTimeoutMs ?? 30_000;
     this.closeMs = options.closeTimeoutMs ?? 2_000;
     this.loggerBase = options.logger;
+    this.onClosed = options.onClosed;
     // We batch writes ourselves; Nagle would only add latency on top.
     socket.setNoDelay(true);
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      this.logger?.debug('tcp.socket_error', { code: err.code, message: err.message });
-      if (this.reason === undefined) [this.reason, this.code, this.byPeer] = [`socket error ${err.code ?? err.message}`, 'SOCKET_ERROR', true];
-    });
-    socket.on('end', () => {
-      // The peer sent FIN. We run with allowHalfOpen so queued bytes still go out before our FIN.
-      if (this.reason === undefined) [this.reason, this.byPeer] = ['peer closed', true];
-      this.close(this.reason);
-    });
-    socket.on('close', () => this.handleSocketClose());
+    (socket as OwnedSocket)[kConn] = this as Connection<unknown>;
+    socket.on('error', onSocketError);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
     if (this.idleMs > 0) this.armIdle();
+  }
+
+  /** @internal socket 'error' (always followed by 'close'). */
+  onError(err: NodeJS.ErrnoException): void {
+    this.logger?.debug('tcp.socket_error', { code: err.code, message: err.message });
+    if (this.reason === undefined) [this.reason, this.code, this.byPeer] = [`socket error ${err.code ?? err.message}`, 'SOCKET_ERROR', true];
+  }
+
+  /** @internal socket 'end': the peer sent FIN. We run with allowHalfOpen so queued bytes still go out before our FIN. */
+  onEnd(): void {
+    if (this.reason === undefined) [this.reason, this.byPeer] = ['peer closed', true];
+    this.close(this.reason);
   }
 
   /** The per-connection child logger, built on first use (most connections never log). */
@@ -158,14 +210,14 @@ class Connection<T> implements TcpConnection<T>, Flushable {
   }
 
   onFrame(handler: (frame: Decoded<T>) => void): () => void {
-    this.frameSinks = [...this.frameSinks, handler];
+    this.frameSinks = addSink(this.frameSinks, handler);
     if (!this.reading && this.state !== 'closed') {
       this.reading = true;
-      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      this.socket.on('data', onSocketData);
       this.socket.resume();
     }
     return () => {
-      this.frameSinks = this.frameSinks.filter((h) => h !== handler);
+      this.frameSinks = removeSink(this.frameSinks, handler);
     };
   }
 
@@ -174,13 +226,14 @@ class Connection<T> implements TcpConnection<T>, Flushable {
       handler(this.closedInfo);
       return () => undefined;
     }
-    this.closeSinks = [...this.closeSinks, handler];
+    this.closeSinks = addSink(this.closeSinks, handler);
     return () => {
-      this.closeSinks = this.closeSinks.filter((h) => h !== handler);
+      this.closeSinks = removeSink(this.closeSinks, handler);
     };
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal socket 'data'. */
+  onData(chunk: Buffer): void {
     if (this.state !== 'open') return;
     const results = this.decoder.push(chunk);
     this.framesSeen += results.length;
@@ -189,7 +242,7 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     for (const r of results) {
       // A handler may close us mid-batch: stop delivering then.
       if (this.state !== 'open') break;
-      for (const sink of sinks) sink(r);
+      callSinks(sinks, r);
     }
   }
 
@@ -223,7 +276,7 @@ class Connection<T> implements TcpConnection<T>, Flushable {
       this.queued = 0;
       if (!this.socket.write(data)) {
         this.blocked = true;
-        this.socket.once('drain', this.onDrain);
+        this.socket.once('drain', onSocketDrain);
         return;
       }
     }
@@ -255,12 +308,14 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     this.socket.destroy();
   }
 
-  private readonly onDrain = (): void => {
+  /** @internal socket 'drain' after a write the kernel could not take at once. */
+  onDrain(): void {
     this.blocked = false;
     this.flush();
-  };
+  }
 
-  private handleSocketClose(): void {
+  /** @internal socket 'close'. */
+  handleSocketClose(): void {
     this.state = 'closed';
     this.clearIdle();
     if (this.closeTimer) clearTimeout(this.closeTimer);
@@ -269,10 +324,11 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     this.queued = 0;
     const info: CloseInfo = { reason: this.reason ?? 'closed', code: this.code, byPeer: this.byPeer };
     this.closedInfo = info;
+    this.onClosed?.(this);
     const sinks = this.closeSinks;
-    this.closeSinks = [];
-    this.frameSinks = [];
-    for (const sink of sinks) sink(info);
+    this.closeSinks = undefined;
+    this.frameSinks = undefined;
+    callSinks(sinks, info);
   }
 
   /**

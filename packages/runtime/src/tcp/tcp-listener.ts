@@ -71,6 +71,7 @@ class Listener<T> implements TcpListener<T> {
   private readonly max: number;
   private readonly maxPerIp: number;
   private readonly logger: Logger | undefined;
+  private readonly connOptions: ConnectionOptions<T>;
   readonly connections$: Observable<TcpConnection<T>>;
   readonly refused$: Observable<Refusal>;
   private closing: Promise<void> | undefined;
@@ -87,6 +88,7 @@ class Listener<T> implements TcpListener<T> {
     this.max = options.maxConnections ?? 1024;
     this.maxPerIp = options.maxConnectionsPerIp ?? 64;
     this.logger = options.logger;
+    this.connOptions = { ...options, onClosed: this.release };
     this.connections$ = this.subject.asObservable();
     this.refused$ = this.refusedSubject.asObservable();
     server.on('connection', (socket) => this.accept(socket));
@@ -111,17 +113,22 @@ class Listener<T> implements TcpListener<T> {
       this.refuse(socket, ip, reason);
       return;
     }
-    const conn = wrapSocket(socket, this.options);
+    const conn = wrapSocket(socket, this.connOptions);
     this.open.add(conn);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    conn.onClose(() => {
-      this.open.delete(conn);
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
-    });
     this.subject.next(conn);
   }
+
+  /** Every connection's `onClosed` (one function, not a closure per connection). */
+  private readonly release = (conn: TcpConnection<T>): void => {
+    this.open.delete(conn);
+    // The connection's remoteAddress is normalised like `ip` in accept().
+    const ip = conn.remoteAddress;
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
+    this.options.onClosed?.(conn);
+  };
 
   private refuse(socket: Socket, ip: string, reason: Refusal['reason']): void {
     socket.on('error', (err) => this.logger?.debug('tcp.refused_socket_error', { address: ip, err }));
