@@ -8,7 +8,7 @@ import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, serv
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '../log/logger.js';
-import type { TcpConnection } from '../tcp/tcp-connection.js';
+import type { CloseInfo, ConnectionSink, TcpConnection } from '../tcp/tcp-connection.js';
 import { afterFlush } from '../tcp/flush-scheduler.js';
 import { type TcpListener, listenTcp } from '../tcp/tcp-listener.js';
 import { Histogram } from './histogram.js';
@@ -17,18 +17,27 @@ import { resolveHostLimits, type HostLimits } from './host-limits.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** One served connection and its flood bucket, in one object (thousands of idle ones on a server). */
-class Entry extends TokenBucket {
+/** One served connection, its flood bucket and its sink, in one object (thousands of idle ones on a server). */
+class Entry extends TokenBucket implements ConnectionSink<ClientCommand> {
   /** Frames dropped in a row for flooding. */
   dropped = 0;
 
   constructor(
     readonly conn: TcpConnection<ClientCommand>,
+    private readonly service: Service,
     rate: number,
     burst: number,
     now: number,
   ) {
     super(rate, burst, now);
+  }
+
+  frame(d: Decoded<ClientCommand>): void {
+    this.service.onFrame(this, d);
+  }
+
+  closed(info: CloseInfo): void {
+    this.service.onClosed(this, info);
   }
 }
 
@@ -94,22 +103,26 @@ class Service implements HostService {
     logger.info('host.listening', { address: this.endpoint.address, port: this.endpoint.port, archived: stored.size });
   }
 
-  /** Wires one connection with plain callbacks: no per-connection rx objects on a server of thousands. */
+  /** Wires one connection with its Entry as sink: no per-connection closures or rx objects on a server of thousands. */
   private serve(conn: TcpConnection<ClientCommand>): void {
-    const entry = new Entry(conn, this.limits.floodRate, this.limits.floodBurst, this.now());
+    const entry = new Entry(conn, this, this.limits.floodRate, this.limits.floodBurst, this.now());
     this.conns.set(conn.id, entry);
     if (this.logger.enabled('debug')) this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
     this.feed({ kind: 'opened', conn: conn.id, remote: { address: conn.remoteAddress, port: conn.remotePort } });
-    conn.onClose((info) => {
-      if (info.code !== undefined) this.count(info.code);
-      this.conns.delete(conn.id);
-      this.logger.debug('host.conn_closed', { conn: conn.id, reason: info.reason, code: info.code });
-      this.feed({ kind: 'closed', conn: conn.id });
-    });
-    conn.onFrame((d) => this.onFrame(entry, d));
+    conn.attach(entry);
   }
 
-  private onFrame(entry: Entry, d: Decoded<ClientCommand>): void {
+  /** @internal the connection of `entry` is gone. */
+  onClosed(entry: Entry, info: CloseInfo): void {
+    const conn = entry.conn;
+    if (info.code !== undefined) this.count(info.code);
+    this.conns.delete(conn.id);
+    this.logger.debug('host.conn_closed', { conn: conn.id, reason: info.reason, code: info.code });
+    this.feed({ kind: 'closed', conn: conn.id });
+  }
+
+  /** @internal one decoded frame from the connection of `entry`. */
+  onFrame(entry: Entry, d: Decoded<ClientCommand>): void {
     this.framesIn++;
     const conn = entry.conn.id;
     const fatal = !d.ok && d.error.fatal;

@@ -137,6 +137,20 @@ describe('TcpConnection writes', () => {
     await turn();
     expect(order).toEqual(['closed true', 'handler 1', 'handler 3']);
   });
+
+  it('delivers frames and the close to an attached sink object, one sink per connection', async () => {
+    const { socket, conn } = setup();
+    const got: string[] = [];
+    conn.attach({ frame: (d) => got.push(d.ok ? d.value.cmd : 'bad'), closed: (info) => got.push(`closed ${info.reason}`) });
+    expect(() => conn.attach({ frame: () => undefined, closed: () => undefined })).toThrow(/already has a sink/);
+    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
+    conn.destroy('done');
+    await turn();
+    expect(got).toEqual(['EXIT', 'closed done']);
+    const late: string[] = [];
+    conn.attach({ frame: () => late.push('frame'), closed: (info) => late.push(`closed ${info.reason}`) });
+    expect(late).toEqual(['closed done']);
+  });
 });
 
 describe('TcpConnection idle timeout (slowloris)', () => {

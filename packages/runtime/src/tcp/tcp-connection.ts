@@ -36,6 +36,14 @@ export interface CloseInfo {
   readonly byPeer: boolean;
 }
 
+/** Receiver of one connection's frames and close, as an object: a server's per-connection record can be it, with no closures. */
+export interface ConnectionSink<T> {
+  /** A decoded frame (as `onFrame`). */
+  frame(frame: Decoded<T>): void;
+  /** The socket is gone (as `onClose`); called once. */
+  closed(info: CloseInfo): void;
+}
+
 /** A framed TCP connection. */
 export interface TcpConnection<T> {
   /** Opaque, process-unique id (`c1`, `c2`...). */
@@ -52,6 +60,8 @@ export interface TcpConnection<T> {
   onFrame(handler: (frame: Decoded<T>) => void): () => void;
   /** Callback form of `closed$`: called once (at once if already closed); returns the detach function. */
   onClose(handler: (info: CloseInfo) => void): () => void;
+  /** Object form of `onFrame` + `onClose` for servers of thousands of connections (no closure each); one sink per connection, called after the callback handlers. */
+  attach(sink: ConnectionSink<T>): void;
   /** True once close/destroy was called or the socket ended. */
   readonly isClosing: boolean;
   /** Bytes queued by us and not yet handed to the kernel. */
@@ -128,6 +138,7 @@ class Connection<T> implements TcpConnection<T>, Flushable {
   private frameSinks: ((frame: Decoded<T>) => void) | ((frame: Decoded<T>) => void)[] | undefined;
   private closeSinks: ((info: CloseInfo) => void) | ((info: CloseInfo) => void)[] | undefined;
   private closedInfo: CloseInfo | undefined;
+  private sink: ConnectionSink<T> | undefined;
   private reading = false;
   private readonly loggerBase: Logger | undefined;
   private connLogger: Logger | undefined;
@@ -211,14 +222,29 @@ class Connection<T> implements TcpConnection<T>, Flushable {
 
   onFrame(handler: (frame: Decoded<T>) => void): () => void {
     this.frameSinks = addSink(this.frameSinks, handler);
+    this.startReading();
+    return () => {
+      this.frameSinks = removeSink(this.frameSinks, handler);
+    };
+  }
+
+  attach(sink: ConnectionSink<T>): void {
+    // A second sink would silently replace the first: that is a wiring bug, not network input.
+    if (this.sink !== undefined) throw new Error(`connection ${this.id} already has a sink`);
+    if (this.closedInfo !== undefined) {
+      sink.closed(this.closedInfo);
+      return;
+    }
+    this.sink = sink;
+    this.startReading();
+  }
+
+  private startReading(): void {
     if (!this.reading && this.state !== 'closed') {
       this.reading = true;
       this.socket.on('data', onSocketData);
       this.socket.resume();
     }
-    return () => {
-      this.frameSinks = removeSink(this.frameSinks, handler);
-    };
   }
 
   onClose(handler: (info: CloseInfo) => void): () => void {
@@ -239,10 +265,12 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     this.framesSeen += results.length;
     this.updateIdle(results.length > 0);
     const sinks = this.frameSinks;
+    const sink = this.sink;
     for (const r of results) {
       // A handler may close us mid-batch: stop delivering then.
       if (this.state !== 'open') break;
       callSinks(sinks, r);
+      sink?.frame(r);
     }
   }
 
@@ -326,9 +354,12 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     this.closedInfo = info;
     this.onClosed?.(this);
     const sinks = this.closeSinks;
+    const sink = this.sink;
     this.closeSinks = undefined;
     this.frameSinks = undefined;
+    this.sink = undefined;
     callSinks(sinks, info);
+    sink?.closed(info);
   }
 
   /**
