@@ -29,7 +29,7 @@ export interface SqliteHistoryStoreOptions {
    * milliseconds per window. @default a tenth of `retainPerChannel` (at least 1)
    */
   readonly pruneSlack?: number;
-  /** Channels trimmed in one batch at most; the rest wait for the next batches, so a batch stays short. @default 16 */
+  /** Channels trimmed in one batch at most; the rest wait for the next batches, so a batch stays short. @default 32 */
   readonly maxPrunesPerBatch?: number;
   /**
    * Channels kept on disk: at open, the channels beyond this many most recently posted to are
