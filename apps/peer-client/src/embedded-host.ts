@@ -3,7 +3,7 @@
  * through this peer's discovery, so the peer can be picked as standby and take a channel over.
  */
 import type { Post } from '@ims/channel-core';
-import type { Discovery } from '@ims/discovery';
+import { interfaceAddress, type Discovery } from '@ims/discovery';
 import { hostDiscovery, memoryHistoryStore, startHostService, type Logger } from '@ims/runtime';
 import type { PeerConfig } from './config.js';
 
@@ -24,13 +24,14 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
   const service = await startHostService({
     peerId: config.id,
     discovery: hostDiscovery(discovery),
-    // Members reach a host at the source address of its PeerPDUs: listen on the multicast interface.
-    listen: { address: /^\d+\.\d+\.\d+\.\d+$/.test(config.interface) ? config.interface : '0.0.0.0', port: config.port },
+    // Members reach a host at the source address of its PeerPDUs: listen on the multicast
+    // interface's address only (loopback by default), never on every interface.
+    listen: { address: interfaceAddress(config.interface), port: config.port },
     store,
     logger: logger.child({ role: 'host' }),
   });
   return {
-    endpoint: service.endpoint.address === '0.0.0.0' ? { address: '127.0.0.1', port: service.endpoint.port } : service.endpoint,
+    endpoint: service.endpoint,
     archive: (channel, posts) => service.archive(channel, posts),
     async close() {
       await service.stop();

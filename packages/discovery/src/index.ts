@@ -15,7 +15,7 @@
 export type { Address, Datagram, DatagramPort } from './datagram-port.js';
 export { DiscoveryError, type DiscoveryErrorCode } from './errors.js';
 export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type MemoryPortOptions } from './memory-network.js';
-export { udpPort, probeMulticast, type UdpPortOptions, type ProbeResult } from './udp-port.js';
+export { udpPort, probeMulticast, interfaceAddress, type UdpPortOptions, type ProbeResult } from './udp-port.js';
 export type { Endpoint, Invitation, Liveness, PeerEvent, PeerEventKind, PeerInfo } from './peer-events.js';
 export {
   applyPdu,

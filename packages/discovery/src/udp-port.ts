@@ -49,6 +49,15 @@ function findInterface(spec: string, family: 'IPv4' | 'IPv6'): { name: string; a
   throw new DiscoveryError('UNKNOWN_INTERFACE', `no ${family} interface named or addressed ${JSON.stringify(spec)}`);
 }
 
+/**
+ * The IPv4 address of an interface given by name ('eth0') or address, as `--interface` takes it;
+ * a host binds its TCP listener there, so members reach it at its PDUs' source address without
+ * ever listening on every interface. Throws `DiscoveryError('UNKNOWN_INTERFACE')`.
+ */
+export function interfaceAddress(spec: string): string {
+  return isIP(spec) === 4 ? spec : findInterface(spec, 'IPv4').address;
+}
+
 function resolve(options: UdpPortOptions): Resolved {
   const port = options.port ?? DISCOVERY_PORT;
   const ttl = options.ttl ?? MULTICAST_TTL;
@@ -58,7 +67,7 @@ function resolve(options: UdpPortOptions): Resolved {
     const group = options.group ?? MULTICAST_GROUP_V4;
     if (isIP(group) !== 4) throw new DiscoveryError('INVALID_OPTION', `bad IPv4 group ${group}`);
     const spec = options.interface ?? '127.0.0.1';
-    const ifaceAddress = isIP(spec) === 4 ? spec : findInterface(spec, 'IPv4').address;
+    const ifaceAddress = interfaceAddress(spec);
     // Binding to the group (Linux) keeps unicast datagrams to our port out; elsewhere bind any.
     const bindAddress = process.platform === 'linux' ? group : '0.0.0.0';
     return { type: 'udp4', group, port, ifaceAddress, sendTo: group, bindAddress, ttl };
