@@ -4,16 +4,7 @@ import { FRAME_HEADER_BYTES } from './constants.js';
 import { encodeFrame } from './encode-frame.js';
 import { FrameDecoder, clientSideDecoder, serverSideDecoder } from './frame-decoder.js';
 import type { Command, Decoded } from './types.js';
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
+import { concat } from '../test/bytes.js';
 
 const serverStream = concat(toServerFixtures.map((f) => hex(f.hex)));
 const serverValues = toServerFixtures.map((f) => ({ ok: true, value: f.value }));

@@ -5,35 +5,19 @@ import { fieldsOf, javaFrame, pythonFrame } from '../test/legacy-encoders.js';
 import { encodeFrame } from './encode-frame.js';
 import { clientSideDecoder, serverSideDecoder } from './frame-decoder.js';
 import type { Command } from './types.js';
+import { concat, chunks } from '../test/bytes.js';
 
 const runs = { numRuns: numRuns() };
 
 /** Java drops the final NUL, so a command whose last field is empty cannot survive it (docs/protocol.md §1). */
 const lastFieldNonEmpty = (c: Command): boolean => (fieldsOf(c).at(-1) ?? '') !== '';
 
-function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  parts.reduce((pos, p) => (out.set(p, pos), pos + p.length), 0);
-  return out;
-}
-
 describe('legacy dialect properties', () => {
   it('a stream of Java frames (any Unicode, any chunking) decodes to the commands sent', () => {
     fc.assert(
       fc.property(fc.array(serverCommandArb.filter(lastFieldNonEmpty), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), (cmds, cuts) => {
         const dec = clientSideDecoder();
-        const got = split(concat(cmds.map(javaFrame)), cuts).flatMap((c) => dec.push(c));
+        const got = chunks(concat(cmds.map(javaFrame)), cuts).flatMap((c) => dec.push(c));
         expect(got).toEqual(cmds.map((value) => ({ ok: true, value })));
         expect(dec.bufferedBytes).toBe(0);
       }),
@@ -46,7 +30,7 @@ describe('legacy dialect properties', () => {
       fc.property(fc.array(fc.tuple(clientCommandArb.filter(lastFieldNonEmpty), fc.boolean()), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), (items, cuts) => {
         const dec = serverSideDecoder();
         const stream = concat(items.map(([c, java]) => (java ? javaFrame(c) : encodeFrame(c))));
-        const got = split(stream, cuts).flatMap((c) => dec.push(c));
+        const got = chunks(stream, cuts).flatMap((c) => dec.push(c));
         expect(got).toEqual(items.map(([value]) => ({ ok: true, value })));
       }),
       runs,
@@ -60,7 +44,7 @@ describe('legacy dialect properties', () => {
         // docs/protocol.md §5: a first length of 256 or 65,536 also fits big-endian; skip that pinned ambiguity.
         fc.pre(first[0] !== 0);
         const dec = serverSideDecoder();
-        const got = split(concat(cmds.map(pythonFrame)), cuts).flatMap((c) => dec.push(c));
+        const got = chunks(concat(cmds.map(pythonFrame)), cuts).flatMap((c) => dec.push(c));
         expect(got).toEqual(cmds.map((value) => ({ ok: true, value })));
         expect(dec.byteOrder).toBe('little-endian');
       }),
