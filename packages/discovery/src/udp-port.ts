@@ -19,7 +19,7 @@ export interface UdpPortOptions {
   readonly group?: string;
   /** UDP port of the group. @default 55555 */
   readonly port?: number;
-  /** Interface to send and join on: a name ('eth0') or one of its addresses. @default loopback ('127.0.0.1' / 'lo') */
+  /** Interface to send and join on: an interface name (e.g. eth1) or one of its addresses. @default loopback ('127.0.0.1' / 'lo') */
   readonly interface?: string;
   /** Multicast TTL (PROTOCOL.md §3: 1, the link only). @default 1 */
   readonly ttl?: number;
@@ -50,7 +50,7 @@ function findInterface(spec: string, family: 'IPv4' | 'IPv6'): { name: string; a
 }
 
 /**
- * The IPv4 address of an interface given by name ('eth0') or address, as `--interface` takes it;
+ * The IPv4 address of an interface given by name (e.g. eth1) or address, as `--interface` takes it;
  * a host binds its TCP listener there, so members reach it at its PDUs' source address without
  * ever listening on every interface. Throws `DiscoveryError('UNKNOWN_INTERFACE')`.
  */
@@ -68,7 +68,8 @@ function resolve(options: UdpPortOptions): Resolved {
     if (isIP(group) !== 4) throw new DiscoveryError('INVALID_OPTION', `bad IPv4 group ${group}`);
     const spec = options.interface ?? '127.0.0.1';
     const ifaceAddress = interfaceAddress(spec);
-    // Binding to the group (Linux) keeps unicast datagrams to our port out; elsewhere bind any.
+    // Binding to the group (Linux) keeps unicast datagrams to our port out. Other platforms only
+    // receive multicast on a wildcard bind; sending still goes out of `ifaceAddress` alone.
     const bindAddress = process.platform === 'linux' ? group : '0.0.0.0';
     return { type: 'udp4', group, port, ifaceAddress, sendTo: group, bindAddress, ttl };
   }
