@@ -1,7 +1,7 @@
 /**
  * The channel server's configuration: one spec (key → typed field with default) drives the
  * commander flags, the IMS_* environment names, the JSON config file keys and the README table.
- * Precedence: defaults ← `--config` file ← environment ← flags (PROTOCOL.md leaves this to us).
+ * Precedence: defaults ← `--config` file ← environment ← flags (the wire protocol leaves configuration to each implementation).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_MAX_FRAME_BYTES, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
@@ -20,7 +20,7 @@ export const EXIT = {
   STARTUP: 3,
 } as const;
 
-// PROTOCOL.md §1: peer IDs are ASCII without NUL; visible ASCII only, so IDs print in logs.
+// docs/protocol.md §1: peer IDs are ASCII without NUL; visible ASCII only, so IDs print in logs.
 const PEER_ID_RE = /^[\x21-\x7e]{1,64}$/;
 const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
 

@@ -1,5 +1,5 @@
 /**
- * `npm run server -- [flags]`: the channel server in the foreground. Thin shell (STYLE.md §2):
+ * `npm run server -- [flags]`: the channel server in the foreground. Thin shell (CONTRIBUTING.md §1):
  * argv → config → logger → adapters → host service → signals. JSON log lines go to stderr; the
  * first `listening` line carries the endpoint and peer ID (netsim parses it).
  */

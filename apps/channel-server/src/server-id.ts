@@ -9,7 +9,7 @@ import { join } from 'node:path';
 /** Name of the ID file inside `--data-dir`. */
 export const SERVER_ID_FILE = 'server-id';
 
-// PROTOCOL.md §1: ASCII without NUL; visible ASCII only, as for `--id`.
+// docs/protocol.md §1: ASCII without NUL; visible ASCII only, as for `--id`.
 const PEER_ID_RE = /^[\x21-\x7e]{1,64}$/;
 
 /** The ID file cannot be read or written, or holds no valid peer ID. */

@@ -50,7 +50,7 @@ describe('channel-server process', () => {
     const bob = await member(s.port, '#room', 'bob');
     await bob.waitFor('STANDBY after JOIN', hasStandby);
     alice.send({ cmd: 'SAY', text: 'hello ☕' });
-    // PROTOCOL.md §2: fan-out to every member, the author included.
+    // docs/protocol.md §2: fan-out to every member, the author included.
     await alice.waitFor('own echo', hasSay('alice', 'hello ☕'));
     await bob.waitFor('fan-out', hasSay('alice', 'hello ☕'));
     bob.send({ cmd: 'EXIT' });

@@ -28,7 +28,7 @@ describe.skipIf(!probe.ok)('channel-server --standby-for', () => {
     const b = await ServerProcess.start([...common, '--id', 'srv-B', '--standby-for', 'all']);
     servers.push(b);
 
-    // Alice is on the LAN first, then joins and announces the membership (PROTOCOL.md §2 client duties):
+    // Alice is on the LAN first, then joins and announces the membership (docs/protocol.md §2 client duties):
     // the membership arrives as a change of a known peer, not as a new one.
     const udp = await udpPort({ port: Number(group) });
     const aliceDiscovery = discover(udp, { peerId: 'alice', nick: 'alice', intervalMs: 200 });

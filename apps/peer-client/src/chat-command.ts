@@ -31,13 +31,13 @@ export const HELP_TEXT = [
   'anything else          is posted to the current channel (start with // to post a leading /)',
 ].join('\n');
 
-// PROTOCOL.md §1: channel names are ASCII; public start with '#', private with '@'.
+// docs/protocol.md §1: channel names are ASCII; public start with '#', private with '@'.
 const CHANNEL_RE = /^[#@][\x21-\x7e]+$/;
-// A nick travels NUL-terminated in CLIENT_NICK (PROTOCOL.md §3): letters, marks, digits,
+// A nick travels NUL-terminated in CLIENT_NICK (docs/protocol.md §3): letters, marks, digits,
 // punctuation and symbols only, so it prints on one line and has no spaces.
 const NICK_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]{1,32}$/u;
 
-/** True when `name` is a syntactically valid channel name (PROTOCOL.md §1). */
+/** True when `name` is a syntactically valid channel name (docs/protocol.md §1). */
 export function isChannelName(name: string): boolean {
   return CHANNEL_RE.test(name);
 }

@@ -31,7 +31,7 @@ export interface StandbyEvent extends EventBase {
   readonly standby: string;
   readonly host: string;
 }
-/** The channel moved to a new host (PROTOCOL.md §5); every member reports it, the new host too. */
+/** The channel moved to a new host (docs/protocol.md §5); every member reports it, the new host too. */
 export interface FailoverEvent extends EventBase {
   readonly event: 'failover';
   /** The new host's peer ID. */

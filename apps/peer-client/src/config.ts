@@ -65,7 +65,7 @@ export type Invocation =
 // Shared with the other app: the CLI error and output types live in @ims/runtime.
 export { UsageError, type CliOutput };
 
-// PROTOCOL.md §1: peer IDs are ASCII without NUL; we also refuse spaces/control bytes so IDs print.
+// docs/protocol.md §1: peer IDs are ASCII without NUL; we also refuse spaces/control bytes so IDs print.
 const ID_RE = /^[\x21-\x7e]{1,64}$/;
 const CHANNEL_RE = /^[#@][\x21-\x7e]+$/;
 

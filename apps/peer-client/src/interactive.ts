@@ -113,7 +113,7 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
         if (ids.length > 0) {
           handle.invite(ids);
           print(`-- invited ${ids.map(nick).join(', ')} to ${handle.channel}`);
-          // PROTOCOL.md §1: a private name is never multicast, so no SERVER_INVITE reaches them.
+          // docs/protocol.md §1: a private name is never multicast, so no SERVER_INVITE reaches them.
           if (isPrivateChannel(handle.channel)) {
             print(`-- ${handle.channel} is private and never announced: tell them to /join ${handle.channel} ${handle.host ?? '<host>'}`);
           }

@@ -69,7 +69,7 @@ async function main(): Promise<number> {
 }
 
 function installLastResort(logger: Logger): void {
-  // A bug must not leave a half-dead peer behind: log it and exit non-zero (STYLE.md §5).
+  // A bug must not leave a half-dead peer behind: log it and exit non-zero (CONTRIBUTING.md §4).
   process.on('uncaughtException', (error) => {
     logger.error('uncaught_exception', { error, stack: error.stack });
     process.exit(EXIT.INTERNAL);

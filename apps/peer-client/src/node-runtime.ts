@@ -182,7 +182,7 @@ class Node implements PeerNode {
     if (e.event === 'joined' || e.event === 'failover' || e.event === 'left') this.announceMemberships();
   }
 
-  /** PROTOCOL.md §2 client duty: after JOIN and EXIT, an updated PeerPDU (discovery sends it at once). */
+  /** docs/protocol.md §2 client duty: after JOIN and EXIT, an updated PeerPDU (discovery sends it at once). */
   private announceMemberships(): void {
     if (this.closed) return;
     const byServer = new Map<string, string[]>();
@@ -194,7 +194,7 @@ class Node implements PeerNode {
     this.discovery.setMemberships([...byServer].map(([serverId, channels]) => ({ serverId, channels })));
   }
 
-  /** Clients whose CLIENT_MEMBERSHIP lists `channel` on `host` (public channels only, PROTOCOL.md §3). */
+  /** Clients whose CLIENT_MEMBERSHIP lists `channel` on `host` (public channels only, docs/protocol.md §3). */
   private membersAnnounced(channel: string, host: string | undefined): string[] {
     if (host === undefined) return [];
     return this.discovery

@@ -13,7 +13,7 @@ export interface LobbyPeer {
   readonly nick?: string;
   /** Source address of its PeerPDUs. */
   readonly address: string;
-  /** Liveness (PROTOCOL.md §4). */
+  /** Liveness (docs/protocol.md §4). */
   readonly state: 'alive' | 'maybeDisconnected' | 'disconnected';
   /** TCP port from SERVER_OPTION, if it hosts channels. */
   readonly serverPort?: number;

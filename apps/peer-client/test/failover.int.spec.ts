@@ -1,5 +1,5 @@
 /**
- * Failover end to end (PROTOCOL.md §5) with real peer-client processes on loopback: a hosting
+ * Failover end to end (docs/protocol.md §5) with real peer-client processes on loopback: a hosting
  * peer and three clients in one channel; the host is killed or stopped.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-/** Partition heal (PROTOCOL.md §5, docs/architecture.md "Partition heal"), as a pure rule. */
+/** Partition heal (docs/protocol.md §5, docs/architecture.md "Partition heal"), as a pure rule. */
 import { compareIds } from './standby.js';
 
 /** The host a channel converges on when several announce it: the smallest peer ID (byte order). */

@@ -17,7 +17,7 @@ export type ChannelErrorCode =
   | 'NOT_INVITED'
   /** An INVITE would grow a private channel's admission list beyond `maxAdmittedPerChannel`. */
   | 'ADMISSION_FULL'
-  /** Not a channel name: '#' or '@' then visible ASCII (PROTOCOL.md §1). */
+  /** Not a channel name: '#' or '@' then visible ASCII (docs/protocol.md §1). */
   | 'BAD_CHANNEL_NAME'
   /** The same client joined the same channel on a newer connection: the older one is closed. */
   | 'REPLACED';

@@ -1,5 +1,5 @@
 /**
- * Standby choice (PROTOCOL.md §5, docs/architecture.md "Standby choice"), as a pure function.
+ * Standby choice (docs/protocol.md §5, docs/architecture.md "Standby choice"), as a pure function.
  */
 import type { PeerInfo } from './types.js';
 

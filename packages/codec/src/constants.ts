@@ -1,11 +1,11 @@
 /**
- * Wire numbers of the protocol (PROTOCOL.md §2–4). Nothing else in the project repeats them.
+ * Wire numbers of the protocol (docs/protocol.md §2–4). Nothing else in the project repeats them.
  * @packageDocumentation
  */
 
-/** IPv4 multicast group every peer announces to and listens on (PROTOCOL.md §3). */
+/** IPv4 multicast group every peer announces to and listens on (docs/protocol.md §3). */
 export const MULTICAST_GROUP_V4 = '239.255.99.63';
-/** IPv6 link-local multicast group, same port (PROTOCOL.md §3). */
+/** IPv6 link-local multicast group, same port (docs/protocol.md §3). */
 export const MULTICAST_GROUP_V6 = 'ff02::4c:48:43';
 /** UDP port of the discovery group. */
 export const DISCOVERY_PORT = 55_555;
@@ -27,7 +27,7 @@ export const SERVER_INVITE_OPTION = 0x12;
 export const FRAME_HEADER_BYTES = 4;
 /** Default limit on one frame's body, enforced from the length field. */
 export const DEFAULT_MAX_FRAME_BYTES = 65_536;
-/** Default limit on one discovery datagram (PROTOCOL.md §3). */
+/** Default limit on one discovery datagram (docs/protocol.md §3). */
 export const DEFAULT_MAX_DATAGRAM_BYTES = 1_400;
 /** Largest u8 count in a PeerPDU option. */
 export const MAX_LIST_COUNT = 255;
@@ -35,7 +35,7 @@ export const MAX_LIST_COUNT = 255;
 export const SERVER_PORT_MIN = 49_152;
 /** Highest TCP port a server may listen on. */
 export const SERVER_PORT_MAX = 65_535;
-/** Default interval between two PeerPDUs of one peer (PROTOCOL.md §3). */
+/** Default interval between two PeerPDUs of one peer (docs/protocol.md §3). */
 export const DEFAULT_ANNOUNCE_INTERVAL_MS = 2_000;
-/** Intervals without a PDU after which a peer is disconnected (PROTOCOL.md §4). */
+/** Intervals without a PDU after which a peer is disconnected (docs/protocol.md §4). */
 export const DISCONNECT_AFTER_INTERVALS = 3;

@@ -4,7 +4,7 @@ import { decodeBody } from './decode-body.js';
 const body = (...fields: string[]): Uint8Array => new TextEncoder().encode(fields.map((f) => `${f}\0`).join(''));
 
 describe('decodeBody', () => {
-  it('ignores unknown extra fields (PROTOCOL.md §2)', () => {
+  it('ignores unknown extra fields (docs/protocol.md §2)', () => {
     expect(decodeBody(body('EXIT', 'extra'), 'toServer')).toEqual({ ok: true, value: { cmd: 'EXIT' } });
     expect(decodeBody(body('JOIN', '#a', 'id', 'more'), 'toServer')).toEqual({ ok: true, value: { cmd: 'JOIN', channel: '#a', clientId: 'id' } });
     expect(decodeBody(body('STANDBY', 'p', 'x'), 'toClient')).toEqual({ ok: true, value: { cmd: 'STANDBY', peerId: 'p' } });

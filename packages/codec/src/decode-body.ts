@@ -15,7 +15,7 @@ function fail(code: 'EMPTY_FRAME' | 'UNKNOWN_COMMAND' | 'WRONG_DIRECTION' | 'MIS
 
 /**
  * Field boundaries as [start0, end0, start1, end1, ...]. A body that ends with NUL is the strict
- * form; one that does not has an unterminated last field (older peers, PROTOCOL.md §2).
+ * form; one that does not has an unterminated last field (older peers, docs/protocol.md §2).
  */
 function splitFields(body: Uint8Array): number[] {
   const bounds: number[] = [];
@@ -55,7 +55,7 @@ function decodeToServer(kind: Kind, body: Uint8Array, f: number[]): Decoded<Clie
       if (!has(f, 1)) return fail('MISSING_FIELD', 'JOIN without channelName');
       const channel = name(body, f, 1);
       if (channel === undefined || !isValidChannelName(channel)) return fail('BAD_NAME', 'JOIN with an invalid channel name');
-      // An empty clientId field counts as absent: the extension is optional (PROTOCOL.md §2).
+      // An empty clientId field counts as absent: the extension is optional (docs/protocol.md §2).
       if (!has(f, 2) || f[4] === f[5]) return { ok: true, value: { cmd: 'JOIN', channel } };
       const clientId = name(body, f, 2);
       if (clientId === undefined) return fail('BAD_NAME', 'JOIN with an invalid clientId');

@@ -1,5 +1,5 @@
 /**
- * Frame encoder: always the strict form of PROTOCOL.md §2 (u32 big-endian byte length, every
+ * Frame encoder: always the strict form of docs/protocol.md §2 (u32 big-endian byte length, every
  * field NUL-terminated, the last one included), whatever dialect the peer speaks.
  */
 import { FRAME_HEADER_BYTES } from './constants.js';

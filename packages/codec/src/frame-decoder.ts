@@ -1,5 +1,5 @@
 /**
- * Incremental frame decoder for one TCP connection (PROTOCOL.md §2). Keeps the partial frame
+ * Incremental frame decoder for one TCP connection (docs/protocol.md §2). Keeps the partial frame
  * between `push` calls (like libp2p's `Decoder.write`), copies each byte at most once, decodes
  * frames that arrive whole straight from the chunk, and caps what it buffers by the frame limit.
  * Legacy dialects (docs/protocol.md "Legacy dialects") are recognised when `legacy` is on.

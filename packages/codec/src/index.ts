@@ -1,5 +1,5 @@
 /**
- * @ims/codec: bytes ⇄ values for the ims wire protocol (PROTOCOL.md §2 TCP commands, §3 PeerPDUs).
+ * @ims/codec: bytes ⇄ values for the ims wire protocol (docs/protocol.md §2 TCP commands, §3 PeerPDUs).
  * Pure: no Node built-ins, no rxjs, no timers. Network input never throws; encoders throw on bad values.
  *
  * @example

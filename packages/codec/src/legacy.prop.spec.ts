@@ -9,7 +9,7 @@ import { concat, chunks } from '../test/bytes.js';
 
 const runs = { numRuns: numRuns() };
 
-/** Java drops the final NUL, so a command whose last field is empty cannot survive it (docs/protocol.md §1). */
+/** Java drops the final NUL, so a command whose last field is empty cannot survive it (docs/protocol.md §2). */
 const lastFieldNonEmpty = (c: Command): boolean => (fieldsOf(c).at(-1) ?? '') !== '';
 
 describe('legacy dialect properties', () => {
@@ -41,7 +41,7 @@ describe('legacy dialect properties', () => {
     fc.assert(
       fc.property(fc.array(clientCommandArb, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), (cmds, cuts) => {
         const first = pythonFrame(cmds[0] as Command);
-        // docs/protocol.md §5: a first length of 256 or 65,536 also fits big-endian; skip that pinned ambiguity.
+        // docs/protocol.md §7: a first length of 256 or 65,536 also fits big-endian; skip that pinned ambiguity.
         fc.pre(first[0] !== 0);
         const dec = serverSideDecoder();
         const got = chunks(concat(cmds.map(pythonFrame)), cuts).flatMap((c) => dec.push(c));

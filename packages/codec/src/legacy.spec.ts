@@ -22,7 +22,7 @@ function all<C extends Command>(dec: FrameDecoder<C>, bytes: Uint8Array, cut?: n
   return [...dec.push(bytes.subarray(0, cut)), ...dec.push(bytes.subarray(cut)), ...dec.end()];
 }
 
-describe('body without its final NUL (always accepted, PROTOCOL.md §2)', () => {
+describe('body without its final NUL (always accepted, docs/protocol.md §2)', () => {
   it('JOIN #ab and EXIT without final NUL', () => {
     const stream = hex('00 00 00 08 4a 4f 49 4e 00 23 61 62  00 00 00 04 45 58 49 54');
     expect(all(serverSideDecoder(), stream)).toEqual([

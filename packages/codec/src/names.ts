@@ -1,5 +1,5 @@
 /**
- * Channel-name and peer-ID rules (PROTOCOL.md §1): both are ASCII; ims accepts visible ASCII
+ * Channel-name and peer-ID rules (docs/protocol.md §1): both are ASCII; ims accepts visible ASCII
  * (0x21–0x7E) so names survive logs, CLIs and every other implementation unchanged.
  */
 
@@ -20,7 +20,7 @@ export function isPublicChannel(name: string): boolean {
   return isValidChannelName(name) && name[0] === '#';
 }
 
-/** True for a valid private channel name (starts with '@'): never announced (PROTOCOL.md §1). */
+/** True for a valid private channel name (starts with '@'): never announced (docs/protocol.md §1). */
 export function isPrivateChannel(name: string): boolean {
   return isValidChannelName(name) && name[0] === '@';
 }

@@ -1,5 +1,5 @@
 /**
- * PeerPDU codec (PROTOCOL.md §3): `peerId NUL` then options, each `u8 id` + data; counts u8,
+ * PeerPDU codec (docs/protocol.md §3): `peerId NUL` then options, each `u8 id` + data; counts u8,
  * ports u16 big-endian, strings NUL-terminated. Decoding never throws and never trusts a count.
  */
 import {
@@ -38,7 +38,7 @@ export interface DecodePduOptions {
 
 function nameBytes(name: string, what: string, check: (s: string) => boolean): Uint8Array {
   if (!check(name)) {
-    const why = typeof name === 'string' && name.startsWith('@') ? ' (private channels are never announced, PROTOCOL.md §1)' : '';
+    const why = typeof name === 'string' && name.startsWith('@') ? ' (private channels are never announced, docs/protocol.md §1)' : '';
     throw new CodecError('INVALID_VALUE', `${what} is invalid: ${JSON.stringify(name)}${why}`);
   }
   return utf8Bytes(name);
@@ -133,7 +133,7 @@ class Reader {
     if (v === undefined || v === '') throw new Stop('BAD_NAME', `${what} is not a valid name`);
     return v;
   }
-  /** A channel name; private or malformed names are skipped with a warning (PROTOCOL.md §1). */
+  /** A channel name; private or malformed names are skipped with a warning (docs/protocol.md §1). */
   channel(what: string): string | undefined {
     const v = this.name(what);
     if (isPublicChannel(v)) return v;
@@ -221,7 +221,7 @@ export function decodePdu(datagram: Uint8Array, opts?: DecodePduOptions): Decode
     while (!r.done) {
       const id = r.bytes[r.pos] as number;
       if (!KNOWN_OPTIONS.has(id)) {
-        // Options carry no length, so nothing after an unknown id can be located (PROTOCOL.md §3).
+        // Options carry no length, so nothing after an unknown id can be located (docs/protocol.md §3).
         r.warn('UNKNOWN_OPTION', `unknown option 0x${id.toString(16).padStart(2, '0')} at byte ${r.pos}: rest ignored`);
         break;
       }

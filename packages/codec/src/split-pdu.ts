@@ -1,5 +1,5 @@
 /**
- * PDU splitting (PROTOCOL.md §3): a PeerPDU too large for one datagram, or with a count above 255,
+ * PDU splitting (docs/protocol.md §3): a PeerPDU too large for one datagram, or with a count above 255,
  * becomes several PDUs that each stand alone: every piece repeats the peer ID and the scalar
  * options (CLIENT_NICK, SERVER_OPTION); list entries are spread over the pieces, none lost or repeated.
  */

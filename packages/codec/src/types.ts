@@ -1,5 +1,5 @@
 /**
- * Protocol values: TCP commands (PROTOCOL.md §2) and PeerPDUs (§3), as typed data.
+ * Protocol values: TCP commands (docs/protocol.md §2) and PeerPDUs (§3), as typed data.
  * Field names follow the draft; `cmd` and option `type` are spelled as on the wire.
  */
 import type { CodecError } from './errors.js';
@@ -8,7 +8,7 @@ import type { CodecError } from './errors.js';
 export interface JoinCommand {
   readonly cmd: 'JOIN';
   readonly channel: string;
-  /** Extension: the joining client's peer ID (PROTOCOL.md §2). */
+  /** Extension: the joining client's peer ID (docs/protocol.md §2). */
   readonly clientId?: string;
 }
 /** `SAY text`, client → server: post to this connection's channel. */
@@ -57,7 +57,7 @@ export interface ServerMembership {
   readonly channels: readonly string[];
 }
 
-/** One PeerPDU option (PROTOCOL.md §3), discriminated on `type`. */
+/** One PeerPDU option (docs/protocol.md §3), discriminated on `type`. */
 export type PduOption =
   | { readonly type: 'CLIENT_NICK'; readonly nick: string }
   | { readonly type: 'CLIENT_MEMBERSHIP'; readonly servers: readonly ServerMembership[] }

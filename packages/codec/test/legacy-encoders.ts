@@ -1,5 +1,5 @@
 /**
- * Test-only encoders that write what the old implementations write (docs/protocol.md §5), written
+ * Test-only encoders that write what the old implementations write (docs/protocol.md §7), written
  * independently of the codec's encoder so legacy decoding is checked against a second opinion.
  */
 import type { Command } from '../src/index.js';

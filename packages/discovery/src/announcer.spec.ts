@@ -4,7 +4,7 @@ import { asyncScheduler, map, take, takeUntil, timer } from 'rxjs';
 import { announcementTicks } from './announcer.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-// Inside TestScheduler.run() asyncScheduler runs on virtual time (STYLE.md §6).
+// Inside TestScheduler.run() asyncScheduler runs on virtual time (CONTRIBUTING.md §5).
 const options = (intervalMs: number, maxPerSecond: number) => ({ intervalMs, maxPerSecond, scheduler: asyncScheduler });
 
 describe('announcementTicks', () => {

@@ -1,5 +1,5 @@
 /**
- * When to announce (PROTOCOL.md §3): every interval, and at once after a change of the local
+ * When to announce (docs/protocol.md §3): every interval, and at once after a change of the local
  * peer's state, with a hard cap on announcements per second whatever the burst.
  */
 import { auditTime, merge, throttleTime, timer, type Observable, type SchedulerLike } from 'rxjs';

@@ -1,5 +1,5 @@
 /**
- * The one seam between discovery and the network (STYLE.md §2): a multicast group seen as a stream
+ * The one seam between discovery and the network (CONTRIBUTING.md §1): a multicast group seen as a stream
  * of datagrams plus a send function. `udpPort()` implements it over node:dgram, `memoryNetwork()`
  * in memory for tests.
  */

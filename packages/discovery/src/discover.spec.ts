@@ -84,7 +84,7 @@ describe('discover() in virtual time', () => {
     expect(nick.map((e) => [e.peerId, e.previous, e.nick])).toEqual([['peer-b', 'bob', 'bobby']]);
     // The change is announced at once, not at the next periodic announcement.
     expect((nick[0]?.at ?? 0) - (3 * I + 100)).toBeLessThan(I / 4);
-    // Liveness of the closed peer, in intervals since it went silent (PROTOCOL.md §4).
+    // Liveness of the closed peer, in intervals since it went silent (docs/protocol.md §4).
     const closedAt = 10 * I + 500;
     const intervalsAfter = (kind: PeerEvent['kind']) =>
       a.events.filter((e) => e.kind === kind && 'peerId' in e && e.peerId === 'peer-c').map((e) => (e.at - closedAt) / I);

@@ -1,6 +1,6 @@
 /**
  * `discover()`: the discovery service of one peer over a DatagramPort. It listens to the group,
- * keeps the peer table and its liveness (PROTOCOL.md §3–4), and announces the local peer's state
+ * keeps the peer table and its liveness (docs/protocol.md §3–4), and announces the local peer's state
  * periodically and after every change. All time comes from the injected scheduler.
  */
 import { randomUUID } from 'node:crypto';
@@ -47,7 +47,7 @@ export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
   readonly maxAnnouncementsPerSecond?: number;
   /** Datagrams accepted per source address per second; the rest are dropped and counted. @default 200 */
   readonly maxPdusPerSecondPerSource?: number;
-  /** Largest datagram sent or accepted (PROTOCOL.md §3); longer lists are split. @default 1400 */
+  /** Largest datagram sent or accepted (docs/protocol.md §3); longer lists are split. @default 1400 */
   readonly maxDatagramBytes?: number;
   /** Announcements after the first that repeat an invitation, for UDP loss. @default 2 */
   readonly inviteRepeats?: number;

@@ -1,5 +1,5 @@
 /**
- * @ims/discovery: PeerPDU multicast, the peer table with liveness, and the lobby (PROTOCOL.md §3–4).
+ * @ims/discovery: PeerPDU multicast, the peer table with liveness, and the lobby (docs/protocol.md §3–4).
  *
  * @example
  * ```ts

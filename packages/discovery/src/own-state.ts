@@ -1,6 +1,6 @@
 /**
  * The local peer's announced state as a pure reducer, and the PeerPdu built from it. Private ('@')
- * channels are filtered here, before the codec, whatever a caller passes (PROTOCOL.md §1).
+ * channels are filtered here, before the codec, whatever a caller passes (docs/protocol.md §1).
  */
 import type { PduOption, PeerPdu, ServerMembership } from '@ims/codec';
 import { MAX_LIST_COUNT, isPublicChannel } from '@ims/codec';
@@ -79,7 +79,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * The PeerPdu announcing `state` (PROTOCOL.md §3). Lists may exceed one datagram or 255 entries:
+ * The PeerPdu announcing `state` (docs/protocol.md §3). Lists may exceed one datagram or 255 entries:
  * the caller splits the result with the codec. Names are filtered again here so that no path can
  * put a private channel on the wire.
  */

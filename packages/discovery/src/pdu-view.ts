@@ -1,6 +1,6 @@
 /**
- * Reads a decoded PeerPdu into the facts the peer table keeps (PROTOCOL.md §3). Private ('@')
- * channel names from the network are ignored: PROTOCOL.md §1 says nobody announces them.
+ * Reads a decoded PeerPdu into the facts the peer table keeps (docs/protocol.md §3). Private ('@')
+ * channel names from the network are ignored: docs/protocol.md §1 says nobody announces them.
  */
 import type { PeerPdu, ServerMembership } from '@ims/codec';
 import { isPublicChannel } from '@ims/codec';

@@ -1,10 +1,10 @@
 /**
- * What the peer table reports: public views of peers and the events of PROTOCOL.md §4 liveness.
+ * What the peer table reports: public views of peers and the events of docs/protocol.md §4 liveness.
  * Plain data, so channel-core can take them as inputs without importing this package.
  */
 import type { ServerMembership } from '@ims/codec';
 
-/** Liveness of a discovered peer (PROTOCOL.md §4). Dropped peers leave the table. */
+/** Liveness of a discovered peer (docs/protocol.md §4). Dropped peers leave the table. */
 export type Liveness = 'alive' | 'maybeDisconnected' | 'disconnected';
 
 /** A TCP endpoint: a server's datagram source address and its SERVER_OPTION port. */

@@ -26,7 +26,7 @@ function tickUntil(t: PeerTable, start: number, end: number): PeerEvent[] {
   return out;
 }
 
-describe('peer table liveness (PROTOCOL.md §4)', () => {
+describe('peer table liveness (docs/protocol.md §4)', () => {
   it('goes alive → maybeDisconnected after one interval → disconnected after three → dropped', () => {
     const t = table();
     expect(kinds(applyPdu(t, pdu('a', nick('ann')), from(), 0))).toEqual(['appeared']);

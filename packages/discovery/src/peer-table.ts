@@ -1,5 +1,5 @@
 /**
- * The peer table: what every discovered peer announced, and its liveness (PROTOCOL.md §4).
+ * The peer table: what every discovered peer announced, and its liveness (docs/protocol.md §4).
  * No I/O and no clock: time comes in as `now` (scheduler ms). The table is updated in place so a
  * PDU costs O(1) on a 10,000-peer table; entries are immutable objects replaced on change, so
  * views handed out never change under the caller.
@@ -16,15 +16,15 @@ import { NO_CHANNELS, applyChannels, closeAllChannels, expireChannels } from './
 export interface PeerTableOptions {
   /** The local peer ID: invitations naming it are kept. */
   readonly selfId: string;
-  /** Expected interval between two PDUs of a peer, in ms (PROTOCOL.md §3). @default 2000 */
+  /** Expected interval between two PDUs of a peer, in ms (docs/protocol.md §3). @default 2000 */
   readonly intervalMs?: number;
   /** Lateness tolerated on top of each interval count before a PDU counts as missed. @default intervalMs / 2 */
   readonly graceMs?: number;
-  /** Missed intervals in all before `disconnected` (PROTOCOL.md §4). @default 3 */
+  /** Missed intervals in all before `disconnected` (docs/protocol.md §4). @default 3 */
   readonly disconnectAfterIntervals?: number;
   /** Missed intervals in all before the peer is dropped from the table. @default 4 */
   readonly dropAfterIntervals?: number;
-  /** Intervals a hosted channel stays listed without being announced (PROTOCOL.md §3). @default 3 */
+  /** Intervals a hosted channel stays listed without being announced (docs/protocol.md §3). @default 3 */
   readonly channelTtlIntervals?: number;
   /** Peers tracked at most; a new peer beyond it evicts the longest-silent one. @default 10000 */
   readonly maxPeers?: number;

@@ -1,6 +1,6 @@
 /**
  * Counters and log entries of a discovery service: bad network input is counted and dropped,
- * never thrown (STYLE.md §5).
+ * never thrown (CONTRIBUTING.md §4).
  */
 import type { Address } from './datagram-port.js';
 

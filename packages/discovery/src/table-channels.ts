@@ -1,5 +1,5 @@
 /**
- * Hosted-channel bookkeeping of the peer table (PROTOCOL.md §3): a server may split its channel
+ * Hosted-channel bookkeeping of the peer table (docs/protocol.md §3): a server may split its channel
  * list over several PDUs, so receivers keep the union and forget a channel only after it went
  * unannounced for `channelTtlIntervals`. A PDU without SERVER_OPTION means the peer stopped hosting.
  */

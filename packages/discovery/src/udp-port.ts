@@ -1,5 +1,5 @@
 /**
- * The multicast DatagramPort over node:dgram (the only node:dgram importer, STYLE.md §2).
+ * The multicast DatagramPort over node:dgram (the only node:dgram importer, CONTRIBUTING.md §1).
  * Loopback by default: the multicast interface and the group membership are set on 127.0.0.1
  * (or `lo` for IPv6), so nothing leaves a LAN interface unless `interface` names one.
  */
@@ -21,7 +21,7 @@ export interface UdpPortOptions {
   readonly port?: number;
   /** Interface to send and join on: an interface name (e.g. eth1) or one of its addresses. @default loopback ('127.0.0.1' / 'lo') */
   readonly interface?: string;
-  /** Multicast TTL (PROTOCOL.md §3: 1, the link only). @default 1 */
+  /** Multicast TTL (docs/protocol.md §3: 1, the link only). @default 1 */
   readonly ttl?: number;
   /** Socket errors after setup (a datagram that could not be sent...). @default process.emitWarning */
   readonly onError?: (error: Error) => void;

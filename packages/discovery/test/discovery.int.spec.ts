@@ -110,7 +110,7 @@ describe('three discovery processes on loopback multicast', () => {
       const suspectAfter = ((suspects[i]?.at ?? 0) - killedAt) / INTERVAL;
       const goneAfter = ((gones[i]?.at ?? 0) - killedAt) / INTERVAL;
       const disconnected = await first(x, after('disconnected'));
-      // PROTOCOL.md §4: maybeDisconnected after one missed interval, dropped after the disconnect count.
+      // docs/protocol.md §4: maybeDisconnected after one missed interval, dropped after the disconnect count.
       expect(suspectAfter).toBeGreaterThanOrEqual(0.5);
       expect(suspectAfter).toBeLessThan(3);
       expect(disconnected.at ?? 0).toBeGreaterThan(suspects[i]?.at ?? 0);

@@ -1,6 +1,6 @@
 /**
  * Which channels a standby box follows as a member (`--standby-for`), as a pure function of the
- * lobby. PROTOCOL.md §5: a standby must be a member that can host; by joining the public channels
+ * lobby. docs/protocol.md §5: a standby must be a member that can host; by joining the public channels
  * of the watched servers, this box becomes their preferred standby (a dedicated server).
  */
 import type { MemberTarget } from '@ims/channel-core';

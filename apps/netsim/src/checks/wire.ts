@@ -21,7 +21,7 @@ function contains(hay: Uint8Array, needle: Uint8Array): boolean {
 }
 
 /**
- * PROTOCOL.md §1: private channels are never announced, in any PDU. The raw bytes are searched,
+ * docs/protocol.md §1: private channels are never announced, in any PDU. The raw bytes are searched,
  * so a leak is found whatever option (or garbage) carries it.
  */
 export function checkNoPrivateNames(records: readonly WireRecord[], privateChannels: readonly string[]): CheckResult {

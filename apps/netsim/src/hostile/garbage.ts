@@ -1,4 +1,4 @@
-/** Malformed frames and PDUs for the hostile host (PROTOCOL.md §2–3: receivers must survive them). */
+/** Malformed frames and PDUs for the hostile host (docs/protocol.md §2–3: receivers must survive them). */
 import { encodeFrame, encodePdu } from '@ims/codec';
 
 /** A tiny deterministic PRNG, so a failing flood can be replayed from its seed. */

@@ -4,7 +4,7 @@ import type { ValuePath, YamlSource } from './yaml-source.js';
 
 /** Host names double as peer IDs and process names: short, ASCII, no spaces. */
 const HOST_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
-/** PROTOCOL.md §1: `#` public, `@` private, then printable ASCII. */
+/** docs/protocol.md §1: `#` public, `@` private, then printable ASCII. */
 const CHANNEL_NAME = /^[#@][\x21-\x7e]{1,63}$/;
 
 /** Collects validation errors against one source. */

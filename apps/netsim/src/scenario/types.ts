@@ -63,7 +63,7 @@ export type Expectation =
   | { readonly kind: 'noPrivateNames'; readonly line: number }
   | { readonly kind: 'failoverWithin'; readonly intervals: number; readonly line: number }
   | { readonly kind: 'failoverNotBefore'; readonly intervals: number; readonly line: number }
-  /** In the run's last `intervals`, exactly `by` announced `channel` (PROTOCOL.md §5: one host after a heal). */
+  /** In the run's last `intervals`, exactly `by` announced `channel` (docs/protocol.md §5: one host after a heal). */
   | { readonly kind: 'announcedBy'; readonly channel: string; readonly by: readonly string[]; readonly intervals: number; readonly line: number };
 
 /** A step acting on host processes: named ones, or (`hostOf`) whoever hosts a client's channel then. */

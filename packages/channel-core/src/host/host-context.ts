@@ -115,7 +115,7 @@ export class HostContext {
   }
 
   /**
-   * The public channel list changed: announce it (PROTOCOL.md §1: never '@' names). Channels
+   * The public channel list changed: announce it (docs/protocol.md §1: never '@' names). Channels
    * yielded to a smaller host ID are left out, so members converge on the winner.
    */
   announceChannels(): void {

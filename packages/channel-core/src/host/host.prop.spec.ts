@@ -1,6 +1,6 @@
 /**
  * Model-based test of the host: random JOIN/SAY/EXIT/INVITE/loss/peer-change sequences run
- * against a small reference model, checking the invariants of PROTOCOL.md §2/§5 after every step.
+ * against a small reference model, checking the invariants of docs/protocol.md §2/§5 after every step.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

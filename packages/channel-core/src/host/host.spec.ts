@@ -67,7 +67,7 @@ describe('host: JOIN', () => {
   });
 });
 
-describe('host: member identity (PROTOCOL.md §2)', () => {
+describe('host: member identity (docs/protocol.md §2)', () => {
   it('uses the clientId of JOIN', () => {
     const h = harness();
     h.join('c1', '#a', 'alice');
@@ -193,7 +193,7 @@ describe('host: EXIT, loss and empty channels', () => {
   });
 });
 
-describe('host: standby (PROTOCOL.md §5)', () => {
+describe('host: standby (docs/protocol.md §5)', () => {
   it('prefers dedicated, then fewest channels, then longest-joined, never the host', () => {
     const h = harness();
     h.peers(peer('H', { canHost: true, dedicated: true }), peer('b', { canHost: true, hostedChannels: 3 }), peer('c', { canHost: true, hostedChannels: 1 }));

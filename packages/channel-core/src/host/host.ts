@@ -1,5 +1,5 @@
 /**
- * The host role (draft §2.1–2.3, PROTOCOL.md §2 and §5): one reducer for every channel this peer
+ * The host role (draft §2.1–2.3, docs/protocol.md §2 and §5): one reducer for every channel this peer
  * hosts. Inputs and effects are plain data; see ../types.ts.
  */
 import type { ClientCommand, InviteCommand, SayCommand } from '@ims/codec';
@@ -122,7 +122,7 @@ function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): void {
 }
 
 /**
- * PROTOCOL.md §5 without flapping: a channel re-picks only when its standby stopped qualifying,
+ * docs/protocol.md §5 without flapping: a channel re-picks only when its standby stopped qualifying,
  * or when it had none (the host itself) and a member newly qualifies.
  */
 function onPeers(ctx: HostContext, list: readonly PeerInfo[]): void {

@@ -1,5 +1,5 @@
 /**
- * JOIN (draft §2.1, PROTOCOL.md §2 and §5, docs/architecture.md): create or join, history to the
+ * JOIN (draft §2.1, docs/protocol.md §2 and §5, docs/architecture.md): create or join, history to the
  * new member only, then STANDBY to everyone.
  */
 import { isPrivateChannel, isValidChannelName, type JoinCommand } from '@ims/codec';
@@ -12,7 +12,7 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   const name = cmd.channel;
   // The decoder already checks names; a runtime that feeds commands from elsewhere may not.
   if (!isValidChannelName(name)) {
-    ctx.refuse(cs, 'BAD_CHANNEL_NAME', `not a channel name (PROTOCOL.md §1): ${JSON.stringify(name.slice(0, 64))}`, undefined);
+    ctx.refuse(cs, 'BAD_CHANNEL_NAME', `not a channel name (docs/protocol.md §1): ${JSON.stringify(name.slice(0, 64))}`, undefined);
     return;
   }
   const isPrivate = isPrivateChannel(name);
@@ -45,7 +45,7 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   ctx.broadcastStandby(ch);
 }
 
-/** PROTOCOL.md §2: JOIN's clientId, else the one alive client peer at that address, else ip:port. */
+/** docs/protocol.md §2: JOIN's clientId, else the one alive client peer at that address, else ip:port. */
 function identify(ctx: HostContext, cs: ConnState, clientId: string | undefined): string {
   if (clientId !== undefined && clientId !== '') return clientId;
   const seen = ctx.clientsByAddress.get(cs.remote.address);
@@ -63,7 +63,7 @@ function create(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolea
     ctx.refuse(cs, 'NOT_INVITED', `${name} is private`, name, true);
     return undefined;
   }
-  // Takeover (PROTOCOL.md §5): a channel we hold history for restarts with it under the same name.
+  // Takeover (docs/protocol.md §5): a channel we hold history for restarts with it under the same name.
   const history = new HistoryRing<Post>(ctx.opts.historyLimit);
   for (const post of archived?.posts ?? []) history.push(post);
   ctx.archive.delete(name);

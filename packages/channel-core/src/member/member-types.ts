@@ -1,6 +1,6 @@
 /**
  * Plain-data contract of the member reducer: one channel membership as a client sees it
- * (PROTOCOL.md §5, docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
+ * (docs/protocol.md §5, docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
  */
 import type { ClientCommand, ServerCommand } from '@ims/codec';
 
@@ -11,7 +11,7 @@ export interface MemberTarget {
   readonly port: number;
 }
 
-/** Liveness of a discovered peer (PROTOCOL.md §4). */
+/** Liveness of a discovered peer (docs/protocol.md §4). */
 export type HostLiveness = 'alive' | 'maybeDisconnected' | 'disconnected';
 
 /** One hosting peer as the lobby shows it (discovery's servers; never this peer itself). */

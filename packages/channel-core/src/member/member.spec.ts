@@ -110,7 +110,7 @@ describe('member: options', () => {
   });
 });
 
-describe('member: fast path (PROTOCOL.md §5)', () => {
+describe('member: fast path (docs/protocol.md §5)', () => {
   it('closed without EXIT: reconnects to the same host and rejoins it quietly', () => {
     const { m, feed } = joined([say('x', '1')]);
     expect(m.handle({ kind: 'closed' })).toEqual([{ kind: 'connect', target: H }]);

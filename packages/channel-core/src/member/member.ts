@@ -1,5 +1,5 @@
 /**
- * The member role: one channel membership as a client sees it, with failover (PROTOCOL.md §5,
+ * The member role: one channel membership as a client sees it, with failover (docs/protocol.md §5,
  * docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
  */
 import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
@@ -233,7 +233,7 @@ export function createMember(opts: MemberOptions): Member {
     // Our own embedded host is never in the lobby (discovery ignores our own PDUs).
     const gone = host.peerId !== selfId && (current === undefined ? wasSeen : current.state === 'disconnected');
     if (gone) {
-      // Timer path (PROTOCOL.md §5): three intervals without a PDU. maybeDisconnected alone: stay.
+      // Timer path (docs/protocol.md §5): three intervals without a PDU. maybeDisconnected alone: stay.
       if (attempt === 'failover' && phase !== 'joined') {
         lostHosts.add(host.peerId);
         targetFailed();
@@ -270,7 +270,7 @@ export function createMember(opts: MemberOptions): Member {
         return;
       case 'closed':
         if (phase === 'joined' && host !== undefined) {
-          // Fast path (PROTOCOL.md §5): closed without EXIT: try the same endpoint once; a
+          // Fast path (docs/protocol.md §5): closed without EXIT: try the same endpoint once; a
           // failure of that attempt (refused, or closed again before STANDBY) fails over.
           connOpen = false;
           connect(host, 'reconnect');

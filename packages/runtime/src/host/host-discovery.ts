@@ -17,7 +17,7 @@ export interface DiscoveredPeer {
   readonly channels: readonly string[];
   /** SERVER_OPTION without CLIENT_NICK. */
   readonly isDedicatedServer: boolean;
-  /** Liveness (PROTOCOL.md §4). */
+  /** Liveness (docs/protocol.md §4). */
   readonly state: 'alive' | 'maybeDisconnected' | 'disconnected';
 }
 
@@ -27,7 +27,7 @@ export interface HostDiscovery {
   readonly peers$: Observable<readonly DiscoveredPeer[]>;
   /** Announce (now) that this peer hosts on `port` with these public channels; `undefined` stops hosting. */
   setServer(server: { readonly port: number; readonly channels: readonly string[] } | undefined): void;
-  /** Multicast SERVER_INVITE for a channel (PROTOCOL.md §2 INVITE). */
+  /** Multicast SERVER_INVITE for a channel (docs/protocol.md §2 INVITE). */
   invite(channel: string, clientIds: readonly string[]): void;
 }
 

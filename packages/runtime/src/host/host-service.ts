@@ -284,7 +284,7 @@ class Service implements HostService {
     this.stopping ??= (async () => {
       this.logger.info('host.stopping', { connections: this.listener.connectionCount });
       this.announce('setServer', () => this.options.discovery?.setServer(undefined));
-      // Closing the listener refuses reconnects at once, so members take the fast failover path (PROTOCOL.md §5).
+      // Closing the listener refuses reconnects at once, so members take the fast failover path (docs/protocol.md §5).
       await this.listener.close('server stopping');
       for (const s of this.subs) s.unsubscribe();
       await this.options.store?.flush();

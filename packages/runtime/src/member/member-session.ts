@@ -1,7 +1,7 @@
 /**
  * A member session: one channel followed from the client side over one TCP connection at a time.
  * channel-core's pure member reducer decides (join, history, failover target, re-sends); this file
- * only executes its effects: dial, write frames, close, and publish events. PROTOCOL.md §5.
+ * only executes its effects: dial, write frames, close, and publish events. docs/protocol.md §5.
  */
 import { encodeFrame, FrameDecoder, type ClientCommand, type ServerCommand } from '@ims/codec';
 import type { Observable} from 'rxjs';
@@ -15,7 +15,7 @@ import type { LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberT
 
 /** Options of {@link startMemberSession}. */
 export interface MemberSessionOptions {
-  /** This peer's ID, sent as JOIN's clientId (PROTOCOL.md §2). */
+  /** This peer's ID, sent as JOIN's clientId (docs/protocol.md §2). */
   readonly selfId: string;
   /** The channel to follow. */
   readonly channel: string;
@@ -100,7 +100,7 @@ class Session implements MemberSession {
   }
 
   invite(peerIds: readonly string[]): void {
-    // INVITE is stateless for the member: it goes straight to the current host (PROTOCOL.md §2).
+    // INVITE is stateless for the member: it goes straight to the current host (docs/protocol.md §2).
     if (peerIds.length > 0) this.write({ cmd: 'INVITE', clientIds: [...peerIds] });
   }
 
@@ -183,7 +183,7 @@ class Session implements MemberSession {
         if (gen !== this.gen || this.ended) return;
         const code = err instanceof TransportError ? err.code : 'CONNECT_FAILED';
         this.log?.info('member.connect_failed', { peer: target.peerId, endpoint: where, code });
-        // PROTOCOL.md §5 fast path: "refused" means the host process is gone, not just slow.
+        // docs/protocol.md §5 fast path: "refused" means the host process is gone, not just slow.
         this.run({ kind: 'connect-failed', refused: code === 'CONNECTION_REFUSED' });
       },
     );
@@ -206,7 +206,7 @@ class Session implements MemberSession {
         }
         if (decoded.ok) this.run({ kind: 'frame', command: decoded.value });
         else {
-          // PROTOCOL.md §2: a bad frame is logged and dropped; a fatal one poisons the stream.
+          // docs/protocol.md §2: a bad frame is logged and dropped; a fatal one poisons the stream.
           this.log?.warn('member.bad_frame', { code: decoded.error.code, fatal: decoded.error.fatal });
           if (decoded.error.fatal) conn.destroy(`bad frame: ${decoded.error.code}`);
         }

@@ -1,5 +1,5 @@
 /**
- * RxJS operators between byte chunks and frames. `@ims/codec` may not import rxjs (STYLE.md §3),
+ * RxJS operators between byte chunks and frames. `@ims/codec` may not import rxjs (CONTRIBUTING.md §2),
  * so the stream glue lives here, on top of its FrameDecoder and encodeFrame.
  */
 import { type Command, type Decoded, encodeFrame } from '@ims/codec';
@@ -22,7 +22,7 @@ export function decodeFrames<T>(decoderFactory: () => FrameDecoderLike<T>): Oper
     });
 }
 
-/** Commands → encoded frames (strict form, PROTOCOL.md §2). Throws (errors the stream) on a command our own code built wrong. */
+/** Commands → encoded frames (strict form, docs/protocol.md §2). Throws (errors the stream) on a command our own code built wrong. */
 export function encodeFrames<C extends Command>(): OperatorFunction<C, Uint8Array> {
   return map((command) => encodeFrame(command));
 }

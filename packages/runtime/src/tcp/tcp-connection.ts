@@ -162,7 +162,7 @@ class Connection<T> implements TcpConnection<T>, Flushable {
     options: ConnectionOptions<T>,
   ) {
     // A dual-stack listener reports IPv4 peers as '::ffff:a.b.c.d'; discovery sees 'a.b.c.d', and the
-    // host matches the two to identify clients (PROTOCOL.md §2), so use the plain IPv4 form.
+    // host matches the two to identify clients (docs/protocol.md §2), so use the plain IPv4 form.
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? 'unknown');
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = options.decoder();

@@ -1,6 +1,6 @@
 /** Stable codes of transport failures and close reasons. */
 export type TransportErrorCode =
-  /** Nothing listens at the endpoint (ECONNREFUSED): for a member, the host process is gone (PROTOCOL.md §5). */
+  /** Nothing listens at the endpoint (ECONNREFUSED): for a member, the host process is gone (docs/protocol.md §5). */
   | 'CONNECTION_REFUSED'
   /** The dial did not complete in time. */
   | 'CONNECT_TIMEOUT'

@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 
-/** Encode one client → server frame (PROTOCOL.md §2: u32 BE length, NUL-terminated fields). */
+/** Encode one client → server frame (docs/protocol.md §2: u32 BE length, NUL-terminated fields). */
 export function encode(...fields: string[]): Buffer {
   const body = Buffer.from(fields.map((f) => f + '\0').join(''), 'utf8');
   const head = Buffer.alloc(4);

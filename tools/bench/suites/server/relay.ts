@@ -1,6 +1,6 @@
 /**
  * Baseline for the server benchmark: the smallest fan-out relay one would write by hand on
- * node:net. It speaks just enough of the wire format (PROTOCOL.md §2: JOIN, SAY, EXIT) and batches
+ * node:net. It speaks just enough of the wire format (docs/protocol.md §2: JOIN, SAY, EXIT) and batches
  * writes per socket once per event-loop turn. No limits, no history, no discovery: an upper bound.
  *
  * Run as a child process: `node --import tsx relay.ts [port]`; prints the same `listening` JSON line
