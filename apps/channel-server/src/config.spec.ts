@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig } from '@ims/runtime';
+import { ConfigError, describeConfig } from '@ims/app-kit';
 import { EXIT, SERVER_CONFIG_SPEC, UsageError, parseServerConfig } from './config.js';
 
 const thrown = (fn: () => unknown): unknown => {

@@ -1,11 +1,12 @@
 /**
  * The channel server's configuration: one spec (key → typed field with default) drives the
  * commander flags, the IMS_* environment names, the JSON config file keys and the README table.
- * Precedence: defaults ← `--config` file ← environment ← flags (the wire protocol leaves configuration to each implementation).
+ * Precedence: defaults ← `--config` file ← environment ← flags.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_MAX_FRAME_BYTES, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
-import { describeConfig, field, loadConfig, LOG_LEVELS, UsageError, type CliOutput, type ConfigField, type ConfigOf, type LogLevel } from '@ims/runtime';
+import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
+import { DEFAULT_HOST_LIMITS as L } from '@ims/host-service';
+import { describeConfig, field, loadConfig, LOG_LEVELS, UsageError, type CliOutput, type ConfigField, type ConfigOf, type LogLevel } from '@ims/app-kit';
 import { defaultServerId } from './server-id.js';
 
 /** Exit codes of the channel server (README "Exit codes"). */
@@ -30,7 +31,7 @@ function optionalPort(doc: string): ConfigField<number | undefined> {
   return { default: undefined, expected: inner.expected, doc, parse: inner.parse };
 }
 
-/** Every configuration key of the server, with its default and documentation. */
+/** Every configuration key of the server, with its default and documentation (host limits default to the host service's table). */
 export const SERVER_CONFIG_SPEC = {
   port: field.port(0, {
     allowZero: true,
@@ -51,18 +52,18 @@ export const SERVER_CONFIG_SPEC = {
   httpPort: optionalPort('port of the /healthz and /metrics HTTP endpoint on 127.0.0.1 (default: off)'),
   logLevel: field.oneOf<LogLevel>('info', LOG_LEVELS, { doc: 'minimum level of the JSON log lines on stderr' }),
   standbyFor: field.list([], { doc: 'back up the public channels of these server IDs (comma-separated), or "all"' }),
-  maxFrameBytes: field.bytes(DEFAULT_MAX_FRAME_BYTES, { min: 64, max: 16 * 1024 * 1024, doc: 'largest frame body accepted' }),
-  maxConnections: field.int(10_000, { min: 1, doc: 'open TCP connections in total' }),
-  maxConnectionsPerIp: field.int(256, { min: 1, doc: 'open TCP connections from one IP address (a client uses one per channel)' }),
-  maxChannels: field.int(10_000, { min: 1, doc: 'live channels hosted at once' }),
-  maxMembersPerChannel: field.int(10_000, { min: 1, doc: 'members of one channel' }),
-  historyPerChannel: field.int(1_000, { min: 0, doc: 'posts kept per channel and sent to a new member' }),
-  floodRate: field.int(100, { min: 1, doc: 'sustained frames per second per connection; more are dropped' }),
-  floodBurst: field.int(200, { min: 1, doc: 'frames one connection may send in a burst' }),
-  floodMaxDropped: field.int(100, { min: 1, doc: 'frames dropped in a row for flooding before the connection is closed' }),
-  idleTimeout: field.duration(30_000, { min: 0, doc: 'ms allowed for the first frame and for any started frame to complete (0 = no limit)' }),
-  sendQueueBytes: field.bytes(1024 * 1024, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
-  closeTimeout: field.duration(2_000, { min: 0, doc: 'ms a closing connection may take to send what is queued before it is destroyed' }),
+  maxFrameBytes: field.bytes(L.maxFrameBytes, { min: 64, max: 16 * 1024 * 1024, doc: 'largest frame body accepted' }),
+  maxConnections: field.int(L.maxConnections, { min: 1, doc: 'open TCP connections in total' }),
+  maxConnectionsPerIp: field.int(L.maxConnectionsPerIp, { min: 1, doc: 'open TCP connections from one IP address (a client uses one per channel)' }),
+  maxChannels: field.int(L.maxChannels, { min: 1, doc: 'live channels hosted at once' }),
+  maxMembersPerChannel: field.int(L.maxMembersPerChannel, { min: 1, doc: 'members of one channel' }),
+  historyPerChannel: field.int(L.historyLimit, { min: 0, doc: 'posts kept per channel and sent to a new member' }),
+  floodRate: field.int(L.floodRate, { min: 1, doc: 'sustained frames per second per connection; more are dropped' }),
+  floodBurst: field.int(L.floodBurst, { min: 1, doc: 'frames one connection may send in a burst' }),
+  floodMaxDropped: field.int(L.floodMaxDropped, { min: 1, doc: 'frames dropped in a row for flooding before the connection is closed' }),
+  idleTimeout: field.duration(L.idleTimeoutMs, { min: 0, doc: 'ms allowed for the first frame and for any started frame to complete (0 = no limit)' }),
+  sendQueueBytes: field.bytes(L.maxSendQueueBytes, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
+  closeTimeout: field.duration(L.closeTimeoutMs, { min: 0, doc: 'ms a closing connection may take to send what is queued before it is destroyed' }),
   historyBatchWindow: field.duration(50, { min: 1, max: 10_000, doc: 'ms between two batched history writes (a crash loses at most one window)' }),
   shutdownTimeout: field.duration(5_000, { min: 100, doc: 'ms a graceful shutdown may take before exiting 1' }),
 } as const;
@@ -70,7 +71,7 @@ export const SERVER_CONFIG_SPEC = {
 /** The loaded, validated and frozen configuration; `id` is always set. */
 export type ServerConfig = Omit<ConfigOf<typeof SERVER_CONFIG_SPEC>, 'id'> & { readonly id: string };
 
-// Shared with the other app: the CLI error and output types live in @ims/runtime.
+// Shared with the other app: the CLI error and output types live in @ims/app-kit.
 export { UsageError, type CliOutput };
 
 /** The commander program: one flag per config key, its env name and default in the description. */

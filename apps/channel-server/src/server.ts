@@ -4,16 +4,8 @@
  * in reverse, so no post accepted before the stop is lost.
  */
 import { discover, udpPort, type Discovery } from '@ims/discovery';
-import {
-  memoryHistoryStore,
-  startHostService,
-  type HistoryStore,
-  type HostDiscovery,
-  type HostLimits,
-  type HostService,
-  type Logger,
-} from '@ims/runtime';
-import { map } from 'rxjs';
+import type { Logger } from '@ims/app-kit';
+import { hostDiscovery, memoryHistoryStore, startHostService, type HistoryStore, type HostLimits, type HostService } from '@ims/host-service';
 import type { ServerConfig } from './config.js';
 import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
 import { renderMetrics } from './metrics/metrics.js';
@@ -37,15 +29,6 @@ export interface RunningServer {
   metrics(): string;
   /** Graceful stop: refuse new connections, close members, flush and close history, stop discovery. */
   stop(): Promise<void>;
-}
-
-/** Discovery's handle, seen through the host service's small port. */
-export function hostDiscoveryOf(d: Discovery): HostDiscovery {
-  return {
-    peers$: d.lobby$.pipe(map((l) => l.peers)),
-    setServer: (s) => d.setServer(s),
-    invite: (channel, ids) => d.invite(channel, ids),
-  };
 }
 
 function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore; sqlite: SqliteHistoryStore | undefined } {
@@ -128,7 +111,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   try {
     const d = (discovery = await openDiscovery(config, logger));
     const listen = { address: config.bind, port: config.port };
-    const h = (host = await startHostService({ peerId: config.id, discovery: hostDiscoveryOf(d), listen, store, logger, limits: hostLimitsOf(config) }));
+    const h = (host = await startHostService({ peerId: config.id, discovery: hostDiscovery(d), listen, store, logger, limits: hostLimitsOf(config) }));
     const metrics = metricsOf(h, d, sqlite, started);
     let stopping = false;
     if (config.httpPort !== undefined) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerCommand } from '@ims/codec';
-import { describeConfig } from '@ims/runtime';
+import { describeConfig } from '@ims/app-kit';
 import { SERVER_CONFIG_SPEC } from '../src/config.js';
 import { ServerProcess, TestClient, privateDiscoveryPort, scrapeUntil } from './harness.js';
 

@@ -7,7 +7,7 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import type { ChannelHandle } from './peer-node.js';
 
-/** The part of a runtime member session a handle drives (see @ims/runtime `MemberSession`). */
+/** The part of a runtime member session a handle drives (see @ims/member-session `MemberSession`). */
 export interface SessionLike {
   readonly events$: Observable<SessionEvent>;
   post(text: string): void;

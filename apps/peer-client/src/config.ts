@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
-import { UsageError, type CliOutput } from '@ims/runtime';
+import { UsageError, type CliOutput } from '@ims/app-kit';
 
 /** Exit codes of the peer-client (documented in the README). */
 export const EXIT = {
@@ -62,7 +62,7 @@ export type Invocation =
       readonly invite: readonly string[];
     };
 
-// Shared with the other app: the CLI error and output types live in @ims/runtime.
+// Shared with the other app: the CLI error and output types live in @ims/app-kit.
 export { UsageError, type CliOutput };
 
 // docs/protocol.md §1: peer IDs are ASCII without NUL; we also refuse spaces/control bytes so IDs print.

@@ -4,7 +4,8 @@
  */
 import type { Post } from '@ims/channel-core';
 import { interfaceAddress, type Discovery } from '@ims/discovery';
-import { hostDiscovery, memoryHistoryStore, startHostService, type Logger } from '@ims/runtime';
+import type { Logger } from '@ims/app-kit';
+import { hostDiscovery, memoryHistoryStore, startHostService } from '@ims/host-service';
 import type { PeerConfig } from './config.js';
 
 /** What the node needs from its embedded host. */

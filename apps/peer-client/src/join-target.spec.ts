@@ -1,6 +1,6 @@
 import type { Lobby, LobbyServer } from '@ims/discovery';
 import { describe, expect, it } from 'vitest';
-import { hostOf, serverNamed, toLobbyHost } from './join-target.js';
+import { hostOf, serverNamed } from './join-target.js';
 
 const server = (id: string, port: number, channels: string[], state: LobbyServer['state'] = 'alive'): LobbyServer => ({
   id,
@@ -34,15 +34,5 @@ describe('join targets', () => {
     expect(serverNamed(lobby, 'xena')).toBeUndefined();
     expect(serverNamed(lobby, 'd')).toBeUndefined();
     expect(serverNamed(lobby, 'a')).toMatchObject({ peerId: 'a' });
-  });
-
-  it('maps servers to the member reducer view', () => {
-    expect(toLobbyHost(server('q', 50_100, ['#x'], 'disconnected'))).toEqual({
-      id: 'q',
-      address: '127.0.0.1',
-      port: 50_100,
-      state: 'disconnected',
-      channels: ['#x'],
-    });
   });
 });

@@ -1,13 +1,8 @@
 /**
  * Where a join goes, read from a discovery lobby snapshot. Pure.
  */
-import type { LobbyHost, MemberTarget } from '@ims/channel-core';
-import type { Lobby, LobbyServer } from '@ims/discovery';
-
-/** Discovery's server view → the member reducer's LobbyHost. */
-export function toLobbyHost(s: LobbyServer): LobbyHost {
-  return { id: s.id, address: s.endpoint.address, port: s.endpoint.port, state: s.state, channels: s.channels };
-}
+import type { MemberTarget } from '@ims/channel-core';
+import type { Lobby } from '@ims/discovery';
 
 /** The live host of `channel`: smallest peer ID among announcers (docs/architecture.md partition rule), else an invitation. */
 export function hostOf(l: Lobby, channel: string): MemberTarget | undefined {

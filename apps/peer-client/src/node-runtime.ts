@@ -1,15 +1,16 @@
 /**
  * The real PeerNode: discovery on a multicast port, the optional embedded host, and one member
  * session per joined channel. Imperative shell: the failover decisions live in channel-core's
- * member reducer, run by @ims/runtime's member session.
+ * member reducer, run by @ims/member-session.
  */
 import { discover, udpPort, type Discovery, type Lobby } from '@ims/discovery';
-import { startMemberSession, type Logger } from '@ims/runtime';
+import type { Logger } from '@ims/app-kit';
+import { lobbyHosts, startMemberSession } from '@ims/member-session';
 import { createMember, type LobbyHost, type MemberTarget } from '@ims/channel-core';
-import { distinctUntilChanged, filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
+import { filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
-import { hostOf, serverNamed, toLobbyHost } from './join-target.js';
+import { hostOf, serverNamed } from './join-target.js';
 import type { PeerConfig } from './config.js';
 import { startEmbeddedHost, type EmbeddedHost } from './embedded-host.js';
 import type { ChannelHandle, LobbySnapshot, PeerNode } from './peer-node.js';
@@ -56,6 +57,8 @@ interface ChannelEntry {
 class Node implements PeerNode {
   readonly selfId: string;
   readonly lobby$: Observable<LobbySnapshot>;
+  /** Discovery's hosting peers, one mapping shared by every joined channel. */
+  private readonly hosts$: Observable<readonly LobbyHost[]>;
   private currentNick: string;
   private readonly startedAt: number;
   private readonly channels = new Map<string, ChannelEntry>();
@@ -72,6 +75,7 @@ class Node implements PeerNode {
     this.currentNick = config.nick;
     this.startedAt = clock();
     this.lobby$ = discovery.lobby$.pipe(map((l) => this.toSnapshot(l)));
+    this.hosts$ = lobbyHosts(discovery);
   }
 
   nick(): string {
@@ -113,7 +117,7 @@ class Node implements PeerNode {
         channel,
         target,
         createMember: () => createMember({ selfId: this.selfId, channel, ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
-        hosts$: this.hostsOf(),
+        hosts$: this.hosts$,
         ...(this.host ? { archive: this.host.archive } : {}),
         logger: this.logger,
       });
@@ -132,14 +136,6 @@ class Node implements PeerNode {
 
   private selfTarget(): MemberTarget | undefined {
     return this.host ? { peerId: this.selfId, ...this.host.endpoint } : undefined;
-  }
-
-  /** Every discovered server with its liveness; the reducer picks fallbacks and watches its host. */
-  private hostsOf(): Observable<readonly LobbyHost[]> {
-    return this.discovery.lobby$.pipe(
-      map((l) => l.servers.map(toLobbyHost)),
-      distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
-    );
   }
 
   /**

@@ -27,6 +27,7 @@ export type {
 } from './types.js';
 export type { ChannelErrorCode } from './errors.js';
 export { createHost } from './host/host.js';
+export { HOST_DEFAULTS } from './host/host-context.js';
 export { runHost, type RunHostOptions } from './host/run-host.js';
 export { pickStandby, canBeStandby, compareIds, type StandbyCandidate } from './standby.js';
 export type {

@@ -1,6 +1,6 @@
 /**
  * Plain-data contract between the host reducer and the runtime that executes it
- * (agreed with @ims/runtime: change only by keeping both sides compiling).
+ * (agreed with @ims/host-service and @ims/member-session: change only by keeping both sides compiling).
  */
 import type { ClientCommand, CodecError, ServerCommand } from '@ims/codec';
 

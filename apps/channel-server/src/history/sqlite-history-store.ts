@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Post } from '@ims/channel-core';
-import type { HistoryStore } from '@ims/runtime';
+import type { HistoryStore } from '@ims/host-service';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */

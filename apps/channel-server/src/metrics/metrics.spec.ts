@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Histogram, type HostStats } from '@ims/runtime';
+import { Histogram, type HostStats } from '@ims/host-service';
 import { escapeLabel, renderMetrics } from './metrics.js';
 
 function stats(over: Partial<HostStats> = {}): HostStats {

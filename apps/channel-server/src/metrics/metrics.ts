@@ -2,7 +2,7 @@
  * `/metrics` in the Prometheus text exposition format (version 0.0.4), rendered from plain
  * snapshots at scrape time: nothing is counted twice, the host service owns its counters.
  */
-import type { HostStats } from '@ims/runtime';
+import type { HostStats } from '@ims/host-service';
 
 /** Everything one scrape shows; each part is a plain snapshot. */
 export interface MetricsSample {

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BehaviorSubject } from 'rxjs';
 import { serverSideDecoder, type ClientCommand } from '@ims/codec';
 import { EMPTY_LOBBY, type Discovery, type Lobby } from '@ims/discovery';
-import { createLogger, type HostService } from '@ims/runtime';
+import { createLogger } from '@ims/app-kit';
+import type { HostService } from '@ims/host-service';
 import { startStandbyReplica, type StandbyReplica } from './standby-replica.js';
 
 /** A fake host on loopback that resolves with the first command a connection sends. */

@@ -4,10 +4,12 @@
  * preferred). Each followed channel is one runtime member session; the posts it sees go to the
  * host service's archive, so a takeover serves the same history.
  */
-import { createMember, type LobbyHost } from '@ims/channel-core';
+import { createMember } from '@ims/channel-core';
 import type { Discovery, Lobby } from '@ims/discovery';
-import { startMemberSession, type HostService, type Logger, type MemberSession } from '@ims/runtime';
-import { asyncScheduler, distinctUntilChanged, interval, map, merge, shareReplay, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Logger } from '@ims/app-kit';
+import type { HostService } from '@ims/host-service';
+import { lobbyHosts, startMemberSession, type MemberSession } from '@ims/member-session';
+import { asyncScheduler, interval, map, merge, type SchedulerLike, type Subscription } from 'rxjs';
 import { planReplicas, shouldLeave, type PlanContext, type StandbyWatch } from './plan-replicas.js';
 
 /** Options of {@link startStandbyReplica}. */
@@ -48,12 +50,8 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
   const { selfId, discovery, host, logger } = opts;
   const sessions = new Map<string, Followed>();
   let stopped = false;
-  const hosts$ = discovery.lobby$.pipe(
-    map((l) => l.servers.map((s): LobbyHost => ({ id: s.id, address: s.endpoint.address, port: s.endpoint.port, state: s.state, channels: s.channels }))),
-    distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
-    // One mapping for all followed channels, not one per session.
-    shareReplay({ bufferSize: 1, refCount: true }),
-  );
+  // One mapping for all followed channels, not one per session.
+  const hosts$ = lobbyHosts(discovery);
 
   const context = (): PlanContext => ({
     selfId,

@@ -8,14 +8,14 @@ import type { HistoryRing } from '../history-ring.js';
 import { betterStandby, canBeStandby, pickStandby } from '../standby.js';
 import type { ConnId, HostEffect, HostOptions, LogLevel, PeerInfo, Post } from '../types.js';
 
-/** Defaults of `HostOptions` (documented there with `@default`). */
-export const HOST_DEFAULTS = {
+/** Defaults of `HostOptions` (documented there with `@default`): the one place these numbers are written. */
+export const HOST_DEFAULTS = Object.freeze({
   historyLimit: 1_000,
   maxChannels: 10_000,
   maxMembersPerChannel: 10_000,
   maxAdmittedPerChannel: 10_000,
   maxArchivedChannels: 10_000,
-} as const;
+});
 
 /** Resolved options: every limit set. */
 export type ResolvedHostOptions = Required<HostOptions>;

@@ -5,6 +5,7 @@
 import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
 import { convergenceWinner } from '../convergence.js';
 import { HistoryRing } from '../history-ring.js';
+import { HOST_DEFAULTS } from '../host/host-context.js';
 import { alignHistory, type SeenPost } from './align.js';
 import type { FailoverReason, LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberOptions, MemberTarget, MembershipSnapshot } from './member-types.js';
 
@@ -16,7 +17,7 @@ type Phase = MembershipSnapshot['phase'];
 type Attempt = 'initial' | 'reconnect' | 'failover' | 'back';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
-const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: 1_000 } as const;
+const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit } as const;
 
 /** Creates a member reducer for one channel. It reads no clock: timing comes from its inputs. */
 export function createMember(opts: MemberOptions): Member {

@@ -1,0 +1,23 @@
+/**
+ * @ims/app-kit: what every ims app needs around its core: a JSON-lines logger, a configuration
+ * loader (defaults ← JSON file ← `IMS_*` environment ← flags, validated once, frozen) and the
+ * command-line error type.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, field, loadConfig } from '@ims/app-kit';
+ * const config = loadConfig({ port: field.port(0, { allowZero: true }) }, { flags: program.opts() });
+ * const logger = createLogger({ level: 'info', base: { app: 'channel-server' } });
+ * logger.info('started', { port: config.port });
+ * ```
+ * @packageDocumentation
+ */
+export { createLogger, LOG_LEVELS } from './logger.js';
+export type { Logger, LogLevel } from './logger.js';
+export { field } from './fields.js';
+export type { ConfigField } from './fields.js';
+export { loadConfig, describeConfig } from './load-config.js';
+export type { ConfigOf } from './load-config.js';
+export { ConfigError } from './config-error.js';
+export { UsageError } from './usage-error.js';
+export type { CliOutput } from './usage-error.js';

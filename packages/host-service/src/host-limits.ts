@@ -1,0 +1,86 @@
+/** Abuse limits of a host service, each with its default (documented in README "Limits"). */
+import { DEFAULT_MAX_FRAME_BYTES } from '@ims/codec';
+import { HOST_DEFAULTS } from '@ims/channel-core';
+import { TRANSPORT_DEFAULTS } from '@ims/transport';
+import { ConfigError } from '@ims/app-kit';
+
+/** Every resource cap of the host service. */
+export interface HostLimits {
+  /** Largest frame body accepted; a larger length field closes the connection (fatal). @default 65_536 */
+  readonly maxFrameBytes?: number;
+  /** Open TCP connections in total. @default 10_000 */
+  readonly maxConnections?: number;
+  /** Open TCP connections from one IP address. @default 256 */
+  readonly maxConnectionsPerIp?: number;
+  /** ms allowed for the first frame, and for any started frame to complete (slowloris). 0 disables. @default 30_000 */
+  readonly idleTimeoutMs?: number;
+  /** Bytes waiting to be sent to one connection before it is dropped as a slow reader. @default 1_048_576 */
+  readonly maxSendQueueBytes?: number;
+  /** Sustained frames per second per connection (token bucket refill). @default 100 */
+  readonly floodRate?: number;
+  /** Frames a connection may send in a burst (bucket size). @default 200 */
+  readonly floodBurst?: number;
+  /** Frames dropped in a row for flooding before the connection is closed. @default 100 */
+  readonly floodMaxDropped?: number;
+  /** ms a graceful close waits for queued bytes before destroying the socket. @default 2_000 */
+  readonly closeTimeoutMs?: number;
+  /** Posts kept per channel and sent on join. @default 1000 */
+  readonly historyLimit?: number;
+  /** Live channels. @default 10_000 */
+  readonly maxChannels?: number;
+  /** Members per channel. @default 10_000 */
+  readonly maxMembersPerChannel?: number;
+}
+
+/**
+ * The defaults of {@link HostLimits}: the one table every layer reads (the channel-server's flags
+ * take their defaults from it). Numbers owned by a lower layer are read from it, not repeated.
+ */
+export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  maxConnections: TRANSPORT_DEFAULTS.maxConnections,
+  maxConnectionsPerIp: TRANSPORT_DEFAULTS.maxConnectionsPerIp,
+  idleTimeoutMs: TRANSPORT_DEFAULTS.idleTimeoutMs,
+  maxSendQueueBytes: TRANSPORT_DEFAULTS.maxSendQueueBytes,
+  floodRate: 100,
+  floodBurst: 200,
+  floodMaxDropped: 100,
+  closeTimeoutMs: TRANSPORT_DEFAULTS.closeTimeoutMs,
+  historyLimit: HOST_DEFAULTS.historyLimit,
+  maxChannels: HOST_DEFAULTS.maxChannels,
+  maxMembersPerChannel: HOST_DEFAULTS.maxMembersPerChannel,
+});
+
+/** Smallest valid value of each limit (`idleTimeoutMs` 0 disables the timeout). */
+const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
+  maxFrameBytes: 1,
+  maxConnections: 1,
+  maxConnectionsPerIp: 1,
+  idleTimeoutMs: 0,
+  maxSendQueueBytes: 1,
+  floodRate: Number.MIN_VALUE,
+  floodBurst: 1,
+  floodMaxDropped: 1,
+  closeTimeoutMs: 0,
+  historyLimit: 0,
+  maxChannels: 1,
+  maxMembersPerChannel: 1,
+};
+
+/** Defaults filled in and every value checked; throws ConfigError naming the bad limit. */
+export function resolveHostLimits(limits: HostLimits = {}): Required<HostLimits> {
+  const out = { ...DEFAULT_HOST_LIMITS };
+  for (const key of Object.keys(MINIMUM) as (keyof HostLimits)[]) {
+    const value = limits[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < MINIMUM[key]) {
+      throw new ConfigError(
+        'CONFIG_INVALID_VALUE',
+        `host limit '${key}' must be a number >= ${MINIMUM[key] === Number.MIN_VALUE ? '> 0' : MINIMUM[key]}, got ${String(value)}`,
+        key,
+      );
+    }
+    out[key] = value;
+  }
+  return Object.freeze(out);
+}

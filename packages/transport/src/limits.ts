@@ -1,0 +1,19 @@
+/** Defaults of the transport's limits: the one place these numbers are written (higher layers read them). */
+
+/** Default caps and timeouts of listeners, connections and dials (each documented where its option is). */
+export const TRANSPORT_DEFAULTS = Object.freeze({
+  /** Open connections of one listener. */
+  maxConnections: 10_000,
+  /** Open connections of one listener from one IP address (a client uses one per channel). */
+  maxConnectionsPerIp: 256,
+  /** ms the first frame, or any started frame, may stay incomplete (slowloris); 0 disables. */
+  idleTimeoutMs: 30_000,
+  /** Bytes waiting to be sent (our queue plus the socket's buffer) before a peer is dropped as a slow reader. */
+  maxSendQueueBytes: 1_048_576,
+  /** ms a graceful close waits for queued bytes to reach the peer before destroying the socket. */
+  closeTimeoutMs: 2_000,
+  /** ms a dial may take before CONNECT_TIMEOUT. */
+  connectTimeoutMs: 5_000,
+  /** Random ports tried when a listener is asked for port 0. */
+  portTries: 64,
+});
