@@ -1,6 +1,7 @@
 /**
  * Renders a lobby snapshot for people (`/list`, `lobby`) and for scripts (`lobby --json`). Pure.
  */
+import { compareIds } from '@ims/codec';
 import type { LobbyPeer, LobbySnapshot } from './peer-node.js';
 
 /** `lobby --json` output: one object, stable field names (documented in the README). */
@@ -76,7 +77,7 @@ export function resolvePeer(lobby: LobbySnapshot, who: string): { ok: true; id: 
 }
 
 function sortPeers(peers: readonly LobbyPeer[]): LobbyPeer[] {
-  return [...peers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...peers].sort((a, b) => compareIds(a.id, b.id));
 }
 
 function stateSuffix(p: LobbyPeer): string {

@@ -1,5 +1,5 @@
 /** Partition heal (docs/protocol.md §5, docs/architecture.md "Partition heal"), as a pure rule. */
-import { compareIds } from './standby.js';
+import { compareIds } from '@ims/codec';
 
 /** The host a channel converges on when several announce it: the smallest peer ID (byte order). */
 export function convergenceWinner(hostIds: Iterable<string>): string | undefined {

@@ -29,7 +29,7 @@ export type { ChannelErrorCode } from './errors.js';
 export { createHost } from './host/host.js';
 export { HOST_DEFAULTS } from './host/host-context.js';
 export { runHost, type RunHostOptions } from './host/run-host.js';
-export { pickStandby, canBeStandby, compareIds, type StandbyCandidate } from './standby.js';
+export { pickStandby, canBeStandby, type StandbyCandidate } from './standby.js';
 export type {
   MemberTarget,
   HostLiveness,

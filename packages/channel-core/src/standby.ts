@@ -1,17 +1,13 @@
 /**
  * Standby choice (docs/protocol.md §5, docs/architecture.md "Standby choice"), as a pure function.
  */
+import { compareIds } from '@ims/codec';
 import type { PeerInfo } from './types.js';
 
 /** A channel member as the standby choice sees it. */
 export interface StandbyCandidate {
   readonly id: string;
   readonly joinedAt: number;
-}
-
-/** Byte-order comparison of two peer IDs (ASCII, so UTF-16 order is byte order). */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Whether a member may be standby: not the host, announces SERVER_OPTION, and is alive. */

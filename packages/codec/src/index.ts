@@ -52,4 +52,4 @@ export { decodeBody } from './decode-body.js';
 export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderInit, type LengthByteOrder } from './frame-decoder.js';
 export { decodePdu, encodePdu, type DecodePduOptions } from './pdu.js';
 export { encodePdus, splitPdu, type SplitPduOptions } from './split-pdu.js';
-export { isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';
+export { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';
+import { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';
 
 describe('name rules', () => {
   it.each([
@@ -29,5 +29,10 @@ describe('name rules', () => {
     ['a\0', false],
   ])('peer ID %j valid: %s', (id, valid) => {
     expect(isValidPeerId(id)).toBe(valid);
+  });
+
+  it('orders peer IDs by byte order, not by locale', () => {
+    expect(['b', 'B', 'a', '_', 'aa'].sort(compareIds)).toEqual(['B', '_', 'a', 'aa', 'b']);
+    expect(compareIds('x', 'x')).toBe(0);
   });
 });

@@ -10,6 +10,14 @@ export function isValidPeerId(id: string): boolean {
   return typeof id === 'string' && VISIBLE_ASCII.test(id);
 }
 
+/**
+ * The one order of peer IDs (byte order; IDs are ASCII, so UTF-16 order is byte order): lobby
+ * listings, the standby tie-break and the partition rule (docs/protocol.md §5) all sort by it.
+ */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** True for a valid channel name: '#' (public) or '@' (private), then one or more visible ASCII characters. */
 export function isValidChannelName(name: string): boolean {
   return typeof name === 'string' && name.length >= 2 && (name[0] === '#' || name[0] === '@') && VISIBLE_ASCII.test(name);

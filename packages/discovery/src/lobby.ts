@@ -1,7 +1,7 @@
 /**
  * The lobby: an immutable snapshot of the peer table for user interfaces and hosts.
  */
-import type { ServerMembership } from '@ims/codec';
+import { compareIds, type ServerMembership } from '@ims/codec';
 import type { Endpoint, Invitation, Liveness, PeerInfo } from './peer-events.js';
 import { toPeerInfo, type PeerTable } from './peer-table.js';
 
@@ -41,7 +41,7 @@ export const EMPTY_LOBBY: Lobby = { peers: [], clients: [], servers: [], invitat
 
 /** Build a snapshot of `table`. O(peers + channels). */
 export function lobbyOf(table: PeerTable): Lobby {
-  const peers = [...table.peers.values()].map(toPeerInfo).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const peers = [...table.peers.values()].map(toPeerInfo).sort((a, b) => compareIds(a.id, b.id));
   const clients: LobbyClient[] = [];
   const servers: LobbyServer[] = [];
   for (const p of peers) {

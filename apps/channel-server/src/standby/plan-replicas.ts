@@ -3,6 +3,7 @@
  * lobby. docs/protocol.md §5: a standby must be a member that can host; by joining the public channels
  * of the watched servers, this box becomes their preferred standby (a dedicated server).
  */
+import { compareIds } from '@ims/codec';
 import type { MemberTarget } from '@ims/channel-core';
 import type { Lobby } from '@ims/discovery';
 
@@ -42,7 +43,7 @@ export function channelsWithMembers(lobby: Lobby, selfId: string): Set<string> {
 export function planReplicas(lobby: Lobby, ctx: PlanContext): Map<string, MemberTarget> {
   const withMembers = channelsWithMembers(lobby, ctx.selfId);
   const plan = new Map<string, MemberTarget>();
-  const servers = [...lobby.servers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const servers = [...lobby.servers].sort((a, b) => compareIds(a.id, b.id));
   for (const s of servers) {
     if (s.id === ctx.selfId || s.state !== 'alive') continue;
     if (ctx.watch !== 'all' && !ctx.watch.has(s.id)) continue;

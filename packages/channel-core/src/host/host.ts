@@ -4,7 +4,8 @@
  */
 import type { ClientCommand, InviteCommand, SayCommand } from '@ims/codec';
 import type { ChannelSnapshot, Host, HostEffect, HostInput, HostOptions, HostSnapshot, PeerInfo, Post } from '../types.js';
-import { canBeStandby, compareIds } from '../standby.js';
+import { compareIds } from '@ims/codec';
+import { canBeStandby } from '../standby.js';
 import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
 import { onJoin } from './on-join.js';
 

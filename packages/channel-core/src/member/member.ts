@@ -2,7 +2,7 @@
  * The member role: one channel membership as a client sees it, with failover (docs/protocol.md §5,
  * docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
  */
-import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
+import { compareIds, isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
 import { convergenceWinner } from '../convergence.js';
 import { HistoryRing } from '../history-ring.js';
 import { HOST_DEFAULTS } from '../host/host-context.js';
@@ -102,7 +102,7 @@ export function createMember(opts: MemberOptions): Member {
 
   /** Alive hosts the lobby shows announcing this channel, smallest ID first. */
   function announcing(): LobbyHost[] {
-    return lobby.filter((h) => h.state === 'alive' && h.channels.includes(channel)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return lobby.filter((h) => h.state === 'alive' && h.channels.includes(channel)).sort((a, b) => compareIds(a.id, b.id));
   }
 
   function tryNext(): void {
