@@ -1,7 +1,7 @@
 /**
  * Standby replica mode (`--standby-for`): this box joins the public channels of watched servers as a
  * member able to host, so their hosts pick it as standby (docs/protocol.md §5: a dedicated server is
- * preferred). Each followed channel is one runtime member session; the posts it sees go to the
+ * preferred). Each followed channel is one member session (`@ims/member-session`); the posts it sees go to the
  * host service's archive, so a takeover serves the same history.
  */
 import { createMember } from '@ims/channel-core';
