@@ -39,3 +39,9 @@ export const SERVER_PORT_MAX = 65_535;
 export const DEFAULT_ANNOUNCE_INTERVAL_MS = 2_000;
 /** Intervals without a PDU after which a peer is disconnected (docs/protocol.md §4). */
 export const DISCONNECT_AFTER_INTERVALS = 3;
+/**
+ * Longest peer ID ims assigns or accepts from its own command lines, config and ID files (a UUID
+ * has 36), so IDs stay readable in logs and lobby listings. The wire sets no cap (docs/protocol.md
+ * §1): IDs of other implementations are accepted at any length.
+ */
+export const MAX_CONFIGURED_PEER_ID_LENGTH = 64;

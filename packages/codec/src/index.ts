@@ -19,6 +19,7 @@ export {
   DISCONNECT_AFTER_INTERVALS,
   DISCOVERY_PORT,
   FRAME_HEADER_BYTES,
+  MAX_CONFIGURED_PEER_ID_LENGTH,
   MAX_LIST_COUNT,
   MULTICAST_GROUP_V4,
   MULTICAST_GROUP_V6,
@@ -52,4 +53,4 @@ export { decodeBody } from './decode-body.js';
 export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderInit, type LengthByteOrder } from './frame-decoder.js';
 export { decodePdu, encodePdu, type DecodePduOptions } from './pdu.js';
 export { encodePdus, splitPdu, type SplitPduOptions } from './split-pdu.js';
-export { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';
+export { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidConfiguredPeerId, isValidPeerId } from './names.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';
+import { MAX_CONFIGURED_PEER_ID_LENGTH } from './constants.js';
+import { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidConfiguredPeerId, isValidPeerId } from './names.js';
 
 describe('name rules', () => {
   it.each([
@@ -29,6 +30,15 @@ describe('name rules', () => {
     ['a\0', false],
   ])('peer ID %j valid: %s', (id, valid) => {
     expect(isValidPeerId(id)).toBe(valid);
+  });
+
+  it('caps configured peer IDs at MAX_CONFIGURED_PEER_ID_LENGTH, the wire rule does not', () => {
+    const longest = 'x'.repeat(MAX_CONFIGURED_PEER_ID_LENGTH);
+    expect(isValidConfiguredPeerId(longest)).toBe(true);
+    expect(isValidConfiguredPeerId(longest + 'x')).toBe(false);
+    expect(isValidPeerId(longest + 'x')).toBe(true);
+    expect(isValidConfiguredPeerId('')).toBe(false);
+    expect(isValidConfiguredPeerId('a b')).toBe(false);
   });
 
   it('orders peer IDs by byte order, not by locale', () => {

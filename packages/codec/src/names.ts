@@ -2,12 +2,21 @@
  * Channel-name and peer-ID rules (docs/protocol.md §1): both are ASCII; ims accepts visible ASCII
  * (0x21–0x7E) so names survive logs, CLIs and every other implementation unchanged.
  */
+import { MAX_CONFIGURED_PEER_ID_LENGTH } from './constants.js';
 
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 
 /** True for a valid peer ID: one or more visible ASCII characters (0x21–0x7E). */
 export function isValidPeerId(id: string): boolean {
   return typeof id === 'string' && VISIBLE_ASCII.test(id);
+}
+
+/**
+ * True for a peer ID ims may take from its own command line or files (`--id`, `--invite`, an ID
+ * file): a valid peer ID of at most {@link MAX_CONFIGURED_PEER_ID_LENGTH} characters.
+ */
+export function isValidConfiguredPeerId(id: string): boolean {
+  return isValidPeerId(id) && id.length <= MAX_CONFIGURED_PEER_ID_LENGTH;
 }
 
 /**
