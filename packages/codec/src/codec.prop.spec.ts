@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientCommandArb, numRuns, pduArb, serverCommandArb } from '../test/arbitraries.js';
+import { clientCommandArb, pduArb, serverCommandArb } from '../test/arbitraries.js';
+import { fcRuns } from '../test/fc-runs.js';
 import { FRAME_HEADER_BYTES } from './constants.js';
 import { encodeFrame } from './encode-frame.js';
 import { FrameDecoder, clientSideDecoder, serverSideDecoder } from './frame-decoder.js';
@@ -8,7 +9,7 @@ import { decodePdu, encodePdu } from './pdu.js';
 import type { Command, Decoded } from './types.js';
 import { concat, chunks } from '../test/bytes.js';
 
-const runs = { numRuns: numRuns() };
+const runs = { numRuns: fcRuns(200) };
 
 describe('properties', () => {
   it('decode(encode(x)) = x for client commands', () => {

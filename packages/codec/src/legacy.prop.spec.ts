@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientCommandArb, numRuns, serverCommandArb } from '../test/arbitraries.js';
+import { clientCommandArb, serverCommandArb } from '../test/arbitraries.js';
+import { fcRuns } from '../test/fc-runs.js';
 import { fieldsOf, javaFrame, pythonFrame } from '../test/legacy-encoders.js';
 import { encodeFrame } from './encode-frame.js';
 import { clientSideDecoder, serverSideDecoder } from './frame-decoder.js';
 import type { Command } from './types.js';
 import { concat, chunks } from '../test/bytes.js';
 
-const runs = { numRuns: numRuns() };
+const runs = { numRuns: fcRuns(200) };
 
 /** Java drops the final NUL, so a command whose last field is empty cannot survive it (docs/protocol.md §2). */
 const lastFieldNonEmpty = (c: Command): boolean => (fieldsOf(c).at(-1) ?? '') !== '';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { numRuns, optionArb, peerIdArb } from '../test/arbitraries.js';
+import { optionArb, peerIdArb } from '../test/arbitraries.js';
+import { fcRuns } from '../test/fc-runs.js';
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_LIST_COUNT } from './constants.js';
 import { decodePdu, encodePdu } from './pdu.js';
 import { encodePdus, splitPdu } from './split-pdu.js';
@@ -109,7 +110,7 @@ describe('splitPdu', () => {
           }
         },
       ),
-      { numRuns: numRuns(100) },
+      { numRuns: fcRuns(100) },
     );
   });
 });

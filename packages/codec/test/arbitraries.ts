@@ -2,8 +2,6 @@
 import fc from 'fast-check';
 import type { ClientCommand, PduOption, PeerPdu, ServerCommand } from '../src/index.js';
 
-export { numRuns } from './env.js';
-
 const visible = fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c));
 /** A valid peer ID. */
 export const peerIdArb = fc.string({ unit: visible, minLength: 1, maxLength: 24 });

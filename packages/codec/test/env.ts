@@ -2,12 +2,6 @@
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 
-/** Runs per property: env FC_NUM_RUNS, else `fallback`. */
-export function numRuns(fallback = 200): number {
-  const n = Number(env['FC_NUM_RUNS']);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
-
 /** An environment variable as a number, else `fallback`. */
 export function envNumber(name: string, fallback: number): number {
   const n = Number(env[name]);
