@@ -1,0 +1,121 @@
+/**
+ * The member reducer's state and the helpers its handlers share (docs/protocol.md §5). Mutable,
+ * but deterministic: no I/O and no clock; time arrives with the inputs.
+ */
+import type { ClientCommand } from '@ims/codec';
+import { compareIds } from '@ims/codec';
+import { HistoryRing } from '../history-ring.js';
+import type { SeenPost } from './align.js';
+import { ExpectedResends } from './expected-resends.js';
+import type { FailoverReason, LobbyHost, MemberEffect, MemberEvent, MemberTarget, MembershipSnapshot } from './member-types.js';
+
+/** Where the membership stands. */
+export type Phase = MembershipSnapshot['phase'];
+
+/**
+ * Why we are dialling: decides what a failure and a completed join mean. `back`: returning to the
+ * host we left for a partition winner we could not reach.
+ */
+export type Attempt = 'initial' | 'reconnect' | 'failover' | 'back';
+
+/** The move in progress: the host we left, why, and (partition only) where to return to. */
+export interface Move {
+  readonly from: string;
+  readonly fromTarget?: MemberTarget;
+  readonly reason: FailoverReason;
+}
+
+/** Resolved options of `createMember`: every limit set. */
+export interface ResolvedMemberOptions {
+  readonly selfId: string;
+  readonly channel: string;
+  readonly selfEndpoint: { readonly address: string; readonly port: number } | undefined;
+  readonly seenLimit: number;
+  readonly pendingLimit: number;
+  readonly hostHistoryLimit: number;
+}
+
+/** The identity of a post for alignment and swallowing: (author, text). */
+export const postKey = (p: SeenPost): string => `${p.author}\0${p.text}`;
+
+/** The member's whole state plus the effect buffer of the input being handled. */
+export class MemberContext {
+  phase: Phase = 'idle';
+  attempt: Attempt = 'initial';
+  /** The host we dial or are joined to. */
+  host: MemberTarget | undefined;
+  /** A connection is open (or being dialled): a new `connect` must `disconnect` it first. */
+  connOpen = false;
+  /** The last STANDBY our host named. */
+  standby: string | undefined;
+  everJoined = false;
+  /** The failover or partition move in progress, until its join completes. */
+  move: Move | undefined;
+  /** Targets tried since the move began. */
+  tried = new Set<string>();
+  lobby: readonly LobbyHost[] = [];
+  /** Hosts the lobby ever showed: one dropped from it counts as gone only if it was there. */
+  readonly everInLobby = new Set<string>();
+  /** Hosts we failed over from: never a target again until discovery has seen them go. */
+  readonly lostHosts = new Set<string>();
+  /**
+   * Lost hosts that our current host has since named STANDBY: they came back (a restarted server
+   * rejoins as a member within an interval, so discovery never sees it go). Usable as the standby
+   * again, but still never a partition-heal winner: their old channel list may linger in the lobby.
+   */
+  readonly revived = new Set<string>();
+  /** History SAYs of the join in progress (the newest `seenLimit`), and how many there were. */
+  historyBuf: HistoryRing<SeenPost>;
+  historyCount = 0;
+  /** Posts shown (`history` and `say` events), the newest `seenLimit`. */
+  readonly seen: HistoryRing<SeenPost>;
+  /** Own posts not yet echoed, oldest first. */
+  pending: string[] = [];
+  readonly expected: ExpectedResends;
+  out: MemberEffect[] = [];
+
+  constructor(readonly opts: ResolvedMemberOptions) {
+    this.historyBuf = new HistoryRing<SeenPost>(opts.seenLimit);
+    this.seen = new HistoryRing<SeenPost>(opts.seenLimit);
+    this.expected = new ExpectedResends(opts.seenLimit);
+  }
+
+  emit(event: MemberEvent): void {
+    this.out.push({ kind: 'event', event });
+  }
+
+  send(command: ClientCommand): void {
+    this.out.push({ kind: 'send', command });
+  }
+
+  /** Dials `target` (closing any open connection first); `why` decides what its outcome means. */
+  connect(target: MemberTarget, why: Attempt): void {
+    if (this.connOpen) this.out.push({ kind: 'disconnect' });
+    this.host = target;
+    this.attempt = why;
+    this.phase = 'connecting';
+    this.connOpen = true;
+    this.out.push({ kind: 'connect', target });
+  }
+
+  /** Ends the membership: EXIT when the host knows us and we chose to go, then `left`. */
+  leave(reason: 'exit' | 'lost'): void {
+    if (this.connOpen) {
+      if (reason === 'exit' && (this.phase === 'joining' || this.phase === 'joined')) this.send({ cmd: 'EXIT' });
+      this.out.push({ kind: 'disconnect' });
+    }
+    this.connOpen = false;
+    this.phase = 'left';
+    this.pending = [];
+    this.emit({ event: 'left', reason });
+  }
+
+  /** Alive hosts the lobby shows announcing this channel, smallest ID first. */
+  announcing(): LobbyHost[] {
+    return this.lobby.filter((h) => h.state === 'alive' && h.channels.includes(this.opts.channel)).sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  snapshot(): MembershipSnapshot {
+    return { phase: this.phase, host: this.host?.peerId, standby: this.standby, pending: [...this.pending], expectedResends: this.expected.size };
+  }
+}
