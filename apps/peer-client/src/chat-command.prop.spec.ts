@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isChannelName, parseChatLine } from './chat-command.js';
+import { isValidChannelName } from '@ims/codec';
+import { parseChatLine } from './chat-command.js';
+import { fcRuns } from '../test/fc-runs.js';
 
-const numRuns = Number(process.env['FC_RUNS'] ?? 200);
+const numRuns = fcRuns(200);
 
 describe('parseChatLine properties', () => {
   it('never throws, and every result is a known kind', () => {
@@ -31,7 +33,7 @@ describe('parseChatLine properties', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), fc.string({ maxLength: 20 }), (a, b) => {
         const cmd = parseChatLine(`/join ${a} ${b}`);
-        if (cmd.kind === 'join') expect(isChannelName(cmd.channel)).toBe(true);
+        if (cmd.kind === 'join') expect(isValidChannelName(cmd.channel)).toBe(true);
       }),
       { numRuns },
     );

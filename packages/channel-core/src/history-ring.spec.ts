@@ -13,7 +13,7 @@ describe('HistoryRing', () => {
         expect(ring.toArray()).toEqual(want);
         expect(ring.length).toBe(want.length);
       }),
-      { numRuns: fcRuns() },
+      { numRuns: fcRuns(100) },
     );
   });
 

@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { encodePdus, type PduOption, type PeerPdu } from '@ims/codec';
 import { EMPTY_OWN_STATE, ownPdu, reduceOwn, type OwnInput } from './own-state.js';
 import { applyPdu, createPeerTable, livenessAfter, tick } from './peer-table.js';
+import { fcRuns } from '../test/fc-runs.js';
 
-const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 200);
+const numRuns = fcRuns(200);
 const I = 1_000;
 
 const id = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g');
