@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isChannelName, parseChatLine } from './chat-command.js';
+import { parseChatLine } from './chat-command.js';
 
 describe('parseChatLine', () => {
   it.each([
@@ -34,15 +34,4 @@ describe('parseChatLine', () => {
       expect(cmd.kind).toBe('invalid');
     },
   );
-});
-
-describe('isChannelName', () => {
-  it('accepts # and @ names of printable ASCII only', () => {
-    expect(isChannelName('#a')).toBe(true);
-    expect(isChannelName('@a-b_c')).toBe(true);
-    expect(isChannelName('#')).toBe(false);
-    expect(isChannelName('a')).toBe(false);
-    expect(isChannelName('#a b')).toBe(false);
-    expect(isChannelName('#é')).toBe(false);
-  });
 });

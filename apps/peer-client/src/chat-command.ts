@@ -1,6 +1,7 @@
 /**
  * Parses one line typed in the interactive chat into a typed command. Pure: no I/O.
  */
+import { isValidChannelName } from '@ims/codec';
 
 /** One thing the user asked for; `say` is a line that is not a command. */
 export type ChatCommand =
@@ -31,16 +32,9 @@ export const HELP_TEXT = [
   'anything else          is posted to the current channel (start with // to post a leading /)',
 ].join('\n');
 
-// docs/protocol.md §1: channel names are ASCII; public start with '#', private with '@'.
-const CHANNEL_RE = /^[#@][\x21-\x7e]+$/;
 // A nick travels NUL-terminated in CLIENT_NICK (docs/protocol.md §3): letters, marks, digits,
 // punctuation and symbols only, so it prints on one line and has no spaces.
 const NICK_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]{1,32}$/u;
-
-/** True when `name` is a syntactically valid channel name (docs/protocol.md §1). */
-export function isChannelName(name: string): boolean {
-  return CHANNEL_RE.test(name);
-}
 
 /** Parses one input line of the interactive chat. Never throws. */
 export function parseChatLine(line: string): ChatCommand {
@@ -50,7 +44,7 @@ export function parseChatLine(line: string): ChatCommand {
   if (!trimmed.startsWith('/')) return { kind: 'say', text: line.trimEnd() };
   const [head = '', ...args] = trimmed.slice(1).split(/\s+/);
   const name = head.toLowerCase();
-  if (isChannelName(head) && args.length === 0) return { kind: 'switch', channel: head };
+  if (isValidChannelName(head) && args.length === 0) return { kind: 'switch', channel: head };
   switch (name) {
     case 'join':
     case 'j':
@@ -59,7 +53,7 @@ export function parseChatLine(line: string): ChatCommand {
     case 'leave':
       return optionalChannel(args, (channel) => ({ kind: 'part', ...(channel ? { channel } : {}) }), '/part [#room]');
     case 'switch':
-      return args[0] !== undefined && args.length === 1 && isChannelName(args[0])
+      return args[0] !== undefined && args.length === 1 && isValidChannelName(args[0])
         ? { kind: 'switch', channel: args[0] }
         : { kind: 'invalid', message: 'usage: /switch #room' };
     case 'nick':
@@ -87,7 +81,7 @@ export function parseChatLine(line: string): ChatCommand {
 
 function parseJoin(args: readonly string[]): ChatCommand {
   const [channel, server, ...rest] = args;
-  if (channel === undefined || !isChannelName(channel) || rest.length > 0) {
+  if (channel === undefined || !isValidChannelName(channel) || rest.length > 0) {
     return { kind: 'invalid', message: 'usage: /join #room [server]' };
   }
   return server === undefined ? { kind: 'join', channel } : { kind: 'join', channel, server };
@@ -95,7 +89,7 @@ function parseJoin(args: readonly string[]): ChatCommand {
 
 function parseInvite(args: readonly string[]): ChatCommand {
   const last = args[args.length - 1];
-  const channel = last !== undefined && isChannelName(last) ? last : undefined;
+  const channel = last !== undefined && isValidChannelName(last) ? last : undefined;
   const targets = channel === undefined ? args : args.slice(0, -1);
   if (targets.length === 0) return { kind: 'invalid', message: 'usage: /invite WHO... [#room]' };
   return channel === undefined ? { kind: 'invite', targets } : { kind: 'invite', targets, channel };
@@ -107,6 +101,6 @@ function optionalChannel(
   usage: string,
 ): ChatCommand {
   if (args.length === 0) return make(undefined);
-  if (args.length === 1 && args[0] !== undefined && isChannelName(args[0])) return make(args[0]);
+  if (args.length === 1 && args[0] !== undefined && isValidChannelName(args[0])) return make(args[0]);
   return { kind: 'invalid', message: `usage: ${usage}` };
 }

@@ -1,11 +1,10 @@
 /** Validation helpers shared by the scenario validators: collect every error with its line. */
+import { isValidChannelName } from '@ims/codec';
 import { NetsimError } from '../errors.js';
 import type { ValuePath, YamlSource } from './yaml-source.js';
 
 /** Host names double as peer IDs and process names: short, ASCII, no spaces. */
 const HOST_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
-/** docs/protocol.md §1: `#` public, `@` private, then printable ASCII. */
-const CHANNEL_NAME = /^[#@][\x21-\x7e]{1,63}$/;
 
 /** Collects validation errors against one source. */
 export class ValidationContext {
@@ -88,7 +87,7 @@ export class ValidationContext {
 
   /** Checks a channel name's syntax. */
   channelName(value: unknown, path: ValuePath): string | undefined {
-    if (typeof value === 'string' && CHANNEL_NAME.test(value)) return value;
+    if (typeof value === 'string' && isValidChannelName(value)) return value;
     this.fail(path, `channel must start with # (public) or @ (private), then printable ASCII`);
     return undefined;
   }
