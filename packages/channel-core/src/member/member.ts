@@ -4,9 +4,8 @@
  */
 import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
 import { convergenceWinner } from '../convergence.js';
-import { HistoryRing } from '../history-ring.js';
 import { HOST_DEFAULTS } from '../host/host-context.js';
-import { alignHistory, type SeenPost } from './align.js';
+import { onConnected, onHistorySay, onJoin, onStandby } from './join.js';
 import { MemberContext, postKey, type ResolvedMemberOptions } from './member-context.js';
 import type { FailoverReason, LobbyHost, Member, MemberEffect, MemberInput, MemberOptions, MemberTarget } from './member-types.js';
 
@@ -42,14 +41,10 @@ function resolve(opts: MemberOptions): ResolvedMemberOptions {
 function dispatch(ctx: MemberContext, input: MemberInput): void {
   switch (input.kind) {
     case 'join':
-      if (ctx.phase === 'idle') ctx.connect(input.target, 'initial');
+      onJoin(ctx, input.target);
       return;
     case 'connected':
-      if (ctx.phase !== 'connecting') return;
-      ctx.phase = 'joining';
-      ctx.historyBuf = new HistoryRing<SeenPost>(ctx.opts.seenLimit);
-      ctx.historyCount = 0;
-      ctx.send({ cmd: 'JOIN', channel: ctx.opts.channel, clientId: ctx.opts.selfId });
+      onConnected(ctx);
       return;
     case 'connect-failed':
       if (ctx.phase !== 'connecting') return;
@@ -147,31 +142,6 @@ function targetFailed(ctx: MemberContext): void {
   tryNext(ctx);
 }
 
-function completeJoin(ctx: MemberContext, standbyId: string): void {
-  const target = ctx.host as MemberTarget;
-  ctx.phase = 'joined';
-  if (!ctx.everJoined) ctx.emit({ event: 'joined', host: target.peerId });
-  else if (ctx.attempt === 'failover' && ctx.move !== undefined) ctx.emit({ event: 'failover', from: ctx.move.from, host: target.peerId, reason: ctx.move.reason });
-  ctx.everJoined = true;
-  ctx.move = undefined;
-  ctx.tried = new Set();
-  const history = ctx.historyBuf.toArray();
-  // A re-send we were waiting for that reached the new host's history needs no swallowing any more.
-  for (const h of history) ctx.expected.take(postKey(h));
-  const a = alignHistory(ctx.seen.toArray(), history, ctx.pending, ctx.opts.selfId, ctx.historyCount >= ctx.opts.hostHistoryLimit);
-  ctx.historyBuf = new HistoryRing<SeenPost>(ctx.opts.seenLimit);
-  ctx.historyCount = 0;
-  for (const p of a.fresh) {
-    ctx.seen.push(p);
-    ctx.emit({ event: 'history', author: p.author, text: p.text });
-  }
-  for (const p of a.expect) ctx.expected.add(postKey(p));
-  ctx.standby = standbyId;
-  ctx.emit({ event: 'standby', standby: standbyId, host: target.peerId });
-  ctx.pending = a.resend;
-  for (const text of ctx.pending) ctx.send({ cmd: 'SAY', text });
-}
-
 function onLiveSay(ctx: MemberContext, author: string, text: string): void {
   if (author === ctx.opts.selfId) {
     const at = ctx.pending.indexOf(text);
@@ -190,15 +160,10 @@ function onFrame(ctx: MemberContext, cmd: ServerCommand): void {
     ctx.emit({ event: 'error', code: colon > 0 ? cmd.reason.slice(0, colon) : 'HOST_ERROR', message: cmd.reason });
   } else if (cmd.cmd === 'STANDBY') {
     if (ctx.lostHosts.has(cmd.peerId)) ctx.revived.add(cmd.peerId);
-    if (ctx.phase === 'joining') completeJoin(ctx, cmd.peerId);
-    else if (cmd.peerId !== ctx.standby) {
-      ctx.standby = cmd.peerId;
-      ctx.emit({ event: 'standby', standby: cmd.peerId, host: ctx.host?.peerId ?? '' });
-    }
+    onStandby(ctx, cmd.peerId);
   } else if (ctx.phase === 'joining') {
     // docs/architecture.md "History delimiter": SAYs between JOIN and the first STANDBY are history.
-    ctx.historyBuf.push({ author: cmd.authorId, text: cmd.text });
-    ctx.historyCount++;
+    onHistorySay(ctx, cmd);
   } else {
     onLiveSay(ctx, cmd.authorId, cmd.text);
   }

@@ -1,0 +1,67 @@
+/**
+ * Joining (docs/protocol.md §2 and §5, docs/architecture.md "History delimiter", "No loss, no
+ * duplicates"): dial, JOIN, buffer the history until the first STANDBY, then align it with what
+ * this member already saw and re-send what the host lacks.
+ */
+import type { ServerSayCommand } from '@ims/codec';
+import { HistoryRing } from '../history-ring.js';
+import { alignHistory, type SeenPost } from './align.js';
+import { postKey, type MemberContext } from './member-context.js';
+import type { MemberTarget } from './member-types.js';
+
+/** `join`: dials the first host; a membership joins once. */
+export function onJoin(ctx: MemberContext, target: MemberTarget): void {
+  if (ctx.phase === 'idle') ctx.connect(target, 'initial');
+}
+
+/** `connected`: sends JOIN; what arrives until the first STANDBY is history. */
+export function onConnected(ctx: MemberContext): void {
+  if (ctx.phase !== 'connecting') return;
+  ctx.phase = 'joining';
+  resetHistory(ctx);
+  ctx.send({ cmd: 'JOIN', channel: ctx.opts.channel, clientId: ctx.opts.selfId });
+}
+
+/** A SAY between JOIN and the first STANDBY: a history entry (the newest `seenLimit` are kept). */
+export function onHistorySay(ctx: MemberContext, cmd: ServerSayCommand): void {
+  ctx.historyBuf.push({ author: cmd.authorId, text: cmd.text });
+  ctx.historyCount++;
+}
+
+/** STANDBY: completes the join in progress, else announces a changed standby. */
+export function onStandby(ctx: MemberContext, standbyId: string): void {
+  if (ctx.phase === 'joining') completeJoin(ctx, standbyId);
+  else if (standbyId !== ctx.standby) {
+    ctx.standby = standbyId;
+    ctx.emit({ event: 'standby', standby: standbyId, host: ctx.host?.peerId ?? '' });
+  }
+}
+
+function completeJoin(ctx: MemberContext, standbyId: string): void {
+  const target = ctx.host as MemberTarget;
+  ctx.phase = 'joined';
+  if (!ctx.everJoined) ctx.emit({ event: 'joined', host: target.peerId });
+  else if (ctx.attempt === 'failover' && ctx.move !== undefined) ctx.emit({ event: 'failover', from: ctx.move.from, host: target.peerId, reason: ctx.move.reason });
+  ctx.everJoined = true;
+  ctx.move = undefined;
+  ctx.tried = new Set();
+  const history = ctx.historyBuf.toArray();
+  // A re-send we were waiting for that reached the new host's history needs no swallowing any more.
+  for (const h of history) ctx.expected.take(postKey(h));
+  const a = alignHistory(ctx.seen.toArray(), history, ctx.pending, ctx.opts.selfId, ctx.historyCount >= ctx.opts.hostHistoryLimit);
+  resetHistory(ctx);
+  for (const p of a.fresh) {
+    ctx.seen.push(p);
+    ctx.emit({ event: 'history', author: p.author, text: p.text });
+  }
+  for (const p of a.expect) ctx.expected.add(postKey(p));
+  ctx.standby = standbyId;
+  ctx.emit({ event: 'standby', standby: standbyId, host: target.peerId });
+  ctx.pending = a.resend;
+  for (const text of ctx.pending) ctx.send({ cmd: 'SAY', text });
+}
+
+function resetHistory(ctx: MemberContext): void {
+  ctx.historyBuf = new HistoryRing<SeenPost>(ctx.opts.seenLimit);
+  ctx.historyCount = 0;
+}
