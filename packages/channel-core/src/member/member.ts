@@ -6,7 +6,8 @@ import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/code
 import { convergenceWinner } from '../convergence.js';
 import { HOST_DEFAULTS } from '../host/host-context.js';
 import { onConnected, onHistorySay, onJoin, onStandby } from './join.js';
-import { MemberContext, postKey, type ResolvedMemberOptions } from './member-context.js';
+import { MemberContext, type ResolvedMemberOptions } from './member-context.js';
+import { onLiveSay, onPost } from './posts.js';
 import type { FailoverReason, LobbyHost, Member, MemberEffect, MemberInput, MemberOptions, MemberTarget } from './member-types.js';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
@@ -65,12 +66,7 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
       onFrame(ctx, input.command);
       return;
     case 'post':
-      if (ctx.phase === 'left') ctx.emit({ event: 'error', code: 'NOT_JOINED', message: `${ctx.opts.channel} was left` });
-      else if (ctx.pending.length >= ctx.opts.pendingLimit) ctx.emit({ event: 'error', code: 'PENDING_FULL', message: `${ctx.opts.pendingLimit} posts await their echo` });
-      else {
-        ctx.pending.push(input.text);
-        if (ctx.phase === 'joined') ctx.send({ cmd: 'SAY', text: input.text });
-      }
+      onPost(ctx, input.text);
       return;
     case 'exit':
       if (ctx.phase !== 'left') ctx.leave('exit');
@@ -142,17 +138,6 @@ function targetFailed(ctx: MemberContext): void {
   tryNext(ctx);
 }
 
-function onLiveSay(ctx: MemberContext, author: string, text: string): void {
-  if (author === ctx.opts.selfId) {
-    const at = ctx.pending.indexOf(text);
-    if (at >= 0) ctx.pending.splice(at, 1);
-  }
-  // A re-send of a post we already showed before the failover: swallow it once.
-  if (ctx.expected.take(postKey({ author, text }))) return;
-  ctx.seen.push({ author, text });
-  ctx.emit({ event: 'say', author, text });
-}
-
 function onFrame(ctx: MemberContext, cmd: ServerCommand): void {
   if (ctx.phase !== 'joining' && ctx.phase !== 'joined') return;
   if (cmd.cmd === 'ERROR') {
@@ -165,7 +150,7 @@ function onFrame(ctx: MemberContext, cmd: ServerCommand): void {
     // docs/architecture.md "History delimiter": SAYs between JOIN and the first STANDBY are history.
     onHistorySay(ctx, cmd);
   } else {
-    onLiveSay(ctx, cmd.authorId, cmd.text);
+    onLiveSay(ctx, cmd);
   }
 }
 
