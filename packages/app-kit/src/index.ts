@@ -1,7 +1,7 @@
 /**
  * @ims/app-kit: what every ims app needs around its core: a JSON-lines logger, a configuration
- * loader (defaults ← JSON file ← `IMS_*` environment ← flags, validated once, frozen) and the
- * command-line error type.
+ * loader (defaults ← JSON file ← `IMS_*` environment ← flags, validated once, frozen), its
+ * commander options, and the command-line error type.
  *
  * @example
  * ```ts
@@ -18,6 +18,8 @@ export { field } from './fields.js';
 export type { ConfigField } from './fields.js';
 export { loadConfig, describeConfig } from './load-config.js';
 export type { ConfigOf } from './load-config.js';
+export { checkedString } from './checked-string.js';
+export { addConfigOptions, loadCommandConfig } from './command-config.js';
 export { ConfigError } from './config-error.js';
 export { UsageError } from './usage-error.js';
 export type { CliOutput } from './usage-error.js';
