@@ -4,6 +4,7 @@
  * endpoint failed. Timer path: discovery shows the host `disconnected` (three intervals silent).
  */
 import type { MemberContext } from './member-context.js';
+import { returnFromWinner } from './partition.js';
 import type { FailoverReason, LobbyHost, MemberTarget } from './member-types.js';
 
 /** `connect-failed`: the dial of the current target failed. */
@@ -112,15 +113,7 @@ function targetFailed(ctx: MemberContext): void {
     failOver(ctx, 'closed');
     return;
   }
-  if (ctx.move?.reason === 'partition' && ctx.move.fromTarget !== undefined && ctx.host !== undefined) {
-    // The partition winner cannot be reached: return to the host we left, and leave the winner
-    // alone until discovery has seen it go (else every lobby update would retry it).
-    ctx.lostHosts.add(ctx.host.peerId);
-    const back = ctx.move.fromTarget;
-    ctx.move = undefined;
-    ctx.connect(back, 'back');
-    return;
-  }
+  if (returnFromWinner(ctx)) return;
   // A first join that fails tries where else the lobby shows the channel, like a failover.
   if (ctx.attempt === 'initial' && ctx.host !== undefined) ctx.tried.add(ctx.host.peerId);
   tryNext(ctx);

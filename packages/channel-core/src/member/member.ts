@@ -3,13 +3,13 @@
  * docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
  */
 import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
-import { convergenceWinner } from '../convergence.js';
 import { HOST_DEFAULTS } from '../host/host-context.js';
 import { followLiveness, noteStandbyNamed, onClosed, onConnectFailed } from './failover.js';
 import { onConnected, onHistorySay, onJoin, onStandby } from './join.js';
 import { MemberContext, type ResolvedMemberOptions } from './member-context.js';
+import { convergeOnWinner } from './partition.js';
 import { onLiveSay, onPost } from './posts.js';
-import type { LobbyHost, Member, MemberEffect, MemberInput, MemberOptions, MemberTarget } from './member-types.js';
+import type { Member, MemberEffect, MemberInput, MemberOptions } from './member-types.js';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
 const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit } as const;
@@ -64,7 +64,8 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
       if (ctx.phase !== 'left') ctx.leave('exit');
       return;
     case 'lobby':
-      onLobby(ctx, input.hosts);
+      // A host gone fails over (timer path); otherwise a smaller host ID may win the channel.
+      if (!followLiveness(ctx, input.hosts)) convergeOnWinner(ctx);
       return;
   }
 }
@@ -83,17 +84,4 @@ function onFrame(ctx: MemberContext, cmd: ServerCommand): void {
   } else {
     onLiveSay(ctx, cmd);
   }
-}
-
-function onLobby(ctx: MemberContext, hosts: readonly LobbyHost[]): void {
-  if (followLiveness(ctx, hosts) || ctx.phase !== 'joined') return;
-  const host = ctx.host as MemberTarget;
-  const winner = convergenceWinner([host.peerId, ...ctx.announcing().filter((h) => !ctx.lostHosts.has(h.id)).map((h) => h.id)]);
-  const target = hosts.find((h) => h.id === winner);
-  if (winner === host.peerId || target === undefined) return;
-  // Partition heal: leave the loser cleanly, then join the winner with the usual re-send rules.
-  ctx.send({ cmd: 'EXIT' });
-  ctx.move = { from: host.peerId, fromTarget: host, reason: 'partition' };
-  ctx.tried = new Set([host.peerId, target.id]);
-  ctx.connect({ peerId: target.id, address: target.address, port: target.port }, 'failover');
 }
