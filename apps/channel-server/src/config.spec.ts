@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig } from '@ims/app-kit';
+import { MAX_CONFIGURED_PEER_ID_LENGTH } from '@ims/codec';
 import { EXIT, SERVER_CONFIG_SPEC, UsageError, parseServerConfig } from './config.js';
 
 const thrown = (fn: () => unknown): unknown => {
@@ -53,6 +54,13 @@ describe('parseServerConfig', () => {
     expect(e).toBeInstanceOf(ConfigError);
     expect(e).toMatchObject({ code: 'CONFIG_INVALID_VALUE', key: 'port', source: 'flag' });
     expect(thrown(() => parseServerConfig([], { IMS_LOG_LEVEL: 'loud' }))).toMatchObject({ key: 'logLevel', source: 'env' });
+  });
+
+  it('takes a peer ID of visible ASCII up to 64 characters, from any source', () => {
+    const longest = 'x'.repeat(MAX_CONFIGURED_PEER_ID_LENGTH);
+    expect(parseServerConfig(['--id', longest], {}).id).toBe(longest);
+    expect(thrown(() => parseServerConfig(['--id', longest + 'x'], {}))).toMatchObject({ code: 'CONFIG_INVALID_VALUE', key: 'id', source: 'flag' });
+    expect(thrown(() => parseServerConfig([], { IMS_ID: 'two words' }))).toMatchObject({ key: 'id', source: 'env' });
   });
 
   it('turns unknown flags into a usage error with exit code 2', () => {

@@ -3,10 +3,28 @@
  * commander flags, the IMS_* environment names, the JSON config file keys and the README table.
  * Precedence: defaults ← `--config` file ← environment ← flags.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
+import { Command, CommanderError } from 'commander';
+import {
+  DEFAULT_ANNOUNCE_INTERVAL_MS,
+  DISCOVERY_PORT,
+  isValidConfiguredPeerId,
+  MAX_CONFIGURED_PEER_ID_LENGTH,
+  SERVER_PORT_MAX,
+  SERVER_PORT_MIN,
+} from '@ims/codec';
 import { DEFAULT_HOST_LIMITS as L } from '@ims/host-service';
-import { describeConfig, field, loadConfig, LOG_LEVELS, UsageError, type CliOutput, type ConfigField, type ConfigOf, type LogLevel } from '@ims/app-kit';
+import {
+  addConfigOptions,
+  checkedString,
+  field,
+  loadCommandConfig,
+  LOG_LEVELS,
+  UsageError,
+  type CliOutput,
+  type ConfigField,
+  type ConfigOf,
+  type LogLevel,
+} from '@ims/app-kit';
 import { defaultServerId } from './server-id.js';
 
 /** Exit codes of the channel server (README "Exit codes"). */
@@ -21,8 +39,6 @@ export const EXIT = {
   STARTUP: 3,
 } as const;
 
-// docs/protocol.md §1: peer IDs are ASCII without NUL; visible ASCII only, so IDs print in logs.
-const PEER_ID_RE = /^[\x21-\x7e]{1,64}$/;
 const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
 
 /** An optional port (no default: the feature is off unless set). */
@@ -46,7 +62,11 @@ export const SERVER_CONFIG_SPEC = {
     doc: 'IPv4 address of the interface discovery multicasts on (loopback unless set)',
   }),
   discoveryPort: field.port(DISCOVERY_PORT, { doc: 'UDP port of the discovery group (tests and netsim use private ones)' }),
-  id: field.optionalString({ pattern: PEER_ID_RE, doc: 'peer ID announced in PeerPDUs (default: the one kept in --data-dir, else a random UUID)' }),
+  // docs/protocol.md §1: visible ASCII, so IDs print in logs; codec's cap on IDs we configure.
+  id: checkedString(undefined, isValidConfiguredPeerId, {
+    expected: `a peer ID (1-${MAX_CONFIGURED_PEER_ID_LENGTH} visible ASCII characters, no spaces)`,
+    doc: 'peer ID announced in PeerPDUs (default: the one kept in --data-dir, else a random UUID)',
+  }),
   dataDir: field.optionalString({ doc: 'directory of the SQLite history (default: history kept in memory only)' }),
   announceInterval: field.duration(DEFAULT_ANNOUNCE_INTERVAL_MS, { min: 10, max: 600_000, doc: 'ms between two PeerPDUs' }),
   httpPort: optionalPort('port of the /healthz and /metrics HTTP endpoint on 127.0.0.1 (default: off)'),
@@ -78,14 +98,9 @@ export { UsageError, type CliOutput };
 export function buildProgram(output?: CliOutput): Command {
   const program = new Command('channel-server')
     .description('ims channel server: a dedicated box hosting many channels (JSON logs on stderr)')
-    .addOption(new Option('--config <file>', 'JSON file of settings, keyed like the IMS_* names in camelCase [env IMS_CONFIG]'))
     .exitOverride()
     .allowExcessArguments(false);
-  for (const row of describeConfig(SERVER_CONFIG_SPEC)) {
-    const none = row.default === undefined || (Array.isArray(row.default) && row.default.length === 0);
-    const def = none ? (row.doc?.includes('(default:') ? '' : ' (default: none)') : ` (default: ${JSON.stringify(row.default)})`;
-    program.addOption(new Option(`${row.flag} <value>`, `${row.doc ?? row.expected}${def} [env ${row.env}]`));
-  }
+  addConfigOptions(program, SERVER_CONFIG_SPEC);
   if (output) program.configureOutput({ writeOut: output.out, writeErr: output.err });
   return program;
 }
@@ -106,7 +121,6 @@ export function parseServerConfig(
     }
     throw err;
   }
-  const { config: file, ...flags } = program.opts<Record<string, string | undefined>>();
-  const loaded = loadConfig(SERVER_CONFIG_SPEC, { flags, env, ...(file === undefined ? {} : { file }) });
+  const loaded = loadCommandConfig(program, SERVER_CONFIG_SPEC, { env });
   return Object.freeze({ ...loaded, id: loaded.id ?? defaultServerId(loaded.dataDir) });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_CONFIGURED_PEER_ID_LENGTH } from '@ims/codec';
 import { SERVER_ID_FILE, ServerIdError, defaultServerId } from './server-id.js';
 
 describe('defaultServerId', () => {
@@ -28,5 +29,7 @@ describe('defaultServerId', () => {
     expect(defaultServerId(dir)).toBe('box-7');
     writeFileSync(join(dir, SERVER_ID_FILE), 'two words\n');
     expect(() => defaultServerId(dir)).toThrow(ServerIdError);
+    writeFileSync(join(dir, SERVER_ID_FILE), 'x'.repeat(MAX_CONFIGURED_PEER_ID_LENGTH + 1) + '\n');
+    expect(() => defaultServerId(dir)).toThrow(/1-64 characters/);
   });
 });

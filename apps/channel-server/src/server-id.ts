@@ -5,12 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isValidConfiguredPeerId, MAX_CONFIGURED_PEER_ID_LENGTH } from '@ims/codec';
 
 /** Name of the ID file inside `--data-dir`. */
 export const SERVER_ID_FILE = 'server-id';
-
-// docs/protocol.md §1: ASCII without NUL; visible ASCII only, as for `--id`.
-const PEER_ID_RE = /^[\x21-\x7e]{1,64}$/;
 
 /** The ID file cannot be read or written, or holds no valid peer ID. */
 export class ServerIdError extends Error {
@@ -32,7 +30,10 @@ export function defaultServerId(dataDir: string | undefined): string {
     if ((err as { code?: unknown }).code !== 'ENOENT') throw new ServerIdError(`cannot read ${file}`, { cause: err });
   }
   if (text !== undefined) {
-    if (!PEER_ID_RE.test(text)) throw new ServerIdError(`${file} does not hold a peer ID (visible ASCII, 1-64 characters)`);
+    // docs/protocol.md §1, the same rule as `--id`.
+    if (!isValidConfiguredPeerId(text)) {
+      throw new ServerIdError(`${file} does not hold a peer ID (visible ASCII, 1-${MAX_CONFIGURED_PEER_ID_LENGTH} characters)`);
+    }
     return text;
   }
   const id = randomUUID();
