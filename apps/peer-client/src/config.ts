@@ -1,11 +1,31 @@
 /**
- * Command line → frozen, validated configuration (defaults ← flags). Pure apart from commander's
- * own help/version output, which goes through the `output` hooks so tests can capture it.
+ * The peer-client's command line and configuration: one spec (key → typed field with default)
+ * drives the shared flags, the IMS_* environment names, the JSON config file keys and the README
+ * table, as in the channel server. Precedence: defaults ← `--config` file ← environment ← flags.
+ * Pure apart from commander's help output, which goes through the `output` hooks.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCOVERY_PORT, SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
-import { UsageError, type CliOutput } from '@ims/app-kit';
+import {
+  DEFAULT_ANNOUNCE_INTERVAL_MS,
+  DISCOVERY_PORT,
+  isValidChannelName,
+  isValidConfiguredPeerId,
+  MAX_CONFIGURED_PEER_ID_LENGTH,
+  SERVER_PORT_MAX,
+  SERVER_PORT_MIN,
+} from '@ims/codec';
+import {
+  addConfigOptions,
+  checkedString,
+  field,
+  loadCommandConfig,
+  LOG_LEVELS,
+  UsageError,
+  type CliOutput,
+  type ConfigOf,
+  type LogLevel,
+} from '@ims/app-kit';
 
 /** Exit codes of the peer-client (documented in the README). */
 export const EXIT = {
@@ -13,18 +33,13 @@ export const EXIT = {
   OK: 0,
   /** Unexpected internal error (a bug): logged on stderr. */
   INTERNAL: 1,
-  /** Bad command line or configuration. */
+  /** Bad command line, environment value or config file. */
   USAGE: 2,
   /** `chat`: the channel could not be joined, or was lost (no host reachable). */
   CHANNEL_LOST: 3,
   /** Sockets could not be opened (multicast or TCP listener). */
   NETWORK: 4,
 } as const;
-
-/** Log levels accepted by `--log-level`. */
-export const LOG_LEVEL_NAMES = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-/** One of {@link LOG_LEVEL_NAMES}. */
-export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
 
 /** Settings shared by every mode. */
 export interface PeerConfig {
@@ -43,7 +58,7 @@ export interface PeerConfig {
   /** TCP port of the embedded host; 0 picks a free one in 49152–65535. @default 0 */
   readonly port: number;
   /** Minimum level of the JSON log lines on stderr. @default 'warn' */
-  readonly logLevel: LogLevelName;
+  readonly logLevel: LogLevel;
   /** ms a join waits for a named server to show up in the lobby (it may still be starting). @default 5000 */
   readonly joinTimeoutMs: number;
 }
@@ -65,14 +80,70 @@ export type Invocation =
 // Shared with the other app: the CLI error and output types live in @ims/app-kit.
 export { UsageError, type CliOutput };
 
-// docs/protocol.md §1: peer IDs are ASCII without NUL; we also refuse spaces/control bytes so IDs print.
-const ID_RE = /^[\x21-\x7e]{1,64}$/;
-const CHANNEL_RE = /^[#@][\x21-\x7e]+$/;
+// docs/protocol.md §1: visible ASCII, so IDs print; codec's cap on IDs we configure.
+const PEER_ID_EXPECTED = `a peer ID (1-${MAX_CONFIGURED_PEER_ID_LENGTH} visible ASCII characters, no spaces)`;
+const IPV4_PART = /^\d{1,3}$/;
+const INTERFACE_NAME = /^[A-Za-z][\w.-]{0,31}$/;
+// The longest ms value of `--announce-interval`, `--join-timeout` and `--wait` (10 minutes).
+const MAX_INTERVAL_MS = 600_000;
 
-/** Parses argv (without node and script) into an {@link Invocation}; throws {@link UsageError}. */
-export function parseInvocation(argv: readonly string[], output?: CliOutput): Invocation {
+/** CLIENT_NICK travels NUL-terminated (docs/protocol.md §3); no spaces, so it prints as one word. */
+function isNick(value: string): boolean {
+  return !value.includes('\0') && !/\s/.test(value);
+}
+
+/** An IPv4 address such as 127.0.0.1, or an interface name such as eth0. */
+function isInterface(value: string): boolean {
+  const parts = value.split('.');
+  return (parts.length === 4 && parts.every((p) => IPV4_PART.test(p) && Number(p) <= 255)) || INTERFACE_NAME.test(value);
+}
+
+/** Every shared setting of the peer-client (before or after the subcommand), with its default and documentation. */
+export const PEER_CONFIG_SPEC = {
+  nick: checkedString(undefined, isNick, {
+    expected: 'a nickname without spaces or NUL',
+    doc: 'nickname announced in CLIENT_NICK (default: the first 8 characters of the ID)',
+  }),
+  id: checkedString(undefined, isValidConfiguredPeerId, { expected: PEER_ID_EXPECTED, doc: "this peer's ID (default: a random UUID)" }),
+  interface: checkedString('127.0.0.1', isInterface, {
+    expected: 'an IPv4 address such as 127.0.0.1, or an interface name such as eth0',
+    doc: 'interface multicast goes out of: IPv4 address or name (loopback unless set)',
+  }),
+  discoveryPort: field.port(DISCOVERY_PORT, { doc: 'UDP port of the discovery group (tests and netsim use private ones)' }),
+  announceInterval: field.duration(DEFAULT_ANNOUNCE_INTERVAL_MS, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms between two PeerPDUs' }),
+  host: field.bool(true, { doc: 'run the embedded host, so this peer can be a standby and create channels' }),
+  port: field.port(0, {
+    allowZero: true,
+    min: SERVER_PORT_MIN,
+    max: SERVER_PORT_MAX,
+    doc: 'TCP port of the embedded host (the draft: 49152-65535); 0 picks a free one in that range',
+  }),
+  logLevel: field.oneOf<LogLevel>('warn', LOG_LEVELS, { doc: `minimum level of the JSON log lines on stderr: ${LOG_LEVELS.join(', ')}` }),
+  joinTimeout: field.duration(5_000, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms a join waits for a named server to appear in the lobby' }),
+} as const;
+
+const PLACEHOLDERS = {
+  nick: 'name',
+  id: 'peerId',
+  interface: 'addr|name',
+  discoveryPort: 'port',
+  announceInterval: 'ms',
+  port: 'port',
+  logLevel: 'level',
+  joinTimeout: 'ms',
+} as const;
+
+/**
+ * Parses argv (without node and script) into an {@link Invocation}, reading `IMS_*` from `env`.
+ * Throws {@link UsageError} (bad command line, `--help`) or ConfigError (a bad value of a setting).
+ */
+export function parseInvocation(
+  argv: readonly string[],
+  output?: CliOutput,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Invocation {
   let result: Invocation | undefined;
-  const program = buildProgram((inv) => (result = inv), output);
+  const program = buildProgram((inv) => (result = inv), env, output);
   try {
     program.parse([...argv], { from: 'user' });
   } catch (err) {
@@ -86,25 +157,16 @@ export function parseInvocation(argv: readonly string[], output?: CliOutput): In
   return result;
 }
 
-function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Command {
+function buildProgram(done: (inv: Invocation) => void, env: Readonly<Record<string, string | undefined>>, output?: CliOutput): Command {
   const program = new Command('peer-client')
     .description('ims chat peer: interactive chat (default), `lobby` snapshot, or scriptable `chat`')
-    .addOption(new Option('--nick <name>', 'nickname announced to other peers (default: start of the ID)'))
-    .addOption(new Option('--id <peerId>', 'peer ID (default: random UUID)').argParser(parseId))
-    .addOption(new Option('--interface <addr|name>', 'interface for multicast: IPv4 address or name').default('127.0.0.1').argParser(parseInterface))
-    .addOption(new Option('--discovery-port <port>', 'UDP port of discovery').default(DISCOVERY_PORT).argParser(parsePort(1)))
-    .addOption(
-      new Option('--announce-interval <ms>', 'milliseconds between PeerPDUs').default(DEFAULT_ANNOUNCE_INTERVAL_MS).argParser(parseInterval),
-    )
-    .addOption(new Option('--no-host', 'do not run the embedded host (cannot be standby)'))
-    .addOption(new Option('--port <port>', 'TCP port of the embedded host: 49152-65535, or 0 for any free one').default(0).argParser(parseServerPort))
-    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVEL_NAMES).default('warn'))
-    .addOption(new Option('--join-timeout <ms>', 'how long a join waits for a named server to appear').default(5_000).argParser(parseInterval))
     .exitOverride()
     .showHelpAfterError()
     .allowExcessArguments(false);
+  addConfigOptions(program, PEER_CONFIG_SPEC, { placeholders: PLACEHOLDERS });
   if (output) program.configureOutput({ writeOut: output.out, writeErr: output.err });
-  program.action(() => done({ mode: 'interactive', config: toConfig(program.opts()) }));
+  const configOf = (cmd: Command): PeerConfig => toPeerConfig(loadCommandConfig(cmd, PEER_CONFIG_SPEC, { env }));
+  program.action(() => done({ mode: 'interactive', config: configOf(program) }));
   program
     .command('lobby')
     .description('print who is online, servers and their channels, and invitations, then exit')
@@ -112,7 +174,7 @@ function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Comm
     .addOption(new Option('--wait <ms>', 'how long to listen first (default: 2 announce intervals)').argParser(parseInterval))
     .action((opts: { json?: boolean; wait?: number }, cmd: Command) => {
       // A lobby snapshot only listens: no embedded host, so it is never picked as a standby.
-      const config = Object.freeze({ ...toConfig(cmd.optsWithGlobals()), host: false });
+      const config = Object.freeze({ ...configOf(cmd), host: false });
       done({ mode: 'lobby', config, json: opts.json === true, waitMs: opts.wait ?? 2 * config.announceIntervalMs });
     });
   program
@@ -123,9 +185,8 @@ function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Comm
     .option('--json', 'print every event as one JSON line (the netsim contract)')
     .addOption(new Option('--invite <ids>', 'comma-separated peer IDs to invite once joined (admits them to a private channel)').argParser(parseIdList))
     .action((channel: string, opts: { server?: string; json?: boolean; invite?: string[] }, cmd: Command) => {
-      const config = toConfig(cmd.optsWithGlobals());
       const server = opts.server ? { server: opts.server } : {};
-      done({ mode: 'chat', config, channel, ...server, json: opts.json === true, invite: opts.invite ?? [] });
+      done({ mode: 'chat', config: configOf(cmd), channel, ...server, json: opts.json === true, invite: opts.invite ?? [] });
     });
   for (const sub of program.commands) {
     sub.exitOverride();
@@ -134,68 +195,35 @@ function buildProgram(done: (inv: Invocation) => void, output?: CliOutput): Comm
   return program;
 }
 
-function toConfig(o: Record<string, unknown>): PeerConfig {
-  const id = typeof o['id'] === 'string' ? o['id'] : randomUUID();
-  const nick = typeof o['nick'] === 'string' ? o['nick'] : id.slice(0, 8);
-  if (nick.length === 0 || nick.includes('\0') || /\s/.test(nick)) {
-    throw new UsageError('USAGE', `invalid --nick ${JSON.stringify(nick)}: no spaces or NUL`, EXIT.USAGE);
-  }
+function toPeerConfig(c: ConfigOf<typeof PEER_CONFIG_SPEC>): PeerConfig {
+  const id = c.id ?? randomUUID();
   return Object.freeze({
     id,
-    nick,
-    interface: o['interface'] as string,
-    discoveryPort: o['discoveryPort'] as number,
-    announceIntervalMs: o['announceInterval'] as number,
-    host: o['host'] !== false,
-    port: o['port'] as number,
-    logLevel: o['logLevel'] as LogLevelName,
-    joinTimeoutMs: o['joinTimeout'] as number,
+    nick: c.nick ?? id.slice(0, 8),
+    interface: c.interface,
+    discoveryPort: c.discoveryPort,
+    announceIntervalMs: c.announceInterval,
+    host: c.host,
+    port: c.port,
+    logLevel: c.logLevel,
+    joinTimeoutMs: c.joinTimeout,
   });
-}
-
-function parseId(v: string): string {
-  if (!ID_RE.test(v)) throw new InvalidArgumentError('printable ASCII, 1-64 characters, no spaces');
-  return v;
 }
 
 function parseIdList(v: string): string[] {
   const ids = v.split(',').filter((id) => id.length > 0);
   if (ids.length === 0) throw new InvalidArgumentError('one or more peer IDs, comma-separated');
-  return ids.map(parseId);
-}
-
-function parseInterface(v: string): string {
-  const parts = v.split('.');
-  const ipv4 = parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-  const name = /^[A-Za-z][\w.-]{0,31}$/.test(v);
-  if (!ipv4 && !name) throw new InvalidArgumentError('an IPv4 address such as 127.0.0.1, or an interface name such as eth0');
-  return v;
-}
-
-function parsePort(min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > 65_535) throw new InvalidArgumentError(`a port number ${min}-65535`);
-    return n;
-  };
-}
-
-// The draft §2: a server listens on a port in 49152–65535.
-function parseServerPort(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || (n !== 0 && (n < SERVER_PORT_MIN || n > SERVER_PORT_MAX))) {
-    throw new InvalidArgumentError(`0, or a port number ${SERVER_PORT_MIN}-${SERVER_PORT_MAX}`);
-  }
-  return n;
+  for (const id of ids) if (!isValidConfiguredPeerId(id)) throw new InvalidArgumentError(`${JSON.stringify(id)} is not ${PEER_ID_EXPECTED}`);
+  return ids;
 }
 
 function parseInterval(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 10 || n > 600_000) throw new InvalidArgumentError('milliseconds, 10-600000');
+  if (!/^\d+$/.test(v) || n < 10 || n > MAX_INTERVAL_MS) throw new InvalidArgumentError(`milliseconds, 10-${MAX_INTERVAL_MS}`);
   return n;
 }
 
 function parseChannel(v: string): string {
-  if (!CHANNEL_RE.test(v)) throw new InvalidArgumentError("a channel name: '#' or '@' then printable ASCII");
+  if (!isValidChannelName(v)) throw new InvalidArgumentError("a channel name: '#' or '@' then printable ASCII");
   return v;
 }

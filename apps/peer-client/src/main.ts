@@ -2,7 +2,7 @@
  * peer-client entry point: argv → config → logger → peer node → front-end (interactive, lobby or
  * chat) → exit code. Signals and last-resort errors are handled here and nowhere else.
  */
-import { createLogger, type Logger } from '@ims/app-kit';
+import { ConfigError, createLogger, type Logger } from '@ims/app-kit';
 import { EXIT, parseInvocation, UsageError, type Invocation } from './config.js';
 import { runInteractive } from './interactive.js';
 import { runChat } from './json-chat.js';
@@ -20,6 +20,11 @@ async function main(): Promise<number> {
     invocation = parseInvocation(process.argv.slice(2));
   } catch (err) {
     if (err instanceof UsageError) return err.exitCode;
+    if (err instanceof ConfigError) {
+      // As the channel server: the message names the key, where the value came from and the fix.
+      process.stderr.write(`peer-client: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
     throw err;
   }
   const { config } = invocation;
