@@ -16,6 +16,8 @@ function scriptedMember(script: Partial<Record<MemberInput['kind'], (input: Memb
       return script[input.kind]?.(input) ?? [];
     },
     snapshot: () => ({}) as MembershipSnapshot,
+    seenPosts: () => [],
+    pendingCount: () => 0,
   };
   const seen: Partial<Record<string, number>> = {};
   /** Resolves with the next not yet awaited input of this kind (already recorded ones count). */
@@ -176,7 +178,7 @@ describe('member session (executor of the member reducer)', () => {
     // Past the join timeout (virtual), the connection still carries frames.
     scheduler.flush();
     host.sockets[0]?.write(encodeFrame({ cmd: 'SAY', authorId: 'x', text: 'later' }));
-    expect(await next('frame')).toEqual({ kind: 'frame', command: { cmd: 'SAY', authorId: 'x', text: 'later' } });
+    expect(await next('frame')).toEqual({ kind: 'frame', command: { cmd: 'SAY', authorId: 'x', text: 'later' }, at: scheduler.now() });
     expect(inputs.some((i) => i.kind === 'closed')).toBe(false);
   });
 });

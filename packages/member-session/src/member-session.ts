@@ -202,7 +202,7 @@ class Session implements MemberSession {
           answered = true;
           joinTimer.unsubscribe();
         }
-        if (decoded.ok) this.run({ kind: 'frame', command: decoded.value });
+        if (decoded.ok) this.run({ kind: 'frame', command: decoded.value, at: this.scheduler.now() });
         else {
           // docs/protocol.md §2: a bad frame is logged and dropped; a fatal one poisons the stream.
           this.log?.warn('member.bad_frame', { code: decoded.error.code, fatal: decoded.error.fatal });

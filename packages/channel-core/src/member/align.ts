@@ -9,16 +9,16 @@ export interface SeenPost {
   readonly text: string;
 }
 
-/** What to do after a rejoin. */
-export interface Alignment {
+/** What to do after a rejoin; `P` is the caller's post type (a `SeenPost` with more fields). */
+export interface Alignment<P extends SeenPost = SeenPost> {
   /** History entries not seen yet: show each once, in order. */
-  readonly fresh: SeenPost[];
+  readonly fresh: P[];
   /** Own posts to send again, oldest first: echoed ones the new host lost, then unechoed ones it lacks. */
   readonly resend: string[];
   /** Own pending posts the history already holds: no longer pending. */
   readonly echoed: string[];
   /** Seen posts the new host lost: their authors re-send them; swallow one live SAY each. */
-  readonly expect: SeenPost[];
+  readonly expect: P[];
 }
 
 const keyOf = (p: SeenPost): string => `${p.author}\0${p.text}`;
@@ -44,15 +44,15 @@ function take(counts: Map<string, number>, key: string): boolean {
  * prefix of the old host's posts than we did), unless `historyTruncated` (the history filled the
  * host's limit): then seen posts before the first one the new host has are older than its window.
  */
-export function alignHistory(
-  seen: readonly SeenPost[],
-  history: readonly SeenPost[],
+export function alignHistory<P extends SeenPost>(
+  seen: readonly P[],
+  history: readonly P[],
   pending: readonly string[],
   selfId: string,
   historyTruncated = false,
-): Alignment {
+): Alignment<P> {
   const inHistory = countKeys(history);
-  const expect: SeenPost[] = [];
+  const expect: P[] = [];
   let anyMatched = false;
   for (const s of seen) {
     if (take(inHistory, keyOf(s))) anyMatched = true;

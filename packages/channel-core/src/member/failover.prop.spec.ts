@@ -17,6 +17,8 @@ function expectConverged(net: SimNet, host: string): void {
   const all = new Set<string>();
   for (const s of net.members) {
     expect(s.m.snapshot()).toMatchObject({ phase: 'joined', host, pending: [], expectedResends: 0 });
+    // The reducer's seen tail is what the member showed (fewer than seenLimit posts here).
+    expect(s.m.seenPosts().map((p) => p.text)).toEqual(s.shown);
     for (const t of s.shown) all.add(t);
   }
   for (const s of net.members) {
@@ -73,6 +75,7 @@ describe('failover: no loss, no duplicates', () => {
         const all = new Set(survivors.flatMap((s) => s.shown).filter((t) => survivors.some((x) => x.id === byAuthor(t))));
         for (const s of survivors) {
           expect(s.m.snapshot()).toMatchObject({ phase: 'joined', host: 'T', pending: [] });
+          expect(s.m.seenPosts().map((p) => p.text)).toEqual(s.shown);
           expect(new Set(s.shown).size).toBe(s.shown.length);
           expect(s.shown.filter((t) => all.has(t)).sort()).toEqual([...all].sort());
         }

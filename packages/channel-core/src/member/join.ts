@@ -5,8 +5,8 @@
  */
 import type { ServerSayCommand } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
-import { alignHistory, type SeenPost } from './align.js';
-import { postKey, type MemberContext } from './member-context.js';
+import { alignHistory } from './align.js';
+import { postKey, type MemberContext, type TimedPost } from './member-context.js';
 import type { MemberTarget } from './member-types.js';
 
 /** `join`: dials the first host; a membership joins once. */
@@ -23,8 +23,8 @@ export function onConnected(ctx: MemberContext): void {
 }
 
 /** A SAY between JOIN and the first STANDBY: a history entry (the newest `seenLimit` are kept). */
-export function onHistorySay(ctx: MemberContext, cmd: ServerSayCommand): void {
-  ctx.historyBuf.push({ author: cmd.authorId, text: cmd.text });
+export function onHistorySay(ctx: MemberContext, cmd: ServerSayCommand, at: number): void {
+  ctx.historyBuf.push({ author: cmd.authorId, text: cmd.text, at });
   ctx.historyCount++;
 }
 
@@ -62,6 +62,6 @@ function completeJoin(ctx: MemberContext, standbyId: string): void {
 }
 
 function resetHistory(ctx: MemberContext): void {
-  ctx.historyBuf = new HistoryRing<SeenPost>(ctx.opts.seenLimit);
+  ctx.historyBuf = new HistoryRing<TimedPost>(ctx.opts.seenLimit);
   ctx.historyCount = 0;
 }

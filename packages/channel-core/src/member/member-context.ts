@@ -7,6 +7,7 @@ import { compareIds } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
 import type { SeenPost } from './align.js';
 import { ExpectedResends } from './expected-resends.js';
+import type { Post } from '../types.js';
 import type { FailoverReason, LobbyHost, MemberEffect, MemberEvent, MemberTarget, MembershipSnapshot } from './member-types.js';
 
 /** Where the membership stands. */
@@ -33,6 +34,11 @@ export interface ResolvedMemberOptions {
   readonly seenLimit: number;
   readonly pendingLimit: number;
   readonly hostHistoryLimit: number;
+}
+
+/** A post as this member saw it, with the arrival time (ms, the runtime's clock) of its frame. */
+export interface TimedPost extends SeenPost {
+  readonly at: number;
 }
 
 /** The identity of a post for alignment and swallowing: (author, text). */
@@ -65,18 +71,18 @@ export class MemberContext {
    */
   readonly revived = new Set<string>();
   /** History SAYs of the join in progress (the newest `seenLimit`), and how many there were. */
-  historyBuf: HistoryRing<SeenPost>;
+  historyBuf: HistoryRing<TimedPost>;
   historyCount = 0;
   /** Posts shown (`history` and `say` events), the newest `seenLimit`. */
-  readonly seen: HistoryRing<SeenPost>;
+  readonly seen: HistoryRing<TimedPost>;
   /** Own posts not yet echoed, oldest first. */
   pending: string[] = [];
   readonly expected: ExpectedResends;
   out: MemberEffect[] = [];
 
   constructor(readonly opts: ResolvedMemberOptions) {
-    this.historyBuf = new HistoryRing<SeenPost>(opts.seenLimit);
-    this.seen = new HistoryRing<SeenPost>(opts.seenLimit);
+    this.historyBuf = new HistoryRing<TimedPost>(opts.seenLimit);
+    this.seen = new HistoryRing<TimedPost>(opts.seenLimit);
     this.expected = new ExpectedResends(opts.seenLimit);
   }
 
@@ -113,6 +119,11 @@ export class MemberContext {
   /** Alive hosts the lobby shows announcing this channel, smallest ID first. */
   announcing(): LobbyHost[] {
     return this.lobby.filter((h) => h.state === 'alive' && h.channels.includes(this.opts.channel)).sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  /** The seen tail as channel-core posts, oldest first. */
+  seenPosts(): Post[] {
+    return this.seen.toArray().map((p) => ({ authorId: p.author, text: p.text, at: p.at }));
   }
 
   snapshot(): MembershipSnapshot {

@@ -3,6 +3,7 @@
  * (docs/protocol.md §5, docs/architecture.md "Failover", "No loss, no duplicates", "Partition heal").
  */
 import type { ClientCommand, ServerCommand } from '@ims/codec';
+import type { Post } from '../types.js';
 
 /** A host to dial: its peer ID and TCP endpoint. */
 export interface MemberTarget {
@@ -33,7 +34,8 @@ export type MemberInput =
   | { readonly kind: 'connected' }
   /** The last `connect` failed; `refused` = ECONNREFUSED (the process is gone). */
   | { readonly kind: 'connect-failed'; readonly refused: boolean }
-  | { readonly kind: 'frame'; readonly command: ServerCommand }
+  /** A frame from the host; `at` = the runtime's clock (ms) when it arrived, kept on the posts seen. */
+  | { readonly kind: 'frame'; readonly command: ServerCommand; readonly at: number }
   /** The connection closed without us asking (`disconnect`) for it. */
   | { readonly kind: 'closed' }
   /** The user posts text. */
@@ -105,4 +107,11 @@ export interface Member {
   handle(input: MemberInput): MemberEffect[];
   /** The current state as plain data. */
   snapshot(): MembershipSnapshot;
+  /**
+   * The posts shown (`history` and `say` events), oldest first, at most `seenLimit`; `at` is the
+   * arrival time of its frame (the `frame` input's `at`).
+   */
+  seenPosts(): Post[];
+  /** Own posts not yet echoed, in O(1) (`snapshot().pending.length` without the copy). */
+  pendingCount(): number;
 }

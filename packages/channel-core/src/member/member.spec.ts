@@ -20,8 +20,10 @@ function joined(history: ServerCommand[] = [], sb = 'S', lobby: LobbyHost[] = [l
   m.handle({ kind: 'join', target: H });
   m.handle({ kind: 'connected' });
   const fx: MemberEffect[] = [];
-  for (const c of [...history, standby(sb)]) fx.push(...m.handle({ kind: 'frame', command: c }));
-  const feed = (...cmds: ServerCommand[]): MemberEffect[] => cmds.flatMap((command) => m.handle({ kind: 'frame', command }));
+  // Frames arrive 10 ms apart on the runtime's clock.
+  let at = 0;
+  for (const c of [...history, standby(sb)]) fx.push(...m.handle({ kind: 'frame', command: c, at: (at += 10) }));
+  const feed = (...cmds: ServerCommand[]): MemberEffect[] => cmds.flatMap((command) => m.handle({ kind: 'frame', command, at: (at += 10) }));
   return { m, fx, feed };
 }
 
@@ -30,8 +32,8 @@ describe('member: joining', () => {
     const m = createMember({ selfId: 'me', channel: '#a' });
     expect(m.handle({ kind: 'join', target: H })).toEqual([{ kind: 'connect', target: H }]);
     expect(m.handle({ kind: 'connected' })).toEqual([{ kind: 'send', command: { cmd: 'JOIN', channel: '#a', clientId: 'me' } }]);
-    expect(m.handle({ kind: 'frame', command: say('x', 'old') })).toEqual([]);
-    expect(events(m.handle({ kind: 'frame', command: standby('H') }))).toEqual([
+    expect(m.handle({ kind: 'frame', command: say('x', 'old'), at: 0 })).toEqual([]);
+    expect(events(m.handle({ kind: 'frame', command: standby('H'), at: 0 }))).toEqual([
       { event: 'joined', host: 'H' },
       { event: 'history', author: 'x', text: 'old' },
       { event: 'standby', standby: 'H', host: 'H' },
@@ -44,7 +46,7 @@ describe('member: joining', () => {
     m.handle({ kind: 'post', text: 'early' });
     m.handle({ kind: 'join', target: H });
     m.handle({ kind: 'connected' });
-    expect(wire(m.handle({ kind: 'frame', command: standby('H') }))).toEqual([{ kind: 'send', command: { cmd: 'SAY', text: 'early' } }]);
+    expect(wire(m.handle({ kind: 'frame', command: standby('H'), at: 0 }))).toEqual([{ kind: 'send', command: { cmd: 'SAY', text: 'early' } }]);
   });
 
   it('posts, then matches the echo: shown once, no longer pending', () => {
@@ -233,7 +235,7 @@ describe('member: timer path and partition heal', () => {
     const m = createMember({ selfId: 'me', channel: '#a', selfEndpoint: { address: '127.0.0.1', port: 50_009 } });
     m.handle({ kind: 'join', target: { peerId: 'me', address: '127.0.0.1', port: 50_009 } });
     m.handle({ kind: 'connected' });
-    m.handle({ kind: 'frame', command: standby('me') });
+    m.handle({ kind: 'frame', command: standby('me'), at: 0 });
     expect(m.handle({ kind: 'lobby', hosts: [] })).toEqual([]);
   });
 
@@ -278,7 +280,7 @@ describe('member: timer path and partition heal', () => {
     m.handle({ kind: 'closed' });
     m.handle({ kind: 'connect-failed', refused: true });
     m.handle({ kind: 'connected' });
-    m.handle({ kind: 'frame', command: standby('S') });
+    m.handle({ kind: 'frame', command: standby('S'), at: 0 });
     expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
   });
 });
@@ -290,10 +292,10 @@ describe('member: a restarted host', () => {
     m.handle({ kind: 'closed' });
     m.handle({ kind: 'connect-failed', refused: true });
     m.handle({ kind: 'connected' });
-    m.handle({ kind: 'frame', command: standby('S') });
+    m.handle({ kind: 'frame', command: standby('S'), at: 0 });
     const H2: MemberTarget = { ...H, port: 50_011 };
     m.handle({ kind: 'lobby', hosts: [lobbyHost(H2, 'alive', []), lobbyHost(S)] });
-    expect(events(m.handle({ kind: 'frame', command: standby('H') }))).toEqual([{ event: 'standby', standby: 'H', host: 'S' }]);
+    expect(events(m.handle({ kind: 'frame', command: standby('H'), at: 0 }))).toEqual([{ event: 'standby', standby: 'H', host: 'S' }]);
     m.handle({ kind: 'closed' });
     expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: H2 }]);
   });
@@ -303,8 +305,8 @@ describe('member: a restarted host', () => {
     m.handle({ kind: 'closed' });
     m.handle({ kind: 'connect-failed', refused: true });
     m.handle({ kind: 'connected' });
-    m.handle({ kind: 'frame', command: standby('S') });
-    m.handle({ kind: 'frame', command: standby('H') });
+    m.handle({ kind: 'frame', command: standby('S'), at: 0 });
+    m.handle({ kind: 'frame', command: standby('H'), at: 0 });
     // H (smaller ID than S) still appears to announce #a from before its restart: stay on S.
     expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
   });
@@ -328,5 +330,47 @@ describe('member: expected re-sends across two failovers', () => {
       { event: 'standby', standby: 'T', host: 'T' },
     ]);
     expect(m.snapshot().expectedResends).toBe(0);
+  });
+});
+
+describe('member: seen posts and pending count', () => {
+  it('seenPosts: exactly the posts shown, oldest first, with their frames’ arrival time', () => {
+    const { m, feed } = joined([say('x', '1'), say('y', '2')]);
+    m.handle({ kind: 'post', text: 'p' });
+    feed(say('me', 'p'));
+    expect(m.seenPosts()).toEqual([
+      { authorId: 'x', text: '1', at: 10 },
+      { authorId: 'y', text: '2', at: 20 },
+      { authorId: 'me', text: 'p', at: 40 },
+    ]);
+  });
+
+  it('seenPosts: a swallowed re-send is not seen twice', () => {
+    const { m, feed } = joined([say('a', '1'), say('b', '2')], 'S', undefined, { seenLimit: 3 });
+    m.handle({ kind: 'closed' });
+    m.handle({ kind: 'connect-failed', refused: true });
+    m.handle({ kind: 'connected' });
+    feed(say('a', '1'), standby('S'));
+    feed(say('b', '2'), say('c', '3'));
+    expect(m.seenPosts().map((p) => `${p.authorId}:${p.text}`)).toEqual(['a:1', 'b:2', 'c:3']);
+  });
+
+  it('seenPosts: keeps the newest seenLimit posts', () => {
+    const { m, feed } = joined([say('x', '1'), say('x', '2'), say('x', '3')], 'S', undefined, { seenLimit: 2 });
+    expect(m.seenPosts().map((p) => p.text)).toEqual(['2', '3']);
+    feed(say('x', '4'));
+    expect(m.seenPosts().map((p) => p.text)).toEqual(['3', '4']);
+  });
+
+  it('pendingCount: own posts not yet echoed', () => {
+    const { m, feed } = joined();
+    expect(m.pendingCount()).toBe(0);
+    m.handle({ kind: 'post', text: 'a' });
+    m.handle({ kind: 'post', text: 'b' });
+    expect(m.pendingCount()).toBe(2);
+    feed(say('me', 'a'));
+    expect(m.pendingCount()).toBe(1);
+    m.handle({ kind: 'exit' });
+    expect(m.pendingCount()).toBe(0);
   });
 });

@@ -24,6 +24,8 @@ export function createMember(opts: MemberOptions): Member {
       return ctx.out;
     },
     snapshot: () => ctx.snapshot(),
+    seenPosts: () => ctx.seenPosts(),
+    pendingCount: () => ctx.pending.length,
   };
 }
 
@@ -55,7 +57,7 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
       onClosed(ctx);
       return;
     case 'frame':
-      onFrame(ctx, input.command);
+      onFrame(ctx, input.command, input.at);
       return;
     case 'post':
       onPost(ctx, input.text);
@@ -70,7 +72,7 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
   }
 }
 
-function onFrame(ctx: MemberContext, cmd: ServerCommand): void {
+function onFrame(ctx: MemberContext, cmd: ServerCommand, at: number): void {
   if (ctx.phase !== 'joining' && ctx.phase !== 'joined') return;
   if (cmd.cmd === 'ERROR') {
     const colon = cmd.reason.indexOf(':');
@@ -80,8 +82,8 @@ function onFrame(ctx: MemberContext, cmd: ServerCommand): void {
     onStandby(ctx, cmd.peerId);
   } else if (ctx.phase === 'joining') {
     // docs/architecture.md "History delimiter": SAYs between JOIN and the first STANDBY are history.
-    onHistorySay(ctx, cmd);
+    onHistorySay(ctx, cmd, at);
   } else {
-    onLiveSay(ctx, cmd);
+    onLiveSay(ctx, cmd, at);
   }
 }

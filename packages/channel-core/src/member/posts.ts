@@ -16,7 +16,7 @@ export function onPost(ctx: MemberContext, text: string): void {
 }
 
 /** A SAY after the join completed: our echo ends a pending post; an expected re-send is swallowed once. */
-export function onLiveSay(ctx: MemberContext, cmd: ServerSayCommand): void {
+export function onLiveSay(ctx: MemberContext, cmd: ServerSayCommand, at: number): void {
   const author = cmd.authorId;
   const text = cmd.text;
   if (author === ctx.opts.selfId) {
@@ -24,6 +24,6 @@ export function onLiveSay(ctx: MemberContext, cmd: ServerSayCommand): void {
     if (at >= 0) ctx.pending.splice(at, 1);
   }
   if (ctx.expected.take(postKey({ author, text }))) return;
-  ctx.seen.push({ author, text });
+  ctx.seen.push({ author, text, at });
   ctx.emit({ event: 'say', author, text });
 }

@@ -16,7 +16,7 @@ describe('runMember: timer path in virtual time', () => {
       const session: Observable<MemberInput> = cold('(jcs)', {
         j: { kind: 'join', target: H },
         c: { kind: 'connected' },
-        s: { kind: 'frame', command: { cmd: 'STANDBY', peerId: 'S' } },
+        s: { kind: 'frame', command: { cmd: 'STANDBY', peerId: 'S' }, at: 0 },
       });
       const lobby = cold('a 1999ms m 1999ms a 1999ms m 3999ms d', {
         a: [host(H, 'alive'), host(S, 'alive')],

@@ -46,6 +46,8 @@ export class SimNet {
   private readonly byConn = new Map<string, SimMember>();
   private nConn = 0;
   private nPost = 0;
+  /** The runtime's clock: each delivered frame arrives 1 ms after the previous one. */
+  private clock = 0;
 
   constructor(hostIds: readonly string[], memberIds: readonly string[], canHost: ReadonlySet<string>, readonly channel: string) {
     const peers: PeerInfo[] = memberIds.map((id) => ({ id, address: '10.0.0.9', canHost: canHost.has(id), dedicated: false, hostedChannels: 0, isClient: true, alive: true }));
@@ -74,7 +76,7 @@ export class SimNet {
       if (cmd !== undefined && s.conn !== undefined && s.host !== undefined) this.hostEffects(this.host(s.host).handle({ kind: 'frame', conn: s.conn, command: cmd }));
     } else {
       const cmd = s.inbox.shift();
-      if (cmd !== undefined) this.feed(s, { kind: 'frame', command: cmd });
+      if (cmd !== undefined) this.feed(s, { kind: 'frame', command: cmd, at: ++this.clock });
       else if (s.closing) {
         this.drop(s);
         this.feed(s, { kind: 'closed' });
