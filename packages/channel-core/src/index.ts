@@ -8,41 +8,12 @@
  * const host = createHost({ hostId: 'peer-a' }, () => scheduler.now());
  * host.handle({ kind: 'opened', conn: 'c1', remote: { address: '127.0.0.1', port: 50000 } });
  * const effects = host.handle({ kind: 'frame', conn: 'c1', command: { cmd: 'JOIN', channel: '#lobby' } });
- * // → channels ['#lobby'], log, broadcast STANDBY peer-a to ['c1']
+ * // → log channel-created, channels ['#lobby'], log joined, broadcast STANDBY peer-a to ['c1']
  * ```
  * @packageDocumentation
  */
-export type {
-  ConnId,
-  Post,
-  PeerInfo,
-  HostInput,
-  HostEffect,
-  HostOptions,
-  HostSnapshot,
-  ChannelSnapshot,
-  MemberSnapshot,
-  Host,
-  LogLevel,
-} from './types.js';
-export type { ChannelErrorCode } from './errors.js';
+export type { Post, PeerInfo, HostInput, HostEffect, HostOptions, HostSnapshot, Host } from './types.js';
 export { createHost } from './host/host.js';
 export { HOST_DEFAULTS } from './host/host-context.js';
-export { runHost, type RunHostOptions } from './host/run-host.js';
-export { pickStandby, canBeStandby, type StandbyCandidate } from './standby.js';
-export type {
-  MemberTarget,
-  HostLiveness,
-  LobbyHost,
-  MemberInput,
-  MemberEvent,
-  MemberEffect,
-  MemberOptions,
-  MembershipSnapshot,
-  Member,
-  FailoverReason,
-} from './member/member-types.js';
+export type { MemberTarget, LobbyHost, MemberInput, MemberEvent, MemberEffect, MemberOptions, MembershipSnapshot, Member } from './member/member-types.js';
 export { createMember } from './member/member.js';
-export { runMember } from './member/run-member.js';
-export { alignHistory, type Alignment, type SeenPost } from './member/align.js';
-export { convergenceWinner } from './convergence.js';
