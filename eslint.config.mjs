@@ -59,7 +59,7 @@ function viaGlobalThis(names, message) {
   const props = `/^(${names.join('|')})$/`;
   return [
     { selector: `MemberExpression[object.name='globalThis'][property.name=${props}]`, message },
-    { selector: `MemberExpression[object.type='TSAsExpression'][object.expression.name='globalThis'][property.name=${props}]`, message },
+    { selector: `MemberExpression[object.type=/^TS(As|NonNull|Satisfies)Expression$/][property.name=${props}]:has(Identifier[name='globalThis'])`, message },
   ];
 }
 const timerNames = [...timerGlobals, 'queueMicrotask', 'performance'];
