@@ -8,7 +8,3 @@ export function envNumber(name: string, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-/** A warning on the test output (the codec's tsconfig has no DOM or Node types, hence the lookup). */
-export function warn(message: string): void {
-  (globalThis as { console?: { warn(m: string): void } }).console?.warn(message);
-}
