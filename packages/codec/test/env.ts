@@ -7,4 +7,3 @@ export function envNumber(name: string, fallback: number): number {
   const n = Number(env[name]);
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
-
