@@ -8,7 +8,7 @@ import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, serv
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
-import { afterFlush, listenTcp, type CloseInfo, type ConnectionSink, type TcpConnection, type TcpListener } from '@ims/transport';
+import { tcpTransport, type CloseInfo, type Connection, type ConnectionSink, type Listener } from '@ims/transport';
 import { Histogram } from './histogram.js';
 import { toHostPeers } from './host-discovery.js';
 import { resolveHostLimits, type HostLimits } from './host-limits.js';
@@ -21,7 +21,7 @@ class Entry extends TokenBucket implements ConnectionSink<ClientCommand> {
   dropped = 0;
 
   constructor(
-    readonly conn: TcpConnection<ClientCommand>,
+    readonly conn: Connection<ClientCommand>,
     private readonly service: Service,
     rate: number,
     burst: number,
@@ -43,7 +43,7 @@ class Entry extends TokenBucket implements ConnectionSink<ClientCommand> {
 export async function startHostService(options: HostServiceOptions): Promise<HostService> {
   const limits = resolveHostLimits(options.limits);
   const logger = options.logger ?? createLogger({ level: 'silent' });
-  const listener = await listenTcp<ClientCommand>({
+  const listener = await tcpTransport.listen<ClientCommand>({
     address: options.listen?.address ?? '127.0.0.1',
     port: options.listen?.port ?? 0,
     decoder: () => serverSideDecoder({ maxFrameBytes: limits.maxFrameBytes }),
@@ -76,7 +76,7 @@ class Service implements HostService {
     private readonly options: HostServiceOptions,
     private readonly limits: Required<HostLimits>,
     private readonly logger: Logger,
-    private readonly listener: TcpListener<ClientCommand>,
+    private readonly listener: Listener<ClientCommand>,
   ) {
     const scheduler = options.scheduler ?? asyncScheduler;
     this.now = () => scheduler.now();
@@ -102,7 +102,7 @@ class Service implements HostService {
   }
 
   /** Wires one connection with its Entry as sink: no per-connection closures or rx objects on a server of thousands. */
-  private serve(conn: TcpConnection<ClientCommand>): void {
+  private serve(conn: Connection<ClientCommand>): void {
     const entry = new Entry(conn, this, this.limits.floodRate, this.limits.floodBurst, this.now());
     this.conns.set(conn.id, entry);
     if (this.logger.enabled('debug')) this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
@@ -145,7 +145,7 @@ class Service implements HostService {
 
   /** Fan-out latency = decode → bytes handed to every member's socket (after the batched flush). */
   private startFanout(): void {
-    if (this.fanoutStarts.length === 0) afterFlush(() => this.endFanouts());
+    if (this.fanoutStarts.length === 0) tcpTransport.afterFlush(() => this.endFanouts());
     // Bounded: one entry per SAY of this turn, and a turn reads at most a few chunks per socket.
     this.fanoutStarts.push(performance.now());
   }

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, type ClientCommand,
 import type { Observable} from 'rxjs';
 import { asyncScheduler, Subject, Subscription, type SchedulerLike } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
-import { dialTcp, TransportError, type TcpConnection } from '@ims/transport';
+import { tcpTransport, TransportError, type Connection } from '@ims/transport';
 import { Outbox } from './outbox.js';
 import type { LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberTarget, Post } from '@ims/channel-core';
 
@@ -72,7 +72,7 @@ class Session implements MemberSession {
   private archiveQueued = false;
   private readonly subs = new Subscription();
   private readonly log: Logger | undefined;
-  private conn: TcpConnection<ServerCommand> | undefined;
+  private conn: Connection<ServerCommand> | undefined;
   private outbox: Outbox | undefined;
   /** Generation of the current dial: events of older sockets are ignored. */
   private gen = 0;
@@ -164,7 +164,7 @@ class Session implements MemberSession {
     this.dropConnection('redial');
     const gen = ++this.gen;
     const where = `${target.address}:${target.port}`;
-    dialTcp<ServerCommand>({
+    tcpTransport.dial<ServerCommand>({
       host: target.address,
       port: target.port,
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 2_000,
@@ -187,7 +187,7 @@ class Session implements MemberSession {
     );
   }
 
-  private attach(conn: TcpConnection<ServerCommand>, gen: number): void {
+  private attach(conn: Connection<ServerCommand>, gen: number): void {
     this.conn = conn;
     this.outbox = new Outbox(conn);
     let answered = false;
@@ -195,8 +195,8 @@ class Session implements MemberSession {
       if (gen === this.gen && !answered) conn.destroy('no STANDBY after JOIN');
     }, this.opts.joinTimeoutMs ?? 10_000);
     this.subs.add(joinTimer);
-    this.subs.add(
-      conn.frames$.subscribe((decoded) => {
+    conn.attach({
+      frame: (decoded) => {
         if (gen !== this.gen) return;
         if (decoded.ok && decoded.value.cmd === 'STANDBY' && !answered) {
           answered = true;
@@ -208,18 +208,16 @@ class Session implements MemberSession {
           this.log?.warn('member.bad_frame', { code: decoded.error.code, fatal: decoded.error.fatal });
           if (decoded.error.fatal) conn.destroy(`bad frame: ${decoded.error.code}`);
         }
-      }),
-    );
-    this.subs.add(
-      conn.closed$.subscribe((info) => {
+      },
+      closed: (info) => {
         joinTimer.unsubscribe();
         if (gen !== this.gen || this.conn !== conn) return;
         this.conn = undefined;
         this.outbox = undefined;
         this.log?.info('member.closed', { reason: info.reason });
         this.run({ kind: 'closed' });
-      }),
-    );
+      },
+    });
     this.run({ kind: 'connected' });
   }
 

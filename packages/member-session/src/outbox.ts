@@ -3,10 +3,10 @@
  * Java server reads one command per read, so a member never coalesces commands (the transport
  * batches whatever is written in one event-loop turn): each frame is handed over in its own turn.
  */
-import type { TcpConnection } from '@ims/transport';
+import type { Connection } from '@ims/transport';
 
-/** The part of a TcpConnection an Outbox drives. */
-export type OutboxConnection = Pick<TcpConnection<unknown>, 'write' | 'close' | 'isClosing'>;
+/** The part of a Connection an Outbox drives. */
+export type OutboxConnection = Pick<Connection<unknown>, 'write' | 'close' | 'isClosing'>;
 
 /** A paced write queue in front of one connection. */
 export class Outbox {

@@ -1,20 +1,24 @@
 /**
- * @ims/transport: TCP connections as decoded frames in and batched, bounded writes out. Bad input
- * never throws here: decode failures travel as values, and the owner decides what to do.
+ * @ims/transport: framed connections (decoded frames in, batched bounded writes out) behind a small
+ * seam, `Transport`: `tcpTransport` over node:net, and `memoryTransport()`, an in-memory network
+ * with the same contract on an injected scheduler, for unit tests in virtual time. Bad input never
+ * throws here: decode failures travel as values, and the owner decides what to do.
  *
  * @example
  * ```ts
- * import { listenTcp } from '@ims/transport';
+ * import { tcpTransport } from '@ims/transport';
  * import { serverSideDecoder } from '@ims/codec';
- * const listener = await listenTcp({ decoder: () => serverSideDecoder(), port: 0 });
+ * const listener = await tcpTransport.listen({ decoder: () => serverSideDecoder(), port: 0 });
  * listener.connections$.subscribe((conn) => conn.attach({ frame: (d) => console.log(d), closed: (i) => console.log(i.reason) }));
  * ```
  * @packageDocumentation
  */
-export { listenTcp } from './tcp-listener.js';
-export type { TcpListener } from './tcp-listener.js';
-export { dialTcp } from './tcp-dialer.js';
-export type { TcpConnection, CloseInfo, ConnectionSink } from './tcp-connection.js';
-export { afterFlush } from './flush-scheduler.js';
+export { tcpTransport } from './tcp-transport.js';
+export { memoryTransport } from './memory-transport.js';
+export type { MemoryTransport, MemoryTransportOptions } from './memory-transport.js';
+export { virtualTime } from './virtual-time.js';
+export type { VirtualTime } from './virtual-time.js';
+export type { DialOptions, ListenOptions, Listener, Refusal, Transport } from './transport.js';
+export type { CloseInfo, Connection, ConnectionSink } from './connection.js';
 export { TransportError } from './transport-error.js';
 export { TRANSPORT_DEFAULTS } from './limits.js';

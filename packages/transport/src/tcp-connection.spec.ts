@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { type ClientCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
-import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CloseInfo, ConnectionSink } from './connection.js';
 import { normalizeAddress, wrapSocket } from './tcp-connection.js';
 
 /** Just enough of net.Socket to observe what the connection writes. */
@@ -37,6 +37,19 @@ class FakeSocket extends EventEmitter {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** A sink that records frames (command names, or the error code) and the close. */
+function recorder(): ConnectionSink<ClientCommand> & { got: string[]; info: CloseInfo | undefined } {
+  const rec = {
+    got: [] as string[],
+    info: undefined as CloseInfo | undefined,
+    frame: (d: Parameters<ConnectionSink<ClientCommand>['frame']>[0]) => rec.got.push(d.ok ? d.value.cmd : d.error.code),
+    closed: (info: CloseInfo) => {
+      rec.info = info;
+    },
+  };
+  return rec;
+}
+
 function setup(opts: { maxSendQueueBytes?: number; idleTimeoutMs?: number } = {}) {
   const socket = new FakeSocket();
   const conn = wrapSocket<ClientCommand>(socket as unknown as Socket, { decoder: () => serverSideDecoder(), idleTimeoutMs: 0, ...opts });
@@ -70,11 +83,14 @@ describe('TcpConnection writes', () => {
 
   it('drops the peer as a slow reader when queued plus buffered bytes pass the bound', async () => {
     const { socket, conn } = setup({ maxSendQueueBytes: 10 });
+    const rec = recorder();
+    conn.attach(rec);
     socket.writableLength = 8;
     expect(conn.write(new Uint8Array(2))).toBe(true);
     expect(conn.write(new Uint8Array(1))).toBe(false);
     expect(socket.destroyed).toBe(true);
-    expect(await firstValueFrom(conn.closed$)).toMatchObject({ code: 'SLOW_READER' });
+    await turn();
+    expect(rec.info).toMatchObject({ code: 'SLOW_READER' });
   });
 
   it('close flushes what is queued, then ends; writes after close are refused', async () => {
@@ -88,68 +104,44 @@ describe('TcpConnection writes', () => {
     expect(socket.ended).toBe(true);
   });
 
-  it('decodes data events into frames and completes frames$ on close', async () => {
+  it('decodes data events into frames for the sink, whole frames across chunks', () => {
     const { socket, conn } = setup();
-    const all = firstValueFrom(conn.frames$.pipe(take(2), toArray()));
+    const rec = recorder();
+    conn.attach(rec);
     const bytes = Buffer.concat([encodeFrame({ cmd: 'JOIN', channel: '#x' }), encodeFrame({ cmd: 'EXIT' })]);
     socket.emit('data', bytes.subarray(0, 5));
+    expect(rec.got).toEqual([]);
     socket.emit('data', bytes.subarray(5));
-    expect((await all).map((d) => d.ok && d.value.cmd)).toEqual(['JOIN', 'EXIT']);
+    expect(rec.got).toEqual(['JOIN', 'EXIT']);
   });
 
-  it('decodes each chunk once for every subscriber, and replays the close to late listeners', async () => {
+  it('stops delivering a batch once the sink closes the connection mid-batch', () => {
     const { socket, conn } = setup();
-    let decoded = 0;
-    const both = Promise.all([firstValueFrom(conn.frames$.pipe(toArray())), firstValueFrom(conn.frames$.pipe(toArray()))]);
-    conn.onFrame(() => decoded++);
-    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
-    conn.destroy('done');
-    const [a, b] = await both;
-    expect(a).toEqual(b);
-    expect(a).toHaveLength(1);
-    expect(decoded).toBe(1);
-    const late: string[] = [];
-    conn.onClose((info) => late.push(info.reason));
-    expect(late).toEqual(['done']);
+    const got: string[] = [];
+    conn.attach({ frame: (d) => (got.push(d.ok ? d.value.cmd : 'bad'), conn.close('enough')), closed: () => undefined });
+    socket.emit('data', Buffer.concat([encodeFrame({ cmd: 'EXIT' }), encodeFrame({ cmd: 'EXIT' })]));
+    expect(got).toEqual(['EXIT']);
   });
 
-  it('keeps delivering to the other handlers after one detaches, and calls onClosed once before the close handlers', async () => {
+  it('calls onClosed once, before the sink, and a late attach gets the close at once', async () => {
     const order: string[] = [];
     const socket = new FakeSocket();
     const conn = wrapSocket<ClientCommand>(socket as unknown as Socket, {
       decoder: () => serverSideDecoder(),
       idleTimeoutMs: 0,
-      onClosed: (c) => order.push(`closed ${c.id === conn.id}`),
+      onClosed: (c) => order.push(`onClosed ${c.id === conn.id}`),
     });
-    const seen: string[] = [];
-    const detachA = conn.onFrame(() => seen.push('a'));
-    conn.onFrame(() => seen.push('b'));
-    conn.onFrame(() => seen.push('c'));
-    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
-    detachA();
-    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
-    expect(seen).toEqual(['a', 'b', 'c', 'b', 'c']);
-    conn.onClose(() => order.push('handler 1'));
-    const detach2 = conn.onClose(() => order.push('handler 2'));
-    conn.onClose(() => order.push('handler 3'));
-    detach2();
+    conn.attach({ frame: () => undefined, closed: (info) => order.push(`sink ${info.reason}`) });
+    expect(() => conn.attach(recorder())).toThrow(/already has a sink/);
     conn.destroy('done');
     await turn();
-    expect(order).toEqual(['closed true', 'handler 1', 'handler 3']);
-  });
-
-  it('delivers frames and the close to an attached sink object, one sink per connection', async () => {
-    const { socket, conn } = setup();
-    const got: string[] = [];
-    conn.attach({ frame: (d) => got.push(d.ok ? d.value.cmd : 'bad'), closed: (info) => got.push(`closed ${info.reason}`) });
-    expect(() => conn.attach({ frame: () => undefined, closed: () => undefined })).toThrow(/already has a sink/);
-    socket.emit('data', encodeFrame({ cmd: 'EXIT' }));
-    conn.destroy('done');
+    expect(order).toEqual(['onClosed true', 'sink done']);
+    const other = setup();
+    other.conn.destroy('early');
     await turn();
-    expect(got).toEqual(['EXIT', 'closed done']);
-    const late: string[] = [];
-    conn.attach({ frame: () => late.push('frame'), closed: (info) => late.push(`closed ${info.reason}`) });
-    expect(late).toEqual(['closed done']);
+    const late = recorder();
+    other.conn.attach(late);
+    expect(late.info).toMatchObject({ reason: 'early', byPeer: false });
   });
 });
 
@@ -163,7 +155,7 @@ describe('TcpConnection idle timeout (slowloris)', () => {
   it('closes a connection that sends no complete first frame in time', () => {
     vi.useFakeTimers();
     const { socket, conn } = setup({ idleTimeoutMs: 100 });
-    conn.onFrame(() => undefined);
+    conn.attach(recorder());
     vi.advanceTimersByTime(99);
     expect(socket.destroyed).toBe(false);
     vi.advanceTimersByTime(1);
@@ -173,7 +165,7 @@ describe('TcpConnection idle timeout (slowloris)', () => {
   it('never times out a member that completed its frames and stays quiet', () => {
     vi.useFakeTimers();
     const { socket, conn } = setup({ idleTimeoutMs: 100 });
-    conn.onFrame(() => undefined);
+    conn.attach(recorder());
     socket.emit('data', frame);
     vi.advanceTimersByTime(60_000);
     expect(socket.destroyed).toBe(false);
@@ -182,7 +174,7 @@ describe('TcpConnection idle timeout (slowloris)', () => {
   it('does not let dripping bytes restart the clock; a completed frame does', () => {
     vi.useFakeTimers();
     const { socket, conn } = setup({ idleTimeoutMs: 100 });
-    conn.onFrame(() => undefined);
+    conn.attach(recorder());
     socket.emit('data', frame);
     socket.emit('data', frame.subarray(0, 3));
     vi.advanceTimersByTime(60);
@@ -196,7 +188,7 @@ describe('TcpConnection idle timeout (slowloris)', () => {
   it('restarts the clock when a started frame completes', () => {
     vi.useFakeTimers();
     const { socket, conn } = setup({ idleTimeoutMs: 100 });
-    conn.onFrame(() => undefined);
+    conn.attach(recorder());
     socket.emit('data', frame.subarray(0, 3));
     vi.advanceTimersByTime(90);
     socket.emit('data', Buffer.concat([frame.subarray(3), frame.subarray(0, 2)]));

@@ -1,23 +1,13 @@
 /** Dials a TCP endpoint and wraps the socket as a framed connection. */
 import { connect } from 'node:net';
-import { type ConnectionOptions, type TcpConnection, wrapSocket } from './tcp-connection.js';
+import type { Connection } from './connection.js';
+import { wrapSocket } from './tcp-connection.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import { TransportError } from './transport-error.js';
-
-/** Options of {@link dialTcp}. */
-export interface DialOptions<T> extends ConnectionOptions<T> {
-  /** Host address to connect to. */
-  readonly host: string;
-  /** TCP port. */
-  readonly port: number;
-  /** ms before the attempt fails with CONNECT_TIMEOUT. @default 5_000 */
-  readonly connectTimeoutMs?: number;
-  /** Slowloris guard of the connection; a client waits for its server as long as it likes. @default 0 (disabled) */
-  readonly idleTimeoutMs?: number;
-}
+import type { DialOptions } from './transport.js';
 
 /** Connects; rejects with TransportError CONNECTION_REFUSED (nothing listens), CONNECT_TIMEOUT or CONNECT_FAILED. */
-export function dialTcp<T>(options: DialOptions<T>): Promise<TcpConnection<T>> {
+export function dialTcp<T>(options: DialOptions<T>): Promise<Connection<T>> {
   const timeoutMs = options.connectTimeoutMs ?? TRANSPORT_DEFAULTS.connectTimeoutMs;
   return new Promise((resolve, reject) => {
     const socket = connect({ host: options.host, port: options.port, allowHalfOpen: true });

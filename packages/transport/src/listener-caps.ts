@@ -1,0 +1,70 @@
+/**
+ * A listener's connection caps (total and per source IP), decided at accept before anything is
+ * read, and the throttled refusal log. Shared by the TCP and in-memory listeners.
+ */
+import type { Logger } from '@ims/app-kit';
+import type { Connection } from './connection.js';
+import { TRANSPORT_DEFAULTS } from './limits.js';
+import type { ListenOptions, Refusal } from './transport.js';
+
+/** The text a refused peer reads in the refusal frame. */
+export const REFUSAL_TEXT: Readonly<Record<Refusal['reason'], string>> = {
+  'max-connections': 'max connections reached, try later',
+  'max-connections-per-ip': 'max connections per ip reached, try later',
+  unobserved: 'not accepting connections',
+};
+
+/** Open connections of one listener, counted in total and per IP. */
+export class ListenerCaps<T> {
+  /** Open connections. */
+  readonly open = new Set<Connection<T>>();
+  private readonly perIp = new Map<string, number>();
+  private readonly max: number;
+  private readonly maxPerIp: number;
+  /** Refusal log throttle: an attacker opening thousands of connections must not flood the log too. */
+  private lastRefusalLog = Number.NEGATIVE_INFINITY;
+  private suppressedRefusals = 0;
+
+  constructor(
+    options: ListenOptions<T>,
+    private readonly logger: Logger | undefined,
+    private readonly now: () => number,
+  ) {
+    this.max = options.maxConnections ?? TRANSPORT_DEFAULTS.maxConnections;
+    this.maxPerIp = options.maxConnectionsPerIp ?? TRANSPORT_DEFAULTS.maxConnectionsPerIp;
+  }
+
+  /** Why a connection from `ip` must be refused now, if it must. */
+  refusal(ip: string, accepting: boolean): Refusal['reason'] | undefined {
+    if (!accepting) return 'unobserved';
+    if (this.open.size >= this.max) return 'max-connections';
+    if ((this.perIp.get(ip) ?? 0) >= this.maxPerIp) return 'max-connections-per-ip';
+    return undefined;
+  }
+
+  /** Counts an accepted connection (its remoteAddress is the normalised source IP). */
+  add(conn: Connection<T>): void {
+    this.open.add(conn);
+    this.perIp.set(conn.remoteAddress, (this.perIp.get(conn.remoteAddress) ?? 0) + 1);
+  }
+
+  /** Forgets a closed connection. */
+  release(conn: Connection<T>): void {
+    if (!this.open.delete(conn)) return;
+    const n = (this.perIp.get(conn.remoteAddress) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(conn.remoteAddress);
+    else this.perIp.set(conn.remoteAddress, n);
+  }
+
+  /** Logs a refusal at warn, at most once a second (with the count suppressed since). */
+  logRefusal(ip: string, reason: Refusal['reason']): void {
+    const now = this.now();
+    if (now - this.lastRefusalLog >= 1_000) {
+      this.logger?.warn('tcp.refused', { address: ip, reason, suppressed: this.suppressedRefusals });
+      this.lastRefusalLog = now;
+      this.suppressedRefusals = 0;
+    } else {
+      this.suppressedRefusals++;
+    }
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * An in-memory network with the contract of `tcpTransport` (test/describe-transport.ts), for unit
+ * tests of the host service and the member session: every delay (delivery, idle, close and
+ * connect timeouts) comes from the injected scheduler, so a `VirtualTimeScheduler` runs minutes of
+ * protocol time in milliseconds. Bytes still go through the real codec at both ends.
+ */
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { SERVER_PORT_MAX, SERVER_PORT_MIN } from '@ims/codec';
+import type { Connection } from './connection.js';
+import type { Flushable } from './flush-scheduler.js';
+import { TRANSPORT_DEFAULTS } from './limits.js';
+import { MemoryConnection } from './memory-connection.js';
+import { type MemoryHub, MemoryListener } from './memory-listener.js';
+import { TransportError } from './transport-error.js';
+import type { DialOptions, ListenOptions, Listener, Transport } from './transport.js';
+
+/** Options of {@link memoryTransport}. */
+export interface MemoryTransportOptions {
+  /** Clock of every delay; a `VirtualTimeScheduler` makes them virtual. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /** Source address of this transport's dials, and its default listen address. @default '127.0.0.1' */
+  readonly address?: string;
+}
+
+/** A transport on an in-memory network, with the faults a test needs. */
+export interface MemoryTransport extends Transport {
+  /** Source address of this transport's dials. */
+  readonly address: string;
+  /** The same network seen from another host: its dials come from `address` (per-IP caps, identification by address). */
+  at(address: string): MemoryTransport;
+  /** The endpoint dies: its listener is gone (later dials are refused) and every connection it accepted is reset. False if nothing listened there. */
+  kill(address: string, port: number): boolean;
+  /** Dials to `address:port` get no answer (SYNs dropped) and fail with CONNECT_TIMEOUT, until the returned function is called. */
+  blackhole(address: string, port: number): () => void;
+}
+
+/** Ephemeral source ports, as Linux picks them. */
+const SOURCE_PORT_MIN = 32_768;
+const SOURCE_PORT_MAX = 60_999;
+
+class MemoryNetwork implements MemoryHub {
+  private readonly listeners = new Map<string, object>();
+  private readonly blackholes = new Map<string, number>();
+  private ids = 0;
+  private nextPort = SERVER_PORT_MIN;
+  private nextSourcePort = SOURCE_PORT_MIN;
+  private pending = new Set<Flushable>();
+  private after: (() => void)[] = [];
+  private flushScheduled = false;
+
+  constructor(readonly scheduler: SchedulerLike) {}
+
+  nextId(): string {
+    return `c${++this.ids}`;
+  }
+
+  // One flush per turn for every connection, then the afterFlush callbacks (flush-scheduler.ts).
+  scheduleFlush(conn: Flushable): void {
+    this.pending.add(conn);
+    this.scheduleFlushAll();
+  }
+
+  cancelFlush(conn: Flushable): void {
+    this.pending.delete(conn);
+  }
+
+  afterFlush(cb: () => void): void {
+    this.after.push(cb);
+    this.scheduleFlushAll();
+  }
+
+  private scheduleFlushAll(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.scheduler.schedule(() => {
+      this.flushScheduled = false;
+      const batch = this.pending;
+      const callbacks = this.after;
+      this.pending = new Set();
+      this.after = [];
+      for (const f of batch) f.flush();
+      for (const cb of callbacks) cb();
+    });
+  }
+
+  unbind(listener: { readonly address: string; readonly port: number }): void {
+    const key = `${listener.address}:${listener.port}`;
+    if (this.listeners.get(key) === listener) this.listeners.delete(key);
+  }
+
+  listen<T>(options: ListenOptions<T>, defaultAddress: string): Promise<Listener<T>> {
+    const address = options.address ?? defaultAddress;
+    const port = this.pickPort(address, options.port ?? 0);
+    if (typeof port === 'string') return Promise.reject(new TransportError('LISTEN_FAILED', `cannot listen on ${address}:${options.port ?? 0} (${port})`));
+    const listener = new MemoryListener<T>(this, address, port, options);
+    this.listeners.set(`${address}:${port}`, listener);
+    return Promise.resolve(listener);
+  }
+
+  /** The port to bind, or why none can be. Port 0 takes the next free one in 49152–65535, round robin. */
+  private pickPort(address: string, port: number): number | string {
+    if (port !== 0) {
+      if (port < SERVER_PORT_MIN || port > SERVER_PORT_MAX) return `port outside ${SERVER_PORT_MIN}–${SERVER_PORT_MAX}`;
+      return this.listeners.has(`${address}:${port}`) ? 'EADDRINUSE' : port;
+    }
+    for (let tries = SERVER_PORT_MAX - SERVER_PORT_MIN + 1; tries > 0; tries--) {
+      const p = this.nextPort;
+      this.nextPort = p === SERVER_PORT_MAX ? SERVER_PORT_MIN : p + 1;
+      if (!this.listeners.has(`${address}:${p}`)) return p;
+    }
+    return 'no free port';
+  }
+
+  dial<T>(options: DialOptions<T>, source: string): Promise<Connection<T>> {
+    const where = `${options.host}:${options.port}`;
+    return new Promise((resolve, reject) => {
+      if (this.blackholes.has(where)) {
+        const ms = options.connectTimeoutMs ?? TRANSPORT_DEFAULTS.connectTimeoutMs;
+        this.scheduler.schedule(() => reject(new TransportError('CONNECT_TIMEOUT', `connect to ${where} timed out after ${ms} ms`)), ms);
+        return;
+      }
+      // The SYN arrives in a later action, never inside dial().
+      this.scheduler.schedule(() => {
+        const listener = this.listeners.get(where) as MemoryListener<unknown> | undefined;
+        if (listener === undefined) {
+          reject(new TransportError('CONNECTION_REFUSED', `connect to ${where} failed (ECONNREFUSED)`));
+          return;
+        }
+        const client = new MemoryConnection<T>(this, this.nextId(), listener.address, listener.port, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 0 });
+        listener.accept(client as MemoryConnection<unknown>, source, this.sourcePort());
+        resolve(client);
+      });
+    });
+  }
+
+  private sourcePort(): number {
+    const p = this.nextSourcePort;
+    this.nextSourcePort = p === SOURCE_PORT_MAX ? SOURCE_PORT_MIN : p + 1;
+    return p;
+  }
+
+  kill(address: string, port: number): boolean {
+    const listener = this.listeners.get(`${address}:${port}`) as MemoryListener<unknown> | undefined;
+    listener?.kill();
+    return listener !== undefined;
+  }
+
+  blackhole(address: string, port: number): () => void {
+    const key = `${address}:${port}`;
+    this.blackholes.set(key, (this.blackholes.get(key) ?? 0) + 1);
+    let lifted = false;
+    return () => {
+      if (lifted) return;
+      lifted = true;
+      const n = (this.blackholes.get(key) ?? 1) - 1;
+      if (n <= 0) this.blackholes.delete(key);
+      else this.blackholes.set(key, n);
+    };
+  }
+}
+
+function view(network: MemoryNetwork, address: string): MemoryTransport {
+  return {
+    address,
+    listen: (options) => network.listen(options, address),
+    dial: (options) => network.dial(options, address),
+    afterFlush: (cb) => network.afterFlush(cb),
+    at: (other) => view(network, other),
+    kill: (a, p) => network.kill(a, p),
+    blackhole: (a, p) => network.blackhole(a, p),
+  };
+}
+
+/** A new in-memory network, seen from `options.address`; `at(address)` gives other hosts on it. */
+export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
+  return view(new MemoryNetwork(options.scheduler ?? asyncScheduler), options.address ?? '127.0.0.1');
+}

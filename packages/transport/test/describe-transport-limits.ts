@@ -1,0 +1,109 @@
+/** The transport contract, continued: the slow-reader bound, the idle rule, the caps at accept and listener.close. */
+import { expect, it } from 'vitest';
+import { type ClientCommand, type ServerCommand, clientSideDecoder, encodeFrame, serverSideDecoder } from '@ims/codec';
+import type { Refusal } from '../src/transport.js';
+import type { ContractContext } from './contract-context.js';
+import { Probe } from './probe.js';
+
+const SAY = (text: string): ServerCommand => ({ cmd: 'SAY', authorId: 'a', text });
+
+/** A peer that does not read, and one that never completes a frame. */
+export function backpressureContract(ctx: ContractContext): void {
+  it('drops a writer with SLOW_READER once a peer that does not read leaves too much waiting', async () => {
+    const l = await ctx.listen({ maxSendQueueBytes: 256 * 1024 });
+    await ctx.dial(l.listener); // never attached: it never reads
+    const server = await ctx.h.wait(l.accepted.next());
+    const s = new Probe<ClientCommand>();
+    server.attach(s);
+    const frame = encodeFrame(SAY('x'.repeat(60_000)));
+    for (let rounds = 0; !server.isClosing && rounds < 2_000; rounds++) {
+      server.write(frame);
+      await ctx.turn();
+    }
+    expect(await ctx.h.wait(s.closing())).toMatchObject({ code: 'SLOW_READER', byPeer: false });
+  });
+
+  it('closes a connection that sends no frame, or leaves one incomplete, past the idle timeout; a quiet member stays', async () => {
+    const l = await ctx.listen({ idleTimeoutMs: 300 });
+    const quiet = await ctx.pair(l);
+    quiet.client.write(encodeFrame({ cmd: 'JOIN', channel: '#a' }));
+    await ctx.h.wait(quiet.s.receive(1));
+    const silent = await ctx.pair(l);
+    const partial = await ctx.pair(l);
+    partial.client.write(encodeFrame({ cmd: 'JOIN', channel: '#a' }).subarray(0, 6));
+    expect(await ctx.h.wait(partial.s.closing())).toMatchObject({ code: 'IDLE_TIMEOUT' });
+    expect(await ctx.h.wait(silent.s.closing())).toMatchObject({ code: 'IDLE_TIMEOUT' });
+    expect(await ctx.h.wait(partial.c.closing())).toMatchObject({ byPeer: true });
+    expect(quiet.server.isClosing).toBe(false);
+  });
+}
+
+/** Connection caps, unobserved listeners, listener.close. */
+export function acceptContract(ctx: ContractContext): void {
+  it('refuses connections over maxConnections at accept, with the refusal frame, and reports them', async () => {
+    const l = await ctx.listen({ maxConnections: 1, refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }) });
+    const refused: Refusal[] = [];
+    l.listener.refused$.subscribe((r) => refused.push(r));
+    await ctx.pair(l);
+    const third = await ctx.dial(l.listener);
+    const probe = new Probe<ServerCommand>();
+    third.attach(probe);
+    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
+    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'max connections reached, try later' }]);
+    expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections' }]);
+    expect(l.listener.connectionCount).toBe(1);
+  });
+
+  it('refuses connections over maxConnectionsPerIp at accept, with the refusal frame', async () => {
+    const l = await ctx.listen({ maxConnectionsPerIp: 1, refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }) });
+    const refused: Refusal[] = [];
+    l.listener.refused$.subscribe((r) => refused.push(r));
+    await ctx.pair(l);
+    const second = await ctx.dial(l.listener);
+    const probe = new Probe<ServerCommand>();
+    second.attach(probe);
+    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
+    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'max connections per ip reached, try later' }]);
+    expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections-per-ip' }]);
+  });
+
+  it('gives another source address its own per-IP quota', async (test) => {
+    const elsewhere = ctx.h.elsewhere;
+    if (elsewhere === undefined) {
+      test.skip('this harness has a single source address');
+      return;
+    }
+    const l = await ctx.listen({ maxConnectionsPerIp: 1 });
+    await ctx.pair(l);
+    await ctx.dial(l.listener, elsewhere);
+    const served = await ctx.h.wait(l.accepted.next());
+    expect(served.remoteAddress).not.toBe(ctx.h.source);
+    expect(l.listener.connectionCount).toBe(2);
+  });
+
+  it('refuses connections while nobody observes connections$', async () => {
+    const h = ctx.h;
+    const listener = await h.transport.listen<ClientCommand>({ decoder: () => serverSideDecoder(), address: h.address });
+    ctx.defer(() => h.wait(listener.close()));
+    const conn = await ctx.dial(listener);
+    const probe = new Probe<ServerCommand>();
+    conn.attach(probe);
+    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
+    expect(listener.connectionCount).toBe(0);
+  });
+
+  it('listener.close closes every connection gracefully, resolves once all are gone, and refuses later dials', async () => {
+    const l = await ctx.listen({ closeTimeoutMs: 600_000 });
+    const [a, b] = [await ctx.pair(l), await ctx.pair(l)];
+    a.server.write(encodeFrame(SAY('last words')));
+    await ctx.h.wait(l.listener.close('stopping'));
+    expect(l.listener.connectionCount).toBe(0);
+    expect(a.s.info).toMatchObject({ reason: 'stopping', byPeer: false });
+    expect(b.s.info).toMatchObject({ reason: 'stopping', byPeer: false });
+    expect(await ctx.h.wait(a.c.closing())).toEqual({ reason: 'peer closed', code: undefined, byPeer: true });
+    expect(a.c.values()).toEqual([SAY('last words')]);
+    await expect(ctx.h.wait(ctx.h.transport.dial({ host: ctx.h.address, port: l.listener.port, decoder: () => clientSideDecoder() }))).rejects.toMatchObject({
+      code: 'CONNECTION_REFUSED',
+    });
+  });
+}
