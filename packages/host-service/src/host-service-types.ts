@@ -2,6 +2,7 @@
 import type { HostSnapshot, Post } from '@ims/channel-core';
 import type { SchedulerLike } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
+import type { Transport } from '@ims/transport';
 import type { HistogramSnapshot } from './histogram.js';
 import type { HistoryStore } from './history-store.js';
 import type { HostDiscovery } from './host-discovery.js';
@@ -23,6 +24,8 @@ export interface HostServiceOptions {
   readonly logger?: Logger;
   /** Clock of the host reducer and flood control. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
+  /** The network to listen on: tests pass `memoryTransport({ scheduler })` and the same scheduler. @default tcpTransport */
+  readonly transport?: Transport;
 }
 
 /** Counters for /metrics. */

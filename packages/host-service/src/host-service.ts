@@ -1,14 +1,15 @@
 /**
- * The host service: channel-core's host reducer fed by a TCP listener and discovery, its effects
- * executed on sockets, discovery and the history store. Shared by channel-server and the
- * peer-client's embedded host. Abuse limits live here, in front of the reducer.
+ * The host service: channel-core's host reducer fed by a listener and discovery, its effects
+ * executed on connections, discovery and the history store. Shared by channel-server and the
+ * peer-client's embedded host. Abuse limits live here, in front of the reducer. It uses only the
+ * transport seam, so unit tests run it over `memoryTransport` in virtual time.
  */
 import { performance } from 'node:perf_hooks';
 import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
-import { tcpTransport, type CloseInfo, type Connection, type ConnectionSink, type Listener } from '@ims/transport';
+import { tcpTransport, type CloseInfo, type Connection, type ConnectionSink, type Listener, type Transport } from '@ims/transport';
 import { Histogram } from './histogram.js';
 import { toHostPeers } from './host-discovery.js';
 import { resolveHostLimits, type HostLimits } from './host-limits.js';
@@ -43,7 +44,8 @@ class Entry extends TokenBucket implements ConnectionSink<ClientCommand> {
 export async function startHostService(options: HostServiceOptions): Promise<HostService> {
   const limits = resolveHostLimits(options.limits);
   const logger = options.logger ?? createLogger({ level: 'silent' });
-  const listener = await tcpTransport.listen<ClientCommand>({
+  const transport = options.transport ?? tcpTransport;
+  const listener = await transport.listen<ClientCommand>({
     address: options.listen?.address ?? '127.0.0.1',
     port: options.listen?.port ?? 0,
     decoder: () => serverSideDecoder({ maxFrameBytes: limits.maxFrameBytes }),
@@ -55,7 +57,7 @@ export async function startHostService(options: HostServiceOptions): Promise<Hos
     refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }),
     logger,
   });
-  return new Service(options, limits, logger, listener);
+  return new Service(options, limits, logger, transport, listener);
 }
 
 class Service implements HostService {
@@ -76,6 +78,7 @@ class Service implements HostService {
     private readonly options: HostServiceOptions,
     private readonly limits: Required<HostLimits>,
     private readonly logger: Logger,
+    private readonly transport: Transport,
     private readonly listener: Listener<ClientCommand>,
   ) {
     const scheduler = options.scheduler ?? asyncScheduler;
@@ -145,16 +148,17 @@ class Service implements HostService {
 
   /** Fan-out latency = decode → bytes handed to every member's socket (after the batched flush). */
   private startFanout(): void {
-    if (this.fanoutStarts.length === 0) tcpTransport.afterFlush(() => this.endFanouts());
+    if (this.fanoutStarts.length === 0) this.transport.afterFlush(this.endFanouts);
     // Bounded: one entry per SAY of this turn, and a turn reads at most a few chunks per socket.
     this.fanoutStarts.push(performance.now());
   }
 
-  private endFanouts(): void {
+  /** One bound function for every turn's afterFlush (no closure per turn). */
+  private readonly endFanouts = (): void => {
     const now = performance.now();
     for (const t of this.fanoutStarts) this.latency.record(Math.round((now - t) * 1000));
     this.fanoutStarts = [];
-  }
+  };
 
   /** Over the rate: drop the frame, say so once per episode, and cut a peer that keeps going. */
   private onFlood(entry: Entry): void {

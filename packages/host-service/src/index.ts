@@ -1,8 +1,8 @@
 /**
- * @ims/host-service: channel-core's host reducer served over TCP. It feeds the reducer with the
- * connections, frames and discovery snapshots, executes its effects on sockets, discovery and the
- * history store, and keeps the abuse limits in front of it. Used by the channel-server and by the
- * peer-client's embedded host.
+ * @ims/host-service: channel-core's host reducer served over a transport (TCP unless told
+ * otherwise). It feeds the reducer with the connections, frames and discovery snapshots, executes
+ * its effects on connections, discovery and the history store, and keeps the abuse limits in front
+ * of it. Used by the channel-server and by the peer-client's embedded host.
  *
  * @example
  * ```ts
