@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from './token-bucket.js';
+import { fcRuns } from '../test/fc-runs.js';
 
-const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 200);
+const numRuns = fcRuns(200);
 
 describe('TokenBucket properties', () => {
   it('grants at most burst + rate × elapsed, and at least what each gap refilled (capped at burst)', () => {

@@ -4,8 +4,9 @@ import { serverSideDecoder } from '@ims/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { wrapSocket } from './tcp-connection.js';
+import { fcRuns } from '../test/fc-runs.js';
 
-const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 50);
+const numRuns = fcRuns(50);
 
 /** A socket whose write() answers from a script, to drive the drain path at random. */
 class ScriptedSocket extends EventEmitter {
