@@ -1,14 +1,14 @@
 /**
- * A member session: one channel followed from the client side over one TCP connection at a time.
+ * A member session: one channel followed from the client side over one connection at a time.
  * channel-core's pure member reducer decides (join, history, failover target, re-sends); this file
- * only executes its effects: dial, write frames, close, and publish events. docs/protocol.md §5.
+ * only executes its effects: dial through the transport, write frames, close, and publish events.
+ * It keeps no copy of the reducer's state: the archive is `member.seenPosts()`. docs/protocol.md §5.
  */
-import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, type ClientCommand, type ServerCommand } from '@ims/codec';
-import type { Observable} from 'rxjs';
-import { asyncScheduler, Subject, Subscription, type SchedulerLike } from 'rxjs';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, type ClientCommand, type ServerCommand } from '@ims/codec';
+import { asyncScheduler, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
-import { tcpTransport, TransportError, type Connection } from '@ims/transport';
-import { Outbox } from './outbox.js';
+import { tcpTransport, TransportError, type CloseInfo, type Connection, type Transport } from '@ims/transport';
+import { Link, type LinkOwner } from './member-link.js';
 import type { LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberTarget, Post } from '@ims/channel-core';
 
 /** Options of {@link startMemberSession}. */
@@ -19,14 +19,12 @@ export interface MemberSessionOptions {
   readonly channel: string;
   /** Where to JOIN first. */
   readonly target: MemberTarget;
-  /** Builds the member reducer: channel-core's `createMember(options)`. */
+  /** Builds the member reducer: channel-core's `createMember(options)` (its `seenLimit` bounds the archive). */
   readonly createMember: () => Member;
   /** Discovery's hosting peers, on every lobby change (fallback targets and the host's liveness). @default none */
   readonly hosts$?: Observable<readonly LobbyHost[]>;
-  /** Receives the tail of posts this member saw (replacing the previous one), so the embedded host serves them after a takeover. @default none */
+  /** Receives the reducer's seen tail (`seenPosts()`, replacing the previous one) once per burst, so the embedded host serves it after a takeover. @default none */
   readonly archive?: (channel: string, posts: readonly Post[]) => void;
-  /** Posts kept for `archive`. @default 1000 */
-  readonly archiveLimit?: number;
   /** Largest frame accepted from the host. @default 65_536 */
   readonly maxFrameBytes?: number;
   /** ms a dial may take before it counts as failed (not refused). @default 2_000 */
@@ -37,8 +35,10 @@ export interface MemberSessionOptions {
    * @default 10_000
    */
   readonly joinTimeoutMs?: number;
-  /** Clock of the events' `ts`. @default asyncScheduler */
+  /** Clock of the events' `ts`, the frames' arrival time and the JOIN timeout; tests pass the memory transport's. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
+  /** The network to dial through: tests pass `memoryTransport({ scheduler })` and the same scheduler. @default tcpTransport */
+  readonly transport?: Transport;
   /** Logger. @default none */
   readonly logger?: Logger;
 }
@@ -56,6 +56,8 @@ export interface MemberSession {
   invite(peerIds: readonly string[]): void;
   /** Leaves: EXIT then close; resolves when the session has ended. */
   exit(): Promise<void>;
+  /** Own posts not yet echoed by a host (the reducer's count; 0 after `left`, refused posts never count). */
+  pendingCount(): number;
 }
 
 /** Starts following a channel; the first JOIN goes out as soon as the dial succeeds. */
@@ -63,18 +65,18 @@ export function startMemberSession(options: MemberSessionOptions): MemberSession
   return new Session(options);
 }
 
-class Session implements MemberSession {
+class Session implements MemberSession, LinkOwner {
   readonly events$: Observable<TimedMemberEvent>;
+  readonly scheduler: SchedulerLike;
+  readonly afterFlush: (fn: () => void) => void;
+  readonly log: Logger | undefined;
+  private readonly transport: Transport;
   private readonly events = new Subject<TimedMemberEvent>();
   private readonly member: Member;
-  private readonly scheduler: SchedulerLike;
-  private readonly seen: Post[] = [];
   private archiveQueued = false;
   private readonly subs = new Subscription();
-  private readonly log: Logger | undefined;
-  private conn: Connection<ServerCommand> | undefined;
-  private outbox: Outbox | undefined;
-  /** Generation of the current dial: events of older sockets are ignored. */
+  private link: Link | undefined;
+  /** Generation of the current dial: a dial that resolves after the session moved on is dropped. */
   private gen = 0;
   private ended = false;
   private readonly endedPromise: Promise<void>;
@@ -82,6 +84,8 @@ class Session implements MemberSession {
 
   constructor(private readonly opts: MemberSessionOptions) {
     this.scheduler = opts.scheduler ?? asyncScheduler;
+    this.transport = opts.transport ?? tcpTransport;
+    this.afterFlush = (fn) => this.transport.afterFlush(fn);
     this.log = opts.logger?.child({ channel: opts.channel });
     this.member = opts.createMember();
     this.events$ = this.events.asObservable();
@@ -105,6 +109,24 @@ class Session implements MemberSession {
   exit(): Promise<void> {
     this.run({ kind: 'exit' });
     return this.endedPromise;
+  }
+
+  pendingCount(): number {
+    return this.member.pendingCount();
+  }
+
+  isCurrent(link: Link): boolean {
+    return link === this.link && !this.ended;
+  }
+
+  frame(command: ServerCommand, at: number): void {
+    this.run({ kind: 'frame', command, at });
+  }
+
+  closed(info: CloseInfo): void {
+    this.link = undefined;
+    this.log?.info('member.closed', { reason: info.reason });
+    this.run({ kind: 'closed' });
   }
 
   private run(input: MemberInput): void {
@@ -131,102 +153,74 @@ class Session implements MemberSession {
 
   /** Each command is encoded whole and written alone (outbox.ts: the Java server's reads). */
   private write(command: ClientCommand): void {
-    if (this.outbox?.send(encodeFrame(command)) !== true) this.log?.debug('member.send_dropped', { cmd: command.cmd });
+    if (this.link) this.link.send(command);
+    else this.log?.debug('member.send_dropped', { cmd: command.cmd });
   }
 
   private publish(event: MemberEvent): void {
-    const ts = this.scheduler.now();
-    if (event.event === 'say' || event.event === 'history') this.remember({ authorId: event.author, text: event.text, at: ts });
-    this.events.next({ ...event, ts });
+    if (event.event === 'say' || event.event === 'history') this.queueArchive();
+    this.events.next({ ...event, ts: this.scheduler.now() });
     if (event.event === 'left') this.end();
   }
 
   /**
    * docs/architecture.md "Takeover": the embedded host archives what its member sessions saw, so
    * when this peer is standby and members JOIN it, it serves the history. The host replaces the
-   * archive on each call, so it gets the whole bounded tail, once per burst (history replays).
+   * archive on each call, so it gets the reducer's whole seen tail, once per burst (a history
+   * replay is one burst): in a microtask after the first post of the burst.
    */
-  private remember(post: Post): void {
+  private queueArchive(): void {
     const archive = this.opts.archive;
-    if (!archive) return;
-    this.seen.push(post);
-    const limit = this.opts.archiveLimit ?? 1_000;
-    if (this.seen.length > limit + 64) this.seen.splice(0, this.seen.length - limit);
-    if (this.archiveQueued) return;
+    if (!archive || this.archiveQueued) return;
     this.archiveQueued = true;
     queueMicrotask(() => {
       this.archiveQueued = false;
-      archive(this.opts.channel, this.seen.slice(-limit));
+      archive(this.opts.channel, this.member.seenPosts());
     });
   }
 
   private dial(target: MemberTarget): void {
     this.dropConnection('redial');
-    const gen = ++this.gen;
-    const where = `${target.address}:${target.port}`;
-    tcpTransport.dial<ServerCommand>({
-      host: target.address,
-      port: target.port,
-      connectTimeoutMs: this.opts.connectTimeoutMs ?? 2_000,
-      decoder: () => new FrameDecoder<ServerCommand>({ direction: 'toClient', maxFrameBytes: this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES }),
-      // A member waits for posts as long as it likes: no idle timeout on the client side.
-      idleTimeoutMs: 0,
-      ...(this.log ? { logger: this.log } : {}),
-    }).then(
-      (conn) => {
-        if (gen !== this.gen || this.ended) conn.destroy('superseded');
-        else this.attach(conn, gen);
-      },
-      (err: unknown) => {
-        if (gen !== this.gen || this.ended) return;
-        const code = err instanceof TransportError ? err.code : 'CONNECT_FAILED';
-        this.log?.info('member.connect_failed', { peer: target.peerId, endpoint: where, code });
-        // docs/protocol.md §5 fast path: "refused" means the host process is gone, not just slow.
-        this.run({ kind: 'connect-failed', refused: code === 'CONNECTION_REFUSED' });
-      },
-    );
+    const gen = this.gen;
+    this.transport
+      .dial<ServerCommand>({
+        host: target.address,
+        port: target.port,
+        connectTimeoutMs: this.opts.connectTimeoutMs ?? 2_000,
+        decoder: () => new FrameDecoder<ServerCommand>({ direction: 'toClient', maxFrameBytes: this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES }),
+        // A member waits for posts as long as it likes: no idle timeout on the client side.
+        idleTimeoutMs: 0,
+        ...(this.log ? { logger: this.log } : {}),
+      })
+      .then(
+        (conn) => this.connected(conn, gen),
+        (err: unknown) => {
+          if (gen !== this.gen || this.ended) return;
+          const code = err instanceof TransportError ? err.code : 'CONNECT_FAILED';
+          this.log?.info('member.connect_failed', { peer: target.peerId, endpoint: `${target.address}:${target.port}`, code });
+          // docs/protocol.md §5 fast path: "refused" means the host process is gone, not just slow.
+          this.run({ kind: 'connect-failed', refused: code === 'CONNECTION_REFUSED' });
+        },
+      );
   }
 
-  private attach(conn: Connection<ServerCommand>, gen: number): void {
-    this.conn = conn;
-    this.outbox = new Outbox(conn);
-    let answered = false;
-    const joinTimer = this.scheduler.schedule(() => {
-      if (gen === this.gen && !answered) conn.destroy('no STANDBY after JOIN');
-    }, this.opts.joinTimeoutMs ?? 10_000);
-    this.subs.add(joinTimer);
-    conn.attach({
-      frame: (decoded) => {
-        if (gen !== this.gen) return;
-        if (decoded.ok && decoded.value.cmd === 'STANDBY' && !answered) {
-          answered = true;
-          joinTimer.unsubscribe();
-        }
-        if (decoded.ok) this.run({ kind: 'frame', command: decoded.value, at: this.scheduler.now() });
-        else {
-          // docs/protocol.md §2: a bad frame is logged and dropped; a fatal one poisons the stream.
-          this.log?.warn('member.bad_frame', { code: decoded.error.code, fatal: decoded.error.fatal });
-          if (decoded.error.fatal) conn.destroy(`bad frame: ${decoded.error.code}`);
-        }
-      },
-      closed: (info) => {
-        joinTimer.unsubscribe();
-        if (gen !== this.gen || this.conn !== conn) return;
-        this.conn = undefined;
-        this.outbox = undefined;
-        this.log?.info('member.closed', { reason: info.reason });
-        this.run({ kind: 'closed' });
-      },
-    });
+  private connected(conn: Connection<ServerCommand>, gen: number): void {
+    if (gen !== this.gen || this.ended) {
+      conn.destroy('superseded');
+      return;
+    }
+    const link = new Link(this, conn, this.opts.joinTimeoutMs ?? 10_000);
+    this.link = link;
     this.run({ kind: 'connected' });
+    // After `connected`: a connection that closed meanwhile is reported after it, not before.
+    link.start();
   }
 
+  /** Forgets the current connection (a new generation), closing it after its queued frames. */
   private dropConnection(reason: string): void {
     this.gen++;
-    // The outbox writes what is queued first, so an EXIT sent just before reaches the host.
-    this.outbox?.close(reason);
-    this.outbox = undefined;
-    this.conn = undefined;
+    this.link?.drop(reason);
+    this.link = undefined;
   }
 
   private end(): void {

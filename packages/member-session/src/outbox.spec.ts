@@ -15,7 +15,7 @@ function setup(maxQueued?: number) {
       conn.isClosing = true;
     },
   };
-  const box = new Outbox(conn, maxQueued, (fn) => turns.push(fn));
+  const box = new Outbox(conn, (fn) => turns.push(fn), maxQueued);
   const nextTurn = (): void => turns.shift()?.();
   return { box, log, nextTurn, turns };
 }

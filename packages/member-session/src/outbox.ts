@@ -1,7 +1,8 @@
 /**
  * One command per socket write, for the client side of a channel connection. The draft authors'
  * Java server reads one command per read, so a member never coalesces commands (the transport
- * batches whatever is written in one event-loop turn): each frame is handed over in its own turn.
+ * batches whatever is written in one turn): the next frame is written only after the transport
+ * handed the previous one to the network (`Transport.afterFlush`), so each goes out alone.
  */
 import type { Connection } from '@ims/transport';
 
@@ -16,13 +17,13 @@ export class Outbox {
 
   /**
    * @param conn the connection written to
-   * @param maxQueued frames held at most; beyond, `send` returns false (the caller logs the drop)
-   * @param defer runs a function in a later event-loop turn @default setImmediate
+   * @param afterFlush runs a function once the frames written so far were handed to the network: the transport's `afterFlush`
+   * @param maxQueued frames held at most; beyond, `send` returns false (the caller logs the drop) @default 10_000
    */
   constructor(
     private readonly conn: OutboxConnection,
+    private readonly afterFlush: (fn: () => void) => void,
     private readonly maxQueued = 10_000,
-    private readonly defer: (fn: () => void) => void = (fn) => void setImmediate(fn),
   ) {}
 
   /** Frames waiting for their turn. */
@@ -53,9 +54,9 @@ export class Outbox {
     }
     this.pumping = true;
     this.conn.write(frame);
-    // The transport flushes in a setImmediate of this turn; ours is queued after it, so the next
-    // frame lands in a separate socket.write.
-    this.defer(() => {
+    // The transport hands this turn's writes over in one flush: the next frame waits for it, so it
+    // lands in a separate socket.write (and, in memory, a separate chunk).
+    this.afterFlush(() => {
       this.pumping = false;
       this.pump();
     });
