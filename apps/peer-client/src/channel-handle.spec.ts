@@ -6,7 +6,10 @@ import { LazyChannel, type SessionEvent, type SessionLike } from './channel-hand
 function fakeSession() {
   const events = new Subject<SessionEvent>();
   const calls: string[] = [];
+  /** What the session's reducer reports as pending. */
+  const state = { pending: 0 };
   const session: SessionLike = {
+    pendingCount: () => state.pending,
     events$: events.asObservable(),
     post: (t) => calls.push(`post:${t}`),
     invite: (ids) => calls.push(`invite:${ids.join(',')}`),
@@ -17,7 +20,7 @@ function fakeSession() {
       return Promise.resolve();
     },
   };
-  return { session, events, calls };
+  return { session, events, calls, state };
 }
 
 const nicks: Record<string, string> = { a: 'alice', me: 'myself' };
@@ -72,6 +75,25 @@ describe('LazyChannel', () => {
     handle.attach(session);
     expect(calls).toEqual(['exit']);
     expect(out).toHaveLength(1);
+  });
+
+  it('pending() counts posts queued before the session, then the session’s own count, and 0 once left', async () => {
+    const { handle } = make();
+    handle.post('one');
+    handle.post('two');
+    expect(handle.pending()).toBe(2);
+    const { session, state } = fakeSession();
+    handle.attach(session);
+    // Handed to the session: now its reducer counts them.
+    expect(handle.pending()).toBe(0);
+    state.pending = 2;
+    expect(handle.pending()).toBe(2);
+    await handle.exit();
+    expect(handle.pending()).toBe(0);
+    const early = make().handle;
+    early.post('never sent');
+    early.fail('NO_HOST', 'nobody');
+    expect(early.pending()).toBe(0);
   });
 
   it('fail() reports an error then left{lost}', () => {

@@ -13,6 +13,8 @@ export interface SessionLike {
   post(text: string): void;
   invite(peerIds: readonly string[]): void;
   exit(): Promise<void>;
+  /** Own posts not yet echoed (the member reducer's count). */
+  pendingCount(): number;
 }
 
 /** A member-session event before enrichment (no channel, no nick). */
@@ -86,6 +88,11 @@ export class LazyChannel implements ChannelHandle {
     if (this.ended) return;
     if (this.session) this.session.post(text);
     else this.queued.push(text);
+  }
+
+  pending(): number {
+    if (this.ended) return 0;
+    return this.queued.length + (this.session?.pendingCount() ?? 0);
   }
 
   invite(peerIds: readonly string[]): void {

@@ -10,7 +10,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** An event as a test writes it: no `ts`, no `channel`. */
 export type FakeEvent = DistributiveOmit<ChatEvent, 'ts' | 'channel'>;
 
-/** A channel handle whose events the test pushes with `emit`. */
+/**
+ * A channel handle whose events the test pushes with `emit`. Like the member reducer, it counts a
+ * post as pending until an own `say`/`history` with its text is emitted, and none after `left`.
+ */
 export interface FakeHandle extends ChannelHandle {
   readonly server: string | undefined;
   readonly posts: string[];
@@ -42,6 +45,13 @@ export function fakeNode(self = 'me-id', startNick = 'me'): FakeNode {
     setLobby: (l) => lobby.next({ selfId: self, ...l }),
     join(channel, server) {
       const events = new ReplaySubject<ChatEvent>();
+      let unechoed: string[] = [];
+      const push = (e: ChatEvent): void => {
+        if ((e.event === 'say' || e.event === 'history') && e.author === self && unechoed.includes(e.text)) unechoed.splice(unechoed.indexOf(e.text), 1);
+        if (e.event === 'left') unechoed = [];
+        events.next(e);
+        if (e.event === 'left') events.complete();
+      };
       const handle: FakeHandle = {
         channel,
         server,
@@ -51,18 +61,18 @@ export function fakeNode(self = 'me-id', startNick = 'me'): FakeNode {
         exited: false,
         events$: events.asObservable(),
         members: () => ['me-id', 'b-id'],
-        post: (t) => handle.posts.push(t),
+        post: (t) => {
+          handle.posts.push(t);
+          unechoed.push(t);
+        },
+        pending: () => unechoed.length,
         invite: (ids) => handle.invites.push([...ids]),
         exit: () => {
           handle.exited = true;
-          events.next({ event: 'left', reason: 'exit', ts: 0, channel });
-          events.complete();
+          push({ event: 'left', reason: 'exit', ts: 0, channel });
           return Promise.resolve();
         },
-        emit: (e) => {
-          events.next({ ts: 0, channel, ...e } as ChatEvent);
-          if (e.event === 'left') events.complete();
-        },
+        emit: (e) => push({ ts: 0, channel, ...e } as ChatEvent),
       };
       handles.set(channel, handle);
       return handle;

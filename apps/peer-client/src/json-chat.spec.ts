@@ -22,6 +22,8 @@ describe('runChat', () => {
     handle?.emit({ event: 'say', author: 'me-id', nick: 'me', text: 'hello' });
     expect(handle?.exited).toBe(false);
     handle?.emit({ event: 'say', author: 'me-id', nick: 'me', text: 'second' });
+    // At once on the last echo, not after drainMs.
+    expect(handle?.exited).toBe(true);
     expect(await done).toBe(0);
     expect(handle?.posts).toEqual(['hello', 'second']);
     expect(handle?.exited).toBe(true);
@@ -48,6 +50,7 @@ describe('runChat', () => {
     node.handles.get('#x')?.emit({ event: 'say', author: 'b-id', nick: 'bob', text: 'yo' });
     // Nothing of ours is outstanding: EOF leaves at once.
     lines$.complete();
+    expect(node.handles.get('#x')?.exited).toBe(true);
     await done;
     expect(out[0]).toMatch(/^\[\d\d:\d\d:\d\d\] #x <bob> yo$/);
   });
@@ -64,6 +67,24 @@ describe('runChat', () => {
     expect(handle?.invites).toEqual([['b', 'c'], ['b', 'c']]);
     lines$.complete();
     await done;
+  });
+
+  it('asks the handle what is pending: twice the same text waits for both echoes, one may come back as history after a failover', async () => {
+    const node = fakeNode();
+    const lines$ = new Subject<string>();
+    const done = runChat({ node, channel: '#x', lines$, write: () => undefined, drainMs: 60_000 });
+    const handle = node.handles.get('#x');
+    lines$.next('again');
+    lines$.next('again');
+    lines$.complete();
+    expect(handle?.pending()).toBe(2);
+    handle?.emit({ event: 'say', author: 'me-id', nick: 'me', text: 'again' });
+    expect(handle?.exited).toBe(false);
+    handle?.emit({ event: 'failover', from: 'h', host: 's', reason: 'closed' });
+    expect(handle?.exited).toBe(false);
+    handle?.emit({ event: 'history', author: 'me-id', nick: 'me', text: 'again' });
+    expect(handle?.exited).toBe(true);
+    expect(await done).toBe(0);
   });
 
   it('leaves after drainMs when a post never comes back', async () => {

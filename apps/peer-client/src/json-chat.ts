@@ -43,26 +43,26 @@ export function runChat(options: RunChatOptions): Promise<number> {
     };
     const handle = node.join(channel, options.server);
     const invite = options.invite ?? [];
-    // Our posts not yet echoed by a host: `echo hi | chat '#x'` must post before it leaves.
-    const unechoed = new Map<string, number>();
     let eof = false;
-    const leave = (): void => void handle.exit().then(finish, finish);
+    let leaving = false;
+    const leave = (): void => {
+      if (leaving) return;
+      leaving = true;
+      void handle.exit().then(finish, finish);
+    };
+    // `echo hi | chat '#x'` must post before it leaves: after EOF, wait until no post of ours awaits
+    // its echo. The handle counts them (the member reducer's pending posts, re-sent across a
+    // failover, plus any queued before the session started); one the reducer refused is not waited for.
     const leaveWhenEchoed = (): void => {
-      if (eof && unechoed.size === 0) leave();
+      if (eof && handle.pending() === 0) leave();
     };
     const onEvent = (e: ChatEvent): void => {
       write(json ? toJsonLine(e) : formatEvent(e, (id) => nameOf(node.lobby(), id)));
-      if ((e.event === 'say' || e.event === 'history') && e.author === node.selfId) {
-        const n = unechoed.get(e.text) ?? 0;
-        if (n <= 1) unechoed.delete(e.text);
-        else unechoed.set(e.text, n - 1);
-        leaveWhenEchoed();
-      }
       if ((e.event === 'joined' || e.event === 'failover') && invite.length > 0) handle.invite(invite);
       if (e.event === 'left') {
         lost = e.reason === 'lost';
         finish();
-      }
+      } else leaveWhenEchoed();
     };
     const onEof = (): void => {
       eof = true;
@@ -75,9 +75,7 @@ export function runChat(options: RunChatOptions): Promise<number> {
       lines$.subscribe({
         // An empty line carries no post: SAY with empty text is legal but useless for scripts.
         next: (line) => {
-          if (line.length === 0) return;
-          unechoed.set(line, (unechoed.get(line) ?? 0) + 1);
-          handle.post(line);
+          if (line.length > 0) handle.post(line);
         },
         // EOF = EXIT and quit (the JSON contract), once our posts are through (bounded wait).
         complete: () => onEof(),

@@ -46,6 +46,8 @@ export interface ChannelHandle {
   members(): readonly string[];
   /** Posts `text`; kept and re-sent across a failover until the host echoes it. */
   post(text: string): void;
+  /** Own posts still awaiting their echo (queued before the session started, or pending in it); 0 once left. */
+  pending(): number;
   /** Sends INVITE for these peer IDs. */
   invite(peerIds: readonly string[]): void;
   /** Sends EXIT, then closes; resolves when the connection is closed. */
