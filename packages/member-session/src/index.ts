@@ -1,7 +1,7 @@
 /**
  * @ims/member-session: one channel followed from the client side. channel-core's member reducer
- * decides (join, history, failover target, re-sends); a session executes its effects over one TCP
- * connection at a time and publishes its events.
+ * decides (join, history, failover target, re-sends); a session executes its effects over one
+ * connection at a time, through a transport (TCP unless told otherwise), and publishes its events.
  *
  * @example
  * ```ts
