@@ -1,5 +1,5 @@
 /**
- * The peer's embedded host: runtime's host service with an in-memory history store, announced
+ * The peer's embedded host: `@ims/host-service` with an in-memory history store, announced
  * through this peer's discovery, so the peer can be picked as standby and take a channel over.
  */
 import type { Post } from '@ims/channel-core';
