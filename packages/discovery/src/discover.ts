@@ -24,15 +24,16 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import type { ServerMembership } from '@ims/codec';
-import { DEFAULT_MAX_DATAGRAM_BYTES, decodePdu, isValidPeerId } from '@ims/codec';
+import { DEFAULT_MAX_DATAGRAM_BYTES, isValidPeerId } from '@ims/codec';
 import { validateIds, validateNick, validateServer } from './own-validation.js';
 import { announcementTicks } from './announcer.js';
-import type { Datagram, DatagramPort } from './datagram-port.js';
+import type { DatagramPort } from './datagram-port.js';
 import { DiscoveryError } from './errors.js';
 import { EMPTY_LOBBY, lobbyOf, type Lobby } from './lobby.js';
 import { EMPTY_OWN_STATE, publicOnly, reduceOwn, type OwnInput, type OwnServer, type OwnState } from './own-state.js';
 import type { PeerEvent, PeerInfo } from './peer-events.js';
-import { applyPdu, createPeerTable, tick, toPeerInfo, type PeerTableOptions } from './peer-table.js';
+import { createPeerTable, tick, toPeerInfo, type PeerTableOptions } from './peer-table.js';
+import { createReceiver } from './receive-datagram.js';
 import { createSourceLimiter } from './source-limiter.js';
 import { encodeAnnouncement } from './encode-announcement.js';
 import { createStats, type DiscoveryLog, type DiscoveryStats, type MutableStats } from './stats.js';
@@ -93,68 +94,115 @@ export interface Discovery {
   close(): void;
 }
 
-/** Start discovery on `port`: listening and announcing begin at once. */
-export function discover(port: DatagramPort, options: DiscoverOptions = {}): Discovery {
-  const peerId = options.peerId ?? randomUUID();
-  if (!isValidPeerId(peerId)) throw new DiscoveryError('INVALID_OPTION', 'peerId must be visible ASCII');
-  const scheduler = options.scheduler ?? asyncScheduler;
-  const table = createPeerTable({ ...options, selfId: peerId });
-  const { intervalMs } = table.config;
-  const maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
-  const maxPerSecond = options.maxAnnouncementsPerSecond ?? 10;
-  const inviteSends = 1 + (options.inviteRepeats ?? 2);
-  const checkEveryMs = options.checkEveryMs ?? intervalMs / 4;
-  const lobbyThrottleMs = options.lobbyThrottleMs ?? 100;
-  if (!(maxPerSecond > 0) || !(checkEveryMs > 0) || !(maxDatagramBytes > 0) || !(lobbyThrottleMs >= 0)) {
+/** The options of `discover()` with every default filled in and checked. */
+interface Resolved {
+  readonly peerId: string;
+  readonly scheduler: SchedulerLike;
+  readonly maxDatagramBytes: number;
+  readonly maxPerSecond: number;
+  readonly inviteSends: number;
+  readonly checkEveryMs: number;
+  readonly lobbyThrottleMs: number;
+}
+
+/** Defaults and checks of `DiscoverOptions`; throws DiscoveryError('INVALID_OPTION'). */
+function resolveOptions(options: DiscoverOptions, intervalMs: number, peerId: string): Resolved {
+  const r: Resolved = {
+    peerId,
+    scheduler: options.scheduler ?? asyncScheduler,
+    maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
+    maxPerSecond: options.maxAnnouncementsPerSecond ?? 10,
+    inviteSends: 1 + (options.inviteRepeats ?? 2),
+    checkEveryMs: options.checkEveryMs ?? intervalMs / 4,
+    lobbyThrottleMs: options.lobbyThrottleMs ?? 100,
+  };
+  if (!(r.maxPerSecond > 0) || !(r.checkEveryMs > 0) || !(r.maxDatagramBytes > 0) || !(r.lobbyThrottleMs >= 0)) {
     throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs, maxDatagramBytes and lobbyThrottleMs must be positive');
   }
-  validateNick(peerId, options.nick, maxDatagramBytes);
+  validateNick(peerId, options.nick, r.maxDatagramBytes);
   validateIds((options.memberships ?? []).map((m) => m.serverId), 'serverId');
   validateServer(options.server);
-  const stats: MutableStats = createStats();
-  const countFiltered = (memberships: readonly ServerMembership[] = [], server?: OwnServer): void => {
-    for (const m of memberships) stats.channelsFiltered += publicOnly(m.channels).filtered;
-    if (server !== undefined) stats.channelsFiltered += publicOnly(server.channels).filtered;
-  };
-  countFiltered(options.memberships, options.server);
-  const limiter = createSourceLimiter({ maxPerSecond: options.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
-  const log: DiscoveryLog = options.log ?? (() => undefined);
+  return r;
+}
 
-  const events = new Subject<PeerEvent>();
-  const lobby = new BehaviorSubject<Lobby>(EMPTY_LOBBY);
-  const ownInput = new Subject<OwnInput>();
+/** Counts the private or invalid channels a setter filters out (never announced, docs/protocol.md §3.5). */
+function countFiltered(stats: MutableStats, memberships: readonly ServerMembership[] = [], server?: OwnServer): void {
+  for (const m of memberships) stats.channelsFiltered += publicOnly(m.channels).filtered;
+  if (server !== undefined) stats.channelsFiltered += publicOnly(server.channels).filtered;
+}
+
+/** What the setters of the announced state need. */
+interface SetterDeps {
+  readonly peerId: string;
+  readonly maxDatagramBytes: number;
+  readonly inviteSends: number;
+  readonly stats: MutableStats;
+  readonly log: DiscoveryLog;
+  /** Feeds the own-state reducer (a no-op once closed). */
+  readonly input: (i: OwnInput) => void;
+}
+
+/** The setters of the announced state: each validates (throwing on our own bad value), counts what it filters, then feeds the reducer. */
+function ownSetters(d: SetterDeps): Pick<Discovery, 'setNick' | 'setMemberships' | 'setServer' | 'invite'> {
+  const { peerId, maxDatagramBytes, stats, log, input } = d;
+  return {
+    setNick(nick) {
+      validateNick(peerId, nick, maxDatagramBytes);
+      input({ kind: 'nick', nick });
+    },
+    setMemberships(memberships) {
+      validateIds(
+        memberships.map((m) => m.serverId),
+        'serverId',
+      );
+      countFiltered(stats, memberships);
+      input({ kind: 'memberships', memberships });
+    },
+    setServer(server) {
+      validateServer(server);
+      countFiltered(stats, [], server);
+      input({ kind: 'server', server });
+    },
+    invite(channel, clientIds) {
+      if (publicOnly([channel]).filtered > 0) {
+        stats.channelsFiltered += 1;
+        log({ level: 'warn', event: 'inviteDropped', reason: 'private or invalid channel' });
+        return;
+      }
+      validateIds(clientIds, 'clientId');
+      input({ kind: 'invite', channel, clientIds, sends: d.inviteSends });
+    },
+  };
+}
+
+/** The local peer's announced state: its first value from the options, then every change. */
+function ownState$(options: DiscoverOptions, ownInput: Subject<OwnInput>): Observable<OwnState> {
   const initial: OwnState = [
     { kind: 'nick', nick: options.nick } as const,
     { kind: 'memberships', memberships: options.memberships ?? [] } as const,
     { kind: 'server', server: options.server } as const,
   ].reduce(reduceOwn, EMPTY_OWN_STATE);
-  const own$ = ownInput.pipe(scan(reduceOwn, initial), startWith(initial), shareReplay({ bufferSize: 1, refCount: true }));
+  return ownInput.pipe(scan(reduceOwn, initial), startWith(initial), shareReplay({ bufferSize: 1, refCount: true }));
+}
 
-  const receive = (d: Datagram): PeerEvent[] => {
-    stats.received += 1;
-    if (d.data.byteLength > maxDatagramBytes) {
-      stats.oversize += 1;
-      log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
-      return [];
-    }
-    if (!limiter.allow(d.from.address, scheduler.now())) {
-      stats.rateLimited += 1;
-      return [];
-    }
-    const decoded = decodePdu(d.data, { maxDatagramBytes });
-    if (!decoded.ok) {
-      stats.malformed += 1;
-      log({ level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
-      return [];
-    }
-    if (decoded.warning !== undefined) stats.warnings += 1;
-    if (decoded.value.peerId === peerId) {
-      stats.own += 1;
-      return [];
-    }
-    stats.accepted += 1;
-    return applyPdu(table, decoded.value, d.from, scheduler.now());
-  };
+/** Start discovery on `port`: listening and announcing begin at once. */
+export function discover(port: DatagramPort, options: DiscoverOptions = {}): Discovery {
+  const peerId = options.peerId ?? randomUUID();
+  if (!isValidPeerId(peerId)) throw new DiscoveryError('INVALID_OPTION', 'peerId must be visible ASCII');
+  const table = createPeerTable({ ...options, selfId: peerId });
+  const { intervalMs } = table.config;
+  const o = resolveOptions(options, intervalMs, peerId);
+  const { scheduler, maxDatagramBytes } = o;
+  const stats: MutableStats = createStats();
+  countFiltered(stats, options.memberships, options.server);
+  const limiter = createSourceLimiter({ maxPerSecond: options.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
+  const log: DiscoveryLog = options.log ?? (() => undefined);
+  const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log });
+
+  const events = new Subject<PeerEvent>();
+  const lobby = new BehaviorSubject<Lobby>(EMPTY_LOBBY);
+  const ownInput = new Subject<OwnInput>();
+  const own$ = ownState$(options, ownInput);
 
   const announce = (state: OwnState): void => {
     const datagrams = encodeAnnouncement(peerId, state, maxDatagramBytes, stats, log);
@@ -168,16 +216,16 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
 
   const tableEvents$ = merge(
     port.messages$.pipe(mergeMap(receive)),
-    interval(checkEveryMs, scheduler).pipe(mergeMap(() => tick(table, scheduler.now()))),
+    interval(o.checkEveryMs, scheduler).pipe(mergeMap(() => tick(table, scheduler.now()))),
   ).pipe(tap((e) => events.next(e)));
   const lobbyUpdates$ = tableEvents$.pipe(
     // A snapshot costs O(peers): build at most one per lobbyThrottleMs, however many events
     // (a flood of fake peers must not turn into a flood of 10,000-entry copies).
-    auditTime(lobbyThrottleMs, scheduler),
+    auditTime(o.lobbyThrottleMs, scheduler),
     map(() => lobbyOf(table)),
   );
   const change$ = ownInput.pipe(filter((i) => i.kind !== 'announced'));
-  const announcements$ = announcementTicks(change$, { intervalMs, maxPerSecond, scheduler }).pipe(
+  const announcements$ = announcementTicks(change$, { intervalMs, maxPerSecond: o.maxPerSecond, scheduler }).pipe(
     withLatestFrom(own$),
     tap(([, state]) => announce(state)),
   );
@@ -201,32 +249,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
       return entry === undefined ? undefined : toPeerInfo(entry);
     },
     peersAt: (address) => [...table.peers.values()].filter((p) => p.address === address).map(toPeerInfo),
-    setNick(nick) {
-      validateNick(peerId, nick, maxDatagramBytes);
-      input({ kind: 'nick', nick });
-    },
-    setMemberships(memberships) {
-      validateIds(
-        memberships.map((m) => m.serverId),
-        'serverId',
-      );
-      countFiltered(memberships);
-      input({ kind: 'memberships', memberships });
-    },
-    setServer(server) {
-      validateServer(server);
-      countFiltered([], server);
-      input({ kind: 'server', server });
-    },
-    invite(channel, clientIds) {
-      if (publicOnly([channel]).filtered > 0) {
-        stats.channelsFiltered += 1;
-        log({ level: 'warn', event: 'inviteDropped', reason: 'private or invalid channel' });
-        return;
-      }
-      validateIds(clientIds, 'clientId');
-      input({ kind: 'invite', channel, clientIds, sends: inviteSends });
-    },
+    ...ownSetters({ peerId, maxDatagramBytes, inviteSends: o.inviteSends, stats, log, input }),
     stats: () => ({ ...stats, peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused }),
     close() {
       if (closed) return;
