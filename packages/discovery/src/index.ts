@@ -17,21 +17,8 @@ export { DiscoveryError, type DiscoveryErrorCode } from './errors.js';
 export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type MemoryPortOptions } from './memory-network.js';
 export { udpPort, probeMulticast, interfaceAddress, type UdpPortOptions, type ProbeResult } from './udp-port.js';
 export type { Endpoint, Invitation, Liveness, PeerEvent, PeerEventKind, PeerInfo } from './peer-events.js';
-export {
-  applyPdu,
-  createPeerTable,
-  livenessAfter,
-  resolveTableConfig,
-  tick,
-  toPeerInfo,
-  type PeerEntry,
-  type PeerTable,
-  type PeerTableConfig,
-  type PeerTableOptions,
-} from './peer-table.js';
-export { EMPTY_LOBBY, lobbyOf, type Lobby, type LobbyClient, type LobbyServer } from './lobby.js';
-export { announcementTicks, type AnnouncerOptions } from './announcer.js';
-export { createSourceLimiter, type SourceLimiter, type SourceLimiterOptions } from './source-limiter.js';
+export { applyPdu, createPeerTable, tick, type PeerEntry, type PeerTable, type PeerTableConfig, type PeerTableOptions } from './peer-table.js';
+export { EMPTY_LOBBY, type Lobby, type LobbyClient, type LobbyServer } from './lobby.js';
 export type { OwnServer } from './own-state.js';
 export type { DiscoveryLog, DiscoveryLogEntry, DiscoveryStats } from './stats.js';
 export { discover, type DiscoverOptions, type Discovery } from './discover.js';
