@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
- * import { createLogger, field, loadConfig } from '@ims/app-kit';
- * const config = loadConfig({ port: field.port(0, { allowZero: true }) }, { flags: program.opts() });
+ * import { addConfigOptions, createLogger, field, loadCommandConfig } from '@ims/app-kit';
+ * const spec = { port: field.port(0, { allowZero: true }) };
+ * const program = addConfigOptions(new Command('channel-server'), spec).parse();
+ * const config = loadCommandConfig(program, spec);
  * const logger = createLogger({ level: 'info', base: { app: 'channel-server' } });
  * logger.info('started', { port: config.port });
  * ```
@@ -16,7 +18,7 @@ export { createLogger, LOG_LEVELS } from './logger.js';
 export type { Logger, LogLevel } from './logger.js';
 export { field } from './fields.js';
 export type { ConfigField } from './fields.js';
-export { loadConfig, describeConfig } from './load-config.js';
+export { describeConfig } from './load-config.js';
 export type { ConfigOf } from './load-config.js';
 export { checkedString } from './checked-string.js';
 export { addConfigOptions, loadCommandConfig } from './command-config.js';
