@@ -45,3 +45,14 @@ export const DISCONNECT_AFTER_INTERVALS = 3;
  * §1): IDs of other implementations are accepted at any length.
  */
 export const MAX_CONFIGURED_PEER_ID_LENGTH = 64;
+
+/** Successors a STANDBY carries at most (docs/protocol.md §2.8); further fields are ignored. */
+export const MAX_SUCCESSORS = 8;
+
+/**
+ * Frames per second an ims host accepts from one connection, sustained (docs/protocol.md §9):
+ * members pace their own posts below it.
+ */
+export const DEFAULT_FLOOD_RATE = 100;
+/** Frames one connection may send to an ims host in a burst (docs/protocol.md §9). */
+export const DEFAULT_FLOOD_BURST = 200;

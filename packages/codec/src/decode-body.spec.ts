@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_SUCCESSORS } from './constants.js';
 import { decodeBody } from './decode-body.js';
+import { encodeFrame } from './encode-frame.js';
 
 const body = (...fields: string[]): Uint8Array => new TextEncoder().encode(fields.map((f) => `${f}\0`).join(''));
 
@@ -7,7 +9,22 @@ describe('decodeBody', () => {
   it('ignores unknown extra fields (docs/protocol.md §2)', () => {
     expect(decodeBody(body('EXIT', 'extra'), 'toServer')).toEqual({ ok: true, value: { cmd: 'EXIT' } });
     expect(decodeBody(body('JOIN', '#a', 'id', 'more'), 'toServer')).toEqual({ ok: true, value: { cmd: 'JOIN', channel: '#a', clientId: 'id' } });
-    expect(decodeBody(body('STANDBY', 'p', 'x'), 'toClient')).toEqual({ ok: true, value: { cmd: 'STANDBY', peerId: 'p' } });
+    expect(decodeBody(body('STANDBY', 'p'), 'toClient')).toEqual({ ok: true, value: { cmd: 'STANDBY', peerId: 'p' } });
+    expect(decodeBody(body('SAY', 'a', 'hi', 'garbage[B@7553'), 'toClient')).toEqual({ ok: true, value: { cmd: 'SAY', authorId: 'a', text: 'hi' } });
+  });
+
+  it('reads the time of a server SAY (docs/protocol.md §2.8), ignoring one that is not a decimal safe integer', () => {
+    expect(decodeBody(body('SAY', 'a', 'hi', '1764600000123'), 'toClient')).toEqual({ ok: true, value: { cmd: 'SAY', authorId: 'a', text: 'hi', at: 1764600000123 } });
+    for (const bad of ['', '-1', '1e3', '12.5', '99999999999999999', ' 12']) {
+      expect(decodeBody(body('SAY', 'a', 'hi', bad), 'toClient')).toEqual({ ok: true, value: { cmd: 'SAY', authorId: 'a', text: 'hi' } });
+    }
+  });
+
+  it('reads STANDBY successors (docs/protocol.md §2.8): distinct non-empty IDs, at most MAX_SUCCESSORS', () => {
+    expect(decodeBody(body('STANDBY', 'p', 'x', '', 'y', 'x'), 'toClient')).toEqual({ ok: true, value: { cmd: 'STANDBY', peerId: 'p', successors: ['x', 'y'] } });
+    const many = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    const r = decodeBody(body('STANDBY', 'p', ...many), 'toClient');
+    expect(r.ok && r.value.cmd === 'STANDBY' && r.value.successors).toEqual(many.slice(0, MAX_SUCCESSORS));
   });
 
   it('treats an empty JOIN clientId field as absent', () => {
@@ -30,5 +47,20 @@ describe('decodeBody', () => {
   it('rejects an empty INVITE ID as BAD_NAME', () => {
     const r = decodeBody(body('INVITE', 'a', ''), 'toServer');
     expect(!r.ok && r.error.code).toBe('BAD_NAME');
+  });
+});
+
+describe('encodeFrame extensions (docs/protocol.md §2.8)', () => {
+  const bodyOf = (frame: Uint8Array): Uint8Array => frame.subarray(4);
+  it('round-trips a timed SAY and a STANDBY with successors', () => {
+    const say = { cmd: 'SAY', authorId: 'a', text: 'hi', at: 1764600000123 } as const;
+    expect(decodeBody(bodyOf(encodeFrame(say)), 'toClient')).toEqual({ ok: true, value: say });
+    const standby = { cmd: 'STANDBY', peerId: 'p', successors: ['q', 'r'] } as const;
+    expect(decodeBody(bodyOf(encodeFrame(standby)), 'toClient')).toEqual({ ok: true, value: standby });
+  });
+  it('refuses a time or successor list the wire cannot carry', () => {
+    expect(() => encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hi', at: -1 })).toThrow(/at must be/);
+    expect(() => encodeFrame({ cmd: 'STANDBY', peerId: 'p', successors: Array.from({ length: MAX_SUCCESSORS + 1 }, (_, i) => `s${i}`) })).toThrow(/at most/);
+    expect(() => encodeFrame({ cmd: 'STANDBY', peerId: 'p', successors: [''] })).toThrow(/successor/);
   });
 });

@@ -2,6 +2,7 @@
  * Body decoder: turns one frame body (without its length prefix) into a typed command.
  * Never throws on network input; every failure is a `Decoded` with a stable code.
  */
+import { MAX_SUCCESSORS } from './constants.js';
 import { inputError } from './input-error.js';
 import { isValidChannelName } from './names.js';
 import type { ClientCommand, Command, Decoded, Direction, ServerCommand } from './types.js';
@@ -49,6 +50,33 @@ function has(f: number[], i: number): boolean {
   return f.length > 2 * i;
 }
 
+/**
+ * An extension field holding a time (docs/protocol.md §2.8): decimal digits only, a safe integer.
+ * Anything else is another implementation's extra field: ignored, not an error.
+ */
+function timeField(body: Uint8Array, f: number[], i: number): number | undefined {
+  const s = f[2 * i] as number;
+  const e = f[2 * i + 1] as number;
+  if (e === s || e - s > 16) return undefined;
+  let v = 0;
+  for (let k = s; k < e; k++) {
+    const c = body[k] as number;
+    if (c < 0x30 || c > 0x39) return undefined;
+    v = v * 10 + (c - 0x30);
+  }
+  return Number.isSafeInteger(v) ? v : undefined;
+}
+
+/** STANDBY's successor fields (docs/protocol.md §2.8): valid, distinct IDs only, at most MAX_SUCCESSORS. */
+function successorFields(body: Uint8Array, f: number[]): string[] {
+  const out: string[] = [];
+  for (let i = 2; has(f, i) && out.length < MAX_SUCCESSORS; i++) {
+    const id = name(body, f, i);
+    if (id !== undefined && id !== '' && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
 function decodeToServer(kind: Kind, body: Uint8Array, f: number[]): Decoded<ClientCommand> {
   switch (kind) {
     case 'JOIN': {
@@ -90,13 +118,16 @@ function decodeToClient(kind: Kind, body: Uint8Array, f: number[]): Decoded<Serv
       const authorId = name(body, f, 1);
       if (authorId === undefined || authorId === '') return fail('BAD_NAME', 'SAY authorId is invalid');
       const t = text(body, f, 2);
-      return t === undefined ? fail('BAD_UTF8', 'SAY text is not valid UTF-8') : { ok: true, value: { cmd: 'SAY', authorId, text: t } };
+      if (t === undefined) return fail('BAD_UTF8', 'SAY text is not valid UTF-8');
+      const at = has(f, 3) ? timeField(body, f, 3) : undefined;
+      return { ok: true, value: at === undefined ? { cmd: 'SAY', authorId, text: t } : { cmd: 'SAY', authorId, text: t, at } };
     }
     case 'STANDBY': {
       if (!has(f, 1)) return fail('MISSING_FIELD', 'STANDBY without peerId');
       const peerId = name(body, f, 1);
       if (peerId === undefined || peerId === '') return fail('BAD_NAME', 'STANDBY peerId is invalid');
-      return { ok: true, value: { cmd: 'STANDBY', peerId } };
+      if (!has(f, 2)) return { ok: true, value: { cmd: 'STANDBY', peerId } };
+      return { ok: true, value: { cmd: 'STANDBY', peerId, successors: successorFields(body, f) } };
     }
     case 'ERROR': {
       if (!has(f, 1)) return fail('MISSING_FIELD', 'ERROR without reason');

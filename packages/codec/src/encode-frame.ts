@@ -2,7 +2,7 @@
  * Frame encoder: always the strict form of docs/protocol.md §2 (u32 big-endian byte length, every
  * field NUL-terminated, the last one included), whatever dialect the peer speaks.
  */
-import { FRAME_HEADER_BYTES } from './constants.js';
+import { FRAME_HEADER_BYTES, MAX_SUCCESSORS } from './constants.js';
 import { CodecError } from './errors.js';
 import { isValidChannelName, isValidPeerId } from './names.js';
 import type { Command } from './types.js';
@@ -18,6 +18,11 @@ function textField(text: string, what: string): string {
   return text;
 }
 
+function timeText(at: number): string {
+  if (!Number.isSafeInteger(at) || at < 0) throw new CodecError('INVALID_VALUE', `SAY at must be a non-negative integer, got ${at}`);
+  return String(at);
+}
+
 /** The wire fields of a command, validated; throws INVALID_VALUE on a value the wire cannot carry. */
 function fieldsOf(cmd: Command): string[] {
   switch (cmd.cmd) {
@@ -26,9 +31,10 @@ function fieldsOf(cmd: Command): string[] {
       return cmd.clientId === undefined ? ['JOIN', cmd.channel] : ['JOIN', cmd.channel, peerIdField(cmd.clientId, 'JOIN clientId')];
     }
     case 'SAY':
-      return 'authorId' in cmd
+      if (!('authorId' in cmd)) return ['SAY', textField(cmd.text, 'SAY text')];
+      return cmd.at === undefined
         ? ['SAY', peerIdField(cmd.authorId, 'SAY authorId'), textField(cmd.text, 'SAY text')]
-        : ['SAY', textField(cmd.text, 'SAY text')];
+        : ['SAY', peerIdField(cmd.authorId, 'SAY authorId'), textField(cmd.text, 'SAY text'), timeText(cmd.at)];
     case 'EXIT':
       return ['EXIT'];
     case 'INVITE': {
@@ -36,8 +42,11 @@ function fieldsOf(cmd: Command): string[] {
       if (cmd.clientIds.length === 0) throw new CodecError('INVALID_VALUE', 'INVITE needs at least one clientId');
       return ['INVITE', ...cmd.clientIds.map((id) => peerIdField(id, 'INVITE clientId'))];
     }
-    case 'STANDBY':
-      return ['STANDBY', peerIdField(cmd.peerId, 'STANDBY peerId')];
+    case 'STANDBY': {
+      const successors = cmd.successors ?? [];
+      if (successors.length > MAX_SUCCESSORS) throw new CodecError('INVALID_VALUE', `STANDBY carries at most ${MAX_SUCCESSORS} successors`);
+      return ['STANDBY', peerIdField(cmd.peerId, 'STANDBY peerId'), ...successors.map((id) => peerIdField(id, 'STANDBY successor'))];
+    }
     case 'ERROR':
       return ['ERROR', textField(cmd.reason, 'ERROR reason')];
     default:

@@ -25,16 +25,26 @@ export interface InviteCommand {
   readonly cmd: 'INVITE';
   readonly clientIds: readonly string[];
 }
-/** `SAY authorId text`, server → client: fan-out of a post to every member, the author included. */
+/** `SAY authorId text [at]`, server → client: fan-out of a post to every member, the author included. */
 export interface ServerSayCommand {
   readonly cmd: 'SAY';
   readonly authorId: string;
   readonly text: string;
+  /**
+   * Extension (docs/protocol.md §2.8): when the host accepted the post, ms since the Unix epoch.
+   * ims hosts send it on history SAYs; receivers that do not know it ignore the extra field.
+   */
+  readonly at?: number;
 }
-/** `STANDBY peerId`, server → client: the channel's standby peer. */
+/** `STANDBY peerId [successor…]`, server → client: the channel's standby peer. */
 export interface StandbyCommand {
   readonly cmd: 'STANDBY';
   readonly peerId: string;
+  /**
+   * Extension (docs/protocol.md §2.8, §5.5): the members that take over after the standby, in
+   * order, at most `MAX_SUCCESSORS` (8). Receivers that do not know it ignore the extra fields.
+   */
+  readonly successors?: readonly string[];
 }
 /** `ERROR reason`, server → client: extension, sent before dropping a frame or closing. */
 export interface ErrorCommand {

@@ -1,5 +1,5 @@
 /** Abuse limits of a host service, each with its default (documented in README "Limits"). */
-import { DEFAULT_MAX_FRAME_BYTES } from '@ims/codec';
+import { DEFAULT_FLOOD_BURST, DEFAULT_FLOOD_RATE, DEFAULT_MAX_FRAME_BYTES } from '@ims/codec';
 import { HOST_DEFAULTS } from '@ims/channel-core';
 import { TRANSPORT_DEFAULTS } from '@ims/transport';
 import { ConfigError } from '@ims/app-kit';
@@ -42,8 +42,8 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   maxConnectionsPerIp: TRANSPORT_DEFAULTS.maxConnectionsPerIp,
   idleTimeoutMs: TRANSPORT_DEFAULTS.idleTimeoutMs,
   maxSendQueueBytes: TRANSPORT_DEFAULTS.maxSendQueueBytes,
-  floodRate: 100,
-  floodBurst: 200,
+  floodRate: DEFAULT_FLOOD_RATE,
+  floodBurst: DEFAULT_FLOOD_BURST,
   floodMaxDropped: 100,
   closeTimeoutMs: TRANSPORT_DEFAULTS.closeTimeoutMs,
   historyLimit: HOST_DEFAULTS.historyLimit,
