@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFlush, cancelFlush, scheduleFlush } from './flush-scheduler.js';
+import { afterFlush, beforeFlush, cancelFlush, scheduleFlush } from './flush-scheduler.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -15,6 +15,18 @@ describe('flush scheduler', () => {
     expect(log).toEqual([]);
     await turn();
     expect(log).toEqual(['a', 'b', 'after']);
+  });
+
+  it('runs before-flush callbacks first, and what they queue goes out in the same flush', async () => {
+    const log: string[] = [];
+    const a = { flush: () => log.push('a') };
+    afterFlush(() => log.push('after'));
+    beforeFlush(() => {
+      log.push('before');
+      scheduleFlush(a);
+    });
+    await turn();
+    expect(log).toEqual(['before', 'a', 'after']);
   });
 
   it('skips a cancelled connection', async () => {

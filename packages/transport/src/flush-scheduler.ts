@@ -10,11 +10,17 @@ export interface Flushable {
 }
 
 let pending = new Set<Flushable>();
+let before: (() => void)[] = [];
 let after: (() => void)[] = [];
 let scheduled = false;
 
 function flushAll(): void {
   scheduled = false;
+  // Before-callbacks may still write (a host releases the echoes it held until their posts were
+  // stored): those writes join this turn's batch.
+  const first = before;
+  before = [];
+  for (const cb of first) cb();
   const batch = pending;
   const callbacks = after;
   pending = new Set();
@@ -33,6 +39,12 @@ function schedule(): void {
 /** Queues `f.flush()` for the end of this event-loop turn (setImmediate: after all I/O callbacks of the turn). */
 export function scheduleFlush(f: Flushable): void {
   pending.add(f);
+  schedule();
+}
+
+/** Runs `cb` once at the end of this turn, after every I/O callback of the turn and before its queued batches go to the sockets. */
+export function beforeFlush(cb: () => void): void {
+  before.push(cb);
   schedule();
 }
 

@@ -45,6 +45,7 @@ class MemoryNetwork implements MemoryHub {
   private nextPort = SERVER_PORT_MIN;
   private nextSourcePort = SOURCE_PORT_MIN;
   private pending = new Set<Flushable>();
+  private before: (() => void)[] = [];
   private after: (() => void)[] = [];
   private flushScheduled = false;
 
@@ -64,6 +65,11 @@ class MemoryNetwork implements MemoryHub {
     this.pending.delete(conn);
   }
 
+  beforeFlush(cb: () => void): void {
+    this.before.push(cb);
+    this.scheduleFlushAll();
+  }
+
   afterFlush(cb: () => void): void {
     this.after.push(cb);
     this.scheduleFlushAll();
@@ -74,6 +80,9 @@ class MemoryNetwork implements MemoryHub {
     this.flushScheduled = true;
     this.scheduler.schedule(() => {
       this.flushScheduled = false;
+      const first = this.before;
+      this.before = [];
+      for (const cb of first) cb();
       const batch = this.pending;
       const callbacks = this.after;
       this.pending = new Set();
@@ -164,6 +173,7 @@ function view(network: MemoryNetwork, address: string): MemoryTransport {
     address,
     listen: (options) => network.listen(options, address),
     dial: (options) => network.dial(options, address),
+    beforeFlush: (cb) => network.beforeFlush(cb),
     afterFlush: (cb) => network.afterFlush(cb),
     at: (other) => view(network, other),
     kill: (a, p) => network.kill(a, p),

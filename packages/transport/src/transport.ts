@@ -65,6 +65,8 @@ export interface Transport {
   listen<T>(options: ListenOptions<T>): Promise<Listener<T>>;
   /** Connects; rejects with TransportError CONNECTION_REFUSED (nothing listens), CONNECT_TIMEOUT or CONNECT_FAILED. */
   dial<T>(options: DialOptions<T>): Promise<Connection<T>>;
+  /** Runs `cb` once at the end of this turn, before the turn's queued writes are handed to the network; writes made in `cb` join them. */
+  beforeFlush(cb: () => void): void;
   /** Runs `cb` once, right after the writes queued so far were handed to the network (the end-of-turn flush). */
   afterFlush(cb: () => void): void;
 }

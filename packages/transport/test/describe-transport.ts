@@ -70,6 +70,23 @@ function endpointContract(ctx: ContractContext): void {
     expect(queuedAtFlush).toBe(0);
     expect(await ctx.h.wait(s.receive(2))).toEqual([{ cmd: 'EXIT' }, { cmd: 'EXIT' }]);
   });
+
+  it('runs beforeFlush before the turn is handed to the network, and its writes join the turn', async () => {
+    const l = await ctx.listen();
+    const { client, s } = await ctx.pair(l);
+    client.write(encodeFrame({ cmd: 'EXIT' }));
+    const queuedBefore = await ctx.h.wait(
+      new Promise<number>((resolve) =>
+        ctx.h.transport.beforeFlush(() => {
+          const queued = client.queuedBytes;
+          client.write(encodeFrame({ cmd: 'SAY', text: 'late' }));
+          resolve(queued);
+        }),
+      ),
+    );
+    expect(queuedBefore).toBeGreaterThan(0);
+    expect(await ctx.h.wait(s.receive(2))).toEqual([{ cmd: 'EXIT' }, { cmd: 'SAY', text: 'late' }]);
+  });
 }
 
 /** attach, graceful close and destroy. */
