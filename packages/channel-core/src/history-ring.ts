@@ -29,6 +29,24 @@ export class HistoryRing<T> {
     this.start = (this.start + 1) % this.capacity;
   }
 
+  /**
+   * Removes the newest occurrence of `item` (by identity); false when it is not held. O(length):
+   * only for the rare retraction of a post the store could not write, never on the hot path.
+   */
+  remove(item: T): boolean {
+    for (let i = this.count - 1; i >= 0; i--) {
+      if (this.items[(this.start + i) % this.capacity] !== item) continue;
+      const rest = this.toArray();
+      rest.splice(i, 1);
+      this.items.length = 0;
+      this.items.push(...rest);
+      this.start = 0;
+      this.count = rest.length;
+      return true;
+    }
+    return false;
+  }
+
   /** The items, oldest first. */
   toArray(): T[] {
     const out: T[] = [];

@@ -47,7 +47,9 @@ export type HostInput =
   /** Discovery snapshot, sent on every change. */
   | { readonly kind: 'peers'; readonly peers: readonly PeerInfo[] }
   /** History this peer holds for a channel: used when a JOIN creates that channel (takeover). */
-  | { readonly kind: 'archive'; readonly channel: string; readonly posts: readonly Post[] };
+  | { readonly kind: 'archive'; readonly channel: string; readonly posts: readonly Post[] }
+  /** A post whose store write failed (the runtime sent no broadcast for it): it leaves the history (docs/protocol.md §6.2 STORE_UNAVAILABLE). */
+  | { readonly kind: 'retract'; readonly channel: string; readonly post: Post };
 
 /** Log levels of `log` effects. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

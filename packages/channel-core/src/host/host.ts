@@ -58,6 +58,9 @@ function dispatch(ctx: HostContext, input: HostInput): void {
       // Only used when a JOIN creates the channel; a live channel keeps its own history.
       ctx.storeArchive(input.channel, { posts: ctx.opts.historyLimit === 0 ? [] : input.posts.slice(-ctx.opts.historyLimit) });
       return;
+    case 'retract':
+      retract(ctx, input.channel, input.post);
+      return;
   }
 }
 
@@ -101,6 +104,15 @@ function onSay(ctx: HostContext, cs: ConnState, cmd: SayCommand): void {
     { kind: 'broadcast', conns: ctx.connsOf(ch), command: { cmd: 'SAY', authorId: post.authorId, text: post.text } },
     { kind: 'persist', channel: ch.name, post },
   );
+}
+
+/** The post is the very object the `persist` effect carried; the channel may have closed meanwhile (archive). */
+function retract(ctx: HostContext, channel: string, post: Post): void {
+  if (ctx.channels.get(channel)?.history.remove(post) === true) return;
+  const archived = ctx.archive.get(channel);
+  if (archived === undefined || !archived.posts.includes(post)) return;
+  const posts = archived.posts.filter((p) => p !== post);
+  ctx.archive.set(channel, archived.admitted === undefined ? { posts } : { posts, admitted: archived.admitted });
 }
 
 function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): void {
