@@ -34,6 +34,9 @@ export interface ResolvedMemberOptions {
   readonly seenLimit: number;
   readonly pendingLimit: number;
   readonly hostHistoryLimit: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly dialRetries: number;
 }
 
 /** A post as this member saw it, with the arrival time (ms, the runtime's clock) of its frame. */
@@ -77,6 +80,17 @@ export class MemberContext {
   readonly seen: HistoryRing<TimedPost>;
   /** Own posts not yet echoed, oldest first. */
   pending: string[] = [];
+  /**
+   * Own SAYs sent on this connection and not answered yet, oldest first: an ims host answers each
+   * in order with its echo or a refusal (docs/protocol.md §6.2), so a refusal is the oldest one's.
+   */
+  inflight: string[] = [];
+  /** Posts the host refused (FLOOD, STORE_UNAVAILABLE), to send again when `timer` comes. */
+  refused: string[] = [];
+  /** What the requested wake-up is for; undefined when none is wanted. */
+  wake: 'resend' | 'redial' | undefined;
+  /** Refusals in a row (posts, or dials/JOINs of `host`): the back-off exponent. */
+  retries = 0;
   readonly expected: ExpectedResends;
   out: MemberEffect[] = [];
 
@@ -91,12 +105,26 @@ export class MemberContext {
   }
 
   send(command: ClientCommand): void {
+    if (command.cmd === 'SAY') this.inflight.push(command.text);
     this.out.push({ kind: 'send', command });
+  }
+
+  /** Asks for `timer` after the next back-off delay (doubling from `retryBaseMs` up to `retryMaxMs`). */
+  backOff(why: 'resend' | 'redial'): void {
+    const { retryBaseMs, retryMaxMs } = this.opts;
+    this.wake = why;
+    this.out.push({ kind: 'schedule', afterMs: Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(this.retries, 30)) });
+    this.retries++;
   }
 
   /** Dials `target` (closing any open connection first); `why` decides what its outcome means. */
   connect(target: MemberTarget, why: Attempt): void {
     if (this.connOpen) this.out.push({ kind: 'disconnect' });
+    // A new connection: nothing is in flight; refused posts are still pending, sent after the join.
+    this.inflight = [];
+    this.refused = [];
+    this.wake = undefined;
+    if (target.peerId !== this.host?.peerId) this.retries = 0;
     this.host = target;
     this.attempt = why;
     this.phase = 'connecting';
@@ -113,6 +141,9 @@ export class MemberContext {
     this.connOpen = false;
     this.phase = 'left';
     this.pending = [];
+    this.inflight = [];
+    this.refused = [];
+    this.wake = undefined;
     this.emit({ event: 'left', reason });
   }
 

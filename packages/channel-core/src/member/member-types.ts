@@ -43,7 +43,9 @@ export type MemberInput =
   /** The user leaves the channel. */
   | { readonly kind: 'exit' }
   /** Discovery's hosting peers, on every change. */
-  | { readonly kind: 'lobby'; readonly hosts: readonly LobbyHost[] };
+  | { readonly kind: 'lobby'; readonly hosts: readonly LobbyHost[] }
+  /** The wake-up the last `schedule` effect asked for is due (re-send refused posts, or dial again). */
+  | { readonly kind: 'timer' };
 
 /** What the front-ends show (the peer-client JSON contract, without `ts`/`channel`/`nick`). */
 export type MemberEvent =
@@ -72,7 +74,12 @@ export type MemberEffect =
   | { readonly kind: 'send'; readonly command: ClientCommand }
   /** Close the connection without waiting for anything. */
   | { readonly kind: 'disconnect' }
-  | { readonly kind: 'event'; readonly event: MemberEvent };
+  | { readonly kind: 'event'; readonly event: MemberEvent }
+  /**
+   * Feed `timer` after about `afterMs` (the runtime adds jitter, so members refused together do not
+   * come back together); replaces any wake-up asked for before.
+   */
+  | { readonly kind: 'schedule'; readonly afterMs: number };
 
 /** Options of `createMember`. */
 export interface MemberOptions {
@@ -90,6 +97,15 @@ export interface MemberOptions {
   readonly seenLimit?: number;
   /** Own posts kept until the host echoes them; a post beyond is refused with an error event. @default 1000 */
   readonly pendingLimit?: number;
+  /**
+   * First back-off (ms) after a refusal: a post refused with `FLOOD`/`STORE_UNAVAILABLE`, or a JOIN
+   * refused for capacity (docs/protocol.md §6.2); doubled on each refusal in a row. @default 250
+   */
+  readonly retryBaseMs?: number;
+  /** Longest back-off (ms) between two tries. @default 5000 */
+  readonly retryMaxMs?: number;
+  /** Dials of a failover target that time out (not refused) tried again, backing off, before the next target. @default 2 */
+  readonly dialRetries?: number;
 }
 
 /** The member's state as plain data, for tests and metrics. */

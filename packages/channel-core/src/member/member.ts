@@ -8,11 +8,12 @@ import { followLiveness, noteStandbyNamed, onClosed, onConnectFailed } from './f
 import { onConnected, onHistorySay, onJoin, onStandby } from './join.js';
 import { MemberContext, type ResolvedMemberOptions } from './member-context.js';
 import { convergeOnWinner } from './partition.js';
-import { onLiveSay, onPost } from './posts.js';
+import { onLiveSay, onPost, onPostRefused } from './posts.js';
+import { onJoinRefused, onTimer, retryDial } from './retry.js';
 import type { Member, MemberEffect, MemberInput, MemberOptions } from './member-types.js';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
-const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit } as const;
+const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit, retryBaseMs: 250, retryMaxMs: 5_000, dialRetries: 2 } as const;
 
 /** Creates a member reducer for one channel. It reads no clock: timing comes from its inputs. */
 export function createMember(opts: MemberOptions): Member {
@@ -33,13 +34,18 @@ function resolve(opts: MemberOptions): ResolvedMemberOptions {
   const seenLimit = opts.seenLimit ?? MEMBER_DEFAULTS.seenLimit;
   const pendingLimit = opts.pendingLimit ?? MEMBER_DEFAULTS.pendingLimit;
   const hostHistoryLimit = opts.hostHistoryLimit ?? MEMBER_DEFAULTS.hostHistoryLimit;
-  for (const [k, v] of [['seenLimit', seenLimit], ['pendingLimit', pendingLimit], ['hostHistoryLimit', hostHistoryLimit]] as const) {
+  const retryBaseMs = opts.retryBaseMs ?? MEMBER_DEFAULTS.retryBaseMs;
+  const retryMaxMs = opts.retryMaxMs ?? MEMBER_DEFAULTS.retryMaxMs;
+  const dialRetries = opts.dialRetries ?? MEMBER_DEFAULTS.dialRetries;
+  const limits = { seenLimit, pendingLimit, hostHistoryLimit, retryBaseMs, retryMaxMs, dialRetries };
+  for (const [k, v] of Object.entries(limits)) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`MemberOptions.${k} must be a non-negative integer, got ${v}`);
   }
   const { selfId, channel, selfEndpoint } = opts;
   if (!isValidPeerId(selfId)) throw new RangeError(`MemberOptions.selfId is not a peer ID: ${JSON.stringify(selfId)}`);
   if (!isValidChannelName(channel)) throw new RangeError(`MemberOptions.channel is not a channel name: ${JSON.stringify(channel)}`);
-  return { selfId, channel, selfEndpoint, seenLimit, pendingLimit, hostHistoryLimit };
+  if (retryMaxMs < retryBaseMs) throw new RangeError(`MemberOptions.retryMaxMs (${retryMaxMs}) is below retryBaseMs (${retryBaseMs})`);
+  return { selfId, channel, selfEndpoint, ...limits };
 }
 
 function dispatch(ctx: MemberContext, input: MemberInput): void {
@@ -51,7 +57,7 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
       onConnected(ctx);
       return;
     case 'connect-failed':
-      onConnectFailed(ctx, input.refused);
+      if (!retryDial(ctx, input.refused)) onConnectFailed(ctx, input.refused);
       return;
     case 'closed':
       onClosed(ctx);
@@ -69,6 +75,9 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
       // A host gone fails over (timer path); otherwise a smaller host ID may win the channel.
       if (!followLiveness(ctx, input.hosts)) convergeOnWinner(ctx);
       return;
+    case 'timer':
+      onTimer(ctx);
+      return;
   }
 }
 
@@ -76,10 +85,14 @@ function onFrame(ctx: MemberContext, cmd: ServerCommand, at: number): void {
   if (ctx.phase !== 'joining' && ctx.phase !== 'joined') return;
   if (cmd.cmd === 'ERROR') {
     const colon = cmd.reason.indexOf(':');
-    ctx.emit({ event: 'error', code: colon > 0 ? cmd.reason.slice(0, colon) : 'HOST_ERROR', message: cmd.reason });
+    const code = colon > 0 ? cmd.reason.slice(0, colon) : 'HOST_ERROR';
+    // A refusal tried again later is shown once per back-off, not for every post of a burst.
+    const quiet = ctx.wake === 'resend' || (ctx.phase === 'joining' && ctx.retries > 0);
+    if ((!onPostRefused(ctx, code) && !onJoinRefused(ctx, code)) || !quiet) ctx.emit({ event: 'error', code, message: cmd.reason });
   } else if (cmd.cmd === 'STANDBY') {
     noteStandbyNamed(ctx, cmd.peerId);
     onStandby(ctx, cmd.peerId);
+    if (ctx.phase === 'joined' && ctx.wake === undefined) ctx.retries = 0;
   } else if (ctx.phase === 'joining') {
     // docs/architecture.md "History delimiter": SAYs between JOIN and the first STANDBY are history.
     onHistorySay(ctx, cmd, at);

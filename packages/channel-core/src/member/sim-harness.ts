@@ -160,6 +160,8 @@ export class SimNet {
       if (e.event.event === 'history' || e.event.event === 'say') s.shown.push(e.event.text);
     } else if (e.kind === 'send') s.outbox.push(e.command);
     else if (e.kind === 'disconnect') this.drop(s);
+    // The simulated hosts never refuse a post or a JOIN, so no back-off is ever asked for.
+    else if (e.kind === 'schedule') return;
     else {
       this.drop(s);
       const hostId = e.target.peerId;
