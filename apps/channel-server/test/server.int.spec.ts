@@ -79,7 +79,8 @@ describe('channel-server process', () => {
     const got = await carol.waitFor('history then STANDBY', hasStandby);
     // Architecture "History delimiter": stored posts come as SAYs before the first STANDBY.
     const beforeStandby = got.slice(0, got.findIndex((c) => c.cmd === 'STANDBY'));
-    expect(beforeStandby).toEqual([
+    // History SAYs also carry their accept time (docs/protocol.md §2.8).
+    expect(beforeStandby).toMatchObject([
       { cmd: 'SAY', authorId: 'alice', text: 'one' },
       { cmd: 'SAY', authorId: 'alice', text: 'two' },
     ]);

@@ -51,7 +51,8 @@ describe.skipIf(!probe.ok)('channel-server --standby-for', () => {
     clients.push(again);
     const got = await again.waitFor('history then STANDBY', (r) => r.some((c) => c.cmd === 'STANDBY'));
     const history = got.slice(0, got.findIndex((c) => c.cmd === 'STANDBY'));
-    expect(history).toEqual([
+    // History SAYs also carry their accept time (docs/protocol.md §2.8).
+    expect(history).toMatchObject([
       { cmd: 'SAY', authorId: 'alice', text: 'before 1' },
       { cmd: 'SAY', authorId: 'alice', text: 'before 2' },
     ]);

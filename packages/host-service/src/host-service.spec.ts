@@ -77,7 +77,7 @@ describe('host service (memory transport, virtual time)', () => {
     const second = await w.start({}, { store });
     const b = await w.client(second);
     b.send({ cmd: 'JOIN', channel: '#keep', clientId: 'bob' });
-    expect(await b.next(isSay())).toEqual({ cmd: 'SAY', authorId: 'alice', text: 'remember me' });
+    expect(await b.next(isSay())).toEqual({ cmd: 'SAY', authorId: 'alice', text: 'remember me', at: 0 });
   });
 
   it('serves archived posts when a JOIN creates the channel (takeover)', async () => {
@@ -86,7 +86,7 @@ describe('host service (memory transport, virtual time)', () => {
     svc.archive('#t', [{ authorId: 'zed', text: 'before failover', at: 1 }]);
     const c = await w.client(svc);
     c.send({ cmd: 'JOIN', channel: '#t', clientId: 'carol' });
-    expect(await c.next(isSay())).toEqual({ cmd: 'SAY', authorId: 'zed', text: 'before failover' });
+    expect(await c.next(isSay())).toEqual({ cmd: 'SAY', authorId: 'zed', text: 'before failover', at: 1 });
   });
 
   it('survives a post the wire cannot carry: logged, counted, dropped, the rest served', async () => {
@@ -100,7 +100,7 @@ describe('host service (memory transport, virtual time)', () => {
     const c = await w.client(svc);
     c.send({ cmd: 'JOIN', channel: '#bad', clientId: 'carol' });
     await c.next(isStandby);
-    expect(c.commands().filter(isSay())).toEqual([{ cmd: 'SAY', authorId: 'ok', text: 'fine' }]);
+    expect(c.commands().filter(isSay())).toEqual([{ cmd: 'SAY', authorId: 'ok', text: 'fine', at: 2 }]);
     expect(svc.stats().errors['ENCODE_ERROR']).toBe(1);
   });
 

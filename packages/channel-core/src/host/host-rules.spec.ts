@@ -79,8 +79,8 @@ describe('host: takeover (archive input)', () => {
     h.host.handle({ kind: 'archive', channel: '#a', posts });
     const fx = h.join('c1', '#a', 'alice');
     expect(received(fx, 'c1')).toEqual([
-      { cmd: 'SAY', authorId: 'old', text: 'p2' },
-      { cmd: 'SAY', authorId: 'old', text: 'p3' },
+      { cmd: 'SAY', authorId: 'old', text: 'p2', at: 2 },
+      { cmd: 'SAY', authorId: 'old', text: 'p3', at: 3 },
       { cmd: 'STANDBY', peerId: 'H' },
     ]);
     expect(h.host.snapshot().archivedChannels).toBe(0);

@@ -20,8 +20,8 @@ describe('host: JOIN', () => {
     h.say('c1', 'two');
     const fx = h.join('c2', '#a', 'bob');
     expect(noLogs(fx)).toEqual([
-      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'one' } },
-      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'two' } },
+      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'one', at: 1_001 } },
+      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'two', at: 1_001 } },
       { kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'H' } },
     ]);
   });
@@ -116,8 +116,8 @@ describe('host: SAY', () => {
     h.join('c1', '#a', 'alice');
     for (const t of ['1', '2', '3']) h.say('c1', t);
     expect(received(h.join('c2', '#a', 'bob'), 'c2')).toEqual([
-      { cmd: 'SAY', authorId: 'alice', text: '2' },
-      { cmd: 'SAY', authorId: 'alice', text: '3' },
+      { cmd: 'SAY', authorId: 'alice', text: '2', at: 1_001 },
+      { cmd: 'SAY', authorId: 'alice', text: '3', at: 1_001 },
       { cmd: 'STANDBY', peerId: 'H' },
     ]);
   });
@@ -180,7 +180,7 @@ describe('host: EXIT, loss and empty channels', () => {
     h.say('c1', 'kept');
     expect(noLogs(h.closed('c1'))).toEqual([{ kind: 'channels', public: ['#b'] }]);
     expect(h.host.snapshot().archivedChannels).toBe(1);
-    expect(received(h.join('c3', '#a', 'carol'), 'c3')[0]).toEqual({ cmd: 'SAY', authorId: 'alice', text: 'kept' });
+    expect(received(h.join('c3', '#a', 'carol'), 'c3')[0]).toEqual({ cmd: 'SAY', authorId: 'alice', text: 'kept', at: 1_002 });
   });
 
   it('forgets the oldest archive beyond maxArchivedChannels', () => {
@@ -189,7 +189,7 @@ describe('host: EXIT, loss and empty channels', () => {
     h.host.handle({ kind: 'archive', channel: '#b', posts: [{ authorId: 'x', text: 'b', at: 1 }] });
     expect(h.host.snapshot().archivedChannels).toBe(1);
     expect(received(h.join('c1', '#a', 'alice'), 'c1')).toEqual([{ cmd: 'STANDBY', peerId: 'H' }]);
-    expect(received(h.join('c2', '#b', 'bob'), 'c2')[0]).toEqual({ cmd: 'SAY', authorId: 'x', text: 'b' });
+    expect(received(h.join('c2', '#b', 'bob'), 'c2')[0]).toEqual({ cmd: 'SAY', authorId: 'x', text: 'b', at: 1 });
   });
 });
 

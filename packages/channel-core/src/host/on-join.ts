@@ -38,8 +38,9 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   cs.channel = ch;
   if (created && !isPrivate) ctx.announceChannels();
   ctx.log('info', 'joined', { conn: cs.conn, peer: id, channel: name, created, joinedAt });
-  // docs/architecture.md "History delimiter": history as SAY frames, then STANDBY.
-  for (const post of ch.history.toArray()) ctx.send(cs.conn, { cmd: 'SAY', authorId: post.authorId, text: post.text });
+  // docs/architecture.md "History delimiter": history as SAY frames, then STANDBY. Each carries
+  // its accept time (docs/protocol.md §2.8), so a member or a pulling host can order two copies.
+  for (const post of ch.history.toArray()) ctx.send(cs.conn, { cmd: 'SAY', authorId: post.authorId, text: post.text, at: post.at });
   if (fresh) ctx.considerNewcomer(ch, rec);
   // Draft §2.1: STANDBY to every member after every JOIN of a new member.
   ctx.broadcastStandby(ch);
@@ -69,7 +70,7 @@ function create(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolea
   ctx.archive.delete(name);
   let admitted: Set<string> | undefined;
   if (isPrivate) admitted = archived === undefined ? new Set([id]) : archived.admitted;
-  const ch: ChannelState = { name, isPrivate, members: new Map(), conns: [], connsDirty: false, standby: ctx.opts.hostId, history, admitted };
+  const ch: ChannelState = { name, isPrivate, members: new Map(), conns: [], connsDirty: false, standby: ctx.opts.hostId, successors: [], history, admitted };
   ctx.channels.set(name, ch);
   ctx.log('info', 'channel-created', { channel: name, history: history.length, takeover: archived !== undefined });
   return ch;
