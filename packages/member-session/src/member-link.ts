@@ -7,7 +7,7 @@ import { encodeFrame, type ClientCommand, type Decoded, type ServerCommand } fro
 import type { Logger } from '@ims/app-kit';
 import type { CloseInfo, Connection, ConnectionSink } from '@ims/transport';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxPace } from './outbox.js';
 
 /** What a link reports to, and reads from, its session. */
 export interface LinkOwner {
@@ -15,6 +15,8 @@ export interface LinkOwner {
   readonly scheduler: SchedulerLike;
   /** The transport's end-of-turn hook, for the outbox. */
   readonly afterFlush: (fn: () => void) => void;
+  /** The frame budget of each connection's outbox (docs/protocol.md §9). */
+  readonly pace: OutboxPace;
   readonly log: Logger | undefined;
   /** True while `link` is the session's current connection. */
   isCurrent(link: Link): boolean;
@@ -35,7 +37,7 @@ export class Link implements ConnectionSink<ServerCommand> {
     private readonly conn: Connection<ServerCommand>,
     joinTimeoutMs: number,
   ) {
-    this.outbox = new Outbox(conn, owner.afterFlush);
+    this.outbox = new Outbox(conn, owner.afterFlush, owner.pace);
     // docs/architecture.md "History delimiter": STANDBY ends every JOIN; a host silent that long
     // is dropped, and the reducer sees `closed` and tries elsewhere.
     this.joinTimer = owner.scheduler.schedule(() => conn.destroy('no STANDBY after JOIN'), joinTimeoutMs);

@@ -4,11 +4,12 @@
  * only executes its effects: dial through the transport, write frames, close, and publish events.
  * It keeps no copy of the reducer's state: the archive is `member.seenPosts()`. docs/protocol.md §5.
  */
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, type ClientCommand, type ServerCommand } from '@ims/codec';
+import { DEFAULT_FLOOD_BURST, DEFAULT_FLOOD_RATE, DEFAULT_MAX_FRAME_BYTES, FrameDecoder, type ClientCommand, type ServerCommand } from '@ims/codec';
 import { asyncScheduler, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
 import { tcpTransport, TransportError, type CloseInfo, type Connection, type Transport } from '@ims/transport';
 import { Link, type LinkOwner } from './member-link.js';
+import type { OutboxPace } from './outbox.js';
 import type { LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberTarget, Post } from '@ims/channel-core';
 
 /** Options of {@link startMemberSession}. */
@@ -39,9 +40,22 @@ export interface MemberSessionOptions {
   readonly scheduler?: SchedulerLike;
   /** The network to dial through: tests pass `memoryTransport({ scheduler })` and the same scheduler. @default tcpTransport */
   readonly transport?: Transport;
+  /**
+   * Frames a second sent to the host at most, sustained: an ims host drops frames beyond 100 a
+   * second (docs/protocol.md §9), so 80 % of it leaves room for jitter on the way; more wait in the
+   * outbox. @default 80
+   */
+  readonly sendRate?: number;
+  /** Frames sent at once after a quiet spell: half the host's burst of 200 (docs/protocol.md §9). @default 100 */
+  readonly sendBurst?: number;
+  /** Random numbers in [0, 1) for the jitter of back-offs (a retry waits ½–1 × what the reducer asked). @default Math.random */
+  readonly random?: () => number;
   /** Logger. @default none */
   readonly logger?: Logger;
 }
+
+/** Defaults of the pacing options (documented there). */
+const PACE_DEFAULTS = { rate: DEFAULT_FLOOD_RATE * 0.8, burst: DEFAULT_FLOOD_BURST / 2 } as const;
 
 /** A member reducer event stamped with the scheduler's time (ms). */
 export type TimedMemberEvent = MemberEvent & { readonly ts: number };
@@ -69,8 +83,11 @@ class Session implements MemberSession, LinkOwner {
   readonly events$: Observable<TimedMemberEvent>;
   readonly scheduler: SchedulerLike;
   readonly afterFlush: (fn: () => void) => void;
+  readonly pace: OutboxPace;
   readonly log: Logger | undefined;
   private readonly transport: Transport;
+  /** The wake-up the reducer asked for last (`schedule`), until it fires or is replaced. */
+  private wake: Subscription | undefined;
   private readonly events = new Subject<TimedMemberEvent>();
   private readonly member: Member;
   private archiveQueued = false;
@@ -86,6 +103,8 @@ class Session implements MemberSession, LinkOwner {
     this.scheduler = opts.scheduler ?? asyncScheduler;
     this.transport = opts.transport ?? tcpTransport;
     this.afterFlush = (fn) => this.transport.afterFlush(fn);
+    this.pace = { rate: opts.sendRate ?? PACE_DEFAULTS.rate, burst: opts.sendBurst ?? PACE_DEFAULTS.burst, scheduler: this.scheduler };
+    if (!(this.pace.rate > 0) || !(this.pace.burst >= 1)) throw new RangeError(`MemberSessionOptions: sendRate must be > 0 and sendBurst >= 1, got ${this.pace.rate} and ${this.pace.burst}`);
     this.log = opts.logger?.child({ channel: opts.channel });
     this.member = opts.createMember();
     this.events$ = this.events.asObservable();
@@ -148,7 +167,21 @@ class Session implements MemberSession, LinkOwner {
       case 'event':
         this.publish(effect.event);
         return;
+      case 'schedule':
+        this.schedule(effect.afterMs);
+        return;
     }
+  }
+
+  /** The reducer's back-off, with jitter (½–1 ×) so members refused together come back spread out. */
+  private schedule(afterMs: number): void {
+    this.wake?.unsubscribe();
+    const delay = Math.round(afterMs * (0.5 + 0.5 * (this.opts.random ?? Math.random)()));
+    this.log?.debug('member.retry_in', { ms: delay });
+    this.wake = this.scheduler.schedule(() => {
+      this.wake = undefined;
+      this.run({ kind: 'timer' });
+    }, delay);
   }
 
   /** Each command is encoded whole and written alone (outbox.ts: the Java server's reads). */
@@ -226,6 +259,7 @@ class Session implements MemberSession, LinkOwner {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.wake?.unsubscribe();
     this.dropConnection('left');
     this.subs.unsubscribe();
     this.events.complete();

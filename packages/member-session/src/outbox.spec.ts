@@ -1,7 +1,8 @@
+import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Outbox, type OutboxConnection } from './outbox.js';
+import { Outbox, type OutboxConnection, type OutboxPace } from './outbox.js';
 
-function setup(maxQueued?: number) {
+function setup(maxQueued?: number, pace?: OutboxPace) {
   const log: string[] = [];
   const turns: (() => void)[] = [];
   const conn: OutboxConnection & { isClosing: boolean } = {
@@ -15,9 +16,9 @@ function setup(maxQueued?: number) {
       conn.isClosing = true;
     },
   };
-  const box = new Outbox(conn, (fn) => turns.push(fn), maxQueued);
+  const box = new Outbox(conn, (fn) => turns.push(fn), pace, maxQueued);
   const nextTurn = (): void => turns.shift()?.();
-  return { box, log, nextTurn, turns };
+  return { box, log, nextTurn, turns, conn };
 }
 
 describe('Outbox', () => {
@@ -53,5 +54,37 @@ describe('Outbox', () => {
     expect(idle.log).toEqual(['close:bye']);
     const full = setup(2);
     expect([1, 2, 3, 4].map((n) => full.box.send(Uint8Array.of(n)))).toEqual([true, true, true, false]);
+  });
+
+  it('paces frames to the bucket: a burst at once, then one per 1/rate s (virtual time)', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const { box, log, turns } = setup(undefined, { rate: 10, burst: 3, scheduler });
+    const times: number[] = [];
+    for (let n = 1; n <= 6; n++) box.send(Uint8Array.of(n));
+    // Each turn's flush runs once its frame is written; token waits advance the clock.
+    for (let guard = 0; guard < 100 && (turns.length > 0 || scheduler.actions.length > 0); guard++) {
+      const turn = turns.shift();
+      if (turn === undefined) scheduler.flush();
+      else {
+        times.push(scheduler.now());
+        turn();
+      }
+    }
+    expect(log).toEqual(['write:1', 'write:2', 'write:3', 'write:4', 'write:5', 'write:6']);
+    expect(times).toEqual([0, 0, 0, 100, 200, 300]);
+  });
+
+  it('drops its queue and its wait for a token when the connection closed under it', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const { box, log, turns, conn } = setup(undefined, { rate: 1, burst: 1, scheduler });
+    box.send(Uint8Array.of(1));
+    box.send(Uint8Array.of(2));
+    turns.shift()?.();
+    expect(scheduler.actions).toHaveLength(1);
+    conn.isClosing = true;
+    box.close('redial');
+    expect(box.length).toBe(0);
+    scheduler.flush();
+    expect(log).toEqual(['write:1', 'close:redial']);
   });
 });

@@ -58,12 +58,14 @@ export class HostEnd implements ConnectionSink<ClientCommand> {
     readonly chunks: number[],
     private readonly world: SessionWorld,
     private readonly onJoin: ((end: HostEnd) => void) | undefined,
+    private readonly onCommand: ((end: HostEnd, cmd: ClientCommand) => void) | undefined,
   ) {}
 
   frame(d: Decoded<ClientCommand>): void {
     if (!d.ok) return;
     this.commands.push(d.value);
     if (d.value.cmd === 'JOIN') this.onJoin?.(this);
+    this.onCommand?.(this, d.value);
     this.world.poke();
   }
 
@@ -125,6 +127,9 @@ export interface StartOptions {
   readonly connectTimeoutMs?: number;
   readonly maxFrameBytes?: number;
   readonly archive?: boolean;
+  readonly sendRate?: number;
+  readonly sendBurst?: number;
+  readonly random?: () => number;
 }
 
 /** The world: clock, network, waits. */
@@ -142,8 +147,8 @@ export class SessionWorld {
     return this.watch.wait(this.vt, what, ready, limitMs);
   }
 
-  /** A host listening at `address`; `onJoin` answers each JOIN (e.g. {@link standbyOf}). */
-  async host(id: string, address: string, onJoin?: (end: HostEnd) => void): Promise<ScriptedHost> {
+  /** A host listening at `address`; `onJoin` answers each JOIN (e.g. {@link standbyOf}), `onCommand` sees every command. */
+  async host(id: string, address: string, onJoin?: (end: HostEnd) => void, onCommand?: (end: HostEnd, cmd: ClientCommand) => void): Promise<ScriptedHost> {
     const chunkLists: number[][] = [];
     const listener = await this.net.at(address).listen<ClientCommand>({
       // The decoder sees each chunk as the network delivered it: the outbox's one write each.
@@ -163,7 +168,7 @@ export class SessionWorld {
     const ends: HostEnd[] = [];
     listener.connections$.subscribe((conn) => {
       // One decoder per connection, made just before the connection is announced.
-      const end = new HostEnd(conn, chunkLists.shift() ?? [], this, onJoin);
+      const end = new HostEnd(conn, chunkLists.shift() ?? [], this, onJoin, onCommand);
       ends.push(end);
       conn.attach(end);
       this.poke();
@@ -210,6 +215,9 @@ export class SessionWorld {
       ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
+      ...(options.sendRate !== undefined ? { sendRate: options.sendRate } : {}),
+      ...(options.sendBurst !== undefined ? { sendBurst: options.sendBurst } : {}),
+      ...(options.random ? { random: options.random } : {}),
       ...(options.archive ? { archive: (_c: string, posts: readonly Post[]) => (archives.push([...posts]), this.poke()) } : {}),
     });
     session.events$.subscribe((e) => {
