@@ -19,6 +19,8 @@ describe('pickStandby', () => {
     ['fewer channels beats seniority', [m('a', 1), m('b', 2)], peers(P('a', { hostedChannels: 2 }), P('b', { hostedChannels: 1 })), 'b'],
     ['seniority beats id', [m('b', 1), m('a', 2)], peers(P('a'), P('b')), 'b'],
     ['smallest id breaks ties', [m('b', 1), m('a', 1)], peers(P('a'), P('b')), 'a'],
+    ['a suspected member keeps qualifying', [m('a', 1)], peers(P('a', { suspected: true })), 'a'],
+    ['a new pick prefers a member not suspected', [m('a', 1), m('b', 2)], peers(P('a', { dedicated: true, suspected: true }), P('b')), 'b'],
   ])('%s', (_name, members, table, expected) => {
     expect(pickStandby(members, table, 'H')).toBe(expected);
   });

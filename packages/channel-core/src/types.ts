@@ -32,8 +32,17 @@ export interface PeerInfo {
   readonly channels?: readonly string[];
   /** Announces CLIENT_NICK. */
   readonly isClient: boolean;
-  /** Liveness state `alive` (not maybeDisconnected/disconnected). */
+  /**
+   * Not `disconnected` (docs/protocol.md §4): `alive` or only `maybeDisconnected`. A suspect keeps
+   * its roles (standby, successor, partition-heal winner; §5.1, §5.3).
+   */
   readonly alive: boolean;
+  /**
+   * Liveness `maybeDisconnected`: one announcement missed. Keeps its roles; a new standby pick
+   * prefers a member that is not suspected.
+   * @default false
+   */
+  readonly suspected?: boolean;
 }
 
 /** Inputs of the host reducer. */
@@ -97,6 +106,8 @@ export interface ChannelSnapshot {
   readonly private: boolean;
   readonly members: readonly MemberSnapshot[];
   readonly standby: string;
+  /** The successors STANDBY names after the standby (docs/protocol.md §2.8), best first. */
+  readonly successors: readonly string[];
   readonly historyLength: number;
 }
 

@@ -41,7 +41,9 @@ export function toHostPeers(peers: readonly DiscoveredPeer[]): PeerInfo[] {
     hostedChannels: p.channels.length,
     channels: p.channels,
     isClient: p.nick !== undefined,
-    alive: p.state === 'alive',
+    // docs/protocol.md §5.1: suspicion is not death, a maybeDisconnected peer keeps its roles.
+    alive: p.state !== 'disconnected',
+    suspected: p.state === 'maybeDisconnected',
   }));
 }
 

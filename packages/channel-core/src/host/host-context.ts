@@ -2,10 +2,11 @@
  * The host reducer's state and the helpers its handlers share. Mutable for speed (the SAY fan-out
  * is the hot path), but deterministic: no I/O, time only through `now()`.
  */
-import type { ServerCommand } from '@ims/codec';
+import { MAX_SUCCESSORS, type ServerCommand } from '@ims/codec';
 import type { ChannelErrorCode } from '../errors.js';
 import type { HistoryRing } from '../history-ring.js';
 import { betterStandby, canBeStandby, pickStandby } from '../standby.js';
+import { insertSuccessor, pickSuccessors, sameSuccessors, type SuccessionView } from '../succession.js';
 import type { ConnId, HostEffect, HostOptions, LogLevel, PeerInfo, Post } from '../types.js';
 
 /** Defaults of `HostOptions` (documented there with `@default`): the one place these numbers are written. */
@@ -39,6 +40,8 @@ export interface ChannelState {
   conns: readonly ConnId[];
   connsDirty: boolean;
   standby: string;
+  /** Who takes over after the standby (docs/protocol.md §2.8, §5.5): best first, at most MAX_SUCCESSORS. */
+  successors: readonly string[];
   readonly history: HistoryRing<Post>;
   /** Private channels: who may join. `undefined` = open (taken over from an archive; see README). */
   readonly admitted: Set<string> | undefined;
@@ -135,30 +138,62 @@ export class HostContext {
     return ch.conns;
   }
 
+  /** STANDBY to every member, with the successors as extra fields when there are any (docs/protocol.md §2.8). */
   broadcastStandby(ch: ChannelState): void {
-    this.out.push({ kind: 'broadcast', conns: this.connsOf(ch), command: { cmd: 'STANDBY', peerId: ch.standby } });
+    const command: ServerCommand = ch.successors.length > 0 ? { cmd: 'STANDBY', peerId: ch.standby, successors: ch.successors } : { cmd: 'STANDBY', peerId: ch.standby };
+    this.out.push({ kind: 'broadcast', conns: this.connsOf(ch), command });
+  }
+
+  /** What the succession rules read of `ch`. */
+  private succession(ch: ChannelState): SuccessionView {
+    return { members: ch.members, peers: this.peers, hostId: this.opts.hostId };
   }
 
   /**
-   * A join re-picks in O(1): the newcomer replaces the standby when it is a better one. The other
-   * members were weighed when the standby was picked (and on peer changes, see onPeers).
+   * A join re-picks in O(MAX_SUCCESSORS): the newcomer replaces the standby when it is a better one
+   * (the old standby becomes a successor), else it may enter the successors. The other members were
+   * weighed when the standby and successors were picked (and on peer changes, see onPeers).
    */
   considerNewcomer(ch: ChannelState, rec: MemberRec): void {
     const peer = this.peers.get(rec.id);
     if (!canBeStandby(rec.id, peer, this.opts.hostId) || peer === undefined) return;
     const current = ch.members.get(ch.standby);
     const currentPeer = this.peers.get(ch.standby);
-    if (current !== undefined && currentPeer !== undefined && this.standbyValid(ch) && !betterStandby(rec, peer, current, currentPeer)) return;
+    const view = this.succession(ch);
+    if (current !== undefined && currentPeer !== undefined && this.standbyValid(ch) && !betterStandby(rec, peer, current, currentPeer)) {
+      ch.successors = insertSuccessor(view, ch.successors, rec.id) ?? ch.successors;
+      return;
+    }
     this.log('info', 'standby', { channel: ch.name, from: ch.standby, to: rec.id });
+    const old = ch.standby;
     ch.standby = rec.id;
+    ch.successors = insertSuccessor(view, ch.successors, old) ?? ch.successors;
   }
 
-  /** Re-picks the standby; announces it to all members when it changed (or when `force`). */
+  /** Re-picks the standby and successors; announces them to all members when they changed (or when `force`). */
   repickStandby(ch: ChannelState, force: boolean): void {
-    const next = pickStandby(ch.members.values(), this.peers, this.opts.hostId);
-    if (next === ch.standby && !force) return;
+    // One pass for both in the usual case: the best members by the order of §5.2, one more than
+    // the successors; the standby is the first of them not suspected (docs/protocol.md §5.3).
+    const view = this.succession(ch);
+    const ranked = pickSuccessors(view, this.opts.hostId, MAX_SUCCESSORS + 1);
+    const first = ranked.find((id) => this.peers.get(id)?.suspected !== true);
+    const next = first ?? (ranked.length <= MAX_SUCCESSORS ? ranked[0] : undefined) ?? pickStandby(ch.members.values(), this.peers, this.opts.hostId);
+    const successors = ranked.includes(next) ? ranked.filter((id) => id !== next).slice(0, MAX_SUCCESSORS) : pickSuccessors(view, next);
+    if (next === ch.standby && sameSuccessors(successors, ch.successors) && !force) return;
     if (next !== ch.standby) this.log('info', 'standby', { channel: ch.name, from: ch.standby, to: next });
     ch.standby = next;
+    ch.successors = successors;
+    this.broadcastStandby(ch);
+  }
+
+  /**
+   * The successors only are chosen again (a successor left or changed; the standby stays: no
+   * flapping), O(members); announced to all members when they changed.
+   */
+  refreshSuccessors(ch: ChannelState): void {
+    const successors = pickSuccessors(this.succession(ch), ch.standby);
+    if (sameSuccessors(successors, ch.successors)) return;
+    ch.successors = successors;
     this.broadcastStandby(ch);
   }
 
@@ -183,6 +218,7 @@ export class HostContext {
     }
     // Draft §2.3.1: a leaving standby must be replaced and the new one published.
     if (ch.standby === id) this.repickStandby(ch, false);
+    else if (ch.successors.includes(id)) this.refreshSuccessors(ch);
   }
 
   /** docs/architecture.md "Empty channel": it closes, its history stays archived for a later JOIN. */

@@ -9,7 +9,7 @@ describe('host: JOIN', () => {
       { kind: 'broadcast', conns: ['c1'], command: { cmd: 'STANDBY', peerId: 'H' } },
     ]);
     expect(h.host.snapshot().channels).toEqual([
-      { name: '#a', private: false, members: [{ id: 'alice', conn: 'c1', joinedAt: 1_001 }], standby: 'H', historyLength: 0 },
+      { name: '#a', private: false, members: [{ id: 'alice', conn: 'c1', joinedAt: 1_001 }], standby: 'H', successors: [], historyLength: 0 },
     ]);
   });
 
@@ -203,7 +203,7 @@ describe('host: standby (docs/protocol.md §5)', () => {
     h.join('c2', '#a', 'c');
     expect(h.host.snapshot().channels[0]?.standby).toBe('c');
     const fx = h.join('c3', '#a', 'd');
-    expect(received(fx, 'c3')).toEqual([{ cmd: 'STANDBY', peerId: 'c' }]);
+    expect(received(fx, 'c3')).toEqual([{ cmd: 'STANDBY', peerId: 'c', successors: ['b'] }]);
   });
 
   it('replaces a standby that stops being alive, and does not flap on count changes', () => {

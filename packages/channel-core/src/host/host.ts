@@ -135,32 +135,57 @@ function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): void {
 }
 
 /**
- * docs/protocol.md §5 without flapping: a channel re-picks only when its standby stopped qualifying,
- * or when it had none (the host itself) and a member newly qualifies.
+ * docs/protocol.md §5.3 without flapping: a channel re-picks only when its standby stopped
+ * qualifying, or when it had none (the host itself) and a member newly qualifies; its successors
+ * are chosen again when a member's place in the choice order changed. A suspect keeps its roles
+ * (`alive` is "not disconnected"), so suspicion alone changes nothing here.
  */
 function onPeers(ctx: HostContext, list: readonly PeerInfo[]): void {
   const before = ctx.peers;
   const peers = new Map<string, PeerInfo>();
   const byAddress = new Map<string, string | null>();
   const fresh: string[] = [];
+  const moved = new Set<string>();
   const smaller = new Set<string>();
+  const hostId = ctx.opts.hostId;
   for (const p of list) {
-    if (p.alive && p.canHost && p.channels !== undefined && compareIds(p.id, ctx.opts.hostId) < 0) for (const c of p.channels) smaller.add(c);
+    if (p.alive && p.canHost && p.channels !== undefined && compareIds(p.id, hostId) < 0) for (const c of p.channels) smaller.add(c);
     peers.set(p.id, p);
     if (p.isClient && p.alive) byAddress.set(p.address, byAddress.has(p.address) ? null : p.id);
-    const hostId = ctx.opts.hostId;
-    if (canBeStandby(p.id, p, hostId) && !canBeStandby(p.id, before.get(p.id), hostId)) fresh.push(p.id);
+    const old = before.get(p.id);
+    if (canBeStandby(p.id, p, hostId) && !canBeStandby(p.id, old, hostId)) fresh.push(p.id);
+    if (orderMoved(p, old, hostId)) moved.add(p.id);
   }
+  for (const id of before.keys()) if (!peers.has(id) && canBeStandby(id, before.get(id), hostId)) moved.add(id);
   ctx.peers = peers;
   ctx.clientsByAddress = byAddress;
   yieldChannels(ctx, smaller);
   for (const ch of ctx.channels.values()) {
-    if (ch.standby === ctx.opts.hostId) {
+    if (ch.standby === hostId) {
       if (fresh.some((id) => ch.members.has(id))) ctx.repickStandby(ch, false);
     } else if (!ctx.standbyValid(ch)) {
       ctx.repickStandby(ch, false);
+    } else if (moved.size > 0 && anyMember(ch.members, moved)) {
+      ctx.refreshSuccessors(ch);
     }
   }
+}
+
+/** Whether a peer's place in the succession order (docs/protocol.md §5.2) may have changed. */
+function orderMoved(p: PeerInfo, old: PeerInfo | undefined, hostId: string): boolean {
+  const can = canBeStandby(p.id, p, hostId);
+  if (can !== canBeStandby(p.id, old, hostId)) return true;
+  return can && old !== undefined && (old.dedicated !== p.dedicated || old.hostedChannels !== p.hostedChannels);
+}
+
+/** Whether any of `ids` is a member, in O(min(|ids|, |members|)). */
+function anyMember(members: ReadonlyMap<string, unknown>, ids: ReadonlySet<string>): boolean {
+  if (ids.size <= members.size) {
+    for (const id of ids) if (members.has(id)) return true;
+    return false;
+  }
+  for (const id of members.keys()) if (ids.has(id)) return true;
+  return false;
 }
 
 /** Partition heal, host side: stop (or resume) announcing channels a smaller host ID announces. */
@@ -184,6 +209,7 @@ function snapshot(ctx: HostContext): HostSnapshot {
       private: ch.isPrivate,
       members: [...ch.members.values()].map((m) => ({ id: m.id, conn: m.conn, joinedAt: m.joinedAt })),
       standby: ch.standby,
+      successors: ch.successors,
       historyLength: ch.history.length,
     });
   }
