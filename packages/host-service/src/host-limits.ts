@@ -10,7 +10,7 @@ export interface HostLimits {
   readonly maxFrameBytes?: number;
   /** Open TCP connections in total. @default 10_000 */
   readonly maxConnections?: number;
-  /** Open TCP connections from one IP address. @default 256 */
+  /** Open TCP connections from one IP address. @default 2048 */
   readonly maxConnectionsPerIp?: number;
   /** ms allowed for the first frame, and for any started frame to complete (slowloris). 0 disables. @default 30_000 */
   readonly idleTimeoutMs?: number;

@@ -4,8 +4,13 @@
 export const TRANSPORT_DEFAULTS = Object.freeze({
   /** Open connections of one listener. */
   maxConnections: 10_000,
-  /** Open connections of one listener from one IP address (a client uses one per channel). */
-  maxConnectionsPerIp: 256,
+  /**
+   * Open connections of one listener from one IP address. A client uses one per channel, and one box
+   * (a `--standby-for` replica, or many peers behind one address) holds hundreds: 2,048 is 5 times
+   * the 400 memberships of the failover herd case, and still a fifth of `maxConnections`, so one
+   * address cannot take a server alone.
+   */
+  maxConnectionsPerIp: 2_048,
   /** ms the first frame, or any started frame, may stay incomplete (slowloris); 0 disables. */
   idleTimeoutMs: 30_000,
   /** Bytes waiting to be sent (our queue plus the socket's buffer) before a peer is dropped as a slow reader. */

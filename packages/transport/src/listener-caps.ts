@@ -7,11 +7,14 @@ import type { Connection } from './connection.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import type { ListenOptions, Refusal } from './transport.js';
 
-/** The text a refused peer reads in the refusal frame. */
+/**
+ * The text a refused peer reads in the refusal frame: `CODE: message` like every ims ERROR
+ * (docs/protocol.md §6.2), so a client can tell "full or stopping, try later" from other errors.
+ */
 export const REFUSAL_TEXT: Readonly<Record<Refusal['reason'], string>> = {
-  'max-connections': 'max connections reached, try later',
-  'max-connections-per-ip': 'max connections per ip reached, try later',
-  unobserved: 'not accepting connections',
+  'max-connections': 'MAX_CONNECTIONS: max connections reached, try later',
+  'max-connections-per-ip': 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later',
+  unobserved: 'NOT_ACCEPTING: not accepting connections, try later',
 };
 
 /** Open connections of one listener, counted in total and per IP. */

@@ -17,7 +17,7 @@ export interface ListenOptions<T> extends ConnectionOptions<T> {
   readonly portTries?: number;
   /** Open connections in total; more are refused at accept. @default 10_000 */
   readonly maxConnections?: number;
-  /** Open connections from one IP address; more are refused at accept. @default 256 */
+  /** Open connections from one IP address; more are refused at accept. @default 2048 */
   readonly maxConnectionsPerIp?: number;
   /** Bytes written to a refused connection before closing it (an encoded ERROR frame). @default none */
   readonly refusalFrame?: (reason: string) => Uint8Array;

@@ -49,7 +49,7 @@ export function acceptContract(ctx: ContractContext): void {
     const probe = new Probe<ServerCommand>();
     third.attach(probe);
     expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
-    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'max connections reached, try later' }]);
+    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'MAX_CONNECTIONS: max connections reached, try later' }]);
     expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections' }]);
     expect(l.listener.connectionCount).toBe(1);
   });
@@ -63,7 +63,7 @@ export function acceptContract(ctx: ContractContext): void {
     const probe = new Probe<ServerCommand>();
     second.attach(probe);
     expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
-    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'max connections per ip reached, try later' }]);
+    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later' }]);
     expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections-per-ip' }]);
   });
 
