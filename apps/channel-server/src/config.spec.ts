@@ -25,7 +25,7 @@ describe('parseServerConfig', () => {
   it('uses the documented defaults and a random UUID id', () => {
     const a = parseServerConfig([], {});
     const b = parseServerConfig([], {});
-    expect(a).toMatchObject({ port: 0, bind: '127.0.0.1', interface: '127.0.0.1', announceInterval: 2000, historyBatchWindow: 50 });
+    expect(a).toMatchObject({ port: 0, bind: '127.0.0.1', interface: '127.0.0.1', announceInterval: 2000 });
     expect(a.dataDir).toBeUndefined();
     expect(a.httpPort).toBeUndefined();
     expect(a.standbyFor).toEqual([]);

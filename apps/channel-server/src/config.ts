@@ -84,7 +84,6 @@ export const SERVER_CONFIG_SPEC = {
   idleTimeout: field.duration(L.idleTimeoutMs, { min: 0, doc: 'ms allowed for the first frame and for any started frame to complete (0 = no limit)' }),
   sendQueueBytes: field.bytes(L.maxSendQueueBytes, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
   closeTimeout: field.duration(L.closeTimeoutMs, { min: 0, doc: 'ms a closing connection may take to send what is queued before it is destroyed' }),
-  historyBatchWindow: field.duration(50, { min: 1, max: 10_000, doc: 'ms between two batched history writes (a crash loses at most one window)' }),
   shutdownTimeout: field.duration(5_000, { min: 100, doc: 'ms a graceful shutdown may take before exiting 1' }),
 } as const;
 

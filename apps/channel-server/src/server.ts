@@ -38,7 +38,6 @@ function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore;
   }
   const sqlite = new SqliteHistoryStore({
     dataDir: config.dataDir,
-    batchWindowMs: config.historyBatchWindow,
     retainPerChannel: config.historyPerChannel,
     maxChannels: config.maxChannels,
     onError: (err) => logger.error('history.error', { code: err.code, err, cause: String(err.cause) }),
@@ -46,7 +45,7 @@ function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore;
   logger.info('history.sqlite', {
     dataDir: config.dataDir,
     file: HISTORY_DB_FILE,
-    batchWindowMs: config.historyBatchWindow,
+    commit: 'per event-loop turn, before the echoes',
     prunedChannels: sqlite.prunedChannels,
   });
   return { store: sqlite, sqlite };
@@ -94,7 +93,7 @@ function metricsOf(host: HostService, discovery: Discovery, sqlite: SqliteHistor
   return () =>
     renderMetrics({
       host: host.stats(),
-      ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedBatches: sqlite.failedBatches } } : {}),
+      ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedCommits: sqlite.failedCommits } } : {}),
       peers: discovery.stats().peers,
       uptimeSeconds: (Date.now() - started) / 1000,
       rssBytes: process.memoryUsage.rss(),

@@ -8,6 +8,7 @@ describe('memoryHistoryStore', () => {
     const s = memoryHistoryStore({ maxPostsPerChannel: 3 });
     for (let i = 0; i < 100; i++) s.append('#a', post(i));
     s.append('#b', post(0));
+    expect(s.commit()).toEqual({ ok: true, posts: 101 });
     const all = s.loadAll(10);
     expect(all.get('#a')?.map((p) => p.at)).toEqual([97, 98, 99]);
     expect(all.get('#b')).toHaveLength(1);
@@ -20,13 +21,24 @@ describe('memoryHistoryStore', () => {
     s.append('#b', post(2));
     s.append('#a', post(3));
     s.append('#c', post(4));
+    s.commit();
     expect([...s.loadAll(10).keys()].sort()).toEqual(['#a', '#c']);
+  });
+
+  it('stores what was appended only at commit, in one step', () => {
+    const s = memoryHistoryStore();
+    s.append('#a', post(1));
+    expect(s.loadAll(10).size).toBe(0);
+    expect(s.commit()).toEqual({ ok: true, posts: 1 });
+    expect(s.commit()).toEqual({ ok: true, posts: 0 });
+    expect(s.loadAll(10).get('#a')).toEqual([post(1)]);
   });
 
   it('ignores appends after close', async () => {
     const s = memoryHistoryStore();
     await s.close();
     s.append('#a', post(1));
+    s.commit();
     expect(s.loadAll(10).size).toBe(0);
   });
 });

@@ -4,13 +4,26 @@
  */
 import { HOST_DEFAULTS, type Post } from '@ims/channel-core';
 
-/** Persistent channel history. `append` is synchronous and cheap (buffer it); `flush` makes it durable. */
+/** What {@link HistoryStore.commit} reports: how many queued posts it wrote, or why none of them were. */
+export type CommitResult = { readonly ok: true; readonly posts: number } | { readonly ok: false; readonly posts: number; readonly error: unknown };
+
+/**
+ * Persistent channel history, written by group commit: the host `append`s the posts of one
+ * event-loop turn, then calls `commit()` once, before any echo of them leaves (docs/protocol.md §6.2
+ * STORE_UNAVAILABLE). A commit is all or nothing.
+ */
 export interface HistoryStore {
   /** Every stored channel with its newest `limitPerChannel` posts, oldest first (read once at start). */
   loadAll(limitPerChannel: number): Map<string, Post[]>;
-  /** Records one accepted post. Must not throw for I/O trouble: log it and keep serving. */
+  /** Queues one accepted post for the next `commit`. Cheap and synchronous; never throws. */
   append(channel: string, post: Post): void;
-  /** Resolves once everything appended so far is stored. */
+  /**
+   * Writes every queued post durably (surviving a kill of the process), synchronously and in one
+   * transaction, and empties the queue. On failure (disk full, I/O error) none of them is stored:
+   * the result says so instead of throwing.
+   */
+  commit(): CommitResult;
+  /** Resolves once everything appended so far is stored (a `commit`; a failure is reported by the store itself). */
   flush(): Promise<void>;
   /** Flushes and releases resources; the store is unusable afterwards. */
   close(): Promise<void>;
@@ -31,6 +44,30 @@ export function memoryHistoryStore(options: MemoryHistoryStoreOptions = {}): His
   // Map iteration order is insertion order: re-inserting on write keeps LRU order cheaply.
   const channels = new Map<string, Post[]>();
   let closed = false;
+  let queued: { readonly channel: string; readonly post: Post }[] = [];
+  const write = (channel: string, post: Post): void => {
+    let posts = channels.get(channel);
+    if (posts === undefined) {
+      posts = [];
+      if (channels.size >= maxChannels) {
+        const oldest = channels.keys().next();
+        if (!oldest.done) channels.delete(oldest.value);
+      }
+    } else {
+      channels.delete(channel);
+    }
+    channels.set(channel, posts);
+    posts.push(post);
+    // Trim in blocks so the hot path is not an O(n) shift per post.
+    if (posts.length > maxPosts + Math.max(16, maxPosts >> 3)) posts.splice(0, posts.length - maxPosts);
+  };
+  // Memory never fails to take a post: every commit succeeds.
+  const commit = (): CommitResult => {
+    const batch = queued;
+    queued = [];
+    for (const { channel, post } of batch) write(channel, post);
+    return { ok: true, posts: batch.length };
+  };
   return {
     loadAll(limit) {
       const out = new Map<string, Post[]>();
@@ -39,24 +76,15 @@ export function memoryHistoryStore(options: MemoryHistoryStoreOptions = {}): His
       return out;
     },
     append(channel, post) {
-      if (closed) return;
-      let posts = channels.get(channel);
-      if (posts === undefined) {
-        posts = [];
-        if (channels.size >= maxChannels) {
-          const oldest = channels.keys().next();
-          if (!oldest.done) channels.delete(oldest.value);
-        }
-      } else {
-        channels.delete(channel);
-      }
-      channels.set(channel, posts);
-      posts.push(post);
-      // Trim in blocks so the hot path is not an O(n) shift per post.
-      if (posts.length > maxPosts + Math.max(16, maxPosts >> 3)) posts.splice(0, posts.length - maxPosts);
+      if (!closed) queued.push({ channel, post });
     },
-    flush: () => Promise.resolve(),
+    commit,
+    flush() {
+      commit();
+      return Promise.resolve();
+    },
     close() {
+      commit();
       closed = true;
       return Promise.resolve();
     },

@@ -34,7 +34,7 @@ describe('host service abuse limits (memory transport, virtual time)', () => {
     expect(svc.stats().errors['FRAME_TOO_LARGE']).toBe(1);
   });
 
-  it('drops flooded frames with one ERROR, then closes a connection that keeps flooding', async () => {
+  it('answers each flooded SAY with its own ERROR in order with the echoes, then closes a connection that keeps flooding', async () => {
     const w = hostWorld();
     // The clock stands still, so the budget is exactly the burst.
     const svc = await w.start({ floodRate: 1, floodBurst: 5, floodMaxDropped: 10 });
@@ -46,14 +46,17 @@ describe('host service abuse limits (memory transport, virtual time)', () => {
     await calm.next(isSay('calm'));
     // The JOIN took one token of five: four posts got through, ten were dropped, then the close.
     expect(calm.commands().flatMap((c) => (c.cmd === 'SAY' ? [c.text] : []))).toEqual(['spam 0', 'spam 1', 'spam 2', 'spam 3', 'calm']);
-    expect(loud.commands().filter(isError())).toEqual([
-      { cmd: 'ERROR', reason: 'FLOOD: more than 1 frames/s, frames dropped' },
+    // One reply per SAY, in order: four echoes, then one FLOOD per dropped post, then the close.
+    const replies = loud.commands().filter((c) => c.cmd === 'ERROR' || (c.cmd === 'SAY' && c.authorId === 'loud'));
+    expect(replies).toEqual([
+      ...[0, 1, 2, 3].map((i) => ({ cmd: 'SAY', authorId: 'loud', text: `spam ${i}` })),
+      ...Array.from({ length: 10 }, () => ({ cmd: 'ERROR', reason: 'FLOOD: more than 1 frames/s, frame dropped; send it again later' })),
       { cmd: 'ERROR', reason: 'FLOOD: too many frames dropped, closing' },
     ]);
     expect(svc.stats().errors['FLOOD']).toBe(10);
   });
 
-  it('refills the flood budget on the injected clock, and says FLOOD again in a new episode', async () => {
+  it('refills the flood budget on the injected clock, and answers every dropped SAY with FLOOD', async () => {
     const w = hostWorld();
     const svc = await w.start({ floodRate: 1, floodBurst: 2, floodMaxDropped: 100 });
     const c = await w.client(svc);
@@ -66,8 +69,8 @@ describe('host service abuse limits (memory transport, virtual time)', () => {
     await c.next(isSay('b'));
     await w.vt.settle();
     expect(c.commands().filter(isSay()).map((x) => x.cmd === 'SAY' && x.text)).toEqual(['a', 'b']);
-    // 'too early' continued the first episode; 'c' started a second one after 'b' got through.
-    expect(errorKinds(c).filter((k) => k === 'FLOOD')).toHaveLength(2);
+    // Every dropped SAY ('dropped', 'too early', 'c') got its own FLOOD.
+    expect(errorKinds(c).filter((k) => k === 'FLOOD')).toHaveLength(3);
     expect(svc.stats().errors['FLOOD']).toBe(3);
   });
 

@@ -7,6 +7,7 @@ import type { HistogramSnapshot } from './histogram.js';
 import type { HistoryStore } from './history-store.js';
 import type { HostDiscovery } from './host-discovery.js';
 import type { HostLimits } from './host-limits.js';
+import type { StoreStats } from './store-health.js';
 
 /** Options of {@link startHostService}. */
 export interface HostServiceOptions {
@@ -41,6 +42,8 @@ export interface HostStats {
   readonly errors: Readonly<Record<string, number>>;
   /** Time from a SAY's decode until its fan-out was handed to every member's socket (end-of-turn flush). */
   readonly fanoutLatency: HistogramSnapshot;
+  /** History store health: writable, posts committed and refused, failed commits (writable and zeros without a store). */
+  readonly store: StoreStats;
 }
 
 /** A running host service. */

@@ -4,41 +4,18 @@
  * peer-client's embedded host. Abuse limits live here, in front of the reducer. It uses only the
  * transport seam, so unit tests run it over `memoryTransport` in virtual time.
  */
-import { performance } from 'node:perf_hooks';
 import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
-import { tcpTransport, type CloseInfo, type Connection, type ConnectionSink, type Listener, type Transport } from '@ims/transport';
-import { Histogram } from './histogram.js';
+import { tcpTransport, type CloseInfo, type Connection, type Listener, type Transport } from '@ims/transport';
+import { FanoutClock } from './fanout-clock.js';
+import { HostEntry as Entry } from './host-entry.js';
 import { toHostPeers } from './host-discovery.js';
 import { resolveHostLimits, type HostLimits } from './host-limits.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
-import { TokenBucket } from './token-bucket.js';
-
-/** One served connection, its flood bucket and its sink, in one object (thousands of idle ones on a server). */
-class Entry extends TokenBucket implements ConnectionSink<ClientCommand> {
-  /** Frames dropped in a row for flooding. */
-  dropped = 0;
-
-  constructor(
-    readonly conn: Connection<ClientCommand>,
-    private readonly service: Service,
-    rate: number,
-    burst: number,
-    now: number,
-  ) {
-    super(rate, burst, now);
-  }
-
-  frame(d: Decoded<ClientCommand>): void {
-    this.service.onFrame(this, d);
-  }
-
-  closed(info: CloseInfo): void {
-    this.service.onClosed(this, info);
-  }
-}
+import { StoreHealth } from './store-health.js';
+import { type StagedPost, TurnCommit, isEchoOf } from './turn-commit.js';
 
 /** Starts listening and serving; resolves once the port is bound and stored history is loaded. Rejects with ConfigError (bad limit) or TransportError (cannot listen). */
 export async function startHostService(options: HostServiceOptions): Promise<HostService> {
@@ -66,24 +43,31 @@ class Service implements HostService {
   private readonly now: () => number;
   private readonly conns = new Map<string, Entry>();
   private readonly errors: Record<string, number> = {};
-  private readonly latency = new Histogram();
   private readonly subs: Subscription[] = [];
-  /** Decode times of SAYs whose fan-out waits for the end-of-turn flush. */
-  private fanoutStarts: number[] = [];
+  /** Group commit of each turn's posts before their echoes (undefined without a store: nothing to wait for). */
+  private readonly turn: TurnCommit<Entry> | undefined;
+  private readonly storeHealth: StoreHealth;
+  private readonly fanout: FanoutClock;
   private framesIn = 0;
   private framesOut = 0;
+  private floodFrame: Uint8Array | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly options: HostServiceOptions,
     private readonly limits: Required<HostLimits>,
     private readonly logger: Logger,
-    private readonly transport: Transport,
+    transport: Transport,
     private readonly listener: Listener<ClientCommand>,
   ) {
     const scheduler = options.scheduler ?? asyncScheduler;
     this.now = () => scheduler.now();
     this.endpoint = { address: listener.address, port: listener.port };
+    this.fanout = new FanoutClock(transport);
+    this.storeHealth = new StoreHealth(logger);
+    const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });
+    const hooks = { deliver: (to: Entry, bytes: Uint8Array) => this.write(to, bytes), retract, health: this.storeHealth, now: this.now };
+    this.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
     this.host = createHost(
       { hostId: options.peerId, historyLimit: limits.historyLimit, maxChannels: limits.maxChannels, maxMembersPerChannel: limits.maxMembersPerChannel },
       this.now,
@@ -125,12 +109,13 @@ class Service implements HostService {
   /** @internal one decoded frame from the connection of `entry`. */
   onFrame(entry: Entry, d: Decoded<ClientCommand>): void {
     this.framesIn++;
+    if (entry.closing) return;
     const conn = entry.conn.id;
     const fatal = !d.ok && d.error.fatal;
     // Bad frames spend tokens too: each one earns an ERROR, and a garbage flood must not turn
     // the host into an amplifier. A fatal error always goes through: it ends the connection.
     if (!fatal && !entry.take(this.now())) {
-      this.onFlood(entry);
+      this.onFlood(entry, d.ok && d.value.cmd === 'SAY');
       return;
     }
     entry.dropped = 0;
@@ -139,43 +124,58 @@ class Service implements HostService {
       this.logger.debug('host.bad_frame', { conn, remote: entry.conn.remoteAddress, code: d.error.code, fatal });
       // The host answers ERROR; on a fatal error the stream cannot be resynchronised, so close after it.
       this.feed({ kind: 'bad-frame', conn, error: d.error });
-      if (fatal) entry.conn.close(`protocol error ${d.error.code}`);
+      if (fatal) this.close(entry, `protocol error ${d.error.code}`);
       return;
     }
-    if (d.value.cmd === 'SAY') this.startFanout();
-    this.feed({ kind: 'frame', conn, command: d.value });
+    if (d.value.cmd !== 'SAY') return this.feed({ kind: 'frame', conn, command: d.value });
+    // While the store fails, a SAY is refused before the reducer (nothing to store, nothing to broadcast).
+    if (this.turn && !this.turn.admits()) return this.turn.refuse(entry);
+    this.fanout.start();
+    this.feed({ kind: 'frame', conn, command: d.value }, entry);
   }
 
-  /** Fan-out latency = decode → bytes handed to every member's socket (after the batched flush). */
-  private startFanout(): void {
-    if (this.fanoutStarts.length === 0) this.transport.afterFlush(this.endFanouts);
-    // Bounded: one entry per SAY of this turn, and a turn reads at most a few chunks per socket.
-    this.fanoutStarts.push(performance.now());
-  }
-
-  /** One bound function for every turn's afterFlush (no closure per turn). */
-  private readonly endFanouts = (): void => {
-    const now = performance.now();
-    for (const t of this.fanoutStarts) this.latency.record(Math.round((now - t) * 1000));
-    this.fanoutStarts = [];
-  };
-
-  /** Over the rate: drop the frame, say so once per episode, and cut a peer that keeps going. */
-  private onFlood(entry: Entry): void {
+  /**
+   * Over the rate: drop the frame; a SAY gets its own ERROR, in order with the echoes (docs/protocol.md
+   * §6.2 FLOOD: one reply per SAY), so the author knows which posts to send again. Log once per
+   * episode; cut a peer that keeps going.
+   */
+  private onFlood(entry: Entry, say: boolean): void {
     this.count('FLOOD');
     entry.dropped++;
-    if (entry.dropped === 1) {
-      this.logger.warn('host.flood', { conn: entry.conn.id, remote: entry.conn.remoteAddress });
-      this.write(entry, encodeFrame({ cmd: 'ERROR', reason: `FLOOD: more than ${this.limits.floodRate} frames/s, frames dropped` }));
-    }
+    if (entry.dropped === 1) this.logger.warn('host.flood', { conn: entry.conn.id, remote: entry.conn.remoteAddress });
+    // Garbage and other frames get one ERROR per episode: a flood of them is not amplified.
+    if (say || entry.dropped === 1) this.send(entry, this.floodRefusal);
     if (entry.dropped >= this.limits.floodMaxDropped) {
-      this.write(entry, encodeFrame({ cmd: 'ERROR', reason: 'FLOOD: too many frames dropped, closing' }));
-      entry.conn.close('flood');
+      this.send(entry, encodeFrame({ cmd: 'ERROR', reason: 'FLOOD: too many frames dropped, closing' }));
+      this.close(entry, 'flood');
     }
   }
 
-  private feed(input: HostInput): void {
-    for (const effect of this.host.handle(input)) this.execute(effect);
+  private get floodRefusal(): Uint8Array {
+    return (this.floodFrame ??= encodeFrame({ cmd: 'ERROR', reason: `FLOOD: more than ${this.limits.floodRate} frames/s, frame dropped; send it again later` }));
+  }
+
+  /**
+   * Runs the reducer; a post's `persist` and its SAY broadcast (adjacent, either order) are staged
+   * together, so the broadcast waits for the turn's commit. `author` is the connection whose SAY this is.
+   */
+  private feed(input: HostInput, author?: Entry): void {
+    const fx = this.host.handle(input);
+    for (let i = 0; i < fx.length; i++) {
+      const e = fx[i] as HostEffect;
+      const next = fx[i + 1];
+      if (this.turn && e.kind === 'persist') {
+        const staged = this.turn.stage(e.channel, e.post, author);
+        if (next === undefined || !isEchoOf(next, e.post)) continue;
+        this.broadcast(next.conns, next.command, staged);
+        i++;
+      } else if (this.turn && next?.kind === 'persist' && isEchoOf(e, next.post)) {
+        this.broadcast(e.conns, e.command, this.turn.stage(next.channel, next.post, author));
+        i++;
+      } else {
+        this.execute(e);
+      }
+    }
   }
 
   private execute(e: HostEffect): void {
@@ -183,22 +183,17 @@ class Service implements HostService {
       case 'send': {
         const entry = this.conns.get(e.conn);
         const bytes = entry && this.encode(e.command);
-        if (entry && bytes) this.write(entry, bytes);
+        if (entry && bytes) this.send(entry, bytes);
         return;
       }
-      case 'broadcast': {
-        // Encode once; every member's connection queues the same bytes and flushes at end of turn.
-        const bytes = this.encode(e.command);
-        if (!bytes) return;
-        for (const id of e.conns) {
-          const entry = this.conns.get(id);
-          if (entry) this.write(entry, bytes);
-        }
+      case 'broadcast':
+        this.broadcast(e.conns, e.command, undefined);
+        return;
+      case 'close': {
+        const entry = this.conns.get(e.conn);
+        if (entry) this.close(entry, e.reason);
         return;
       }
-      case 'close':
-        this.conns.get(e.conn)?.conn.close(e.reason);
-        return;
       case 'channels':
         // After stop() withdrew SERVER_OPTION, channels closing one by one must not re-announce it.
         if (this.stopping !== undefined) return;
@@ -208,7 +203,7 @@ class Service implements HostService {
         this.announce('invite', () => this.options.discovery?.invite(e.channel, e.clientIds));
         return;
       case 'persist':
-        this.persist(e.channel, e.post);
+        // Only without a store (feed stages persists otherwise): nothing to keep.
         return;
       case 'log':
         this.logger.log(e.level, `host.${e.event}`, e.fields);
@@ -241,18 +236,30 @@ class Service implements HostService {
     }
   }
 
-  private write(entry: Entry, bytes: Uint8Array): void {
-    if (entry.conn.write(bytes)) this.framesOut++;
+  /** Encode once; every member's connection queues the same bytes (held with `staged` until its commit). */
+  private broadcast(conns: readonly string[], command: ServerCommand, staged: StagedPost<Entry> | undefined): void {
+    const bytes = this.encode(command);
+    if (!bytes) return;
+    for (const id of conns) {
+      const entry = this.conns.get(id);
+      if (entry) this.send(entry, bytes, staged);
+    }
   }
 
-  private persist(channel: string, post: Post): void {
-    try {
-      this.options.store?.append(channel, post);
-    } catch (err) {
-      // A failing disk must not stop the chat: log with context and keep serving.
-      this.count('STORE_ERROR');
-      this.logger.error('host.store_append_failed', { channel, err });
-    }
+  /** Every frame to a connection goes through here, so it keeps its place behind held echoes. */
+  private send(entry: Entry, bytes: Uint8Array, staged?: StagedPost<Entry>): void {
+    if (this.turn) this.turn.write(entry, bytes, staged);
+    else this.write(entry, bytes);
+  }
+
+  private close(entry: Entry, reason: string): void {
+    entry.closing = true;
+    if (this.turn) this.turn.close(entry, reason);
+    else entry.conn.close(reason);
+  }
+
+  private write(entry: Entry, bytes: Uint8Array): void {
+    if (entry.conn.write(bytes)) this.framesOut++;
   }
 
   private count(code: string): void {
@@ -270,7 +277,8 @@ class Service implements HostService {
       framesIn: this.framesIn,
       framesOut: this.framesOut,
       errors: { ...this.errors },
-      fanoutLatency: this.latency.snapshot(),
+      fanoutLatency: this.fanout.snapshot(),
+      store: this.storeHealth.stats(),
     };
   }
 

@@ -18,7 +18,7 @@ export type { HostService, HostStats } from './host-service-types.js';
 export { DEFAULT_HOST_LIMITS } from './host-limits.js';
 export type { HostLimits } from './host-limits.js';
 export { memoryHistoryStore } from './history-store.js';
-export type { HistoryStore } from './history-store.js';
+export type { CommitResult, HistoryStore } from './history-store.js';
 export { hostDiscovery } from './host-discovery.js';
 export type { HostDiscovery } from './host-discovery.js';
 export { Histogram } from './histogram.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CommitResult } from '@ims/host-service';
 import { HISTORY_DB_FILE, HistoryStoreError, SqliteHistoryStore } from './sqlite-history-store.js';
 import type { Post } from '@ims/channel-core';
 
@@ -41,26 +42,39 @@ describe('SqliteHistoryStore', () => {
     );
   });
 
-  it('writes a batch when the window ends, not before', () => {
-    vi.useFakeTimers();
-    const s = open({ batchWindowMs: 50 });
+  it('writes what was appended only at commit, in one transaction', () => {
+    const s = open();
     s.append('#a', post(1));
     s.append('#a', post(2));
     expect(s.written).toBe(0);
     expect(s.pendingCount).toBe(2);
-    vi.advanceTimersByTime(49);
-    expect(s.written).toBe(0);
-    vi.advanceTimersByTime(1);
+    expect(s.commit()).toEqual({ ok: true, posts: 2 });
     expect(s.written).toBe(2);
     expect(s.pendingCount).toBe(0);
+    expect(s.commit()).toEqual({ ok: true, posts: 0 });
+    s.closeNow();
+    expect(open().loadAll(10).get('#a')).toEqual([post(1), post(2)]);
   });
 
-  it('writes at once when the batch reaches its size limit', () => {
-    vi.useFakeTimers();
-    const s = open({ batchWindowMs: 1_000, maxBatchPosts: 3 });
-    for (let i = 0; i < 7; i++) s.append('#a', post(i));
-    expect(s.written).toBe(6);
-    expect(s.pendingCount).toBe(1);
+  it('reports a commit the disk cannot take, stores none of its posts, and keeps the earlier ones', () => {
+    const s = open({ maxPages: 8 });
+    s.append('#a', post(1));
+    expect(s.commit().ok).toBe(true);
+    const big = { authorId: 'a', text: 'x'.repeat(4000), at: 2 };
+    let failed: CommitResult | undefined;
+    for (let i = 0; i < 50 && failed === undefined; i++) {
+      for (let j = 0; j < 5; j++) s.append('#a', big);
+      const r = s.commit();
+      if (!r.ok) failed = r;
+    }
+    expect(failed).toMatchObject({ ok: false, posts: 5 });
+    expect((failed as { error: HistoryStoreError }).error.code).toBe('HISTORY_WRITE_FAILED');
+    expect(s.failedCommits).toBe(1);
+    const stored = s.loadAll(1000).get('#a') ?? [];
+    expect(stored[0]).toEqual(post(1));
+    // All or nothing: whole commits of five only.
+    expect((stored.length - 1) % 5).toBe(0);
+    expect(s.written).toBe(stored.length);
   });
 
   it('returns only the newest posts per channel, oldest first', () => {
@@ -73,7 +87,7 @@ describe('SqliteHistoryStore', () => {
     const s = open({ retainPerChannel: 3 });
     for (let i = 0; i < 10; i++) s.append('#a', post(i));
     s.append('#b', post(99));
-    s.flushNow();
+    s.commit();
     expect(s.loadAll(100).get('#a')).toEqual([7, 8, 9].map((n) => post(n)));
     expect(s.loadAll(100).get('#b')).toEqual([post(99)]);
   });
@@ -91,7 +105,7 @@ describe('SqliteHistoryStore', () => {
     const counts: number[] = [];
     for (let i = 0; i < 20; i++) {
       s.append('#a', post(i));
-      s.flushNow();
+      s.commit();
       counts.push(rowsOnDisk());
       expect(s.loadAll(100).get('#a')).toEqual(Array.from({ length: Math.min(i + 1, 5) }, (_, k) => post(i - Math.min(i, 4) + k)));
     }
@@ -115,7 +129,7 @@ describe('SqliteHistoryStore', () => {
     const s = open({ checkpointIntervalMs: 20 });
     const size0 = statSync(join(dir, HISTORY_DB_FILE)).size;
     for (let i = 0; i < 500; i++) s.append(`#c${i % 50}`, { authorId: `a${i}`, text: 'x'.repeat(200), at: i });
-    s.flushNow();
+    s.commit();
     // SQLite's own checkpoints are off: only the worker moves pages from the -wal file into the database.
     await vi.waitFor(() => expect(statSync(join(dir, HISTORY_DB_FILE)).size).toBeGreaterThan(size0), { timeout: 10_000, interval: 20 });
   });
@@ -161,7 +175,7 @@ describe('SqliteHistoryStore', () => {
   it('uses WAL mode in the data directory', () => {
     const s = open();
     s.append('#a', post(1));
-    s.flushNow();
+    s.commit();
     // In WAL mode a commit lands in the -wal file beside the database while it is open.
     expect(existsSync(join(dir, `${HISTORY_DB_FILE}-wal`))).toBe(true);
   });

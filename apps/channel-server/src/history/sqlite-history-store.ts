@@ -1,13 +1,14 @@
 /**
- * Channel history persisted in SQLite (better-sqlite3). Posts are queued in memory and written in
- * one transaction per batch window, so persistence costs one fsync-free WAL append per window
- * instead of one per post; a crash loses at most the posts of the last window.
+ * Channel history persisted in SQLite (better-sqlite3), by group commit: the host appends the posts
+ * of one event-loop turn and commits them in one transaction before their echoes go out
+ * (docs/protocol.md §6.2 STORE_UNAVAILABLE). In WAL mode with synchronous=NORMAL a commit is one
+ * fsync-free WAL append, which survives a kill of the process (not a power cut).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Post } from '@ims/channel-core';
-import type { HistoryStore } from '@ims/host-service';
+import type { CommitResult, HistoryStore } from '@ims/host-service';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */
@@ -17,10 +18,6 @@ export const HISTORY_DB_FILE = 'history.sqlite3';
 export interface SqliteHistoryStoreOptions {
   /** Directory holding the database; created if missing. */
   readonly dataDir: string;
-  /** Milliseconds between two batched writes. @default 50 */
-  readonly batchWindowMs?: number;
-  /** Queued posts that force a write before the window ends, bounding memory under load. @default 10_000 */
-  readonly maxBatchPosts?: number;
   /** Posts kept per channel: loading returns at most this many, and older ones are pruned from disk in slices (see `pruneSlack`). @default 1_000 */
   readonly retainPerChannel?: number;
   /**
@@ -38,7 +35,12 @@ export interface SqliteHistoryStoreOptions {
   readonly maxChannels?: number;
   /** ms between two WAL checkpoints, run by a worker thread off the event loop; 0 leaves them to SQLite, inside a commit. @default 500 */
   readonly checkpointIntervalMs?: number;
-  /** Called when a batch cannot be written; the posts stay served from memory but are not persisted. */
+  /**
+   * Size cap of the database in pages (SQLite `max_page_count`, 4 KiB pages): a commit past it
+   * fails like a full disk. @default none (SQLite's own limit)
+   */
+  readonly maxPages?: number;
+  /** Called for an append after close (a wiring bug). A failed commit is reported by `commit()`'s result, not here. */
   readonly onError?: (error: HistoryStoreError) => void;
 }
 
@@ -81,11 +83,9 @@ interface Pending {
   readonly post: Post;
 }
 
-/** SQLite-backed HistoryStore: `append` queues, a timer writes each batch in one transaction. */
+/** SQLite-backed HistoryStore: `append` queues, `commit` writes the queue in one transaction. */
 export class SqliteHistoryStore implements HistoryStore {
   private readonly db: Database.Database;
-  private readonly batchWindowMs: number;
-  private readonly maxBatchPosts: number;
   private readonly retainPerChannel: number;
   private readonly pruneSlack: number;
   private readonly maxPrunesPerBatch: number;
@@ -102,18 +102,15 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly writeBatch: (batch: readonly Pending[]) => void;
   private readonly checkpointer: WalCheckpointer | undefined;
   private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Posts written to disk since open. */
   written = 0;
-  /** Batches that failed to write. */
-  failedBatches = 0;
+  /** Commits that failed (nothing of them was stored). */
+  failedCommits = 0;
   /** Channels deleted at open for exceeding `maxChannels`. */
   readonly prunedChannels: number;
 
   constructor(options: SqliteHistoryStoreOptions) {
-    this.batchWindowMs = options.batchWindowMs ?? 50;
-    this.maxBatchPosts = options.maxBatchPosts ?? 10_000;
     this.retainPerChannel = options.retainPerChannel ?? 1_000;
     this.pruneSlack = Math.max(1, options.pruneSlack ?? Math.ceil(this.retainPerChannel / 10));
     this.maxPrunesPerBatch = Math.max(1, options.maxPrunesPerBatch ?? 32);
@@ -127,6 +124,7 @@ export class SqliteHistoryStore implements HistoryStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      if (options.maxPages !== undefined) this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPages))}`);
       this.prunedChannels = this.pruneChannels(this.maxChannels);
     } catch (cause) {
       throw new HistoryStoreError('HISTORY_OPEN_FAILED', `cannot open history in ${options.dataDir}`, { cause });
@@ -196,7 +194,7 @@ export class SqliteHistoryStore implements HistoryStore {
   /** The newest `limitPerChannel` (at most `retainPerChannel`) posts of every stored channel, oldest first. */
   loadAll(limitPerChannel: number): Map<string, Post[]> {
     this.assertOpen();
-    this.flushNow();
+    this.commit();
     const rows = this.db
       .prepare<[number], PostRow>(
         `SELECT channel, author_id, text, at FROM (
@@ -216,47 +214,39 @@ export class SqliteHistoryStore implements HistoryStore {
     return out;
   }
 
-  /** Queue one post; it reaches disk within one batch window. */
+  /** Queues one post for the next {@link commit}. */
   append(channel: string, post: Post): void {
     if (this.closed) {
       this.onError(new HistoryStoreError('HISTORY_CLOSED', `post to ${channel} after close dropped`));
       return;
     }
     this.pending.push({ channel, post });
-    if (this.pending.length >= this.maxBatchPosts) this.flushNow();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flushNow(), this.batchWindowMs);
-      // A pending batch must not keep a stopping process alive: shutdown calls flush() itself.
-      this.timer.unref();
-    }
   }
 
-  /** Resolves once every post appended so far is on disk (written now, in one transaction). */
-  flush(): Promise<void> {
-    this.flushNow();
-    return Promise.resolve();
-  }
-
-  /** Write every queued post now, in one transaction. */
-  flushNow(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.pending.length === 0 || this.closed) return;
+  /** Writes every queued post now, in one transaction; on failure none of them is stored. */
+  commit(): CommitResult {
     const batch = this.pending;
     this.pending = [];
+    if (batch.length === 0) return { ok: true, posts: 0 };
+    if (this.closed) return { ok: false, posts: batch.length, error: new HistoryStoreError('HISTORY_CLOSED', 'history store is closed') };
     try {
       this.writeBatch(batch);
       this.written += batch.length;
+      return { ok: true, posts: batch.length };
     } catch (cause) {
-      // Disk full or I/O error: members are still served from memory; say so instead of crashing.
-      this.failedBatches += 1;
-      // The transaction rolled back: the counts no longer match the disk, so recount when next written.
+      // Disk full or I/O error: the transaction rolled back. The host refuses these posts; the
+      // counts no longer match the disk, so recount when next written.
+      this.failedCommits += 1;
       this.onDisk.clear();
       this.duePrune.clear();
-      this.onError(new HistoryStoreError('HISTORY_WRITE_FAILED', `lost ${batch.length} posts from disk`, { cause }));
+      return { ok: false, posts: batch.length, error: new HistoryStoreError('HISTORY_WRITE_FAILED', `${batch.length} posts not stored`, { cause }) };
     }
+  }
+
+  /** Commits what is queued; a failure was already answered by the host (STORE_UNAVAILABLE). */
+  flush(): Promise<void> {
+    this.commit();
+    return Promise.resolve();
   }
 
   /** Number of posts queued and not yet on disk. */
@@ -273,7 +263,7 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Synchronous {@link close}, for exit paths that cannot wait. */
   closeNow(): void {
     if (this.closed) return;
-    this.flushNow();
+    this.commit();
     this.closed = true;
     this.checkpointer?.stop();
     this.db.close();

@@ -11,6 +11,7 @@ function stats(over: Partial<HostStats> = {}): HostStats {
     framesOut: 40,
     errors: { FLOOD: 2, BAD_UTF8: 1 },
     fanoutLatency: new Histogram().snapshot(),
+    store: { writable: true, committedPosts: 0, refusedPosts: 0, failedCommits: 0 },
     ...over,
   };
 }
@@ -59,10 +60,21 @@ describe('renderMetrics', () => {
 
   it('adds history counters when persistence is on', () => {
     const m = parse(
-      renderMetrics({ host: stats(), history: { written: 9, pending: 1, failedBatches: 0 }, peers: 0, uptimeSeconds: 0, rssBytes: 0 }),
+      renderMetrics({ host: stats(), history: { written: 9, pending: 1, failedCommits: 2 }, peers: 0, uptimeSeconds: 0, rssBytes: 0 }),
     );
     expect(m.get('ims_history_written_total')).toBe(9);
     expect(m.get('ims_history_pending')).toBe(1);
+    expect(m.get('ims_history_failed_commits_total')).toBe(2);
+  });
+
+  it('shows whether the store takes posts, and what it refused', () => {
+    const store = { writable: false, committedPosts: 40, refusedPosts: 7, failedCommits: 3 };
+    const m = parse(renderMetrics({ host: stats({ store }), peers: 0, uptimeSeconds: 0, rssBytes: 0 }));
+    expect(m.get('ims_store_writable')).toBe(0);
+    expect(m.get('ims_store_committed_posts_total')).toBe(40);
+    expect(m.get('ims_store_refused_posts_total')).toBe(7);
+    expect(m.get('ims_store_failed_commits_total')).toBe(3);
+    expect(parse(renderMetrics({ host: stats(), peers: 0, uptimeSeconds: 0, rssBytes: 0 })).get('ims_store_writable')).toBe(1);
   });
 
   it('escapes label values', () => {

@@ -9,7 +9,7 @@ export interface MetricsSample {
   /** The host service's counters and gauges. */
   readonly host: HostStats;
   /** History persistence; absent when history is kept in memory only. */
-  readonly history?: { readonly written: number; readonly pending: number; readonly failedBatches: number };
+  readonly history?: { readonly written: number; readonly pending: number; readonly failedCommits: number };
   /** Peers in the discovery table. */
   readonly peers: number;
   /** Seconds since the server started. */
@@ -50,9 +50,14 @@ export function renderMetrics(s: MetricsSample): string {
   lines.push(`ims_fanout_latency_seconds_sum ${lat.sumUs / 1e6}`, `ims_fanout_latency_seconds_count ${lat.count}`);
   if (s.history) {
     metric(lines, 'ims_history_written_total', 'counter', 'Posts written to the SQLite history.', s.history.written);
-    metric(lines, 'ims_history_pending', 'gauge', 'Posts queued for the next batched write.', s.history.pending);
-    metric(lines, 'ims_history_failed_batches_total', 'counter', 'History batches that could not be written.', s.history.failedBatches);
+    metric(lines, 'ims_history_pending', 'gauge', 'Posts queued for the next group commit (end of the event-loop turn).', s.history.pending);
+    metric(lines, 'ims_history_failed_commits_total', 'counter', 'History group commits that could not be written (their posts were refused).', s.history.failedCommits);
   }
+  const st = h.store;
+  metric(lines, 'ims_store_writable', 'gauge', '1 while the history store takes posts, 0 while posts are refused with STORE_UNAVAILABLE.', st.writable ? 1 : 0);
+  metric(lines, 'ims_store_committed_posts_total', 'counter', 'Posts stored by group commits before their echo.', st.committedPosts);
+  metric(lines, 'ims_store_refused_posts_total', 'counter', 'Posts refused with STORE_UNAVAILABLE (taken back after a failed commit, or refused while failing).', st.refusedPosts);
+  metric(lines, 'ims_store_failed_commits_total', 'counter', 'Group commits of the history store that failed.', st.failedCommits);
   metric(lines, 'ims_discovery_peers', 'gauge', 'Peers in the discovery table.', s.peers);
   metric(lines, 'ims_uptime_seconds', 'gauge', 'Seconds since start.', s.uptimeSeconds);
   metric(lines, 'process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', s.rssBytes);

@@ -1,0 +1,36 @@
+/** One served connection as the host service sees it: its flood bucket and its sink, in one object. */
+import type { ClientCommand, Decoded } from '@ims/codec';
+import type { CloseInfo, Connection, ConnectionSink } from '@ims/transport';
+import { TokenBucket } from './token-bucket.js';
+
+/** Who handles an entry's frames and close. */
+export interface EntryOwner {
+  onFrame(entry: HostEntry, d: Decoded<ClientCommand>): void;
+  onClosed(entry: HostEntry, info: CloseInfo): void;
+}
+
+/** One object per connection, no closures or rx objects: a server holds thousands of idle ones. */
+export class HostEntry extends TokenBucket implements ConnectionSink<ClientCommand> {
+  /** Frames dropped in a row for flooding. */
+  dropped = 0;
+  /** The host decided to close it (the close may wait for the turn's commit): later frames are ignored. */
+  closing = false;
+
+  constructor(
+    readonly conn: Connection<ClientCommand>,
+    private readonly owner: EntryOwner,
+    rate: number,
+    burst: number,
+    now: number,
+  ) {
+    super(rate, burst, now);
+  }
+
+  frame(d: Decoded<ClientCommand>): void {
+    this.owner.onFrame(this, d);
+  }
+
+  closed(info: CloseInfo): void {
+    this.owner.onClosed(this, info);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Group commit per event-loop turn (docs/protocol.md §6.2 STORE_UNAVAILABLE): a SAY's echo is its
+ * author's acknowledgement, so it leaves only once the post is stored. The posts of one turn are
+ * appended to the store, and from the first of them on every write and close the host makes (to
+ * any connection, so each connection keeps its order) is held. At the end of the turn, before the
+ * transport hands the turn's bytes to the sockets (`Transport.beforeFlush`), one commit writes them
+ * all; then the held writes are released. When the commit fails, the turn's posts are taken back,
+ * their broadcasts are dropped and each author gets STORE_UNAVAILABLE in place of its echo.
+ */
+import type { ClientCommand } from '@ims/codec';
+import type { HostEffect, Post } from '@ims/channel-core';
+import type { Connection, Transport } from '@ims/transport';
+import { encodeFrame } from '@ims/codec';
+import type { CommitResult, HistoryStore } from './history-store.js';
+import type { StoreHealth } from './store-health.js';
+
+/** Where held bytes go: a served connection. */
+export interface Outlet {
+  readonly conn: Connection<ClientCommand>;
+}
+
+/** A post of this turn waiting for the commit. */
+export interface StagedPost<O extends Outlet> {
+  readonly channel: string;
+  readonly post: Post;
+  /** The connection whose SAY made it; undefined for posts that did not come from a member here. */
+  readonly author: O | undefined;
+  /** Set when the commit failed: the broadcast is dropped. */
+  failed: boolean;
+  /** The author got its STORE_UNAVAILABLE. */
+  answered: boolean;
+}
+
+/** What the owner supplies: raw delivery, taking a post back, the store's health and the clock. */
+export interface TurnCommitHooks<O extends Outlet> {
+  /** Hands bytes to the connection (counting them). */
+  deliver(to: O, bytes: Uint8Array): void;
+  /** A post of a failed commit leaves the history; called before the held writes are released. */
+  retract(channel: string, post: Post): void;
+  readonly health: StoreHealth;
+  now(): number;
+}
+
+/** What an author gets in place of the echo of a post that was not stored. */
+const REFUSAL = encodeFrame({ cmd: 'ERROR', reason: 'STORE_UNAVAILABLE: the history cannot be written, post not stored; send it again later' });
+
+/** The held writes of one turn, in order, as parallel arrays (a fan-out holds one slot per member). */
+export class TurnCommit<O extends Outlet> {
+  private staged: StagedPost<O>[] = [];
+  private to: O[] = [];
+  /** Bytes to deliver, or the reason of a close. */
+  private what: (Uint8Array | string)[] = [];
+  private tags: (StagedPost<O> | undefined)[] = [];
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly transport: Transport,
+    private readonly hooks: TurnCommitHooks<O>,
+  ) {}
+
+  /** True from the turn's first post until its commit: writes are held meanwhile. */
+  get holding(): boolean {
+    return this.staged.length > 0;
+  }
+
+  /** May a SAY reach the reducer now? No while the store fails, but for one probe post now and then. */
+  admits(): boolean {
+    return this.hooks.health.admits(this.hooks.now());
+  }
+
+  /** Answers a SAY refused before the reducer (the store fails), in its place in the connection's order. */
+  refuse(to: O): void {
+    this.hooks.health.refusedOne();
+    this.write(to, REFUSAL);
+  }
+
+  /** Queues a post for this turn's commit; the first one arranges the commit at the end of the turn. */
+  stage(channel: string, post: Post, author: O | undefined): StagedPost<O> {
+    if (this.staged.length === 0) this.transport.beforeFlush(this.release);
+    const s: StagedPost<O> = { channel, post, author, failed: false, answered: false };
+    this.staged.push(s);
+    this.store.append(channel, post);
+    return s;
+  }
+
+  /** Writes now, or holds the write while a commit is pending; `tag` marks the echo of a staged post. */
+  write(to: O, bytes: Uint8Array, tag?: StagedPost<O>): void {
+    if (!this.holding) return this.hooks.deliver(to, bytes);
+    this.to.push(to);
+    this.what.push(bytes);
+    this.tags.push(tag);
+  }
+
+  /** Closes now, or after the held writes to that connection went out. */
+  close(to: O, reason: string): void {
+    if (!this.holding) return to.conn.close(reason);
+    this.to.push(to);
+    this.what.push(reason);
+    this.tags.push(undefined);
+  }
+
+  /** End of turn: commit, then release the held writes in order. Bound once: no closure per turn. */
+  private readonly release = (): void => {
+    const { staged, to, what, tags } = this;
+    [this.staged, this.to, this.what, this.tags] = [[], [], [], []];
+    const result = this.commitSafely(staged.length);
+    this.hooks.health.commitDone(result.ok, staged.length, this.hooks.now(), result.ok ? undefined : result.error);
+    if (!result.ok) {
+      for (const s of staged) s.failed = true;
+      for (const s of staged) this.hooks.retract(s.channel, s.post);
+    }
+    for (let i = 0; i < to.length; i++) {
+      const dest = to[i] as O;
+      const item = what[i] as Uint8Array | string;
+      const tag = tags[i];
+      if (typeof item === 'string') dest.conn.close(item);
+      else if (tag?.failed !== true) this.hooks.deliver(dest, item);
+      else if (dest === tag.author) this.answer(tag);
+    }
+    // An author that was not among the recipients (it left in the same turn) still gets its answer.
+    if (!result.ok) for (const s of staged) this.answer(s);
+  };
+
+  /** The contract says commit reports failures; a store that throws anyway is treated as failing. */
+  private commitSafely(posts: number): CommitResult {
+    try {
+      return this.store.commit();
+    } catch (error) {
+      return { ok: false, posts, error };
+    }
+  }
+
+  private answer(s: StagedPost<O>): void {
+    if (s.answered || s.author === undefined) return;
+    s.answered = true;
+    this.hooks.deliver(s.author, REFUSAL);
+  }
+}
+
+/** Is `e` the SAY broadcast of `post` (the echo its persist belongs with)? */
+export function isEchoOf(e: HostEffect, post: Post): e is Extract<HostEffect, { kind: 'broadcast' }> {
+  return e.kind === 'broadcast' && e.command.cmd === 'SAY' && e.command.authorId === post.authorId && e.command.text === post.text;
+}
