@@ -76,8 +76,21 @@ function describeHost(log: readonly SimEvent[], client: string): string {
   return !v.alive ? ' (not running)' : v.host === undefined ? ' (no host)' : ` (on ${v.host})`;
 }
 
+/** Authors whose paced `say` (a `burst` event) has not ended yet: more posts are to come. */
+export function burstsUnderway(log: readonly SimEvent[]): string[] {
+  const open = new Map<string, number>();
+  for (const e of log) {
+    if (e.source !== 'netsim' || (e.event !== 'burst' && e.event !== 'burst-end')) continue;
+    const key = `${e.host} (line ${String(e.data['line'])})`;
+    open.set(key, (open.get(key) ?? 0) + (e.event === 'burst' ? 1 : -1));
+  }
+  return [...open].filter(([, n]) => n > 0).map(([k]) => k);
+}
+
 /** Every post so far seen by every present member of its channel (duplicates fail too). */
 function deliveredSoFar(log: readonly SimEvent[], channelOf: ReadonlyMap<string, string>): ConditionResult {
+  const posting = burstsUnderway(log);
+  if (posting.length > 0) return { ok: false, detail: `still posting: ${posting.join(', ')}` };
   const present = presentClients(log, channelOf);
   const seen = new Map(present.map((c) => [c, new Set(seenBy(log, c).map((s) => s.key))]));
   const missing: string[] = [];

@@ -4,16 +4,14 @@ import { localBackend } from '../backend/local.js';
 import { netemUnavailableReason, netnsBackend } from '../backend/netns.js';
 import { makeRunDir, newRunId } from '../backend/run-dir.js';
 import type { Backend } from '../backend/types.js';
-import { evaluateCondition } from '../checks/conditions.js';
-import { checkExactlyOnce, checkHistory } from '../checks/delivery.js';
 import { measureFailovers } from '../checks/failover-time.js';
-import type { SimEvent } from '../checks/log.js';
-import { checkAnnouncedBy, checkNoPrivateNames } from '../checks/wire.js';
 import { NetsimError } from '../errors.js';
 import { DEFAULT_APP_MAINS, type AppMains } from '../proc/launch.js';
-import type { BackendName, Expectation, Scenario } from '../scenario/types.js';
+import type { BackendName, Scenario } from '../scenario/types.js';
 import { startRecorder, summariseWire, type WireRecorder } from '../wire/recorder.js';
+import { Background } from './background.js';
 import { EventLog } from './event-log.js';
+import { expectation } from './expectations.js';
 import { HostManager } from './host-manager.js';
 import type { CheckOutcome, RunResult } from './result.js';
 import { runStep } from './steps.js';
@@ -57,11 +55,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let recorder: WireRecorder | undefined;
   let hosts: HostManager | undefined;
   let error: string | undefined;
+  const background = new Background();
   try {
     await backend.setup([...scenario.hosts.keys()]);
     recorder = await startRecorder(backend, runDir, Date.now() - log.now());
     hosts = new HostManager({ scenario, backend, log, apps: opts.apps ?? DEFAULT_APP_MAINS, runDir, discoveryPort: recorder.port });
-    const ctx = { scenario, backend, log, hosts, channelOf, signal };
+    const ctx = { scenario, backend, log, hosts, channelOf, signal, background, runDir };
     for (const [i, step] of scenario.steps.entries()) {
       if (signal.aborted) break;
       const failure = await runStep(step, ctx);
@@ -73,6 +72,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       }
       checks.push({ name: `${step.kind} (line ${step.line})`, line: step.line, ok: true, problems: [] });
     }
+    // Posts of a paced say still to come belong to the run; a hog ends with the timeline.
+    checks.push(...(await background.settle()));
     if (signal.aborted) {
       // An interrupted timeline says nothing about the system: its final checks would be noise.
       error = opts.signal?.aborted ? 'aborted' : `timed out after ${scenario.timeoutMs} ms`;
@@ -85,6 +86,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   } finally {
     // Each cleanup step runs even when an earlier one fails: leftovers are worse than noise.
     const steps: [string, () => Promise<unknown> | undefined][] = [
+      ['stop background jobs', () => background.stopAll()],
       ['stop hosts', () => hosts?.stopAll()],
       ['stop recorder', () => recorder?.stop()],
       ['remove network', () => backend.cleanup()],
@@ -117,46 +119,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 function finalChecks(scenario: Scenario, log: EventLog, channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome[] {
   const events = log.events;
   const now = log.now();
-  const out = scenario.expect.map((x) => expectation(x, scenario, events, channelOf, recorder, now));
+  const out = scenario.expect.map((x) => expectation(x, { scenario, events, channelOf, records: recorder?.records ?? [], now }));
   if (log.dropped > 0) out.push({ name: 'log complete', ok: false, problems: [`${log.dropped} events were dropped: the log hit its limit, checks saw part of the run`] });
   const crashes = events.filter((e) => e.source === 'netsim' && e.event === 'exit' && e.data['expected'] === false && e.data['code'] !== 0);
   out.push({ name: 'no host crashed', ok: crashes.length === 0, problems: crashes.map((e) => `${e.host} exited by itself at ${e.t} ms (code ${String(e.data['code'])}, signal ${String(e.data['signal'])})`) });
   return out;
-}
-
-function expectation(x: Expectation, scenario: Scenario, events: readonly SimEvent[], channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined, now: number): CheckOutcome {
-  const named = (name: string, r: { ok: boolean; problems: readonly string[] }): CheckOutcome => ({ name: `${name} (line ${x.line})`, line: x.line, ok: r.ok, problems: r.problems });
-  switch (x.kind) {
-    case 'condition': {
-      const r = evaluateCondition(x.condition, events, channelOf);
-      return named(x.condition.kind, { ok: r.ok, problems: r.ok ? [] : [r.detail] });
-    }
-    case 'exactlyOnce':
-      return named('exactly once, in order', checkExactlyOnce(events, channelOf));
-    case 'history':
-      return named('history intact', checkHistory(events, channelOf, x.hosts));
-    case 'noPrivateNames': {
-      const privates = [...new Set(channelOf.values())].filter((c) => c.startsWith('@'));
-      const records = recorder?.records ?? [];
-      // A check that saw no traffic proves nothing: say so instead of passing.
-      if (records.length === 0) return named('no private channel on the wire', { ok: false, problems: ['no datagram was recorded'] });
-      return named('no private channel on the wire', checkNoPrivateNames(records, privates));
-    }
-    case 'failoverWithin': {
-      const m = measureFailovers(events, [...channelOf.keys()], scenario.announceIntervalMs);
-      const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals === undefined || f.intervals > x.intervals).map((f) => `${f.fault} of ${f.host} at ${f.at} ms: ${f.healedMs === undefined ? 'never healed' : `${f.healedMs} ms = ${f.intervals?.toFixed(1)} intervals`}`);
-      return named(`failover within ${x.intervals} intervals`, { ok: problems.length === 0, problems });
-    }
-    case 'announcedBy': {
-      // The window ends now (after any final pause), not at the last event.
-      const since = now - x.intervals * scenario.announceIntervalMs;
-      return named(`${x.channel} announced by ${x.by.join(', ')}`, checkAnnouncedBy(recorder?.records ?? [], x.channel, x.by, since));
-    }
-    case 'failoverNotBefore': {
-      // Proves the slow path: members must not give up on a host that only went quiet too early.
-      const m = measureFailovers(events, [...channelOf.keys()], scenario.announceIntervalMs);
-      const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals !== undefined && f.intervals < x.intervals).map((f) => `${f.fault} of ${f.host}: healed after ${f.intervals?.toFixed(1)} intervals`);
-      return named(`failover not before ${x.intervals} intervals`, { ok: problems.length === 0, problems });
-    }
-  }
 }

@@ -1,9 +1,12 @@
 /** Executes one timeline step. A step that cannot do its job returns a failed check. */
 import { timer, firstValueFrom, fromEvent, race, of } from 'rxjs';
 import type { Backend } from '../backend/types.js';
-import { clientView } from '../checks/log.js';
+import { clientView, type SimEvent } from '../checks/log.js';
 import type { Scenario, Step } from '../scenario/types.js';
+import type { Background } from './background.js';
 import type { EventLog } from './event-log.js';
+import { startHog } from './hog.js';
+import { startPacedSay } from './paced-say.js';
 import type { HostManager } from './host-manager.js';
 import type { CheckOutcome } from './result.js';
 import { waitFor } from './wait-for.js';
@@ -19,6 +22,10 @@ export interface StepContext {
   readonly hosts: HostManager;
   readonly channelOf: ReadonlyMap<string, string>;
   readonly signal: AbortSignal;
+  /** Jobs that go on after their step (paced says, hogs). */
+  readonly background: Background;
+  /** The run's scratch folder (pid list). */
+  readonly runDir: string;
 }
 
 const failed = (step: Step, name: string, problems: string[]): CheckOutcome => ({ name, line: step.line, ok: false, problems });
@@ -44,18 +51,35 @@ async function startHosts(step: Step, names: readonly string[], ctx: StepContext
   return r.ok ? undefined : failed(step, `start (line ${step.line})`, [r.detail]);
 }
 
-/** Replaces `hostOf: client` by the client's current host; undefined when it has none. */
-function resolveHostOf(step: Step, log: EventLog): Step | undefined {
-  if (!('hostOf' in step) || step.hostOf === undefined) return step;
-  const host = clientView(log.events, step.hostOf).host;
-  return host === undefined ? undefined : { ...step, hosts: [host], hostOf: undefined };
+/** The standby the host last named to `client` (a `standby` event), or undefined for none. */
+export function standbyOf(events: readonly SimEvent[], client: string): string | undefined {
+  const start = clientView(events, client).startIndex;
+  for (let i = events.length - 1; i > start; i--) {
+    const e = events[i] as SimEvent;
+    if (e.host !== client || e.source !== 'app' || e.event !== 'standby') continue;
+    // docs/protocol.md §5.1: a host naming itself as standby means it has none.
+    return typeof e.data['standby'] === 'string' && e.data['standby'] !== e.data['host'] ? e.data['standby'] : undefined;
+  }
+  return undefined;
+}
+
+/** Replaces `hostOf`/`standbyOf: client` by the host it names now; a string says why it cannot. */
+function resolveHostRef(step: Step, ctx: StepContext): Step | string {
+  if (!('hostOf' in step || 'standbyOf' in step) || (step.hostOf === undefined && step.standbyOf === undefined)) return step;
+  const client = (step.hostOf ?? step.standbyOf) as string;
+  const host = step.hostOf !== undefined ? clientView(ctx.log.events, client).host : standbyOf(ctx.log.events, client);
+  if (host === undefined) return `${client} has no ${step.hostOf !== undefined ? 'host' : 'standby'} to act on`;
+  const spec = ctx.scenario.hosts.get(host);
+  if (spec === undefined) return `${client}'s ${step.hostOf !== undefined ? 'host' : 'standby'} ${host} is not a host of the scenario`;
+  if (step.kind === 'leave' && spec.kind !== 'client') return `${client}'s standby ${host} is a ${spec.kind}; only clients leave`;
+  return { kind: step.kind, hosts: [host], line: step.line };
 }
 
 /** Runs `step`; resolves with a failed check when it did not work out. */
 export async function runStep(original: Step, ctx: StepContext): Promise<CheckOutcome | undefined> {
   const { scenario, backend, log, hosts, channelOf, signal } = ctx;
-  const step = resolveHostOf(original, log);
-  if (step === undefined) return failed(original, `${original.kind} (line ${original.line})`, [`${'hostOf' in original ? String(original.hostOf) : '?'} has no host to act on`]);
+  const step = resolveHostRef(original, ctx);
+  if (typeof step === 'string') return failed(original, `${original.kind} (line ${original.line})`, [step]);
   const interval = scenario.announceIntervalMs;
   switch (step.kind) {
     case 'start':
@@ -89,6 +113,10 @@ export async function runStep(original: Step, ctx: StepContext): Promise<CheckOu
       }
       return undefined;
     case 'say':
+      if (step.rate !== undefined) {
+        ctx.background.add(startPacedSay(step, step.rate, log, hosts, signal));
+        return undefined;
+      }
       for (const { from, text } of step.posts) {
         log.push(from, 'netsim', 'post', { text });
         if (!hosts.writeLine(from, text)) return failed(step, `say (line ${step.line})`, [`${from} is not running`]);
@@ -107,6 +135,9 @@ export async function runStep(original: Step, ctx: StepContext): Promise<CheckOu
     }
     case 'pause':
       await pause(step.intervals * interval, signal);
+      return undefined;
+    case 'hog':
+      ctx.background.add(await startHog(log, ctx.runDir, step.intervals * interval, step.procs));
       return undefined;
     case 'partition':
       log.push('net', 'netsim', 'partition', { groups: step.groups });

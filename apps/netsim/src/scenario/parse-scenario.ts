@@ -6,7 +6,8 @@ import { NetsimError } from '../errors.js';
 import { ValidationContext } from './context.js';
 import { readYamlSource } from './yaml-source.js';
 import { validateHosts } from './validate-hosts.js';
-import { validateExpect, validateSteps } from './validate-steps.js';
+import { validateSteps } from './validate-steps.js';
+import { validateExpect } from './validate-expect.js';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type BackendName, type Scenario } from './types.js';
 
 const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'backends', 'pending', 'hosts', 'steps', 'expect'];

@@ -64,21 +64,36 @@ export type Expectation =
   | { readonly kind: 'failoverWithin'; readonly intervals: number; readonly line: number }
   | { readonly kind: 'failoverNotBefore'; readonly intervals: number; readonly line: number }
   /** In the run's last `intervals`, exactly `by` announced `channel` (docs/protocol.md §5: one host after a heal). */
-  | { readonly kind: 'announcedBy'; readonly channel: string; readonly by: readonly string[]; readonly intervals: number; readonly line: number };
+  | { readonly kind: 'announcedBy'; readonly channel: string; readonly by: readonly string[]; readonly intervals: number; readonly line: number }
+  /** In the run's last `intervals`, one peer announced `channel`, and every present member of it is joined there. */
+  | { readonly kind: 'oneHost'; readonly channel: string; readonly intervals: number; readonly line: number }
+  /** No client reported a failover, nor joined a second host, during the run. */
+  | { readonly kind: 'noFailover'; readonly line: number }
+  /** At no moment did two peers announce one of `channels` (their claims overlap on the wire). */
+  | { readonly kind: 'neverSplit'; readonly channels: readonly string[]; readonly line: number };
 
-/** A step acting on host processes: named ones, or (`hostOf`) whoever hosts a client's channel then. */
+/**
+ * A step acting on host processes: named ones, or whoever hosts (`hostOf`) or stands by for
+ * (`standbyOf`) a client's channel at that moment.
+ */
 export interface HostStep {
-  readonly kind: 'start' | 'kill' | 'freeze' | 'thaw' | 'stop' | 'restart';
+  readonly kind: 'start' | 'kill' | 'freeze' | 'thaw' | 'stop' | 'restart' | 'leave';
   readonly hosts: readonly string[];
   /** Resolved at run time to the current host of this client's channel. */
   readonly hostOf?: string;
+  /** Resolved at run time to the standby the host last named to this client. */
+  readonly standbyOf?: string;
 }
 
-/** One timeline step. `line` is its line in the scenario file, for messages. */
+/**
+ * One timeline step. A `say` with `rate` (posts per second per author) and a `hog` run in the
+ * background while the timeline goes on. `line` is its line in the scenario file, for messages.
+ */
 export type Step = { readonly line: number } & (
   | HostStep
-  | { readonly kind: 'leave'; readonly hosts: readonly string[] }
-  | { readonly kind: 'say'; readonly posts: readonly { readonly from: string; readonly text: string }[] }
+  | { readonly kind: 'say'; readonly posts: readonly { readonly from: string; readonly text: string }[]; readonly rate?: number }
+  /** `procs` busy-loop processes for `intervals`; @default procs: the machine's cores. */
+  | { readonly kind: 'hog'; readonly procs?: number; readonly intervals: number }
   | { readonly kind: 'wait'; readonly condition: Condition; readonly within: number }
   | { readonly kind: 'pause'; readonly intervals: number }
   | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }

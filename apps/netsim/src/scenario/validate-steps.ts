@@ -1,12 +1,12 @@
 /** Validates the `steps:` timeline and the `expect:` list of a scenario. */
 import type { ValidationContext } from './context.js';
 import type { ValuePath } from './yaml-source.js';
-import { DEFAULT_WAIT_INTERVALS, type Condition, type Expectation, type HostSpec, type Step } from './types.js';
+import { DEFAULT_WAIT_INTERVALS, type Condition, type HostSpec, type HostStep, type Step } from './types.js';
 
 type Hosts = ReadonlyMap<string, HostSpec>;
 type Kind = HostSpec['kind'];
 
-const HOST_STEPS: Record<string, { kind: 'start' | 'kill' | 'freeze' | 'thaw' | 'stop' | 'restart'; kinds?: readonly Kind[] }> = {
+const HOST_STEPS: Record<string, { kind: HostStep['kind']; kinds?: readonly Kind[] }> = {
   start: { kind: 'start' },
   join: { kind: 'start', kinds: ['client'] },
   kill: { kind: 'kill' },
@@ -14,12 +14,17 @@ const HOST_STEPS: Record<string, { kind: 'start' | 'kill' | 'freeze' | 'thaw' | 
   thaw: { kind: 'thaw' },
   stop: { kind: 'stop' },
   restart: { kind: 'restart' },
+  leave: { kind: 'leave', kinds: ['client'] },
 };
-const STEP_KEYS = [...Object.keys(HOST_STEPS), 'leave', 'say', 'wait', 'pause', 'partition', 'heal', 'netem'];
+const STEP_KEYS = [...Object.keys(HOST_STEPS), 'say', 'wait', 'pause', 'partition', 'heal', 'netem', 'hog'];
+/** Run-time host references a host step may use instead of names. */
+const HOST_REFS = ['hostOf', 'standbyOf'] as const;
+/** Most posts per second one author types in a paced `say`. */
+const MAX_SAY_RATE = 1000;
 const CONDITION_KEYS = ['listening', 'joined', 'failover', 'converged', 'delivered', 'exited', 'event'];
 
 /** Checks that every name in `names` is a host of one of `kinds`. */
-function hostRefs(ctx: ValidationContext, hosts: Hosts, names: readonly string[], path: ValuePath, kinds?: readonly Kind[]): void {
+export function hostRefs(ctx: ValidationContext, hosts: Hosts, names: readonly string[], path: ValuePath, kinds?: readonly Kind[]): void {
   for (const n of names) {
     const h = hosts.get(n);
     if (!h) ctx.fail(path, `unknown host "${n}"`);
@@ -53,22 +58,20 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
   const line = ctx.line(path);
   const hostStep = HOST_STEPS[key];
   if (hostStep) {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const obj = value as Record<string, unknown>;
-      ctx.onlyKeys(obj, path, ['hostOf']);
-      const client = ctx.string(obj['hostOf'], [...path, 'hostOf'], 'hostOf');
-      if (client !== undefined) hostRefs(ctx, hosts, [client], [...path, 'hostOf'], ['client']);
-      return client === undefined ? undefined : { kind: hostStep.kind, hosts: [], hostOf: client, line };
-    }
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return validateHostRef(ctx, hostStep.kind, value as Record<string, unknown>, path, hosts, line);
     const names = ctx.hostList(value, path, key);
     hostRefs(ctx, hosts, names, path, hostStep.kinds);
     return { kind: hostStep.kind, hosts: names, line };
   }
   switch (key) {
-    case 'leave': {
-      const names = ctx.hostList(value, path, key);
-      hostRefs(ctx, hosts, names, path, ['client']);
-      return { kind: 'leave', hosts: names, line };
+    case 'hog': {
+      const obj = ctx.record(value, path, 'hog');
+      if (!obj) return undefined;
+      ctx.onlyKeys(obj, path, ['procs', 'for']);
+      const procs = obj['procs'] === undefined ? undefined : ctx.number(obj['procs'], [...path, 'procs'], 'procs', 1, 256);
+      const intervals = ctx.number(obj['for'], [...path, 'for'], 'for (intervals)', 0.1, 10_000);
+      if (obj['procs'] !== undefined && procs === undefined) return undefined;
+      return intervals === undefined ? undefined : { kind: 'hog', intervals, line, ...(procs !== undefined ? { procs: Math.round(procs) } : {}) };
     }
     case 'say':
       return validateSay(ctx, value, path, hosts, line);
@@ -112,10 +115,25 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
   }
 }
 
+/** `{ hostOf: client }` or `{ standbyOf: client }`: exactly one of them, naming a client. */
+function validateHostRef(ctx: ValidationContext, kind: HostStep['kind'], obj: Record<string, unknown>, path: ValuePath, hosts: Hosts, line: number): Step | undefined {
+  ctx.onlyKeys(obj, path, HOST_REFS);
+  const refs = HOST_REFS.filter((r) => obj[r] !== undefined);
+  if (refs.length !== 1) {
+    ctx.fail(path, `a host step names hosts, or has exactly one of: ${HOST_REFS.join(', ')}`);
+    return undefined;
+  }
+  const ref = refs[0] as (typeof HOST_REFS)[number];
+  const client = ctx.string(obj[ref], [...path, ref], ref);
+  if (client === undefined) return undefined;
+  hostRefs(ctx, hosts, [client], [...path, ref], ['client']);
+  return { kind, hosts: [], [ref]: client, line };
+}
+
 function validateSay(ctx: ValidationContext, value: unknown, path: ValuePath, hosts: Hosts, line: number): Step | undefined {
   const obj = ctx.record(value, path, 'say');
   if (!obj) return undefined;
-  ctx.onlyKeys(obj, path, ['from', 'text', 'count']);
+  ctx.onlyKeys(obj, path, ['from', 'text', 'count', 'rate']);
   const authors = ctx.hostList(obj['from'], [...path, 'from'], 'from');
   hostRefs(ctx, hosts, authors, [...path, 'from'], ['client']);
   let texts: (from: string) => string[] = () => [];
@@ -128,8 +146,10 @@ function validateSay(ctx: ValidationContext, value: unknown, path: ValuePath, ho
     // Generated texts carry the step's line so they are unique across the scenario.
     texts = (from) => Array.from({ length: count }, (_, i) => `${from} L${line} #${i + 1}`);
   } else ctx.fail(path, 'say needs text or count');
+  const rate = obj['rate'] === undefined ? undefined : ctx.number(obj['rate'], [...path, 'rate'], 'rate (posts per second per author)', 0.1, MAX_SAY_RATE);
   const posts = authors.flatMap((from) => texts(from).map((text) => ({ from, text })));
-  return posts.length === 0 ? undefined : { kind: 'say', posts, line };
+  if (posts.length === 0 || (obj['rate'] !== undefined && rate === undefined)) return undefined;
+  return { kind: 'say', posts, line, ...(rate !== undefined ? { rate } : {}) };
 }
 
 /** Validates one condition mapping (the part of a wait or expect entry besides `within`). */
@@ -184,48 +204,4 @@ export function validateCondition(ctx: ValidationContext, obj: Record<string, un
       return event === undefined || h === undefined ? undefined : { kind: 'event', host: h, event, fields: fields as Record<string, string> };
     }
   }
-}
-
-/** Validates the `expect:` list. */
-export function validateExpect(ctx: ValidationContext, raw: unknown, hosts: Hosts): Expectation[] {
-  const out: Expectation[] = [];
-  if (raw === undefined) return out;
-  if (!Array.isArray(raw)) {
-    ctx.fail(['expect'], 'expect must be a list');
-    return out;
-  }
-  raw.forEach((item: unknown, i) => {
-    const path = ['expect', i];
-    const line = ctx.line(path);
-    const obj = ctx.record(item, path, 'an expectation');
-    if (!obj) return;
-    if ('exactlyOnce' in obj) {
-      ctx.onlyKeys(obj, path, ['exactlyOnce']);
-      out.push({ kind: 'exactlyOnce', line });
-    } else if ('history' in obj) {
-      ctx.onlyKeys(obj, path, ['history']);
-      const names = ctx.hostList(obj['history'], [...path, 'history'], 'history');
-      hostRefs(ctx, hosts, names, [...path, 'history'], ['client']);
-      out.push({ kind: 'history', hosts: names, line });
-    } else if ('noPrivateNames' in obj) {
-      ctx.onlyKeys(obj, path, ['noPrivateNames']);
-      out.push({ kind: 'noPrivateNames', line });
-    } else if ('announced' in obj) {
-      ctx.onlyKeys(obj, path, ['announced', 'by', 'intervals']);
-      const channel = ctx.channelName(obj['announced'], [...path, 'announced']);
-      const by = ctx.hostList(obj['by'], [...path, 'by'], 'by');
-      hostRefs(ctx, hosts, by, [...path, 'by'], ['server', 'client']);
-      const intervals = obj['intervals'] === undefined ? 3 : ctx.number(obj['intervals'], [...path, 'intervals'], 'intervals', 1, 1000);
-      if (channel !== undefined && intervals !== undefined) out.push({ kind: 'announcedBy', channel, by, intervals, line });
-    } else if ('failoverWithin' in obj || 'failoverNotBefore' in obj) {
-      const kind = 'failoverWithin' in obj ? 'failoverWithin' : 'failoverNotBefore';
-      ctx.onlyKeys(obj, path, [kind]);
-      const n = ctx.number(obj[kind], [...path, kind], `${kind} (intervals)`, 0, 10_000);
-      if (n !== undefined) out.push({ kind, intervals: n, line });
-    } else {
-      const condition = validateCondition(ctx, obj, path, hosts);
-      if (condition) out.push({ kind: 'condition', condition, line });
-    }
-  });
-  return out;
 }
