@@ -9,7 +9,9 @@ import type { Discovery, Lobby } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import type { HostService } from '@ims/host-service';
 import { lobbyHosts, startMemberSession, type MemberSession } from '@ims/member-session';
+import type { Transport } from '@ims/transport';
 import { asyncScheduler, interval, map, merge, type SchedulerLike, type Subscription } from 'rxjs';
+import { FollowBackoff, type FollowBackoffOptions } from './follow-backoff.js';
 import { planReplicas, shouldLeave, type PlanContext, type StandbyWatch } from './plan-replicas.js';
 
 /** Options of {@link startStandbyReplica}. */
@@ -26,8 +28,12 @@ export interface StandbyReplicaOptions {
   readonly logger: Logger;
   /** ms between two re-plans besides lobby changes. @default 500 */
   readonly replanEveryMs?: number;
-  /** Scheduler of the re-plan timer. @default asyncScheduler */
+  /** Scheduler of the re-plan timer, the back-off and the member sessions. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
+  /** Back-off of a channel whose follow ended lost (its JOIN refused, its host unreachable). @default FollowBackoff's defaults */
+  readonly backoff?: FollowBackoffOptions;
+  /** The network the member sessions dial through. @default tcpTransport */
+  readonly transport?: Transport;
 }
 
 /** A running replica: `stop()` leaves every followed channel. */
@@ -48,7 +54,9 @@ interface Followed {
 /** Start following watched servers' channels as the lobby reveals them. */
 export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica {
   const { selfId, discovery, host, logger } = opts;
+  const scheduler = opts.scheduler ?? asyncScheduler;
   const sessions = new Map<string, Followed>();
+  const backoff = new FollowBackoff(logger, () => scheduler.now(), opts.backoff);
   let stopped = false;
   // One mapping for all followed channels, not one per session.
   const hosts$ = lobbyHosts(discovery);
@@ -68,7 +76,9 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
   };
 
   const follow = (channel: string, target: { peerId: string; address: string; port: number }): void => {
-    logger.info('standby.follow', { channel, server: target.peerId, address: target.address, port: target.port });
+    const fields = { channel, server: target.peerId, address: target.address, port: target.port };
+    if (backoff.retrying(channel)) logger.debug('standby.retry', fields);
+    else logger.info('standby.follow', fields);
     const session = startMemberSession({
       selfId,
       channel,
@@ -77,15 +87,23 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
       hosts$,
       archive: (ch, posts) => host.archive(ch, posts),
       logger,
+      scheduler,
+      ...(opts.transport ? { transport: opts.transport } : {}),
     });
     const events = session.events$.subscribe((e) => {
       if (e.event === 'left') {
-        if (sessions.get(channel)?.session === session) sessions.delete(channel);
-        logger.info('standby.left', { channel, reason: e.reason });
+        const ours = sessions.get(channel)?.session === session;
+        if (ours) sessions.delete(channel);
+        // Lost on its own (not left by us): follow it again only after a back-off.
+        const retryInMs = ours && e.reason === 'lost' ? backoff.lost(channel) : undefined;
+        backoff.log('info', 'standby.left', e.reason, { channel, reason: e.reason, retryInMs });
       } else if (e.event === 'failover') {
         logger.warn('standby.failover', { channel, from: e.from, to: e.host, reason: e.reason });
-      } else if (e.event === 'joined' || e.event === 'error') {
-        logger.log(e.event === 'error' ? 'warn' : 'info', `standby.${e.event}`, { channel, ...e });
+      } else if (e.event === 'joined') {
+        backoff.joined(channel);
+        logger.info('standby.joined', { channel, ...e });
+      } else if (e.event === 'error') {
+        backoff.log('warn', 'standby.error', e.code, { channel, ...e });
       }
     });
     sessions.set(channel, { session, server: target.peerId, events });
@@ -97,12 +115,12 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
     for (const channel of [...sessions.keys()]) {
       if (shouldLeave(channel, lobby, ctx)) leave(channel, ctx.selfHosted.has(channel) ? 'hosted-here' : 'no-members');
     }
-    for (const [channel, target] of planReplicas(lobby, ctx)) if (!sessions.has(channel)) follow(channel, target);
+    for (const [channel, target] of planReplicas(lobby, ctx)) if (!sessions.has(channel) && backoff.ready(channel)) follow(channel, target);
   };
 
   // lobby$ emits on peer-table events, and a client's CLIENT_MEMBERSHIP change is not one (nor is our
   // own takeover), so the plan is also refreshed on a timer from a fresh snapshot.
-  const replan$ = interval(opts.replanEveryMs ?? 500, opts.scheduler ?? asyncScheduler).pipe(map(() => discovery.snapshot()));
+  const replan$ = interval(opts.replanEveryMs ?? 500, scheduler).pipe(map(() => discovery.snapshot()));
   const sub = merge(discovery.lobby$, replan$).subscribe(reconcile);
   logger.info('standby.start', { watch: opts.watch === 'all' ? 'all' : [...opts.watch] });
   return {
