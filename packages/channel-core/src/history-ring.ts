@@ -47,6 +47,14 @@ export class HistoryRing<T> {
     return false;
   }
 
+  /** Replaces the contents with the newest `capacity` of `items` (oldest first), in O(capacity). */
+  replace(items: readonly T[]): void {
+    this.items.length = 0;
+    this.start = 0;
+    this.count = 0;
+    for (const item of items.slice(Math.max(0, items.length - this.capacity))) this.push(item);
+  }
+
   /** The items, oldest first. */
   toArray(): T[] {
     const out: T[] = [];

@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-export type { Post, PeerInfo, HostInput, HostEffect, HostOptions, HostSnapshot, Host } from './types.js';
+export type { Post, PulledPost, PeerInfo, HostInput, HostEffect, HostOptions, HostSnapshot, Host } from './types.js';
 export { createHost } from './host/host.js';
 export { HOST_DEFAULTS } from './host/host-context.js';
 export type { MemberTarget, LobbyHost, MemberInput, MemberEvent, MemberEffect, MemberOptions, MembershipSnapshot, Member } from './member/member-types.js';

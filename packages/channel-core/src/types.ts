@@ -14,6 +14,13 @@ export interface Post {
   readonly at: number;
 }
 
+/** A post read from another host's history SAYs: `at` only when that host sent it (docs/protocol.md §2.8). */
+export interface PulledPost {
+  readonly authorId: string;
+  readonly text: string;
+  readonly at?: number;
+}
+
 /** What the host needs to know about one discovered peer, as plain data from discovery. */
 export interface PeerInfo {
   readonly id: string;
@@ -57,6 +64,8 @@ export type HostInput =
   | { readonly kind: 'peers'; readonly peers: readonly PeerInfo[] }
   /** History this peer holds for a channel: used when a JOIN creates that channel (takeover). */
   | { readonly kind: 'archive'; readonly channel: string; readonly posts: readonly Post[] }
+  /** Another host's copy of the channel, pulled after a split (docs/protocol.md §5.8): the posts this host lacks join its history. */
+  | { readonly kind: 'merge'; readonly channel: string; readonly posts: readonly PulledPost[] }
   /** A post whose store write failed (the runtime sent no broadcast for it): it leaves the history (docs/protocol.md §6.2 STORE_UNAVAILABLE). */
   | { readonly kind: 'retract'; readonly channel: string; readonly post: Post };
 

@@ -8,6 +8,7 @@ import { compareIds } from '@ims/codec';
 import { canBeStandby } from '../standby.js';
 import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
 import { onJoin } from './on-join.js';
+import { onMerge } from './merge.js';
 
 /** Creates a host reducer; `now()` (ms) stamps posts and joins and is its only clock. */
 export function createHost(opts: HostOptions, now: () => number): Host {
@@ -60,6 +61,9 @@ function dispatch(ctx: HostContext, input: HostInput): void {
       return;
     case 'retract':
       retract(ctx, input.channel, input.post);
+      return;
+    case 'merge':
+      onMerge(ctx, input.channel, input.posts);
       return;
   }
 }

@@ -1,0 +1,121 @@
+/**
+ * Merge of a channel copy pulled from another host after a split (docs/protocol.md §5.8): the
+ * posts this host lacks join its history in time order, once each.
+ */
+import type { Post, PulledPost } from '../types.js';
+import type { HostContext } from './host-context.js';
+
+/** The result of {@link mergeHistory}: the new history and which of its posts were added. */
+export interface MergedHistory {
+  /** The union, oldest first, at most `limit` posts. */
+  readonly posts: Post[];
+  /** The added posts (a subset of `posts`, same objects), oldest first. */
+  readonly added: Post[];
+}
+
+const keyOf = (p: { readonly authorId: string; readonly text: string }): string => `${p.authorId}\0${p.text}`;
+
+/** One pulled post this history lacks, with the time it sorts by. */
+interface Missing {
+  readonly post: PulledPost;
+  /** Its `at`, else the time of what precedes it in the pulled order (-Infinity: nothing does). */
+  readonly sortAt: number;
+}
+
+/**
+ * The pulled posts `history` lacks, matched as a multiset on (author, text) as members align
+ * (docs/protocol.md §5.7): the two copies stamped the same post at different times (a takeover
+ * host's archive holds its members' arrival times), so times cannot identify posts. Repeats match
+ * newest first, as both histories keep their newest posts: a repeat older than our window is the
+ * one left over, and falls out of the window again.
+ */
+function missingPosts(history: readonly Post[], pulled: readonly PulledPost[]): Missing[] {
+  const slots = new Map<string, number[]>();
+  history.forEach((h, i) => {
+    const key = keyOf(h);
+    const list = slots.get(key);
+    if (list === undefined) slots.set(key, [i]);
+    else list.push(i);
+  });
+  const matchOf: (number | undefined)[] = [];
+  for (let k = pulled.length - 1; k >= 0; k--) matchOf[k] = slots.get(keyOf(pulled[k] as PulledPost))?.pop();
+  const missing: Missing[] = [];
+  let anchor = -Infinity;
+  pulled.forEach((p, k) => {
+    const match = matchOf[k];
+    if (match !== undefined) {
+      // A time-less post that follows it goes after our copy of it.
+      anchor = (history[match] as Post).at;
+      return;
+    }
+    const sortAt = p.at !== undefined && Number.isSafeInteger(p.at) ? p.at : anchor;
+    anchor = sortAt;
+    missing.push({ post: p, sortAt });
+  });
+  return missing;
+}
+
+/**
+ * `history` ∪ `pulled` (both oldest first), the newest `limit` kept. Missing posts go in by time,
+ * stably: on equal times our own post comes first, and each list keeps its own order, so a merge
+ * of what is already there changes nothing (idempotent).
+ */
+export function mergeHistory(history: readonly Post[], pulled: readonly PulledPost[], limit: number, now: number): MergedHistory {
+  if (limit === 0) return { posts: [], added: [] };
+  // Both copies keep their newest posts; older ones are outside the window of either.
+  let missing = missingPosts(history, pulled.slice(-limit));
+  const oldest = history[0];
+  if (history.length >= limit && oldest !== undefined) missing = missing.filter((m) => m.sortAt > oldest.at);
+  if (missing.length === 0) return { posts: history.slice(-limit), added: [] };
+  const out: Post[] = [];
+  const fresh = new Set<Post>();
+  let i = 0;
+  let j = 0;
+  while (i < history.length || j < missing.length) {
+    const m = missing[j];
+    const h = history[i];
+    if (m !== undefined && (h === undefined || m.sortAt < h.at)) {
+      // A time-less post takes the time of what precedes it (or follows it, or now), so the store keeps an order.
+      const at = Number.isFinite(m.sortAt) ? m.sortAt : (h?.at ?? out.at(-1)?.at ?? now);
+      const post: Post = { authorId: m.post.authorId, text: m.post.text, at };
+      out.push(post);
+      fresh.add(post);
+      j++;
+    } else {
+      out.push(h as Post);
+      i++;
+    }
+  }
+  const posts = out.length > limit ? out.slice(out.length - limit) : out;
+  return { posts, added: posts.filter((p) => fresh.has(p)) };
+}
+
+/**
+ * HostInput `merge`: a live channel gains the missing posts in its history, stores them and sends
+ * them live to its members (members that came from the other copy swallow them: §5.7); a channel
+ * that is not live gets them in its archive, for the JOIN that recreates it.
+ */
+export function onMerge(ctx: HostContext, channel: string, pulled: readonly PulledPost[]): void {
+  const limit = ctx.opts.historyLimit;
+  const ch = ctx.channels.get(channel);
+  if (ch === undefined) {
+    const archived = ctx.archive.get(channel);
+    const { posts, added } = mergeHistory(archived?.posts ?? [], pulled, limit, ctx.now());
+    if (added.length > 0) {
+      ctx.storeArchive(channel, archived?.admitted === undefined ? { posts } : { posts, admitted: archived.admitted });
+      for (const post of added) ctx.out.push({ kind: 'persist', channel, post });
+    }
+    ctx.log('info', 'merged', { channel, live: false, pulled: pulled.length, added: added.length });
+    return;
+  }
+  const { posts, added } = mergeHistory(ch.history.toArray(), pulled, limit, ctx.now());
+  if (added.length > 0) ch.history.replace(posts);
+  for (const post of added) {
+    // Live SAYs go without `at` (docs/protocol.md §2.8): members show them as new posts.
+    ctx.out.push(
+      { kind: 'broadcast', conns: ctx.connsOf(ch), command: { cmd: 'SAY', authorId: post.authorId, text: post.text } },
+      { kind: 'persist', channel, post },
+    );
+  }
+  ctx.log('info', 'merged', { channel, live: true, pulled: pulled.length, added: added.length });
+}
