@@ -110,7 +110,7 @@ class Session implements MemberSession, LinkOwner {
     this.events$ = this.events.asObservable();
     this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
     if (opts.hosts$) {
-      this.subs.add(opts.hosts$.subscribe((hosts) => this.run({ kind: 'lobby', hosts })));
+      this.subs.add(opts.hosts$.subscribe((hosts) => this.run({ kind: 'lobby', hosts, at: this.scheduler.now() })));
     }
     // Start on the next turn so the caller can subscribe to events$ before `joined`.
     queueMicrotask(() => this.run({ kind: 'join', target: opts.target }));
@@ -180,7 +180,7 @@ class Session implements MemberSession, LinkOwner {
     this.log?.debug('member.retry_in', { ms: delay });
     this.wake = this.scheduler.schedule(() => {
       this.wake = undefined;
-      this.run({ kind: 'timer' });
+      this.run({ kind: 'timer', at: this.scheduler.now() });
     }, delay);
   }
 

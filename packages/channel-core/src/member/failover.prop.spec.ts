@@ -34,7 +34,7 @@ describe('failover: no loss, no duplicates', () => {
         // H hosts; S is a member that can host (the standby); a and b are plain clients.
         const net = new SimNet(['H', 'S'], ['S', 'a', 'b'], new Set(['S']), CH);
         for (const s of net.members) {
-          net.feed(s, { kind: 'lobby', hosts: [lobbyEntry('H', [CH]), lobbyEntry('S', [])] });
+          net.feed(s, { kind: 'lobby', at: 0, hosts: [lobbyEntry('H', [CH]), lobbyEntry('S', [])] });
           net.feed(s, { kind: 'join', target: targetOf('H') });
           net.settle();
         }
@@ -57,7 +57,7 @@ describe('failover: no loss, no duplicates', () => {
         const net = new SimNet(['H', 'S', 'T'], ['S', 'T', 'a', 'b'], new Set(['S', 'T']), CH);
         const lobby = [lobbyEntry('H', [CH]), lobbyEntry('S', []), lobbyEntry('T', [])];
         for (const s of net.members) {
-          net.feed(s, { kind: 'lobby', hosts: lobby });
+          net.feed(s, { kind: 'lobby', at: 0, hosts: lobby });
           net.feed(s, { kind: 'join', target: targetOf('H') });
           net.settle();
         }
@@ -98,11 +98,11 @@ describe('failover: no loss, no duplicates', () => {
         const healed = [lobbyEntry('A', [CH]), lobbyEntry('B', [CH])];
         heal.forEach((step, i) => {
           net.members.forEach((s, who) => {
-            if (lobbyAt[who] === i % 4) net.feed(s, { kind: 'lobby', hosts: healed });
+            if (lobbyAt[who] === i % 4) net.feed(s, { kind: 'lobby', at: 0, hosts: healed });
           });
           net.run(step);
         });
-        for (const s of net.members) net.feed(s, { kind: 'lobby', hosts: healed });
+        for (const s of net.members) net.feed(s, { kind: 'lobby', at: 0, hosts: healed });
         net.settle();
         expectConverged(net, 'A');
         expect(net.hosts.get('B')?.snapshot().channels).toEqual([]);

@@ -3,8 +3,10 @@
  * host to try next. Fast path: the connection closed without EXIT and a reconnect to the same
  * endpoint failed. Timer path: discovery shows the host `disconnected` (three intervals silent).
  */
+import { compareIds } from '@ims/codec';
+import { armExpiry, expireLost, forgetLost, markLost, tick } from './lost-marks.js';
 import type { MemberContext } from './member-context.js';
-import { returnFromWinner } from './partition.js';
+import { convergeOnWinner, returnFromWinner } from './partition.js';
 import type { FailoverReason, LobbyHost, MemberTarget } from './member-types.js';
 
 /** `connect-failed`: the dial of the current target failed. */
@@ -32,21 +34,22 @@ export function noteStandbyNamed(ctx: MemberContext, standbyId: string): void {
 }
 
 /**
- * `lobby`: records discovery's hosts, forgets lost hosts it has seen go, and fails over when our
- * host is gone (timer path). Returns whether it moved off the host.
+ * `lobby` at runtime time `at`: records discovery's hosts, forgets lost hosts it has seen go or
+ * seen come back (lost-marks.ts), and fails over when our host is gone (timer path). Returns
+ * whether it moved off the host.
  */
-export function followLiveness(ctx: MemberContext, hosts: readonly LobbyHost[]): boolean {
+export function followLiveness(ctx: MemberContext, hosts: readonly LobbyHost[], at: number): boolean {
   ctx.lobby = hosts;
+  tick(ctx, at);
   const host = ctx.host;
   const wasSeen = host !== undefined && ctx.everInLobby.has(host.peerId);
   for (const h of hosts) ctx.everInLobby.add(h.id);
-  for (const id of [...ctx.lostHosts]) {
+  for (const id of ctx.lostHosts.keys()) {
     const h = hosts.find((x) => x.id === id);
-    if (h === undefined || h.state === 'disconnected') {
-      ctx.lostHosts.delete(id);
-      ctx.revived.delete(id);
-    }
+    if (h === undefined || h.state === 'disconnected') forgetLost(ctx, id);
   }
+  expireLost(ctx);
+  armExpiry(ctx);
   if (host === undefined || ctx.phase === 'idle' || ctx.phase === 'left') return false;
   const current = hosts.find((x) => x.id === host.peerId);
   // Our own embedded host is never in the lobby (discovery ignores our own PDUs).
@@ -54,31 +57,77 @@ export function followLiveness(ctx: MemberContext, hosts: readonly LobbyHost[]):
   if (!gone) return false;
   // Timer path (docs/protocol.md §5): three intervals without a PDU. maybeDisconnected alone: stay.
   if (ctx.attempt === 'failover' && ctx.phase !== 'joined') {
-    ctx.lostHosts.add(host.peerId);
+    markLost(ctx, host.peerId);
     targetFailed(ctx);
   } else failOver(ctx, 'silent');
   return true;
 }
 
-/** Failover targets in order (docs/architecture.md "Failover"), skipping lost and tried hosts. */
+/**
+ * `timer` for the lost-mark wake-up (lost-marks.ts): marks that expired make their hosts
+ * partition-heal candidates again. Returns false when the wake-up was another one.
+ */
+export function onLostTimer(ctx: MemberContext, at: number | undefined): boolean {
+  if (ctx.wake !== 'expire') return false;
+  // Without the clock it cannot tell whether a mark is due: the next input with one decides.
+  if (at === undefined) return true;
+  ctx.wake = undefined;
+  tick(ctx, at);
+  if (expireLost(ctx)) convergeOnWinner(ctx);
+  armExpiry(ctx);
+  return true;
+}
+
+/**
+ * Failover targets in order (docs/protocol.md §5.5), skipping lost and tried hosts: the standby,
+ * the successors its STANDBY named, the hosts announcing the channel; the fallback (every peer
+ * that can host, smallest ID first) comes before those hosts when the STANDBY named no successors,
+ * else after them. Each step is an order all members share, so those that lost the same host and
+ * standby pick the same next one.
+ */
 function candidates(ctx: MemberContext): MemberTarget[] {
   const list: MemberTarget[] = [];
-  const standby = standbyTarget(ctx);
-  if (standby !== undefined) list.push(standby);
-  // Sorted by ID, so members that lost the same host pick the same next one.
-  for (const h of ctx.announcing()) if (usable(ctx, h.id) && !list.some((t) => t.peerId === h.id)) list.push({ peerId: h.id, address: h.address, port: h.port });
+  const add = (t: MemberTarget | undefined): void => {
+    if (t !== undefined && !list.some((x) => x.peerId === t.peerId)) list.push(t);
+  };
+  add(standbyTarget(ctx));
+  for (const id of ctx.successors) if (usable(ctx, id)) add(endpointOf(ctx, id));
+  const fallback = ctx.everJoined ? fallbackTargets(ctx) : [];
+  if (ctx.successors.length === 0) fallback.forEach(add);
+  for (const h of ctx.announcing()) if (usable(ctx, h.id)) add({ peerId: h.id, address: h.address, port: h.port });
+  fallback.forEach(add);
   return list;
+}
+
+/** Where to dial peer `id`: our own embedded host for ourselves, else its endpoint while discovery shows it not disconnected. */
+function endpointOf(ctx: MemberContext, id: string): MemberTarget | undefined {
+  const { selfId, selfEndpoint } = ctx.opts;
+  if (id === selfId) return selfEndpoint === undefined ? undefined : { peerId: selfId, ...selfEndpoint };
+  const h = ctx.lobby.find((x) => x.id === id && x.state !== 'disconnected');
+  return h === undefined ? undefined : { peerId: h.id, address: h.address, port: h.port };
+}
+
+/**
+ * The fallback for a host that named no successors (an older or other implementation): every peer
+ * the lobby shows that can host and is not disconnected, and ourselves when we can, smallest ID first.
+ */
+function fallbackTargets(ctx: MemberContext): MemberTarget[] {
+  const ids = ctx.lobby.filter((h) => h.state !== 'disconnected').map((h) => h.id);
+  if (ctx.opts.selfEndpoint !== undefined) ids.push(ctx.opts.selfId);
+  const out: MemberTarget[] = [];
+  for (const id of ids.sort(compareIds)) {
+    const t = usable(ctx, id) ? endpointOf(ctx, id) : undefined;
+    if (t !== undefined) out.push(t);
+  }
+  return out;
 }
 
 /** The standby's endpoint (our own embedded host's when we are it), when it may be tried. */
 function standbyTarget(ctx: MemberContext): MemberTarget | undefined {
-  const { selfId, selfEndpoint } = ctx.opts;
   const standby = ctx.standby;
   if (standby === undefined || standby === ctx.move?.from) return undefined;
   if (!usable(ctx, standby) && !(ctx.revived.has(standby) && !ctx.tried.has(standby))) return undefined;
-  if (standby === selfId) return selfEndpoint === undefined ? undefined : { peerId: selfId, ...selfEndpoint };
-  const h = ctx.lobby.find((x) => x.id === standby && x.state !== 'disconnected');
-  return h === undefined ? undefined : { peerId: h.id, address: h.address, port: h.port };
+  return endpointOf(ctx, standby);
 }
 
 function usable(ctx: MemberContext, id: string): boolean {
@@ -99,8 +148,7 @@ function tryNext(ctx: MemberContext): void {
 /** Leaves a lost host (never a target again until discovery has seen it go) for the next target. */
 function failOver(ctx: MemberContext, reason: Exclude<FailoverReason, 'partition'>): void {
   const from = ctx.host?.peerId ?? '';
-  ctx.lostHosts.add(from);
-  ctx.revived.delete(from);
+  markLost(ctx, from);
   ctx.move = { from, reason };
   ctx.tried = new Set([from]);
   tryNext(ctx);

@@ -3,9 +3,10 @@
  * duplicates"): dial, JOIN, buffer the history until the first STANDBY, then align it with what
  * this member already saw and re-send what the host lacks.
  */
-import type { ServerSayCommand } from '@ims/codec';
+import type { ServerSayCommand, StandbyCommand } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
 import { alignHistory } from './align.js';
+import { armExpiry, tick } from './lost-marks.js';
 import { postKey, type MemberContext, type TimedPost } from './member-context.js';
 import type { MemberTarget } from './member-types.js';
 
@@ -22,19 +23,30 @@ export function onConnected(ctx: MemberContext): void {
   ctx.send({ cmd: 'JOIN', channel: ctx.opts.channel, clientId: ctx.opts.selfId });
 }
 
-/** A SAY between JOIN and the first STANDBY: a history entry (the newest `seenLimit` are kept). */
+/**
+ * A SAY between JOIN and the first STANDBY: a history entry (the newest `seenLimit` are kept). Its
+ * time is the host's accept time when it sent one (docs/protocol.md §2.8), else the arrival `at`,
+ * so a takeover host's archive keeps the original times.
+ */
 export function onHistorySay(ctx: MemberContext, cmd: ServerSayCommand, at: number): void {
-  ctx.historyBuf.push({ author: cmd.authorId, text: cmd.text, at });
+  ctx.historyBuf.push({ author: cmd.authorId, text: cmd.text, at: cmd.at ?? at });
   ctx.historyCount++;
 }
 
-/** STANDBY: completes the join in progress, else announces a changed standby. */
-export function onStandby(ctx: MemberContext, standbyId: string): void {
+/**
+ * STANDBY at runtime time `at`: keeps its successors (docs/protocol.md §2.8, §5.5), completes the
+ * join in progress, else announces a changed standby.
+ */
+export function onStandby(ctx: MemberContext, cmd: StandbyCommand, at: number): void {
+  const standbyId = cmd.peerId;
+  tick(ctx, at);
+  ctx.successors = cmd.successors ?? [];
   if (ctx.phase === 'joining') completeJoin(ctx, standbyId);
   else if (standbyId !== ctx.standby) {
     ctx.standby = standbyId;
     ctx.emit({ event: 'standby', standby: standbyId, host: ctx.host?.peerId ?? '' });
   }
+  armExpiry(ctx);
 }
 
 function completeJoin(ctx: MemberContext, standbyId: string): void {

@@ -34,6 +34,7 @@ export interface ResolvedMemberOptions {
   readonly seenLimit: number;
   readonly pendingLimit: number;
   readonly hostHistoryLimit: number;
+  readonly lostHostExpiryMs: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly dialRetries: number;
@@ -57,6 +58,10 @@ export class MemberContext {
   connOpen = false;
   /** The last STANDBY our host named. */
   standby: string | undefined;
+  /** The successors that STANDBY named after the standby (docs/protocol.md §2.8), best first. */
+  successors: readonly string[] = [];
+  /** The runtime's clock: the newest `at` of a `frame` or `lobby` input (ms). */
+  clock = 0;
   everJoined = false;
   /** The failover or partition move in progress, until its join completes. */
   move: Move | undefined;
@@ -65,8 +70,12 @@ export class MemberContext {
   lobby: readonly LobbyHost[] = [];
   /** Hosts the lobby ever showed: one dropped from it counts as gone only if it was there. */
   readonly everInLobby = new Set<string>();
-  /** Hosts we failed over from: never a target again until discovery has seen them go. */
-  readonly lostHosts = new Set<string>();
+  /**
+   * Hosts we failed over from (or could not reach as partition winner), with the runtime time of
+   * the first input after that (`undefined` until one comes): not a target again until discovery
+   * has seen them go, or has shown them `alive` `lostHostExpiryMs` after that time (lost-marks.ts).
+   */
+  readonly lostHosts = new Map<string, number | undefined>();
   /**
    * Lost hosts that our current host has since named STANDBY: they came back (a restarted server
    * rejoins as a member within an interval, so discovery never sees it go). Usable as the standby
@@ -88,7 +97,7 @@ export class MemberContext {
   /** Posts the host refused (FLOOD, STORE_UNAVAILABLE), to send again when `timer` comes. */
   refused: string[] = [];
   /** What the requested wake-up is for; undefined when none is wanted. */
-  wake: 'resend' | 'redial' | undefined;
+  wake: 'resend' | 'redial' | 'expire' | undefined;
   /** Refusals in a row (posts, or dials/JOINs of `host`): the back-off exponent. */
   retries = 0;
   readonly expected: ExpectedResends;

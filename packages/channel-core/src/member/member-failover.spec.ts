@@ -68,9 +68,9 @@ describe('member: fast path (docs/protocol.md §5)', () => {
 describe('member: timer path and partition heal', () => {
   it('stays while the host is only suspect, fails over when it is disconnected', () => {
     const { m } = joined();
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H, 'maybeDisconnected'), lobbyHost(S, 'alive', [])] })).toEqual([]);
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(S, 'alive', [])] })).toEqual([]);
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H, 'disconnected'), lobbyHost(S, 'alive', [])] })).toEqual([
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H, 'maybeDisconnected'), lobbyHost(S, 'alive', [])] })).toEqual([]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H), lobbyHost(S, 'alive', [])] })).toEqual([]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H, 'disconnected'), lobbyHost(S, 'alive', [])] })).toEqual([
       { kind: 'disconnect' },
       { kind: 'connect', target: S },
     ]);
@@ -78,7 +78,7 @@ describe('member: timer path and partition heal', () => {
 
   it('treats a host dropped from the lobby as disconnected', () => {
     const { m } = joined();
-    expect(wire(m.handle({ kind: 'lobby', hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([{ kind: 'disconnect' }, { kind: 'connect', target: S }]);
+    expect(wire(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([{ kind: 'disconnect' }, { kind: 'connect', target: S }]);
   });
 
   it('never fails over from our own embedded host on lobby news', () => {
@@ -86,14 +86,14 @@ describe('member: timer path and partition heal', () => {
     m.handle({ kind: 'join', target: { peerId: 'me', address: '127.0.0.1', port: 50_009 } });
     m.handle({ kind: 'connected' });
     m.handle({ kind: 'frame', command: standby('me'), at: 0 });
-    expect(m.handle({ kind: 'lobby', hosts: [] })).toEqual([]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [] })).toEqual([]);
   });
 
   it('moves to a smaller-ID host announcing the same channel, with the re-send rules', () => {
     const A: MemberTarget = { peerId: 'A', address: '127.0.0.4', port: 50_005 };
     const { m, feed } = joined([say('x', '1')]);
     m.handle({ kind: 'post', text: 'p' });
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(A), lobbyHost(H)] })).toEqual([
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(A), lobbyHost(H)] })).toEqual([
       { kind: 'send', command: { cmd: 'EXIT' } },
       { kind: 'disconnect' },
       { kind: 'connect', target: A },
@@ -112,26 +112,26 @@ describe('member: timer path and partition heal', () => {
     const A: MemberTarget = { peerId: 'A', address: '127.0.0.4', port: 50_005 };
     const { m, feed } = joined([say('x', '1')]);
     const healed = [lobbyHost(A), lobbyHost(H)];
-    m.handle({ kind: 'lobby', hosts: healed });
+    m.handle({ kind: 'lobby', at: 0, hosts: healed });
     expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: H }]);
     m.handle({ kind: 'connected' });
     expect(events(feed(say('x', '1'), standby('S')))).toEqual([{ event: 'standby', standby: 'S', host: 'H' }]);
-    expect(m.handle({ kind: 'lobby', hosts: healed })).toEqual([]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: healed })).toEqual([]);
     // Once discovery has seen A go and come back, it is a candidate again.
-    m.handle({ kind: 'lobby', hosts: [lobbyHost(H)] });
-    expect(wire(m.handle({ kind: 'lobby', hosts: healed })).at(-1)).toEqual({ kind: 'connect', target: A });
+    m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H)] });
+    expect(wire(m.handle({ kind: 'lobby', at: 0, hosts: healed })).at(-1)).toEqual({ kind: 'connect', target: A });
   });
 
   it('does not move to a larger-ID host, nor back to a host it failed over from', () => {
     const Z: MemberTarget = { peerId: 'Z', address: '127.0.0.5', port: 50_006 };
     const { m } = joined();
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(Z), lobbyHost(S, 'alive', [])] })).toEqual([]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H), lobbyHost(Z), lobbyHost(S, 'alive', [])] })).toEqual([]);
     // Fail over H → S (fast path), while H still looks alive to discovery.
     m.handle({ kind: 'closed' });
     m.handle({ kind: 'connect-failed', refused: true });
     m.handle({ kind: 'connected' });
     m.handle({ kind: 'frame', command: standby('S'), at: 0 });
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
   });
 });
 
@@ -144,7 +144,7 @@ describe('member: a restarted host', () => {
     m.handle({ kind: 'connected' });
     m.handle({ kind: 'frame', command: standby('S'), at: 0 });
     const H2: MemberTarget = { ...H, port: 50_011 };
-    m.handle({ kind: 'lobby', hosts: [lobbyHost(H2, 'alive', []), lobbyHost(S)] });
+    m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H2, 'alive', []), lobbyHost(S)] });
     expect(events(m.handle({ kind: 'frame', command: standby('H'), at: 0 }))).toEqual([{ event: 'standby', standby: 'H', host: 'S' }]);
     m.handle({ kind: 'closed' });
     expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: H2 }]);
@@ -158,7 +158,7 @@ describe('member: a restarted host', () => {
     m.handle({ kind: 'frame', command: standby('S'), at: 0 });
     m.handle({ kind: 'frame', command: standby('H'), at: 0 });
     // H (smaller ID than S) still appears to announce #a from before its restart: stay on S.
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H), lobbyHost(S)] })).toEqual([]);
   });
 });
 

@@ -23,7 +23,7 @@ export const wire = (fx: readonly MemberEffect[]): MemberEffect[] => fx.filter((
 /** A member joined to H (history `history`, standby `sb`), with the lobby showing `lobby`. */
 export function joined(history: ServerCommand[] = [], sb = 'S', lobby: LobbyHost[] = [lobbyHost(H), lobbyHost(S, 'alive', [])], opts: Partial<MemberOptions> = {}) {
   const m = createMember({ selfId: 'me', channel: '#a', ...opts });
-  m.handle({ kind: 'lobby', hosts: lobby });
+  m.handle({ kind: 'lobby', at: 0, hosts: lobby });
   m.handle({ kind: 'join', target: H });
   m.handle({ kind: 'connected' });
   const fx: MemberEffect[] = [];

@@ -80,7 +80,7 @@ describe('member: posts the host refused (docs/protocol.md §6.2)', () => {
 describe('member: joins refused for capacity, and failover dials that time out', () => {
   it('a busy host (MAX_CONNECTIONS_PER_IP at accept) is closed and dialled again after a growing back-off, shown once', () => {
     const m = createMember({ selfId: 'me', channel: '#a' });
-    m.handle({ kind: 'lobby', hosts: [lobbyHost(H), lobbyHost(T)] });
+    m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H), lobbyHost(T)] });
     m.handle({ kind: 'join', target: H });
     m.handle({ kind: 'connected' });
     const busy = { cmd: 'ERROR', reason: 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later' } as const;
@@ -127,7 +127,7 @@ describe('member: joins refused for capacity, and failover dials that time out',
     m.handle({ kind: 'closed' });
     m.handle({ kind: 'connect-failed', refused: true });
     m.handle({ kind: 'connect-failed', refused: false });
-    expect(m.handle({ kind: 'lobby', hosts: [lobbyHost(H, 'disconnected'), lobbyHost(S, 'disconnected', []), lobbyHost(T)] })).toEqual([{ kind: 'connect', target: T }]);
+    expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H, 'disconnected'), lobbyHost(S, 'disconnected', []), lobbyHost(T)] })).toEqual([{ kind: 'connect', target: T }]);
     m.handle({ kind: 'connected' });
     m.handle({ kind: 'frame', command: { cmd: 'ERROR', reason: 'MAX_CONNECTIONS: max connections reached, try later' }, at: 0 });
     expect(events(m.handle({ kind: 'exit' }))).toEqual([{ event: 'left', reason: 'exit' }]);

@@ -42,10 +42,17 @@ export type MemberInput =
   | { readonly kind: 'post'; readonly text: string }
   /** The user leaves the channel. */
   | { readonly kind: 'exit' }
-  /** Discovery's hosting peers, on every change. */
-  | { readonly kind: 'lobby'; readonly hosts: readonly LobbyHost[] }
+  /**
+   * Discovery's hosting peers, on every change; `at` = the runtime's clock (ms, the same clock as
+   * the frames'), which lets a lost host's mark expire (docs/protocol.md §5.5).
+   */
+  | { readonly kind: 'lobby'; readonly hosts: readonly LobbyHost[]; readonly at: number }
   /** The wake-up the last `schedule` effect asked for is due (re-send refused posts, or dial again). */
-  | { readonly kind: 'timer' };
+  | {
+      readonly kind: 'timer';
+      /** The runtime's clock (ms) when it fired: lost-host marks expire by it (docs/protocol.md §5.5). @default none (they wait for the next `lobby` or `frame`) */
+      readonly at?: number;
+    };
 
 /** What the front-ends show (the peer-client JSON contract, without `ts`/`channel`/`nick`). */
 export type MemberEvent =
@@ -97,6 +104,13 @@ export interface MemberOptions {
   readonly seenLimit?: number;
   /** Own posts kept until the host echoes them; a post beyond is refused with an error event. @default 1000 */
   readonly pendingLimit?: number;
+  /**
+   * How long (ms) a host we failed over from must still show `alive` in the lobby before it is a
+   * target and a partition-heal winner again (docs/protocol.md §5.5): longer than discovery keeps a
+   * silent peer `alive`, so only a host that announced after our failover (a restart) passes.
+   * @default 9000 (4 intervals + grace at the default 2 s interval: discovery's drop time)
+   */
+  readonly lostHostExpiryMs?: number;
   /**
    * First back-off (ms) after a refusal: a post refused with `FLOOD`/`STORE_UNAVAILABLE`, or a JOIN
    * refused for capacity (docs/protocol.md §6.2); doubled on each refusal in a row. @default 250

@@ -67,7 +67,7 @@ describe('member: joining', () => {
 
   it('a first join that fails tries another host announcing the channel, else is lost', () => {
     const m = createMember({ selfId: 'me', channel: '#a' });
-    m.handle({ kind: 'lobby', hosts: [lobbyHost(S)] });
+    m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(S)] });
     m.handle({ kind: 'join', target: H });
     const fx = m.handle({ kind: 'connect-failed', refused: true });
     expect(events(fx)[0]).toMatchObject({ event: 'error', code: 'CONNECT_FAILED' });
@@ -106,6 +106,8 @@ describe('member: no loss, no duplicates across failover', () => {
     expect(wire(fx)).toEqual([
       { kind: 'send', command: { cmd: 'SAY', text: 'mine' } },
       { kind: 'send', command: { cmd: 'SAY', text: 'unechoed' } },
+      // H still shows alive: a wake-up to see whether it stays so (lost-marks.ts).
+      { kind: 'schedule', afterMs: 18_000 },
     ]);
     expect(m.snapshot().expectedResends).toBe(2);
     // b re-sends 2, our two posts echo: only the never-shown one appears.

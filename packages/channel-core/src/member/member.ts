@@ -4,7 +4,7 @@
  */
 import { isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
 import { HOST_DEFAULTS } from '../host/host-context.js';
-import { followLiveness, noteStandbyNamed, onClosed, onConnectFailed } from './failover.js';
+import { followLiveness, noteStandbyNamed, onClosed, onConnectFailed, onLostTimer } from './failover.js';
 import { onConnected, onHistorySay, onJoin, onStandby } from './join.js';
 import { MemberContext, type ResolvedMemberOptions } from './member-context.js';
 import { convergeOnWinner } from './partition.js';
@@ -13,7 +13,7 @@ import { onJoinRefused, onTimer, retryDial } from './retry.js';
 import type { Member, MemberEffect, MemberInput, MemberOptions } from './member-types.js';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
-const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit, retryBaseMs: 250, retryMaxMs: 5_000, dialRetries: 2 } as const;
+const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit, lostHostExpiryMs: 9_000, retryBaseMs: 250, retryMaxMs: 5_000, dialRetries: 2 } as const;
 
 /** Creates a member reducer for one channel. It reads no clock: timing comes from its inputs. */
 export function createMember(opts: MemberOptions): Member {
@@ -37,7 +37,8 @@ function resolve(opts: MemberOptions): ResolvedMemberOptions {
   const retryBaseMs = opts.retryBaseMs ?? MEMBER_DEFAULTS.retryBaseMs;
   const retryMaxMs = opts.retryMaxMs ?? MEMBER_DEFAULTS.retryMaxMs;
   const dialRetries = opts.dialRetries ?? MEMBER_DEFAULTS.dialRetries;
-  const limits = { seenLimit, pendingLimit, hostHistoryLimit, retryBaseMs, retryMaxMs, dialRetries };
+  const lostHostExpiryMs = opts.lostHostExpiryMs ?? MEMBER_DEFAULTS.lostHostExpiryMs;
+  const limits = { seenLimit, pendingLimit, hostHistoryLimit, retryBaseMs, retryMaxMs, dialRetries, lostHostExpiryMs };
   for (const [k, v] of Object.entries(limits)) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`MemberOptions.${k} must be a non-negative integer, got ${v}`);
   }
@@ -73,10 +74,10 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
       return;
     case 'lobby':
       // A host gone fails over (timer path); otherwise a smaller host ID may win the channel.
-      if (!followLiveness(ctx, input.hosts)) convergeOnWinner(ctx);
+      if (!followLiveness(ctx, input.hosts, input.at)) convergeOnWinner(ctx);
       return;
     case 'timer':
-      onTimer(ctx);
+      if (!onLostTimer(ctx, input.at)) onTimer(ctx);
       return;
   }
 }
@@ -91,8 +92,8 @@ function onFrame(ctx: MemberContext, cmd: ServerCommand, at: number): void {
     if ((!onPostRefused(ctx, code) && !onJoinRefused(ctx, code)) || !quiet) ctx.emit({ event: 'error', code, message: cmd.reason });
   } else if (cmd.cmd === 'STANDBY') {
     noteStandbyNamed(ctx, cmd.peerId);
-    onStandby(ctx, cmd.peerId);
-    if (ctx.phase === 'joined' && ctx.wake === undefined) ctx.retries = 0;
+    onStandby(ctx, cmd, at);
+    if (ctx.phase === 'joined' && ctx.wake !== 'resend') ctx.retries = 0;
   } else if (ctx.phase === 'joining') {
     // docs/architecture.md "History delimiter": SAYs between JOIN and the first STANDBY are history.
     onHistorySay(ctx, cmd, at);

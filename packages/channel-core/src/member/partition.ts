@@ -3,6 +3,7 @@
  * several hosts announce our channel, move to the smallest ID; move back when it cannot be reached.
  */
 import { convergenceWinner } from '../convergence.js';
+import { markLost } from './lost-marks.js';
 import type { MemberContext } from './member-context.js';
 
 /**
@@ -30,7 +31,7 @@ export function convergeOnWinner(ctx: MemberContext): void {
 export function returnFromWinner(ctx: MemberContext): boolean {
   const move = ctx.move;
   if (move?.reason !== 'partition' || move.fromTarget === undefined || ctx.host === undefined) return false;
-  ctx.lostHosts.add(ctx.host.peerId);
+  markLost(ctx, ctx.host.peerId);
   ctx.move = undefined;
   ctx.connect(move.fromTarget, 'back');
   return true;
