@@ -73,7 +73,7 @@ expect:
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
   });
 
-  for (const f of ['06-partition-heal.yaml', '09-hostile-peer.yaml']) {
+  for (const f of ['06-partition-heal.yaml', '09-hostile-peer.yaml', '15-partition-no-standby.yaml']) {
     it(`real apps: ${f}`, { timeout: 120_000 }, async () => {
       const scenario = scenarioFrom(readFileSync(join(suite, f), 'utf8'), join(suite, f));
       const r = await runScenario(scenario, { backend: 'netns' });

@@ -52,6 +52,25 @@ describe('runScenario with fake apps (local backend)', () => {
     expect(failed?.problems).toEqual(['no failover to s2: alice (on s1), bob (on s1)']);
   });
 
+  it('types a paced say in the background across a kill, and stops a hog with the timeline', async () => {
+    const s = fixtureScenario('fake-crash.yaml', (t) =>
+      t
+        .replace('  - say: { from: bob, count: 3 }\n', '  - hog: { procs: 1, for: 1000 }\n  - say: { from: [alice, bob], count: 20, rate: 40 }\n  - pause: 2\n')
+        .replace('  - wait: { delivered: true, within: 20 }\n  - kill: s1', '  - kill: s1'),
+    );
+    const r = await runScenario(s, { apps: FAKE_APPS });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    const posts = r.events.filter((e) => e.event === 'post');
+    const kill = r.events.find((e) => e.event === 'kill');
+    // The burst went on while the timeline killed s1: posts on both sides of the kill.
+    expect(posts.filter((p) => p.t < (kill?.t ?? 0)).length).toBeGreaterThan(2);
+    expect(posts.filter((p) => p.t > (kill?.t ?? 0)).length).toBeGreaterThan(2);
+    expect(r.events.filter((e) => e.event === 'burst-end')).toHaveLength(2);
+    const hog = r.events.find((e) => e.event === 'hog');
+    expect(hog?.data['pids']).toHaveLength(1);
+    for (const pid of hog?.data['pids'] as number[]) expect(running(pid)).toBe(false);
+  });
+
   it('reports a host that dies on its own', async () => {
     // The crashing main prints "listening", then exits with code 3 while the timeline pauses.
     const s = scenarioFrom('announceInterval: 100\nhosts:\n  s1: { kind: server }\nsteps:\n  - start: s1\n  - pause: 10\n');

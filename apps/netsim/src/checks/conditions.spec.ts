@@ -43,6 +43,14 @@ describe('evaluateCondition', () => {
     expect(evaluateCondition({ kind: 'delivered' }, b.events, room).ok).toBe(true);
   });
 
+  it('delivered waits while a paced say is still typing', () => {
+    const b = logBuilder().start('alice', 'bob').joined('alice', 's1').joined('bob', 's1').sim('alice', 'burst', { line: 7, posts: 2, rate: 10 });
+    b.post('alice', 'x').deliver('alice', 'x', ['alice', 'bob']);
+    expect(evaluateCondition({ kind: 'delivered' }, b.events, room)).toEqual({ ok: false, detail: 'still posting: alice (line 7)' });
+    b.post('alice', 'y').deliver('alice', 'y', ['alice', 'bob']).sim('alice', 'burst-end', { line: 7 });
+    expect(evaluateCondition({ kind: 'delivered' }, b.events, room).ok).toBe(true);
+  });
+
   it('event matches the given fields', () => {
     const b = logBuilder().start('s1').app('s1', 'takeover', { channel: '#a' });
     expect(evaluateCondition({ kind: 'event', host: 's1', event: 'takeover', fields: { channel: '#b' } }, b.events, room).ok).toBe(false);
@@ -64,6 +72,13 @@ describe('measureFailovers', () => {
       ['freeze', undefined],
       ['kill', undefined],
     ]);
+  });
+
+  it('does not wait for a member that ended with the fault', () => {
+    const b = logBuilder().start('alice', 'bob').joined('alice', 's1').joined('bob', 's1').sim('alice', 'leave').sim('s1', 'kill').sim('alice', 'exit');
+    b.app('bob', 'failover', { host: 'bob', from: 's1' });
+    const [m] = measureFailovers(b.events, ['alice', 'bob'], 1);
+    expect(m).toMatchObject({ affected: ['alice', 'bob'], healedMs: 2 });
   });
 
   it('ignores faults of hosts no client used', () => {

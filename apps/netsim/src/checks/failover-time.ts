@@ -21,7 +21,9 @@ export function measureFailovers(log: readonly SimEvent[], clients: readonly str
     if (affected.length === 0) return;
     let healed: number | undefined = e.t;
     for (const c of affected) {
-      const back = log.find((x, j) => j > i && x.host === c && x.source === 'app' && (x.event === 'failover' || x.event === 'joined') && x.data['host'] !== e.host);
+      const back = log.find((x, j) => j > i && x.host === c && ((x.source === 'app' && (x.event === 'failover' || x.event === 'joined') && x.data['host'] !== e.host) || (x.source === 'netsim' && x.event === 'exit')));
+      // A member that ended (it left with the fault, or was killed) has nothing to heal.
+      if (back?.event === 'exit') continue;
       if (!back) {
         healed = undefined;
         break;

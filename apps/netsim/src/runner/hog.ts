@@ -31,7 +31,7 @@ export async function startHog(log: EventLog, runDir: string, ms: number, procs 
     }));
     if (child.pid !== undefined) await recordPid(runDir, child.pid);
   }
-  log.push('cpu', 'netsim', 'hog', { procs, ms });
+  log.push('cpu', 'netsim', 'hog', { procs, ms, pids: children.map((c) => c.pid) });
   const done = Promise.all(exits).then(() => {
     log.push('cpu', 'netsim', 'hog-end', { procs });
     return undefined;

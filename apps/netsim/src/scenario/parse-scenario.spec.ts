@@ -121,4 +121,77 @@ steps:
     expect(r.scenario.steps[4]).toMatchObject({ kind: 'leave', hosts: ['c1', 'c3'] });
     expect(errorsOf(text.replace('join: c*', 'join: d*'))).toEqual(['x.yaml:6: no host group "d" (groups come from count:) (steps.1.join)']);
   });
+
+  it('reads standbyOf references, paced says and hogs', () => {
+    const text = `hosts:
+  s1: { kind: server }
+  alice: { kind: client, channel: '#room' }
+  bob: { kind: client, channel: '#room' }
+steps:
+  - leave: { standbyOf: alice }
+  - kill: { standbyOf: bob }
+  - say: { from: [alice, bob], count: 2, rate: 50 }
+  - hog: { for: 10 }
+  - hog: { procs: 3, for: 2.5 }
+`;
+    const r = parseScenario(text, 'b.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.scenario.steps[0]).toEqual({ kind: 'leave', hosts: [], standbyOf: 'alice', line: 6 });
+    expect(r.scenario.steps[1]).toEqual({ kind: 'kill', hosts: [], standbyOf: 'bob', line: 7 });
+    expect(r.scenario.steps[2]).toMatchObject({ kind: 'say', rate: 50, posts: [{ from: 'alice' }, { from: 'alice' }, { from: 'bob' }, { from: 'bob' }] });
+    expect(r.scenario.steps[3]).toEqual({ kind: 'hog', intervals: 10, line: 9 });
+    expect(r.scenario.steps[4]).toEqual({ kind: 'hog', procs: 3, intervals: 2.5, line: 10 });
+  });
+
+  it('rejects bad host references, rates and hogs', () => {
+    const text = `hosts:
+  s1: { kind: server }
+  alice: { kind: client, channel: '#room' }
+steps:
+  - kill: { hostOf: alice, standbyOf: alice }
+  - leave: { standbyOf: s1 }
+  - say: { from: alice, count: 2, rate: 0 }
+  - hog: { procs: 2 }
+  - hog: { for: 5, cores: 2 }
+`;
+    const errors = errorsOf(text);
+    expect(errors).toContain('x.yaml:5: a host step names hosts, or has exactly one of: hostOf, standbyOf (steps.0.kill)');
+    expect(errors).toContain('x.yaml:6: host "s1" is a server, expected client (steps.1.leave.standbyOf)');
+    expect(errors).toContain('x.yaml:7: rate (posts per second per author) must be a number from 0.1 to 1000 (steps.2.say.rate)');
+    expect(errors.some((e) => e.startsWith('x.yaml:8: for (intervals) must be a number'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('x.yaml:9: unknown key "cores"'))).toBe(true);
+  });
+
+  it('reads oneHost, noFailover and neverSplit expectations', () => {
+    const text = `hosts:
+  s1: { kind: server }
+  alice: { kind: client, channel: '#room' }
+  bob: { kind: client, channel: '#other' }
+  eve: { kind: client, channel: '@secret' }
+steps:
+  - start: s1
+expect:
+  - oneHost: '#room'
+  - oneHost: '#other'
+    intervals: 5
+  - noFailover: true
+  - neverSplit: true
+  - neverSplit: '#room'
+  - neverSplit: ['#room', '#other']
+`;
+    const r = parseScenario(text, 'e.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.scenario.expect).toEqual([
+      { kind: 'oneHost', channel: '#room', intervals: 3, line: 9 },
+      { kind: 'oneHost', channel: '#other', intervals: 5, line: 10 },
+      { kind: 'noFailover', line: 12 },
+      { kind: 'neverSplit', channels: ['#room', '#other'], line: 13 },
+      { kind: 'neverSplit', channels: ['#room'], line: 14 },
+      { kind: 'neverSplit', channels: ['#room', '#other'], line: 15 },
+    ]);
+    expect(errorsOf(text.replace("neverSplit: '#room'", 'neverSplit: 3'))).toEqual(['x.yaml:14: neverSplit is true, a channel name or a list of them (expect.4.neverSplit)']);
+    expect(errorsOf(text.replace("oneHost: '#room'", 'oneHost: room'))[0]).toMatch(/^x\.yaml:9: channel must start with #/);
+  });
 });
