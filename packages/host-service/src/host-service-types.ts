@@ -7,6 +7,7 @@ import type { HistogramSnapshot } from './histogram.js';
 import type { HistoryStore } from './history-store.js';
 import type { HostDiscovery } from './host-discovery.js';
 import type { HostLimits } from './host-limits.js';
+import type { PullStats } from './history-puller.js';
 import type { StoreStats } from './store-health.js';
 
 /** Options of {@link startHostService}. */
@@ -44,6 +45,8 @@ export interface HostStats {
   readonly fanoutLatency: HistogramSnapshot;
   /** History store health: writable, posts committed and refused, failed commits (writable and zeros without a store). */
   readonly store: StoreStats;
+  /** History pulls from larger peer IDs after a split (docs/protocol.md §5.8): zeros without discovery. */
+  readonly historyPulls: PullStats;
 }
 
 /** A running host service. */

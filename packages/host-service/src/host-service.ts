@@ -5,13 +5,14 @@
  * transport seam, so unit tests run it over `memoryTransport` in virtual time.
  */
 import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
-import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, createHost } from '@ims/channel-core';
+import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, type PulledPost, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
 import { tcpTransport, type CloseInfo, type Connection, type Listener, type Transport } from '@ims/transport';
 import { FanoutClock } from './fanout-clock.js';
 import { HostEntry as Entry } from './host-entry.js';
 import { toHostPeers } from './host-discovery.js';
+import { HistoryPuller } from './history-puller.js';
 import { resolveHostLimits, type HostLimits } from './host-limits.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
 import { StoreHealth } from './store-health.js';
@@ -48,6 +49,8 @@ class Service implements HostService {
   private readonly turn: TurnCommit<Entry> | undefined;
   private readonly storeHealth: StoreHealth;
   private readonly fanout: FanoutClock;
+  /** Pulls the copies of our channels that larger peer IDs still hold (docs/protocol.md §5.8); only with discovery. */
+  private readonly puller: HistoryPuller | undefined;
   private framesIn = 0;
   private framesOut = 0;
   private floodFrame: Uint8Array | undefined;
@@ -80,8 +83,11 @@ class Service implements HostService {
       listener.connections$.subscribe((conn) => this.serve(conn)),
     );
     const discovery = options.discovery;
+    const merge = (channel: string, posts: readonly PulledPost[]): void => this.feed({ kind: 'merge', channel, posts });
+    this.puller = discovery && new HistoryPuller({ peerId: options.peerId, transport, scheduler, logger, historyLimit: limits.historyLimit, maxFrameBytes: limits.maxFrameBytes, merge });
     if (discovery) {
       this.subs.push(discovery.peers$.pipe(map(toHostPeers)).subscribe((peers) => this.feed({ kind: 'peers', peers })));
+      this.subs.push(discovery.peers$.subscribe((peers) => this.puller?.setPeers(peers)));
       // Announce SERVER_OPTION at once, so members can pick this peer as standby before it hosts anything.
       this.announce('setServer', () => discovery.setServer({ port: this.endpoint.port, channels: [] }));
     }
@@ -198,6 +204,7 @@ class Service implements HostService {
         // After stop() withdrew SERVER_OPTION, channels closing one by one must not re-announce it.
         if (this.stopping !== undefined) return;
         this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: e.public }));
+        this.puller?.setAnnounced(e.public);
         return;
       case 'invite':
         this.announce('invite', () => this.options.discovery?.invite(e.channel, e.clientIds));
@@ -279,6 +286,7 @@ class Service implements HostService {
       errors: { ...this.errors },
       fanoutLatency: this.fanout.snapshot(),
       store: this.storeHealth.stats(),
+      historyPulls: this.puller?.stats() ?? { pulls: 0, failures: 0, posts: 0 },
     };
   }
 
@@ -297,6 +305,7 @@ class Service implements HostService {
       // Closing the listener refuses reconnects at once, so members take the fast failover path (docs/protocol.md §5).
       await this.listener.close('server stopping');
       for (const s of this.subs) s.unsubscribe();
+      this.puller?.stop();
       await this.options.store?.flush();
       this.logger.info('host.stopped', {});
     })();

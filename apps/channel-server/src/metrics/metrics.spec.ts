@@ -12,6 +12,7 @@ function stats(over: Partial<HostStats> = {}): HostStats {
     errors: { FLOOD: 2, BAD_UTF8: 1 },
     fanoutLatency: new Histogram().snapshot(),
     store: { writable: true, committedPosts: 0, refusedPosts: 0, failedCommits: 0 },
+    historyPulls: { pulls: 1, failures: 0, posts: 7 },
     ...over,
   };
 }

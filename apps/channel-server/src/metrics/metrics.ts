@@ -58,6 +58,10 @@ export function renderMetrics(s: MetricsSample): string {
   metric(lines, 'ims_store_committed_posts_total', 'counter', 'Posts stored by group commits before their echo.', st.committedPosts);
   metric(lines, 'ims_store_refused_posts_total', 'counter', 'Posts refused with STORE_UNAVAILABLE (taken back after a failed commit, or refused while failing).', st.refusedPosts);
   metric(lines, 'ims_store_failed_commits_total', 'counter', 'Group commits of the history store that failed.', st.failedCommits);
+  const pulls = h.historyPulls;
+  metric(lines, 'ims_history_pulls_total', 'counter', 'Copies of a channel pulled from a larger peer ID after a split (docs/protocol.md §5.8).', pulls.pulls);
+  metric(lines, 'ims_history_pull_failures_total', 'counter', 'History pulls that failed (dial, refusal, close, timeout); retried with backoff.', pulls.failures);
+  metric(lines, 'ims_history_pulled_posts_total', 'counter', 'Posts read by history pulls (merged where this host lacked them).', pulls.posts);
   metric(lines, 'ims_discovery_peers', 'gauge', 'Peers in the discovery table.', s.peers);
   metric(lines, 'ims_uptime_seconds', 'gauge', 'Seconds since start.', s.uptimeSeconds);
   metric(lines, 'process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', s.rssBytes);
