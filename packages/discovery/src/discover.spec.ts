@@ -58,8 +58,9 @@ describe('discover() in virtual time', () => {
         filter((e) => (e.kind === 'appeared' ? e.peer.id : 'peerId' in e ? e.peerId : '') === 'b'),
         map((e) => letters[e.kind] ?? e.kind),
       );
-      // Last PDU from b at 5 s; checks every 250 ms; thresholds 1, 3 and 4 intervals plus 500 ms grace.
-      expectObservable(aboutB).toBe('a 6749ms s 1999ms d 999ms g 10249ms |');
+      // Last PDU from b at 5 s; checks every 250 ms; thresholds 1, 3 and 4 of its learned 1 s
+      // intervals plus 250 ms grace (min(interval / 2, 250 ms)).
+      expectObservable(aboutB).toBe('a 6499ms s 1999ms d 999ms g 10499ms |');
     });
   });
 
@@ -88,9 +89,9 @@ describe('discover() in virtual time', () => {
     const closedAt = 10 * I + 500;
     const intervalsAfter = (kind: PeerEvent['kind']) =>
       a.events.filter((e) => e.kind === kind && 'peerId' in e && e.peerId === 'peer-c').map((e) => (e.at - closedAt) / I);
-    expect(intervalsAfter('suspect')).toEqual([expect.closeTo(1.5, 0)]);
-    expect(intervalsAfter('disconnected')).toEqual([expect.closeTo(3.5, 0)]);
-    expect(intervalsAfter('gone')).toEqual([expect.closeTo(4.5, 0)]);
+    expect(intervalsAfter('suspect')).toEqual([expect.closeTo(1, 0)]);
+    expect(intervalsAfter('disconnected')).toEqual([expect.closeTo(3, 0)]);
+    expect(intervalsAfter('gone')).toEqual([expect.closeTo(4, 0)]);
     expect(intervalsAfter('channelClosed')).toHaveLength(1);
     expect(ofKind(a.events, 'suspect').map((e) => e.peerId)).toEqual(['peer-c']);
     const last = a.lobbies.at(-1);

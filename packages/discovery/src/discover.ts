@@ -11,7 +11,6 @@ import {
   asyncScheduler,
   auditTime,
   filter,
-  interval,
   map,
   merge,
   mergeMap,
@@ -33,9 +32,11 @@ import { EMPTY_LOBBY, lobbyOf, type Lobby } from './lobby.js';
 import { EMPTY_OWN_STATE, publicOnly, reduceOwn, type OwnInput, type OwnServer, type OwnState } from './own-state.js';
 import type { PeerEvent, PeerInfo } from './peer-events.js';
 import { createPeerTable, tick, toPeerInfo, type PeerTableOptions } from './peer-table.js';
+import { livenessChecks } from './liveness-checks.js';
 import { createReceiver } from './receive-datagram.js';
 import { createSourceLimiter } from './source-limiter.js';
 import { encodeAnnouncement } from './encode-announcement.js';
+import { createHealthLog, localHealthStats } from './health-log.js';
 import { createStats, type DiscoveryLog, type DiscoveryStats, type MutableStats } from './stats.js';
 
 /** Options of `discover()`; every limit has a documented default. */
@@ -52,7 +53,7 @@ export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
   readonly maxDatagramBytes?: number;
   /** Announcements after the first that repeat an invitation, for UDP loss. @default 2 */
   readonly inviteRepeats?: number;
-  /** Period of the liveness check, in ms. @default intervalMs / 4 */
+  /** Period of the liveness check, in ms; how late it runs is our measured lag. @default min(intervalMs / 4, 250) */
   readonly checkEveryMs?: number;
   /** Lobby snapshots are built at most once per this many ms (events$ is never delayed). @default 100 */
   readonly lobbyThrottleMs?: number;
@@ -113,7 +114,7 @@ function resolveOptions(options: DiscoverOptions, intervalMs: number, peerId: st
     maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
     maxPerSecond: options.maxAnnouncementsPerSecond ?? 10,
     inviteSends: 1 + (options.inviteRepeats ?? 2),
-    checkEveryMs: options.checkEveryMs ?? intervalMs / 4,
+    checkEveryMs: options.checkEveryMs ?? Math.min(intervalMs / 4, 250),
     lobbyThrottleMs: options.lobbyThrottleMs ?? 100,
   };
   if (!(r.maxPerSecond > 0) || !(r.checkEveryMs > 0) || !(r.maxDatagramBytes > 0) || !(r.lobbyThrottleMs >= 0)) {
@@ -198,6 +199,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   const limiter = createSourceLimiter({ maxPerSecond: options.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
   const log: DiscoveryLog = options.log ?? (() => undefined);
   const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log });
+  const health = createHealthLog(table.local, log);
 
   const events = new Subject<PeerEvent>();
   const lobby = new BehaviorSubject<Lobby>(EMPTY_LOBBY);
@@ -216,7 +218,10 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
 
   const tableEvents$ = merge(
     port.messages$.pipe(mergeMap(receive)),
-    interval(o.checkEveryMs, scheduler).pipe(mergeMap(() => tick(table, scheduler.now()))),
+    livenessChecks(scheduler, o.checkEveryMs, table.local, table.config).pipe(
+      tap(() => health.check()),
+      mergeMap((now) => tick(table, now)),
+    ),
   ).pipe(tap((e) => events.next(e)));
   const lobbyUpdates$ = tableEvents$.pipe(
     // A snapshot costs O(peers): build at most one per lobbyThrottleMs, however many events
@@ -250,7 +255,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
     },
     peersAt: (address) => [...table.peers.values()].filter((p) => p.address === address).map(toPeerInfo),
     ...ownSetters({ peerId, maxDatagramBytes, inviteSends: o.inviteSends, stats, log, input }),
-    stats: () => ({ ...stats, peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused }),
+    stats: () => ({ ...stats, ...localHealthStats(table.local), peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused }),
     close() {
       if (closed) return;
       closed = true;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodePdus, type PduOption, type PeerPdu } from '@ims/codec';
 import { EMPTY_OWN_STATE, ownPdu, reduceOwn, type OwnInput } from './own-state.js';
-import { applyPdu, createPeerTable, livenessAfter, tick } from './peer-table.js';
+import { applyPdu, createPeerTable, tick } from './peer-table.js';
+import { livenessAfter, thresholdsOf } from './liveness.js';
 import { fcRuns } from '../test/fc-runs.js';
 
 const numRuns = fcRuns(200);
@@ -44,7 +45,7 @@ describe('peer table properties', () => {
           for (const p of table.peers.values()) {
             for (const c of p.channels.keys()) expect(c.startsWith('#')).toBe(true);
             if (p.server === undefined) expect(p.channels.size).toBe(0);
-            if (s.kind === 'tick') expect(p.state).toBe(livenessAfter(table.config, now - p.lastSeen));
+            if (s.kind === 'tick') expect(p.state).toBe(livenessAfter(thresholdsOf(table.config, p.arrivals), now - p.lastSeen, table.local.multiplier));
           }
           for (const inv of table.invitations.values()) expect(table.peers.has(inv.serverId)).toBe(true);
         }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PduOption, PeerPdu } from '@ims/codec';
 import type { PeerEvent } from './peer-events.js';
-import { applyPdu, createPeerTable, livenessAfter, resolveTableConfig, tick, toPeerInfo, type PeerTable } from './peer-table.js';
+import { applyPdu, createPeerTable, resolveTableConfig, tick, toPeerInfo, type PeerTable } from './peer-table.js';
+import { livenessAfter, thresholdsOf } from './liveness.js';
+import { createArrivals } from './arrival-window.js';
 
 const I = 1_000;
 const from = (address = '10.0.0.1') => ({ address, port: 55_555 });
@@ -20,34 +22,46 @@ const entry = (t: PeerTable, id: string) => {
 };
 
 /** Tick every quarter interval from `start` to `end`, collecting events with their times. */
-function tickUntil(t: PeerTable, start: number, end: number): PeerEvent[] {
+function tickUntil(t: PeerTable, start: number, end: number, step = I / 4): PeerEvent[] {
   const out: PeerEvent[] = [];
-  for (let now = start; now <= end; now += I / 4) out.push(...tick(t, now));
+  for (let now = start; now <= end; now += step) out.push(...tick(t, now));
   return out;
 }
 
+/** `id` announces at each of `times` (ms), with liveness checks every `step` in between and up to `end`. */
+function announce(t: PeerTable, id: string, times: readonly number[], end: number, step = I / 4): PeerEvent[] {
+  const out: PeerEvent[] = [];
+  let next = 0;
+  for (let now = 0; now <= end; now += step) {
+    while (next < times.length && (times[next] as number) <= now) out.push(...applyPdu(t, pdu(id, nick(id)), from(), times[next++] as number));
+    out.push(...tick(t, now));
+  }
+  return out;
+}
+
+const every = (intervalMs: number, until: number, start = 0): number[] => Array.from({ length: Math.floor((until - start) / intervalMs) + 1 }, (_, k) => start + k * intervalMs);
+const timesOf = (events: PeerEvent[], kind: PeerEvent['kind']) => events.filter((e) => e.kind === kind).map((e) => e.at);
+
 describe('peer table liveness (docs/protocol.md §4)', () => {
-  it('goes alive → maybeDisconnected after one interval → disconnected after three → dropped', () => {
+  it('learned interval: alive → maybeDisconnected after one of its intervals → disconnected after three → dropped', () => {
     const t = table();
-    expect(kinds(applyPdu(t, pdu('a', nick('ann')), from(), 0))).toEqual(['appeared']);
-    const events = tickUntil(t, 0, 10 * I);
-    expect(events.map((e) => [e.kind, e.at])).toEqual([
-      ['suspect', 1.25 * I],
-      ['disconnected', 3.25 * I],
-      ['gone', 4.25 * I],
+    const events = announce(t, 'a', every(I, 5 * I), 15 * I);
+    expect(events.filter((e) => e.kind !== 'appeared').map((e) => [e.kind, e.at])).toEqual([
+      ['suspect', 6.25 * I],
+      ['disconnected', 8.25 * I],
+      ['gone', 9.25 * I],
     ]);
     expect(t.peers.size).toBe(0);
   });
 
   it('a PDU in maybeDisconnected or disconnected brings the peer back to alive', () => {
     const t = table();
-    applyPdu(t, pdu('a', nick('ann')), from(), 0);
-    tickUntil(t, 0, 1.5 * I);
+    announce(t, 'a', every(I, 4 * I), 5.5 * I);
     expect(t.peers.get('a')?.state).toBe('maybeDisconnected');
-    expect(kinds(applyPdu(t, pdu('a', nick('ann')), from(), 1.6 * I))).toEqual(['aliveAgain']);
-    tickUntil(t, 1.75 * I, 5 * I);
+    expect(kinds(applyPdu(t, pdu('a', nick('a')), from(), 5.6 * I))).toEqual(['aliveAgain']);
+    tickUntil(t, 5.75 * I, 9 * I);
     expect(t.peers.get('a')?.state).toBe('disconnected');
-    expect(kinds(applyPdu(t, pdu('a', nick('ann')), from(), 5.1 * I))).toEqual(['aliveAgain']);
+    expect(kinds(applyPdu(t, pdu('a', nick('a')), from(), 9.1 * I))).toEqual(['aliveAgain']);
     expect(t.peers.get('a')?.state).toBe('alive');
   });
 
@@ -61,24 +75,94 @@ describe('peer table liveness (docs/protocol.md §4)', () => {
   });
 
   it('a coarse tick still reports every step', () => {
-    const t = table();
+    const t = table({ assumedMaxIntervalMs: I });
     applyPdu(t, pdu('a'), from(), 0);
     expect(kinds(tick(t, 100 * I))).toEqual(['suspect', 'disconnected', 'gone']);
   });
 
-  it('grace delays each threshold by the same amount', () => {
-    const config = resolveTableConfig({ selfId: 'me', intervalMs: I, graceMs: 300 });
-    expect(livenessAfter(config, 1.3 * I)).toBe('alive');
-    expect(livenessAfter(config, 1.31 * I)).toBe('maybeDisconnected');
-    expect(livenessAfter(config, 3.31 * I)).toBe('disconnected');
-    expect(livenessAfter(config, 4.31 * I)).toBeUndefined();
+  it('a 15 s announcer (the draft authors\' server) stays alive across its intervals and is disconnected ~3 of its intervals after it stops', () => {
+    const t = createPeerTable({ selfId: 'me' }); // our own defaults: 2 s interval
+    const last = 150_000;
+    const events = announce(t, 'java', every(15_000, last), last + 60_000);
+    // First contact: suspected after our own interval (harmless), never disconnected before its second PDU.
+    expect(events.filter((e) => e.at < 15_000).map((e) => e.kind)).toEqual(['appeared', 'suspect']);
+    expect(timesOf(events, 'aliveAgain')).toEqual([15_000]);
+    expect(timesOf(events, 'suspect')).toHaveLength(2);
+    const [disconnected] = timesOf(events, 'disconnected');
+    expect(disconnected).toBeGreaterThan(last + 3 * 15_000);
+    expect(disconnected).toBeLessThanOrEqual(last + 3 * 15_000 + 1_000);
+  });
+
+  it('a 2 s announcer is disconnected within 3 of its intervals + 1 s after it stops, never before', () => {
+    const t = createPeerTable({ selfId: 'me' });
+    const last = 60_000;
+    announce(t, 'fast', every(2_000, last), last);
+    expect(entry(t, 'fast').arrivals.median).toBe(2_000);
+    const events = tickUntil(t, last, last + 20_000);
+    const [disconnected] = timesOf(events, 'disconnected');
+    expect(disconnected).toBeGreaterThan(last + 6_000);
+    expect(disconnected).toBeLessThanOrEqual(last + 7_000);
+  });
+
+  it('change-triggered announcements and split pieces do not shrink the learned interval', () => {
+    const t = createPeerTable({ selfId: 'me' });
+    const regular = every(2_000, 58_000);
+    // Each regular announcement comes in two split pieces, followed by a burst of changes, or one change, or a late one.
+    const extras = regular.flatMap((r, k) => [[r + 1, r + 100, r + 200, r + 300], [r + 1, r + 1_300], [r + 1, r + 1_700]][k % 3] ?? []);
+    const times = [...regular, ...extras].sort((a, b) => a - b);
+    const last = Math.max(...times);
+    const before = announce(t, 'chatty', times, 61_750);
+    expect(entry(t, 'chatty').arrivals.median).toBe(2_000);
+    const events = [...before, ...tickUntil(t, 62_000, 80_000)];
+    const [disconnected] = timesOf(events, 'disconnected');
+    // Its last PDU (a change) came at 60.3 s: disconnected 3 of its 2 s intervals later, not earlier.
+    expect(disconnected).toBeGreaterThan(last + 6_000);
+    expect(disconnected).toBeLessThanOrEqual(last + 7_000);
+    expect(timesOf(events, 'suspect').filter((at) => at < 60_000)).toEqual([]);
+  });
+
+  it('a peer faster than us is learned downwards, and until then judged on the safe (slower) side', () => {
+    const t = createPeerTable({ selfId: 'me' }); // ours: 2 s; its: 150 ms
+    const events = announce(t, 'quick', every(150, 60_000), 60_000, 50);
+    expect(timesOf(events, 'disconnected')).toEqual([]);
+    expect(entry(t, 'quick').arrivals.median).toBe(150);
+    const [disconnected] = timesOf(tickUntil(t, 60_050, 70_000, 50), 'disconnected');
+    expect(disconnected).toBeGreaterThan(60_000 + 450);
+    expect(disconnected).toBeLessThanOrEqual(60_000 + 450 + 1_000);
+  });
+
+  it('before its interval is learned, a peer is never disconnected before assumedMaxIntervalMs + grace', () => {
+    const t = createPeerTable({ selfId: 'me' });
+    const events = announce(t, 'new', [0, 100], 30_000);
+    expect(timesOf(events, 'suspect')).toEqual([2_500]);
+    const [disconnected] = timesOf(events, 'disconnected');
+    expect(disconnected).toBeGreaterThan(15_250);
+    expect(disconnected).toBeLessThanOrEqual(15_500);
+  });
+
+  it('grace delays each threshold by the same amount; jitter widens them by z·√n·σ', () => {
+    const config = resolveTableConfig({ selfId: 'me', intervalMs: I, graceMs: 300, minIntervalSamples: 1 });
+    const w = createArrivals(16, 0, 0);
+    Object.assign(w, { count: 3, median: I, deviation: 0, largest: I });
+    const exact = thresholdsOf(config, w);
+    expect(livenessAfter(exact, 1.3 * I)).toBe('alive');
+    expect(livenessAfter(exact, 1.31 * I)).toBe('maybeDisconnected');
+    expect(livenessAfter(exact, 3.31 * I)).toBe('disconnected');
+    expect(livenessAfter(exact, 4.31 * I)).toBeUndefined();
+    expect(livenessAfter(exact, 3.31 * I, 2)).toBe('maybeDisconnected'); // local health multiplier
+    Object.assign(w, { deviation: 100 });
+    const noisy = thresholdsOf(config, w);
+    expect(noisy.suspectMs).toBeCloseTo(I + config.jitterDeviations * 100);
+    expect(noisy.disconnectMs).toBeCloseTo(3 * I + config.jitterDeviations * Math.sqrt(3) * 100);
   });
 
   it('rejects nonsense options with a typed error', () => {
-    expect(() => resolveTableConfig({ selfId: 'me', intervalMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
-    expect(() => resolveTableConfig({ selfId: 'me', disconnectAfterIntervals: 3, dropAfterIntervals: 2 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_OPTION' }),
-    );
+    const invalid = expect.objectContaining({ code: 'INVALID_OPTION' });
+    expect(() => resolveTableConfig({ selfId: 'me', intervalMs: 0 })).toThrow(invalid);
+    expect(() => resolveTableConfig({ selfId: 'me', disconnectAfterIntervals: 3, dropAfterIntervals: 2 })).toThrow(invalid);
+    for (const bad of [{ intervalWindow: 0 }, { intervalWindow: 2.5 }, { minIntervalSamples: 17 }, { phiThreshold: 0 }, { assumedMaxIntervalMs: -1 }, { lagHalfLifeMs: 0 }, { maxHealthMultiplier: 0.5 }, { graceMs: -1 }]) {
+      expect(() => resolveTableConfig({ selfId: 'me', ...bad })).toThrow(invalid);
+    }
   });
 });
 

@@ -5,43 +5,24 @@
  * views handed out never change under the caller.
  */
 import type { PeerPdu, ServerMembership } from '@ims/codec';
-import { DEFAULT_ANNOUNCE_INTERVAL_MS, DISCONNECT_AFTER_INTERVALS } from '@ims/codec';
+import { createArrivals, recordArrival, type ArrivalWindow } from './arrival-window.js';
 import type { Address } from './datagram-port.js';
-import { DiscoveryError } from './errors.js';
+import { createLocalHealth, decayLag, type LocalHealth } from './local-health.js';
+import { livenessAfter, thresholdsOf } from './liveness.js';
 import type { Endpoint, Invitation, Liveness, PeerEvent, PeerInfo } from './peer-events.js';
 import { viewPdu, type PduInvite, type PduView } from './pdu-view.js';
 import { NO_CHANNELS, applyChannels, closeAllChannels, expireChannels } from './table-channels.js';
+import { resolveTableConfig, type PeerTableConfig, type PeerTableOptions } from './table-config.js';
 
-/** Options of a peer table; every limit has a default. */
-export interface PeerTableOptions {
-  /** The local peer ID: invitations naming it are kept. */
-  readonly selfId: string;
-  /** Expected interval between two PDUs of a peer, in ms (docs/protocol.md §3). @default 2000 */
-  readonly intervalMs?: number;
-  /** Lateness tolerated on top of each interval count before a PDU counts as missed. @default intervalMs / 2 */
-  readonly graceMs?: number;
-  /** Missed intervals in all before `disconnected` (docs/protocol.md §4). @default 3 */
-  readonly disconnectAfterIntervals?: number;
-  /** Missed intervals in all before the peer is dropped from the table. @default 4 */
-  readonly dropAfterIntervals?: number;
-  /** Intervals a hosted channel stays listed without being announced (docs/protocol.md §3). @default 3 */
-  readonly channelTtlIntervals?: number;
-  /** Peers tracked at most; a new peer beyond it evicts the longest-silent one. @default 10000 */
-  readonly maxPeers?: number;
-  /** Channels listed per server at most; further announced channels are ignored. @default 4096 */
-  readonly maxChannelsPerPeer?: number;
-  /** Invitations kept at most; the oldest goes first. @default 256 */
-  readonly maxInvitations?: number;
-  /** How long an invitation stays listed after it was last received, in ms. @default 30 × intervalMs */
-  readonly invitationTtlMs?: number;
-}
+export { resolveTableConfig, type PeerTableConfig, type PeerTableOptions } from './table-config.js';
 
-/** Resolved table options: every default filled in. */
-export type PeerTableConfig = Required<PeerTableOptions>;
-
-/** Internal peer record: like PeerInfo, with per-channel announcement times. */
+/** Internal peer record: like PeerInfo, with per-channel announcement times and what its PDUs taught. */
 export interface PeerEntry extends Omit<PeerInfo, 'channels'> {
   readonly channels: ReadonlyMap<string, number>;
+  /** Its learned interval (shared, mutable learning state; never handed out). */
+  readonly arrivals: ArrivalWindow;
+  /** Our stalled-time total when its latest PDU arrived (local-health.ts). */
+  readonly stalledAtSeen: number;
 }
 
 /** The table. Map order is least recently heard first, which makes eviction O(1). */
@@ -51,45 +32,20 @@ export interface PeerTable {
   readonly invitations: Map<string, Invitation>;
   /** Peers evicted to stay within maxPeers, and channel names refused beyond maxChannelsPerPeer. */
   readonly counters: { evicted: number; channelsRefused: number };
-}
-
-const positive = (name: string, value: number): number => {
-  if (!Number.isFinite(value) || value <= 0) throw new DiscoveryError('INVALID_OPTION', `${name} must be a positive number, got ${value}`);
-  return value;
-};
-
-/** Fill in and validate table options; throws DiscoveryError('INVALID_OPTION'). */
-export function resolveTableConfig(options: PeerTableOptions): PeerTableConfig {
-  const intervalMs = positive('intervalMs', options.intervalMs ?? DEFAULT_ANNOUNCE_INTERVAL_MS);
-  const disconnectAfterIntervals = positive('disconnectAfterIntervals', options.disconnectAfterIntervals ?? DISCONNECT_AFTER_INTERVALS);
-  const dropAfterIntervals = positive('dropAfterIntervals', options.dropAfterIntervals ?? disconnectAfterIntervals + 1);
-  if (dropAfterIntervals < disconnectAfterIntervals) {
-    throw new DiscoveryError('INVALID_OPTION', 'dropAfterIntervals must be at least disconnectAfterIntervals');
-  }
-  const graceMs = options.graceMs ?? intervalMs / 2;
-  if (!(graceMs >= 0)) throw new DiscoveryError('INVALID_OPTION', `graceMs must be >= 0, got ${graceMs}`);
-  return {
-    selfId: options.selfId,
-    intervalMs,
-    graceMs,
-    disconnectAfterIntervals,
-    dropAfterIntervals,
-    channelTtlIntervals: positive('channelTtlIntervals', options.channelTtlIntervals ?? DISCONNECT_AFTER_INTERVALS),
-    maxPeers: positive('maxPeers', options.maxPeers ?? 10_000),
-    maxChannelsPerPeer: positive('maxChannelsPerPeer', options.maxChannelsPerPeer ?? 4_096),
-    maxInvitations: positive('maxInvitations', options.maxInvitations ?? 256),
-    invitationTtlMs: positive('invitationTtlMs', options.invitationTtlMs ?? 30 * intervalMs),
-  };
+  /** Our own lag, measured by discover()'s scheduler (local-health.ts); none for a bare table. */
+  readonly local: LocalHealth;
 }
 
 /** An empty table. */
 export function createPeerTable(options: PeerTableOptions): PeerTable {
-  return { config: resolveTableConfig(options), peers: new Map(), invitations: new Map(), counters: { evicted: 0, channelsRefused: 0 } };
+  const config = resolveTableConfig(options);
+  return { config, peers: new Map(), invitations: new Map(), counters: { evicted: 0, channelsRefused: 0 }, local: createLocalHealth() };
 }
 
 /** The public view of an entry. */
 export function toPeerInfo(entry: PeerEntry): PeerInfo {
-  return { ...entry, channels: [...entry.channels.keys()].sort() };
+  const { arrivals: _arrivals, stalledAtSeen: _stalled, ...info } = entry;
+  return { ...info, channels: [...entry.channels.keys()].sort() };
 }
 
 const sameEndpoint = (a: Endpoint | undefined, b: Endpoint | undefined): boolean =>
@@ -135,6 +91,9 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
   const server = view.serverPort === undefined ? undefined : { address: from.address, port: view.serverPort };
   const keepServer = prev !== undefined && sameEndpoint(prev.server, server) ? prev.server : server;
   const memberships = membershipsAfter(prev, view);
+  const stalled = table.local.stalledMs;
+  const arrivals = prev?.arrivals ?? createArrivals(table.config.intervalWindow, now, stalled);
+  if (prev !== undefined) recordArrival(arrivals, now, stalled, table.config.intervalMs);
   const base: PeerEntry = {
     id: pdu.peerId,
     address: from.address,
@@ -145,6 +104,8 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
     isDedicatedServer: server !== undefined && view.nick === undefined,
     state: 'alive',
     lastSeen: now,
+    arrivals,
+    stalledAtSeen: stalled,
   };
   const channelEvents: PeerEvent[] = [];
   const channels = applyChannels(table, prev, base, view.channels, now, channelEvents);
@@ -187,20 +148,16 @@ function applyInvites(table: PeerTable, entry: PeerEntry, invites: readonly PduI
 
 const RANK: Record<Liveness, number> = { alive: 0, maybeDisconnected: 1, disconnected: 2 };
 
-/** Liveness after `silence` ms without a PDU; `undefined` means: drop it. */
-export function livenessAfter(config: PeerTableConfig, silence: number): Liveness | undefined {
-  const { intervalMs, graceMs } = config;
-  if (silence > config.dropAfterIntervals * intervalMs + graceMs) return undefined;
-  if (silence > config.disconnectAfterIntervals * intervalMs + graceMs) return 'disconnected';
-  if (silence > intervalMs + graceMs) return 'maybeDisconnected';
-  return 'alive';
-}
-
 /** Advance liveness, channel and invitation expiry to `now`; returns what changed. */
 export function tick(table: PeerTable, now: number): PeerEvent[] {
   const events: PeerEvent[] = [];
+  const { local, config } = table;
+  decayLag(local, config, now);
   for (const entry of table.peers.values()) {
-    const state = livenessAfter(table.config, now - entry.lastSeen);
+    // Our own stalls since its last PDU are no silence of the peer's (docs/protocol.md §4).
+    const stalledSince = local.stalledMs - entry.stalledAtSeen;
+    const thresholds = thresholdsOf(config, entry.arrivals);
+    const state = livenessAfter(thresholds, now - entry.lastSeen - stalledSince, local.multiplier);
     const target = state ?? 'disconnected';
     // A coarse tick may skip a state; report each step so consumers see the §4 sequence.
     if (RANK[entry.state] < 1 && RANK[target] >= 1) events.push({ kind: 'suspect', at: now, peerId: entry.id });
@@ -209,7 +166,8 @@ export function tick(table: PeerTable, now: number): PeerEvent[] {
       removePeer(table, entry, now, events, 'silent');
       continue;
     }
-    const channels = expireChannels(table.config, entry, now, events);
+    const ttlMs = (config.channelTtlIntervals * thresholds.intervalMs + thresholds.graceMs) * local.multiplier + stalledSince;
+    const channels = expireChannels(entry, now, ttlMs, events);
     if (state !== entry.state || channels !== entry.channels) table.peers.set(entry.id, { ...entry, state, channels });
   }
   for (const [key, invitation] of table.invitations) {

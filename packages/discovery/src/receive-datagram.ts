@@ -6,6 +6,7 @@
 import { decodePdu } from '@ims/codec';
 import type { SchedulerLike } from 'rxjs';
 import type { Datagram } from './datagram-port.js';
+import { observeLag } from './local-health.js';
 import type { PeerEvent } from './peer-events.js';
 import { applyPdu, type PeerTable } from './peer-table.js';
 import type { SourceLimiter } from './source-limiter.js';
@@ -26,6 +27,8 @@ export interface ReceiverDeps {
 export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[] {
   const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log } = deps;
   return (d) => {
+    // A datagram handled while the liveness check is overdue was queued during our own stall.
+    observeLag(table.local, table.config, scheduler.now());
     stats.received += 1;
     if (d.data.byteLength > maxDatagramBytes) {
       stats.oversize += 1;

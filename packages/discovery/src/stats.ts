@@ -34,11 +34,19 @@ export interface DiscoveryStats {
   readonly encodeErrors: number;
   /** Peers tracked now. */
   readonly peers: number;
+  /** Recent local lag in ms: how late our own liveness checks ran (decaying peak; docs/protocol.md §4). */
+  readonly lagMs: number;
+  /** Largest single lag since start, in ms. */
+  readonly maxLagMs: number;
+  /** Total ms our checks ran late: taken out of every peer's silence. */
+  readonly stalledMs: number;
+  /** Local health multiplier on every liveness threshold: 1 + lagMs / intervalMs, capped by maxHealthMultiplier. */
+  readonly healthMultiplier: number;
 }
 
 /** The counters discover() increments itself. */
 export type MutableStats = {
-  -readonly [K in Exclude<keyof DiscoveryStats, 'peers' | 'evicted' | 'channelsRefused'>]: number;
+  -readonly [K in Exclude<keyof DiscoveryStats, 'peers' | 'evicted' | 'channelsRefused' | 'lagMs' | 'maxLagMs' | 'stalledMs' | 'healthMultiplier'>]: number;
 };
 
 /** Fresh counters. */

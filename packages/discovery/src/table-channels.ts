@@ -4,7 +4,7 @@
  * unannounced for `channelTtlIntervals`. A PDU without SERVER_OPTION means the peer stopped hosting.
  */
 import type { PeerEvent } from './peer-events.js';
-import type { PeerEntry, PeerTable, PeerTableConfig } from './peer-table.js';
+import type { PeerEntry, PeerTable } from './peer-table.js';
 
 /** Shared empty map: most peers host nothing. Never mutated (typed read-only). */
 export const NO_CHANNELS: ReadonlyMap<string, number> = new Map();
@@ -42,9 +42,8 @@ export function closeAllChannels(entry: PeerEntry, now: number, events: PeerEven
   for (const channel of entry.channels.keys()) events.push({ kind: 'channelClosed', at: now, peerId: entry.id, channel });
 }
 
-/** Forget channels not announced for `channelTtlIntervals`; returns the same map if none left. */
-export function expireChannels(config: PeerTableConfig, entry: PeerEntry, now: number, events: PeerEvent[]): ReadonlyMap<string, number> {
-  const ttl = config.channelTtlIntervals * config.intervalMs + config.graceMs;
+/** Forget channels not announced for `ttl` ms (`channelTtlIntervals` of the peer's interval); returns the same map if none left. */
+export function expireChannels(entry: PeerEntry, now: number, ttl: number, events: PeerEvent[]): ReadonlyMap<string, number> {
   let result: Map<string, number> | undefined;
   for (const [channel, announcedAt] of entry.channels) {
     if (now - announcedAt <= ttl) continue;

@@ -1,0 +1,146 @@
+/**
+ * A peer's announce interval, learned from its own PDUs (docs/protocol.md §4), phi-accrual style
+ * (Hayashibara et al. 2004): a bounded ring of its regular inter-arrival gaps, with their median and
+ * a robust deviation (1.4826 × the median absolute deviation), so that one lost PDU, one outage or
+ * one stall of ours does not move the estimate.
+ *
+ * A peer's periodic timer is not reset by the announcements it makes at once after a change, so a
+ * PDU arriving sooner than 3/4 of the learned interval after the last regular one is an extra (a
+ * change or a split piece): it keeps the peer alive but is no interval, and the next gap is still
+ * measured from the last regular PDU. Two corrections keep that rule honest: when a late extra was
+ * taken as regular, the on-time PDU right after it takes its place; and when the PDUs since the
+ * last regular one were evenly spaced, the peer simply announces faster than learned, and that
+ * spacing is the sample. Cost: O(1) per extra, O(window) per regular gap.
+ */
+
+/** Gaps shorter than this share of the learned (or, before any, our own) interval are extras. */
+export const EXTRA_GAP_SHARE = 0.75;
+/** Band around the learned interval in which a PDU counts as on time, and steps count as even. */
+const ON_TIME_BAND = 0.1;
+/** PDUs closer than this share of the interval to the one before are split pieces of one announcement. */
+const PIECE_SHARE = 0.05;
+/** Scale that makes the median absolute deviation estimate a normal standard deviation. */
+const MAD_TO_DEVIATION = 1.4826;
+
+/** The learning state of one peer: mutable, internal to the table, bounded by its window. */
+export interface ArrivalWindow {
+  /** Ring of regular gaps in ms; its length is the window. */
+  readonly gaps: number[];
+  /** Next ring slot to write. */
+  next: number;
+  /** Gaps held (at most the window). */
+  count: number;
+  /** Time of the PDU that ended the last regular gap (or the first PDU). */
+  anchor: number;
+  /** Our stalled-time total at `anchor`: our own stalls are no part of the peer's gaps. */
+  anchorStalled: number;
+  /** The anchor before `anchor` (NaN before a gap), and our stalled-time total then. */
+  previous: number;
+  previousStalled: number;
+  /** Time of its latest PDU. */
+  latest: number;
+  /** PDUs since `anchor`, split pieces not counted, and the longest step between two of them. */
+  steps: number;
+  longestStep: number;
+  /** Median of the held gaps; NaN before any. */
+  median: number;
+  /** Robust standard deviation of the held gaps; 0 before two. */
+  deviation: number;
+  /** Largest held gap; 0 before any. */
+  largest: number;
+}
+
+/** A fresh window for a peer first heard at `now` (when our stalled-time total was `stalled`). */
+export function createArrivals(window: number, now: number, stalled: number): ArrivalWindow {
+  return {
+    gaps: new Array<number>(window).fill(0),
+    next: 0,
+    count: 0,
+    anchor: now,
+    anchorStalled: stalled,
+    previous: Number.NaN,
+    previousStalled: 0,
+    latest: now,
+    steps: 0,
+    longestStep: 0,
+    median: Number.NaN,
+    deviation: 0,
+    largest: 0,
+  };
+}
+
+let scratch = new Float64Array(16);
+
+function medianOf(sorted: Float64Array): number {
+  const n = sorted.length;
+  const mid = n >> 1;
+  return n % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Recompute median, deviation and largest gap from the ring (O(window log window), once per regular gap). */
+function summarise(w: ArrivalWindow): void {
+  if (scratch.length < w.count) scratch = new Float64Array(w.gaps.length);
+  const held = scratch.subarray(0, w.count);
+  for (let i = 0; i < w.count; i++) held[i] = w.gaps[i] as number;
+  held.sort();
+  const median = medianOf(held);
+  w.median = median;
+  w.largest = held[w.count - 1] as number;
+  for (let i = 0; i < w.count; i++) held[i] = Math.abs((w.gaps[i] as number) - median);
+  held.sort();
+  w.deviation = MAD_TO_DEVIATION * medianOf(held);
+}
+
+/** Move the anchor to `now`, remembering the one before. */
+function moveAnchor(w: ArrivalWindow, now: number, stalled: number): void {
+  w.previous = w.anchor;
+  w.previousStalled = w.anchorStalled;
+  w.anchor = now;
+  w.anchorStalled = stalled;
+  w.steps = 0;
+  w.longestStep = 0;
+}
+
+/**
+ * An extra at `now`: if the last regular gap ended on a clearly early PDU (a late change) and this
+ * is the first announcement since, on time from the anchor before, it replaces that gap.
+ */
+function correctLateExtra(w: ArrivalWindow, now: number, stalled: number): boolean {
+  if (w.count === 0 || w.steps > 1) return false;
+  const last = (w.next + w.gaps.length - 1) % w.gaps.length;
+  const candidate = now - w.previous - (stalled - w.previousStalled);
+  const early = (w.gaps[last] as number) < (1 - ON_TIME_BAND) * w.median;
+  if (!early || !(Math.abs(candidate - w.median) <= ON_TIME_BAND * w.median)) return false;
+  w.gaps[last] = candidate;
+  w.anchor = now;
+  w.anchorStalled = stalled;
+  w.steps = 0;
+  w.longestStep = 0;
+  summarise(w);
+  return true;
+}
+
+/**
+ * A PDU of this peer arrived at `now` (our stalled-time total `stalled`); `assumedMs` is our own
+ * interval, the reference before any gap is learned (so that the burst of changes a peer announces
+ * as it starts is not taken for its interval). Returns whether the learned gaps changed.
+ */
+export function recordArrival(w: ArrivalWindow, now: number, stalled: number, assumedMs: number): boolean {
+  const reference = w.count > 0 ? w.median : assumedMs;
+  const step = now - w.latest;
+  w.latest = now;
+  if (step >= PIECE_SHARE * reference) {
+    w.steps += 1;
+    w.longestStep = Math.max(w.longestStep, step);
+  }
+  const gap = now - w.anchor - (stalled - w.anchorStalled);
+  if (gap < EXTRA_GAP_SHARE * reference) return correctLateExtra(w, now, stalled);
+  // Evenly spaced PDUs all the way from the anchor: that spacing is its interval.
+  const even = w.steps >= 2 && w.longestStep * w.steps <= (1 + ON_TIME_BAND) * gap;
+  w.gaps[w.next] = even ? gap / w.steps : gap;
+  w.next = (w.next + 1) % w.gaps.length;
+  w.count = Math.min(w.count + 1, w.gaps.length);
+  moveAnchor(w, now, stalled);
+  summarise(w);
+  return true;
+}

@@ -1,0 +1,61 @@
+/**
+ * When a peer is `maybeDisconnected`, `disconnected` or dropped (docs/protocol.md §4): thresholds on
+ * its silence from *its own* learned interval and jitter (arrival-window.ts), widened by our local
+ * health multiplier (local-health.ts). Pure arithmetic, O(1) per peer and check.
+ */
+import type { ArrivalWindow } from './arrival-window.js';
+import type { Liveness } from './peer-events.js';
+import type { PeerTableConfig } from './table-config.js';
+
+/** Grace ceiling when `graceMs` is not set: the target is detection within 3 intervals + 1 s. */
+export const DEFAULT_GRACE_CEILING_MS = 250;
+
+/** Silence thresholds of one peer, in ms, before the health multiplier. */
+export interface PeerThresholds {
+  /** The interval used: learned (median of its gaps) or, before enough gaps, the assumed one. */
+  readonly intervalMs: number;
+  readonly graceMs: number;
+  readonly suspectMs: number;
+  readonly disconnectMs: number;
+  readonly dropMs: number;
+}
+
+/** Whether the peer's own interval is learned (enough regular gaps). */
+export const isLearned = (config: PeerTableConfig, w: ArrivalWindow): boolean => w.count >= config.minIntervalSamples;
+
+/**
+ * Silence after which `intervals` of the peer's PDUs in a row are missing: n·I plus the larger of
+ * the grace and the phi-accrual jitter allowance z·√n·σ (the n-th next arrival's spread), the
+ * allowance capped at n·I so that a very noisy peer is still detected within twice the count.
+ */
+function after(intervals: number, interval: number, deviation: number, grace: number, z: number): number {
+  const jitter = Math.min(z * Math.sqrt(intervals) * deviation, intervals * interval);
+  return intervals * interval + Math.max(grace, jitter);
+}
+
+/** The thresholds of a peer from what its PDUs taught (docs/protocol.md §4). */
+export function thresholdsOf(config: PeerTableConfig, w: ArrivalWindow): PeerThresholds {
+  const learned = isLearned(config, w);
+  // Before enough gaps: the larger of ours and the longest gap seen, no jitter learned yet.
+  const intervalMs = learned ? w.median : Math.max(config.intervalMs, w.largest);
+  const deviation = learned ? w.deviation : 0;
+  const graceMs = config.graceMs ?? Math.min(intervalMs / 2, DEFAULT_GRACE_CEILING_MS);
+  const z = config.jitterDeviations;
+  const suspectMs = after(1, intervalMs, deviation, graceMs, z);
+  let disconnectMs = after(config.disconnectAfterIntervals, intervalMs, deviation, graceMs, z);
+  let dropMs = after(config.dropAfterIntervals, intervalMs, deviation, graceMs, z);
+  if (!learned) {
+    // Never give up on a peer before a slow announcer's second regular PDU could have come.
+    disconnectMs = Math.max(disconnectMs, config.assumedMaxIntervalMs + graceMs);
+    dropMs = Math.max(dropMs, disconnectMs + (config.dropAfterIntervals - config.disconnectAfterIntervals) * intervalMs);
+  }
+  return { intervalMs, graceMs, suspectMs, disconnectMs, dropMs };
+}
+
+/** Liveness after `silenceMs` without a PDU (our stalls already taken out); `undefined` means: drop it. */
+export function livenessAfter(t: PeerThresholds, silenceMs: number, multiplier = 1): Liveness | undefined {
+  if (silenceMs > t.dropMs * multiplier) return undefined;
+  if (silenceMs > t.disconnectMs * multiplier) return 'disconnected';
+  if (silenceMs > t.suspectMs * multiplier) return 'maybeDisconnected';
+  return 'alive';
+}
