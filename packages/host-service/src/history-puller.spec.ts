@@ -86,6 +86,27 @@ describe('history puller (two host services, memory transport, virtual time)', (
     expect(a.stats().historyPulls.pulls).toBe(2);
   });
 
+  it('the loser that hears the winner first keeps announcing the channel a while, so the winner still pulls its copy', async () => {
+    const w = hostWorld();
+    const { a, b, da, db } = await twoHosts(w);
+    const bob = await w.joined(b, '#room', 'bob');
+    const alice = await w.joined(a, '#room', 'alice');
+    bob.send({ cmd: 'SAY', text: 'from b' });
+    await bob.next(isSay('from b'));
+    // b-host hears a-host first and yields #room (the reducer drops it), but still announces it now.
+    db.peers$.next([serverPeer('a-host', a, ['#room'])]);
+    await w.vt.settle();
+    expect(db.servers.at(-1)?.channels).toEqual(['#room']);
+    // a-host hears that announcement: it pulls.
+    da.peers$.next([serverPeer('b-host', b, db.servers.at(-1)?.channels ?? [])]);
+    await alice.next(isSay('from b'));
+    // 5 s later b-host announces without it.
+    const at = w.vt.now();
+    await w.vt.advance(5_000);
+    expect(db.servers.at(-1)?.channels).toEqual([]);
+    expect(w.vt.now() - at).toBe(5_000);
+  });
+
   it('never pulls from a smaller ID, a disconnected peer, or a channel it does not announce', async () => {
     const w = hostWorld();
     const { a, b, db, da } = await twoHosts(w);
@@ -135,7 +156,7 @@ describe('history puller (two host services, memory transport, virtual time)', (
       merge: (_c, posts) => merged.push(posts.length),
       timeoutMs: 5_000,
     });
-    puller.setAnnounced(['#room']);
+    puller.announce(['#room']);
     puller.setPeers([{ id: 'b-host', address: listener.address, nick: undefined, server: { address: listener.address, port: listener.port }, channels: ['#room'], isDedicatedServer: true, state: 'alive' }]);
     await w.vt.advance(4_999);
     expect(puller.stats().failures).toBe(0);

@@ -12,6 +12,7 @@ import type { Transport } from '@ims/transport';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { DiscoveredPeer } from './host-discovery.js';
 import { pullHistory } from './history-pull.js';
+import { YieldLinger } from './yield-linger.js';
 
 /** Options of {@link HistoryPuller}. */
 export interface HistoryPullerOptions {
@@ -36,6 +37,10 @@ export interface HistoryPullerOptions {
   readonly maxRetryMs?: number;
   /** Pulls in flight at once (a heal may concern hundreds of channels). @default 4 */
   readonly maxConcurrent?: number;
+  /** Announces a channel list again (a yielded channel stops lingering, yield-linger.ts). @default nothing */
+  readonly reannounce?: (channels: readonly string[]) => void;
+  /** ms a channel yielded to a smaller ID stays announced, so that host hears of this copy. @default 5_000 */
+  readonly yieldLingerMs?: number;
 }
 
 /** Counters of the pulls, for stats. */
@@ -67,20 +72,24 @@ export class HistoryPuller {
   private running = 0;
   private stopped = false;
   private counts = { pulls: 0, failures: 0, posts: 0 };
+  private readonly linger: YieldLinger;
 
   constructor(options: HistoryPullerOptions) {
-    this.opts = { timeoutMs: 10_000, repullMs: 15_000, retryMs: 1_000, maxRetryMs: 30_000, maxConcurrent: 4, ...options };
+    this.opts = { timeoutMs: 10_000, repullMs: 15_000, retryMs: 1_000, maxRetryMs: 30_000, maxConcurrent: 4, reannounce: () => undefined, yieldLingerMs: 5_000, ...options };
+    this.linger = new YieldLinger(this.opts.peerId, this.opts.scheduler, this.opts.reannounce, this.opts.yieldLingerMs);
   }
 
-  /** The public channels this host announces (its `channels` effect). */
-  setAnnounced(channels: readonly string[]): void {
+  /** The host reducer's public channel list (its `channels` effect) → the list to announce (plus the ones lingering). */
+  announce(channels: readonly string[]): readonly string[] {
     this.announced = new Set(channels.filter(isPublicChannel));
     this.evaluate();
+    return this.linger.announce(channels);
   }
 
-  /** Discovery's peer table. */
+  /** Discovery's peer table: feed it before the host reducer's, so a yield sees the same table. */
   setPeers(peers: readonly DiscoveredPeer[]): void {
     this.peers = peers;
+    this.linger.setPeers(peers);
     this.evaluate();
   }
 
@@ -92,18 +101,22 @@ export class HistoryPuller {
   /** Cancels the timers; pulls in flight finish without merging. */
   stop(): void {
     this.stopped = true;
+    this.linger.stop();
     for (const s of this.states.values()) s.timer?.unsubscribe();
     this.states.clear();
   }
 
-  /** The pairs to pull now: larger IDs, not disconnected, hosting, announcing a channel we announce. */
+  /** The pairs to pull now: larger IDs, not disconnected, hosting, announcing a channel we announce (and no smaller ID does). */
   private wanted(): Map<string, { peer: DiscoveredPeer; server: { address: string; port: number }; channel: string }> {
     const out = new Map<string, { peer: DiscoveredPeer; server: { address: string; port: number }; channel: string }>();
     if (this.announced.size === 0) return out;
-    for (const peer of this.peers) {
+    const hosts = this.peers.filter((p) => p.server !== undefined && p.state !== 'disconnected');
+    // We yield what a smaller ID announces (the reducer will, on this same table): that one pulls.
+    const yielded = new Set(hosts.filter((p) => compareIds(p.id, this.opts.peerId) < 0).flatMap((p) => p.channels));
+    for (const peer of hosts) {
       const server = peer.server;
-      if (server === undefined || peer.state === 'disconnected' || compareIds(peer.id, this.opts.peerId) <= 0) continue;
-      for (const channel of peer.channels) if (this.announced.has(channel)) out.set(`${peer.id}\0${channel}`, { peer, server, channel });
+      if (server === undefined || compareIds(peer.id, this.opts.peerId) <= 0) continue;
+      for (const channel of peer.channels) if (this.announced.has(channel) && !yielded.has(channel)) out.set(`${peer.id}\0${channel}`, { peer, server, channel });
     }
     return out;
   }

@@ -84,10 +84,13 @@ class Service implements HostService {
     );
     const discovery = options.discovery;
     const merge = (channel: string, posts: readonly PulledPost[]): void => this.feed({ kind: 'merge', channel, posts });
-    this.puller = discovery && new HistoryPuller({ peerId: options.peerId, transport, scheduler, logger, historyLimit: limits.historyLimit, maxFrameBytes: limits.maxFrameBytes, merge });
+    const reannounce = (channels: readonly string[]): void => {
+      if (this.stopping === undefined) this.announce('setServer', () => discovery?.setServer({ port: this.endpoint.port, channels }));
+    };
+    this.puller = discovery && new HistoryPuller({ peerId: options.peerId, transport, scheduler, logger, historyLimit: limits.historyLimit, maxFrameBytes: limits.maxFrameBytes, merge, reannounce });
     if (discovery) {
-      this.subs.push(discovery.peers$.pipe(map(toHostPeers)).subscribe((peers) => this.feed({ kind: 'peers', peers })));
       this.subs.push(discovery.peers$.subscribe((peers) => this.puller?.setPeers(peers)));
+      this.subs.push(discovery.peers$.pipe(map(toHostPeers)).subscribe((peers) => this.feed({ kind: 'peers', peers })));
       // Announce SERVER_OPTION at once, so members can pick this peer as standby before it hosts anything.
       this.announce('setServer', () => discovery.setServer({ port: this.endpoint.port, channels: [] }));
     }
@@ -203,8 +206,7 @@ class Service implements HostService {
       case 'channels':
         // After stop() withdrew SERVER_OPTION, channels closing one by one must not re-announce it.
         if (this.stopping !== undefined) return;
-        this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: e.public }));
-        this.puller?.setAnnounced(e.public);
+        this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: this.puller?.announce(e.public) ?? e.public }));
         return;
       case 'invite':
         this.announce('invite', () => this.options.discovery?.invite(e.channel, e.clientIds));
