@@ -45,6 +45,8 @@ export interface ChannelState {
   readonly history: HistoryRing<Post>;
   /** Private channels: who may join. `undefined` = open (taken over from an archive; see README). */
   readonly admitted: Set<string> | undefined;
+  /** Members' re-sends of posts a merge already added, still to be swallowed (merge.ts). @default undefined (none) */
+  resends?: Map<string, { n: number; readonly until: number }>;
 }
 
 /** One TCP connection the runtime told us about. */

@@ -8,7 +8,7 @@ import { compareIds } from '@ims/codec';
 import { canBeStandby } from '../standby.js';
 import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
 import { onJoin } from './on-join.js';
-import { onMerge } from './merge.js';
+import { absorbResend, onMerge } from './merge.js';
 
 /** Creates a host reducer; `now()` (ms) stamps posts and joins and is its only clock. */
 export function createHost(opts: HostOptions, now: () => number): Host {
@@ -102,6 +102,7 @@ function onSay(ctx: HostContext, cs: ConnState, cmd: SayCommand): void {
     ctx.refuse(cs, 'NOT_JOINED', 'SAY before JOIN', undefined);
     return;
   }
+  if (ch.resends !== undefined && absorbResend(ctx, ch, cs, cmd.text)) return;
   const post: Post = { authorId: cs.memberId, text: cmd.text, at: ctx.now() };
   ch.history.push(post);
   ctx.out.push(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Post } from '../types.js';
 import { harness, noLogs, received } from './host-harness.js';
-import { mergeHistory } from './merge.js';
+import { RESEND_WINDOW_MS, mergeHistory } from './merge.js';
 
 const post = (authorId: string, text: string, at: number): Post => ({ authorId, text, at });
 const texts = (posts: readonly { text: string }[]): string[] => posts.map((p) => p.text);
@@ -77,6 +77,31 @@ describe('host: merge input (docs/protocol.md §5.8)', () => {
     expect(noLogs(h.host.handle(input))).toHaveLength(2);
     expect(noLogs(h.host.handle(input))).toEqual([]);
     expect(h.host.snapshot().channels[0]?.historyLength).toBe(1);
+  });
+
+  it('swallows a re-send of an added post by its author (it showed the broadcast as its echo), within the window, once', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.join('c2', '#a', 'bob');
+    h.host.handle({ kind: 'merge', channel: '#a', posts: [post('bob', 'moved', 900), post('bob', 'moved', 901)] });
+    const absorbed = h.say('c2', 'moved');
+    expect(noLogs(absorbed)).toEqual([]);
+    expect(absorbed).toContainEqual(expect.objectContaining({ kind: 'log', event: 'resend-absorbed' }));
+    expect(noLogs(h.say('c2', 'moved'))).toEqual([]);
+    // Both re-sends swallowed: the third is a new post, as is the same text from someone else.
+    expect(noLogs(h.say('c2', 'moved'))).toHaveLength(2);
+    expect(noLogs(h.say('c1', 'moved'))).toHaveLength(2);
+  });
+
+  it('expects no re-send after the window, nor from a member that joined long before the merge', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.tick(RESEND_WINDOW_MS + 1);
+    h.join('c2', '#a', 'bob');
+    h.host.handle({ kind: 'merge', channel: '#a', posts: [post('alice', 'old', 1), post('bob', 'fresh', 2)] });
+    expect(noLogs(h.say('c1', 'old'))).toHaveLength(2);
+    h.tick(RESEND_WINDOW_MS + 1);
+    expect(noLogs(h.say('c2', 'fresh'))).toHaveLength(2);
   });
 
   it('merges into the archive of a channel that is not live, for the JOIN that recreates it', () => {

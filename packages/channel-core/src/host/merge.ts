@@ -3,7 +3,14 @@
  * posts this host lacks join its history in time order, once each.
  */
 import type { Post, PulledPost } from '../types.js';
-import type { HostContext } from './host-context.js';
+import type { ChannelState, ConnState, HostContext } from './host-context.js';
+
+/**
+ * How long after a merge a member's re-send of a post it added is swallowed, and how recently that
+ * member must have joined: members that moved from the other copy re-send their own posts this
+ * host lacked (docs/protocol.md §5.7), paced (a full history takes ~13 s at 80 posts/s).
+ */
+export const RESEND_WINDOW_MS = 30_000;
 
 /** The result of {@link mergeHistory}: the new history and which of its posts were added. */
 export interface MergedHistory {
@@ -110,6 +117,7 @@ export function onMerge(ctx: HostContext, channel: string, pulled: readonly Pull
   }
   const { posts, added } = mergeHistory(ch.history.toArray(), pulled, limit, ctx.now());
   if (added.length > 0) ch.history.replace(posts);
+  expectResends(ctx, ch, added);
   for (const post of added) {
     // Live SAYs go without `at` (docs/protocol.md §2.8): members show them as new posts.
     ctx.out.push(
@@ -118,4 +126,36 @@ export function onMerge(ctx: HostContext, channel: string, pulled: readonly Pull
     );
   }
   ctx.log('info', 'merged', { channel, live: true, pulled: pulled.length, added: added.length });
+}
+
+/**
+ * A member that moved here from the other copy showed its own added post at the broadcast below
+ * (as the echo of its re-send), and that re-send may still be on its way: it must not become a
+ * second post. Only members that joined within the window and are still on the same connection.
+ */
+function expectResends(ctx: HostContext, ch: ChannelState, added: readonly Post[]): void {
+  const now = ctx.now();
+  const until = now + RESEND_WINDOW_MS;
+  for (const [key, e] of ch.resends ?? []) if (e.until < now) ch.resends?.delete(key);
+  for (const post of added) {
+    const m = ch.members.get(post.authorId);
+    if (m === undefined || m.joinedAt < now - RESEND_WINDOW_MS) continue;
+    ch.resends ??= new Map();
+    const key = `${m.conn}\0${post.text}`;
+    ch.resends.set(key, { n: (ch.resends.get(key)?.n ?? 0) + 1, until });
+  }
+  if (ch.resends?.size === 0) ch.resends = undefined;
+}
+
+/** A SAY that is a re-send of a post a merge already added and broadcast: swallowed (true), no second copy. */
+export function absorbResend(ctx: HostContext, ch: ChannelState, cs: ConnState, text: string): boolean {
+  const resends = ch.resends as Map<string, { n: number; readonly until: number }>;
+  const key = `${cs.conn}\0${text}`;
+  const e = resends.get(key);
+  if (e === undefined) return false;
+  const live = e.until >= ctx.now();
+  if (--e.n <= 0 || !live) resends.delete(key);
+  if (resends.size === 0) ch.resends = undefined;
+  if (live) ctx.log('debug', 'resend-absorbed', { conn: cs.conn, peer: cs.memberId, channel: ch.name });
+  return live;
 }
