@@ -7,10 +7,11 @@
  * A peer's periodic timer is not reset by the announcements it makes at once after a change, so a
  * PDU arriving sooner than 3/4 of the learned interval after the last regular one is an extra (a
  * change or a split piece): it keeps the peer alive but is no interval, and the next gap is still
- * measured from the last regular PDU. Two corrections keep that rule honest: when a late extra was
- * taken as regular, the on-time PDU right after it takes its place; and when the PDUs since the
- * last regular one were evenly spaced, the peer simply announces faster than learned, and that
- * spacing is the sample. Cost: O(1) per extra, O(window) per regular gap.
+ * measured from the last regular PDU; when a late extra was taken as regular, the on-time PDU right
+ * after it takes its place; and when the PDUs since the last regular one came evenly spaced, the
+ * peer announces faster than learned and that spacing is the sample. A steady stream of changes
+ * looks the same, which is why liveness.ts never uses less than half our own interval. Cost: O(1)
+ * per extra, O(window) per regular gap.
  */
 
 /** Gaps shorter than this share of the learned (or, before any, our own) interval are extras. */

@@ -7,6 +7,8 @@ import type { ArrivalWindow } from './arrival-window.js';
 import type { Liveness } from './peer-events.js';
 import type { PeerTableConfig } from './table-config.js';
 
+/** A peer is never taken to announce faster than this share of our own interval (arrival-window.ts). */
+export const MIN_INTERVAL_SHARE = 0.5;
 /** Grace ceiling when `graceMs` is not set: the target is detection within 3 intervals + 1 s. */
 export const DEFAULT_GRACE_CEILING_MS = 250;
 
@@ -18,6 +20,8 @@ export interface PeerThresholds {
   readonly suspectMs: number;
   readonly disconnectMs: number;
   readonly dropMs: number;
+  /** How long a hosted channel stays listed unannounced (`channelTtlIntervals`, docs/protocol.md §3.7). */
+  readonly channelTtlMs: number;
 }
 
 /** Whether the peer's own interval is learned (enough regular gaps). */
@@ -36,20 +40,25 @@ function after(intervals: number, interval: number, deviation: number, grace: nu
 /** The thresholds of a peer from what its PDUs taught (docs/protocol.md §4). */
 export function thresholdsOf(config: PeerTableConfig, w: ArrivalWindow): PeerThresholds {
   const learned = isLearned(config, w);
-  // Before enough gaps: the larger of ours and the longest gap seen, no jitter learned yet.
-  const intervalMs = learned ? w.median : Math.max(config.intervalMs, w.largest);
+  // Before enough gaps: the larger of ours and the longest gap seen, no jitter learned yet. After:
+  // the median, but not under half ours: a long stream of change-triggered announcements would
+  // teach a rate its periodic timer does not keep, and the silence after it would be a false alarm.
+  const intervalMs = learned ? Math.max(w.median, MIN_INTERVAL_SHARE * config.intervalMs) : Math.max(config.intervalMs, w.largest);
   const deviation = learned ? w.deviation : 0;
   const graceMs = config.graceMs ?? Math.min(intervalMs / 2, DEFAULT_GRACE_CEILING_MS);
   const z = config.jitterDeviations;
   const suspectMs = after(1, intervalMs, deviation, graceMs, z);
   let disconnectMs = after(config.disconnectAfterIntervals, intervalMs, deviation, graceMs, z);
   let dropMs = after(config.dropAfterIntervals, intervalMs, deviation, graceMs, z);
+  let channelTtlMs = config.channelTtlIntervals * intervalMs + graceMs;
   if (!learned) {
-    // Never give up on a peer before a slow announcer's second regular PDU could have come.
-    disconnectMs = Math.max(disconnectMs, config.assumedMaxIntervalMs + graceMs);
+    // Never give up on a peer (or its channels) before a slow announcer's second regular PDU could have come.
+    const floor = config.assumedMaxIntervalMs + (config.graceMs ?? Math.min(config.assumedMaxIntervalMs / 2, DEFAULT_GRACE_CEILING_MS));
+    disconnectMs = Math.max(disconnectMs, floor);
     dropMs = Math.max(dropMs, disconnectMs + (config.dropAfterIntervals - config.disconnectAfterIntervals) * intervalMs);
+    channelTtlMs = Math.max(channelTtlMs, floor);
   }
-  return { intervalMs, graceMs, suspectMs, disconnectMs, dropMs };
+  return { intervalMs, graceMs, suspectMs, disconnectMs, dropMs, channelTtlMs };
 }
 
 /** Liveness after `silenceMs` without a PDU (our stalls already taken out); `undefined` means: drop it. */

@@ -121,14 +121,18 @@ describe('peer table liveness (docs/protocol.md §4)', () => {
     expect(timesOf(events, 'suspect').filter((at) => at < 60_000)).toEqual([]);
   });
 
-  it('a peer faster than us is learned downwards, and until then judged on the safe (slower) side', () => {
-    const t = createPeerTable({ selfId: 'me' }); // ours: 2 s; its: 150 ms
+  it('a peer faster than us is learned downwards, but judged at no less than half our interval', () => {
+    const t = createPeerTable({ selfId: 'me', intervalMs: 300 });
     const events = announce(t, 'quick', every(150, 60_000), 60_000, 50);
     expect(timesOf(events, 'disconnected')).toEqual([]);
     expect(entry(t, 'quick').arrivals.median).toBe(150);
     const [disconnected] = timesOf(tickUntil(t, 60_050, 70_000, 50), 'disconnected');
     expect(disconnected).toBeGreaterThan(60_000 + 450);
     expect(disconnected).toBeLessThanOrEqual(60_000 + 450 + 1_000);
+    // A 150 ms peer heard by a 2 s peer: learned at 1 s at most, so a long stream of changes can never make us impatient.
+    const slow = createPeerTable({ selfId: 'me' });
+    announce(slow, 'quick', every(150, 60_000), 60_000, 50);
+    expect(thresholdsOf(slow.config, entry(slow, 'quick').arrivals).intervalMs).toBe(1_000);
   });
 
   it('before its interval is learned, a peer is never disconnected before assumedMaxIntervalMs + grace', () => {

@@ -166,7 +166,7 @@ export function tick(table: PeerTable, now: number): PeerEvent[] {
       removePeer(table, entry, now, events, 'silent');
       continue;
     }
-    const ttlMs = (config.channelTtlIntervals * thresholds.intervalMs + thresholds.graceMs) * local.multiplier + stalledSince;
+    const ttlMs = thresholds.channelTtlMs * local.multiplier + stalledSince;
     const channels = expireChannels(entry, now, ttlMs, events);
     if (state !== entry.state || channels !== entry.channels) table.peers.set(entry.id, { ...entry, state, channels });
   }
