@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodePdu } from '@ims/codec';
-import { checkNeverSplit, checkNoFailover, checkOneHost } from './one-host.js';
+import { announceSpans, checkNeverSplit, checkNoFailover, checkOneHost, claimsOf } from './one-host.js';
 import { logBuilder } from './test-log.js';
 
 const pdu = (peerId: string, t: number, channels: string[] = ['#room']) => ({ t, from: '127.0.0.1', bytes: encodePdu({ peerId, options: [{ type: 'SERVER_OPTION', port: 50_000 }, { type: 'SERVER_CHANNELS', channels }] }) });
@@ -40,6 +40,16 @@ describe('checkNeverSplit', () => {
     const records = [pdu('s1', 0), pdu('s2', 40), pdu('s1', 100), pdu('s2', 140), pdu('s1', 400)];
     expect(checkNeverSplit(records, [], ['#room'], 100).problems).toEqual(['#room: s1 and s2 announced it at once, first at 40 ms (3 announcements overlap)']);
     expect(checkNeverSplit(records, [], ['#other'], 100).ok).toBe(true);
+  });
+});
+
+describe('announceSpans', () => {
+  it('merges a peer\'s claims, a late PDU included, and starts a new span after a gap', () => {
+    const records = [pdu('s1', 0), pdu('s1', 100), pdu('s1', 240), pdu('s1', 600), pdu('s2', 650, [])];
+    expect(announceSpans(claimsOf(records, [], 100), 100)).toEqual([
+      { peer: 's1', channel: '#room', from: 0, to: 340 },
+      { peer: 's1', channel: '#room', from: 600, to: 700 },
+    ]);
   });
 });
 

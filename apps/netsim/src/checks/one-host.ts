@@ -56,37 +56,69 @@ function exitTimes(log: readonly SimEvent[]): Map<string, number[]> {
   return out;
 }
 
+/** One peer claiming one channel over `[from, to)` ms. */
+export interface Claim {
+  readonly peer: string;
+  readonly channel: string;
+  readonly from: number;
+  readonly to: number;
+}
+
 /**
- * No moment at which two peers claimed one of `channels`. An announcement claims the channel from
- * its time until the peer's next PDU, one interval later, or the peer's exit, whichever is first;
- * so a takeover after a kill is no split, while a standby that takes a channel from a live host is.
+ * The claims of the run, in time order. An announcement claims its channels from its time until
+ * the peer's next PDU, one interval later, or the peer's exit, whichever is first.
  */
-export function checkNeverSplit(records: readonly WireRecord[], log: readonly SimEvent[], channels: readonly string[], intervalMs: number): CheckResult {
+export function claimsOf(records: readonly WireRecord[], log: readonly SimEvent[], intervalMs: number): Claim[] {
   const all = announcements(records);
   const exits = exitTimes(log);
-  const nextOf = new Map<Announcement, number>();
+  const next = new Map<Announcement, number>();
   const lastByPeer = new Map<string, Announcement>();
   for (const a of all) {
     const prev = lastByPeer.get(a.peer);
-    if (prev) nextOf.set(prev, a.t);
+    if (prev) next.set(prev, a.t);
     lastByPeer.set(a.peer, a);
   }
-  const endOf = (a: Announcement): number => {
+  return all.flatMap((a) => {
     const exit = exits.get(a.peer)?.find((t) => t >= a.t) ?? Infinity;
-    return Math.min(a.t + intervalMs, nextOf.get(a) ?? Infinity, exit);
-  };
+    const to = Math.min(a.t + intervalMs, next.get(a) ?? Infinity, exit);
+    return a.channels.map((channel) => ({ peer: a.peer, channel, from: a.t, to }));
+  });
+}
+
+/** Claims of one peer on one channel merged into spans (a late PDU within half an interval joins). */
+export function announceSpans(claims: readonly Claim[], intervalMs: number): Claim[] {
+  const open = new Map<string, Claim>();
+  const out: Claim[] = [];
+  for (const c of claims) {
+    const key = `${c.peer}\u0000${c.channel}`;
+    const cur = open.get(key);
+    if (cur && c.from <= cur.to + intervalMs / 2) open.set(key, { ...cur, to: Math.max(cur.to, c.to) });
+    else {
+      if (cur) out.push(cur);
+      open.set(key, c);
+    }
+  }
+  return [...out, ...open.values()].sort((a, b) => a.from - b.from);
+}
+
+/**
+ * No moment at which two peers claimed one of `channels` (see `claimsOf`): a takeover after a kill
+ * is no split, while a standby that takes a channel from a live host is.
+ */
+export function checkNeverSplit(records: readonly WireRecord[], log: readonly SimEvent[], channels: readonly string[], intervalMs: number): CheckResult {
+  const claims = claimsOf(records, log, intervalMs);
   const splits = new Map<string, { first: number; count: number }>();
   for (const channel of channels) {
     const claimedUntil = new Map<string, number>();
-    for (const a of all) {
-      if (!a.channels.includes(channel)) continue;
+    for (const c of claims) {
+      if (c.channel !== channel) continue;
       for (const [peer, until] of claimedUntil) {
-        if (peer === a.peer || until <= a.t) continue;
-        const key = `${channel}: ${[peer, a.peer].sort().join(' and ')}`;
+        if (peer === c.peer || until <= c.from) continue;
+        const key = `${channel}: ${[peer, c.peer].sort().join(' and ')}`;
         const s = splits.get(key);
-        splits.set(key, s ? { first: s.first, count: s.count + 1 } : { first: a.t, count: 1 });
+        splits.set(key, s ? { first: s.first, count: s.count + 1 } : { first: c.from, count: 1 });
       }
-      claimedUntil.set(a.peer, endOf(a));
+      claimedUntil.set(c.peer, c.to);
     }
   }
   const problems = [...splits].map(([key, s]) => `${key} announced it at once, first at ${s.first} ms (${s.count} announcements overlap)`);

@@ -40,7 +40,12 @@ function describe(e: SimEvent): string {
 
 /** The timeline of one run, one line per notable event. Long runs show their first `max` lines. */
 export function formatTimeline(r: RunResult, max = 400): string {
-  const lines = r.events.filter(isNotable).map((e) => `${String(e.t).padStart(7)} ms  ${e.host.padEnd(10)} ${e.source === 'netsim' ? '»' : ' '} ${describe(e)}`);
+  const line = (t: number, host: string, mark: string, text: string): { t: number; text: string } => ({ t, text: `${String(Math.round(t)).padStart(7)} ms  ${host.padEnd(10)} ${mark} ${text}` });
+  const events = r.events.filter(isNotable).map((e) => line(e.t, e.host, e.source === 'netsim' ? '»' : ' ', describe(e)));
+  // Who announced which channel when, from the wire ("~"): a split shows as two open spans.
+  const wire = (r.wire.spans ?? []).flatMap((s) => [line(s.from, s.peer, '~', `announces ${s.channel}`), ...(Number.isFinite(s.to) && s.to < r.durationMs ? [line(s.to, s.peer, '~', `stops announcing ${s.channel}`)] : [])]);
+  // Stable sort: events keep their log order, a wire line goes after the events of its ms.
+  const lines = [...events, ...wire].sort((a, b) => a.t - b.t).map((l) => l.text);
   const shown = lines.slice(0, max);
   if (lines.length > max) shown.push(`… ${lines.length - max} more events (see results.json)`);
   return shown.join('\n');

@@ -1,5 +1,6 @@
 /** What one scenario run produced: verdict, checks, measures and the recorded log. */
 import type { FailoverMeasure } from '../checks/failover-time.js';
+import type { Claim } from '../checks/one-host.js';
 import type { SimEvent } from '../checks/log.js';
 
 /** Verdict of one run. `pending`/`skipped` runs did not start any process. */
@@ -21,6 +22,8 @@ export interface WireSummary {
   readonly decoded: number;
   /** Public channels seen announced, per announcing peer. */
   readonly announced: Readonly<Record<string, readonly string[]>>;
+  /** When each peer announced each channel (merged claims), for the timeline. */
+  readonly spans?: readonly Claim[];
 }
 
 /** The result of running one scenario once. */

@@ -5,6 +5,7 @@ import { netemUnavailableReason, netnsBackend } from '../backend/netns.js';
 import { makeRunDir, newRunId } from '../backend/run-dir.js';
 import type { Backend } from '../backend/types.js';
 import { measureFailovers } from '../checks/failover-time.js';
+import { announceSpans, claimsOf } from '../checks/one-host.js';
 import { NetsimError } from '../errors.js';
 import { DEFAULT_APP_MAINS, type AppMains } from '../proc/launch.js';
 import type { BackendName, Scenario } from '../scenario/types.js';
@@ -109,7 +110,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     durationMs: log.now(),
     checks,
     failovers: measureFailovers(log.events, clients, scenario.announceIntervalMs),
-    wire: recorder ? summariseWire(recorder.records) : EMPTY_WIRE,
+    wire: recorder ? { ...summariseWire(recorder.records), spans: announceSpans(claimsOf(recorder.records, log.events, scenario.announceIntervalMs), scenario.announceIntervalMs) } : EMPTY_WIRE,
     events: log.events,
     logs: Object.fromEntries(hosts?.tails ?? []),
   };
