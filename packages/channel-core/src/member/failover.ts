@@ -82,8 +82,8 @@ export function onLostTimer(ctx: MemberContext, at: number | undefined): boolean
  * Failover targets in order (docs/protocol.md §5.5), skipping lost and tried hosts: the standby,
  * the successors its STANDBY named, the hosts announcing the channel; the fallback (every peer
  * that can host, smallest ID first) comes before those hosts when the STANDBY named no successors,
- * else after them. Each step is an order all members share, so those that lost the same host and
- * standby pick the same next one.
+ * else after them; lost hosts the lobby still shows come last. Each step is an order all members
+ * share, so those that lost the same host and standby pick the same next one.
  */
 function candidates(ctx: MemberContext): MemberTarget[] {
   const list: MemberTarget[] = [];
@@ -96,6 +96,9 @@ function candidates(ctx: MemberContext): MemberTarget[] {
   if (ctx.successors.length === 0) fallback.forEach(add);
   for (const h of ctx.announcing()) if (usable(ctx, h.id)) add({ peerId: h.id, address: h.address, port: h.port });
   fallback.forEach(add);
+  // Last of all, a lost host still in the lobby (restarted before its mark expired): a channel is
+  // lost only when no peer that can host is left to try.
+  if (ctx.everJoined) for (const id of [...ctx.lostHosts.keys()].sort(compareIds)) if (!ctx.tried.has(id)) add(endpointOf(ctx, id));
   return list;
 }
 
@@ -112,7 +115,7 @@ function endpointOf(ctx: MemberContext, id: string): MemberTarget | undefined {
  * the lobby shows that can host and is not disconnected, and ourselves when we can, smallest ID first.
  */
 function fallbackTargets(ctx: MemberContext): MemberTarget[] {
-  const ids = ctx.lobby.filter((h) => h.state !== 'disconnected').map((h) => h.id);
+  const ids = ctx.lobby.filter((h) => h.state !== 'disconnected' && h.id !== ctx.opts.selfId).map((h) => h.id);
   if (ctx.opts.selfEndpoint !== undefined) ids.push(ctx.opts.selfId);
   const out: MemberTarget[] = [];
   for (const id of ids.sort(compareIds)) {
@@ -136,7 +139,14 @@ function usable(ctx: MemberContext, id: string): boolean {
 
 /** Dials the first candidate, else the channel is lost. */
 function tryNext(ctx: MemberContext): void {
-  const next = candidates(ctx)[0];
+  let next = candidates(ctx)[0];
+  if (next === undefined && ctx.move !== undefined && !ctx.secondRound) {
+    // One more round, the host we left last of all: during the first, hosts may have come back
+    // (a restarted host, a healed partition); a channel is lost only when none of them answers.
+    ctx.secondRound = true;
+    ctx.tried = new Set();
+    next = candidates(ctx)[0];
+  }
   if (next === undefined) {
     ctx.leave('lost');
     return;
@@ -151,6 +161,7 @@ function failOver(ctx: MemberContext, reason: Exclude<FailoverReason, 'partition
   markLost(ctx, from);
   ctx.move = { from, reason };
   ctx.tried = new Set([from]);
+  ctx.secondRound = false;
   tryNext(ctx);
 }
 

@@ -7,6 +7,7 @@ import type { ServerSayCommand, StandbyCommand } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
 import { alignHistory } from './align.js';
 import { armExpiry, tick } from './lost-marks.js';
+import { convergeOnWinner } from './partition.js';
 import { postKey, type MemberContext, type TimedPost } from './member-context.js';
 import type { MemberTarget } from './member-types.js';
 
@@ -35,18 +36,22 @@ export function onHistorySay(ctx: MemberContext, cmd: ServerSayCommand, at: numb
 
 /**
  * STANDBY at runtime time `at`: keeps its successors (docs/protocol.md §2.8, §5.5), completes the
- * join in progress, else announces a changed standby.
+ * join in progress, else announces a changed standby. A completed join looks at the lobby at once
+ * (docs/protocol.md §5.8): a smaller host may already announce the channel, and the lobby need not
+ * change again to tell us.
  */
 export function onStandby(ctx: MemberContext, cmd: StandbyCommand, at: number): void {
   const standbyId = cmd.peerId;
   tick(ctx, at);
   ctx.successors = cmd.successors ?? [];
-  if (ctx.phase === 'joining') completeJoin(ctx, standbyId);
+  const joining = ctx.phase === 'joining';
+  if (joining) completeJoin(ctx, standbyId);
   else if (standbyId !== ctx.standby) {
     ctx.standby = standbyId;
     ctx.emit({ event: 'standby', standby: standbyId, host: ctx.host?.peerId ?? '' });
   }
   armExpiry(ctx);
+  if (joining) convergeOnWinner(ctx);
 }
 
 function completeJoin(ctx: MemberContext, standbyId: string): void {

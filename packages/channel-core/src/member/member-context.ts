@@ -67,6 +67,8 @@ export class MemberContext {
   move: Move | undefined;
   /** Targets tried since the move began. */
   tried = new Set<string>();
+  /** The targets of this failover were all tried once and are being tried a second time. */
+  secondRound = false;
   lobby: readonly LobbyHost[] = [];
   /** Hosts the lobby ever showed: one dropped from it counts as gone only if it was there. */
   readonly everInLobby = new Set<string>();

@@ -39,6 +39,9 @@ describe('member: fast path (docs/protocol.md §5)', () => {
     m.handle({ kind: 'closed' });
     expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: T }]);
     expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: U }]);
+    // A second round (docs/protocol.md §5.5), the host we left last of all.
+    const second = [T, U, H].map(() => m.handle({ kind: 'connect-failed', refused: true }));
+    expect(second).toEqual([[{ kind: 'connect', target: T }], [{ kind: 'connect', target: U }], [{ kind: 'connect', target: H }]]);
     expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'event', event: { event: 'left', reason: 'lost' } }]);
   });
 
@@ -60,6 +63,8 @@ describe('member: fast path (docs/protocol.md §5)', () => {
   it('we are the standby but cannot host: the channel is lost', () => {
     const { m } = joined([], 'me', [lobbyHost(H)]);
     m.handle({ kind: 'closed' });
+    // Only the host we left remains, tried once more in the second round.
+    expect(m.handle({ kind: 'connect-failed', refused: true })).toEqual([{ kind: 'connect', target: H }]);
     expect(events(m.handle({ kind: 'connect-failed', refused: true }))).toEqual([{ event: 'left', reason: 'lost' }]);
     expect(m.snapshot().phase).toBe('left');
   });

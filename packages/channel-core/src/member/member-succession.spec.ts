@@ -53,6 +53,8 @@ describe('member: successors (docs/protocol.md §5.5)', () => {
     expect(next()).toEqual([{ kind: 'connect', target: T }]);
     expect(next()).toEqual([{ kind: 'connect', target: U }]);
     expect(next()).toEqual([{ kind: 'connect', target: A }]);
+    // Then one more round of all of them, the host we left last.
+    expect([S, T, U, A, H].map(() => next())).toEqual([S, T, U, A, H].map((target) => [{ kind: 'connect', target }]));
     expect(events(next())).toEqual([{ event: 'left', reason: 'lost' }]);
   });
 
@@ -61,6 +63,7 @@ describe('member: successors (docs/protocol.md §5.5)', () => {
     expect(next()).toEqual([{ kind: 'connect', target: T }]);
     expect(next()).toEqual([{ kind: 'connect', target: U }]);
     expect(next()).toEqual([{ kind: 'connect', target: me }]);
+    expect([S, T, U, me, H].map(() => next())).toEqual([S, T, U, me, H].map((target) => [{ kind: 'connect', target }]));
     expect(events(next())).toEqual([{ event: 'left', reason: 'lost' }]);
   });
 

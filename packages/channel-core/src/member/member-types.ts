@@ -15,7 +15,11 @@ export interface MemberTarget {
 /** Liveness of a discovered peer (docs/protocol.md §4). */
 export type HostLiveness = 'alive' | 'maybeDisconnected' | 'disconnected';
 
-/** One hosting peer as the lobby shows it (discovery's servers; never this peer itself). */
+/**
+ * One hosting peer as the lobby shows it (discovery's servers). Discovery never lists this peer
+ * itself; a runtime with an embedded host may add it (`alive`, the channels it announces), so a
+ * channel that host wins in a partition heal draws this member too (docs/protocol.md §5.8).
+ */
 export interface LobbyHost {
   readonly id: string;
   readonly address: string;
