@@ -21,7 +21,8 @@ describe('mergeHistory', () => {
     const { posts, added } = mergeHistory(history, pulled, 10, 99);
     // Repeats match newest first: the older pulled 'ok' is the one this history lacks.
     expect(added).toEqual([post('a', 'ok', 10), post('c', 'ok', 14)]);
-    expect(posts.map((p) => `${p.authorId}:${p.text}`)).toEqual(['a:ok', 'a:ok', 'b:x', 'c:ok']);
+    // Matched posts take the earlier of the two times: b's "x" moves first.
+    expect(posts.map((p) => `${p.authorId}:${p.at}`)).toEqual(['b:5', 'a:10', 'a:11', 'c:14']);
   });
 
   it('puts a post without a time after what precedes it in the pulled order', () => {
@@ -38,12 +39,21 @@ describe('mergeHistory', () => {
     const { posts, added } = mergeHistory(history, [post('b', 'old', 1), post('b', 'new', 25)], 3, 99);
     expect(texts(posts)).toEqual(['2', 'new', '3']);
     expect(texts(added)).toEqual(['new']);
-    expect(mergeHistory(history, [post('b', 'x', 1)], 0, 99)).toEqual({ posts: [], added: [] });
+    expect(mergeHistory(history, [post('b', 'x', 1)], 0, 99)).toMatchObject({ posts: [], added: [] });
   });
 
   it('adds nothing when the pulled copy holds nothing new', () => {
     const history = [post('a', '1', 1), post('b', '2', 2)];
-    expect(mergeHistory(history, [post('b', '2', 7)], 10, 99)).toEqual({ posts: history, added: [] });
+    expect(mergeHistory(history, [post('b', '2', 7)], 10, 99)).toEqual({ posts: history, added: [], changed: false });
+  });
+
+  it('puts a post of ours back at the earlier time the other copy accepted it (a member re-sent it here)', () => {
+    const history = [post('a', 'one', 10), post('b', 'resent', 50), post('a', 'two', 60)];
+    const { posts, added, changed } = mergeHistory(history, [post('b', 'resent', 20), post('b', 'theirs', 30)], 10, 99);
+    expect(posts.map((p) => `${p.text}@${p.at}`)).toEqual(['one@10', 'resent@20', 'theirs@30', 'two@60']);
+    expect(texts(added)).toEqual(['theirs']);
+    expect(changed).toBe(true);
+    expect(mergeHistory(posts, [post('b', 'resent', 20), post('b', 'theirs', 30)], 10, 99).changed).toBe(false);
   });
 });
 
@@ -65,7 +75,8 @@ describe('host: merge input (docs/protocol.md §5.8)', () => {
     const history = received(h.join('c3', '#a', 'carol'), 'c3').filter((c) => c.cmd === 'SAY');
     expect(history).toEqual([
       { cmd: 'SAY', authorId: 'zed', text: 'theirs', at: 900 },
-      { cmd: 'SAY', authorId: 'alice', text: 'mine', at: 1_001 },
+      // The other copy accepted it earlier: that time wins.
+      { cmd: 'SAY', authorId: 'alice', text: 'mine', at: 950 },
       { cmd: 'SAY', authorId: 'zed', text: 'later', at: 2_000 },
     ]);
   });

@@ -18,6 +18,8 @@ export interface MergedHistory {
   readonly posts: Post[];
   /** The added posts (a subset of `posts`, same objects), oldest first. */
   readonly added: Post[];
+  /** `posts` differs from the history (added posts, or ours moved to the other copy's earlier time). */
+  readonly changed: boolean;
 }
 
 const keyOf = (p: { readonly authorId: string; readonly text: string }): string => `${p.authorId}\0${p.text}`;
@@ -36,7 +38,7 @@ interface Missing {
  * newest first, as both histories keep their newest posts: a repeat older than our window is the
  * one left over, and falls out of the window again.
  */
-function missingPosts(history: readonly Post[], pulled: readonly PulledPost[]): Missing[] {
+function matchPosts(history: readonly Post[], pulled: readonly PulledPost[]): { ours: Post[]; missing: Missing[] } {
   const slots = new Map<string, number[]>();
   history.forEach((h, i) => {
     const key = keyOf(h);
@@ -46,41 +48,57 @@ function missingPosts(history: readonly Post[], pulled: readonly PulledPost[]): 
   });
   const matchOf: (number | undefined)[] = [];
   for (let k = pulled.length - 1; k >= 0; k--) matchOf[k] = slots.get(keyOf(pulled[k] as PulledPost))?.pop();
+  const ours = [...history];
+  let retimed = false;
   const missing: Missing[] = [];
   let anchor = -Infinity;
   pulled.forEach((p, k) => {
+    const at = p.at !== undefined && Number.isSafeInteger(p.at) ? p.at : undefined;
     const match = matchOf[k];
     if (match !== undefined) {
+      // Our copy is a member's re-send (§5.7) or an arrival time: the other copy's earlier time is
+      // when the post was first accepted, and puts it back in its place.
+      const h = ours[match] as Post;
+      if (at !== undefined && at < h.at) {
+        ours[match] = { ...h, at };
+        retimed = true;
+      }
       // A time-less post that follows it goes after our copy of it.
-      anchor = (history[match] as Post).at;
+      anchor = (ours[match] as Post).at;
       return;
     }
-    const sortAt = p.at !== undefined && Number.isSafeInteger(p.at) ? p.at : anchor;
+    const sortAt = at ?? anchor;
     anchor = sortAt;
     missing.push({ post: p, sortAt });
   });
-  return missing;
+  // A stable sort: only the posts that moved change places.
+  if (retimed) ours.sort((a, b) => a.at - b.at);
+  return { ours, missing };
 }
 
 /**
  * `history` ∪ `pulled` (both oldest first), the newest `limit` kept. Missing posts go in by time,
- * stably: on equal times our own post comes first, and each list keeps its own order, so a merge
- * of what is already there changes nothing (idempotent).
+ * stably: on equal times our own post comes first, and each list keeps its own order, except that
+ * a post of ours the other copy accepted earlier takes that time and place. A merge of what is
+ * already there changes nothing (idempotent).
  */
 export function mergeHistory(history: readonly Post[], pulled: readonly PulledPost[], limit: number, now: number): MergedHistory {
-  if (limit === 0) return { posts: [], added: [] };
+  if (limit === 0) return { posts: [], added: [], changed: history.length > 0 };
   // Both copies keep their newest posts; older ones are outside the window of either.
-  let missing = missingPosts(history, pulled.slice(-limit));
-  const oldest = history[0];
-  if (history.length >= limit && oldest !== undefined) missing = missing.filter((m) => m.sortAt > oldest.at);
-  if (missing.length === 0) return { posts: history.slice(-limit), added: [] };
+  const matched = matchPosts(history, pulled.slice(-limit));
+  const ours = matched.ours;
+  const changed = ours.some((p, i) => p !== history[i]);
+  let missing = matched.missing;
+  const oldest = ours[0];
+  if (ours.length >= limit && oldest !== undefined) missing = missing.filter((m) => m.sortAt > oldest.at);
+  if (missing.length === 0) return { posts: ours.slice(-limit), added: [], changed };
   const out: Post[] = [];
   const fresh = new Set<Post>();
   let i = 0;
   let j = 0;
-  while (i < history.length || j < missing.length) {
+  while (i < ours.length || j < missing.length) {
     const m = missing[j];
-    const h = history[i];
+    const h = ours[i];
     if (m !== undefined && (h === undefined || m.sortAt < h.at)) {
       // A time-less post takes the time of what precedes it (or follows it, or now), so the store keeps an order.
       const at = Number.isFinite(m.sortAt) ? m.sortAt : (h?.at ?? out.at(-1)?.at ?? now);
@@ -94,7 +112,8 @@ export function mergeHistory(history: readonly Post[], pulled: readonly PulledPo
     }
   }
   const posts = out.length > limit ? out.slice(out.length - limit) : out;
-  return { posts, added: posts.filter((p) => fresh.has(p)) };
+  const added = posts.filter((p) => fresh.has(p));
+  return { posts, added, changed: changed || added.length > 0 };
 }
 
 /**
@@ -107,16 +126,16 @@ export function onMerge(ctx: HostContext, channel: string, pulled: readonly Pull
   const ch = ctx.channels.get(channel);
   if (ch === undefined) {
     const archived = ctx.archive.get(channel);
-    const { posts, added } = mergeHistory(archived?.posts ?? [], pulled, limit, ctx.now());
-    if (added.length > 0) {
+    const { posts, added, changed } = mergeHistory(archived?.posts ?? [], pulled, limit, ctx.now());
+    if (changed) {
       ctx.storeArchive(channel, archived?.admitted === undefined ? { posts } : { posts, admitted: archived.admitted });
       for (const post of added) ctx.out.push({ kind: 'persist', channel, post });
     }
     ctx.log('info', 'merged', { channel, live: false, pulled: pulled.length, added: added.length });
     return;
   }
-  const { posts, added } = mergeHistory(ch.history.toArray(), pulled, limit, ctx.now());
-  if (added.length > 0) ch.history.replace(posts);
+  const { posts, added, changed } = mergeHistory(ch.history.toArray(), pulled, limit, ctx.now());
+  if (changed) ch.history.replace(posts);
   expectResends(ctx, ch, added);
   for (const post of added) {
     // Live SAYs go without `at` (docs/protocol.md §2.8): members show them as new posts.
