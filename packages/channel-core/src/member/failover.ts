@@ -50,6 +50,13 @@ export function followLiveness(ctx: MemberContext, hosts: readonly LobbyHost[], 
   }
   expireLost(ctx);
   armExpiry(ctx);
+  if (ctx.waiting && ctx.phase === 'connecting') {
+    ctx.waiting = false;
+    ctx.tried = new Set([ctx.move?.from ?? '']);
+    ctx.secondRound = false;
+    tryNext(ctx);
+    return true;
+  }
   if (host === undefined || ctx.phase === 'idle' || ctx.phase === 'left') return false;
   const current = hosts.find((x) => x.id === host.peerId);
   // Our own embedded host is never in the lobby (discovery ignores our own PDUs).
@@ -147,10 +154,20 @@ function tryNext(ctx: MemberContext): void {
     ctx.tried = new Set();
     next = candidates(ctx)[0];
   }
+  if (next === undefined && ctx.everJoined && ctx.lobby.some((h) => h.id !== ctx.opts.selfId && h.state !== 'alive')) {
+    // Discovery still tracks hosts it cannot hear (we may be the one cut off): they come back or
+    // are dropped within its drop time, so wait for the lobby rather than give the channel up.
+    ctx.waiting = true;
+    ctx.wake = undefined;
+    ctx.connOpen = false;
+    ctx.phase = 'connecting';
+    return;
+  }
   if (next === undefined) {
     ctx.leave('lost');
     return;
   }
+  ctx.waiting = false;
   ctx.tried.add(next.peerId);
   ctx.connect(next, 'failover');
 }

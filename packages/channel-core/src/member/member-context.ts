@@ -69,6 +69,11 @@ export class MemberContext {
   tried = new Set<string>();
   /** The targets of this failover were all tried once and are being tried a second time. */
   secondRound = false;
+  /**
+   * Out of targets while discovery still tracks hosts it shows suspect or disconnected: no dial is
+   * open; the next lobby update tries again (docs/protocol.md §5.5).
+   */
+  waiting = false;
   lobby: readonly LobbyHost[] = [];
   /** Hosts the lobby ever showed: one dropped from it counts as gone only if it was there. */
   readonly everInLobby = new Set<string>();

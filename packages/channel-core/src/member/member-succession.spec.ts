@@ -64,7 +64,21 @@ describe('member: successors (docs/protocol.md §5.5)', () => {
     expect(next()).toEqual([{ kind: 'connect', target: U }]);
     expect(next()).toEqual([{ kind: 'connect', target: me }]);
     expect([S, T, U, me, H].map(() => next())).toEqual([S, T, U, me, H].map((target) => [{ kind: 'connect', target }]));
-    expect(events(next())).toEqual([{ event: 'left', reason: 'lost' }]);
+  });
+
+  it('out of targets while discovery still tracks a host it cannot hear: waits for the lobby, lost once it is dropped', () => {
+    const { m, next } = hostAndStandbyGone([], [lobbyHost(H), lobbyHost(S, 'alive', []), lobbyHost(A, 'disconnected', [])]);
+    // S, then H once more: then only A is left, disconnected.
+    expect(next()).toEqual([{ kind: 'connect', target: S }]);
+    expect(next()).toEqual([{ kind: 'connect', target: H }]);
+    expect(next()).toEqual([]);
+    expect(m.snapshot().phase).toBe('connecting');
+    // A answers again (a healed partition): it is tried.
+    expect(m.handle({ kind: 'lobby', at: 1, hosts: [lobbyHost(S, 'disconnected', []), lobbyHost(A, 'alive', [])] })).toEqual([{ kind: 'connect', target: A }]);
+    expect(next()).toEqual([{ kind: 'connect', target: A }]);
+    expect(next()).toEqual([]);
+    // Discovery drops them all: nothing can come back.
+    expect(events(m.handle({ kind: 'lobby', at: 2, hosts: [] }))).toEqual([{ event: 'left', reason: 'lost' }]);
   });
 
   it('a first JOIN that fails tries only the hosts announcing the channel', () => {
