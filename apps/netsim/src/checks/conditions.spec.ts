@@ -78,7 +78,12 @@ describe('measureFailovers', () => {
     const b = logBuilder().start('alice', 'bob').joined('alice', 's1').joined('bob', 's1').sim('alice', 'leave').sim('s1', 'kill').sim('alice', 'exit');
     b.app('bob', 'failover', { host: 'bob', from: 's1' });
     const [m] = measureFailovers(b.events, ['alice', 'bob'], 1);
-    expect(m).toMatchObject({ affected: ['alice', 'bob'], healedMs: 2 });
+    expect(m).toMatchObject({ affected: ['bob'], healedMs: 2 });
+  });
+
+  it('still reports a fault never healed when the members only exit at teardown', () => {
+    const b = logBuilder().start('alice').joined('alice', 's1').sim('s1', 'freeze').sim('alice', 'exit');
+    expect(measureFailovers(b.events, ['alice'], 1)).toMatchObject([{ fault: 'freeze', healedMs: undefined }]);
   });
 
   it('ignores faults of hosts no client used', () => {
