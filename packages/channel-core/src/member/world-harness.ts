@@ -97,7 +97,7 @@ export class World {
     if (c === undefined) return false;
     if (dir === 'up') {
       const cmd = c.up.shift();
-      if (cmd === undefined || c.host.host === undefined) return false;
+      if (cmd === undefined || c.host.host === undefined || c.closing) return false;
       if (cmd.cmd === 'JOIN') this.archiveBeforeTakeover(c.host);
       this.hostFx(c.host, c.host.host.handle({ kind: 'frame', conn: c.id, command: cmd }));
       return true;
@@ -134,8 +134,11 @@ export class World {
     }
   }
 
-  /** The process dies: sockets reset for the peers that can still reach it; nothing else is told. */
-  crash(p: WorldPeer): void {
+  /**
+   * The process dies: sockets reset for the peers that can still reach it (those in `late` see it
+   * at their next delivery); nothing else is told.
+   */
+  crash(p: WorldPeer, late: ReadonlySet<string> = new Set()): void {
     if (!p.up) return;
     const conns = this.conns().filter((c) => c.host === p || c.member === p);
     p.up = false;
@@ -146,7 +149,12 @@ export class World {
     for (const c of conns) {
       // The other end of a member connection of the dead peer sees it close.
       if (c.member === p) this.cut(c, false, true);
-      else this.cut(c, c.member.side === p.side, false);
+      else if (late.has(c.member.id)) {
+        // This member learns of the reset only when its inbox turns to it (`deliver` down).
+        c.down = [];
+        c.up = [];
+        c.closing = true;
+      } else this.cut(c, c.member.side === p.side, false);
     }
   }
 

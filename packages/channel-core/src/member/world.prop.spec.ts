@@ -109,6 +109,38 @@ function check(w: World): void {
   }
 }
 
+describe('a host restarted with the same ID (docs/protocol.md §5.5, §5.8)', () => {
+  it('after 0.1 s or 10 intervals, members that rejoined it and members on the standby converge on one host', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('G', 'T'),
+        fc.constantFrom(100, 10 * INTERVAL),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.array(stepArb.filter((s) => s.t === 'post' || s.t === 'up' || s.t === 'down' || s.t === 'tick'), { maxLength: 30 }),
+        fc.array(stepArb.filter((s) => s.t === 'post' || s.t === 'up' || s.t === 'down'), { maxLength: 30 }),
+        (standbyId, after, lateOf, before, during) => {
+          // The standby's ID is smaller than H's (G) or larger (T): either copy may be the winner.
+          const specs = [{ id: 'H', canHost: true }, { id: standbyId, canHost: true }, ...['a', 'b', 'c', 'd'].map((id) => ({ id, canHost: false }))];
+          const w = new World(specs, CH, 'H');
+          w.drain();
+          w.tick(INTERVAL);
+          w.drain();
+          for (const s of before) run(w, s);
+          // Members in `late` see the reset only after the restart, and reconnect to the new process.
+          const late = new Set(['a', 'b', 'c', 'd'].filter((_, i) => lateOf[i] === true));
+          w.crash(w.peer('H'), late);
+          for (const s of during) if (s.t !== 'down' || !late.has(w.peers[s.who % w.peers.length]?.id ?? '')) run(w, s);
+          w.tick(after);
+          w.restart(w.peer('H'));
+          settle(w, []);
+          check(w);
+        },
+      ),
+      { numRuns: fcRuns(100) },
+    );
+  });
+});
+
 describe('failover in a modelled LAN (docs/protocol.md §5)', () => {
   it('converges on one host with every surviving member, losing no acknowledged post', () => {
     fc.assert(
