@@ -30,4 +30,20 @@ describe('lobbyHosts', () => {
     subA.unsubscribe();
     subB.unsubscribe();
   });
+
+  it('lists this peer’s own embedded host first when given one (docs/protocol.md §5.8)', () => {
+    const lobby$ = new Subject<{ servers: LobbySourceServer[] }>();
+    const own$ = new Subject<ReturnType<typeof toLobbyHost> | undefined>();
+    const seen: unknown[] = [];
+    const sub = lobbyHosts({ lobby$ }, own$).subscribe((h) => seen.push(h));
+    lobby$.next({ servers: [server('s', 50_000, ['#a'])] });
+    own$.next({ id: 'me', address: '127.0.0.1', port: 50_009, state: 'alive', channels: ['#a'] });
+    own$.next(undefined);
+    expect(seen).toEqual([
+      [toLobbyHost(server('s', 50_000, ['#a']))],
+      [{ id: 'me', address: '127.0.0.1', port: 50_009, state: 'alive', channels: ['#a'] }, toLobbyHost(server('s', 50_000, ['#a']))],
+      [toLobbyHost(server('s', 50_000, ['#a']))],
+    ]);
+    sub.unsubscribe();
+  });
 });
