@@ -14,7 +14,7 @@ describe('local health (docs/protocol.md §4)', () => {
     observeLag(h, config, 3_010); // the check itself, right after
     expect(h.stalledMs).toBe(2_510);
     expect(h.maxLagMs).toBe(2_500);
-    expect(h.multiplier).toBeCloseTo(1 + 2.5, 1);
+    expect(h.multiplier).toBeCloseTo(2.5, 1);
   });
 
   it('the recent lag decays with its half-life; the multiplier is capped', () => {
@@ -25,8 +25,16 @@ describe('local health (docs/protocol.md §4)', () => {
     decayLag(h, config, 20_250 + 5_000);
     expect(h.lagMs).toBeCloseTo(10_000);
     decayLag(h, config, 20_250 + 60_000);
-    expect(h.multiplier).toBeLessThan(1.01);
+    expect(h.multiplier).toBe(1);
     expect(h.stalledMs).toBe(20_000);
+  });
+
+  it('a lag under one interval (a GC pause, a busy start) widens nothing, though it is still no peer\'s silence', () => {
+    const h = createLocalHealth();
+    checkScheduled(h, 0, 250);
+    observeLag(h, config, 250 + 900);
+    expect(h.multiplier).toBe(1);
+    expect(h.stalledMs).toBe(900);
   });
 
   it('nothing counts while no check is scheduled', () => {

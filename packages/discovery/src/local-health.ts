@@ -22,10 +22,20 @@ export interface LocalHealth {
   lagMs: number;
   /** Largest single lateness since start. */
   maxLagMs: number;
-  /** 1 + lagMs / intervalMs, at most maxHealthMultiplier: applied to every silence threshold. */
+  /** max(1, lagMs / intervalMs), at most maxHealthMultiplier: applied to every silence threshold. */
   multiplier: number;
   /** Scheduler time of the last update of `lagMs`. */
   at: number;
+}
+
+/**
+ * Our lag in our own intervals, at least 1: a peer as late as we are is then still inside its
+ * disconnect threshold (a lag under one interval needs no widening: its PDU is one interval late
+ * at most, and `disconnected` takes three), and a lag of a few ms on a short interval (a GC pause,
+ * a busy start) does not slow detection.
+ */
+function multiplierOf(lagMs: number, config: HealthConfig): number {
+  return Math.min(config.maxHealthMultiplier, Math.max(1, lagMs / config.intervalMs));
 }
 
 /** Health with no lag measured. */
@@ -40,7 +50,7 @@ export function decayLag(h: LocalHealth, config: HealthConfig, now: number): voi
     h.lagMs = h.lagMs * 2 ** (-elapsed / config.lagHalfLifeMs);
     h.at = now;
   }
-  h.multiplier = Math.min(config.maxHealthMultiplier, 1 + h.lagMs / config.intervalMs);
+  h.multiplier = multiplierOf(h.lagMs, config);
 }
 
 /**
@@ -57,7 +67,7 @@ export function observeLag(h: LocalHealth, config: HealthConfig, now: number): v
   h.stalledMs += late;
   h.maxLagMs = Math.max(h.maxLagMs, late);
   h.lagMs = Math.max(h.lagMs, late);
-  h.multiplier = Math.min(config.maxHealthMultiplier, 1 + h.lagMs / config.intervalMs);
+  h.multiplier = multiplierOf(h.lagMs, config);
 }
 
 /** A check ran at `now`; the next is due `periodMs` later. */

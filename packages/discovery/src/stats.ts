@@ -40,7 +40,7 @@ export interface DiscoveryStats {
   readonly maxLagMs: number;
   /** Total ms our checks ran late: taken out of every peer's silence. */
   readonly stalledMs: number;
-  /** Local health multiplier on every liveness threshold: 1 + lagMs / intervalMs, capped by maxHealthMultiplier. */
+  /** Local health multiplier on every liveness threshold: our lag in our own intervals, max(1, lagMs / intervalMs), capped by maxHealthMultiplier. */
   readonly healthMultiplier: number;
 }
 

@@ -28,7 +28,7 @@ export interface PeerTableOptions {
   readonly assumedMaxIntervalMs?: number;
   /** Half-life of the measured local lag (our own late timers) that widens every threshold. @default 5000 */
   readonly lagHalfLifeMs?: number;
-  /** Ceiling of the local health multiplier, 1 + lag / intervalMs, applied to every threshold. @default 8 */
+  /** Ceiling of the local health multiplier, max(1, lag / intervalMs), applied to every threshold. @default 8 */
   readonly maxHealthMultiplier?: number;
   /** Intervals of the peer a hosted channel stays listed without being announced (docs/protocol.md §3). @default 3 */
   readonly channelTtlIntervals?: number;
