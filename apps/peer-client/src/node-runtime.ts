@@ -75,7 +75,7 @@ class Node implements PeerNode {
     this.currentNick = config.nick;
     this.startedAt = clock();
     this.lobby$ = discovery.lobby$.pipe(map((l) => this.toSnapshot(l)));
-    this.hosts$ = lobbyHosts(discovery);
+    this.hosts$ = lobbyHosts(discovery, host?.own$);
   }
 
   nick(): string {
