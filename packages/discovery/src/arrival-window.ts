@@ -2,7 +2,7 @@
  * A peer's announce interval, learned from its own PDUs (docs/protocol.md §4), phi-accrual style
  * (Hayashibara et al. 2004): a bounded ring of its regular inter-arrival gaps, with their median and
  * a robust deviation (1.4826 × the median absolute deviation), so that one lost PDU, one outage or
- * one stall of ours does not move the estimate.
+ * one stall of ours does not move the estimate; gaps across one of our stalls are not learned.
  *
  * A peer's periodic timer is not reset by the announcements it makes at once after a change, so a
  * PDU arriving sooner than 3/4 of the learned interval after the last regular one is an extra (a
@@ -20,6 +20,8 @@ export const EXTRA_GAP_SHARE = 0.75;
 const ON_TIME_BAND = 0.1;
 /** PDUs closer than this share of the interval to the one before are split pieces of one announcement. */
 const PIECE_SHARE = 0.05;
+/** A gap during which we stalled for more than this share of it is not learned (nor the next one). */
+const STALL_SHARE = 0.25;
 /** Scale that makes the median absolute deviation estimate a normal standard deviation. */
 const MAD_TO_DEVIATION = 1.4826;
 
@@ -35,14 +37,15 @@ export interface ArrivalWindow {
   anchor: number;
   /** Our stalled-time total at `anchor`: our own stalls are no part of the peer's gaps. */
   anchorStalled: number;
-  /** The anchor before `anchor` (NaN before a gap), and our stalled-time total then. */
+  /** The anchor before `anchor` (NaN before a gap). */
   previous: number;
-  previousStalled: number;
   /** Time of its latest PDU. */
   latest: number;
   /** PDUs since `anchor`, split pieces not counted, and the longest step between two of them. */
   steps: number;
   longestStep: number;
+  /** The anchor is a PDU handled after one of our stalls (maybe held in our socket): the next gap is not learned. */
+  afterStall: boolean;
   /** Median of the held gaps; NaN before any. */
   median: number;
   /** Robust standard deviation of the held gaps; 0 before two. */
@@ -60,10 +63,10 @@ export function createArrivals(window: number, now: number, stalled: number): Ar
     anchor: now,
     anchorStalled: stalled,
     previous: Number.NaN,
-    previousStalled: 0,
     latest: now,
     steps: 0,
     longestStep: 0,
+    afterStall: false,
     median: Number.NaN,
     deviation: 0,
     largest: 0,
@@ -95,7 +98,6 @@ function summarise(w: ArrivalWindow): void {
 /** Move the anchor to `now`, remembering the one before. */
 function moveAnchor(w: ArrivalWindow, now: number, stalled: number): void {
   w.previous = w.anchor;
-  w.previousStalled = w.anchorStalled;
   w.anchor = now;
   w.anchorStalled = stalled;
   w.steps = 0;
@@ -109,7 +111,7 @@ function moveAnchor(w: ArrivalWindow, now: number, stalled: number): void {
 function correctLateExtra(w: ArrivalWindow, now: number, stalled: number): boolean {
   if (w.count === 0 || w.steps > 1) return false;
   const last = (w.next + w.gaps.length - 1) % w.gaps.length;
-  const candidate = now - w.previous - (stalled - w.previousStalled);
+  const candidate = now - w.previous;
   const early = (w.gaps[last] as number) < (1 - ON_TIME_BAND) * w.median;
   if (!early || !(Math.abs(candidate - w.median) <= ON_TIME_BAND * w.median)) return false;
   w.gaps[last] = candidate;
@@ -134,8 +136,24 @@ export function recordArrival(w: ArrivalWindow, now: number, stalled: number, as
     w.steps += 1;
     w.longestStep = Math.max(w.longestStep, step);
   }
-  const gap = now - w.anchor - (stalled - w.anchorStalled);
-  if (gap < EXTRA_GAP_SHARE * reference) return correctLateExtra(w, now, stalled);
+  const gap = now - w.anchor;
+  // Across a stall of ours the PDUs came in a burst when we ran again: no interval to learn, and
+  // the gap after the burst (measured from a PDU that may have waited) is not one either.
+  if (stalled - w.anchorStalled > STALL_SHARE * gap) {
+    moveAnchor(w, now, stalled);
+    w.afterStall = true;
+    return false;
+  }
+  if (gap < EXTRA_GAP_SHARE * reference) {
+    if (!w.afterStall) return correctLateExtra(w, now, stalled);
+    moveAnchor(w, now, stalled); // the latest PDU of the burst is the one that waited least
+    return false;
+  }
+  if (w.afterStall) {
+    moveAnchor(w, now, stalled);
+    w.afterStall = false;
+    return false;
+  }
   // Evenly spaced PDUs all the way from the anchor: that spacing is its interval.
   const even = w.steps >= 2 && w.longestStep * w.steps <= (1 + ON_TIME_BAND) * gap;
   w.gaps[w.next] = even ? gap / w.steps : gap;

@@ -29,11 +29,13 @@ export const isLearned = (config: PeerTableConfig, w: ArrivalWindow): boolean =>
 
 /**
  * Silence after which `intervals` of the peer's PDUs in a row are missing: n·I plus the larger of
- * the grace and the phi-accrual jitter allowance z·√n·σ (the n-th next arrival's spread), the
- * allowance capped at n·I so that a very noisy peer is still detected within twice the count.
+ * the grace and the phi-accrual jitter allowance z·σ, capped at one interval so that a noisy peer is
+ * still detected within one interval more. A peer's timer is periodic (its ticks do not drift with
+ * each arrival's jitter), so the n-th next PDU spreads around n·I as much as the next one does:
+ * no √n.
  */
 function after(intervals: number, interval: number, deviation: number, grace: number, z: number): number {
-  const jitter = Math.min(z * Math.sqrt(intervals) * deviation, intervals * interval);
+  const jitter = Math.min(z * deviation, interval);
   return intervals * interval + Math.max(grace, jitter);
 }
 
@@ -52,7 +54,8 @@ export function thresholdsOf(config: PeerTableConfig, w: ArrivalWindow): PeerThr
   let dropMs = after(config.dropAfterIntervals, intervalMs, deviation, graceMs, z);
   let channelTtlMs = config.channelTtlIntervals * intervalMs + graceMs;
   if (!learned) {
-    // Never give up on a peer (or its channels) before a slow announcer's second regular PDU could have come.
+    // Never give up on a peer (or its channels) before a slow announcer's second regular PDU could
+    // have come: its first gaps may be change-triggered extras (draft peers announce on change too).
     const floor = config.assumedMaxIntervalMs + (config.graceMs ?? Math.min(config.assumedMaxIntervalMs / 2, DEFAULT_GRACE_CEILING_MS));
     disconnectMs = Math.max(disconnectMs, floor);
     dropMs = Math.max(dropMs, disconnectMs + (config.dropAfterIntervals - config.disconnectAfterIntervals) * intervalMs);
