@@ -116,7 +116,8 @@ class Node implements PeerNode {
         selfId: this.selfId,
         channel,
         target,
-        createMember: () => createMember({ selfId: this.selfId, channel, ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
+        createMember: () =>
+          createMember({ selfId: this.selfId, channel, lostHostExpiryMs: lostHostExpiry(this.config.announceIntervalMs), ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
         hosts$: this.hosts$,
         ...(this.host ? { archive: this.host.archive } : {}),
         logger: this.logger,
@@ -218,4 +219,13 @@ class Node implements PeerNode {
       invitations: l.invitations.map((i) => ({ channel: i.channel, serverId: i.serverId })),
     };
   }
+}
+
+/**
+ * How long a host we failed over from stays lost while discovery still shows it alive: past the
+ * time discovery needs to see a dead host go (3.5 intervals, docs/protocol.md §4) with room for
+ * lag, so only a host that really announces again (a restart) is taken back (§5.5).
+ */
+export function lostHostExpiry(announceIntervalMs: number): number {
+  return Math.max(1_000, 6 * announceIntervalMs);
 }
