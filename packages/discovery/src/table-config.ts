@@ -26,7 +26,7 @@ export interface PeerTableOptions {
   readonly phiThreshold?: number;
   /** A peer not learned yet is never `disconnected` before this much silence (+ grace): it may announce this slowly (the draft authors' server: 15 s). @default 15000 */
   readonly assumedMaxIntervalMs?: number;
-  /** Half-life of the measured local lag (our own late timers) that widens every threshold. @default 5000 */
+  /** Half-life of the measured local lag (our own late timers) that widens every threshold. @default min(5000, 10 × intervalMs) */
   readonly lagHalfLifeMs?: number;
   /** Ceiling of the local health multiplier, max(1, lag / intervalMs), applied to every threshold. @default 8 */
   readonly maxHealthMultiplier?: number;
@@ -100,7 +100,7 @@ function resolveLiveness(options: PeerTableOptions, intervalMs: number) {
     phiThreshold,
     jitterDeviations: deviationsForPhi(phiThreshold),
     assumedMaxIntervalMs: positive('assumedMaxIntervalMs', options.assumedMaxIntervalMs ?? 15_000),
-    lagHalfLifeMs: positive('lagHalfLifeMs', options.lagHalfLifeMs ?? 5_000),
+    lagHalfLifeMs: positive('lagHalfLifeMs', options.lagHalfLifeMs ?? Math.min(5_000, 10 * intervalMs)),
     maxHealthMultiplier,
   };
 }
