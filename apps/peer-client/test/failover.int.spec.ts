@@ -3,6 +3,9 @@
  * peer and three clients in one channel; the host is killed or stopped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { decodePdu } from '@ims/codec';
+import { udpPort } from '@ims/discovery';
 import { killAll, randomDiscoveryPort, shown, spawnPeer, spawnServer, type EventLine, type PeerProcess } from './peer-process.js';
 
 const INTERVAL_MS = 100;
@@ -68,7 +71,15 @@ describe('peer-client failover', () => {
   });
 
   it('SIGSTOP of the host: the clients fail over on the timer path (three silent intervals)', async () => {
-    const { srv, clients, standby } = await setUp();
+    const { srv, clients, standby, net } = await setUp();
+    // Every client must have learned the host's interval (docs/protocol.md §4.1: three regular gaps;
+    // before that a peer is not disconnected before 15 s): let the last joiner hear a few more PDUs.
+    const group = await udpPort({ port: net.discoveryPort });
+    const fromSrv = (d: { data: Uint8Array }) => {
+      const r = decodePdu(d.data);
+      return r.ok && r.value.peerId === 'srv';
+    };
+    await firstValueFrom(group.messages$.pipe(filter(fromSrv), take(5), toArray(), timeout(10_000))).finally(() => group.close());
     const [c1] = clients as [PeerProcess];
     c1.post('before the stop');
     await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'before the stop' }), 'say before the stop')));
