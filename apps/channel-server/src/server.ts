@@ -5,7 +5,7 @@
  */
 import { discover, udpPort, type Discovery } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
-import { hostDiscovery, memoryHistoryStore, startHostService, type HistoryStore, type HostLimits, type HostService } from '@ims/host-service';
+import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost, type HistoryStore, type HostLimits, type HostService } from '@ims/host-service';
 import type { ServerConfig } from './config.js';
 import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
 import { renderMetrics } from './metrics/metrics.js';
@@ -110,7 +110,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   try {
     const d = (discovery = await openDiscovery(config, logger));
     const listen = { address: config.bind, port: config.port };
-    const h = (host = await startHostService({ peerId: config.id, discovery: hostDiscovery(d), listen, store, logger, limits: hostLimitsOf(config) }));
+    // The replica's sessions must see this box's own host, which discovery never lists (docs/protocol.md §5.8).
+    const tap = tapOwnHost(d, { id: config.id, address: config.bind });
+    const h = (host = await startHostService({ peerId: config.id, discovery: hostDiscovery(tap.discovery), listen, store, logger, limits: hostLimitsOf(config) }));
     const metrics = metricsOf(h, d, sqlite, started);
     let stopping = false;
     if (config.httpPort !== undefined) {
@@ -120,7 +122,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     }
     const ops = http;
     const watch = parseStandbyFor(config.standbyFor);
-    const replica = watch === undefined ? undefined : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger, replanEveryMs: config.announceInterval / 4 });
+    const replica =
+      watch === undefined
+        ? undefined
+        : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger, replanEveryMs: config.announceInterval / 4, own$: tap.own$, lostHostExpiryMs: Math.max(1_000, 6 * config.announceInterval) });
     let stopped: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       stopping = true;

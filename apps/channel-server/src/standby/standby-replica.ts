@@ -4,13 +4,13 @@
  * preferred). Each followed channel is one member session (`@ims/member-session`); the posts it sees go to the
  * host service's archive, so a takeover serves the same history.
  */
-import { createMember } from '@ims/channel-core';
+import { createMember, type LobbyHost } from '@ims/channel-core';
 import type { Discovery, Lobby } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import type { HostService } from '@ims/host-service';
 import { lobbyHosts, startMemberSession, type MemberSession } from '@ims/member-session';
 import type { Transport } from '@ims/transport';
-import { asyncScheduler, interval, map, merge, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, interval, map, merge, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { FollowBackoff, type FollowBackoffOptions } from './follow-backoff.js';
 import { planReplicas, shouldLeave, type PlanContext, type StandbyWatch } from './plan-replicas.js';
 
@@ -34,6 +34,10 @@ export interface StandbyReplicaOptions {
   readonly backoff?: FollowBackoffOptions;
   /** The network the member sessions dial through. @default tcpTransport */
   readonly transport?: Transport;
+  /** This box's own host as a lobby entry (`tapOwnHost`), so followed channels follow a heal it wins (docs/protocol.md §5.8). @default none */
+  readonly own$?: Observable<LobbyHost | undefined>;
+  /** ms a host the sessions failed over from stays lost while discovery still shows it alive (MemberOptions.lostHostExpiryMs). @default channel-core's */
+  readonly lostHostExpiryMs?: number;
 }
 
 /** A running replica: `stop()` leaves every followed channel. */
@@ -59,7 +63,7 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
   const backoff = new FollowBackoff(logger, () => scheduler.now(), opts.backoff);
   let stopped = false;
   // One mapping for all followed channels, not one per session.
-  const hosts$ = lobbyHosts(discovery);
+  const hosts$ = lobbyHosts(discovery, opts.own$);
 
   const context = (): PlanContext => ({
     selfId,
@@ -83,7 +87,7 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
       selfId,
       channel,
       target,
-      createMember: () => createMember({ selfId, channel, selfEndpoint: host.endpoint }),
+      createMember: () => createMember({ selfId, channel, selfEndpoint: host.endpoint, ...(opts.lostHostExpiryMs === undefined ? {} : { lostHostExpiryMs: opts.lostHostExpiryMs }) }),
       hosts$,
       archive: (ch, posts) => host.archive(ch, posts),
       logger,
