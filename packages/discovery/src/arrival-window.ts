@@ -33,6 +33,8 @@ export interface ArrivalWindow {
   next: number;
   /** Gaps held (at most the window). */
   count: number;
+  /** Time of the first PDU heard. */
+  readonly first: number;
   /** Time of the PDU that ended the last regular gap (or the first PDU). */
   anchor: number;
   /** Our stalled-time total at `anchor`: our own stalls are no part of the peer's gaps. */
@@ -50,8 +52,9 @@ export interface ArrivalWindow {
   median: number;
   /** Robust standard deviation of the held gaps; 0 before two. */
   deviation: number;
-  /** Largest held gap; 0 before any. */
+  /** Largest and smallest held gap; 0 before any. */
   largest: number;
+  smallest: number;
 }
 
 /** A fresh window for a peer first heard at `now` (when our stalled-time total was `stalled`). */
@@ -60,6 +63,7 @@ export function createArrivals(window: number, now: number, stalled: number): Ar
     gaps: new Array<number>(window).fill(0),
     next: 0,
     count: 0,
+    first: now,
     anchor: now,
     anchorStalled: stalled,
     previous: Number.NaN,
@@ -70,6 +74,7 @@ export function createArrivals(window: number, now: number, stalled: number): Ar
     median: Number.NaN,
     deviation: 0,
     largest: 0,
+    smallest: 0,
   };
 }
 
@@ -90,6 +95,7 @@ function summarise(w: ArrivalWindow): void {
   const median = medianOf(held);
   w.median = median;
   w.largest = held[w.count - 1] as number;
+  w.smallest = held[0] as number;
   for (let i = 0; i < w.count; i++) held[i] = Math.abs((w.gaps[i] as number) - median);
   held.sort();
   w.deviation = MAD_TO_DEVIATION * medianOf(held);

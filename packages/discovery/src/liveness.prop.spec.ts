@@ -53,7 +53,9 @@ function simulate(w: World): PeerEvent[] {
   const J = w.jitterShare * w.interval;
   const regular = w.jitter.map((j, k) => k * w.interval + (k === 0 ? 0 : j * J)).filter((_, k) => !w.lost[k]);
   const last = Math.max(...regular);
-  const sends = [...regular, ...w.extras.map((x) => x * last)].sort((a, b) => a - b);
+  // No extra before its third PDU: a slow peer announcing a change about one of our intervals after
+  // first contact looks configured like us until its next PDU (docs/protocol.md §4.1, a stated limit).
+  const sends = [...regular, ...w.extras.map((x) => 2 * w.interval + x * (last - 2 * w.interval))].sort((a, b) => a - b);
   const stalls = w.stalls.map(([at, ms]) => [at * last, at * last + ms] as const).sort((a, b) => a[0] - b[0]);
   const events: PeerEvent[] = [];
   let due = period;

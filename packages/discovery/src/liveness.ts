@@ -9,6 +9,15 @@ import type { PeerTableConfig } from './table-config.js';
 
 /** A peer is never taken to announce faster than this share of our own interval (arrival-window.ts). */
 export const MIN_INTERVAL_SHARE = 0.5;
+/** Share of our interval within which its first gaps make a peer "configured like us". */
+const LIKE_US_BAND = 0.1;
+
+const announcesLikeUs = (config: PeerTableConfig, w: ArrivalWindow): boolean =>
+  w.count >= 1 &&
+  w.largest <= (1 + LIKE_US_BAND) * config.intervalMs &&
+  w.smallest >= (1 - LIKE_US_BAND) * config.intervalMs &&
+  w.anchor - w.first <= (1 + LIKE_US_BAND) * w.count * config.intervalMs;
+
 /** Grace ceiling when `graceMs` is not set: the target is detection within 3 intervals + 1 s. */
 export const DEFAULT_GRACE_CEILING_MS = 250;
 
@@ -53,9 +62,12 @@ export function thresholdsOf(config: PeerTableConfig, w: ArrivalWindow): PeerThr
   let disconnectMs = after(config.disconnectAfterIntervals, intervalMs, deviation, graceMs, z);
   let dropMs = after(config.dropAfterIntervals, intervalMs, deviation, graceMs, z);
   let channelTtlMs = config.channelTtlIntervals * intervalMs + graceMs;
-  if (!learned) {
-    // Never give up on a peer (or its channels) before a slow announcer's second regular PDU could
-    // have come: its first gaps may be change-triggered extras (draft peers announce on change too).
+  // Until learned, a peer is never given up (nor its channels) before a slow announcer's second
+  // regular PDU could have come: its first gaps may be change-triggered extras (draft peers announce
+  // on change too). Unless its gaps so far (one at least) match our own interval within 10 % and
+  // account for all the time since we first heard it: a peer configured like us (an ims host that
+  // freezes just after we joined it) is judged at once.
+  if (!learned && !announcesLikeUs(config, w)) {
     const floor = config.assumedMaxIntervalMs + (config.graceMs ?? Math.min(config.assumedMaxIntervalMs / 2, DEFAULT_GRACE_CEILING_MS));
     disconnectMs = Math.max(disconnectMs, floor);
     dropMs = Math.max(dropMs, disconnectMs + (config.dropAfterIntervals - config.disconnectAfterIntervals) * intervalMs);

@@ -144,6 +144,23 @@ describe('peer table liveness (docs/protocol.md §4)', () => {
     expect(disconnected).toBeLessThanOrEqual(15_500);
   });
 
+  it('a new peer whose first gap matches our own interval is judged on it at once; a slow one whose first gap was a change is not', () => {
+    const likeUs = createPeerTable({ selfId: 'me', intervalMs: 150 });
+    const fresh = timesOf(announce(likeUs, 'host', [0, 150], 5_000, 25), 'disconnected');
+    expect(fresh).toEqual([150 + 450 + 75 + 25]); // a host frozen right after we joined it
+    const slow = createPeerTable({ selfId: 'me' });
+    // A 15 s announcer that announced a change 3 s after we first heard it.
+    const events = announce(slow, 'java', [0, 3_000, 15_000, 30_000, 45_000, 60_000], 60_000);
+    expect(timesOf(events, 'disconnected')).toEqual([]);
+    // The stated limit (docs/protocol.md §4.1): a change about one of our intervals after first
+    // contact makes it look configured like us: it is disconnected and dropped once, then appears
+    // again with its next PDU and is learned from scratch.
+    const unlucky = createPeerTable({ selfId: 'me' });
+    const limit = announce(unlucky, 'java', [0, 1_900, 15_000, 30_000, 45_000, 60_000], 60_000);
+    expect(timesOf(limit, 'disconnected')).toEqual([1_900 + 6_250 + 100]);
+    expect(timesOf(limit, 'appeared')).toEqual([0, 15_000]);
+  });
+
   it('grace delays each threshold by the same amount; jitter widens them by z·σ', () => {
     const config = resolveTableConfig({ selfId: 'me', intervalMs: I, graceMs: 300, minIntervalSamples: 1 });
     const w = createArrivals(16, 0, 0);
