@@ -86,7 +86,12 @@ describe('peer-client failover', () => {
     // The connection stays open and nothing is refused: only discovery's liveness can tell.
     srv.proc.kill('SIGSTOP');
     const failovers = await Promise.all(clients.map((c) => c.waitFor(is('failover', { from: 'srv' }), 'failover')));
-    expect(failovers.map((f) => [f['host'], f['reason']])).toEqual(clients.map(() => [standby, 'silent']));
+    // Each client judges the silence on its own clock: the first to fail over makes the standby
+    // announce #room, and a client that has not yet timed srv out moves there by partition heal
+    // (docs/protocol.md §5.8: the standby's ID is the smaller). Either way, all end on the standby.
+    expect(failovers.map((f) => f['host'])).toEqual(clients.map(() => standby));
+    for (const f of failovers) expect(['silent', 'partition']).toContain(f['reason']);
+    expect(failovers.some((f) => f['reason'] === 'silent')).toBe(true);
     c1.post('after the stop');
     await Promise.all(clients.map((c) => c.waitFor(is('say', { text: 'after the stop' }), 'say after the stop')));
     for (const c of clients) expect(shown(c, 'before the stop'), c.id).toHaveLength(1);
