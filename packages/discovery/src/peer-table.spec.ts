@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PduOption, PeerPdu } from '@ims/codec';
 import type { PeerEvent } from './peer-events.js';
-import { applyPdu, createPeerTable, resolveTableConfig, tick, toPeerInfo, type PeerTable } from './peer-table.js';
+import { decodePdu, encodePdus } from '@ims/codec';
+import { SPLIT_PIECE_WINDOW_MS, applyPdu, createPeerTable, resolveTableConfig, tick, toPeerInfo, type PeerTable } from './peer-table.js';
 import { livenessAfter, thresholdsOf } from './liveness.js';
 import { createArrivals } from './arrival-window.js';
 
@@ -219,6 +220,24 @@ describe('peer table contents', () => {
     expect(t.peers.get('a')?.memberships).toEqual([{ serverId: 's1', channels: ['#a'] }]);
     applyPdu(t, pdu('a', nick('ann'), server(50_000), { type: 'CLIENT_MEMBERSHIP', servers: [] }), from(), 2);
     expect(t.peers.get('a')?.memberships).toEqual([]);
+  });
+
+  it('a membership list split over several pieces is kept whole; the next announcement replaces it', () => {
+    const t = table();
+    const channelsOn = (n: number, from0 = 0) => Array.from({ length: n }, (_, i) => `#channel-number-${from0 + i}`);
+    const whole: PeerPdu = pdu('a', nick('ann'), { type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: channelsOn(200) }] });
+    // As they go on the wire: one datagram of at most 1,400 bytes each (docs/protocol.md §3.6).
+    const pieces = encodePdus(whole).map((d) => {
+      const r = decodePdu(d);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    });
+    expect(pieces.length).toBeGreaterThan(1);
+    pieces.forEach((p, i) => applyPdu(t, p, from(), 5_000 + i));
+    expect(t.peers.get('a')?.memberships.flatMap((m) => m.channels)).toEqual(channelsOn(200));
+    // A separate announcement (later than the piece window) is a whole new statement.
+    applyPdu(t, pdu('a', nick('ann'), { type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: ['#channel-number-7'] }] }), from(), 5_000 + SPLIT_PIECE_WINDOW_MS + 100);
+    expect(t.peers.get('a')?.memberships).toEqual([{ serverId: 's1', channels: ['#channel-number-7'] }]);
   });
 
   it('a server: endpoint from source address + SERVER_OPTION, dedicated without nick, channels as a union', () => {

@@ -56,13 +56,35 @@ const sameMemberships = (a: readonly ServerMembership[], b: readonly ServerMembe
   a.every((m, i) => m.serverId === b[i]?.serverId && m.channels.length === b[i].channels.length && m.channels.every((c, j) => c === b[i]?.channels[j]));
 
 /**
- * Memberships after a PDU. The codec's split pieces all repeat CLIENT_NICK but only some carry
- * CLIENT_MEMBERSHIP, so a client PDU without it keeps the previous list; ims clients always send
- * the option, empty when they left every channel. A PDU without CLIENT_NICK is no client's.
+ * ms within which PDUs of one peer count as pieces of one split announcement (docs/protocol.md
+ * §3.6): the pieces leave back to back, while separate announcements are at least 100 ms apart
+ * (at most 10 a second, §9).
  */
-function membershipsAfter(prev: PeerEntry | undefined, view: PduView): readonly ServerMembership[] {
-  if (view.memberships !== undefined) return view.memberships;
-  return view.nick === undefined ? [] : (prev?.memberships ?? []);
+export const SPLIT_PIECE_WINDOW_MS = 50;
+
+/**
+ * Memberships after a PDU. The codec's split pieces all repeat CLIENT_NICK but only some carry
+ * CLIENT_MEMBERSHIP, so a client PDU without it keeps the previous list; a long list is spread
+ * over several pieces, so a non-empty list arriving within SPLIT_PIECE_WINDOW_MS of the previous
+ * PDU adds to it, and any other list replaces it. ims clients always send the option, empty when
+ * they left every channel (that always replaces). A PDU without CLIENT_NICK is no client's.
+ */
+function membershipsAfter(prev: PeerEntry | undefined, view: PduView, now: number): readonly ServerMembership[] {
+  const list = view.memberships;
+  if (list === undefined) return view.nick === undefined ? [] : (prev?.memberships ?? []);
+  if (prev === undefined || list.length === 0 || now - prev.lastSeen > SPLIT_PIECE_WINDOW_MS) return list;
+  return unionMemberships(prev.memberships, list);
+}
+
+/** `a` with the servers and channels of `b` added, in first-seen order. */
+function unionMemberships(a: readonly ServerMembership[], b: readonly ServerMembership[]): readonly ServerMembership[] {
+  const out = new Map<string, string[]>();
+  for (const m of [...a, ...b]) {
+    const chs = out.get(m.serverId) ?? [];
+    for (const c of m.channels) if (!chs.includes(c)) chs.push(c);
+    out.set(m.serverId, chs);
+  }
+  return [...out].map(([serverId, channels]) => ({ serverId, channels }));
 }
 
 /** Drop the least recently heard peer to make room (Map order). */
@@ -90,7 +112,7 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
   if (prev === undefined && table.peers.size >= table.config.maxPeers) evictOldest(table, now, events);
   const server = view.serverPort === undefined ? undefined : { address: from.address, port: view.serverPort };
   const keepServer = prev !== undefined && sameEndpoint(prev.server, server) ? prev.server : server;
-  const memberships = membershipsAfter(prev, view);
+  const memberships = membershipsAfter(prev, view, now);
   const stalled = table.local.stalledMs;
   const arrivals = prev?.arrivals ?? createArrivals(table.config.intervalWindow, now, stalled);
   if (prev !== undefined) recordArrival(arrivals, now, stalled, table.config.intervalMs);
