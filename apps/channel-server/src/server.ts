@@ -8,7 +8,7 @@ import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost, type HistoryStore, type HostLimits, type HostService } from '@ims/host-service';
 import type { ServerConfig } from './config.js';
 import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
-import { renderMetrics } from './metrics/metrics.js';
+import { renderMetrics, type MetricsSample } from './metrics/metrics.js';
 import { startOpsHttpServer, type OpsHttpServer } from './metrics/ops-http-server.js';
 import { parseStandbyFor } from './standby/plan-replicas.js';
 import { startStandbyReplica, type StandbyReplica } from './standby/standby-replica.js';
@@ -95,6 +95,7 @@ function metricsOf(host: HostService, discovery: Discovery, sqlite: SqliteHistor
       host: host.stats(),
       ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedCommits: sqlite.failedCommits } } : {}),
       peers: discovery.stats().peers,
+      localHealth: localHealthOf(discovery.stats()),
       uptimeSeconds: (Date.now() - started) / 1000,
       rssBytes: process.memoryUsage.rss(),
     });
@@ -144,4 +145,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await store.close();
     throw err;
   }
+}
+
+/** The local-health part of discovery's stats, for /metrics. */
+function localHealthOf(s: { readonly lagMs: number; readonly stalledMs: number; readonly healthMultiplier: number }): NonNullable<MetricsSample['localHealth']> {
+  return { lagMs: s.lagMs, stalledMs: s.stalledMs, healthMultiplier: s.healthMultiplier };
 }

@@ -47,6 +47,13 @@ describe('renderMetrics', () => {
     expect(m.has('ims_history_written_total')).toBe(false);
   });
 
+  it('exposes the local health of discovery: our own timer lag, stalled time and the widening factor', () => {
+    const m = parse(renderMetrics({ host: stats(), peers: 4, uptimeSeconds: 7, rssBytes: 1000, localHealth: { lagMs: 3_500, stalledMs: 42_000, healthMultiplier: 1.75 } }));
+    expect(m.get('ims_discovery_lag_ms')).toBe(3_500);
+    expect(m.get('ims_discovery_stalled_ms_total')).toBe(42_000);
+    expect(m.get('ims_discovery_health_multiplier')).toBe(1.75);
+  });
+
   it('renders the fan-out histogram in seconds with cumulative buckets', () => {
     const h = new Histogram();
     for (const us of [1, 3, 3, 100, 5_000_000]) h.record(us);

@@ -12,6 +12,8 @@ export interface MetricsSample {
   readonly history?: { readonly written: number; readonly pending: number; readonly failedCommits: number };
   /** Peers in the discovery table. */
   readonly peers: number;
+  /** This process's own timer lag as discovery measures it (docs/protocol.md §4.2); absent in old samples. */
+  readonly localHealth?: { readonly lagMs: number; readonly stalledMs: number; readonly healthMultiplier: number };
   /** Seconds since the server started. */
   readonly uptimeSeconds: number;
   /** Resident set size of the process, bytes. */
@@ -63,6 +65,12 @@ export function renderMetrics(s: MetricsSample): string {
   metric(lines, 'ims_history_pull_failures_total', 'counter', 'History pulls that failed (dial, refusal, close, timeout); retried with backoff.', pulls.failures);
   metric(lines, 'ims_history_pulled_posts_total', 'counter', 'Posts read by history pulls (merged where this host lacked them).', pulls.posts);
   metric(lines, 'ims_discovery_peers', 'gauge', 'Peers in the discovery table.', s.peers);
+  if (s.localHealth) {
+    const h = s.localHealth;
+    metric(lines, 'ims_discovery_lag_ms', 'gauge', 'Recent lag of our own liveness timer (decaying peak), ms: a starved event loop.', h.lagMs);
+    metric(lines, 'ims_discovery_stalled_ms_total', 'counter', 'ms our timers ran late in all; not counted as any peer\'s silence.', h.stalledMs);
+    metric(lines, 'ims_discovery_health_multiplier', 'gauge', 'Factor on every liveness threshold while our own lag is high (1 = healthy).', h.healthMultiplier);
+  }
   metric(lines, 'ims_uptime_seconds', 'gauge', 'Seconds since start.', s.uptimeSeconds);
   metric(lines, 'process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', s.rssBytes);
   return lines.join('\n') + '\n';
