@@ -43,6 +43,12 @@ export interface ArrivalWindow {
   previous: number;
   /** Time of its latest PDU. */
   latest: number;
+  /** Our stalled-time total at `latest`. */
+  latestStalled: number;
+  /** Longest silence between two of its PDUs since first heard; infinite once we stalled through one (liveness.ts: "like us"). */
+  longestSilence: number;
+  /** PDUs heard since first (split pieces not counted). */
+  heard: number;
   /** PDUs since `anchor`, split pieces not counted, and the longest step between two of them. */
   steps: number;
   longestStep: number;
@@ -68,6 +74,9 @@ export function createArrivals(window: number, now: number, stalled: number): Ar
     anchorStalled: stalled,
     previous: Number.NaN,
     latest: now,
+    latestStalled: stalled,
+    longestSilence: 0,
+    heard: 1,
     steps: 0,
     longestStep: 0,
     afterStall: false,
@@ -137,8 +146,12 @@ function correctLateExtra(w: ArrivalWindow, now: number, stalled: number): boole
 export function recordArrival(w: ArrivalWindow, now: number, stalled: number, assumedMs: number): boolean {
   const reference = w.count > 0 ? w.median : assumedMs;
   const step = now - w.latest;
+  // A silence we largely stalled through tells nothing about the peer's rate: it rules "like us" out.
+  w.longestSilence = Math.max(w.longestSilence, stalled - w.latestStalled > STALL_SHARE * step ? Number.POSITIVE_INFINITY : step);
   w.latest = now;
+  w.latestStalled = stalled;
   if (step >= PIECE_SHARE * reference) {
+    w.heard += 1;
     w.steps += 1;
     w.longestStep = Math.max(w.longestStep, step);
   }

@@ -95,11 +95,13 @@ describe('host: suspicion is not death (docs/protocol.md §5.1)', () => {
     expect(standbys(h.join('c-a', '#a', 'a'))).toEqual([{ cmd: 'STANDBY', peerId: 'a' }]);
   });
 
-  it('keeps yielding a channel to a smaller host that is only suspected', () => {
+  it('announces a channel again once the smaller host it yielded to is suspected (announcing is no role)', () => {
     const h = harness({ hostId: 'M' });
     h.join('c1', '#a', 'u');
     const winner = peer('A', { canHost: true, channels: ['#a'] });
     expect(noLogs(h.peers(winner))).toEqual([{ kind: 'channels', public: [] }]);
-    expect(noLogs(h.peers({ ...winner, suspected: true }))).toEqual([]);
+    // A takeover host must be findable by newcomers while the dead host fades out of discovery.
+    expect(noLogs(h.peers({ ...winner, suspected: true }))).toEqual([{ kind: 'channels', public: ['#a'] }]);
+    expect(noLogs(h.peers(winner))).toEqual([{ kind: 'channels', public: [] }]);
   });
 });

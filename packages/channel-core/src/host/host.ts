@@ -154,7 +154,9 @@ function onPeers(ctx: HostContext, list: readonly PeerInfo[]): void {
   const smaller = new Set<string>();
   const hostId = ctx.opts.hostId;
   for (const p of list) {
-    if (p.alive && p.canHost && p.channels !== undefined && compareIds(p.id, hostId) < 0) for (const c of p.channels) smaller.add(c);
+    // Announcing is no role: yield only to a smaller host heard on time, so a takeover host lists
+    // the channel as soon as the old one falls silent (newcomers find it), not 3 intervals later.
+    if (p.alive && p.suspected !== true && p.canHost && p.channels !== undefined && compareIds(p.id, hostId) < 0) for (const c of p.channels) smaller.add(c);
     peers.set(p.id, p);
     if (p.isClient && p.alive) byAddress.set(p.address, byAddress.has(p.address) ? null : p.id);
     const old = before.get(p.id);
