@@ -54,6 +54,7 @@ class Service implements HostService {
   private framesIn = 0;
   private framesOut = 0;
   private floodFrame: Uint8Array | undefined;
+  private framesDroppedFrame: Uint8Array | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -152,12 +153,18 @@ class Service implements HostService {
     this.count('FLOOD');
     entry.dropped++;
     if (entry.dropped === 1) this.logger.warn('host.flood', { conn: entry.conn.id, remote: entry.conn.remoteAddress });
-    // Garbage and other frames get one ERROR per episode: a flood of them is not amplified.
-    if (say || entry.dropped === 1) this.send(entry, this.floodRefusal);
+    // Garbage and other frames get one ERROR per episode: a flood of them is not amplified. Its
+    // code is not FLOOD, which a member reads as "my oldest unanswered SAY was refused" (§6.2).
+    if (say) this.send(entry, this.floodRefusal);
+    else if (entry.dropped === 1) this.send(entry, this.framesDropped);
     if (entry.dropped >= this.limits.floodMaxDropped) {
       this.send(entry, encodeFrame({ cmd: 'ERROR', reason: 'FLOOD: too many frames dropped, closing' }));
       this.close(entry, 'flood');
     }
+  }
+
+  private get framesDropped(): Uint8Array {
+    return (this.framesDroppedFrame ??= encodeFrame({ cmd: 'ERROR', reason: `FRAMES_DROPPED: more than ${this.limits.floodRate} frames/s, frames dropped` }));
   }
 
   private get floodRefusal(): Uint8Array {
