@@ -38,6 +38,8 @@ export interface ResolvedMemberOptions {
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly dialRetries: number;
+  readonly maxFrameBytes: number;
+  readonly maxClosesPerPost: number;
 }
 
 /** A post as this member saw it, with the arrival time (ms, the runtime's clock) of its frame. */
@@ -103,6 +105,8 @@ export class MemberContext {
   inflight: string[] = [];
   /** Posts the host refused (FLOOD, STORE_UNAVAILABLE), to send again when `timer` comes. */
   refused: string[] = [];
+  /** The post oldest in flight at the last closes of the connection, and at how many in a row (posts.ts). */
+  closeStreak: { readonly text: string; readonly count: number } | undefined;
   /** What the requested wake-up is for; undefined when none is wanted. */
   wake: 'resend' | 'redial' | 'expire' | undefined;
   /** Refusals in a row (posts, or dials/JOINs of `host`): the back-off exponent. */

@@ -124,6 +124,16 @@ export interface MemberOptions {
   readonly retryMaxMs?: number;
   /** Dials of a failover target that time out (not refused) tried again, backing off, before the next target. @default 2 */
   readonly dialRetries?: number;
+  /**
+   * The host's frame limit (docs/protocol.md §9): a post whose `SAY` frame body is longer is refused
+   * locally (`POST_TOO_LARGE`), never sent (the host would close the connection). @default 65536 (DEFAULT_MAX_FRAME_BYTES)
+   */
+  readonly maxFrameBytes?: number;
+  /**
+   * Closes of the connection in a row with the same post oldest in flight and never echoed, after
+   * which that post is dropped (`POST_REFUSED`) rather than re-sent on every reconnect. At least 1. @default 3
+   */
+  readonly maxClosesPerPost?: number;
 }
 
 /** The member's state as plain data, for tests and metrics. */
