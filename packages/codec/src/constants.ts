@@ -46,6 +46,15 @@ export const DISCONNECT_AFTER_INTERVALS = 3;
  */
 export const MAX_CONFIGURED_PEER_ID_LENGTH = 64;
 
+/**
+ * Longest channel name ims accepts or sends, in bytes (names are ASCII, so also characters):
+ * docs/protocol.md §1.1. A JOIN over it is refused (`BAD_NAME`) and a listed name over it is
+ * skipped, so that one name can never crowd a host's announcement out of its datagram: 200 bytes
+ * is RFC 1459's channel-name limit and leaves, beside a 64-byte peer ID, SERVER_OPTION and the
+ * list head, over 1,100 of the 1,400 datagram bytes for the nick and the other names (§3.6).
+ */
+export const MAX_CHANNEL_NAME_BYTES = 200;
+
 /** Successors a STANDBY carries at most (docs/protocol.md §2.8); further fields are ignored. */
 export const MAX_SUCCESSORS = 8;
 

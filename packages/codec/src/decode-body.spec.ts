@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SUCCESSORS } from './constants.js';
+import { MAX_CHANNEL_NAME_BYTES, MAX_SUCCESSORS } from './constants.js';
 import { decodeBody } from './decode-body.js';
 import { encodeFrame } from './encode-frame.js';
 
@@ -25,6 +25,18 @@ describe('decodeBody', () => {
     const many = Array.from({ length: 20 }, (_, i) => `s${i}`);
     const r = decodeBody(body('STANDBY', 'p', ...many), 'toClient');
     expect(r.ok && r.value.cmd === 'STANDBY' && r.value.successors).toEqual(many.slice(0, MAX_SUCCESSORS));
+  });
+
+  it('refuses a JOIN whose channel name is over MAX_CHANNEL_NAME_BYTES as BAD_NAME, naming the limit', () => {
+    const ok = `#${'x'.repeat(MAX_CHANNEL_NAME_BYTES - 1)}`;
+    expect(decodeBody(body('JOIN', ok, 'id'), 'toServer')).toEqual({ ok: true, value: { cmd: 'JOIN', channel: ok, clientId: 'id' } });
+    const r = decodeBody(body('JOIN', `#${'x'.repeat(1_499)}`, 'id'), 'toServer');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('BAD_NAME');
+      expect(r.error.fatal).toBe(false);
+      expect(r.error.message).toContain(`${MAX_CHANNEL_NAME_BYTES}-byte limit`);
+    }
   });
 
   it('treats an empty JOIN clientId field as absent', () => {

@@ -2,7 +2,7 @@
  * Body decoder: turns one frame body (without its length prefix) into a typed command.
  * Never throws on network input; every failure is a `Decoded` with a stable code.
  */
-import { MAX_SUCCESSORS } from './constants.js';
+import { MAX_CHANNEL_NAME_BYTES, MAX_SUCCESSORS } from './constants.js';
 import { inputError } from './input-error.js';
 import { isValidChannelName } from './names.js';
 import type { ClientCommand, Command, Decoded, Direction, ServerCommand } from './types.js';
@@ -82,6 +82,9 @@ function decodeToServer(kind: Kind, body: Uint8Array, f: number[]): Decoded<Clie
     case 'JOIN': {
       if (!has(f, 1)) return fail('MISSING_FIELD', 'JOIN without channelName');
       const channel = name(body, f, 1);
+      if (channel !== undefined && channel.length > MAX_CHANNEL_NAME_BYTES) {
+        return fail('BAD_NAME', `JOIN channel name of ${channel.length} bytes, over the ${MAX_CHANNEL_NAME_BYTES}-byte limit`);
+      }
       if (channel === undefined || !isValidChannelName(channel)) return fail('BAD_NAME', 'JOIN with an invalid channel name');
       // An empty clientId field counts as absent: the extension is optional (docs/protocol.md §2).
       if (!has(f, 2) || f[4] === f[5]) return { ok: true, value: { cmd: 'JOIN', channel } };

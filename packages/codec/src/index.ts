@@ -19,6 +19,7 @@ export {
   DISCONNECT_AFTER_INTERVALS,
   DISCOVERY_PORT,
   FRAME_HEADER_BYTES,
+  MAX_CHANNEL_NAME_BYTES,
   MAX_CONFIGURED_PEER_ID_LENGTH,
   MAX_SUCCESSORS,
   DEFAULT_FLOOD_RATE,
@@ -55,5 +56,5 @@ export { encodeFrame } from './encode-frame.js';
 export { decodeBody } from './decode-body.js';
 export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderInit, type LengthByteOrder } from './frame-decoder.js';
 export { decodePdu, encodePdu, type DecodePduOptions } from './pdu.js';
-export { encodePdus, splitPdu, type SplitPduOptions } from './split-pdu.js';
+export { encodePdus, splitPdu, type LeftOutEntry, type SplitPduOptions } from './split-pdu.js';
 export { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidConfiguredPeerId, isValidPeerId } from './names.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CONFIGURED_PEER_ID_LENGTH } from './constants.js';
+import { MAX_CHANNEL_NAME_BYTES, MAX_CONFIGURED_PEER_ID_LENGTH } from './constants.js';
 import { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidConfiguredPeerId, isValidPeerId } from './names.js';
 
 describe('name rules', () => {
@@ -18,6 +18,17 @@ describe('name rules', () => {
     expect(isValidChannelName(name)).toBe(valid);
     expect(isPublicChannel(name)).toBe(pub);
     expect(isPrivateChannel(name)).toBe(priv);
+  });
+
+  it('caps channel names at MAX_CHANNEL_NAME_BYTES (docs/protocol.md §1.1), public and private alike', () => {
+    for (const prefix of ['#', '@']) {
+      const longest = prefix + 'x'.repeat(MAX_CHANNEL_NAME_BYTES - 1);
+      expect(isValidChannelName(longest)).toBe(true);
+      expect(isValidChannelName(longest + 'x')).toBe(false);
+      expect(isValidChannelName(prefix + 'x'.repeat(1_499))).toBe(false);
+    }
+    expect(isPublicChannel(`#${'x'.repeat(MAX_CHANNEL_NAME_BYTES)}`)).toBe(false);
+    expect(isPrivateChannel(`@${'x'.repeat(MAX_CHANNEL_NAME_BYTES)}`)).toBe(false);
   });
 
   it.each([

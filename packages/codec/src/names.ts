@@ -2,7 +2,7 @@
  * Channel-name and peer-ID rules (docs/protocol.md §1): both are ASCII; ims accepts visible ASCII
  * (0x21–0x7E) so names survive logs, CLIs and every other implementation unchanged.
  */
-import { MAX_CONFIGURED_PEER_ID_LENGTH } from './constants.js';
+import { MAX_CHANNEL_NAME_BYTES, MAX_CONFIGURED_PEER_ID_LENGTH } from './constants.js';
 
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 
@@ -27,9 +27,18 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** True for a valid channel name: '#' (public) or '@' (private), then one or more visible ASCII characters. */
+/**
+ * True for a valid channel name: '#' (public) or '@' (private), then one or more visible ASCII
+ * characters, {@link MAX_CHANNEL_NAME_BYTES} bytes at most in all (docs/protocol.md §1.1).
+ */
 export function isValidChannelName(name: string): boolean {
-  return typeof name === 'string' && name.length >= 2 && (name[0] === '#' || name[0] === '@') && VISIBLE_ASCII.test(name);
+  return (
+    typeof name === 'string' &&
+    name.length >= 2 &&
+    name.length <= MAX_CHANNEL_NAME_BYTES &&
+    (name[0] === '#' || name[0] === '@') &&
+    VISIBLE_ASCII.test(name)
+  );
 }
 
 /** True for a valid public channel name (starts with '#'): the only kind a PeerPDU may carry. */

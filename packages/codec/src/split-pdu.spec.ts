@@ -80,8 +80,45 @@ describe('splitPdu', () => {
   });
 
   it('throws INVALID_VALUE when one name cannot fit in any datagram', () => {
-    const pdu: PeerPdu = { peerId: 'p', options: [{ type: 'SERVER_CHANNELS', channels: ['#a', `#${'x'.repeat(200)}`] }] };
+    const pdu: PeerPdu = { peerId: 'p', options: [{ type: 'SERVER_CHANNELS', channels: ['#a', `#${'x'.repeat(150)}`] }] };
     expect(() => splitPdu(pdu, { maxDatagramBytes: 100 })).toThrow(expect.objectContaining({ code: 'INVALID_VALUE' }));
+  });
+
+  it('with onLeftOut, leaves out and reports each entry that fits in no datagram, and sends the rest', () => {
+    const long = `#${'x'.repeat(150)}`;
+    const pdu: PeerPdu = {
+      peerId: 'p',
+      options: [
+        { type: 'CLIENT_NICK', nick: 'n' },
+        { type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: [long, '#m'] }, { serverId: 's2', channels: [long] }, { serverId: 's3', channels: [] }] },
+        { type: 'SERVER_OPTION', port: 50_000 },
+        { type: 'SERVER_CHANNELS', channels: ['#a', long, ...many(40, '#c')] },
+        { type: 'SERVER_INVITE', channel: '#a', clientIds: ['c1', 'y'.repeat(150)] },
+        { type: 'SERVER_INVITE', channel: long, clientIds: ['c2'] },
+      ],
+    };
+    const left: string[] = [];
+    const pieces = splitPdu(pdu, { maxDatagramBytes: 100, onLeftOut: (e) => left.push(`${e.option} ${e.value.slice(0, 3)} ${e.bytes > 100}`) });
+    expect(left).toEqual(['CLIENT_MEMBERSHIP #xx true', 'CLIENT_MEMBERSHIP #xx true', 'SERVER_CHANNELS #xx true', 'SERVER_INVITE yyy true', 'SERVER_INVITE #xx true']);
+    const expected: PeerPdu = {
+      peerId: 'p',
+      options: [
+        { type: 'CLIENT_NICK', nick: 'n' },
+        // s2 had only the long name: an empty entry would look like a private membership (§3.5).
+        { type: 'CLIENT_MEMBERSHIP', servers: [{ serverId: 's1', channels: ['#m'] }, { serverId: 's3', channels: [] }] },
+        { type: 'SERVER_OPTION', port: 50_000 },
+        { type: 'SERVER_CHANNELS', channels: ['#a', ...many(40, '#c')] },
+        { type: 'SERVER_INVITE', channel: '#a', clientIds: ['c1'] },
+      ],
+    };
+    checkPieces(expected, pieces, 100);
+  });
+
+  it('with onLeftOut, a PDU whose entries all fit is split exactly as without it', () => {
+    const pdu: PeerPdu = { peerId: 'server-1', options: [{ type: 'SERVER_OPTION', port: 50_000 }, { type: 'SERVER_CHANNELS', channels: many(600, '#channel-') }] };
+    const left: unknown[] = [];
+    expect(splitPdu(pdu, { onLeftOut: (e) => left.push(e) })).toEqual(splitPdu(pdu));
+    expect(left).toEqual([]);
   });
 
   it('throws INVALID_VALUE on a private channel, even when splitting', () => {

@@ -2,6 +2,7 @@
  * PDU splitting (docs/protocol.md §3): a PeerPDU too large for one datagram, or with a count above 255,
  * becomes several PDUs that each stand alone: every piece repeats the peer ID and the scalar
  * options (CLIENT_NICK, SERVER_OPTION); list entries are spread over the pieces, none lost or repeated.
+ * An entry that fits in no piece throws, unless the caller asks for it to be left out (`onLeftOut`).
  */
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_LIST_COUNT } from './constants.js';
 import { CodecError } from './errors.js';
@@ -16,6 +17,23 @@ export interface SplitPduOptions {
    * @default DEFAULT_MAX_DATAGRAM_BYTES (1,400)
    */
   readonly maxDatagramBytes?: number;
+  /**
+   * When set, an entry that cannot fit in a datagram even alone beside the peer ID and the scalars
+   * is left out and reported here, instead of making the whole PDU throw INVALID_VALUE
+   * (docs/protocol.md §3.6): an announcer must not go silent because of one entry.
+   * @default undefined (throw)
+   */
+  readonly onLeftOut?: (entry: LeftOutEntry) => void;
+}
+
+/** An entry splitPdu left out because it fits in no datagram (see SplitPduOptions.onLeftOut). */
+export interface LeftOutEntry {
+  /** The list option it belonged to. */
+  readonly option: 'SERVER_CHANNELS' | 'SERVER_INVITE' | 'CLIENT_MEMBERSHIP';
+  /** The channel name or clientId left out (for a whole SERVER_INVITE: its channel). */
+  readonly value: string;
+  /** Bytes the smallest piece carrying it would need. */
+  readonly bytes: number;
 }
 
 /** Wire size of a NUL-terminated string. */
@@ -51,6 +69,39 @@ function validate(pdu: PeerPdu): void {
     for (const p of parts) encodePdu({ peerId: pdu.peerId, options: [p] });
   }
   encodePdu({ peerId: pdu.peerId, options: [] });
+}
+
+/**
+ * The PDU without the entries that fit in no piece (each reported). A CLIENT_MEMBERSHIP server
+ * left with no channel and a SERVER_INVITE left with no clientId go too: an empty server entry
+ * would betray a private membership (docs/protocol.md §3.5), an empty invitation invites nobody.
+ */
+function leaveOutUnfit(pdu: PeerPdu, base: number, max: number, report: (entry: LeftOutEntry) => void): PeerPdu {
+  const keep = (option: LeftOutEntry['option'], head: number) => (value: string): boolean => {
+    const bytes = base + LIST_HEAD + head + str(value);
+    if (bytes <= max) return true;
+    report({ option, value, bytes });
+    return false;
+  };
+  const options: PduOption[] = [];
+  for (const o of pdu.options) {
+    if (o.type === 'SERVER_CHANNELS') {
+      const channels = o.channels.filter(keep(o.type, 0));
+      if (channels.length > 0 || o.channels.length === 0) options.push({ ...o, channels });
+    } else if (o.type === 'SERVER_INVITE') {
+      const head = str(o.channel);
+      if (base + LIST_HEAD + head > max) {
+        report({ option: o.type, value: o.channel, bytes: base + LIST_HEAD + head });
+        continue;
+      }
+      const clientIds = o.clientIds.filter(keep(o.type, head));
+      if (clientIds.length > 0 || o.clientIds.length === 0) options.push({ ...o, clientIds });
+    } else if (o.type === 'CLIENT_MEMBERSHIP') {
+      const servers = o.servers.map((s) => ({ serverId: s.serverId, channels: s.channels.filter(keep(o.type, str(s.serverId) + 1)), had: s.channels.length }));
+      options.push({ ...o, servers: servers.filter((s) => s.channels.length > 0 || s.had === 0).map(({ serverId, channels }) => ({ serverId, channels })) });
+    } else options.push(o);
+  }
+  return { peerId: pdu.peerId, options };
 }
 
 /** Fills pieces in order; each starts with the peer ID and the scalar options. */
@@ -128,15 +179,16 @@ function packMembership(p: Packer, servers: readonly ServerMembership[]): void {
 }
 
 /** Split a PeerPDU into stand-alone pieces within the datagram size and the u8 counts. Throws INVALID_VALUE if an entry fits in no datagram. */
-export function splitPdu(pdu: PeerPdu, opts?: SplitPduOptions): PeerPdu[] {
+export function splitPdu(input: PeerPdu, opts?: SplitPduOptions): PeerPdu[] {
   const max = opts?.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
-  validate(pdu);
-  const whole = str(pdu.peerId) + pdu.options.reduce((a, o) => a + optionSize(o), 0);
-  if (whole <= max && pdu.options.every(withinCounts)) return [pdu];
+  validate(input);
+  const whole = str(input.peerId) + input.options.reduce((a, o) => a + optionSize(o), 0);
+  if (whole <= max && input.options.every(withinCounts)) return [input];
 
-  const scalars = pdu.options.filter((o) => o.type === 'CLIENT_NICK' || o.type === 'SERVER_OPTION');
-  const base = str(pdu.peerId) + scalars.reduce((a, o) => a + optionSize(o), 0);
+  const scalars = input.options.filter((o) => o.type === 'CLIENT_NICK' || o.type === 'SERVER_OPTION');
+  const base = str(input.peerId) + scalars.reduce((a, o) => a + optionSize(o), 0);
   if (base > max) throw new CodecError('INVALID_VALUE', `peer ID and scalar options need ${base} bytes, over the ${max}-byte datagram`);
+  const pdu = opts?.onLeftOut === undefined ? input : leaveOutUnfit(input, base, max, opts.onLeftOut);
   const p = new Packer(base, scalars, max);
   for (const o of pdu.options) {
     if (o.type === 'SERVER_CHANNELS') {

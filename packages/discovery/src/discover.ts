@@ -35,7 +35,7 @@ import { createPeerTable, tick, toPeerInfo, type PeerTableOptions } from './peer
 import { livenessChecks } from './liveness-checks.js';
 import { createReceiver } from './receive-datagram.js';
 import { createSourceLimiter } from './source-limiter.js';
-import { encodeAnnouncement } from './encode-announcement.js';
+import { createAnnouncementEncoder } from './encode-announcement.js';
 import { createHealthLog, localHealthStats } from './health-log.js';
 import { createStats, type DiscoveryLog, type DiscoveryStats, type MutableStats } from './stats.js';
 
@@ -206,8 +206,9 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   const ownInput = new Subject<OwnInput>();
   const own$ = ownState$(options, ownInput);
 
+  const encodeAnnouncement = createAnnouncementEncoder(peerId, maxDatagramBytes, stats, log);
   const announce = (state: OwnState): void => {
-    const datagrams = encodeAnnouncement(peerId, state, maxDatagramBytes, stats, log);
+    const datagrams = encodeAnnouncement(state);
     stats.announcements += 1;
     for (const bytes of datagrams) {
       port.send(bytes);

@@ -32,6 +32,8 @@ export interface DiscoveryStats {
   readonly sentDatagrams: number;
   /** Announcements the codec could not encode (logged at warn; nothing sent). */
   readonly encodeErrors: number;
+  /** Own entries (channel names, invited IDs) that fit in no datagram, left out of the announcement (docs/protocol.md §3.6): each counted once when it starts being left out. */
+  readonly entriesLeftOut: number;
   /** Peers tracked now. */
   readonly peers: number;
   /** Recent local lag in ms: how late our own liveness checks ran (decaying peak; docs/protocol.md §4). */
@@ -63,6 +65,7 @@ export function createStats(): MutableStats {
     announcements: 0,
     sentDatagrams: 0,
     encodeErrors: 0,
+    entriesLeftOut: 0,
   };
 }
 
