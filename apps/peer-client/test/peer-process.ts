@@ -36,9 +36,12 @@ export function spawnPeer(id: string, args: readonly string[], net: { discoveryP
   return spawnNode(id, MAIN, [...common, '--nick', `n-${id}`, ...args], 'stdout');
 }
 
-/** Spawns the dedicated channel server (apps/channel-server); its events are its JSON log lines on stderr. */
-export function spawnServer(id: string, net: { discoveryPort: number; intervalMs: number }): PeerProcess {
-  const common = ['--id', id, '--discovery-port', String(net.discoveryPort), '--announce-interval', String(net.intervalMs), '--log-level', 'info'];
+/**
+ * Spawns the dedicated channel server (apps/channel-server); its events are its JSON log lines on
+ * stderr (`logLevel` `debug` adds one `host.conn_open` line per accepted connection).
+ */
+export function spawnServer(id: string, net: { discoveryPort: number; intervalMs: number }, logLevel: 'info' | 'debug' = 'info'): PeerProcess {
+  const common = ['--id', id, '--discovery-port', String(net.discoveryPort), '--announce-interval', String(net.intervalMs), '--log-level', logLevel];
   return spawnNode(id, SERVER_MAIN, common, 'stderr');
 }
 
