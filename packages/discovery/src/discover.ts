@@ -35,6 +35,7 @@ import { createPeerTable, tick, toPeerInfo, type PeerTableOptions } from './peer
 import { livenessChecks } from './liveness-checks.js';
 import { createReceiver } from './receive-datagram.js';
 import { createSourceLimiter } from './source-limiter.js';
+import { createOffenderLog } from './offender-log.js';
 import { createAnnouncementEncoder } from './encode-announcement.js';
 import { createHealthLog, localHealthStats } from './health-log.js';
 import { createStats, type DiscoveryLog, type DiscoveryStats, type MutableStats } from './stats.js';
@@ -47,8 +48,14 @@ export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
   readonly scheduler?: SchedulerLike;
   /** Announcements per second at most, whatever the burst of changes. @default 10 */
   readonly maxAnnouncementsPerSecond?: number;
-  /** Datagrams accepted per source address per second; the rest are dropped and counted. @default 200 */
+  /**
+   * Datagrams per source address per second from peers not established there (new IDs, forged
+   * ones, garbage); the rest are dropped and counted. An established peer's PDUs are charged to its
+   * own `maxPdusPerSecondPerPeer` instead (docs/protocol.md §3.4). @default 200
+   */
   readonly maxPdusPerSecondPerSource?: number;
+  /** A warn line per offender (source address, or peer over its budget) at most once per this many ms. @default 10000 */
+  readonly offenderLogIntervalMs?: number;
   /** Largest datagram sent or accepted (docs/protocol.md §3); longer lists are split. @default 1400 */
   readonly maxDatagramBytes?: number;
   /** Announcements after the first that repeat an invitation, for UDP loss. @default 2 */
@@ -104,6 +111,8 @@ interface Resolved {
   readonly inviteSends: number;
   readonly checkEveryMs: number;
   readonly lobbyThrottleMs: number;
+  readonly maxPdusPerSecondPerSource: number;
+  readonly offenderLogIntervalMs: number;
 }
 
 /** Defaults and checks of `DiscoverOptions`; throws DiscoveryError('INVALID_OPTION'). */
@@ -116,9 +125,14 @@ function resolveOptions(options: DiscoverOptions, intervalMs: number, peerId: st
     inviteSends: 1 + (options.inviteRepeats ?? 2),
     checkEveryMs: options.checkEveryMs ?? Math.min(intervalMs / 4, 250),
     lobbyThrottleMs: options.lobbyThrottleMs ?? 100,
+    maxPdusPerSecondPerSource: options.maxPdusPerSecondPerSource ?? 200,
+    offenderLogIntervalMs: options.offenderLogIntervalMs ?? 10_000,
   };
-  if (!(r.maxPerSecond > 0) || !(r.checkEveryMs > 0) || !(r.maxDatagramBytes > 0) || !(r.lobbyThrottleMs >= 0)) {
-    throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs, maxDatagramBytes and lobbyThrottleMs must be positive');
+  if (!(r.maxPerSecond > 0) || !(r.checkEveryMs > 0) || !(r.maxDatagramBytes > 0) || !(r.lobbyThrottleMs >= 0) || !(r.offenderLogIntervalMs >= 0)) {
+    throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs, maxDatagramBytes, lobbyThrottleMs and offenderLogIntervalMs must be positive');
+  }
+  if (!Number.isInteger(r.maxPdusPerSecondPerSource) || r.maxPdusPerSecondPerSource < 1) {
+    throw new DiscoveryError('INVALID_OPTION', `maxPdusPerSecondPerSource must be a positive integer, got ${r.maxPdusPerSecondPerSource}`);
   }
   validateNick(peerId, options.nick, r.maxDatagramBytes);
   validateIds((options.memberships ?? []).map((m) => m.serverId), 'serverId');
@@ -196,9 +210,10 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   const { scheduler, maxDatagramBytes } = o;
   const stats: MutableStats = createStats();
   countFiltered(stats, options.memberships, options.server);
-  const limiter = createSourceLimiter({ maxPerSecond: options.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
+  const limiter = createSourceLimiter({ maxPerSecond: o.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
   const log: DiscoveryLog = options.log ?? (() => undefined);
-  const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log });
+  const offenders = createOffenderLog(o.offenderLogIntervalMs, table.config.maxPeers);
+  const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders });
   const health = createHealthLog(table.local, log);
 
   const events = new Subject<PeerEvent>();
@@ -256,7 +271,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
     },
     peersAt: (address) => [...table.peers.values()].filter((p) => p.address === address).map(toPeerInfo),
     ...ownSetters({ peerId, maxDatagramBytes, inviteSends: o.inviteSends, stats, log, input }),
-    stats: () => ({ ...stats, ...localHealthStats(table.local), peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused }),
+    stats: () => ({ ...stats, ...localHealthStats(table.local), peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused, addressConflicts: table.counters.addressConflicts }),
     close() {
       if (closed) return;
       closed = true;

@@ -261,10 +261,12 @@ describe('peer table contents', () => {
     expect(toPeerInfo(entry(t, 's')).channels).toEqual(['#a']);
   });
 
-  it('a PDU without SERVER_OPTION means the peer no longer hosts: its channels close at once', () => {
+  it('a complete PDU without SERVER_OPTION from its own address means the peer no longer hosts: its channels close at once', () => {
     const t = table();
     applyPdu(t, pdu('s', nick('sam'), server(50_001), channels('#a')), from(), 0);
-    const events = applyPdu(t, pdu('s', nick('sam')), from(), 10);
+    // A nick alone (a legacy piece, or a forged PDU) says nothing about hosting (docs/protocol.md §3.7).
+    expect(applyPdu(t, pdu('s', nick('sam')), from(), 10)).toEqual([]);
+    const events = applyPdu(t, pdu('s', nick('sam'), { type: 'CLIENT_MEMBERSHIP', servers: [] }), from(), 200);
     expect(kinds(events)).toEqual(['serverChanged', 'channelClosed']);
     expect(toPeerInfo(entry(t, 's'))).toMatchObject({ server: undefined, channels: [], isDedicatedServer: false });
   });

@@ -9,6 +9,7 @@ import { createArrivals, recordArrival, type ArrivalWindow } from './arrival-win
 import type { Address } from './datagram-port.js';
 import { createLocalHealth, decayLag, type LocalHealth } from './local-health.js';
 import { livenessAfter, thresholdsOf } from './liveness.js';
+import { createBudget, type PeerBudget } from './peer-admission.js';
 import type { Endpoint, Invitation, Liveness, PeerEvent, PeerInfo } from './peer-events.js';
 import { viewPdu, type PduInvite, type PduView } from './pdu-view.js';
 import { NO_CHANNELS, applyChannels, closeAllChannels, expireChannels } from './table-channels.js';
@@ -23,6 +24,8 @@ export interface PeerEntry extends Omit<PeerInfo, 'channels'> {
   readonly arrivals: ArrivalWindow;
   /** Our stalled-time total when its latest PDU arrived (local-health.ts). */
   readonly stalledAtSeen: number;
+  /** Its PDUs this second (peer-admission.ts; shared, mutable; never handed out). */
+  readonly budget: PeerBudget;
 }
 
 /** The table. Map order is least recently heard first, which makes eviction O(1). */
@@ -30,8 +33,11 @@ export interface PeerTable {
   readonly config: PeerTableConfig;
   readonly peers: Map<string, PeerEntry>;
   readonly invitations: Map<string, Invitation>;
-  /** Peers evicted to stay within maxPeers, and channel names refused beyond maxChannelsPerPeer. */
-  readonly counters: { evicted: number; channelsRefused: number };
+  /**
+   * Peers evicted to stay within maxPeers, channel names refused beyond maxChannelsPerPeer, and PDUs
+   * refused because they named a live peer from another address.
+   */
+  readonly counters: { evicted: number; channelsRefused: number; addressConflicts: number };
   /** Our own lag, measured by discover()'s scheduler (local-health.ts); none for a bare table. */
   readonly local: LocalHealth;
 }
@@ -39,12 +45,12 @@ export interface PeerTable {
 /** An empty table. */
 export function createPeerTable(options: PeerTableOptions): PeerTable {
   const config = resolveTableConfig(options);
-  return { config, peers: new Map(), invitations: new Map(), counters: { evicted: 0, channelsRefused: 0 }, local: createLocalHealth() };
+  return { config, peers: new Map(), invitations: new Map(), counters: { evicted: 0, channelsRefused: 0, addressConflicts: 0 }, local: createLocalHealth() };
 }
 
 /** The public view of an entry. */
 export function toPeerInfo(entry: PeerEntry): PeerInfo {
-  const { arrivals: _arrivals, stalledAtSeen: _stalled, ...info } = entry;
+  const { arrivals: _arrivals, stalledAtSeen: _stalled, budget: _budget, ...info } = entry;
   return { ...info, channels: [...entry.channels.keys()].sort() };
 }
 
@@ -69,10 +75,11 @@ export const SPLIT_PIECE_WINDOW_MS = 50;
  * PDU adds to it, and any other list replaces it. ims clients always send the option, empty when
  * they left every channel (that always replaces). A PDU without CLIENT_NICK is no client's.
  */
-function membershipsAfter(prev: PeerEntry | undefined, view: PduView, now: number): readonly ServerMembership[] {
+function membershipsAfter(prev: PeerEntry | undefined, view: PduView, nick: string | undefined, partial: boolean, now: number): readonly ServerMembership[] {
   const list = view.memberships;
-  if (list === undefined) return view.nick === undefined ? [] : (prev?.memberships ?? []);
-  if (prev === undefined || list.length === 0 || now - prev.lastSeen > SPLIT_PIECE_WINDOW_MS) return list;
+  if (list === undefined) return nick === undefined ? [] : (prev?.memberships ?? []);
+  // A list cut short by a codec warning may lack entries: it only adds (docs/protocol.md §3.7).
+  if (prev === undefined || (!partial && (list.length === 0 || now - prev.lastSeen > SPLIT_PIECE_WINDOW_MS))) return list;
   return unionMemberships(prev.memberships, list);
 }
 
@@ -104,30 +111,63 @@ function removePeer(table: PeerTable, entry: PeerEntry, now: number, events: Pee
   events.push({ kind: 'gone', at: now, peerId: entry.id, reason });
 }
 
-/** Apply one PDU received from `from` at `now`; returns what changed. The caller filters own PDUs. */
-export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: number): PeerEvent[] {
+/**
+ * Whether a PDU without SERVER_OPTION from the peer's own address ends its hosting (docs/protocol.md
+ * §3.7): only a complete ims announcement does, one with CLIENT_MEMBERSHIP (every piece of an ims
+ * client carries it, every piece of a host SERVER_OPTION), or the empty PDU of a peer that never
+ * announced a nick (all a dedicated ims host says when it stops). A nick alone, or a PDU the codec
+ * cut short, erases nothing.
+ */
+function stopsHosting(prev: PeerEntry, view: PduView, optionCount: number, partial: boolean): boolean {
+  return !partial && (view.memberships !== undefined || (optionCount === 0 && prev.nick === undefined));
+}
+
+/** The peer's endpoint after a PDU: the known one while the PDU says nothing new about it. */
+function serverAfter(prev: PeerEntry | undefined, view: PduView, from: Address, optionCount: number, partial: boolean): Endpoint | undefined {
+  if (view.serverPort !== undefined) {
+    const server = { address: from.address, port: view.serverPort };
+    return prev !== undefined && sameEndpoint(prev.server, server) ? prev.server : server;
+  }
+  if (prev?.server === undefined || prev.address !== from.address) return undefined;
+  return stopsHosting(prev, view, optionCount, partial) ? undefined : prev.server;
+}
+
+/**
+ * Apply one PDU received from `from` at `now`; returns what changed. The caller filters own PDUs.
+ * `partial`: the codec decoded it with a warning (options may be missing), so it only adds. A PDU
+ * naming a peer not `disconnected` from another address than the one it was first heard from is
+ * refused and counted (`addressConflicts`): first seen wins while alive (docs/protocol.md §3.7).
+ */
+export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: number, partial = false): PeerEvent[] {
   const events: PeerEvent[] = [];
-  const view = viewPdu(pdu);
   const prev = table.peers.get(pdu.peerId);
+  if (prev !== undefined && prev.address !== from.address && prev.state !== 'disconnected') {
+    table.counters.addressConflicts += 1;
+    return events;
+  }
+  const view = viewPdu(pdu);
   if (prev === undefined && table.peers.size >= table.config.maxPeers) evictOldest(table, now, events);
-  const server = view.serverPort === undefined ? undefined : { address: from.address, port: view.serverPort };
-  const keepServer = prev !== undefined && sameEndpoint(prev.server, server) ? prev.server : server;
-  const memberships = membershipsAfter(prev, view, now);
+  const count = pdu.options.length;
+  // An empty or cut-short PDU erases nothing the peer announced before.
+  const nick = view.nick ?? (partial || count === 0 ? prev?.nick : undefined);
+  const keepServer = serverAfter(prev, view, from, count, partial);
+  const memberships = membershipsAfter(prev, view, nick, partial, now);
   const stalled = table.local.stalledMs;
   const arrivals = prev?.arrivals ?? createArrivals(table.config.intervalWindow, now, stalled);
   if (prev !== undefined) recordArrival(arrivals, now, stalled, table.config.intervalMs);
   const base: PeerEntry = {
     id: pdu.peerId,
     address: from.address,
-    nick: view.nick,
+    nick,
     memberships: prev !== undefined && sameMemberships(prev.memberships, memberships) ? prev.memberships : memberships,
     server: keepServer,
     channels: NO_CHANNELS,
-    isDedicatedServer: server !== undefined && view.nick === undefined,
+    isDedicatedServer: keepServer !== undefined && nick === undefined,
     state: 'alive',
     lastSeen: now,
     arrivals,
     stalledAtSeen: stalled,
+    budget: prev?.budget ?? createBudget(now),
   };
   const channelEvents: PeerEvent[] = [];
   const channels = applyChannels(table, prev, base, view.channels, now, channelEvents);

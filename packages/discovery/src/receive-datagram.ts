@@ -1,16 +1,23 @@
 /**
  * One received datagram → peer-table events: the checks every datagram passes before it reaches
- * the table (size, per-source rate, decoding, our own PDUs), each drop counted and logged
- * (docs/protocol.md §3.4; CONTRIBUTING.md §4). Never throws.
+ * the table (size, budgets, decoding, our own PDUs), each drop counted and logged at most once per
+ * offender per interval (docs/protocol.md §3.4; CONTRIBUTING.md §4). Never throws.
+ *
+ * Budgets: a datagram whose head names an established peer (peer-admission.ts) is charged to that
+ * peer alone; any other (a new ID, one heard elsewhere, garbage) to its source address. So a flood
+ * from the address the honest peers share cannot starve them, and a peer over its own budget is
+ * still heard (liveness only). O(1) per datagram (bounded size), bounded memory.
  */
 import { decodePdu } from '@ims/codec';
 import type { SchedulerLike } from 'rxjs';
-import type { Datagram } from './datagram-port.js';
+import type { Address, Datagram } from './datagram-port.js';
 import { observeLag } from './local-health.js';
+import type { OffenderLog } from './offender-log.js';
+import { chargePeer, establishedAt, peekPeerId, touchPeer } from './peer-admission.js';
 import type { PeerEvent } from './peer-events.js';
 import { applyPdu, type PeerTable } from './peer-table.js';
 import type { SourceLimiter } from './source-limiter.js';
-import type { DiscoveryLog, MutableStats } from './stats.js';
+import type { DiscoveryLog, DiscoveryLogEntry, MutableStats } from './stats.js';
 
 /** What {@link createReceiver} reads and updates. */
 export interface ReceiverDeps {
@@ -21,24 +28,17 @@ export interface ReceiverDeps {
   readonly scheduler: SchedulerLike;
   readonly stats: MutableStats;
   readonly log: DiscoveryLog;
+  /** Throttles the warn lines of offenders (rate limits, address conflicts). */
+  readonly offenders: OffenderLog;
 }
 
 /** The receive step of `discover()`: applies a datagram to the table, or drops and counts it. */
 export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[] {
-  const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log } = deps;
-  return (d) => {
-    // A datagram handled while the liveness check is overdue was queued during our own stall.
-    observeLag(table.local, table.config, scheduler.now());
-    stats.received += 1;
-    if (d.data.byteLength > maxDatagramBytes) {
-      stats.oversize += 1;
-      log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
-      return [];
-    }
-    if (!limiter.allow(d.from.address, scheduler.now())) {
-      stats.rateLimited += 1;
-      return [];
-    }
+  const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders } = deps;
+  const warnOnce = (key: string, now: number, entry: DiscoveryLogEntry): void => {
+    if (offenders.shouldLog(key, now)) log(entry);
+  };
+  const decodeAndApply = (d: Datagram, now: number): PeerEvent[] => {
     const decoded = decodePdu(d.data, { maxDatagramBytes });
     if (!decoded.ok) {
       stats.malformed += 1;
@@ -50,7 +50,38 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
       stats.own += 1;
       return [];
     }
-    stats.accepted += 1;
-    return applyPdu(table, decoded.value, d.from, scheduler.now());
+    const conflicts = table.counters.addressConflicts;
+    const events = applyPdu(table, decoded.value, d.from, now, decoded.warning !== undefined);
+    if (table.counters.addressConflicts === conflicts) stats.accepted += 1;
+    else conflictLogged(d.from, decoded.value.peerId, now);
+    return events;
+  };
+  const conflictLogged = (from: Address, id: string, now: number): void => {
+    const known = table.peers.get(id)?.address;
+    warnOnce(`conflict\u0000${from.address}`, now, { level: 'warn', event: 'addressConflict', from, peerId: id, reason: `peer already heard from ${known ?? '?'}` });
+  };
+  return (d) => {
+    const now = scheduler.now();
+    // A datagram handled while the liveness check is overdue was queued during our own stall.
+    observeLag(table.local, table.config, now);
+    stats.received += 1;
+    if (d.data.byteLength > maxDatagramBytes) {
+      stats.oversize += 1;
+      log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
+      return [];
+    }
+    const entry = establishedAt(table, peekPeerId(d.data), d.from);
+    if (entry !== undefined) {
+      if (chargePeer(entry, now, table.config.maxPdusPerSecondPerPeer)) return decodeAndApply(d, now);
+      stats.peerRateLimited += 1;
+      warnOnce(`peer\u0000${entry.id}`, now, { level: 'warn', event: 'rateLimited', reason: 'maxPdusPerSecondPerPeer', from: d.from, peerId: entry.id });
+      return touchPeer(table, entry, now);
+    }
+    if (!limiter.allow(d.from.address, now)) {
+      stats.rateLimited += 1;
+      warnOnce(`source\u0000${d.from.address}`, now, { level: 'warn', event: 'rateLimited', reason: 'maxPdusPerSecondPerSource', from: d.from });
+      return [];
+    }
+    return decodeAndApply(d, now);
   };
 }

@@ -14,8 +14,12 @@ export interface DiscoveryStats {
   readonly own: number;
   /** Datagrams over `maxDatagramBytes` (dropped before decoding). */
   readonly oversize: number;
-  /** Datagrams over `maxPdusPerSecondPerSource` (dropped before decoding). */
+  /** Datagrams of peers not established at their address over `maxPdusPerSecondPerSource` (dropped before decoding). */
   readonly rateLimited: number;
+  /** Datagrams of an established peer over `maxPdusPerSecondPerPeer`: they kept it alive, their content was not read. */
+  readonly peerRateLimited: number;
+  /** PDUs refused because they named a peer not `disconnected` from another address than the one it was first heard from. */
+  readonly addressConflicts: number;
   /** Datagrams the codec rejected (dropped). */
   readonly malformed: number;
   /** PDUs applied with a codec warning (unknown option or bad entry skipped). */
@@ -48,7 +52,7 @@ export interface DiscoveryStats {
 
 /** The counters discover() increments itself. */
 export type MutableStats = {
-  -readonly [K in Exclude<keyof DiscoveryStats, 'peers' | 'evicted' | 'channelsRefused' | 'lagMs' | 'maxLagMs' | 'stalledMs' | 'healthMultiplier'>]: number;
+  -readonly [K in Exclude<keyof DiscoveryStats, 'peers' | 'evicted' | 'channelsRefused' | 'addressConflicts' | 'lagMs' | 'maxLagMs' | 'stalledMs' | 'healthMultiplier'>]: number;
 };
 
 /** Fresh counters. */
@@ -59,6 +63,7 @@ export function createStats(): MutableStats {
     own: 0,
     oversize: 0,
     rateLimited: 0,
+    peerRateLimited: 0,
     malformed: 0,
     warnings: 0,
     channelsFiltered: 0,
@@ -76,6 +81,8 @@ export interface DiscoveryLogEntry {
   readonly reason?: string;
   readonly from?: Address;
   readonly code?: string;
+  /** The peer ID the offending datagram named, when it is known. */
+  readonly peerId?: string;
 }
 
 /** Where discovery writes its log entries. */

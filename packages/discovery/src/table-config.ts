@@ -40,6 +40,11 @@ export interface PeerTableOptions {
   readonly maxInvitations?: number;
   /** How long an invitation stays listed after it was last received, in ms. @default 30 × intervalMs */
   readonly invitationTtlMs?: number;
+  /**
+   * PDUs of one established peer read per second (docs/protocol.md §3.4); beyond, its datagrams
+   * only keep it alive. At least the pieces of its largest announcement. @default 64
+   */
+  readonly maxPdusPerSecondPerPeer?: number;
 }
 
 /** Resolved table options: every default filled in; `graceMs` stays undefined when it is per peer. */
@@ -116,5 +121,6 @@ export function resolveTableConfig(options: PeerTableOptions): PeerTableConfig {
     maxChannelsPerPeer: positive('maxChannelsPerPeer', options.maxChannelsPerPeer ?? 4_096),
     maxInvitations: positive('maxInvitations', options.maxInvitations ?? 256),
     invitationTtlMs: positive('invitationTtlMs', options.invitationTtlMs ?? 30 * intervalMs),
+    maxPdusPerSecondPerPeer: wholeIn('maxPdusPerSecondPerPeer', options.maxPdusPerSecondPerPeer ?? 64, 1, 1_000_000),
   };
 }
