@@ -77,6 +77,8 @@ export const SERVER_CONFIG_SPEC = {
   maxConnectionsPerIp: field.int(L.maxConnectionsPerIp, { min: 1, doc: 'open TCP connections from one IP address (a client uses one per channel)' }),
   maxChannels: field.int(L.maxChannels, { min: 1, doc: 'live channels hosted at once' }),
   maxMembersPerChannel: field.int(L.maxMembersPerChannel, { min: 1, doc: 'members of one channel' }),
+  maxInviteIds: field.int(L.maxInviteIds, { min: 1, doc: 'peer IDs one INVITE may name; more are refused whole (TOO_MANY_INVITEES)' }),
+  invitesPerSecond: field.int(L.invitesPerSecond, { min: 1, doc: 'INVITEs per second one connection may have multicast (SERVER_INVITE), in bursts of as many; more are refused (INVITE_RATE)' }),
   historyPerChannel: field.int(L.historyLimit, { min: 0, doc: 'posts kept per channel and sent to a new member' }),
   floodRate: field.int(L.floodRate, { min: 1, doc: 'sustained frames per second per connection; more are dropped' }),
   floodBurst: field.int(L.floodBurst, { min: 1, doc: 'frames one connection may send in a burst' }),

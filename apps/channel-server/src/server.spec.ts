@@ -9,7 +9,7 @@ describe('hostLimitsOf', () => {
         ...['--max-frame-bytes', '1001', '--max-connections', '1002', '--max-connections-per-ip', '1003'],
         ...['--idle-timeout', '1004', '--send-queue-bytes', '2005', '--flood-rate', '1006', '--flood-burst', '1007'],
         ...['--history-per-channel', '1008', '--max-channels', '1009', '--max-members-per-channel', '1010'],
-        ...['--flood-max-dropped', '1011', '--close-timeout', '1012'],
+        ...['--flood-max-dropped', '1011', '--close-timeout', '1012', '--max-invite-ids', '1013', '--invites-per-second', '1014'],
       ],
       {},
     );
@@ -26,6 +26,8 @@ describe('hostLimitsOf', () => {
       historyLimit: 1008,
       maxChannels: 1009,
       maxMembersPerChannel: 1010,
+      maxInviteIds: 1013,
+      invitesPerSecond: 1014,
     });
   });
 });

@@ -66,6 +66,8 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
     historyLimit: config.historyPerChannel,
     maxChannels: config.maxChannels,
     maxMembersPerChannel: config.maxMembersPerChannel,
+    maxInviteIds: config.maxInviteIds,
+    invitesPerSecond: config.invitesPerSecond,
   };
 }
 

@@ -19,5 +19,9 @@ export type ChannelErrorCode =
   | 'ADMISSION_FULL'
   /** Not a channel name: '#' or '@' then visible ASCII (docs/protocol.md §1). */
   | 'BAD_CHANNEL_NAME'
+  /** An INVITE naming more distinct peer IDs than `maxInviteIds`: nobody is invited. */
+  | 'TOO_MANY_INVITEES'
+  /** More INVITEs to announce than `invitesPerSecond` from one connection: this one is not announced. */
+  | 'INVITE_RATE'
   /** The same client joined the same channel on a newer connection: the older one is closed. */
   | 'REPLACED';

@@ -100,6 +100,10 @@ export interface HostOptions {
   readonly maxAdmittedPerChannel?: number;
   /** Channels whose history is kept while they are not live (closed or not yet taken over). @default 10_000 */
   readonly maxArchivedChannels?: number;
+  /** Distinct peer IDs one INVITE may name; more is refused whole with `TOO_MANY_INVITEES` (docs/protocol.md §9). @default 64 */
+  readonly maxInviteIds?: number;
+  /** INVITEs per second one connection may have announced (SERVER_INVITE), in bursts of as many; more are refused with `INVITE_RATE`. @default 2 */
+  readonly invitesPerSecond?: number;
 }
 
 /** One member in a `HostSnapshot`. */

@@ -14,6 +14,8 @@ describe('resolveHostLimits', () => {
     ['floodRate', 0],
     ['maxFrameBytes', Number.NaN],
     ['idleTimeoutMs', -1],
+    ['maxInviteIds', 0],
+    ['invitesPerSecond', 0],
   ] as const)('rejects %s = %s naming the key', (key, value) => {
     expect(() => resolveHostLimits({ [key]: value })).toThrow(ConfigError);
     expect(() => resolveHostLimits({ [key]: value })).toThrow(key);

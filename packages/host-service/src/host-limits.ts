@@ -30,6 +30,10 @@ export interface HostLimits {
   readonly maxChannels?: number;
   /** Members per channel. @default 10_000 */
   readonly maxMembersPerChannel?: number;
+  /** Distinct peer IDs one INVITE may name; more: `ERROR TOO_MANY_INVITEES`, nobody invited. @default 64 */
+  readonly maxInviteIds?: number;
+  /** INVITEs of one connection announced per second (SERVER_INVITE), in bursts of as many; more: `ERROR INVITE_RATE`. @default 2 */
+  readonly invitesPerSecond?: number;
 }
 
 /**
@@ -49,6 +53,8 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   historyLimit: HOST_DEFAULTS.historyLimit,
   maxChannels: HOST_DEFAULTS.maxChannels,
   maxMembersPerChannel: HOST_DEFAULTS.maxMembersPerChannel,
+  maxInviteIds: HOST_DEFAULTS.maxInviteIds,
+  invitesPerSecond: HOST_DEFAULTS.invitesPerSecond,
 });
 
 /** Smallest valid value of each limit (`idleTimeoutMs` 0 disables the timeout). */
@@ -65,6 +71,8 @@ const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
   historyLimit: 0,
   maxChannels: 1,
   maxMembersPerChannel: 1,
+  maxInviteIds: 1,
+  invitesPerSecond: 1,
 };
 
 /** Defaults filled in and every value checked; throws ConfigError naming the bad limit. */

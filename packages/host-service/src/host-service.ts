@@ -18,6 +18,21 @@ import type { HostService, HostServiceOptions, HostStats } from './host-service-
 import { StoreHealth } from './store-health.js';
 import { type StagedPost, TurnCommit, isEchoOf } from './turn-commit.js';
 
+/** The reducer's refusal codes (channel-core's ChannelErrorCode) and ignored INVITE IDs: counted in `errors`. */
+const REDUCER_CODES: ReadonlySet<string> = new Set([
+  'NOT_JOINED',
+  'ONE_CHANNEL_PER_CONNECTION',
+  'TOO_MANY_CHANNELS',
+  'CHANNEL_FULL',
+  'NOT_INVITED',
+  'ADMISSION_FULL',
+  'BAD_CHANNEL_NAME',
+  'REPLACED',
+  'TOO_MANY_INVITEES',
+  'INVITE_RATE',
+  'INVITE_UNKNOWN_IDS',
+]);
+
 /** Starts listening and serving; resolves once the port is bound and stored history is loaded. Rejects with ConfigError (bad limit) or TransportError (cannot listen). */
 export async function startHostService(options: HostServiceOptions): Promise<HostService> {
   const limits = resolveHostLimits(options.limits);
@@ -73,7 +88,14 @@ class Service implements HostService {
     const hooks = { deliver: (to: Entry, bytes: Uint8Array) => this.write(to, bytes), retract, health: this.storeHealth, now: this.now };
     this.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
     this.host = createHost(
-      { hostId: options.peerId, historyLimit: limits.historyLimit, maxChannels: limits.maxChannels, maxMembersPerChannel: limits.maxMembersPerChannel },
+      {
+        hostId: options.peerId,
+        historyLimit: limits.historyLimit,
+        maxChannels: limits.maxChannels,
+        maxMembersPerChannel: limits.maxMembersPerChannel,
+        maxInviteIds: limits.maxInviteIds,
+        invitesPerSecond: limits.invitesPerSecond,
+      },
       this.now,
     );
     // A restarted server serves the same history: stored posts become archives (takeover inputs).
@@ -222,6 +244,9 @@ class Service implements HostService {
         // Only without a store (feed stages persists otherwise): nothing to keep.
         return;
       case 'log':
+        // The reducer's refusals and ignored INVITE IDs are counted by code (docs/protocol.md §6.2, §9).
+        // (A bad frame's code was counted when it was decoded: not again here.)
+        if ((e.event === 'refused' || e.event === 'invite-unknown') && REDUCER_CODES.has(e.fields.code as string)) this.count(e.fields.code as string);
         this.logger.log(e.level, `host.${e.event}`, e.fields);
         return;
     }

@@ -16,6 +16,8 @@ export const HOST_DEFAULTS = Object.freeze({
   maxMembersPerChannel: 10_000,
   maxAdmittedPerChannel: 10_000,
   maxArchivedChannels: 10_000,
+  maxInviteIds: 64,
+  invitesPerSecond: 2,
 });
 
 /** Resolved options: every limit set. */
@@ -57,6 +59,8 @@ export interface ConnState {
   memberId: string | undefined;
   /** We emitted `close`: later frames are dropped until `closed` arrives. */
   closing: boolean;
+  /** Invitation announcements left in this connection's bucket, and when it was last refilled (on-invite.ts). @default undefined (full) */
+  invites?: { tokens: number; at: number; refusing: boolean };
 }
 
 /** History of a channel that is not live here. */

@@ -32,6 +32,7 @@ describe('host: private channels', () => {
 
   it('INVITE on a public channel only multicasts', () => {
     const h = harness();
+    h.peers(peer('bob'));
     h.join('c1', '#a', 'alice');
     expect(noLogs(h.frame('c1', { cmd: 'INVITE', clientIds: ['bob'] }))).toEqual([{ kind: 'invite', channel: '#a', clientIds: ['bob'] }]);
   });

@@ -2,11 +2,12 @@
  * The host role (draft §2.1–2.3, docs/protocol.md §2 and §5): one reducer for every channel this peer
  * hosts. Inputs and effects are plain data; see ../types.ts.
  */
-import type { ClientCommand, InviteCommand, SayCommand } from '@ims/codec';
+import type { ClientCommand, SayCommand } from '@ims/codec';
 import type { ChannelSnapshot, Host, HostEffect, HostInput, HostOptions, HostSnapshot, PeerInfo, Post } from '../types.js';
 import { compareIds } from '@ims/codec';
 import { canBeStandby } from '../standby.js';
 import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
+import { onInvite } from './on-invite.js';
 import { onJoin } from './on-join.js';
 import { absorbResend, onMerge } from './merge.js';
 
@@ -118,25 +119,6 @@ function retract(ctx: HostContext, channel: string, post: Post): void {
   if (archived === undefined || !archived.posts.includes(post)) return;
   const posts = archived.posts.filter((p) => p !== post);
   ctx.archive.set(channel, archived.admitted === undefined ? { posts } : { posts, admitted: archived.admitted });
-}
-
-function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): void {
-  const ch = cs.channel;
-  if (ch === undefined) {
-    ctx.refuse(cs, 'NOT_JOINED', 'INVITE before JOIN', undefined);
-    return;
-  }
-  const ids = [...new Set(cmd.clientIds)];
-  if (ch.admitted !== undefined) {
-    const fresh = ids.filter((id) => !ch.admitted?.has(id));
-    if (ch.admitted.size + fresh.length > ctx.opts.maxAdmittedPerChannel) {
-      ctx.refuse(cs, 'ADMISSION_FULL', `${ch.name} admits at most ${ctx.opts.maxAdmittedPerChannel} peers`, ch.name);
-      return;
-    }
-    for (const id of fresh) ch.admitted.add(id);
-  }
-  ctx.log('info', 'invite', { conn: cs.conn, peer: cs.memberId, channel: ch.name, clientIds: ids });
-  ctx.out.push({ kind: 'invite', channel: ch.name, clientIds: ids });
 }
 
 /**

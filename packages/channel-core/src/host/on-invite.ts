@@ -1,0 +1,64 @@
+/**
+ * INVITE (docs/protocol.md §3.8, §8): private channels grow their admission list; public ones are
+ * announced with SERVER_INVITE. Amplification is bounded (docs/protocol.md §9): at most
+ * `maxInviteIds` IDs per INVITE, only peers discovery knows are announced, and at most
+ * `invitesPerSecond` announced INVITEs per connection.
+ */
+import type { InviteCommand } from '@ims/codec';
+import type { ConnState, HostContext } from './host-context.js';
+
+/** Handles one INVITE frame. */
+export function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): void {
+  const ch = cs.channel;
+  if (ch === undefined) {
+    ctx.refuse(cs, 'NOT_JOINED', 'INVITE before JOIN', undefined);
+    return;
+  }
+  const ids = [...new Set(cmd.clientIds)];
+  if (ids.length > ctx.opts.maxInviteIds) {
+    ctx.refuse(cs, 'TOO_MANY_INVITEES', `one INVITE names at most ${ctx.opts.maxInviteIds} peers, got ${ids.length}: nobody invited`, ch.name);
+    return;
+  }
+  if (ch.admitted !== undefined) {
+    const fresh = ids.filter((id) => !ch.admitted?.has(id));
+    if (ch.admitted.size + fresh.length > ctx.opts.maxAdmittedPerChannel) {
+      ctx.refuse(cs, 'ADMISSION_FULL', `${ch.name} admits at most ${ctx.opts.maxAdmittedPerChannel} peers`, ch.name);
+      return;
+    }
+    for (const id of fresh) ch.admitted.add(id);
+  }
+  // A SERVER_INVITE for a peer nobody announced reaches no one: announcing it is pure amplification.
+  const known = ch.isPrivate ? ids : ids.filter((id) => ctx.peers.has(id));
+  if (known.length < ids.length) {
+    ctx.log('debug', 'invite-unknown', { conn: cs.conn, peer: cs.memberId, channel: ch.name, code: 'INVITE_UNKNOWN_IDS', ignored: ids.length - known.length });
+  }
+  if (known.length === 0) return;
+  if (!ch.isPrivate && !takeToken(ctx, cs)) {
+    refuseRate(ctx, cs, ch.name);
+    return;
+  }
+  ctx.log('info', 'invite', { conn: cs.conn, peer: cs.memberId, channel: ch.name, clientIds: known });
+  ctx.out.push({ kind: 'invite', channel: ch.name, clientIds: known });
+}
+
+/** A token bucket per connection: `invitesPerSecond` tokens a second, as many at most. */
+function takeToken(ctx: HostContext, cs: ConnState): boolean {
+  const rate = ctx.opts.invitesPerSecond;
+  const now = ctx.now();
+  const b = (cs.invites ??= { tokens: rate, at: now, refusing: false });
+  b.tokens = Math.min(rate, b.tokens + ((now - b.at) * rate) / 1_000);
+  b.at = now;
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  b.refusing = false;
+  return true;
+}
+
+/** ERROR for every refused INVITE, but one warn line per episode (no log flood); later ones at debug, still counted. */
+function refuseRate(ctx: HostContext, cs: ConnState, channel: string): void {
+  const message = `more than ${ctx.opts.invitesPerSecond} INVITEs a second, not announced; send it again later`;
+  ctx.send(cs.conn, { cmd: 'ERROR', reason: `INVITE_RATE: ${message}` });
+  const first = cs.invites?.refusing !== true;
+  if (cs.invites) cs.invites.refusing = true;
+  ctx.log(first ? 'warn' : 'debug', 'refused', { conn: cs.conn, peer: ctx.peerOf(cs), channel, code: 'INVITE_RATE', message });
+}
