@@ -39,6 +39,7 @@ export function noteStandbyNamed(ctx: MemberContext, standbyId: string): void {
  * whether it moved off the host.
  */
 export function followLiveness(ctx: MemberContext, hosts: readonly LobbyHost[], at: number): boolean {
+  const before = ctx.host === undefined ? undefined : ctx.lobby.find((x) => x.id === ctx.host?.peerId)?.state;
   ctx.lobby = hosts;
   tick(ctx, at);
   const host = ctx.host;
@@ -60,7 +61,7 @@ export function followLiveness(ctx: MemberContext, hosts: readonly LobbyHost[], 
   if (host === undefined || ctx.phase === 'idle' || ctx.phase === 'left') return false;
   const current = hosts.find((x) => x.id === host.peerId);
   // Our own embedded host is never in the lobby (discovery ignores our own PDUs).
-  const gone = host.peerId !== ctx.opts.selfId && (current === undefined ? wasSeen : current.state === 'disconnected');
+  const gone = host.peerId !== ctx.opts.selfId && (current === undefined ? wasSeen && droppedBySilence(ctx, before) : current.state === 'disconnected');
   if (!gone) return false;
   // Timer path (docs/protocol.md §5): three intervals without a PDU. maybeDisconnected alone: stay.
   if (ctx.attempt === 'failover' && ctx.phase !== 'joined') {
@@ -68,6 +69,18 @@ export function followLiveness(ctx: MemberContext, hosts: readonly LobbyHost[], 
     targetFailed(ctx);
   } else failOver(ctx, 'silent');
   return true;
+}
+
+/**
+ * Whether our host's leaving the lobby means it went silent (docs/protocol.md §5.4). While our
+ * connection to it is open and joined, a datagram (a PDU without SERVER_OPTION, forged or not)
+ * does not outweigh it: only a drop that followed suspicion does, since discovery drops a silent
+ * peer only after showing it suspect for two of its intervals. A host whose connection stays
+ * half-open is thus still left by the timer path; one that really stops hosting closes it.
+ */
+function droppedBySilence(ctx: MemberContext, before: LobbyHost['state'] | undefined): boolean {
+  if (ctx.phase !== 'joined' || !ctx.connOpen) return true;
+  return before === 'maybeDisconnected' || before === 'disconnected';
 }
 
 /**

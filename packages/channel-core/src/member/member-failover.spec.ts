@@ -81,8 +81,9 @@ describe('member: timer path and partition heal', () => {
     ]);
   });
 
-  it('treats a host dropped from the lobby as disconnected', () => {
+  it('treats a host dropped from the lobby after it was suspect as disconnected', () => {
     const { m } = joined();
+    m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H, 'maybeDisconnected'), lobbyHost(S, 'alive', [])] });
     expect(wire(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([{ kind: 'disconnect' }, { kind: 'connect', target: S }]);
   });
 
