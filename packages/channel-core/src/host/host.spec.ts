@@ -45,7 +45,7 @@ describe('host: JOIN', () => {
   it('refuses a name that is neither public nor private', () => {
     const h = harness();
     h.open('c1');
-    for (const channel of ['lobby', '#', '#a b']) expect(errorCodes(h.frame('c1', { cmd: 'JOIN', channel }))).toEqual(['BAD_CHANNEL_NAME']);
+    for (const channel of ['lobby', '#', '#a b', `#${'x'.repeat(200)}`]) expect(errorCodes(h.frame('c1', { cmd: 'JOIN', channel }))).toEqual(['BAD_CHANNEL_NAME']);
     expect(h.host.snapshot().channels).toEqual([]);
   });
 
