@@ -139,6 +139,30 @@ describe('discover(): a flood cannot starve established peers', () => {
     expect((about(victim.events, 'srv', 'suspect')[0]?.at ?? 0) > 10 * I).toBe(true);
   });
 
+  it('a full table refuses new IDs rather than evict peers that keep announcing, however fresh the forged ones are kept', () => {
+    let victim!: ReturnType<typeof peer>;
+    virtual((at, net) => {
+      victim = peer(net, 'victim', '10.0.0.1', { maxPeers: 20 });
+      const host = peer(net, 'srv', '127.0.0.1', { server: SERVER });
+      const flooder = net.port({ address: '127.0.0.1' });
+      let n = 0;
+      // 19 forged IDs kept fresher than the host, and 100 new IDs a second.
+      for (let t = 3 * I; t < 12 * I; t += 10) {
+        at(t, () => {
+          for (let i = 0; i < 19; i++) flooder.send(encodePdu({ peerId: `kept-${i}`, options: [] }));
+          flooder.send(encodePdu({ peerId: `new-${n++}`, options: [] }));
+        });
+      }
+      at(12 * I, () => {
+        [victim, host].forEach((p) => p.d.close());
+        flooder.close();
+      });
+    });
+    expect(about(victim.events, 'srv', 'gone')).toEqual([]);
+    expect(about(victim.events, 'srv', 'channelClosed')).toEqual([]);
+    expect(victim.d.stats().peersRefused).toBeGreaterThan(800);
+  });
+
   it('validates the new budgets', () => {
     virtual((_at, net) => {
       for (const bad of [{ maxPdusPerSecondPerPeer: 0 }, { maxPdusPerSecondPerPeer: 1.5 }, { maxPdusPerSecondPerSource: 0 }, { offenderLogIntervalMs: -1 }]) {

@@ -271,7 +271,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
     },
     peersAt: (address) => [...table.peers.values()].filter((p) => p.address === address).map(toPeerInfo),
     ...ownSetters({ peerId, maxDatagramBytes, inviteSends: o.inviteSends, stats, log, input }),
-    stats: () => ({ ...stats, ...localHealthStats(table.local), peers: table.peers.size, evicted: table.counters.evicted, channelsRefused: table.counters.channelsRefused, addressConflicts: table.counters.addressConflicts }),
+    stats: () => ({ ...stats, ...localHealthStats(table.local), ...table.counters, peers: table.peers.size }),
     close() {
       if (closed) return;
       closed = true;

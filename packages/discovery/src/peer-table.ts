@@ -34,10 +34,11 @@ export interface PeerTable {
   readonly peers: Map<string, PeerEntry>;
   readonly invitations: Map<string, Invitation>;
   /**
-   * Peers evicted to stay within maxPeers, channel names refused beyond maxChannelsPerPeer, and PDUs
-   * refused because they named a live peer from another address.
+   * Peers evicted to stay within maxPeers (and new ones refused when every tracked peer keeps
+   * announcing), channel names refused beyond maxChannelsPerPeer, and PDUs refused because they
+   * named a live peer from another address.
    */
-  readonly counters: { evicted: number; channelsRefused: number; addressConflicts: number };
+  readonly counters: { evicted: number; peersRefused: number; channelsRefused: number; addressConflicts: number };
   /** Our own lag, measured by discover()'s scheduler (local-health.ts); none for a bare table. */
   readonly local: LocalHealth;
 }
@@ -45,7 +46,7 @@ export interface PeerTable {
 /** An empty table. */
 export function createPeerTable(options: PeerTableOptions): PeerTable {
   const config = resolveTableConfig(options);
-  return { config, peers: new Map(), invitations: new Map(), counters: { evicted: 0, channelsRefused: 0, addressConflicts: 0 }, local: createLocalHealth() };
+  return { config, peers: new Map(), invitations: new Map(), counters: { evicted: 0, peersRefused: 0, channelsRefused: 0, addressConflicts: 0 }, local: createLocalHealth() };
 }
 
 /** The public view of an entry. */
@@ -94,12 +95,21 @@ function unionMemberships(a: readonly ServerMembership[], b: readonly ServerMemb
   return [...out].map(([serverId, channels]) => ({ serverId, channels }));
 }
 
-/** Drop the least recently heard peer to make room (Map order). */
-function evictOldest(table: PeerTable, now: number, events: PeerEvent[]): void {
+/**
+ * Drop the least recently heard peer to make room (Map order), unless even that one is an
+ * established peer (alive, heard more than once): then the newcomer is refused instead, so a flood
+ * of new IDs cannot push out peers that keep announcing (docs/protocol.md §3.7). False if refused.
+ */
+function evictOldest(table: PeerTable, now: number, events: PeerEvent[]): boolean {
   const oldest = table.peers.values().next();
-  if (oldest.done === true) return;
+  if (oldest.done === true) return true;
+  if (oldest.value.state === 'alive' && oldest.value.arrivals.heard > 1) {
+    table.counters.peersRefused += 1;
+    return false;
+  }
   removePeer(table, oldest.value, now, events, 'evicted');
   table.counters.evicted += 1;
+  return true;
 }
 
 function removePeer(table: PeerTable, entry: PeerEntry, now: number, events: PeerEvent[], reason: 'silent' | 'evicted'): void {
@@ -146,7 +156,7 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
     return events;
   }
   const view = viewPdu(pdu);
-  if (prev === undefined && table.peers.size >= table.config.maxPeers) evictOldest(table, now, events);
+  if (prev === undefined && table.peers.size >= table.config.maxPeers && !evictOldest(table, now, events)) return events;
   const count = pdu.options.length;
   // An empty or cut-short PDU erases nothing the peer announced before.
   const nick = view.nick ?? (partial || count === 0 ? prev?.nick : undefined);

@@ -26,6 +26,8 @@ export interface DiscoveryStats {
   readonly warnings: number;
   /** Peers evicted to stay within `maxPeers`. */
   readonly evicted: number;
+  /** New peers refused at `maxPeers` because even the longest-silent tracked peer is alive and heard more than once. */
+  readonly peersRefused: number;
   /** Announced channel names ignored beyond `maxChannelsPerPeer`. */
   readonly channelsRefused: number;
   /** Private or invalid channel names a caller passed that were kept out of PDUs. */
@@ -52,7 +54,7 @@ export interface DiscoveryStats {
 
 /** The counters discover() increments itself. */
 export type MutableStats = {
-  -readonly [K in Exclude<keyof DiscoveryStats, 'peers' | 'evicted' | 'channelsRefused' | 'addressConflicts' | 'lagMs' | 'maxLagMs' | 'stalledMs' | 'healthMultiplier'>]: number;
+  -readonly [K in Exclude<keyof DiscoveryStats, 'peers' | 'evicted' | 'peersRefused' | 'channelsRefused' | 'addressConflicts' | 'lagMs' | 'maxLagMs' | 'stalledMs' | 'healthMultiplier'>]: number;
 };
 
 /** Fresh counters. */
