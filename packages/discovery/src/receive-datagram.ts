@@ -1,7 +1,8 @@
 /**
  * One received datagram → peer-table events: the checks every datagram passes before it reaches
  * the table (size, budgets, decoding, our own PDUs), each drop counted and logged at most once per
- * offender per interval (docs/protocol.md §3.4; CONTRIBUTING.md §4). Never throws.
+ * source address and cause per `offenderLogIntervalMs` (docs/protocol.md §3.4; CONTRIBUTING.md §4).
+ * Never throws.
  *
  * Budgets: a datagram whose head names an established peer (peer-admission.ts) is charged to that
  * peer alone; any other (a new ID, one heard elsewhere, garbage) to its source address. So a flood
@@ -42,7 +43,7 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
     const decoded = decodePdu(d.data, { maxDatagramBytes });
     if (!decoded.ok) {
       stats.malformed += 1;
-      log({ level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
+      if (offenders.shouldLog(`malformed\u0000${d.from.address}`, now)) log({ level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
       return [];
     }
     if (decoded.warning !== undefined) stats.warnings += 1;
@@ -67,14 +68,15 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
     stats.received += 1;
     if (d.data.byteLength > maxDatagramBytes) {
       stats.oversize += 1;
-      log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
+      if (offenders.shouldLog(`oversize\u0000${d.from.address}`, now)) log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
       return [];
     }
     const entry = establishedAt(table, peekPeerId(d.data), d.from);
     if (entry !== undefined) {
       if (chargePeer(entry, now, table.config.maxPdusPerSecondPerPeer)) return decodeAndApply(d, now);
       stats.peerRateLimited += 1;
-      warnOnce(`peer\u0000${entry.id}`, now, { level: 'warn', event: 'rateLimited', reason: 'maxPdusPerSecondPerPeer', from: d.from, peerId: entry.id });
+      // Keyed by address: forged IDs by the thousand from one address still make one line.
+      warnOnce(`peer\u0000${d.from.address}`, now, { level: 'warn', event: 'rateLimited', reason: 'maxPdusPerSecondPerPeer', from: d.from, peerId: entry.id });
       return touchPeer(table, entry, now);
     }
     if (!limiter.allow(d.from.address, now)) {
