@@ -54,7 +54,7 @@ export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
    * own `maxPdusPerSecondPerPeer` instead (docs/protocol.md §3.4). @default 200
    */
   readonly maxPdusPerSecondPerSource?: number;
-  /** A warn line per offender (source address, or peer over its budget) at most once per this many ms. @default 10000 */
+  /** One log line per source address and cause (rate limits, address conflicts, bad datagrams) at most once per this many ms. @default 10000 */
   readonly offenderLogIntervalMs?: number;
   /** Largest datagram sent or accepted (docs/protocol.md §3); longer lists are split. @default 1400 */
   readonly maxDatagramBytes?: number;
