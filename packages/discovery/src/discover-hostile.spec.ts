@@ -163,6 +163,23 @@ describe('discover(): a flood cannot starve established peers', () => {
     expect(victim.d.stats().peersRefused).toBeGreaterThan(800);
   });
 
+  it('our own PDUs (looped back, or forged with our ID) are not charged to the address we share', () => {
+    let victim!: ReturnType<typeof peer>;
+    virtual((at, net) => {
+      victim = peer(net, 'victim', '127.0.0.1', { maxPdusPerSecondPerSource: 10 });
+      const flooder = net.port({ address: '127.0.0.1' });
+      for (let t = 0; t < 5 * I; t += 1) at(t, () => flooder.send(encodePdu({ peerId: 'victim', options: [nick('me?')] })));
+      const newcomer = peer(net, 'new', '127.0.0.1', { nick: 'nina', intervalMs: 700 });
+      at(5 * I, () => {
+        [victim, newcomer].forEach((p) => p.d.close());
+        flooder.close();
+      });
+    });
+    expect(about(victim.events, 'new', 'appeared')).toHaveLength(1);
+    expect(victim.d.stats().own).toBeGreaterThan(5_000);
+    expect(victim.d.stats().rateLimited).toBe(0);
+  });
+
   it('validates the new budgets', () => {
     virtual((_at, net) => {
       for (const bad of [{ maxPdusPerSecondPerPeer: 0 }, { maxPdusPerSecondPerPeer: 1.5 }, { maxPdusPerSecondPerSource: 0 }, { offenderLogIntervalMs: -1 }]) {

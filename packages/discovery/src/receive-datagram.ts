@@ -71,7 +71,13 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
       if (offenders.shouldLog(`oversize\u0000${d.from.address}`, now)) log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
       return [];
     }
-    const entry = establishedAt(table, peekPeerId(d.data), d.from);
+    const id = peekPeerId(d.data);
+    // Our own PDUs come back through multicast loopback: never charged to the address we share.
+    if (id === peerId) {
+      stats.own += 1;
+      return [];
+    }
+    const entry = establishedAt(table, id, d.from);
     if (entry !== undefined) {
       if (chargePeer(entry, now, table.config.maxPdusPerSecondPerPeer)) return decodeAndApply(d, now);
       stats.peerRateLimited += 1;
