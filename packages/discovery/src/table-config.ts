@@ -42,7 +42,8 @@ export interface PeerTableOptions {
   readonly invitationTtlMs?: number;
   /**
    * PDUs of one established peer read per second (docs/protocol.md §3.4); beyond, its datagrams
-   * only keep it alive. At least the pieces of its largest announcement. @default 64
+   * only keep it alive. At least the pieces of its largest announcement, which leave back to back
+   * (4,096 channels of 200 bytes: about 690 datagrams). @default 1000
    */
   readonly maxPdusPerSecondPerPeer?: number;
 }
@@ -121,6 +122,6 @@ export function resolveTableConfig(options: PeerTableOptions): PeerTableConfig {
     maxChannelsPerPeer: positive('maxChannelsPerPeer', options.maxChannelsPerPeer ?? 4_096),
     maxInvitations: positive('maxInvitations', options.maxInvitations ?? 256),
     invitationTtlMs: positive('invitationTtlMs', options.invitationTtlMs ?? 30 * intervalMs),
-    maxPdusPerSecondPerPeer: wholeIn('maxPdusPerSecondPerPeer', options.maxPdusPerSecondPerPeer ?? 64, 1, 1_000_000),
+    maxPdusPerSecondPerPeer: wholeIn('maxPdusPerSecondPerPeer', options.maxPdusPerSecondPerPeer ?? 1_000, 1, 1_000_000),
   };
 }
