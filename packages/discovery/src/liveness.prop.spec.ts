@@ -56,7 +56,11 @@ function simulate(w: World): PeerEvent[] {
   // No extra before its third PDU: a slow peer announcing a change about one of our intervals after
   // first contact looks configured like us until its next PDU (docs/protocol.md §4.1, a stated limit).
   const sends = [...regular, ...w.extras.map((x) => 2 * w.interval + x * (last - 2 * w.interval))].sort((a, b) => a - b);
-  const stalls = w.stalls.map(([at, ms]) => [at * last, at * last + ms] as const).sort((a, b) => a[0] - b[0]);
+  // Our stalls begin after the peer's third regular PDU: a slow peer first heard through a stall of
+  // ours (its first PDUs held and handled together) may be disconnected once before its interval is
+  // learned, then re-appears (a stated limit, like the two above; docs/protocol.md §4.1).
+  const from3 = Math.min(3 * w.interval, last);
+  const stalls = w.stalls.map(([at, ms]) => [from3 + at * (last - from3), from3 + at * (last - from3) + ms] as const).sort((a, b) => a[0] - b[0]);
   const events: PeerEvent[] = [];
   let due = period;
   checkScheduled(table.local, 0, period);
