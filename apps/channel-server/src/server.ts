@@ -3,6 +3,7 @@
  * TCP → optional ops HTTP endpoint. `startServer` opens them in that order and `stop` closes them
  * in reverse, so no post accepted before the stop is lost.
  */
+import { lostHostExpiryFor } from '@ims/channel-core';
 import { discover, udpPort, type Discovery } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost, type HistoryStore, type HostLimits, type HostService } from '@ims/host-service';
@@ -128,7 +129,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const replica =
       watch === undefined
         ? undefined
-        : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger, replanEveryMs: config.announceInterval / 4, own$: tap.own$, lostHostExpiryMs: Math.max(1_000, 6 * config.announceInterval) });
+        : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger, replanEveryMs: config.announceInterval / 4, own$: tap.own$, lostHostExpiryMs: lostHostExpiryFor(config.announceInterval) });
     let stopped: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       stopping = true;

@@ -6,7 +6,7 @@
 import { discover, udpPort, type Discovery, type Lobby } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { lobbyHosts, startMemberSession } from '@ims/member-session';
-import { createMember, type LobbyHost, type MemberTarget } from '@ims/channel-core';
+import { createMember, lostHostExpiryFor, type LobbyHost, type MemberTarget } from '@ims/channel-core';
 import { filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
@@ -117,7 +117,7 @@ class Node implements PeerNode {
         channel,
         target,
         createMember: () =>
-          createMember({ selfId: this.selfId, channel, lostHostExpiryMs: lostHostExpiry(this.config.announceIntervalMs), ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
+          createMember({ selfId: this.selfId, channel, lostHostExpiryMs: lostHostExpiryFor(this.config.announceIntervalMs), ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
         hosts$: this.hosts$,
         ...(this.host ? { archive: this.host.archive } : {}),
         logger: this.logger,
@@ -221,11 +221,3 @@ class Node implements PeerNode {
   }
 }
 
-/**
- * How long a host we failed over from stays lost while discovery still shows it alive: past the
- * time discovery needs to see a dead host go (3.5 intervals, docs/protocol.md §4) with room for
- * lag, so only a host that really announces again (a restart) is taken back (§5.5).
- */
-export function lostHostExpiry(announceIntervalMs: number): number {
-  return Math.max(1_000, 6 * announceIntervalMs);
-}

@@ -17,3 +17,4 @@ export { createHost } from './host/host.js';
 export { HOST_DEFAULTS } from './host/host-context.js';
 export type { MemberTarget, LobbyHost, MemberInput, MemberEvent, MemberEffect, MemberOptions, MembershipSnapshot, Member } from './member/member-types.js';
 export { createMember } from './member/member.js';
+export { lostHostExpiryFor } from './member/lost-marks.js';

@@ -7,6 +7,15 @@
  */
 import type { MemberContext } from './member-context.js';
 
+/**
+ * `MemberOptions.lostHostExpiryMs` for a network announcing every `announceIntervalMs`: past the
+ * time discovery needs to see a dead host go (3.5 intervals, docs/protocol.md §4) with room for lag,
+ * so only a host that really announces again (a restart) is taken back (§5.5). At least 1 s.
+ */
+export function lostHostExpiryFor(announceIntervalMs: number): number {
+  return Math.max(1_000, 6 * announceIntervalMs);
+}
+
 /** Marks `id` lost; its time is the first runtime time we are given after this (see {@link tick}). */
 export function markLost(ctx: MemberContext, id: string): void {
   ctx.lostHosts.set(id, undefined);

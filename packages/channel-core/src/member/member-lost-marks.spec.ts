@@ -1,6 +1,7 @@
 /** Lost-host marks and their expiry (docs/protocol.md §5.5, §5.8): a restarted host never splits a channel for good. */
 import { describe, expect, it } from 'vitest';
 import { createMember } from './member.js';
+import { lostHostExpiryFor } from './lost-marks.js';
 import { H, joined, lobbyHost, S, say, standby, wire } from './member-harness.js';
 import type { LobbyHost } from './member-types.js';
 
@@ -88,5 +89,12 @@ describe('member: history times (docs/protocol.md §2.8)', () => {
       { authorId: 'x', text: '1', at: 42 },
       { authorId: 'y', text: '2', at: 20 },
     ]);
+  });
+});
+
+describe('lostHostExpiryFor', () => {
+  it('is six announce intervals, never under 1 s', () => {
+    expect(lostHostExpiryFor(2_000)).toBe(12_000);
+    expect(lostHostExpiryFor(150)).toBe(1_000);
   });
 });
