@@ -14,19 +14,21 @@ const LIKE_US_BAND = 0.1;
 
 /** Silence between two PDUs, in our intervals, that a peer announcing like us never exceeds before it is learned. */
 const LIKE_US_SILENCE = 1.25;
+/** Time since first heard, in our intervals, over which those PDUs must spread (a burst of pieces or changes is no rate). */
+const LIKE_US_SPAN = 0.75;
 
 /**
- * A peer configured like us: its first regular gaps match our interval, or it has been heard three
- * times over two of our intervals without ever going silent for much more than one of them (our stalls taken
- * out). Either way it cannot be a slow announcer, so it is judged at once (a host frozen right after
- * we joined it, while start-up stalls kept its gaps from being learned).
+ * A peer configured like us: its first regular gaps match our interval, or its PDUs so far spread
+ * over at least 3/4 of our interval without one silence much longer than our interval (a silence we
+ * mostly stalled through counts as long). Either way it is no slow announcer, so it is judged at
+ * once (a host frozen right after we joined it, before start-up stalls let its gaps be learned).
  */
 const announcesLikeUs = (config: PeerTableConfig, w: ArrivalWindow): boolean =>
   (w.count >= 1 &&
     w.largest <= (1 + LIKE_US_BAND) * config.intervalMs &&
     w.smallest >= (1 - LIKE_US_BAND) * config.intervalMs &&
     w.anchor - w.first <= (1 + LIKE_US_BAND) * w.count * config.intervalMs) ||
-  (w.heard >= 3 && w.latest - w.first >= 2 * config.intervalMs && w.longestSilence <= LIKE_US_SILENCE * config.intervalMs);
+  (w.heard >= 2 && w.latest - w.first >= LIKE_US_SPAN * config.intervalMs && w.longestSilence <= LIKE_US_SILENCE * config.intervalMs);
 
 /** Grace ceiling when `graceMs` is not set: the target is detection within 3 intervals + 1 s. */
 export const DEFAULT_GRACE_CEILING_MS = 250;
