@@ -93,15 +93,18 @@ async function openDiscovery(config: ServerConfig, logger: Logger): Promise<Disc
 
 /** The `/metrics` body, read from the parts at scrape time. */
 function metricsOf(host: HostService, discovery: Discovery, sqlite: SqliteHistoryStore | undefined, started: number): () => string {
-  return () =>
-    renderMetrics({
+  return () => {
+    const d = discovery.stats();
+    return renderMetrics({
       host: host.stats(),
       ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedCommits: sqlite.failedCommits } } : {}),
-      peers: discovery.stats().peers,
-      localHealth: localHealthOf(discovery.stats()),
+      peers: d.peers,
+      discovery: d,
+      localHealth: localHealthOf(d),
       uptimeSeconds: (Date.now() - started) / 1000,
       rssBytes: process.memoryUsage.rss(),
     });
+  };
 }
 
 /** Open every adapter and start serving; on failure, closes what was opened and rethrows. */

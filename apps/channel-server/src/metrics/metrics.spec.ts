@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { DiscoveryStats } from '@ims/discovery';
 import { Histogram, type HostStats } from '@ims/host-service';
+import { DISCOVERY_ABUSE_CAUSES, HOST_ERROR_CODES } from './abuse-codes.js';
 import { escapeLabel, renderMetrics } from './metrics.js';
 
 function stats(over: Partial<HostStats> = {}): HostStats {
@@ -85,7 +87,59 @@ describe('renderMetrics', () => {
     expect(parse(renderMetrics({ host: stats(), peers: 0, uptimeSeconds: 0, rssBytes: 0 })).get('ims_store_writable')).toBe(1);
   });
 
+  it('shows every code of docs/protocol.md §6 at 0 before it happens, then what the host counted, unknown codes included', () => {
+    const m = parse(renderMetrics({ host: stats({ errors: { FLOOD: 2, JOIN_RATE: 4 } }), peers: 0, uptimeSeconds: 0, rssBytes: 0 }));
+    for (const code of HOST_ERROR_CODES.filter((c) => c !== 'FLOOD')) expect(m.get(`ims_errors_total{code="${code}"}`), code).toBe(0);
+    expect(m.get('ims_errors_total{code="FLOOD"}')).toBe(2);
+    expect(m.get('ims_errors_total{code="JOIN_RATE"}')).toBe(4);
+    for (const code of ['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'NOT_ACCEPTING', 'SLOW_READER', 'IDLE_TIMEOUT', 'FRAMES_DROPPED']) expect(HOST_ERROR_CODES).toContain(code);
+  });
+
+  it('counts posts the store refused as STORE_UNAVAILABLE', () => {
+    const store = { writable: false, committedPosts: 0, refusedPosts: 7, failedCommits: 1 };
+    expect(parse(renderMetrics({ host: stats({ store }), peers: 0, uptimeSeconds: 0, rssBytes: 0 })).get('ims_errors_total{code="STORE_UNAVAILABLE"}')).toBe(7);
+  });
+
+  it('shows each discovery abuse counter under its own cause, and moves only that one', () => {
+    const zero = discoveryStats();
+    const base = parse(renderMetrics({ host: stats(), peers: 0, discovery: zero, uptimeSeconds: 0, rssBytes: 0 }));
+    for (const cause of DISCOVERY_ABUSE_CAUSES) expect(base.get(`ims_discovery_abuse_total{cause="${cause}"}`), cause).toBe(0);
+    for (const [i, cause] of DISCOVERY_ABUSE_CAUSES.entries()) {
+      const m = parse(renderMetrics({ host: stats(), peers: 0, discovery: { ...zero, [cause]: i + 1 }, uptimeSeconds: 0, rssBytes: 0 }));
+      for (const other of DISCOVERY_ABUSE_CAUSES) expect(m.get(`ims_discovery_abuse_total{cause="${other}"}`), other).toBe(other === cause ? i + 1 : 0);
+    }
+    const m = parse(renderMetrics({ host: stats(), peers: 0, discovery: { ...zero, received: 9, accepted: 5, sentDatagrams: 3 }, uptimeSeconds: 0, rssBytes: 0 }));
+    expect([m.get('ims_discovery_received_total'), m.get('ims_discovery_accepted_total'), m.get('ims_discovery_sent_datagrams_total')]).toEqual([9, 5, 3]);
+  });
+
   it('escapes label values', () => {
     expect(escapeLabel('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
   });
 });
+
+function discoveryStats(): DiscoveryStats {
+  return {
+    received: 0,
+    accepted: 0,
+    own: 0,
+    oversize: 0,
+    rateLimited: 0,
+    peerRateLimited: 0,
+    addressConflicts: 0,
+    malformed: 0,
+    warnings: 0,
+    evicted: 0,
+    peersRefused: 0,
+    channelsRefused: 0,
+    channelsFiltered: 0,
+    announcements: 0,
+    sentDatagrams: 0,
+    encodeErrors: 0,
+    entriesLeftOut: 0,
+    peers: 0,
+    lagMs: 0,
+    maxLagMs: 0,
+    stalledMs: 0,
+    healthMultiplier: 1,
+  };
+}

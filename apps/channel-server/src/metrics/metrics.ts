@@ -2,7 +2,9 @@
  * `/metrics` in the Prometheus text exposition format (version 0.0.4), rendered from plain
  * snapshots at scrape time: nothing is counted twice, the host service owns its counters.
  */
+import type { DiscoveryStats } from '@ims/discovery';
 import type { HostStats } from '@ims/host-service';
+import { DISCOVERY_ABUSE_CAUSES, HOST_ERROR_CODES } from './abuse-codes.js';
 
 /** Everything one scrape shows; each part is a plain snapshot. */
 export interface MetricsSample {
@@ -12,6 +14,8 @@ export interface MetricsSample {
   readonly history?: { readonly written: number; readonly pending: number; readonly failedCommits: number };
   /** Peers in the discovery table. */
   readonly peers: number;
+  /** Discovery's counters (docs/protocol.md §3.4, §3.6, §3.7): every abuse cause shows; absent in old samples. */
+  readonly discovery?: DiscoveryStats;
   /** This process's own timer lag as discovery measures it (docs/protocol.md §4.2); absent in old samples. */
   readonly localHealth?: { readonly lagMs: number; readonly stalledMs: number; readonly healthMultiplier: number };
   /** Seconds since the server started. */
@@ -38,8 +42,7 @@ export function renderMetrics(s: MetricsSample): string {
   metric(lines, 'ims_members', 'gauge', 'Members over all live channels.', h.members);
   metric(lines, 'ims_frames_in_total', 'counter', 'Frames decoded from clients, good and bad.', h.framesIn);
   metric(lines, 'ims_frames_out_total', 'counter', 'Frames queued to clients (a fan-out counts once per member).', h.framesOut);
-  lines.push('# HELP ims_errors_total Protocol, abuse and socket errors by code.', '# TYPE ims_errors_total counter');
-  for (const code of Object.keys(h.errors).sort()) lines.push(`ims_errors_total{code="${escapeLabel(code)}"} ${h.errors[code]}`);
+  renderErrors(lines, h);
   const lat = h.fanoutLatency;
   lines.push(
     '# HELP ims_fanout_latency_seconds Time from decoding a SAY to its fan-out queued on every member connection.',
@@ -65,6 +68,7 @@ export function renderMetrics(s: MetricsSample): string {
   metric(lines, 'ims_history_pull_failures_total', 'counter', 'History pulls that failed (dial, refusal, close, timeout); retried with backoff.', pulls.failures);
   metric(lines, 'ims_history_pulled_posts_total', 'counter', 'Posts read by history pulls (merged where this host lacked them).', pulls.posts);
   metric(lines, 'ims_discovery_peers', 'gauge', 'Peers in the discovery table.', s.peers);
+  if (s.discovery) renderDiscovery(lines, s.discovery);
   if (s.localHealth) {
     const h = s.localHealth;
     metric(lines, 'ims_discovery_lag_ms', 'gauge', 'Recent lag of our own liveness timer (decaying peak), ms: a starved event loop.', h.lagMs);
@@ -74,4 +78,29 @@ export function renderMetrics(s: MetricsSample): string {
   metric(lines, 'ims_uptime_seconds', 'gauge', 'Seconds since start.', s.uptimeSeconds);
   metric(lines, 'process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', s.rssBytes);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * `ims_errors_total{code}`: every code a host can count shows, at 0 until it happens (so a rate over
+ * it exists before the first abuse), then any other code the host counted. STORE_UNAVAILABLE is the
+ * store's refused posts (docs/protocol.md §6.2), counted there.
+ */
+function renderErrors(lines: string[], h: HostStats): void {
+  lines.push('# HELP ims_errors_total Protocol, abuse and socket errors by code (docs/protocol.md §6).', '# TYPE ims_errors_total counter');
+  const counts: Record<string, number> = { STORE_UNAVAILABLE: h.store.refusedPosts };
+  for (const code of HOST_ERROR_CODES) counts[code] ??= 0;
+  for (const [code, n] of Object.entries(h.errors)) counts[code] = n;
+  for (const code of Object.keys(counts).sort()) lines.push(`ims_errors_total{code="${escapeLabel(code)}"} ${counts[code]}`);
+}
+
+/** Discovery's datagram counters, and its abuse counters as one family with a `cause` label. */
+function renderDiscovery(lines: string[], d: DiscoveryStats): void {
+  metric(lines, 'ims_discovery_received_total', 'counter', 'Datagrams received on the discovery port, own ones included.', d.received);
+  metric(lines, 'ims_discovery_accepted_total', 'counter', 'PeerPDUs applied to the peer table.', d.accepted);
+  metric(lines, 'ims_discovery_sent_datagrams_total', 'counter', 'Datagrams this peer sent.', d.sentDatagrams);
+  lines.push(
+    '# HELP ims_discovery_abuse_total Datagrams dropped or limited, peers and channels refused, own entries left out, by cause (docs/protocol.md §3, §9).',
+    '# TYPE ims_discovery_abuse_total counter',
+  );
+  for (const cause of DISCOVERY_ABUSE_CAUSES) lines.push(`ims_discovery_abuse_total{cause="${cause}"} ${d[cause]}`);
 }
