@@ -2,10 +2,11 @@
  * Body decoder: turns one frame body (without its length prefix) into a typed command.
  * Never throws on network input; every failure is a `Decoded` with a stable code.
  */
+import { isAdmittedField, readAdmittedField } from './admitted-field.js';
 import { MAX_CHANNEL_NAME_BYTES, MAX_SUCCESSORS } from './constants.js';
 import { inputError } from './input-error.js';
 import { isValidChannelName } from './names.js';
-import type { ClientCommand, Command, Decoded, Direction, ServerCommand } from './types.js';
+import type { ClientCommand, Command, Decoded, Direction, ServerCommand, StandbyCommand } from './types.js';
 import { decodeName, decodeUtf8 } from './utf8.js';
 
 const NUL = 0;
@@ -67,14 +68,26 @@ function timeField(body: Uint8Array, f: number[], i: number): number | undefined
   return Number.isSafeInteger(v) ? v : undefined;
 }
 
-/** STANDBY's successor fields (docs/protocol.md §2.8): valid, distinct IDs only, at most MAX_SUCCESSORS. */
-function successorFields(body: Uint8Array, f: number[]): string[] {
-  const out: string[] = [];
-  for (let i = 2; has(f, i) && out.length < MAX_SUCCESSORS; i++) {
+/**
+ * STANDBY's extra fields (docs/protocol.md §2.8): successors (valid, distinct IDs only, at most
+ * MAX_SUCCESSORS) and admission fields (`ADMIT id…`, which no peer ID can look like: §8).
+ */
+function standbyFields(body: Uint8Array, f: number[], peerId: string): StandbyCommand {
+  const successors: string[] = [];
+  let admitted: string[] | undefined;
+  let seen: Set<string> | undefined;
+  for (let i = 2; has(f, i); i++) {
+    const s = f[2 * i] as number;
+    const e = f[2 * i + 1] as number;
+    if (isAdmittedField(body, s, e)) {
+      readAdmittedField(body, s, e, (admitted ??= []), (seen ??= new Set()));
+      continue;
+    }
+    if (successors.length >= MAX_SUCCESSORS) continue;
     const id = name(body, f, i);
-    if (id !== undefined && id !== '' && !out.includes(id)) out.push(id);
+    if (id !== undefined && id !== '' && !successors.includes(id)) successors.push(id);
   }
-  return out;
+  return admitted === undefined || admitted.length === 0 ? { cmd: 'STANDBY', peerId, successors } : { cmd: 'STANDBY', peerId, successors, admitted };
 }
 
 function decodeToServer(kind: Kind, body: Uint8Array, f: number[]): Decoded<ClientCommand> {
@@ -130,7 +143,7 @@ function decodeToClient(kind: Kind, body: Uint8Array, f: number[]): Decoded<Serv
       const peerId = name(body, f, 1);
       if (peerId === undefined || peerId === '') return fail('BAD_NAME', 'STANDBY peerId is invalid');
       if (!has(f, 2)) return { ok: true, value: { cmd: 'STANDBY', peerId } };
-      return { ok: true, value: { cmd: 'STANDBY', peerId, successors: successorFields(body, f) } };
+      return { ok: true, value: standbyFields(body, f, peerId) };
     }
     case 'ERROR': {
       if (!has(f, 1)) return fail('MISSING_FIELD', 'ERROR without reason');

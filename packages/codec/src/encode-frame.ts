@@ -2,6 +2,7 @@
  * Frame encoder: always the strict form of docs/protocol.md §2 (u32 big-endian byte length, every
  * field NUL-terminated, the last one included), whatever dialect the peer speaks.
  */
+import { MAX_ADMITTED_FIELD_BYTES, admittedFieldText } from './admitted-field.js';
 import { FRAME_HEADER_BYTES, MAX_SUCCESSORS } from './constants.js';
 import { CodecError } from './errors.js';
 import { isValidChannelName, isValidPeerId } from './names.js';
@@ -11,6 +12,14 @@ import { assertField, utf8Bytes } from './utf8.js';
 function peerIdField(id: string, what: string): string {
   if (!isValidPeerId(id)) throw new CodecError('INVALID_VALUE', `${what} is not a valid peer ID: ${JSON.stringify(id)}`);
   return id;
+}
+
+/** STANDBY's admission field (docs/protocol.md §2.8): valid IDs, at most MAX_ADMITTED_FIELD_BYTES in all (chunkAdmitted splits a list). */
+function admittedField(ids: readonly string[]): string {
+  for (const id of ids) peerIdField(id, 'STANDBY admitted ID');
+  const field = admittedFieldText(ids);
+  if (field.length > MAX_ADMITTED_FIELD_BYTES) throw new CodecError('INVALID_VALUE', `STANDBY admission field of ${field.length} bytes, over ${MAX_ADMITTED_FIELD_BYTES}: split it with chunkAdmitted`);
+  return field;
 }
 
 function textField(text: string, what: string): string {
@@ -45,7 +54,9 @@ function fieldsOf(cmd: Command): string[] {
     case 'STANDBY': {
       const successors = cmd.successors ?? [];
       if (successors.length > MAX_SUCCESSORS) throw new CodecError('INVALID_VALUE', `STANDBY carries at most ${MAX_SUCCESSORS} successors`);
-      return ['STANDBY', peerIdField(cmd.peerId, 'STANDBY peerId'), ...successors.map((id) => peerIdField(id, 'STANDBY successor'))];
+      const fields = ['STANDBY', peerIdField(cmd.peerId, 'STANDBY peerId'), ...successors.map((id) => peerIdField(id, 'STANDBY successor'))];
+      if (cmd.admitted !== undefined && cmd.admitted.length > 0) fields.push(admittedField(cmd.admitted));
+      return fields;
     }
     case 'ERROR':
       return ['ERROR', textField(cmd.reason, 'ERROR reason')];

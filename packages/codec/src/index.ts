@@ -52,6 +52,7 @@ export type {
   ServerSayCommand,
   StandbyCommand,
 } from './types.js';
+export { ADMITTED_MARKER, MAX_ADMITTED_FIELD_BYTES, chunkAdmitted } from './admitted-field.js';
 export { encodeFrame } from './encode-frame.js';
 export { decodeBody } from './decode-body.js';
 export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderInit, type LengthByteOrder } from './frame-decoder.js';

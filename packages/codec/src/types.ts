@@ -45,6 +45,12 @@ export interface StandbyCommand {
    * order, at most `MAX_SUCCESSORS` (8). Receivers that do not know it ignore the extra fields.
    */
   readonly successors?: readonly string[];
+  /**
+   * Extension (docs/protocol.md §2.8, §8): peer IDs admitted to the private channel, sent by its
+   * host to the standby and successors only, in one `ADMIT id…` field of at most
+   * `MAX_ADMITTED_FIELD_BYTES` (`chunkAdmitted` splits a list). Plain receivers ignore it.
+   */
+  readonly admitted?: readonly string[];
 }
 /** `ERROR reason`, server → client: extension, sent before dropping a frame or closing. */
 export interface ErrorCommand {
