@@ -11,6 +11,14 @@ export const TRANSPORT_DEFAULTS = Object.freeze({
    * address cannot take a server alone.
    */
   maxConnectionsPerIp: 2_048,
+  /**
+   * New connections accepted per second from one IP address, after a burst of
+   * `connectionBurstPerIp`: a reconnect loop is paid for by its address. 100 clients behind one NAT
+   * address in 4 channels each, reconnecting once a minute, need about 7 a second.
+   */
+  connectionRatePerIp: 20,
+  /** New connections one IP address may open at once: a failover herd of 400 memberships from one box fits twice. */
+  connectionBurstPerIp: 1_024,
   /** ms the first frame, or any started frame, may stay incomplete (slowloris); 0 disables. */
   idleTimeoutMs: 30_000,
   /** Bytes waiting to be sent (our queue plus the socket's buffer) before a peer is dropped as a slow reader. */

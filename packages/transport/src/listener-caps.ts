@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@ims/app-kit';
 import type { Connection } from './connection.js';
+import { AcceptRate } from './accept-rate.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import type { ListenOptions, Refusal } from './transport.js';
 
@@ -14,8 +15,14 @@ import type { ListenOptions, Refusal } from './transport.js';
 export const REFUSAL_TEXT: Readonly<Record<Refusal['reason'], string>> = {
   'max-connections': 'MAX_CONNECTIONS: max connections reached, try later',
   'max-connections-per-ip': 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later',
+  'connection-rate-per-ip': 'CONNECTION_RATE_PER_IP: too many new connections from this ip, try later',
   unobserved: 'NOT_ACCEPTING: not accepting connections, try later',
 };
+
+/** The refusal an owner reports: the cap, and the code its ERROR carries. */
+export function refusalOf(address: string, reason: Refusal['reason']): Refusal {
+  return { address, reason, code: REFUSAL_TEXT[reason].slice(0, REFUSAL_TEXT[reason].indexOf(':')) };
+}
 
 /** Open connections of one listener, counted in total and per IP. */
 export class ListenerCaps<T> {
@@ -24,6 +31,7 @@ export class ListenerCaps<T> {
   private readonly perIp = new Map<string, number>();
   private readonly max: number;
   private readonly maxPerIp: number;
+  private readonly rate: AcceptRate;
   /** Refusal log throttle: an attacker opening thousands of connections must not flood the log too. */
   private lastRefusalLog = Number.NEGATIVE_INFINITY;
   private suppressedRefusals = 0;
@@ -35,13 +43,19 @@ export class ListenerCaps<T> {
   ) {
     this.max = options.maxConnections ?? TRANSPORT_DEFAULTS.maxConnections;
     this.maxPerIp = options.maxConnectionsPerIp ?? TRANSPORT_DEFAULTS.maxConnectionsPerIp;
+    this.rate = new AcceptRate(
+      options.connectionRatePerIp ?? TRANSPORT_DEFAULTS.connectionRatePerIp,
+      options.connectionBurstPerIp ?? TRANSPORT_DEFAULTS.connectionBurstPerIp,
+    );
   }
 
-  /** Why a connection from `ip` must be refused now, if it must. */
+  /** Why a connection from `ip` must be refused now, if it must; an accepted one is charged to its address's rate. */
   refusal(ip: string, accepting: boolean): Refusal['reason'] | undefined {
     if (!accepting) return 'unobserved';
     if (this.open.size >= this.max) return 'max-connections';
     if ((this.perIp.get(ip) ?? 0) >= this.maxPerIp) return 'max-connections-per-ip';
+    // Checked last, so connections refused for another cap do not spend the address's budget.
+    if (!this.rate.take(ip, this.now())) return 'connection-rate-per-ip';
     return undefined;
   }
 

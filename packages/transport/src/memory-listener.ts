@@ -1,7 +1,7 @@
 /** A listener on the in-memory network: the caps and refusals of tcp-listener.ts, on the network's clock. */
 import { type Observable, Subject } from 'rxjs';
 import type { Connection, ConnectionOptions, ConnectionSink } from './connection.js';
-import { ListenerCaps, REFUSAL_TEXT } from './listener-caps.js';
+import { ListenerCaps, REFUSAL_TEXT, refusalOf } from './listener-caps.js';
 import { MemoryConnection, type MemoryWire } from './memory-connection.js';
 import type { ListenOptions, Listener, Refusal } from './transport.js';
 
@@ -60,7 +60,7 @@ export class MemoryListener<T> implements Listener<T> {
 
   private refuse(server: MemoryConnection<T>, reason: Refusal['reason']): void {
     this.caps.logRefusal(server.remoteAddress, reason);
-    this.refusedSubject.next({ address: server.remoteAddress, reason });
+    this.refusedSubject.next(refusalOf(server.remoteAddress, reason));
     server.attach(DISCARD as ConnectionSink<T>);
     const frame = this.options.refusalFrame?.(REFUSAL_TEXT[reason]);
     if (frame) server.write(frame);

@@ -9,7 +9,7 @@ import { type Observable, Subject } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
 import type { Connection, ConnectionOptions } from './connection.js';
 import { normalizeAddress, wrapSocket } from './tcp-connection.js';
-import { ListenerCaps, REFUSAL_TEXT } from './listener-caps.js';
+import { ListenerCaps, REFUSAL_TEXT, refusalOf } from './listener-caps.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import { TransportError } from './transport-error.js';
 import type { ListenOptions, Listener, Refusal } from './transport.js';
@@ -75,7 +75,7 @@ class TcpListener<T> implements Listener<T> {
   private refuse(socket: Socket, ip: string, reason: Refusal['reason']): void {
     socket.on('error', (err) => this.logger?.debug('tcp.refused_socket_error', { address: ip, err }));
     this.caps.logRefusal(ip, reason);
-    this.refusedSubject.next({ address: ip, reason });
+    this.refusedSubject.next(refusalOf(ip, reason));
     const frame = this.options.refusalFrame?.(REFUSAL_TEXT[reason]);
     // end() flushes the ERROR frame first; reading (and discarding) lets the peer's FIN close the
     // socket at once; the timer covers a peer that never reads.

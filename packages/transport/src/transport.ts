@@ -19,6 +19,10 @@ export interface ListenOptions<T> extends ConnectionOptions<T> {
   readonly maxConnections?: number;
   /** Open connections from one IP address; more are refused at accept. @default 2048 */
   readonly maxConnectionsPerIp?: number;
+  /** New connections accepted per second from one IP address (token bucket refill); more are refused at accept. @default 20 */
+  readonly connectionRatePerIp?: number;
+  /** New connections one IP address may open at once (bucket size). @default 1024 */
+  readonly connectionBurstPerIp?: number;
   /** Bytes written to a refused connection before closing it (an encoded ERROR frame). @default none */
   readonly refusalFrame?: (reason: string) => Uint8Array;
 }
@@ -40,7 +44,9 @@ export interface Refusal {
   /** Source address of the refused connection. */
   readonly address: string;
   /** Which cap refused it (`unobserved`: nobody subscribed to `connections$`, or the listener is closing). */
-  readonly reason: 'max-connections' | 'max-connections-per-ip' | 'unobserved';
+  readonly reason: 'max-connections' | 'max-connections-per-ip' | 'connection-rate-per-ip' | 'unobserved';
+  /** The code of the ERROR the peer was sent (docs/protocol.md §6.2), e.g. `MAX_CONNECTIONS_PER_IP`. */
+  readonly code: string;
 }
 
 /** A bound listener. */

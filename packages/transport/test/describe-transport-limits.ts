@@ -50,7 +50,7 @@ export function acceptContract(ctx: ContractContext): void {
     third.attach(probe);
     expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
     expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'MAX_CONNECTIONS: max connections reached, try later' }]);
-    expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections' }]);
+    expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections', code: 'MAX_CONNECTIONS' }]);
     expect(l.listener.connectionCount).toBe(1);
   });
 
@@ -64,7 +64,7 @@ export function acceptContract(ctx: ContractContext): void {
     second.attach(probe);
     expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
     expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later' }]);
-    expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections-per-ip' }]);
+    expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections-per-ip', code: 'MAX_CONNECTIONS_PER_IP' }]);
   });
 
   it('gives another source address its own per-IP quota', async (test) => {
@@ -79,6 +79,29 @@ export function acceptContract(ctx: ContractContext): void {
     const served = await ctx.h.wait(l.accepted.next());
     expect(served.remoteAddress).not.toBe(ctx.h.source);
     expect(l.listener.connectionCount).toBe(2);
+  });
+
+  it('counts a reconnect loop against its address: past the burst, new connections are refused with CONNECTION_RATE_PER_IP; another address is served', async () => {
+    // A rate this low does not refill within the test: the budget is exactly the burst.
+    const l = await ctx.listen({ connectionRatePerIp: 0.001, connectionBurstPerIp: 3, refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }) });
+    const refused: Refusal[] = [];
+    l.listener.refused$.subscribe((r) => refused.push(r));
+    for (let i = 0; i < 3; i++) {
+      const p = await ctx.pair(l);
+      p.client.close('reconnecting');
+      await ctx.h.wait(p.s.closing());
+    }
+    expect(l.listener.connectionCount).toBe(0);
+    const looped = await ctx.dial(l.listener);
+    const probe = new Probe<ServerCommand>();
+    looped.attach(probe);
+    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
+    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'CONNECTION_RATE_PER_IP: too many new connections from this ip, try later' }]);
+    expect(refused).toEqual([{ address: ctx.h.source, reason: 'connection-rate-per-ip', code: 'CONNECTION_RATE_PER_IP' }]);
+    const elsewhere = ctx.h.elsewhere;
+    if (elsewhere === undefined) return;
+    await ctx.dial(l.listener, elsewhere);
+    expect((await ctx.h.wait(l.accepted.next())).remoteAddress).not.toBe(ctx.h.source);
   });
 
   it('refuses connections while nobody observes connections$', async () => {
