@@ -8,7 +8,7 @@ import type { MemberContext } from './member-context.js';
 import { resendRefused } from './posts.js';
 
 /** ERROR codes of a host that is there but cannot take us now. */
-const BUSY_CODES: ReadonlySet<string> = new Set(['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'NOT_ACCEPTING', 'CHANNEL_FULL']);
+const BUSY_CODES: ReadonlySet<string> = new Set(['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'NOT_ACCEPTING', 'CHANNEL_FULL']);
 
 /**
  * An ERROR with `code` before STANDBY: a busy host is closed and dialled again after a back-off.
