@@ -10,6 +10,7 @@ describe('hostLimitsOf', () => {
         ...['--idle-timeout', '1004', '--send-queue-bytes', '2005', '--flood-rate', '1006', '--flood-burst', '1007'],
         ...['--history-per-channel', '1008', '--max-channels', '1009', '--max-members-per-channel', '1010'],
         ...['--flood-max-dropped', '1011', '--close-timeout', '1012', '--max-invite-ids', '1013', '--invites-per-second', '1014'],
+        ...['--replace-check', '1015', '--channel-creations-per-second', '1016', '--channel-creation-burst', '1017'],
       ],
       {},
     );
@@ -28,6 +29,9 @@ describe('hostLimitsOf', () => {
       maxMembersPerChannel: 1010,
       maxInviteIds: 1013,
       invitesPerSecond: 1014,
+      replaceCheckMs: 1015,
+      channelCreationsPerSecond: 1016,
+      channelCreationBurst: 1017,
     });
   });
 });

@@ -69,6 +69,9 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
     maxMembersPerChannel: config.maxMembersPerChannel,
     maxInviteIds: config.maxInviteIds,
     invitesPerSecond: config.invitesPerSecond,
+    replaceCheckMs: config.replaceCheck,
+    channelCreationsPerSecond: config.channelCreationsPerSecond,
+    channelCreationBurst: config.channelCreationBurst,
   };
 }
 

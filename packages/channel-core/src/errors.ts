@@ -24,4 +24,8 @@ export type ChannelErrorCode =
   /** More INVITEs to announce than `invitesPerSecond` from one connection: this one is not announced. */
   | 'INVITE_RATE'
   /** The same client joined the same channel on a newer connection: the older one is closed. */
-  | 'REPLACED';
+  | 'REPLACED'
+  /** A JOIN naming a member whose older connection is still alive after its check (docs/protocol.md §10): the newcomer is closed. */
+  | 'ID_IN_USE'
+  /** A JOIN would create a channel beyond the creations one address may make per second (`channelCreationsPerSecond`). */
+  | 'CREATE_RATE';

@@ -67,7 +67,9 @@ export type HostInput =
   /** Another host's copy of the channel, pulled after a split (docs/protocol.md §5.8): the posts this host lacks join its history. */
   | { readonly kind: 'merge'; readonly channel: string; readonly posts: readonly PulledPost[] }
   /** A post whose store write failed (the runtime sent no broadcast for it): it leaves the history (docs/protocol.md §6.2 STORE_UNAVAILABLE). */
-  | { readonly kind: 'retract'; readonly channel: string; readonly post: Post };
+  | { readonly kind: 'retract'; readonly channel: string; readonly post: Post }
+  /** The time a `wake` effect asked for has come (or passed): deadlines due by `now()` are handled. */
+  | { readonly kind: 'tick' };
 
 /** Log levels of `log` effects. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -84,6 +86,8 @@ export type HostEffect =
   | { readonly kind: 'invite'; readonly channel: string; readonly clientIds: readonly string[] }
   /** Store a post in the history store. */
   | { readonly kind: 'persist'; readonly channel: string; readonly post: Post }
+  /** Feed a `tick` input at time `at` (the runtime's clock, as `now()`); a later `wake` does not cancel an earlier one. */
+  | { readonly kind: 'wake'; readonly at: number }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Record<string, unknown> };
 
 /** Options of `createHost`. */
@@ -104,6 +108,15 @@ export interface HostOptions {
   readonly maxInviteIds?: number;
   /** INVITEs per second one connection may have announced (SERVER_INVITE), in bursts of as many; more are refused with `INVITE_RATE`. @default 2 */
   readonly invitesPerSecond?: number;
+  /**
+   * How long a JOIN naming a member connected on another live connection waits for that connection
+   * to fail its check (docs/protocol.md §10) before it is refused with `ID_IN_USE`. @default 2000
+   */
+  readonly replaceCheckMs?: number;
+  /** Channels one remote address may create per second, after a burst of `channelCreationBurst`; more are refused with `CREATE_RATE`. @default 10 */
+  readonly channelCreationsPerSecond?: number;
+  /** Channels one remote address may create at once; 0 turns the creation limit off. @default 512 */
+  readonly channelCreationBurst?: number;
 }
 
 /** One member in a `HostSnapshot`. */

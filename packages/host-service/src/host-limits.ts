@@ -34,6 +34,12 @@ export interface HostLimits {
   readonly maxInviteIds?: number;
   /** INVITEs of one connection announced per second (SERVER_INVITE), in bursts of as many; more: `ERROR INVITE_RATE`. @default 2 */
   readonly invitesPerSecond?: number;
+  /** ms a JOIN claiming the ID of a member on a live connection waits for that connection to fail its check; then `ERROR ID_IN_USE` (docs/protocol.md §10). @default 2000 */
+  readonly replaceCheckMs?: number;
+  /** Channels one remote address may create per second after its burst; more: `ERROR CREATE_RATE`. @default 10 */
+  readonly channelCreationsPerSecond?: number;
+  /** Channels one remote address may create at once; 0 turns the creation limit off. @default 512 */
+  readonly channelCreationBurst?: number;
 }
 
 /**
@@ -55,6 +61,9 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   maxMembersPerChannel: HOST_DEFAULTS.maxMembersPerChannel,
   maxInviteIds: HOST_DEFAULTS.maxInviteIds,
   invitesPerSecond: HOST_DEFAULTS.invitesPerSecond,
+  replaceCheckMs: HOST_DEFAULTS.replaceCheckMs,
+  channelCreationsPerSecond: HOST_DEFAULTS.channelCreationsPerSecond,
+  channelCreationBurst: HOST_DEFAULTS.channelCreationBurst,
 });
 
 /** Smallest valid value of each limit (`idleTimeoutMs` 0 disables the timeout). */
@@ -73,6 +82,9 @@ const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
   maxMembersPerChannel: 1,
   maxInviteIds: 1,
   invitesPerSecond: 1,
+  replaceCheckMs: 1,
+  channelCreationsPerSecond: 1,
+  channelCreationBurst: 0,
 };
 
 /** Defaults filled in and every value checked; throws ConfigError naming the bad limit. */

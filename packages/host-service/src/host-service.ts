@@ -16,6 +16,7 @@ import { HistoryPuller } from './history-puller.js';
 import { resolveHostLimits, type HostLimits } from './host-limits.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
 import { StoreHealth } from './store-health.js';
+import { WakeTimer } from './wake-timer.js';
 import { type StagedPost, TurnCommit, isEchoOf } from './turn-commit.js';
 
 /** The reducer's refusal codes (channel-core's ChannelErrorCode) and ignored INVITE IDs: counted in `errors`. */
@@ -31,6 +32,8 @@ const REDUCER_CODES: ReadonlySet<string> = new Set([
   'TOO_MANY_INVITEES',
   'INVITE_RATE',
   'INVITE_UNKNOWN_IDS',
+  'ID_IN_USE',
+  'CREATE_RATE',
 ]);
 
 /** Starts listening and serving; resolves once the port is bound and stored history is loaded. Rejects with ConfigError (bad limit) or TransportError (cannot listen). */
@@ -64,6 +67,8 @@ class Service implements HostService {
   private readonly turn: TurnCommit<Entry> | undefined;
   private readonly storeHealth: StoreHealth;
   private readonly fanout: FanoutClock;
+  /** Feeds the reducer's `tick` when a deadline it asked for (`wake`) comes. */
+  private readonly wake: WakeTimer;
   /** Pulls the copies of our channels that larger peer IDs still hold (docs/protocol.md §5.8); only with discovery. */
   private readonly puller: HistoryPuller | undefined;
   private framesIn = 0;
@@ -81,6 +86,7 @@ class Service implements HostService {
   ) {
     const scheduler = options.scheduler ?? asyncScheduler;
     this.now = () => scheduler.now();
+    this.wake = new WakeTimer(scheduler, () => this.feed({ kind: 'tick' }));
     this.endpoint = { address: listener.address, port: listener.port };
     this.fanout = new FanoutClock(transport);
     this.storeHealth = new StoreHealth(logger);
@@ -95,6 +101,9 @@ class Service implements HostService {
         maxMembersPerChannel: limits.maxMembersPerChannel,
         maxInviteIds: limits.maxInviteIds,
         invitesPerSecond: limits.invitesPerSecond,
+        replaceCheckMs: limits.replaceCheckMs,
+        channelCreationsPerSecond: limits.channelCreationsPerSecond,
+        channelCreationBurst: limits.channelCreationBurst,
       },
       this.now,
     );
@@ -243,6 +252,9 @@ class Service implements HostService {
       case 'persist':
         // Only without a store (feed stages persists otherwise): nothing to keep.
         return;
+      case 'wake':
+        this.wake.at(e.at);
+        return;
       case 'log':
         // The reducer's refusals and ignored INVITE IDs are counted by code (docs/protocol.md §6.2, §9).
         // (A bad frame's code was counted when it was decoded: not again here.)
@@ -339,6 +351,7 @@ class Service implements HostService {
       // Closing the listener refuses reconnects at once, so members take the fast failover path (docs/protocol.md §5).
       await this.listener.close('server stopping');
       for (const s of this.subs) s.unsubscribe();
+      this.wake.stop();
       this.puller?.stop();
       await this.options.store?.flush();
       this.logger.info('host.stopped', {});

@@ -8,6 +8,8 @@ import type { HistoryRing } from '../history-ring.js';
 import { betterStandby, canBeStandby, pickStandby } from '../standby.js';
 import { insertSuccessor, pickSuccessors, sameSuccessors, type SuccessionView } from '../succession.js';
 import type { ConnId, HostEffect, HostOptions, LogLevel, PeerInfo, Post } from '../types.js';
+import { CreateBudget } from './create-budget.js';
+import type { PendingJoin } from './replace-check.js';
 
 /** Defaults of `HostOptions` (documented there with `@default`): the one place these numbers are written. */
 export const HOST_DEFAULTS = Object.freeze({
@@ -18,6 +20,9 @@ export const HOST_DEFAULTS = Object.freeze({
   maxArchivedChannels: 10_000,
   maxInviteIds: 64,
   invitesPerSecond: 2,
+  replaceCheckMs: 2_000,
+  channelCreationsPerSecond: 10,
+  channelCreationBurst: 512,
 });
 
 /** Resolved options: every limit set. */
@@ -80,6 +85,10 @@ export class HostContext {
   smallerHostChannels: ReadonlySet<string> = new Set();
   /** Alive client peers per address: the ID, or `null` when several share it (ambiguous). */
   clientsByAddress: ReadonlyMap<string, string | null> = new Map();
+  /** JOINs waiting for the check of the member's older connection, by the newcomer's connection (replace-check.ts). */
+  readonly pending = new Map<ConnId, PendingJoin>();
+  /** Channel creations per remote address (create-budget.ts). */
+  readonly createBudget = new CreateBudget();
   out: HostEffect[] = [];
 
   constructor(
@@ -144,10 +153,14 @@ export class HostContext {
     return ch.conns;
   }
 
-  /** STANDBY to every member, with the successors as extra fields when there are any (docs/protocol.md §2.8). */
+  /** The channel's STANDBY, with the successors as extra fields when there are any (docs/protocol.md §2.8). */
+  standbyCommand(ch: ChannelState): ServerCommand {
+    return ch.successors.length > 0 ? { cmd: 'STANDBY', peerId: ch.standby, successors: ch.successors } : { cmd: 'STANDBY', peerId: ch.standby };
+  }
+
+  /** STANDBY to every member. */
   broadcastStandby(ch: ChannelState): void {
-    const command: ServerCommand = ch.successors.length > 0 ? { cmd: 'STANDBY', peerId: ch.standby, successors: ch.successors } : { cmd: 'STANDBY', peerId: ch.standby };
-    this.out.push({ kind: 'broadcast', conns: this.connsOf(ch), command });
+    this.out.push({ kind: 'broadcast', conns: this.connsOf(ch), command: this.standbyCommand(ch) });
   }
 
   /** What the succession rules read of `ch`. */

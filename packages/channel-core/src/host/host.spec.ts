@@ -49,11 +49,14 @@ describe('host: JOIN', () => {
     expect(h.host.snapshot().channels).toEqual([]);
   });
 
-  it('moves a member that rejoins on a newer connection, closing the older one', () => {
+  it('moves a member that rejoins on a newer connection, closing the older one, once discovery shows it moved there', () => {
     const h = harness();
     h.join('c1', '#a', 'alice');
     h.join('c2', '#a', 'bob');
-    const fx = h.join('c3', '#a', 'alice');
+    h.peers(peer('alice', { address: '10.0.0.2' }));
+    h.open('c3', '10.0.0.2');
+    h.tick();
+    const fx = h.frame('c3', { cmd: 'JOIN', channel: '#a', clientId: 'alice' });
     expect(fx).toContainEqual({ kind: 'close', conn: 'c1', reason: 'REPLACED' });
     expect(received(fx, 'c3').at(-1)).toEqual({ cmd: 'STANDBY', peerId: 'H' });
     const members = h.host.snapshot().channels[0]?.members;

@@ -10,6 +10,7 @@ import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
 import { onInvite } from './on-invite.js';
 import { onJoin } from './on-join.js';
 import { absorbResend, onMerge } from './merge.js';
+import { expireChecks, onClosedWhileChecking, queueWhileChecking } from './replace-check.js';
 
 /** Creates a host reducer; `now()` (ms) stamps posts and joins and is its only clock. */
 export function createHost(opts: HostOptions, now: () => number): Host {
@@ -49,10 +50,17 @@ function dispatch(ctx: HostContext, input: HostInput): void {
     case 'closed': {
       const cs = ctx.conns.get(input.conn);
       if (cs === undefined) return;
-      ctx.leave(cs, cs.closing ? 'closed' : 'connection-lost');
+      const why = cs.closing ? 'closed' : 'connection-lost';
+      // A newcomer waiting on this connection's check takes its membership over first (replace-check.ts).
+      cs.closing = true;
+      onClosedWhileChecking(ctx, input.conn, (waiting, cmd) => onFrame(ctx, waiting, cmd));
+      ctx.leave(cs, why);
       ctx.conns.delete(input.conn);
       return;
     }
+    case 'tick':
+      expireChecks(ctx);
+      return;
     case 'peers':
       onPeers(ctx, input.peers);
       return;
@@ -74,6 +82,7 @@ function onFrame(ctx: HostContext, cs: ConnState, cmd: ClientCommand): void {
     ctx.log('debug', 'frame-after-close', { conn: cs.conn, peer: ctx.peerOf(cs), cmd: cmd.cmd });
     return;
   }
+  if (ctx.pending.size > 0 && queueWhileChecking(ctx, cs, cmd)) return;
   switch (cmd.cmd) {
     case 'JOIN':
       onJoin(ctx, cs, cmd);

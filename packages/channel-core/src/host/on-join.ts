@@ -5,7 +5,9 @@
 import { isPrivateChannel, isValidChannelName, type JoinCommand } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
 import type { Post } from '../types.js';
+import { mayCreate } from './create-budget.js';
 import type { ChannelState, ConnState, HostContext, MemberRec } from './host-context.js';
+import { replaceVerdict, startCheck } from './replace-check.js';
 
 /** Handles one JOIN frame. */
 export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void {
@@ -26,10 +28,11 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   let ch = ctx.channels.get(name);
   let created = false;
   if (ch === undefined) {
+    if (!mayCreate(ctx, cs, name)) return;
     ch = create(ctx, cs, name, isPrivate, id);
     if (ch === undefined) return;
     created = true;
-  } else if (!admit(ctx, cs, ch, id)) {
+  } else if (!admit(ctx, cs, ch, id, cmd)) {
     return;
   }
   const { rec, fresh } = addMember(ctx, cs, ch, id);
@@ -76,15 +79,20 @@ function create(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolea
   return ch;
 }
 
-function admit(ctx: HostContext, cs: ConnState, ch: ChannelState, id: string): boolean {
+function admit(ctx: HostContext, cs: ConnState, ch: ChannelState, id: string, cmd: JoinCommand): boolean {
   const existing = ch.members.get(id);
   if (existing !== undefined) {
-    // The same client on a newer connection (it reconnected before we saw the old one close):
-    // the newer one wins, so the client is never left waiting for a STANDBY.
+    // The same ID on a newer connection: the client reconnected before we saw the old one close,
+    // or someone claims an ID it heard (replace-check.ts). The older connection is checked first
+    // unless it is closing or discovery shows the member moved to the newcomer's address.
     const old = ctx.conns.get(existing.conn);
     if (old !== undefined) {
+      if (replaceVerdict(ctx, cs, old, id) === 'check') {
+        startCheck(ctx, cs, old, ch, cmd, id);
+        return false;
+      }
       old.channel = undefined;
-      ctx.refuse(old, 'REPLACED', `${id} rejoined ${ch.name} on another connection`, ch.name, true);
+      if (!old.closing) ctx.refuse(old, 'REPLACED', `${id} rejoined ${ch.name} on another connection`, ch.name, true);
     }
     return true;
   }
