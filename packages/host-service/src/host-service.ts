@@ -15,6 +15,7 @@ import { toHostPeers } from './host-discovery.js';
 import { HistoryPuller } from './history-puller.js';
 import { resolveHostLimits, type HostLimits } from './host-limits.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
+import { OffenderLog } from './offender-log.js';
 import { StoreHealth } from './store-health.js';
 import { WakeTimer } from './wake-timer.js';
 import { type StagedPost, TurnCommit, isEchoOf } from './turn-commit.js';
@@ -41,6 +42,9 @@ export async function startHostService(options: HostServiceOptions): Promise<Hos
   const limits = resolveHostLimits(options.limits);
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const transport = options.transport ?? tcpTransport;
+  // One line per offender per interval, shared by the host's and the transport's lines (docs/protocol.md §9).
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const offenders = new OffenderLog(logger, () => scheduler.now());
   const listener = await transport.listen<ClientCommand>({
     address: options.listen?.address ?? '127.0.0.1',
     port: options.listen?.port ?? 0,
@@ -51,9 +55,9 @@ export async function startHostService(options: HostServiceOptions): Promise<Hos
     maxSendQueueBytes: limits.maxSendQueueBytes,
     closeTimeoutMs: limits.closeTimeoutMs,
     refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }),
-    logger,
+    logger: offenders.keyed(),
   });
-  return new Service(options, limits, logger, transport, listener);
+  return new Service(options, limits, logger, transport, listener, offenders);
 }
 
 class Service implements HostService {
@@ -83,6 +87,7 @@ class Service implements HostService {
     private readonly logger: Logger,
     transport: Transport,
     private readonly listener: Listener<ClientCommand>,
+    private readonly offenders: OffenderLog,
   ) {
     const scheduler = options.scheduler ?? asyncScheduler;
     this.now = () => scheduler.now();
@@ -183,7 +188,7 @@ class Service implements HostService {
   private onFlood(entry: Entry, say: boolean): void {
     this.count('FLOOD');
     entry.dropped++;
-    if (entry.dropped === 1) this.logger.warn('host.flood', { conn: entry.conn.id, remote: entry.conn.remoteAddress });
+    if (entry.dropped === 1) this.offenders.log(entry.conn.remoteAddress, 'warn', 'host.flood', { conn: entry.conn.id, remote: entry.conn.remoteAddress });
     // Garbage and other frames get one ERROR per episode: a flood of them is not amplified. Its
     // code is not FLOOD, which a member reads as "my oldest unanswered SAY was refused" (§6.2).
     if (say) this.send(entry, this.floodRefusal);
@@ -259,7 +264,7 @@ class Service implements HostService {
         // The reducer's refusals and ignored INVITE IDs are counted by code (docs/protocol.md §6.2, §9).
         // (A bad frame's code was counted when it was decoded: not again here.)
         if ((e.event === 'refused' || e.event === 'invite-unknown') && REDUCER_CODES.has(e.fields.code as string)) this.count(e.fields.code as string);
-        this.logger.log(e.level, `host.${e.event}`, e.fields);
+        this.offenders.log(this.offenderOf(e.fields.conn), e.level, `host.${e.event}`, e.fields);
         return;
     }
   }
@@ -315,6 +320,12 @@ class Service implements HostService {
     if (entry.conn.write(bytes)) this.framesOut++;
   }
 
+  /** Who a reducer's log line is about: the connection's address while it is open, else the connection. */
+  private offenderOf(conn: unknown): string | undefined {
+    if (typeof conn !== 'string') return undefined;
+    return this.conns.get(conn)?.conn.remoteAddress ?? `conn ${conn}`;
+  }
+
   private count(code: string): void {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
   }
@@ -354,6 +365,7 @@ class Service implements HostService {
       this.wake.stop();
       this.puller?.stop();
       await this.options.store?.flush();
+      this.offenders.flush();
       this.logger.info('host.stopped', {});
     })();
     return this.stopping;

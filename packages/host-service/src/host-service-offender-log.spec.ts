@@ -1,0 +1,61 @@
+/**
+ * One log line per offender per interval (offender-log.ts, docs/protocol.md §9): a hostile
+ * connection's bad frames and refused JOINs make one warn line a window, with the count of what
+ * was held back; other addresses keep their own lines. Memory transport, virtual time.
+ */
+import { createLogger } from '@ims/app-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hostWorld, stopAll } from '../test/host-world.js';
+import { isError } from '../test/memory-client.js';
+
+afterEach(stopAll);
+
+type Line = Record<string, unknown> & { event: string; level: string };
+const GARBAGE = Uint8Array.of(0, 0, 0, 4, 70, 79, 79, 0); // "FOO\0": unknown command
+
+function collect() {
+  const lines: Line[] = [];
+  const logger = createLogger({ level: 'info', stream: { write: (l) => lines.push(JSON.parse(l) as Line) } });
+  const warns = () => lines.filter((l) => l.level === 'warn');
+  return { lines, logger, warns };
+}
+
+describe('host service: one log line per offender per interval', () => {
+  it('1,000 bad frames and 1,000 JOINs from one connection in a second make one warn line; the next window reports what was held back', async () => {
+    const w = hostWorld();
+    const log = collect();
+    const svc = await w.start({ floodRate: 10_000, floodBurst: 10_000 }, { logger: log.logger });
+    const bad = await w.client(svc, { from: '10.0.0.66' });
+    bad.sendRaw(new Uint8Array(Array.from({ length: 1_000 }, () => [...GARBAGE]).flat()));
+    bad.send({ cmd: 'JOIN', channel: '#a', clientId: 'evil' });
+    bad.send(...Array.from({ length: 1_000 }, (_, i) => ({ cmd: 'JOIN' as const, channel: `#b${i}`, clientId: 'evil' })));
+    await w.vt.advance(1_000);
+    expect(svc.stats().errors['UNKNOWN_COMMAND']).toBe(1_000);
+    expect(svc.stats().errors['ONE_CHANNEL_PER_CONNECTION']).toBe(1_000);
+    expect(log.warns()).toEqual([expect.objectContaining({ event: 'host.refused', code: 'UNKNOWN_COMMAND', conn: expect.any(String) as unknown })]);
+    // An honest peer elsewhere is its own offender: its refusal is logged.
+    const other = await w.client(svc, { from: '10.0.0.7' });
+    other.send({ cmd: 'SAY', text: 'early' });
+    await other.next(isError('NOT_JOINED'));
+    expect(log.warns().map((l) => l.code)).toEqual(['UNKNOWN_COMMAND', 'NOT_JOINED']);
+    await w.vt.advance(10_000);
+    bad.sendRaw(GARBAGE);
+    await w.vt.advance(10);
+    const last = log.warns().at(-1);
+    expect(last).toMatchObject({ event: 'host.refused', code: 'UNKNOWN_COMMAND', suppressedLines: 1_999 });
+    expect(last?.suppressedEvents).toEqual({ 'host.refused UNKNOWN_COMMAND': 999, 'host.refused ONE_CHANNEL_PER_CONNECTION': 1_000 });
+  });
+
+  it('an offender that stops is summed up in a host.suppressed line, at the latest when the service stops', async () => {
+    const w = hostWorld();
+    const log = collect();
+    const svc = await w.start({}, { logger: log.logger });
+    const bad = await w.client(svc, { from: '10.0.0.66' });
+    for (let i = 0; i < 5; i++) bad.sendRaw(GARBAGE);
+    await w.vt.advance(100);
+    await w.vt.until(svc.stop());
+    expect(log.lines.filter((l) => l.event === 'host.suppressed')).toEqual([
+      expect.objectContaining({ offender: '10.0.0.66', suppressedLines: 4, suppressedEvents: { 'host.refused UNKNOWN_COMMAND': 4 } }),
+    ]);
+  });
+});
