@@ -110,6 +110,16 @@ describe('member: joins refused for capacity, and failover dials that time out',
     expect(m.handle({ kind: 'timer' })).toEqual([{ kind: 'connect', target: H }]);
   });
 
+  it.each(['ID_IN_USE', 'CREATE_RATE'])('%s before STANDBY (our older connection not gone there yet; too many creations) is a busy host: the same host again after a back-off', (code) => {
+    const m = createMember({ selfId: 'me', channel: '#a' });
+    m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H), lobbyHost(T)] });
+    m.handle({ kind: 'join', target: H });
+    m.handle({ kind: 'connected' });
+    const busy = { cmd: 'ERROR', reason: `${code}: try later` } as const;
+    expect(wire(m.handle({ kind: 'frame', command: busy, at: 0 }))).toEqual([{ kind: 'disconnect' }, { kind: 'schedule', afterMs: 250 }]);
+    expect(m.handle({ kind: 'timer' })).toEqual([{ kind: 'connect', target: H }]);
+  });
+
   it('during a failover, a busy standby keeps every member on it (CHANNEL_FULL, then joined)', () => {
     const { m } = joined([], 'S', [lobbyHost(H), lobbyHost(S, 'alive', []), lobbyHost(T)]);
     m.handle({ kind: 'closed' });

@@ -7,8 +7,8 @@
 import type { MemberContext } from './member-context.js';
 import { resendRefused } from './posts.js';
 
-/** ERROR codes of a host that is there but cannot take us now. */
-const BUSY_CODES: ReadonlySet<string> = new Set(['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'NOT_ACCEPTING', 'CHANNEL_FULL']);
+/** ERROR codes of a host that is there but cannot take us now (ID_IN_USE: our older connection is not gone yet there, docs/protocol.md §10). */
+const BUSY_CODES: ReadonlySet<string> = new Set(['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'NOT_ACCEPTING', 'CHANNEL_FULL', 'ID_IN_USE', 'CREATE_RATE']);
 
 /**
  * An ERROR with `code` before STANDBY: a busy host is closed and dialled again after a back-off.
