@@ -11,6 +11,7 @@ describe('hostLimitsOf', () => {
         ...['--history-per-channel', '1008', '--max-channels', '1009', '--max-members-per-channel', '1010'],
         ...['--flood-max-dropped', '1011', '--close-timeout', '1012', '--max-invite-ids', '1013', '--invites-per-second', '1014'],
         ...['--replace-check', '1015', '--channel-creations-per-second', '1016', '--channel-creation-burst', '1017'],
+        ...['--flood-rate-per-ip', '1018', '--flood-burst-per-ip', '1019', '--connection-rate-per-ip', '1020', '--connection-burst-per-ip', '1021'],
       ],
       {},
     );
@@ -32,6 +33,10 @@ describe('hostLimitsOf', () => {
       replaceCheckMs: 1015,
       channelCreationsPerSecond: 1016,
       channelCreationBurst: 1017,
+      floodRatePerIp: 1018,
+      floodBurstPerIp: 1019,
+      connectionRatePerIp: 1020,
+      connectionBurstPerIp: 1021,
     });
   });
 });

@@ -23,10 +23,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Starts a server on `dataDir`; the flood limit is lifted so the authors post as fast as acknowledged. */
+/** Starts a server on `dataDir`; the flood limits (per connection and per address) are lifted so the authors post as fast as acknowledged. */
 async function start(dataDir: string, extra: readonly string[] = []) {
   const args = ['--port', '0', '--discovery-port', String(privateDiscoveryPort()), '--data-dir', dataDir];
-  const s = await ServerProcess.start([...args, '--flood-rate', '1000000', '--flood-burst', '1000000', '--history-per-channel', '100000', ...extra]);
+  const s = await ServerProcess.start([...args, '--flood-rate', '1000000', '--flood-burst', '1000000', '--flood-rate-per-ip', '1000000', '--flood-burst-per-ip', '1000000', '--history-per-channel', '100000', ...extra]);
   servers.push(s);
   return s;
 }

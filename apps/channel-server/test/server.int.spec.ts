@@ -127,7 +127,7 @@ describe('channel-server process', () => {
   async function serverWithStuckMember(shutdownTimeout: string) {
     const s = await start(
       ['--shutdown-timeout', shutdownTimeout, '--close-timeout', '30s', '--send-queue-bytes', '64MiB'].concat(
-        ['--flood-rate', '100000', '--flood-burst', '100000'],
+        ['--flood-rate', '100000', '--flood-burst', '100000', '--flood-rate-per-ip', '100000', '--flood-burst-per-ip', '100000'],
       ),
     );
     const stuck = await member(s.port, '#slow', 'stuck');

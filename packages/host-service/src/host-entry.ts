@@ -1,6 +1,7 @@
-/** One served connection as the host service sees it: its flood bucket and its sink, in one object. */
+/** One served connection as the host service sees it: its flood buckets and its sink, in one object. */
 import type { ClientCommand, Decoded } from '@ims/codec';
 import type { CloseInfo, Connection, ConnectionSink } from '@ims/transport';
+import type { AddressBucket } from './address-budget.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Who handles an entry's frames and close. */
@@ -9,7 +10,7 @@ export interface EntryOwner {
   onClosed(entry: HostEntry, info: CloseInfo): void;
 }
 
-/** One object per connection, no closures or rx objects: a server holds thousands of idle ones. */
+/** One object per connection, no closures or rx objects: a server holds thousands of idle ones. Its own bucket is the per-connection budget. */
 export class HostEntry extends TokenBucket implements ConnectionSink<ClientCommand> {
   /** Frames dropped in a row for flooding. */
   dropped = 0;
@@ -19,6 +20,8 @@ export class HostEntry extends TokenBucket implements ConnectionSink<ClientComma
   constructor(
     readonly conn: Connection<ClientCommand>,
     private readonly owner: EntryOwner,
+    /** The frame budget shared with the other connections from the same address (address-budget.ts). */
+    readonly address: AddressBucket,
     rate: number,
     burst: number,
     now: number,

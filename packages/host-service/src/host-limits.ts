@@ -20,6 +20,18 @@ export interface HostLimits {
   readonly floodRate?: number;
   /** Frames a connection may send in a burst (bucket size). @default 200 */
   readonly floodBurst?: number;
+  /**
+   * Sustained frames per second from one IP address, shared by all its connections (token bucket
+   * refill): 20 connections at the per-connection rate, or 100 clients behind one NAT address
+   * posting 20 a second each. @default 2000
+   */
+  readonly floodRatePerIp?: number;
+  /** Frames one IP address may send in a burst, all its connections together (bucket size). @default 4000 */
+  readonly floodBurstPerIp?: number;
+  /** New connections accepted per second from one IP address after a burst: a reconnect loop is paid for by its address. @default 20 */
+  readonly connectionRatePerIp?: number;
+  /** New connections one IP address may open at once (bucket size). @default 1024 */
+  readonly connectionBurstPerIp?: number;
   /** Frames dropped in a row for flooding before the connection is closed. @default 100 */
   readonly floodMaxDropped?: number;
   /** ms a graceful close waits for queued bytes before destroying the socket. @default 2_000 */
@@ -54,6 +66,10 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   maxSendQueueBytes: TRANSPORT_DEFAULTS.maxSendQueueBytes,
   floodRate: DEFAULT_FLOOD_RATE,
   floodBurst: DEFAULT_FLOOD_BURST,
+  floodRatePerIp: 20 * DEFAULT_FLOOD_RATE,
+  floodBurstPerIp: 20 * DEFAULT_FLOOD_BURST,
+  connectionRatePerIp: TRANSPORT_DEFAULTS.connectionRatePerIp,
+  connectionBurstPerIp: TRANSPORT_DEFAULTS.connectionBurstPerIp,
   floodMaxDropped: 100,
   closeTimeoutMs: TRANSPORT_DEFAULTS.closeTimeoutMs,
   historyLimit: HOST_DEFAULTS.historyLimit,
@@ -75,6 +91,10 @@ const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
   maxSendQueueBytes: 1,
   floodRate: Number.MIN_VALUE,
   floodBurst: 1,
+  floodRatePerIp: Number.MIN_VALUE,
+  floodBurstPerIp: 1,
+  connectionRatePerIp: Number.MIN_VALUE,
+  connectionBurstPerIp: 1,
   floodMaxDropped: 1,
   closeTimeoutMs: 0,
   historyLimit: 0,

@@ -10,6 +10,7 @@ import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
 import { tcpTransport, type CloseInfo, type Connection, type Listener, type Transport } from '@ims/transport';
 import { FanoutClock } from './fanout-clock.js';
+import { FloodGuard } from './flood-guard.js';
 import { HostEntry as Entry } from './host-entry.js';
 import { toHostPeers } from './host-discovery.js';
 import { HistoryPuller } from './history-puller.js';
@@ -51,6 +52,8 @@ export async function startHostService(options: HostServiceOptions): Promise<Hos
     decoder: () => serverSideDecoder({ maxFrameBytes: limits.maxFrameBytes }),
     maxConnections: limits.maxConnections,
     maxConnectionsPerIp: limits.maxConnectionsPerIp,
+    connectionRatePerIp: limits.connectionRatePerIp,
+    connectionBurstPerIp: limits.connectionBurstPerIp,
     idleTimeoutMs: limits.idleTimeoutMs,
     maxSendQueueBytes: limits.maxSendQueueBytes,
     closeTimeoutMs: limits.closeTimeoutMs,
@@ -75,10 +78,10 @@ class Service implements HostService {
   private readonly wake: WakeTimer;
   /** Pulls the copies of our channels that larger peer IDs still hold (docs/protocol.md §5.8); only with discovery. */
   private readonly puller: HistoryPuller | undefined;
+  /** Frame budgets per connection and per address (flood-guard.ts). */
+  private readonly flood: FloodGuard;
   private framesIn = 0;
   private framesOut = 0;
-  private floodFrame: Uint8Array | undefined;
-  private framesDroppedFrame: Uint8Array | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -95,6 +98,7 @@ class Service implements HostService {
     this.endpoint = { address: listener.address, port: listener.port };
     this.fanout = new FanoutClock(transport);
     this.storeHealth = new StoreHealth(logger);
+    this.flood = new FloodGuard(limits, logger, { count: (code) => this.count(code), send: (to, bytes) => this.send(to, bytes), close: (to, why) => this.close(to, why) });
     const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });
     const hooks = { deliver: (to: Entry, bytes: Uint8Array) => this.write(to, bytes), retract, health: this.storeHealth, now: this.now };
     this.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
@@ -116,7 +120,7 @@ class Service implements HostService {
     const stored = options.store?.loadAll(limits.historyLimit) ?? new Map<string, Post[]>();
     for (const [channel, posts] of stored) this.feed({ kind: 'archive', channel, posts });
     this.subs.push(
-      listener.refused$.subscribe((r) => this.count(r.reason === 'max-connections-per-ip' ? 'MAX_CONNECTIONS_PER_IP' : 'MAX_CONNECTIONS')),
+      listener.refused$.subscribe((r) => this.count(r.code)),
       listener.connections$.subscribe((conn) => this.serve(conn)),
     );
     const discovery = options.discovery;
@@ -136,7 +140,8 @@ class Service implements HostService {
 
   /** Wires one connection with its Entry as sink: no per-connection closures or rx objects on a server of thousands. */
   private serve(conn: Connection<ClientCommand>): void {
-    const entry = new Entry(conn, this, this.limits.floodRate, this.limits.floodBurst, this.now());
+    const now = this.now();
+    const entry = new Entry(conn, this, this.flood.acquire(conn.remoteAddress, now), this.limits.floodRate, this.limits.floodBurst, now);
     this.conns.set(conn.id, entry);
     if (this.logger.enabled('debug')) this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
     this.feed({ kind: 'opened', conn: conn.id, remote: { address: conn.remoteAddress, port: conn.remotePort } });
@@ -148,6 +153,7 @@ class Service implements HostService {
     const conn = entry.conn;
     if (info.code !== undefined) this.count(info.code);
     this.conns.delete(conn.id);
+    this.flood.release(entry);
     this.logger.debug('host.conn_closed', { conn: conn.id, reason: info.reason, code: info.code });
     this.feed({ kind: 'closed', conn: conn.id });
   }
@@ -160,11 +166,7 @@ class Service implements HostService {
     const fatal = !d.ok && d.error.fatal;
     // Bad frames spend tokens too: each one earns an ERROR, and a garbage flood must not turn
     // the host into an amplifier. A fatal error always goes through: it ends the connection.
-    if (!fatal && !entry.take(this.now())) {
-      this.onFlood(entry, d.ok && d.value.cmd === 'SAY');
-      return;
-    }
-    entry.dropped = 0;
+    if (!fatal && !this.flood.admit(entry, d.ok && d.value.cmd === 'SAY', this.now())) return;
     if (!d.ok) {
       this.count(d.error.code);
       this.logger.debug('host.bad_frame', { conn, remote: entry.conn.remoteAddress, code: d.error.code, fatal });
@@ -178,33 +180,6 @@ class Service implements HostService {
     if (this.turn && !this.turn.admits()) return this.turn.refuse(entry);
     this.fanout.start();
     this.feed({ kind: 'frame', conn, command: d.value }, entry);
-  }
-
-  /**
-   * Over the rate: drop the frame; a SAY gets its own ERROR, in order with the echoes (docs/protocol.md
-   * §6.2 FLOOD: one reply per SAY), so the author knows which posts to send again. Log once per
-   * episode; cut a peer that keeps going.
-   */
-  private onFlood(entry: Entry, say: boolean): void {
-    this.count('FLOOD');
-    entry.dropped++;
-    if (entry.dropped === 1) this.offenders.log(entry.conn.remoteAddress, 'warn', 'host.flood', { conn: entry.conn.id, remote: entry.conn.remoteAddress });
-    // Garbage and other frames get one ERROR per episode: a flood of them is not amplified. Its
-    // code is not FLOOD, which a member reads as "my oldest unanswered SAY was refused" (§6.2).
-    if (say) this.send(entry, this.floodRefusal);
-    else if (entry.dropped === 1) this.send(entry, this.framesDropped);
-    if (entry.dropped >= this.limits.floodMaxDropped) {
-      this.send(entry, encodeFrame({ cmd: 'ERROR', reason: 'FLOOD: too many frames dropped, closing' }));
-      this.close(entry, 'flood');
-    }
-  }
-
-  private get framesDropped(): Uint8Array {
-    return (this.framesDroppedFrame ??= encodeFrame({ cmd: 'ERROR', reason: `FRAMES_DROPPED: more than ${this.limits.floodRate} frames/s, frames dropped` }));
-  }
-
-  private get floodRefusal(): Uint8Array {
-    return (this.floodFrame ??= encodeFrame({ cmd: 'ERROR', reason: `FLOOD: more than ${this.limits.floodRate} frames/s, frame dropped; send it again later` }));
   }
 
   /**

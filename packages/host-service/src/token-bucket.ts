@@ -16,15 +16,25 @@ export class TokenBucket {
 
   /** Takes one token if available at time `now` (ms). */
   take(now: number): boolean {
-    const elapsed = now - this.last;
-    if (elapsed > 0) {
-      this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
-      this.last = now;
-    }
+    this.refill(now);
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return true;
     }
     return false;
+  }
+
+  /** True when the bucket holds its whole burst at `now`: it is then the same as a fresh one. */
+  full(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.burst;
+  }
+
+  private refill(now: number): void {
+    const elapsed = now - this.last;
+    if (elapsed > 0) {
+      this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
+      this.last = now;
+    }
   }
 }

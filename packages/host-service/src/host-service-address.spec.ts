@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { hostWorld, stopAll } from '../test/host-world.js';
+import { isError, isSay } from '../test/memory-client.js';
+
+afterEach(stopAll);
+
+const says = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ cmd: 'SAY' as const, text: `${tag} ${i}` }));
+
+describe('host service budgets per address (memory transport, virtual time)', () => {
+  it('shares one frame budget between all connections of an address; another address keeps its own', async () => {
+    const w = hostWorld();
+    // Each connection alone is far under its own budget; together they are over their address's.
+    const svc = await w.start({ floodRate: 1_000, floodBurst: 1_000, floodRatePerIp: 1, floodBurstPerIp: 10 });
+    const a = await w.joined(svc, '#n', 'a');
+    const b = await w.joined(svc, '#n', 'b');
+    const honest = await w.joined(svc, '#n', 'h', { from: '10.0.0.9' });
+    // The two JOINs took 2 of the 10; a gets 5 through, b the last 3, the rest is refused.
+    a.send(...says(5, 'a'));
+    await a.next(isSay('a 4'));
+    b.send(...says(5, 'b'));
+    await b.next(isError('FLOOD'));
+    await w.vt.settle();
+    const texts = (c: typeof a) => c.commands().flatMap((x) => (x.cmd === 'SAY' ? [x.text] : []));
+    expect(texts(honest)).toEqual(['a 0', 'a 1', 'a 2', 'a 3', 'a 4', 'b 0', 'b 1', 'b 2']);
+    expect(b.commands().filter(isError('FLOOD'))).toEqual([
+      { cmd: 'ERROR', reason: 'FLOOD: more than 1 frames/s from this address, frame dropped; send it again later' },
+      { cmd: 'ERROR', reason: 'FLOOD: more than 1 frames/s from this address, frame dropped; send it again later' },
+    ]);
+    expect(svc.stats().errors).toMatchObject({ FLOOD_PER_IP: 2 });
+    expect(svc.stats().errors['FLOOD']).toBeUndefined();
+    // The other address is not touched by that address's flood.
+    honest.send(...says(5, 'h'));
+    await honest.next(isSay('h 4'));
+    // And the address's budget refills on the clock.
+    await w.vt.advance(1_000);
+    a.send({ cmd: 'SAY', text: 'later' });
+    await honest.next(isSay('later'));
+  });
+
+  it('keeps an address budget across a reconnect: closing and dialling again does not refill it', async () => {
+    const w = hostWorld();
+    const svc = await w.start({ floodRatePerIp: 0.001, floodBurstPerIp: 3 });
+    const first = await w.joined(svc, '#r', 'r');
+    first.send(...says(2, 'first'));
+    await first.next(isSay('first 1'));
+    first.conn.close('reconnect');
+    await first.waitClosed();
+    const again = await w.client(svc);
+    again.send({ cmd: 'JOIN', channel: '#r', clientId: 'r' });
+    expect(await again.next(isError('FRAMES_DROPPED'))).toEqual({ cmd: 'ERROR', reason: 'FRAMES_DROPPED: more than 0.001 frames/s from this address, frames dropped' });
+  });
+
+  it('refuses a reconnect loop at accept with CONNECTION_RATE_PER_IP, counted; an honest client from another address gets in', async () => {
+    const w = hostWorld();
+    const svc = await w.start({ connectionRatePerIp: 1, connectionBurstPerIp: 3 });
+    for (let i = 0; i < 3; i++) {
+      const c = await w.joined(svc, '#loop', `loop-${i}`);
+      c.conn.close('again');
+      await c.waitClosed();
+    }
+    const looped = await w.client(svc);
+    expect(await looped.next(isError('CONNECTION_RATE_PER_IP'))).toEqual({
+      cmd: 'ERROR',
+      reason: 'CONNECTION_RATE_PER_IP: too many new connections from this ip, try later',
+    });
+    await looped.waitClosed();
+    expect(svc.stats().errors['CONNECTION_RATE_PER_IP']).toBe(1);
+    const honest = await w.joined(svc, '#loop', 'honest', { from: '10.0.0.9' });
+    honest.send({ cmd: 'SAY', text: 'in' });
+    await honest.next(isSay('in'));
+    // A second later the address has one connection again.
+    await w.vt.advance(1_000);
+    await w.joined(svc, '#loop', 'back');
+  });
+});
