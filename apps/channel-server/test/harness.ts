@@ -153,18 +153,18 @@ export class TestClient {
     );
   }
 
-  /** Connect to a server on 127.0.0.1. */
-  static connect(port: number): Promise<TestClient> {
+  /** Connect to a server on 127.0.0.1, from `localAddress` (another loopback address plays another machine). */
+  static connect(port: number, localAddress?: string): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ port, host: '127.0.0.1' });
+      const s = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) });
       s.once('connect', () => resolve(new TestClient(s)));
       s.once('error', reject);
     });
   }
 
   /** Connect and JOIN `channel` as `id`. */
-  static async join(port: number, channel: string, id: string): Promise<TestClient> {
-    const c = await TestClient.connect(port);
+  static async join(port: number, channel: string, id: string, localAddress?: string): Promise<TestClient> {
+    const c = await TestClient.connect(port, localAddress);
     c.send({ cmd: 'JOIN', channel, clientId: id });
     return c;
   }
