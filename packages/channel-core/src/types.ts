@@ -62,8 +62,14 @@ export type HostInput =
   | { readonly kind: 'closed'; readonly conn: ConnId }
   /** Discovery snapshot, sent on every change. */
   | { readonly kind: 'peers'; readonly peers: readonly PeerInfo[] }
-  /** History this peer holds for a channel: used when a JOIN creates that channel (takeover). */
+  /** History this peer holds for a channel: used when a JOIN creates that channel (takeover). Replaces the posts only, never an admission list. */
   | { readonly kind: 'archive'; readonly channel: string; readonly posts: readonly Post[] }
+  /**
+   * Peer IDs admitted to a private channel (docs/protocol.md §8), read from the store at start
+   * (`stored`: no `admit` effect for them) or learned from its host's STANDBY as a member (§2.8):
+   * added to the channel's admission list, which a takeover then enforces. Never removes an ID.
+   */
+  | { readonly kind: 'admitted'; readonly channel: string; readonly ids: readonly string[]; readonly stored?: boolean }
   /** Another host's copy of the channel, pulled after a split (docs/protocol.md §5.8): the posts this host lacks join its history. */
   | { readonly kind: 'merge'; readonly channel: string; readonly posts: readonly PulledPost[] }
   /** A post whose store write failed (the runtime sent no broadcast for it): it leaves the history (docs/protocol.md §6.2 STORE_UNAVAILABLE). */
@@ -86,6 +92,8 @@ export type HostEffect =
   | { readonly kind: 'invite'; readonly channel: string; readonly clientIds: readonly string[] }
   /** Store a post in the history store. */
   | { readonly kind: 'persist'; readonly channel: string; readonly post: Post }
+  /** Store these peer IDs in the private channel's admission list (docs/protocol.md §8), with the turn's commit. */
+  | { readonly kind: 'admit'; readonly channel: string; readonly ids: readonly string[] }
   /** Feed a `tick` input at time `at` (the runtime's clock, as `now()`); a later `wake` does not cancel an earlier one. */
   | { readonly kind: 'wake'; readonly at: number }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Record<string, unknown> };
@@ -104,6 +112,12 @@ export interface HostOptions {
   readonly maxAdmittedPerChannel?: number;
   /** Channels whose history is kept while they are not live (closed or not yet taken over). @default 10_000 */
   readonly maxArchivedChannels?: number;
+  /**
+   * Private channels whose admission list this host keeps (live, closed, or learned as a standby;
+   * docs/protocol.md §8). Never evicted: when full, a JOIN that would create a new private channel
+   * is refused with `TOO_MANY_CHANNELS`, and a list learned for a new name is not kept. @default 10_000
+   */
+  readonly maxPrivateChannels?: number;
   /** Distinct peer IDs one INVITE may name; more is refused whole with `TOO_MANY_INVITEES` (docs/protocol.md §9). @default 64 */
   readonly maxInviteIds?: number;
   /** INVITEs per second one connection may have announced (SERVER_INVITE), in bursts of as many; more are refused with `INVITE_RATE`. @default 2 */
@@ -142,6 +156,8 @@ export interface HostSnapshot {
   readonly channels: readonly ChannelSnapshot[];
   readonly connections: number;
   readonly archivedChannels: number;
+  /** Private channels whose admission list is kept (live or not). */
+  readonly privateChannels: number;
 }
 
 /** A host reducer instance: feed inputs, execute the returned effects in order. */

@@ -7,6 +7,7 @@ import type { ChannelErrorCode } from '../errors.js';
 import type { HistoryRing } from '../history-ring.js';
 import { betterStandby, canBeStandby, pickStandby } from '../standby.js';
 import { insertSuccessor, pickSuccessors, sameSuccessors, type SuccessionView } from '../succession.js';
+import { shareAdmissions } from './admissions.js';
 import type { ConnId, HostEffect, HostOptions, LogLevel, PeerInfo, Post } from '../types.js';
 import { CreateBudget } from './create-budget.js';
 import type { PendingJoin } from './replace-check.js';
@@ -18,6 +19,7 @@ export const HOST_DEFAULTS = Object.freeze({
   maxMembersPerChannel: 10_000,
   maxAdmittedPerChannel: 10_000,
   maxArchivedChannels: 10_000,
+  maxPrivateChannels: 10_000,
   maxInviteIds: 64,
   invitesPerSecond: 2,
   replaceCheckMs: 2_000,
@@ -50,8 +52,13 @@ export interface ChannelState {
   /** Who takes over after the standby (docs/protocol.md §2.8, §5.5): best first, at most MAX_SUCCESSORS. */
   successors: readonly string[];
   readonly history: HistoryRing<Post>;
-  /** Private channels: who may join. `undefined` = open (taken over from an archive; see README). */
+  /**
+   * Private channels: who may join, the very set `HostContext.admissions` keeps for the name.
+   * `undefined` = open (taken over from posts without a list, docs/protocol.md §8; see README).
+   */
   readonly admitted: Set<string> | undefined;
+  /** Standby and successors that were sent the whole admission list, with the connection it went to (admissions.ts). @default undefined (none) */
+  informed?: Map<string, ConnId>;
   /** Members' re-sends of posts a merge already added, still to be swallowed (merge.ts). @default undefined (none) */
   resends?: Map<string, { n: number; readonly until: number }>;
 }
@@ -68,11 +75,9 @@ export interface ConnState {
   invites?: { tokens: number; at: number; refusing: boolean };
 }
 
-/** History of a channel that is not live here. */
+/** History of a channel that is not live here (posts only: admission lists live in `HostContext.admissions`). */
 export interface ArchiveEntry {
   readonly posts: readonly Post[];
-  /** Private channel closed here: its admission list survives, so the name cannot be grabbed. */
-  readonly admitted?: Set<string>;
 }
 
 /** The host's whole state plus the effect buffer of the input being handled. */
@@ -80,6 +85,12 @@ export class HostContext {
   readonly conns = new Map<ConnId, ConnState>();
   readonly channels = new Map<string, ChannelState>();
   readonly archive = new Map<string, ArchiveEntry>();
+  /**
+   * Admission lists of the private channels this host knows (live, closed, stored, learned as a
+   * standby; docs/protocol.md §8), apart from the posts archive: never evicted, so churn of other
+   * channels cannot free a name; at most `maxPrivateChannels`.
+   */
+  readonly admissions = new Map<string, Set<string>>();
   peers: ReadonlyMap<string, PeerInfo> = new Map();
   /** Public channels announced by alive hosts with a smaller ID than ours: we yield those. */
   smallerHostChannels: ReadonlySet<string> = new Set();
@@ -158,9 +169,10 @@ export class HostContext {
     return ch.successors.length > 0 ? { cmd: 'STANDBY', peerId: ch.standby, successors: ch.successors } : { cmd: 'STANDBY', peerId: ch.standby };
   }
 
-  /** STANDBY to every member. */
+  /** STANDBY to every member; then a private channel's admission list to a standby or successor that lacks it (docs/protocol.md §2.8). */
   broadcastStandby(ch: ChannelState): void {
     this.out.push({ kind: 'broadcast', conns: this.connsOf(ch), command: this.standbyCommand(ch) });
+    if (ch.admitted !== undefined) shareAdmissions(this, ch);
   }
 
   /** What the succession rules read of `ch`. */
@@ -244,9 +256,8 @@ export class HostContext {
   private closeChannel(ch: ChannelState): void {
     this.channels.delete(ch.name);
     const posts = ch.history.toArray();
-    if (posts.length > 0 || ch.admitted !== undefined) {
-      this.storeArchive(ch.name, ch.admitted === undefined ? { posts } : { posts, admitted: ch.admitted });
-    }
+    // A private channel's admission list stays in `admissions`: the name cannot be grabbed (§8).
+    if (posts.length > 0) this.storeArchive(ch.name, { posts });
     this.log('info', 'channel-closed', { channel: ch.name, history: posts.length });
     if (!ch.isPrivate) this.announceChannels();
   }

@@ -9,7 +9,10 @@ describe('host: private channels', () => {
     const refused = h.join('c2', '@p', 'mallory');
     expect(errorCodes(refused)).toEqual(['NOT_INVITED']);
     expect(refused).toContainEqual({ kind: 'close', conn: 'c2', reason: 'NOT_INVITED' });
-    expect(noLogs(h.frame('c1', { cmd: 'INVITE', clientIds: ['bob', 'bob'] }))).toEqual([{ kind: 'invite', channel: '@p', clientIds: ['bob'] }]);
+    expect(noLogs(h.frame('c1', { cmd: 'INVITE', clientIds: ['bob', 'bob'] }))).toEqual([
+      { kind: 'admit', channel: '@p', ids: ['bob'] },
+      { kind: 'invite', channel: '@p', clientIds: ['bob'] },
+    ]);
     expect(errorCodes(h.join('c3', '@p', 'bob'))).toEqual([]);
     expect(h.host.snapshot().channels[0]?.members.map((m) => m.id)).toEqual(['alice', 'bob']);
     expect(noLogs(h.closed('c1')).some((e) => e.kind === 'channels')).toBe(false);

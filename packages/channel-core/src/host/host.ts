@@ -10,6 +10,7 @@ import { HOST_DEFAULTS, HostContext, type ConnState } from './host-context.js';
 import { onInvite } from './on-invite.js';
 import { onJoin } from './on-join.js';
 import { absorbResend, onMerge } from './merge.js';
+import { learnAdmitted } from './admissions.js';
 import { expireChecks, onClosedWhileChecking, queueWhileChecking } from './replace-check.js';
 
 /** Creates a host reducer; `now()` (ms) stamps posts and joins and is its only clock. */
@@ -67,6 +68,9 @@ function dispatch(ctx: HostContext, input: HostInput): void {
     case 'archive':
       // Only used when a JOIN creates the channel; a live channel keeps its own history.
       ctx.storeArchive(input.channel, { posts: ctx.opts.historyLimit === 0 ? [] : input.posts.slice(-ctx.opts.historyLimit) });
+      return;
+    case 'admitted':
+      learnAdmitted(ctx, input.channel, input.ids, input.stored === true);
       return;
     case 'retract':
       retract(ctx, input.channel, input.post);
@@ -126,8 +130,7 @@ function retract(ctx: HostContext, channel: string, post: Post): void {
   if (ctx.channels.get(channel)?.history.remove(post) === true) return;
   const archived = ctx.archive.get(channel);
   if (archived === undefined || !archived.posts.includes(post)) return;
-  const posts = archived.posts.filter((p) => p !== post);
-  ctx.archive.set(channel, archived.admitted === undefined ? { posts } : { posts, admitted: archived.admitted });
+  ctx.archive.set(channel, { posts: archived.posts.filter((p) => p !== post) });
 }
 
 /**
@@ -211,5 +214,5 @@ function snapshot(ctx: HostContext): HostSnapshot {
       historyLength: ch.history.length,
     });
   }
-  return { channels, connections: ctx.conns.size, archivedChannels: ctx.archive.size };
+  return { channels, connections: ctx.conns.size, archivedChannels: ctx.archive.size, privateChannels: ctx.admissions.size };
 }

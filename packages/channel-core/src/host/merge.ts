@@ -128,7 +128,7 @@ export function onMerge(ctx: HostContext, channel: string, pulled: readonly Pull
     const archived = ctx.archive.get(channel);
     const { posts, added, changed } = mergeHistory(archived?.posts ?? [], pulled, limit, ctx.now());
     if (changed) {
-      ctx.storeArchive(channel, archived?.admitted === undefined ? { posts } : { posts, admitted: archived.admitted });
+      ctx.storeArchive(channel, { posts });
       for (const post of added) ctx.out.push({ kind: 'persist', channel, post });
     }
     ctx.log('info', 'merged', { channel, live: false, pulled: pulled.length, added: added.length });

@@ -5,6 +5,7 @@
  * `invitesPerSecond` announced INVITEs per connection.
  */
 import type { InviteCommand } from '@ims/codec';
+import { admitInvited } from './admissions.js';
 import type { ConnState, HostContext } from './host-context.js';
 
 /** Handles one INVITE frame. */
@@ -26,6 +27,7 @@ export function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): v
       return;
     }
     for (const id of fresh) ch.admitted.add(id);
+    admitInvited(ctx, ch, fresh);
   }
   // A SERVER_INVITE for a peer nobody announced reaches no one: announcing it is pure amplification.
   const known = ch.isPrivate ? ids : ids.filter((id) => ctx.peers.has(id));

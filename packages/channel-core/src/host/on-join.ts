@@ -6,6 +6,7 @@ import { isPrivateChannel, isValidChannelName, type JoinCommand } from '@ims/cod
 import { HistoryRing } from '../history-ring.js';
 import type { Post } from '../types.js';
 import { mayCreate } from './create-budget.js';
+import { listForCreate } from './admissions.js';
 import type { ChannelState, ConnState, HostContext, MemberRec } from './host-context.js';
 import { replaceVerdict, startCheck } from './replace-check.js';
 
@@ -63,16 +64,13 @@ function create(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolea
     return undefined;
   }
   const archived = ctx.archive.get(name);
-  if (archived?.admitted !== undefined && !archived.admitted.has(id)) {
-    ctx.refuse(cs, 'NOT_INVITED', `${name} is private`, name, true);
-    return undefined;
-  }
+  // docs/protocol.md §8: a known admission list (kept here, stored, or learned as standby) decides.
+  const admitted = isPrivate ? listForCreate(ctx, cs, name, id, archived !== undefined) : undefined;
+  if (admitted === null) return undefined;
   // Takeover (docs/protocol.md §5): a channel we hold history for restarts with it under the same name.
   const history = new HistoryRing<Post>(ctx.opts.historyLimit);
   for (const post of archived?.posts ?? []) history.push(post);
   ctx.archive.delete(name);
-  let admitted: Set<string> | undefined;
-  if (isPrivate) admitted = archived === undefined ? new Set([id]) : archived.admitted;
   const ch: ChannelState = { name, isPrivate, members: new Map(), conns: [], connsDirty: false, standby: ctx.opts.hostId, successors: [], history, admitted };
   ctx.channels.set(name, ch);
   ctx.log('info', 'channel-created', { channel: name, history: history.length, takeover: archived !== undefined });
