@@ -46,6 +46,23 @@ describe('host service: one log line per offender per interval', () => {
     expect(last?.suppressedEvents).toEqual({ 'host.refused UNKNOWN_COMMAND': 999, 'host.refused ONE_CHANNEL_PER_CONNECTION': 1_000 });
   });
 
+  it('a reconnect loop from one address (JOIN, close, again) makes at most ten info lines a window: the lines after a close are its address`s too', async () => {
+    const w = hostWorld();
+    const log = collect();
+    const svc = await w.start({}, { logger: log.logger });
+    await w.joined(svc, '#loop', 'anchor', { from: '10.0.0.5' });
+    for (let i = 0; i < 40; i++) {
+      const c = await w.joined(svc, '#loop', `loop${i}`, { from: '10.0.0.66' });
+      c.conn.destroy('bye');
+      await w.vt.advance(10);
+    }
+    const honest = await w.joined(svc, '#loop', 'fine', { from: '10.0.0.7' });
+    expect(honest).toBeDefined();
+    const infos = log.lines.filter((l) => l.level === 'info' && (l.event === 'host.joined' || l.event === 'host.left'));
+    expect(infos.filter((l) => String(l.peer).startsWith('loop'))).toHaveLength(10);
+    expect(infos.filter((l) => !String(l.peer).startsWith('loop')).map((l) => l.peer)).toEqual(['anchor', 'fine']);
+  });
+
   it('an offender that stops is summed up in a host.suppressed line, at the latest when the service stops', async () => {
     const w = hostWorld();
     const log = collect();

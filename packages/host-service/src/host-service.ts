@@ -83,6 +83,8 @@ class Service implements HostService {
   private framesIn = 0;
   private framesOut = 0;
   private stopping: Promise<void> | undefined;
+  /** The connection of the input being fed, if any: the offender of the reducer's lines that name none (channel-created). */
+  private feeding: string | undefined;
 
   constructor(
     private readonly options: HostServiceOptions,
@@ -187,6 +189,7 @@ class Service implements HostService {
    * together, so the broadcast waits for the turn's commit. `author` is the connection whose SAY this is.
    */
   private feed(input: HostInput, author?: Entry): void {
+    this.feeding = 'conn' in input ? input.conn : undefined;
     const fx = this.host.handle(input);
     for (let i = 0; i < fx.length; i++) {
       const e = fx[i] as HostEffect;
@@ -295,10 +298,10 @@ class Service implements HostService {
     if (entry.conn.write(bytes)) this.framesOut++;
   }
 
-  /** Who a reducer's log line is about: the connection's address while it is open, else the connection. */
+  /** Who a reducer's log line is about: its connection's address (the connection of the input fed when the line names none). */
   private offenderOf(conn: unknown): string | undefined {
-    if (typeof conn !== 'string') return undefined;
-    return this.conns.get(conn)?.conn.remoteAddress ?? `conn ${conn}`;
+    const id = typeof conn === 'string' ? conn : this.feeding;
+    return id === undefined ? undefined : this.offenders.offenderOf(id, this.conns.get(id)?.conn.remoteAddress);
   }
 
   private count(code: string): void {

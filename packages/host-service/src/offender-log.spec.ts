@@ -69,6 +69,16 @@ describe('OffenderLog', () => {
     expect(w.lines.map((l) => `${l.event} ${String(l.offender ?? '')}`)).toEqual(['host.refused ', 'host.refused ', 'host.suppressed a', 'host.refused ']);
   });
 
+  it('offenderOf(): a connection is its address while open, and still after its close', () => {
+    const w = world('info', { maxOffenders: 2 });
+    expect(w.log.offenderOf('c1', '10.0.0.1')).toBe('10.0.0.1');
+    expect(w.log.offenderOf('c1', undefined)).toBe('10.0.0.1');
+    expect(w.log.offenderOf('c9', undefined)).toBe('conn c9');
+    w.log.offenderOf('c2', '10.0.0.2');
+    w.log.offenderOf('c3', '10.0.0.3');
+    expect(w.log.offenderOf('c1', undefined)).toBe('conn c1');
+  });
+
   it('keyed(): transport lines are throttled by the address in `address`, or in a child logger`s `remote`', () => {
     const w = world();
     const t = w.log.keyed();

@@ -43,6 +43,8 @@ export class OffenderLog {
   private readonly o: Required<OffenderLogOptions>;
   /** Insertion order is window start order: a new window re-inserts its key. */
   private readonly windows = new Map<string, Window>();
+  /** Addresses of connections seen in lines, so lines after the close (left, channel-closed) have theirs. */
+  private readonly addresses = new Map<string, string>();
 
   constructor(
     private readonly logger: Logger,
@@ -74,6 +76,19 @@ export class OffenderLog {
     w.suppressed++;
     const key = typeof fields.code === 'string' ? `${event} ${fields.code}` : event;
     w.events[key] = (w.events[key] ?? 0) + 1;
+  }
+
+  /**
+   * The offender behind connection `conn`: its `address` while it is open (remembered, at most
+   * maxOffenders of them), else the address remembered, else the connection itself.
+   */
+  offenderOf(conn: string, address: string | undefined): string {
+    if (address === undefined) return this.addresses.get(conn) ?? `conn ${conn}`;
+    if (this.addresses.get(conn) !== address) {
+      this.addresses.set(conn, address);
+      if (this.addresses.size > this.o.maxOffenders) this.addresses.delete(this.addresses.keys().next().value as string);
+    }
+    return address;
   }
 
   /** Writes the held-back counts of every offender now (at stop). */
