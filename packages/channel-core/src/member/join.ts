@@ -3,7 +3,7 @@
  * duplicates"): dial, JOIN, buffer the history until the first STANDBY, then align it with what
  * this member already saw and re-send what the host lacks.
  */
-import type { ServerSayCommand, StandbyCommand } from '@ims/codec';
+import { isPrivateChannel, type ServerSayCommand, type StandbyCommand } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
 import { alignHistory } from './align.js';
 import { armExpiry, tick } from './lost-marks.js';
@@ -44,6 +44,7 @@ export function onStandby(ctx: MemberContext, cmd: StandbyCommand, at: number): 
   const standbyId = cmd.peerId;
   tick(ctx, at);
   ctx.successors = cmd.successors ?? [];
+  if (cmd.admitted !== undefined) learnAdmitted(ctx, cmd.admitted);
   const joining = ctx.phase === 'joining';
   if (joining) completeJoin(ctx, standbyId);
   else if (standbyId !== ctx.standby) {
@@ -76,6 +77,20 @@ function completeJoin(ctx: MemberContext, standbyId: string): void {
   ctx.emit({ event: 'standby', standby: standbyId, host: target.peerId });
   ctx.pending = a.resend;
   for (const text of ctx.pending) ctx.send({ cmd: 'SAY', text });
+}
+
+/**
+ * IDs of the private channel's admission list (docs/protocol.md §8), kept for a takeover by our
+ * embedded host: added, never removed (a list only grows), at most `maxAdmitted`. A public
+ * channel has none: a host sending one is ignored.
+ */
+function learnAdmitted(ctx: MemberContext, ids: readonly string[]): void {
+  if (!isPrivateChannel(ctx.opts.channel)) return;
+  const list = (ctx.admitted ??= new Set());
+  for (const id of ids) {
+    if (list.size >= ctx.opts.maxAdmitted) return;
+    list.add(id);
+  }
 }
 
 function resetHistory(ctx: MemberContext): void {

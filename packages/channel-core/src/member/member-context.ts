@@ -40,6 +40,7 @@ export interface ResolvedMemberOptions {
   readonly dialRetries: number;
   readonly maxFrameBytes: number;
   readonly maxClosesPerPost: number;
+  readonly maxAdmitted: number;
 }
 
 /** A post as this member saw it, with the arrival time (ms, the runtime's clock) of its frame. */
@@ -62,6 +63,11 @@ export class MemberContext {
   standby: string | undefined;
   /** The successors that STANDBY named after the standby (docs/protocol.md §2.8), best first. */
   successors: readonly string[] = [];
+  /**
+   * A private channel's admission list as its hosts sent it to us as standby or successor
+   * (docs/protocol.md §2.8, §8), at most `maxAdmitted`; `undefined` while none came.
+   */
+  admitted: Set<string> | undefined;
   /** The runtime's clock: the newest `at` of a `frame` or `lobby` input (ms). */
   clock = 0;
   everJoined = false;

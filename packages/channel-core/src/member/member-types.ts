@@ -134,6 +134,8 @@ export interface MemberOptions {
    * which that post is dropped (`POST_REFUSED`) rather than re-sent on every reconnect. At least 1. @default 3
    */
   readonly maxClosesPerPost?: number;
+  /** IDs of a private channel's admission list kept from the hosts' STANDBY admission fields (docs/protocol.md §2.8). @default 10000 */
+  readonly maxAdmitted?: number;
 }
 
 /** The member's state as plain data, for tests and metrics. */
@@ -158,4 +160,10 @@ export interface Member {
   seenPosts(): Post[];
   /** Own posts not yet echoed, in O(1) (`snapshot().pending.length` without the copy). */
   pendingCount(): number;
+  /**
+   * The private channel's admission list its hosts sent us as standby or successor (docs/protocol.md
+   * §2.8), for our embedded host's takeover (§8); `undefined` while none came (a public channel, or
+   * a host that sends none).
+   */
+  admitted(): ReadonlySet<string> | undefined;
 }

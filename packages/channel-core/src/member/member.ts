@@ -13,7 +13,7 @@ import { onJoinRefused, onTimer, retryDial } from './retry.js';
 import type { Member, MemberEffect, MemberInput, MemberOptions } from './member-types.js';
 
 /** Defaults of `MemberOptions` (documented there with `@default`). */
-const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit, lostHostExpiryMs: 9_000, retryBaseMs: 250, retryMaxMs: 5_000, dialRetries: 2, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxClosesPerPost: 3 } as const;
+const MEMBER_DEFAULTS = { seenLimit: 1_000, pendingLimit: 1_000, hostHistoryLimit: HOST_DEFAULTS.historyLimit, lostHostExpiryMs: 9_000, retryBaseMs: 250, retryMaxMs: 5_000, dialRetries: 2, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxClosesPerPost: 3, maxAdmitted: HOST_DEFAULTS.maxAdmittedPerChannel } as const;
 
 /** Creates a member reducer for one channel. It reads no clock: timing comes from its inputs. */
 export function createMember(opts: MemberOptions): Member {
@@ -27,6 +27,7 @@ export function createMember(opts: MemberOptions): Member {
     snapshot: () => ctx.snapshot(),
     seenPosts: () => ctx.seenPosts(),
     pendingCount: () => ctx.pending.length,
+    admitted: () => ctx.admitted,
   };
 }
 
@@ -40,7 +41,8 @@ function resolve(opts: MemberOptions): ResolvedMemberOptions {
   const lostHostExpiryMs = opts.lostHostExpiryMs ?? MEMBER_DEFAULTS.lostHostExpiryMs;
   const maxFrameBytes = opts.maxFrameBytes ?? MEMBER_DEFAULTS.maxFrameBytes;
   const maxClosesPerPost = opts.maxClosesPerPost ?? MEMBER_DEFAULTS.maxClosesPerPost;
-  const limits = { seenLimit, pendingLimit, hostHistoryLimit, retryBaseMs, retryMaxMs, dialRetries, lostHostExpiryMs, maxFrameBytes, maxClosesPerPost };
+  const maxAdmitted = opts.maxAdmitted ?? MEMBER_DEFAULTS.maxAdmitted;
+  const limits = { seenLimit, pendingLimit, hostHistoryLimit, retryBaseMs, retryMaxMs, dialRetries, lostHostExpiryMs, maxFrameBytes, maxClosesPerPost, maxAdmitted };
   for (const [k, v] of Object.entries(limits)) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`MemberOptions.${k} must be a non-negative integer, got ${v}`);
   }
