@@ -3,7 +3,8 @@
  * `channelCreationBurst` tokens refilled at `channelCreationsPerSecond`, so a loop of JOINs of
  * fresh names cannot fill the host's channel table. A connection creates at most one channel (one
  * channel per connection), so the address is what is budgeted. Takeovers are not charged: a JOIN
- * of a name this host holds history or an admission list for brings back a known channel.
+ * of a name this host holds history or an admission list for (only its admitted may create it)
+ * brings back a known channel.
  */
 import type { ConnState, HostContext } from './host-context.js';
 
@@ -59,7 +60,7 @@ export class CreateBudget {
  * `CREATE_RATE` and closes otherwise: one warn line per episode, the rest at debug (all counted).
  */
 export function mayCreate(ctx: HostContext, cs: ConnState, name: string): boolean {
-  if (ctx.opts.channelCreationBurst === 0 || ctx.archive.has(name)) return true;
+  if (ctx.opts.channelCreationBurst === 0 || ctx.archive.has(name) || ctx.admissions.has(name)) return true;
   const address = cs.remote.address;
   if (ctx.createBudget.take(ctx, address)) return true;
   const message = `${address} creates at most ${ctx.opts.channelCreationsPerSecond} channels a second (bursts of ${ctx.opts.channelCreationBurst}); join an existing one or try later`;

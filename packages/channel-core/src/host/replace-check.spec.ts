@@ -148,6 +148,13 @@ describe('host: channel creations per address (docs/protocol.md §9)', () => {
     expect(errorCodes(create(h, 'a1', '#old', '10.0.0.1'))).toEqual([]);
   });
 
+  it('does not charge the return of a private channel whose admission list this host keeps', () => {
+    const h = harness({ channelCreationBurst: 1 });
+    h.host.handle({ kind: 'admitted', channel: '@p', ids: ['a0', 'a1'], stored: true });
+    expect(errorCodes(create(h, 'a0', '@p', '10.0.0.1'))).toEqual([]);
+    expect(errorCodes(create(h, 'x0', '#new', '10.0.0.1'))).toEqual([]);
+  });
+
   it('is off with channelCreationBurst 0', () => {
     const h = harness({ channelCreationBurst: 0 });
     for (let i = 0; i < 600; i++) expect(errorCodes(create(h, `a${i}`, `#c${i}`, '10.0.0.1'))).toEqual([]);
