@@ -79,6 +79,7 @@ export const SERVER_CONFIG_SPEC = {
   maxMembersPerChannel: field.int(L.maxMembersPerChannel, { min: 1, doc: 'members of one channel' }),
   maxInviteIds: field.int(L.maxInviteIds, { min: 1, doc: 'peer IDs one INVITE may name; more are refused whole (TOO_MANY_INVITEES)' }),
   invitesPerSecond: field.int(L.invitesPerSecond, { min: 1, doc: 'INVITEs per second one connection may have multicast (SERVER_INVITE), in bursts of as many; more are refused (INVITE_RATE)' }),
+  hostInvitesPerSecond: field.int(L.hostInvitesPerSecond, { min: 1, doc: 'INVITEs per second the whole server may multicast (all connections together); more are refused (INVITE_RATE)' }),
   replaceCheck: field.duration(L.replaceCheckMs, { min: 1, doc: 'ms a JOIN claiming the ID of a member on a live connection waits for that connection to fail a check before it is refused (ID_IN_USE)' }),
   channelCreationsPerSecond: field.int(L.channelCreationsPerSecond, { min: 1, doc: 'channels one remote address may create per second after its burst; more are refused (CREATE_RATE)' }),
   channelCreationBurst: field.int(L.channelCreationBurst, { min: 0, doc: 'channels one remote address may create at once (0 = no creation limit)' }),

@@ -73,6 +73,7 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
     maxMembersPerChannel: config.maxMembersPerChannel,
     maxInviteIds: config.maxInviteIds,
     invitesPerSecond: config.invitesPerSecond,
+    hostInvitesPerSecond: config.hostInvitesPerSecond,
     replaceCheckMs: config.replaceCheck,
     channelCreationsPerSecond: config.channelCreationsPerSecond,
     channelCreationBurst: config.channelCreationBurst,

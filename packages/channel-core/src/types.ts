@@ -122,6 +122,8 @@ export interface HostOptions {
   readonly maxInviteIds?: number;
   /** INVITEs per second one connection may have announced (SERVER_INVITE), in bursts of as many; more are refused with `INVITE_RATE`. @default 2 */
   readonly invitesPerSecond?: number;
+  /** INVITEs per second the whole host announces (all connections together), in bursts of as many; more are refused with `INVITE_RATE`. @default 20 */
+  readonly hostInvitesPerSecond?: number;
   /**
    * How long a JOIN naming a member connected on another live connection waits for that connection
    * to fail its check (docs/protocol.md §10) before it is refused with `ID_IN_USE`. @default 2000

@@ -46,6 +46,8 @@ export interface HostLimits {
   readonly maxInviteIds?: number;
   /** INVITEs of one connection announced per second (SERVER_INVITE), in bursts of as many; more: `ERROR INVITE_RATE`. @default 2 */
   readonly invitesPerSecond?: number;
+  /** INVITEs the whole host announces per second (all connections together), in bursts of as many; more: `ERROR INVITE_RATE`. @default 20 */
+  readonly hostInvitesPerSecond?: number;
   /** ms a JOIN claiming the ID of a member on a live connection waits for that connection to fail its check; then `ERROR ID_IN_USE` (docs/protocol.md §10). @default 2000 */
   readonly replaceCheckMs?: number;
   /** Channels one remote address may create per second after its burst; more: `ERROR CREATE_RATE`. @default 10 */
@@ -77,6 +79,7 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   maxMembersPerChannel: HOST_DEFAULTS.maxMembersPerChannel,
   maxInviteIds: HOST_DEFAULTS.maxInviteIds,
   invitesPerSecond: HOST_DEFAULTS.invitesPerSecond,
+  hostInvitesPerSecond: HOST_DEFAULTS.hostInvitesPerSecond,
   replaceCheckMs: HOST_DEFAULTS.replaceCheckMs,
   channelCreationsPerSecond: HOST_DEFAULTS.channelCreationsPerSecond,
   channelCreationBurst: HOST_DEFAULTS.channelCreationBurst,
@@ -102,6 +105,7 @@ const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
   maxMembersPerChannel: 1,
   maxInviteIds: 1,
   invitesPerSecond: 1,
+  hostInvitesPerSecond: 1,
   replaceCheckMs: 1,
   channelCreationsPerSecond: 1,
   channelCreationBurst: 0,

@@ -112,6 +112,7 @@ class Service implements HostService {
         maxMembersPerChannel: limits.maxMembersPerChannel,
         maxInviteIds: limits.maxInviteIds,
         invitesPerSecond: limits.invitesPerSecond,
+        hostInvitesPerSecond: limits.hostInvitesPerSecond,
         replaceCheckMs: limits.replaceCheckMs,
         channelCreationsPerSecond: limits.channelCreationsPerSecond,
         channelCreationBurst: limits.channelCreationBurst,

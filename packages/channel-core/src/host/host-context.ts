@@ -22,6 +22,7 @@ export const HOST_DEFAULTS = Object.freeze({
   maxPrivateChannels: 10_000,
   maxInviteIds: 64,
   invitesPerSecond: 2,
+  hostInvitesPerSecond: 20,
   replaceCheckMs: 2_000,
   channelCreationsPerSecond: 10,
   channelCreationBurst: 512,
@@ -100,6 +101,8 @@ export class HostContext {
   readonly pending = new Map<ConnId, PendingJoin>();
   /** Channel creations per remote address (create-budget.ts). */
   readonly createBudget = new CreateBudget();
+  /** Invitations announced by the whole host, all connections together (on-invite.ts). @default undefined (full) */
+  invites: { tokens: number; at: number } | undefined;
   out: HostEffect[] = [];
 
   constructor(

@@ -63,3 +63,23 @@ describe('host: INVITE amplification is bounded (docs/protocol.md §9)', () => {
     expect(later.flat().filter((e) => e.kind === 'log' && e.event === 'refused' && e.level === 'warn')).toHaveLength(1);
   });
 });
+
+describe('host: invitations announced by the whole host (docs/protocol.md §9)', () => {
+  it('caps all connections together at hostInvitesPerSecond: many connections do not multiply the per-connection budget', () => {
+    const h = harness({ hostInvitesPerSecond: 20 });
+    h.peers(peer('bob'));
+    const codes: string[] = [];
+    let announced = 0;
+    for (let i = 0; i < 30; i++) {
+      h.join(`c${i}`, `#r${i}`, `m${i}`);
+      const fx = h.frame(`c${i}`, { cmd: 'INVITE', clientIds: ['bob'] });
+      codes.push(...errorCodes(fx));
+      announced += invites(fx).length;
+    }
+    // The 30 JOINs moved the clock 30 ms: 20 tokens plus 0.6 of a refill.
+    expect(announced).toBe(20);
+    expect(codes).toEqual(Array(10).fill('INVITE_RATE'));
+    h.tick(1_000);
+    expect(invites(h.frame('c0', { cmd: 'INVITE', clientIds: ['bob'] }))).toHaveLength(1);
+  });
+});

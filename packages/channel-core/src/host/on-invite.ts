@@ -43,22 +43,32 @@ export function onInvite(ctx: HostContext, cs: ConnState, cmd: InviteCommand): v
   ctx.out.push({ kind: 'invite', channel: ch.name, clientIds: known });
 }
 
-/** A token bucket per connection: `invitesPerSecond` tokens a second, as many at most. */
+/**
+ * Token buckets per connection (`invitesPerSecond`) and for the whole host
+ * (`hostInvitesPerSecond`, so 2,048 connections cannot multiply the first), each refilled at its
+ * rate and holding as many tokens at most: an announced INVITE spends one of each.
+ */
 function takeToken(ctx: HostContext, cs: ConnState): boolean {
-  const rate = ctx.opts.invitesPerSecond;
   const now = ctx.now();
-  const b = (cs.invites ??= { tokens: rate, at: now, refusing: false });
-  b.tokens = Math.min(rate, b.tokens + ((now - b.at) * rate) / 1_000);
-  b.at = now;
-  if (b.tokens < 1) return false;
+  const b = (cs.invites ??= { tokens: ctx.opts.invitesPerSecond, at: now, refusing: false });
+  const host = (ctx.invites ??= { tokens: ctx.opts.hostInvitesPerSecond, at: now });
+  refill(b, ctx.opts.invitesPerSecond, now);
+  refill(host, ctx.opts.hostInvitesPerSecond, now);
+  if (b.tokens < 1 || host.tokens < 1) return false;
   b.tokens -= 1;
+  host.tokens -= 1;
   b.refusing = false;
   return true;
 }
 
+function refill(b: { tokens: number; at: number }, rate: number, now: number): void {
+  b.tokens = Math.min(rate, b.tokens + ((now - b.at) * rate) / 1_000);
+  b.at = now;
+}
+
 /** ERROR for every refused INVITE, but one warn line per episode (no log flood); later ones at debug, still counted. */
 function refuseRate(ctx: HostContext, cs: ConnState, channel: string): void {
-  const message = `more than ${ctx.opts.invitesPerSecond} INVITEs a second, not announced; send it again later`;
+  const message = `more than ${ctx.opts.invitesPerSecond} INVITEs a second from this connection or ${ctx.opts.hostInvitesPerSecond} from all, not announced; send it again later`;
   ctx.send(cs.conn, { cmd: 'ERROR', reason: `INVITE_RATE: ${message}` });
   const first = cs.invites?.refusing !== true;
   if (cs.invites) cs.invites.refusing = true;
