@@ -25,7 +25,7 @@ const hasSay = (author: string, text: string) => (r: readonly ServerCommand[]) =
 const hasError = (code: string) => (r: readonly ServerCommand[]) => r.some((c) => c.cmd === 'ERROR' && c.reason.startsWith(`${code}:`));
 
 /** alice's private @team with bob invited and in, and one post in its history. */
-async function team(): Promise<{ s: ServerProcess; alice: TestClient; bob: TestClient }> {
+async function team(): Promise<{ s: { port: number }; alice: TestClient; bob: TestClient }> {
   const s = await ServerProcess.start(['--port', '0', '--discovery-port', String(privateDiscoveryPort()), '--replace-check', '1000']);
   servers.push(s);
   const alice = await member(s.port, '@team', 'alice');
@@ -43,8 +43,8 @@ describe('channel-server: a JOIN with a connected member\'s clientId', () => {
     ['another machine', '127.0.0.2'],
     ['the same machine', '127.0.0.1'],
   ])('from %s is refused (ID_IN_USE): no history, no post as that member, and the member stays', async (_what, from) => {
-    const { alice, bob } = await team();
-    const mallory = await member(servers[0]?.port ?? 0, '@team', 'bob', from);
+    const { s, alice, bob } = await team();
+    const mallory = await member(s.port, '@team', 'bob', from);
     mallory.send({ cmd: 'SAY', text: 'I am bob' });
     await mallory.waitFor('ID_IN_USE', hasError('ID_IN_USE'));
     await mallory.closed;
