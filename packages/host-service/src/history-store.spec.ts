@@ -41,4 +41,16 @@ describe('memoryHistoryStore', () => {
     s.commit();
     expect(s.loadAll(10).size).toBe(0);
   });
+
+  it('keeps admission lists from commit on, merged per channel, never evicted by posts of other channels', () => {
+    const s = memoryHistoryStore({ maxChannels: 1 });
+    s.admit?.('@p', ['alice']);
+    expect(s.loadAdmissions?.().size).toBe(0);
+    s.commit();
+    s.admit?.('@p', ['bob', 'alice']);
+    s.append('#a', post(1));
+    s.append('#b', post(2));
+    s.commit();
+    expect(s.loadAdmissions?.()).toEqual(new Map([['@p', ['alice', 'bob']]]));
+  });
 });

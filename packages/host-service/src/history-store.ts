@@ -1,5 +1,6 @@
 /**
- * Where a host keeps channel history across restarts. The channel server implements it on SQLite;
+ * Where a host keeps channel history, and the admission lists of private channels (docs/protocol.md
+ * §8), across restarts. The channel server implements it on SQLite;
  * `memoryHistoryStore` is the bounded in-memory one for peer-client's embedded host and tests.
  */
 import { HOST_DEFAULTS, type Post } from '@ims/channel-core';
@@ -17,6 +18,16 @@ export interface HistoryStore {
   loadAll(limitPerChannel: number): Map<string, Post[]>;
   /** Queues one accepted post for the next `commit`. Cheap and synchronous; never throws. */
   append(channel: string, post: Post): void;
+  /**
+   * The admission list of every stored private channel (docs/protocol.md §8), read once at start.
+   * Optional: a store without it (and without `admit`) keeps no lists, which then live in memory only.
+   */
+  loadAdmissions?(): Map<string, string[]>;
+  /**
+   * Queues peer IDs admitted to a private channel for the next `commit`, written in the same
+   * transaction as the posts; an ID already stored is no error. Cheap and synchronous; never throws.
+   */
+  admit?(channel: string, ids: readonly string[]): void;
   /**
    * Writes every queued post durably (surviving a kill of the process), synchronously and in one
    * transaction, and empties the queue. On failure (disk full, I/O error) none of them is stored:
@@ -45,6 +56,9 @@ export function memoryHistoryStore(options: MemoryHistoryStoreOptions = {}): His
   const channels = new Map<string, Post[]>();
   let closed = false;
   let queued: { readonly channel: string; readonly post: Post }[] = [];
+  // Admission lists are never dropped (the host bounds how many there are: maxPrivateChannels).
+  const admissions = new Map<string, Set<string>>();
+  let queuedAdmits: { readonly channel: string; readonly ids: readonly string[] }[] = [];
   const write = (channel: string, post: Post): void => {
     let posts = channels.get(channel);
     if (posts === undefined) {
@@ -66,6 +80,12 @@ export function memoryHistoryStore(options: MemoryHistoryStoreOptions = {}): His
     const batch = queued;
     queued = [];
     for (const { channel, post } of batch) write(channel, post);
+    for (const { channel, ids } of queuedAdmits) {
+      const list = admissions.get(channel) ?? new Set<string>();
+      admissions.set(channel, list);
+      for (const id of ids) list.add(id);
+    }
+    queuedAdmits = [];
     return { ok: true, posts: batch.length };
   };
   return {
@@ -77,6 +97,12 @@ export function memoryHistoryStore(options: MemoryHistoryStoreOptions = {}): His
     },
     append(channel, post) {
       if (!closed) queued.push({ channel, post });
+    },
+    loadAdmissions() {
+      return new Map([...admissions].map(([channel, ids]) => [channel, [...ids]]));
+    },
+    admit(channel, ids) {
+      if (!closed) queuedAdmits.push({ channel, ids: [...ids] });
     },
     commit,
     flush() {

@@ -18,7 +18,7 @@ export interface HostServiceOptions {
   readonly discovery?: HostDiscovery;
   /** Where to listen. @default { address: '127.0.0.1', port: 0 } (0 = random free port in 49152–65535) */
   readonly listen?: { readonly address?: string; readonly port?: number };
-  /** History persisted across restarts; loaded at start as archives. @default none */
+  /** History, and the admission lists of private channels, persisted across restarts; loaded at start. @default none */
   readonly store?: HistoryStore;
   /** Abuse and size limits. @default DEFAULT_HOST_LIMITS */
   readonly limits?: HostLimits;
@@ -57,8 +57,12 @@ export interface HostService {
   stats(): HostStats;
   /** The host reducer's state (channels, members, standby). */
   snapshot(): HostSnapshot;
-  /** History this peer holds for a channel (e.g. received as a member): used if a JOIN creates it here (takeover). */
-  archive(channel: string, posts: readonly Post[]): void;
+  /**
+   * History this peer holds for a channel (e.g. received as a member): used if a JOIN creates it
+   * here (takeover); with `admitted`, the private channel's admission list its host sent this peer
+   * as standby or successor (docs/protocol.md §2.8), added to what this host admits (§8).
+   */
+  archive(channel: string, posts: readonly Post[], admitted?: Iterable<string>): void;
   /** Graceful stop: stop accepting, close member connections (they fail over at once), flush the store. The store stays open. */
   stop(): Promise<void>;
 }

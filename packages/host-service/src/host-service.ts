@@ -122,6 +122,9 @@ class Service implements HostService {
     // A restarted server serves the same history: stored posts become archives (takeover inputs).
     const stored = options.store?.loadAll(limits.historyLimit) ?? new Map<string, Post[]>();
     for (const [channel, posts] of stored) this.feed({ kind: 'archive', channel, posts });
+    // And refuses the same strangers: stored admission lists of private channels (docs/protocol.md §8).
+    const lists = options.store?.loadAdmissions?.() ?? new Map<string, string[]>();
+    for (const [channel, ids] of lists) this.feed({ kind: 'admitted', channel, ids, stored: true });
     this.subs.push(
       listener.refused$.subscribe((r) => this.count(r.code)),
       listener.connections$.subscribe((conn) => this.serve(conn)),
@@ -138,7 +141,7 @@ class Service implements HostService {
       // Announce SERVER_OPTION at once, so members can pick this peer as standby before it hosts anything.
       this.announce('setServer', () => discovery.setServer({ port: this.endpoint.port, channels: [] }));
     }
-    logger.info('host.listening', { address: this.endpoint.address, port: this.endpoint.port, archived: stored.size });
+    logger.info('host.listening', { address: this.endpoint.address, port: this.endpoint.port, archived: stored.size, privateChannels: lists.size });
   }
 
   /** Wires one connection with its Entry as sink: no per-connection closures or rx objects on a server of thousands. */
@@ -236,6 +239,10 @@ class Service implements HostService {
       case 'persist':
         // Only without a store (feed stages persists otherwise): nothing to keep.
         return;
+      case 'admit':
+        // A private channel's admitted IDs go with the turn's commit (docs/protocol.md §8); no store: memory only.
+        this.turn?.admit(e.channel, e.ids);
+        return;
       case 'wake':
         this.wake.at(e.at);
         return;
@@ -330,8 +337,9 @@ class Service implements HostService {
     return this.host.snapshot();
   }
 
-  archive(channel: string, posts: readonly Post[]): void {
+  archive(channel: string, posts: readonly Post[], admitted?: Iterable<string>): void {
     this.feed({ kind: 'archive', channel, posts });
+    if (admitted !== undefined) this.feed({ kind: 'admitted', channel, ids: [...admitted] });
   }
 
   stop(): Promise<void> {

@@ -5,7 +5,9 @@
  * any connection, so each connection keeps its order) is held. At the end of the turn, before the
  * transport hands the turn's bytes to the sockets (`Transport.beforeFlush`), one commit writes them
  * all; then the held writes are released. When the commit fails, the turn's posts are taken back,
- * their broadcasts are dropped and each author gets STORE_UNAVAILABLE in place of its echo.
+ * their broadcasts are dropped and each author gets STORE_UNAVAILABLE in place of its echo. A
+ * private channel's admitted IDs (docs/protocol.md §8) go in the same commit; nothing is held for
+ * them, and a failed commit queues them again for the next one (the list stays in memory meanwhile).
  */
 import type { ClientCommand } from '@ims/codec';
 import type { HostEffect, Post } from '@ims/channel-core';
@@ -51,6 +53,10 @@ export class TurnCommit<O extends Outlet> {
   /** Bytes to deliver, or the reason of a close. */
   private what: (Uint8Array | string)[] = [];
   private tags: (StagedPost<O> | undefined)[] = [];
+  /** Admitted IDs of this turn, queued in the store too (to queue again if the commit fails). */
+  private admittedIds: { readonly channel: string; readonly ids: readonly string[] }[] = [];
+  /** The end-of-turn commit is arranged. */
+  private armed = false;
 
   constructor(
     private readonly store: HistoryStore,
@@ -76,11 +82,25 @@ export class TurnCommit<O extends Outlet> {
 
   /** Queues a post for this turn's commit; the first one arranges the commit at the end of the turn. */
   stage(channel: string, post: Post, author: O | undefined): StagedPost<O> {
-    if (this.staged.length === 0) this.transport.beforeFlush(this.release);
+    this.arm();
     const s: StagedPost<O> = { channel, post, author, failed: false, answered: false };
     this.staged.push(s);
     this.store.append(channel, post);
     return s;
+  }
+
+  /** Queues peer IDs admitted to a private channel for this turn's commit (a store without `admit` keeps no lists). */
+  admit(channel: string, ids: readonly string[]): void {
+    if (this.store.admit === undefined) return;
+    this.store.admit(channel, ids);
+    this.admittedIds.push({ channel, ids });
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    this.transport.beforeFlush(this.release);
   }
 
   /** Writes now, or holds the write while a commit is pending; `tag` marks the echo of a staged post. */
@@ -101,9 +121,12 @@ export class TurnCommit<O extends Outlet> {
 
   /** End of turn: commit, then release the held writes in order. Bound once: no closure per turn. */
   private readonly release = (): void => {
-    const { staged, to, what, tags } = this;
-    [this.staged, this.to, this.what, this.tags] = [[], [], [], []];
+    const { staged, to, what, tags, admittedIds } = this;
+    [this.staged, this.to, this.what, this.tags, this.admittedIds] = [[], [], [], [], []];
+    this.armed = false;
     const result = this.commitSafely(staged.length);
+    // Not armed again: the next commit (a post, an INVITE, stop's flush) takes them along.
+    if (!result.ok) for (const a of admittedIds) this.store.admit?.(a.channel, a.ids);
     this.hooks.health.commitDone(result.ok, staged.length, this.hooks.now(), result.ok ? undefined : result.error);
     if (!result.ok) {
       for (const s of staged) s.failed = true;
