@@ -19,6 +19,7 @@ function scripted(script: Partial<Record<MemberInput['kind'], (input: MemberInpu
     snapshot: () => ({}) as MembershipSnapshot,
     seenPosts: () => [],
     pendingCount: () => 0,
+    admitted: () => undefined,
   };
 }
 
@@ -189,5 +190,20 @@ describe('member session (memory transport, virtual time)', () => {
     // The reducer's seenLimit bounds the tail; the posts carry their frame's arrival time.
     expect(s.archives[1]).toEqual(member.seenPosts());
     expect(s.archives[1]?.map((p) => p.text)).toEqual(['older?', 'mine']);
+  });
+
+  it('hands a private channel’s admission list to archive when it grew (docs/protocol.md §2.8), not with every burst of posts', async () => {
+    const w = new SessionWorld();
+    const h = await w.host('h', '10.0.0.1', (end) => end.send({ cmd: 'STANDBY', peerId: 'me' }, { cmd: 'STANDBY', peerId: 'me', admitted: ['alice', 'me'] }));
+    const s = w.start(h.target, { channel: '@p', archive: true });
+    await w.wait('archive with the list', () => s.admittedArchives.find((a) => a !== undefined));
+    expect(s.admittedArchives).toEqual([['alice', 'me']]);
+    const end = await h.joined(0);
+    end.send({ cmd: 'SAY', authorId: 'alice', text: 'hi' });
+    await w.wait('archive of the post', () => s.archives[1]);
+    expect(s.admittedArchives).toEqual([['alice', 'me'], undefined]);
+    end.send({ cmd: 'STANDBY', peerId: 'me', admitted: ['bob'] });
+    await w.wait('archive with the grown list', () => s.admittedArchives[2]);
+    expect(s.admittedArchives[2]).toEqual(['alice', 'me', 'bob']);
   });
 });

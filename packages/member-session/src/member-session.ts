@@ -24,8 +24,13 @@ export interface MemberSessionOptions {
   readonly createMember: () => Member;
   /** Discovery's hosting peers, on every lobby change (fallback targets and the host's liveness). @default none */
   readonly hosts$?: Observable<readonly LobbyHost[]>;
-  /** Receives the reducer's seen tail (`seenPosts()`, replacing the previous one) once per burst, so the embedded host serves it after a takeover. @default none */
-  readonly archive?: (channel: string, posts: readonly Post[]) => void;
+  /**
+   * Receives the reducer's seen tail (`seenPosts()`, replacing the previous one) once per burst, so
+   * the embedded host serves it after a takeover; and, when it grew, the private channel's admission
+   * list the host sent this peer as standby or successor (`Member.admitted()`, docs/protocol.md §2.8),
+   * so that takeover admits exactly that list (§8). @default none
+   */
+  readonly archive?: (channel: string, posts: readonly Post[], admitted?: ReadonlySet<string>) => void;
   /** Largest frame accepted from the host. @default 65_536 */
   readonly maxFrameBytes?: number;
   /** ms a dial may take before it counts as failed (not refused). @default 2_000 */
@@ -91,6 +96,8 @@ class Session implements MemberSession, LinkOwner {
   private readonly events = new Subject<TimedMemberEvent>();
   private readonly member: Member;
   private archiveQueued = false;
+  /** Size of the admission list last handed to `archive` (a list only grows). */
+  private admittedArchived = 0;
   private readonly subs = new Subscription();
   private link: Link | undefined;
   /** Generation of the current dial: a dial that resolves after the session moved on is dropped. */
@@ -151,6 +158,7 @@ class Session implements MemberSession, LinkOwner {
   private run(input: MemberInput): void {
     if (this.ended) return;
     for (const effect of this.member.handle(input)) this.execute(effect);
+    if (input.kind === 'frame' && input.command.cmd === 'STANDBY' && input.command.admitted !== undefined) this.queueArchive();
   }
 
   private execute(effect: MemberEffect): void {
@@ -208,7 +216,10 @@ class Session implements MemberSession, LinkOwner {
     this.archiveQueued = true;
     queueMicrotask(() => {
       this.archiveQueued = false;
-      archive(this.opts.channel, this.member.seenPosts());
+      const admitted = this.member.admitted();
+      const grew = admitted !== undefined && admitted.size !== this.admittedArchived;
+      this.admittedArchived = admitted?.size ?? 0;
+      archive(this.opts.channel, this.member.seenPosts(), grew ? admitted : undefined);
     });
   }
 

@@ -107,6 +107,8 @@ export interface WatchedSession {
   readonly events: TimedMemberEvent[];
   /** Archive calls (the posts of each). */
   readonly archives: Post[][];
+  /** The admission list of each archive call (`undefined` when it passed none). */
+  readonly admittedArchives: (string[] | undefined)[];
   /** Log lines written by the session. */
   readonly logs: Record<string, unknown>[];
   kinds(): string[];
@@ -191,6 +193,7 @@ export class SessionWorld {
     const inputs: MemberInput[] = [];
     const events: TimedMemberEvent[] = [];
     const archives: Post[][] = [];
+    const admittedArchives: (string[] | undefined)[] = [];
     const logs: Record<string, unknown>[] = [];
     const logger: Logger = createLogger({ level: 'debug', stream: { write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) }, clock: () => this.vt.now() });
     const member: Member = {
@@ -202,6 +205,7 @@ export class SessionWorld {
       snapshot: () => inner.snapshot(),
       seenPosts: () => inner.seenPosts(),
       pendingCount: () => inner.pendingCount(),
+      admitted: () => inner.admitted(),
     };
     const session = startMemberSession({
       selfId,
@@ -218,7 +222,9 @@ export class SessionWorld {
       ...(options.sendRate !== undefined ? { sendRate: options.sendRate } : {}),
       ...(options.sendBurst !== undefined ? { sendBurst: options.sendBurst } : {}),
       ...(options.random ? { random: options.random } : {}),
-      ...(options.archive ? { archive: (_c: string, posts: readonly Post[]) => (archives.push([...posts]), this.poke()) } : {}),
+      ...(options.archive
+        ? { archive: (_c: string, posts: readonly Post[], admitted?: ReadonlySet<string>) => (archives.push([...posts]), admittedArchives.push(admitted && [...admitted]), this.poke()) }
+        : {}),
     });
     session.events$.subscribe((e) => {
       events.push(e);
@@ -230,6 +236,7 @@ export class SessionWorld {
       inputs,
       events,
       archives,
+      admittedArchives,
       logs,
       kinds: () => inputs.map((i) => i.kind),
       input: (what, pred) =>
