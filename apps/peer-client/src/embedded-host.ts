@@ -15,8 +15,11 @@ export interface EmbeddedHost {
   readonly endpoint: { readonly address: string; readonly port: number };
   /** This host as a lobby entry (discovery never lists its own peer): member sessions follow a heal it wins. */
   readonly own$: Observable<LobbyHost | undefined>;
-  /** Replaces the history kept for a channel this peer follows as a member (used on takeover). */
-  readonly archive: (channel: string, posts: readonly Post[]) => void;
+  /**
+   * Replaces the history kept for a channel this peer follows as a member (used on takeover), and
+   * adds the private channel's admission list its host sent us (docs/protocol.md §2.8, §8).
+   */
+  readonly archive: (channel: string, posts: readonly Post[], admitted?: ReadonlySet<string>) => void;
   /** Stops listening (members fail over at once) and releases the store. */
   close(): Promise<void>;
 }
@@ -39,7 +42,7 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
   return {
     endpoint: service.endpoint,
     own$: tap.own$,
-    archive: (channel, posts) => service.archive(channel, posts),
+    archive: (channel, posts, admitted) => service.archive(channel, posts, admitted),
     async close() {
       await service.stop();
       await store.close();

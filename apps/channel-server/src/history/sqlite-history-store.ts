@@ -1,7 +1,8 @@
 /**
  * Channel history persisted in SQLite (better-sqlite3), by group commit: the host appends the posts
  * of one event-loop turn and commits them in one transaction before their echoes go out
- * (docs/protocol.md §6.2 STORE_UNAVAILABLE). In WAL mode with synchronous=NORMAL a commit is one
+ * (docs/protocol.md §6.2 STORE_UNAVAILABLE), with the admission lists of private channels in the
+ * same transactions (docs/protocol.md §8). In WAL mode with synchronous=NORMAL a commit is one
  * fsync-free WAL append, which survives a kill of the process (not a power cut).
  */
 import { mkdirSync } from 'node:fs';
@@ -75,12 +76,25 @@ CREATE TABLE IF NOT EXISTS posts (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS posts_by_channel ON posts (channel, id);
+-- Admission lists of private channels (docs/protocol.md §8). Created here if missing, so a data dir
+-- of an older server gains it at open. Never pruned with the posts: churn must not free a name.
+CREATE TABLE IF NOT EXISTS admitted (
+  channel TEXT NOT NULL,
+  peer_id TEXT NOT NULL,
+  UNIQUE (channel, peer_id)
+);
 `;
 
 /** One queued post with its channel. */
 interface Pending {
   readonly channel: string;
   readonly post: Post;
+}
+
+/** Peer IDs queued for a private channel's admission list. */
+interface PendingAdmit {
+  readonly channel: string;
+  readonly ids: readonly string[];
 }
 
 /** SQLite-backed HistoryStore: `append` queues, `commit` writes the queue in one transaction. */
@@ -99,9 +113,10 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Channels to trim, oldest request first. */
   private readonly duePrune = new Set<string>();
   private readonly onError: (error: HistoryStoreError) => void;
-  private readonly writeBatch: (batch: readonly Pending[]) => void;
+  private readonly writeBatch: (batch: readonly Pending[], admits: readonly PendingAdmit[]) => void;
   private readonly checkpointer: WalCheckpointer | undefined;
   private pending: Pending[] = [];
+  private pendingAdmits: PendingAdmit[] = [];
   private closed = false;
   /** Posts written to disk since open. */
   written = 0;
@@ -144,7 +159,9 @@ export class SqliteHistoryStore implements HistoryStore {
     const trimOldest = this.db.prepare<[string, number]>(
       'DELETE FROM posts WHERE id IN (SELECT id FROM posts WHERE channel = ? ORDER BY id LIMIT ?)',
     );
-    this.writeBatch = this.db.transaction((batch: readonly Pending[]) => {
+    const admit = this.db.prepare<[string, string]>('INSERT OR IGNORE INTO admitted (channel, peer_id) VALUES (?, ?)');
+    this.writeBatch = this.db.transaction((batch: readonly Pending[], admits: readonly PendingAdmit[]) => {
+      for (const { channel, ids } of admits) for (const id of ids) admit.run(channel, id);
       for (const { channel, post } of batch) {
         insert.run(channel, post.authorId, post.text, post.at);
         const n = this.onDisk.get(channel);
@@ -214,6 +231,29 @@ export class SqliteHistoryStore implements HistoryStore {
     return out;
   }
 
+  /** Every stored admission list (docs/protocol.md §8), IDs in the order they were admitted. */
+  loadAdmissions(): Map<string, string[]> {
+    this.assertOpen();
+    this.commit();
+    const rows = this.db.prepare<[], { channel: string; peer_id: string }>('SELECT channel, peer_id FROM admitted ORDER BY rowid').all();
+    const out = new Map<string, string[]>();
+    for (const r of rows) {
+      const list = out.get(r.channel);
+      if (list) list.push(r.peer_id);
+      else out.set(r.channel, [r.peer_id]);
+    }
+    return out;
+  }
+
+  /** Queues peer IDs admitted to a private channel for the next {@link commit}, in the posts' transaction. */
+  admit(channel: string, ids: readonly string[]): void {
+    if (this.closed) {
+      this.onError(new HistoryStoreError('HISTORY_CLOSED', `admission to ${channel} after close dropped`));
+      return;
+    }
+    this.pendingAdmits.push({ channel, ids: [...ids] });
+  }
+
   /** Queues one post for the next {@link commit}. */
   append(channel: string, post: Post): void {
     if (this.closed) {
@@ -226,11 +266,13 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Writes every queued post now, in one transaction; on failure none of them is stored. */
   commit(): CommitResult {
     const batch = this.pending;
+    const admits = this.pendingAdmits;
     this.pending = [];
-    if (batch.length === 0) return { ok: true, posts: 0 };
+    this.pendingAdmits = [];
+    if (batch.length === 0 && admits.length === 0) return { ok: true, posts: 0 };
     if (this.closed) return { ok: false, posts: batch.length, error: new HistoryStoreError('HISTORY_CLOSED', 'history store is closed') };
     try {
-      this.writeBatch(batch);
+      this.writeBatch(batch, admits);
       this.written += batch.length;
       return { ok: true, posts: batch.length };
     } catch (cause) {
@@ -243,7 +285,7 @@ export class SqliteHistoryStore implements HistoryStore {
     }
   }
 
-  /** Commits what is queued; a failure was already answered by the host (STORE_UNAVAILABLE). */
+  /** Commits what is queued; a failure was already answered by the host (STORE_UNAVAILABLE; admitted IDs: queued again by it). */
   flush(): Promise<void> {
     this.commit();
     return Promise.resolve();

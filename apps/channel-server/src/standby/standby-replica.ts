@@ -89,7 +89,7 @@ export function startStandbyReplica(opts: StandbyReplicaOptions): StandbyReplica
       target,
       createMember: () => createMember({ selfId, channel, selfEndpoint: host.endpoint, ...(opts.lostHostExpiryMs === undefined ? {} : { lostHostExpiryMs: opts.lostHostExpiryMs }) }),
       hosts$,
-      archive: (ch, posts) => host.archive(ch, posts),
+      archive: (ch, posts, admitted) => host.archive(ch, posts, admitted),
       logger,
       scheduler,
       ...(opts.transport ? { transport: opts.transport } : {}),
