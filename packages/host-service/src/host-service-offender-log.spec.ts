@@ -5,6 +5,7 @@
  */
 import { createLogger } from '@ims/app-kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fakeDiscovery } from '../test/fake-discovery.js';
 import { hostWorld, stopAll } from '../test/host-world.js';
 import { isError } from '../test/memory-client.js';
 
@@ -61,6 +62,23 @@ describe('host service: one log line per offender per interval', () => {
     const infos = log.lines.filter((l) => l.level === 'info' && (l.event === 'host.joined' || l.event === 'host.left'));
     expect(infos.filter((l) => String(l.peer).startsWith('loop'))).toHaveLength(10);
     expect(infos.filter((l) => !String(l.peer).startsWith('loop')).map((l) => l.peer)).toEqual(['anchor', 'fine']);
+  });
+
+  it('INVITEs of a private channel are never handed to discovery (docs/protocol.md §8), whose refusal was a warn line each', async () => {
+    const w = hostWorld();
+    const d = fakeDiscovery();
+    const log = collect();
+    const svc = await w.start({ invitesPerSecond: 1_000 }, { logger: log.logger, discovery: d.discovery });
+    const owner = await w.joined(svc, '@mine', 'owner', { from: '10.0.0.66' });
+    owner.send(...Array.from({ length: 100 }, (_, i) => ({ cmd: 'INVITE' as const, clientIds: [`x${i}`] })));
+    await w.vt.advance(100);
+    expect(d.invites).toEqual([]);
+    expect(log.lines.filter((l) => l.event === 'host.invite')).toHaveLength(8); // ten info lines a window: channel-created, joined and eight INVITEs
+    const pub = await w.joined(svc, '#pub', 'p', { from: '10.0.0.7' });
+    d.peers$.next([{ id: 'friend', address: '10.0.0.9', nick: 'friend', server: undefined, channels: [], isDedicatedServer: false, state: 'alive' }]);
+    pub.send({ cmd: 'INVITE', clientIds: ['friend'] });
+    await w.vt.advance(10);
+    expect(d.invites).toEqual([{ channel: '#pub', clientIds: ['friend'] }]);
   });
 
   it('an offender that stops is summed up in a host.suppressed line, at the latest when the service stops', async () => {

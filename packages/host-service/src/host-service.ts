@@ -4,7 +4,7 @@
  * peer-client's embedded host. Abuse limits live here, in front of the reducer. It uses only the
  * transport seam, so unit tests run it over `memoryTransport` in virtual time.
  */
-import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
+import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, isPrivateChannel, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, type PulledPost, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
@@ -100,7 +100,7 @@ class Service implements HostService {
     this.endpoint = { address: listener.address, port: listener.port };
     this.fanout = new FanoutClock(transport);
     this.storeHealth = new StoreHealth(logger);
-    this.flood = new FloodGuard(limits, logger, { count: (code) => this.count(code), send: (to, bytes) => this.send(to, bytes), close: (to, why) => this.close(to, why) });
+    this.flood = new FloodGuard(limits, offenders.keyed(), { count: (code) => this.count(code), send: (to, bytes) => this.send(to, bytes), close: (to, why) => this.close(to, why) });
     const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });
     const hooks = { deliver: (to: Entry, bytes: Uint8Array) => this.write(to, bytes), retract, health: this.storeHealth, now: this.now };
     this.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
@@ -234,6 +234,9 @@ class Service implements HostService {
         this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: this.puller?.announce(e.public) ?? e.public }));
         return;
       case 'invite':
+        // A private channel's INVITE is never announced (docs/protocol.md §8): not handed to
+        // discovery, whose refusal would be a warn line per INVITE (a log flood).
+        if (isPrivateChannel(e.channel)) return;
         this.announce('invite', () => this.options.discovery?.invite(e.channel, e.clientIds));
         return;
       case 'persist':
