@@ -8,7 +8,9 @@ import type { DiscoveryStats } from '@ims/discovery';
 /**
  * `ims_errors_total{code}`: decoding codes of a bad frame (docs/protocol.md §6.1), the host's
  * refusals (§6.2), accept refusals and connections the transport dropped, and internal failures.
- * FLOOD counts every frame the flood budget dropped; FRAMES_DROPPED those that were not SAYs.
+ * Frames dropped for flooding are counted by the budget they were over (FLOOD: the connection's,
+ * FLOOD_PER_IP: its address's, FLOOD_CHANNEL: its channel's fan-out), SAYs or not: FRAMES_DROPPED
+ * is only the reply a dropped frame other than a SAY gets.
  */
 export const HOST_ERROR_CODES: readonly string[] = [
   // §6.1: a bad frame costs one frame (FRAME_TOO_LARGE the connection).
@@ -31,12 +33,16 @@ export const HOST_ERROR_CODES: readonly string[] = [
   'INVITE_UNKNOWN_IDS',
   'BAD_CHANNEL_NAME',
   'REPLACED',
+  'ID_IN_USE',
+  'CREATE_RATE',
   'FLOOD',
-  'FRAMES_DROPPED',
+  'FLOOD_PER_IP',
+  'FLOOD_CHANNEL',
   'STORE_UNAVAILABLE',
   // §6.2: refused at accept, or dropped by the transport without ERROR.
   'MAX_CONNECTIONS',
   'MAX_CONNECTIONS_PER_IP',
+  'CONNECTION_RATE_PER_IP',
   'NOT_ACCEPTING',
   'SLOW_READER',
   'IDLE_TIMEOUT',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DiscoveryStats } from '@ims/discovery';
 import { Histogram, type HostStats } from '@ims/host-service';
@@ -92,7 +93,20 @@ describe('renderMetrics', () => {
     for (const code of HOST_ERROR_CODES.filter((c) => c !== 'FLOOD')) expect(m.get(`ims_errors_total{code="${code}"}`), code).toBe(0);
     expect(m.get('ims_errors_total{code="FLOOD"}')).toBe(2);
     expect(m.get('ims_errors_total{code="JOIN_RATE"}')).toBe(4);
-    for (const code of ['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'NOT_ACCEPTING', 'SLOW_READER', 'IDLE_TIMEOUT', 'FRAMES_DROPPED']) expect(HOST_ERROR_CODES).toContain(code);
+    for (const code of ['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'NOT_ACCEPTING', 'SLOW_READER', 'IDLE_TIMEOUT', 'FLOOD_PER_IP', 'FLOOD_CHANNEL', 'ID_IN_USE', 'CREATE_RATE']) {
+      expect(HOST_ERROR_CODES).toContain(code);
+    }
+  });
+
+  it('lists every code docs/protocol.md §6 gives a frame or a connection (so each shows in /metrics before it happens)', () => {
+    const doc = readFileSync(new URL('../../../../docs/protocol.md', import.meta.url), 'utf8');
+    const section = (from: string, to: string): string => doc.slice(doc.indexOf(from), doc.indexOf(to, doc.indexOf(from)));
+    const frameCodes = [...section('### 6.1', '### 6.2').matchAll(/^\| `([A-Z_]+)` \| frame/gm)].map((m) => m[1]);
+    // §6.2: the refusals' table and the accept refusals; FRAMES_DROPPED is a reply (counted by budget), HOST_ERROR a client's stand-in.
+    const refusals = [...section('### 6.2', '## 7.').matchAll(/`([A-Z][A-Z_]{3,})[`:]/g)].map((m) => m[1]).filter((c) => !['CODE', 'HOST_ERROR', 'FRAMES_DROPPED', 'FRAME_TRUNCATED'].includes(c as string));
+    expect(frameCodes.length).toBeGreaterThan(5);
+    expect(refusals).toContain('MAX_CONNECTIONS_PER_IP');
+    for (const code of new Set([...frameCodes, ...refusals].filter((c) => c !== 'FRAME_TRUNCATED'))) expect(HOST_ERROR_CODES, code).toContain(code);
   });
 
   it('counts posts the store refused as STORE_UNAVAILABLE', () => {
