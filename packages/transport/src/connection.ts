@@ -68,6 +68,13 @@ export interface Connection<T> {
   readonly queuedBytes: number;
   /** Queues bytes for the end-of-turn flush. False if the connection is closing or was just dropped as a slow reader. */
   write(bytes: Uint8Array): boolean;
+  /**
+   * Stops delivering frames and reading (the peer's bytes back up in the network: TCP flow
+   * control). Called from inside `sink.frame`, that frame is held too. Idempotent; a no-op once closing.
+   */
+  pause(): void;
+  /** Delivers the held frames in order (in a later action on the memory network), then reads again. Idempotent. */
+  resume(): void;
   /** Graceful close: queued bytes (e.g. an ERROR frame) go out first, then the FIN. Idempotent. */
   close(reason: string): void;
   /** Immediate close, dropping anything queued. Idempotent. */

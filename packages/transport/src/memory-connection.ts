@@ -8,6 +8,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
 import type { CloseInfo, Connection, ConnectionOptions, ConnectionSink, FrameDecoderLike } from './connection.js';
 import type { Flushable } from './flush-scheduler.js';
+import { FrameGate } from './frame-gate.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import type { TransportErrorCode } from './transport-error.js';
 
@@ -36,6 +37,8 @@ export class MemoryConnection<T> implements Connection<T>, Flushable {
   private readonly onClosed: ((conn: Connection<T>) => void) | undefined;
   private sink: ConnectionSink<T> | undefined;
   private reading = false;
+  /** Pause state and the frames held meanwhile (frame-gate.ts). */
+  private readonly gate = new FrameGate<T>();
   private state: 'open' | 'closing' | 'closed' = 'open';
   private queue: Uint8Array[] = [];
   private queued = 0;
@@ -126,6 +129,7 @@ export class MemoryConnection<T> implements Connection<T>, Flushable {
     this.state = 'closing';
     this.reason ??= reason;
     this.clearIdle();
+    this.gate.clear();
     this.closeTimer = this.wire.scheduler.schedule(() => this.destroy(`${reason} (close timed out)`), this.closeMs);
     // Keep reading (and discarding) so the peer's FIN is seen, as tcp-connection.ts does.
     this.startReading();
@@ -167,9 +171,21 @@ export class MemoryConnection<T> implements Connection<T>, Flushable {
     });
   }
 
-  /** Reads every segment in order: data while open (discarded while closing), then FIN or reset. */
+  pause(): void {
+    if (this.state === 'open') this.gate.pause();
+  }
+
+  resume(): void {
+    if (this.state !== 'open' || !this.gate.paused) return;
+    this.gate.paused = false;
+    // Held frames and unread segments come in a later action, never inside the call.
+    this.scheduleDrain();
+  }
+
+  /** Reads every segment in order: data while open (discarded while closing), then FIN or reset. Nothing while paused. */
   private drain(): void {
-    while (this.inbox.length > 0 && this.finishAction === undefined && this.state !== 'closed') {
+    if (this.gate.paused || (this.state === 'open' && !this.gate.release(this.sink, this))) return;
+    while (this.inbox.length > 0 && this.finishAction === undefined && this.state !== 'closed' && !this.gate.paused) {
       const segment = this.inbox.shift() as Segment;
       if (segment === FIN) this.onFin();
       else if (segment === RESET) this.onReset();
@@ -184,12 +200,7 @@ export class MemoryConnection<T> implements Connection<T>, Flushable {
     const results = this.decoder.push(chunk);
     this.framesSeen += results.length;
     this.updateIdle(results.length > 0);
-    const sink = this.sink;
-    for (const r of results) {
-      // The sink may close us mid-batch: stop delivering then.
-      if (this.state !== 'open') break;
-      sink?.frame(r);
-    }
+    this.gate.deliver(results, this.sink, this);
   }
 
   private onFin(): void {

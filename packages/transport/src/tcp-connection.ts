@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '@ims/app-kit';
 import type { CloseInfo, Connection, ConnectionOptions, ConnectionSink, FrameDecoderLike } from './connection.js';
 import { type Flushable, cancelFlush, scheduleFlush } from './flush-scheduler.js';
+import { FrameGate } from './frame-gate.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import type { TransportErrorCode } from './transport-error.js';
 
@@ -55,6 +56,8 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   private closedInfo: CloseInfo | undefined;
   private sink: ConnectionSink<T> | undefined;
   private reading = false;
+  /** Pause state and the frames held meanwhile. */
+  private readonly gate = new FrameGate<T>();
   private readonly loggerBase: Logger | undefined;
   private connLogger: Logger | undefined;
   private readonly maxQueue: number;
@@ -137,12 +140,18 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     const results = this.decoder.push(chunk);
     this.framesSeen += results.length;
     this.updateIdle(results.length > 0);
-    const sink = this.sink;
-    for (const r of results) {
-      // The sink may close us mid-batch: stop delivering then.
-      if (this.state !== 'open') break;
-      sink?.frame(r);
-    }
+    this.gate.deliver(results, this.sink, this);
+  }
+
+  pause(): void {
+    if (this.state !== 'open' || this.gate.paused) return;
+    this.gate.pause();
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (this.state !== 'open' || !this.gate.paused) return;
+    if (this.gate.resume(this.sink, this) && !this.gate.paused && this.state === 'open') this.socket.resume();
   }
 
   get isClosing(): boolean {
@@ -187,6 +196,7 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     this.state = 'closing';
     this.reason ??= reason;
     this.clearIdle();
+    this.gate.clear();
     this.closeTimer = setTimeout(() => this.destroy(`${reason} (close timed out)`), this.closeMs);
     this.closeTimer.unref();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close without the timer.

@@ -1,6 +1,7 @@
 /** The transport contract, continued: the slow-reader bound, the idle rule, the caps at accept and listener.close. */
 import { expect, it } from 'vitest';
 import { type ClientCommand, type ServerCommand, clientSideDecoder, encodeFrame, serverSideDecoder } from '@ims/codec';
+import type { ConnectionSink } from '../src/connection.js';
 import type { Refusal } from '../src/transport.js';
 import type { ContractContext } from './contract-context.js';
 import { Probe } from './probe.js';
@@ -35,6 +36,40 @@ export function backpressureContract(ctx: ContractContext): void {
     expect(await ctx.h.wait(silent.s.closing())).toMatchObject({ code: 'IDLE_TIMEOUT' });
     expect(await ctx.h.wait(partial.c.closing())).toMatchObject({ byPeer: true });
     expect(quiet.server.isClosing).toBe(false);
+  });
+}
+
+/** pause/resume: the owner's flow control (a host holding back a connection over a shared budget). */
+export function pauseContract(ctx: ContractContext): void {
+  it('pause holds the frame being delivered and every later one; resume delivers them in order, then reads on', async () => {
+    const l = await ctx.listen();
+    const client = await ctx.dial(l.listener);
+    const server = await ctx.h.wait(l.accepted.next());
+    const s = new Probe<ClientCommand>();
+    let pauseAt: string | undefined = 'b';
+    const sink: ConnectionSink<ClientCommand> = {
+      frame: (d) => {
+        if (d.ok && d.value.cmd === 'SAY' && d.value.text === pauseAt) {
+          pauseAt = undefined;
+          server.pause();
+          return;
+        }
+        s.frame(d);
+      },
+      closed: (info) => s.closed(info),
+    };
+    server.attach(sink);
+    const say = (text: string) => encodeFrame({ cmd: 'SAY', text });
+    client.write(Uint8Array.from([...say('a'), ...say('b'), ...say('c')]));
+    expect(await ctx.h.wait(s.receive(1))).toEqual([{ cmd: 'SAY', text: 'a' }]);
+    client.write(say('d'));
+    await ctx.turn();
+    await ctx.turn();
+    expect(s.values()).toEqual([{ cmd: 'SAY', text: 'a' }]);
+    server.resume();
+    expect(await ctx.h.wait(s.receive(4))).toEqual(['a', 'b', 'c', 'd'].map((text) => ({ cmd: 'SAY', text })));
+    client.write(say('e'));
+    expect((await ctx.h.wait(s.receive(5)))[4]).toEqual({ cmd: 'SAY', text: 'e' });
   });
 }
 
