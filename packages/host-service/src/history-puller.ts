@@ -156,13 +156,14 @@ export class HistoryPuller {
         this.counts.posts += r.posts.length;
         s.failures = 0;
         delay = this.opts.repullMs;
-        this.opts.logger.info('host.history_pulled', { peer: peerId, channel, posts: r.posts.length, sent: r.total, timed: r.posts.filter((p) => p.at !== undefined).length, ms });
+        this.opts.logger.info('host.history_pulled', { peer: peerId, address: server.address, channel, posts: r.posts.length, sent: r.total, timed: r.posts.filter((p) => p.at !== undefined).length, ms });
         this.opts.merge(channel, r.posts);
       } else {
         this.counts.failures++;
         s.failures++;
         delay = Math.min(this.opts.maxRetryMs, this.opts.retryMs * 2 ** (s.failures - 1));
-        this.opts.logger.warn('host.history_pull_failed', { peer: peerId, channel, code: r.code, reason: r.reason, failures: s.failures, retryInMs: delay, ms });
+        // `address` names the offender when a forged PDU sent us there (the offender log keys on it).
+        this.opts.logger.warn('host.history_pull_failed', { peer: peerId, address: server.address, channel, code: r.code, reason: r.reason, failures: s.failures, retryInMs: delay, ms });
       }
       if (this.states.get(key) === s) {
         s.phase = 'waiting';

@@ -81,6 +81,19 @@ describe('host service: one log line per offender per interval', () => {
     expect(d.invites).toEqual([{ channel: '#pub', clientIds: ['friend'] }]);
   });
 
+  it('forged hosts of our channel from one address (history pulls that fail, docs/protocol.md §5.8) make one warn line a window', async () => {
+    const w = hostWorld();
+    const d = fakeDiscovery();
+    const log = collect();
+    const svc = await w.start({}, { logger: log.logger, discovery: d.discovery });
+    await w.joined(svc, '#room', 'alice', { from: '10.0.0.7' });
+    // Larger IDs than host-1, all at the forger's address, on ports where nothing listens.
+    d.peers$.next(Array.from({ length: 40 }, (_, i) => ({ id: `zz-${i}`, address: '10.0.0.66', nick: undefined, server: { address: '10.0.0.66', port: 50_000 + i }, channels: ['#room'], isDedicatedServer: true, state: 'alive' as const })));
+    await w.vt.advance(5_000);
+    expect(svc.stats().historyPulls.failures).toBeGreaterThanOrEqual(40);
+    expect(log.warns().filter((l) => l.event === 'host.history_pull_failed')).toEqual([expect.objectContaining({ address: '10.0.0.66' })]);
+  });
+
   it('an offender that stops is summed up in a host.suppressed line, at the latest when the service stops', async () => {
     const w = hostWorld();
     const log = collect();

@@ -134,7 +134,7 @@ class Service implements HostService {
     const reannounce = (channels: readonly string[]): void => {
       if (this.stopping === undefined) this.announce('setServer', () => discovery?.setServer({ port: this.endpoint.port, channels }));
     };
-    this.puller = discovery && new HistoryPuller({ peerId: options.peerId, transport, scheduler, logger, historyLimit: limits.historyLimit, maxFrameBytes: limits.maxFrameBytes, merge, reannounce });
+    this.puller = discovery && new HistoryPuller({ peerId: options.peerId, transport, scheduler, logger: offenders.keyed(), historyLimit: limits.historyLimit, maxFrameBytes: limits.maxFrameBytes, merge, reannounce });
     if (discovery) {
       this.subs.push(discovery.peers$.subscribe((peers) => this.puller?.setPeers(peers)));
       this.subs.push(discovery.peers$.pipe(map(toHostPeers)).subscribe((peers) => this.feed({ kind: 'peers', peers })));
