@@ -91,7 +91,7 @@ async function openDiscovery(config: ServerConfig, logger: Logger): Promise<Disc
     return discover(port, {
       peerId: config.id,
       intervalMs: config.announceInterval,
-      log: (e) => logger.log(e.level, `discovery.${e.event}`, { reason: e.reason, from: e.from, code: e.code }),
+      log: (e) => logger.log(e.level, `discovery.${e.event}`, { reason: e.reason, from: e.from, code: e.code, peerId: e.peerId, suppressed: e.suppressed }),
     });
   } catch (err) {
     port.close();

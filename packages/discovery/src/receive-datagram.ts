@@ -36,14 +36,15 @@ export interface ReceiverDeps {
 /** The receive step of `discover()`: applies a datagram to the table, or drops and counts it. */
 export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[] {
   const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders } = deps;
+  // The line says how many of its kind it held back since the previous one (docs/protocol.md §9).
   const warnOnce = (key: string, now: number, entry: DiscoveryLogEntry): void => {
-    if (offenders.shouldLog(key, now)) log(entry);
+    if (offenders.shouldLog(key, now)) log(offenders.held > 0 ? { ...entry, suppressed: offenders.held } : entry);
   };
   const decodeAndApply = (d: Datagram, now: number): PeerEvent[] => {
     const decoded = decodePdu(d.data, { maxDatagramBytes });
     if (!decoded.ok) {
       stats.malformed += 1;
-      if (offenders.shouldLog(`malformed\u0000${d.from.address}`, now)) log({ level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
+      warnOnce(`malformed\u0000${d.from.address}`, now, { level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
       return [];
     }
     if (decoded.warning !== undefined) stats.warnings += 1;
@@ -68,7 +69,7 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
     stats.received += 1;
     if (d.data.byteLength > maxDatagramBytes) {
       stats.oversize += 1;
-      if (offenders.shouldLog(`oversize\u0000${d.from.address}`, now)) log({ level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
+      warnOnce(`oversize\u0000${d.from.address}`, now, { level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
       return [];
     }
     const id = peekPeerId(d.data);

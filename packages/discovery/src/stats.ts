@@ -85,6 +85,8 @@ export interface DiscoveryLogEntry {
   readonly code?: string;
   /** The peer ID the offending datagram named, when it is known. */
   readonly peerId?: string;
+  /** Offences of this source address and cause held back since its previous line (one line per offender per interval). */
+  readonly suppressed?: number;
 }
 
 /** Where discovery writes its log entries. */
