@@ -91,6 +91,8 @@ export const SERVER_CONFIG_SPEC = {
   floodBurstPerIp: field.int(L.floodBurstPerIp, { min: 1, doc: 'frames one IP address may send in a burst, all its connections together' }),
   connectionRatePerIp: field.int(L.connectionRatePerIp, { min: 1, doc: 'new TCP connections accepted per second from one IP address after its burst; more are refused (CONNECTION_RATE_PER_IP)' }),
   connectionBurstPerIp: field.int(L.connectionBurstPerIp, { min: 1, doc: 'new TCP connections one IP address may open at once' }),
+  fanoutRatePerChannel: field.int(L.fanoutRatePerChannel, { min: 1, doc: 'deliveries per second one channel may cost (a post to 200 members is 200); more SAYs are refused (FLOOD)' }),
+  fanoutBurstPerChannel: field.int(L.fanoutBurstPerChannel, { min: 1, doc: 'deliveries one channel may make in a burst' }),
   idleTimeout: field.duration(L.idleTimeoutMs, { min: 0, doc: 'ms allowed for the first frame and for any started frame to complete (0 = no limit)' }),
   sendQueueBytes: field.bytes(L.maxSendQueueBytes, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
   closeTimeout: field.duration(L.closeTimeoutMs, { min: 0, doc: 'ms a closing connection may take to send what is queued before it is destroyed' }),

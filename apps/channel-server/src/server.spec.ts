@@ -12,6 +12,7 @@ describe('hostLimitsOf', () => {
         ...['--flood-max-dropped', '1011', '--close-timeout', '1012', '--max-invite-ids', '1013', '--invites-per-second', '1014'],
         ...['--host-invites-per-second', '1018', '--replace-check', '1015', '--channel-creations-per-second', '1016', '--channel-creation-burst', '1017'],
         ...['--flood-rate-per-ip', '1018', '--flood-burst-per-ip', '1019', '--connection-rate-per-ip', '1020', '--connection-burst-per-ip', '1021'],
+        ...['--fanout-rate-per-channel', '1022', '--fanout-burst-per-channel', '1023'],
       ],
       {},
     );
@@ -38,6 +39,8 @@ describe('hostLimitsOf', () => {
       floodBurstPerIp: 1019,
       connectionRatePerIp: 1020,
       connectionBurstPerIp: 1021,
+      fanoutRatePerChannel: 1022,
+      fanoutBurstPerChannel: 1023,
     });
   });
 });

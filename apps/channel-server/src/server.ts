@@ -67,6 +67,8 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
     floodBurstPerIp: config.floodBurstPerIp,
     connectionRatePerIp: config.connectionRatePerIp,
     connectionBurstPerIp: config.connectionBurstPerIp,
+    fanoutRatePerChannel: config.fanoutRatePerChannel,
+    fanoutBurstPerChannel: config.fanoutBurstPerChannel,
     closeTimeoutMs: config.closeTimeout,
     historyLimit: config.historyPerChannel,
     maxChannels: config.maxChannels,

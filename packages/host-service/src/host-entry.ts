@@ -2,6 +2,7 @@
 import type { ClientCommand, Decoded } from '@ims/codec';
 import type { CloseInfo, Connection, ConnectionSink } from '@ims/transport';
 import type { AddressBucket } from './address-budget.js';
+import type { ChannelBucket } from './channel-budget.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Who handles an entry's frames and close. */
@@ -14,6 +15,10 @@ export interface EntryOwner {
 export class HostEntry extends TokenBucket implements ConnectionSink<ClientCommand> {
   /** Frames dropped in a row for flooding. */
   dropped = 0;
+  /** The fan-out budget of its channel, known once it posted there (channel-budget.ts). */
+  channel: ChannelBucket | undefined = undefined;
+  /** Times it was held back by a shared budget (hold-back.ts); its first is logged. */
+  heldBack = 0;
   /** The host decided to close it (the close may wait for the turn's commit): later frames are ignored. */
   closing = false;
 

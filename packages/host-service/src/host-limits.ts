@@ -32,6 +32,14 @@ export interface HostLimits {
   readonly connectionRatePerIp?: number;
   /** New connections one IP address may open at once (bucket size). @default 1024 */
   readonly connectionBurstPerIp?: number;
+  /**
+   * Deliveries per second one channel may cost (a SAY to 200 members is 200), so its fan-out cannot
+   * make other channels wait: a channel of 1,000 members may post 50 times a second. More: the SAY
+   * is refused with FLOOD (the author sends it again later). @default 50000
+   */
+  readonly fanoutRatePerChannel?: number;
+  /** Deliveries one channel may make in a burst; a post to more members than this still goes out, then the channel waits. @default 50000 */
+  readonly fanoutBurstPerChannel?: number;
   /** Frames dropped in a row for flooding before the connection is closed. @default 100 */
   readonly floodMaxDropped?: number;
   /** ms a graceful close waits for queued bytes before destroying the socket. @default 2_000 */
@@ -72,6 +80,8 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   floodBurstPerIp: 20 * DEFAULT_FLOOD_BURST,
   connectionRatePerIp: TRANSPORT_DEFAULTS.connectionRatePerIp,
   connectionBurstPerIp: TRANSPORT_DEFAULTS.connectionBurstPerIp,
+  fanoutRatePerChannel: 50_000,
+  fanoutBurstPerChannel: 50_000,
   floodMaxDropped: 100,
   closeTimeoutMs: TRANSPORT_DEFAULTS.closeTimeoutMs,
   historyLimit: HOST_DEFAULTS.historyLimit,
@@ -98,6 +108,8 @@ const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
   floodBurstPerIp: 1,
   connectionRatePerIp: Number.MIN_VALUE,
   connectionBurstPerIp: 1,
+  fanoutRatePerChannel: Number.MIN_VALUE,
+  fanoutBurstPerChannel: 1,
   floodMaxDropped: 1,
   closeTimeoutMs: 0,
   historyLimit: 0,

@@ -11,6 +11,7 @@ import { type Logger, createLogger } from '@ims/app-kit';
 import { tcpTransport, type CloseInfo, type Connection, type Listener, type Transport } from '@ims/transport';
 import { FanoutClock } from './fanout-clock.js';
 import { FloodGuard } from './flood-guard.js';
+import { HoldBack } from './hold-back.js';
 import { HostEntry as Entry } from './host-entry.js';
 import { toHostPeers } from './host-discovery.js';
 import { HistoryPuller } from './history-puller.js';
@@ -78,8 +79,10 @@ class Service implements HostService {
   private readonly wake: WakeTimer;
   /** Pulls the copies of our channels that larger peer IDs still hold (docs/protocol.md §5.8); only with discovery. */
   private readonly puller: HistoryPuller | undefined;
-  /** Frame budgets per connection and per address (flood-guard.ts). */
+  /** Frame budgets per connection and per address, fan-out budgets per channel (flood-guard.ts). */
   private readonly flood: FloodGuard;
+  /** Connections paused by a shared budget, resumed by one timer (hold-back.ts). */
+  private readonly holdBack: HoldBack;
   private framesIn = 0;
   private framesOut = 0;
   private stopping: Promise<void> | undefined;
@@ -100,7 +103,8 @@ class Service implements HostService {
     this.endpoint = { address: listener.address, port: listener.port };
     this.fanout = new FanoutClock(transport);
     this.storeHealth = new StoreHealth(logger);
-    this.flood = new FloodGuard(limits, offenders.keyed(), { count: (code) => this.count(code), send: (to, bytes) => this.send(to, bytes), close: (to, why) => this.close(to, why) });
+    this.holdBack = new HoldBack(scheduler);
+    this.flood = new FloodGuard(limits, offenders.keyed(), { count: (code) => this.count(code), send: (to, bytes) => this.send(to, bytes), close: (to, why) => this.close(to, why) }, this.holdBack);
     const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });
     const hooks = { deliver: (to: Entry, bytes: Uint8Array) => this.write(to, bytes), retract, health: this.storeHealth, now: this.now };
     this.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
@@ -181,7 +185,11 @@ class Service implements HostService {
       if (fatal) this.close(entry, `protocol error ${d.error.code}`);
       return;
     }
-    if (d.value.cmd !== 'SAY') return this.feed({ kind: 'frame', conn, command: d.value });
+    if (d.value.cmd !== 'SAY') {
+      const fx = this.run({ kind: 'frame', conn, command: d.value });
+      if (d.value.cmd === 'JOIN') this.flood.joined(entry, d.value.channel, fx, this.now());
+      return;
+    }
     // While the store fails, a SAY is refused before the reducer (nothing to store, nothing to broadcast).
     if (this.turn && !this.turn.admits()) return this.turn.refuse(entry);
     this.fanout.start();
@@ -193,8 +201,15 @@ class Service implements HostService {
    * together, so the broadcast waits for the turn's commit. `author` is the connection whose SAY this is.
    */
   private feed(input: HostInput, author?: Entry): void {
+    this.run(input, author);
+  }
+
+  /** {@link feed}, returning the effects (a JOIN's tell the flood guard whether it joined). */
+  private run(input: HostInput, author?: Entry): readonly HostEffect[] {
     this.feeding = 'conn' in input ? input.conn : undefined;
     const fx = this.host.handle(input);
+    // A SAY's fan-out is charged to its channel's budget, checked before that channel's next SAY.
+    if (author) this.flood.charge(author, fx, this.now());
     for (let i = 0; i < fx.length; i++) {
       const e = fx[i] as HostEffect;
       const next = fx[i + 1];
@@ -210,6 +225,7 @@ class Service implements HostService {
         this.execute(e);
       }
     }
+    return fx;
   }
 
   private execute(e: HostEffect): void {
@@ -352,6 +368,7 @@ class Service implements HostService {
       // Closing the listener refuses reconnects at once, so members take the fast failover path (docs/protocol.md §5).
       await this.listener.close('server stopping');
       for (const s of this.subs) s.unsubscribe();
+      this.holdBack.stop();
       this.wake.stop();
       this.puller?.stop();
       await this.options.store?.flush();

@@ -24,6 +24,12 @@ export class TokenBucket {
     return false;
   }
 
+  /** True when a token is available at `now`, without taking it. */
+  has(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= 1;
+  }
+
   /** True when the bucket holds its whole burst at `now`: it is then the same as a fresh one. */
   full(now: number): boolean {
     this.refill(now);

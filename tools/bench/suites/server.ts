@@ -25,6 +25,9 @@ function startIms(dataDir: string): Promise<Target> {
     ...['--discovery-port', String(41_000 + Math.floor(Math.random() * 8_000))],
     ...['--max-connections', '20000', '--max-connections-per-ip', '20000'],
     ...['--flood-rate', '1000000', '--flood-burst', '1000000', '--send-queue-bytes', '64MiB'],
+    // The fairness budgets too (per address, per channel): here one channel and one address are the whole load.
+    ...['--flood-rate-per-ip', '1000000', '--flood-burst-per-ip', '1000000', '--connection-rate-per-ip', '1000000', '--connection-burst-per-ip', '1000000'],
+    ...['--fanout-rate-per-channel', '1000000000', '--fanout-burst-per-channel', '1000000000'],
   ];
   return startTarget('ims', [...TSX, join(root, 'apps/channel-server/src/main.ts'), ...flags], root);
 }
