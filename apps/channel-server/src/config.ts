@@ -79,6 +79,8 @@ export const SERVER_CONFIG_SPEC = {
   maxMembersPerChannel: field.int(L.maxMembersPerChannel, { min: 1, doc: 'members of one channel' }),
   maxInviteIds: field.int(L.maxInviteIds, { min: 1, doc: 'peer IDs one INVITE may name; more are refused whole (TOO_MANY_INVITEES)' }),
   invitesPerSecond: field.int(L.invitesPerSecond, { min: 1, doc: 'INVITEs per second one connection may have multicast (SERVER_INVITE), in bursts of as many; more are refused (INVITE_RATE)' }),
+  maxAdmittedPerChannel: field.int(L.maxAdmittedPerChannel, { min: 1, doc: 'peer IDs admitted to one private channel (creator plus invited); more are refused (ADMISSION_FULL)' }),
+  maxPrivateChannels: field.int(L.maxPrivateChannels, { min: 1, doc: 'private channels whose admission list is kept (never evicted); beyond, new private channels are refused (TOO_MANY_CHANNELS)' }),
   hostInvitesPerSecond: field.int(L.hostInvitesPerSecond, { min: 1, doc: 'INVITEs per second the whole server may multicast (all connections together); more are refused (INVITE_RATE)' }),
   replaceCheck: field.duration(L.replaceCheckMs, { min: 1, doc: 'ms a JOIN claiming the ID of a member on a live connection waits for that connection to fail a check before it is refused (ID_IN_USE)' }),
   channelCreationsPerSecond: field.int(L.channelCreationsPerSecond, { min: 1, doc: 'channels one remote address may create per second after its burst; more are refused (CREATE_RATE)' }),

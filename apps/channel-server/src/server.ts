@@ -76,6 +76,8 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
     maxInviteIds: config.maxInviteIds,
     invitesPerSecond: config.invitesPerSecond,
     hostInvitesPerSecond: config.hostInvitesPerSecond,
+    maxAdmittedPerChannel: config.maxAdmittedPerChannel,
+    maxPrivateChannels: config.maxPrivateChannels,
     replaceCheckMs: config.replaceCheck,
     channelCreationsPerSecond: config.channelCreationsPerSecond,
     channelCreationBurst: config.channelCreationBurst,

@@ -56,6 +56,10 @@ export interface HostLimits {
   readonly invitesPerSecond?: number;
   /** INVITEs the whole host announces per second (all connections together), in bursts of as many; more: `ERROR INVITE_RATE`. @default 20 */
   readonly hostInvitesPerSecond?: number;
+  /** Peer IDs admitted to one private channel (creator plus invited); more: `ERROR ADMISSION_FULL`. @default 10_000 */
+  readonly maxAdmittedPerChannel?: number;
+  /** Private channels whose admission list is kept (live, closed, stored, learned as standby; never evicted); beyond, a new private channel is refused (`TOO_MANY_CHANNELS`). @default 10_000 */
+  readonly maxPrivateChannels?: number;
   /** ms a JOIN claiming the ID of a member on a live connection waits for that connection to fail its check; then `ERROR ID_IN_USE` (docs/protocol.md §10). @default 2000 */
   readonly replaceCheckMs?: number;
   /** Channels one remote address may create per second after its burst; more: `ERROR CREATE_RATE`. @default 10 */
@@ -90,6 +94,8 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   maxInviteIds: HOST_DEFAULTS.maxInviteIds,
   invitesPerSecond: HOST_DEFAULTS.invitesPerSecond,
   hostInvitesPerSecond: HOST_DEFAULTS.hostInvitesPerSecond,
+  maxAdmittedPerChannel: HOST_DEFAULTS.maxAdmittedPerChannel,
+  maxPrivateChannels: HOST_DEFAULTS.maxPrivateChannels,
   replaceCheckMs: HOST_DEFAULTS.replaceCheckMs,
   channelCreationsPerSecond: HOST_DEFAULTS.channelCreationsPerSecond,
   channelCreationBurst: HOST_DEFAULTS.channelCreationBurst,
@@ -118,6 +124,8 @@ const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
   maxInviteIds: 1,
   invitesPerSecond: 1,
   hostInvitesPerSecond: 1,
+  maxAdmittedPerChannel: 1,
+  maxPrivateChannels: 1,
   replaceCheckMs: 1,
   channelCreationsPerSecond: 1,
   channelCreationBurst: 0,

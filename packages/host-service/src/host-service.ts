@@ -117,6 +117,8 @@ class Service implements HostService {
         maxInviteIds: limits.maxInviteIds,
         invitesPerSecond: limits.invitesPerSecond,
         hostInvitesPerSecond: limits.hostInvitesPerSecond,
+        maxAdmittedPerChannel: limits.maxAdmittedPerChannel,
+        maxPrivateChannels: limits.maxPrivateChannels,
         replaceCheckMs: limits.replaceCheckMs,
         channelCreationsPerSecond: limits.channelCreationsPerSecond,
         channelCreationBurst: limits.channelCreationBurst,
