@@ -9,9 +9,9 @@
  * in /metrics and the log not flooded. `FUZZ_SEED=<n>` replays a run; `FUZZ_MS` sets its length.
  */
 import { connect, type Socket } from 'node:net';
-import { encodePdu } from '@ims/codec';
+import { below, encodePdu, mutatedFrame, mutatedPdu, prng, splitRandomly, type Rand } from '@ims/codec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { concat, fuzzSeed, loopbackSender, mutatedFrame, mutatedPdu, prng, splitRandomly, below, type Rand } from './fuzz-inputs.js';
+import { concat, fuzzSeed, loopbackSender } from './fuzz-inputs.js';
 import { ServerProcess, privateDiscoveryPort } from './harness.js';
 import { ChatMember, RawMember, type Received, type SentLog } from './honest-members.js';
 

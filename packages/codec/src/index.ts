@@ -59,3 +59,5 @@ export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderIn
 export { decodePdu, encodePdu, type DecodePduOptions } from './pdu.js';
 export { encodePdus, splitPdu, type LeftOutEntry, type SplitPduOptions } from './split-pdu.js';
 export { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidConfiguredPeerId, isValidPeerId } from './names.js';
+// Test support: seeded hostile input for fuzz tests of running processes (the apps' int tests).
+export { below, mutatedFrame, mutatedPdu, prng, splitRandomly, type Rand } from './fuzz-inputs.js';
