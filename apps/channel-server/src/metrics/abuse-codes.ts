@@ -8,9 +8,10 @@ import type { DiscoveryStats } from '@ims/discovery';
 /**
  * `ims_errors_total{code}`: decoding codes of a bad frame (docs/protocol.md §6.1), the host's
  * refusals (§6.2), accept refusals and connections the transport dropped, and internal failures.
- * Frames dropped for flooding are counted by the budget they were over (FLOOD: the connection's,
- * FLOOD_PER_IP: its address's, FLOOD_CHANNEL: its channel's fan-out), SAYs or not: FRAMES_DROPPED
- * is only the reply a dropped frame other than a SAY gets.
+ * Frames dropped for flooding count as FLOOD (over the connection's own budget), SAYs or not:
+ * FRAMES_DROPPED is only the reply a dropped frame other than a SAY gets. A connection over a shared
+ * budget is held back, not refused: HELD_BACK_PER_IP (its address's frames), HELD_BACK_PER_CHANNEL
+ * (its channel's fan-out) count those pauses.
  */
 export const HOST_ERROR_CODES: readonly string[] = [
   // §6.1: a bad frame costs one frame (FRAME_TOO_LARGE the connection).
@@ -36,8 +37,8 @@ export const HOST_ERROR_CODES: readonly string[] = [
   'ID_IN_USE',
   'CREATE_RATE',
   'FLOOD',
-  'FLOOD_PER_IP',
-  'FLOOD_CHANNEL',
+  'HELD_BACK_PER_IP',
+  'HELD_BACK_PER_CHANNEL',
   'STORE_UNAVAILABLE',
   // §6.2: refused at accept, or dropped by the transport without ERROR.
   'MAX_CONNECTIONS',

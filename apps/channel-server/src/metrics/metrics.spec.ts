@@ -93,7 +93,7 @@ describe('renderMetrics', () => {
     for (const code of HOST_ERROR_CODES.filter((c) => c !== 'FLOOD')) expect(m.get(`ims_errors_total{code="${code}"}`), code).toBe(0);
     expect(m.get('ims_errors_total{code="FLOOD"}')).toBe(2);
     expect(m.get('ims_errors_total{code="JOIN_RATE"}')).toBe(4);
-    for (const code of ['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'NOT_ACCEPTING', 'SLOW_READER', 'IDLE_TIMEOUT', 'FLOOD_PER_IP', 'FLOOD_CHANNEL', 'ID_IN_USE', 'CREATE_RATE']) {
+    for (const code of ['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'NOT_ACCEPTING', 'SLOW_READER', 'IDLE_TIMEOUT', 'HELD_BACK_PER_IP', 'HELD_BACK_PER_CHANNEL', 'ID_IN_USE', 'CREATE_RATE']) {
       expect(HOST_ERROR_CODES).toContain(code);
     }
   });
