@@ -111,7 +111,7 @@ export class OffenderLog {
       info: (e, f) => write('info', e, f),
       warn: (e, f) => write('warn', e, f),
       error: (e, f) => write('error', e, f),
-      child: (fields) => this.keyed(base.child(fields), offenderIn(fields) ?? bound),
+      child: (fields) => this.keyed(base.child(fields), connectionAddress(fields) ?? offenderIn(fields) ?? bound),
     };
   }
 
@@ -144,6 +144,12 @@ export class OffenderLog {
 /** The fields a line carries for what its offender's last window held back. */
 function held(w: Window): LogFields | undefined {
   return w.suppressed === 0 ? undefined : { suppressedLines: w.suppressed, suppressedEvents: w.events };
+}
+
+/** A connection's child logger (`{ conn, remote: 'ip:port' }`, the transport's): the IP, IPv6 too. */
+function connectionAddress(fields: LogFields): string | undefined {
+  if (typeof fields.conn !== 'string' || typeof fields.remote !== 'string') return undefined;
+  return /^(.+):\d+$/.exec(fields.remote)?.[1];
 }
 
 /**
