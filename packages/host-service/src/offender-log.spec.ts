@@ -36,7 +36,7 @@ describe('OffenderLog', () => {
     w.advance(10_001);
     w.log.log('10.0.0.1', 'info', 'host.joined', {});
     expect(w.lines.map((l) => l.event)).toEqual(['host.refused', 'host.suppressed', 'host.joined']);
-    expect(w.lines[1]).toMatchObject({ offender: '10.0.0.9', suppressedLines: 4, suppressedEvents: { 'host.refused BAD_UTF8': 4 }, sinceMs: 10_001 });
+    expect(w.lines[1]).toMatchObject({ level: 'warn', offender: '10.0.0.9', suppressedLines: 4, suppressedEvents: { 'host.refused BAD_UTF8': 4 }, sinceMs: 10_001 });
   });
 
   it('lets a few info lines through per window (honest peers behind one address), then holds the rest back', () => {
@@ -46,7 +46,8 @@ describe('OffenderLog', () => {
     w.log.log('10.0.0.9', 'warn', 'host.refused', { code: 'NOT_INVITED' });
     expect(w.lines).toHaveLength(4);
     w.log.flush();
-    expect(w.lines[4]).toMatchObject({ event: 'host.suppressed', offender: '10.0.0.9', suppressedLines: 47, suppressedEvents: { 'host.joined': 47 } });
+    // Only info lines were held back: the summary is at info too.
+    expect(w.lines[4]).toMatchObject({ level: 'info', event: 'host.suppressed', offender: '10.0.0.9', suppressedLines: 47, suppressedEvents: { 'host.joined': 47 } });
   });
 
   it('never holds back debug or error lines, nor lines without an offender; counts nothing below the logger level', () => {

@@ -34,6 +34,8 @@ interface Window {
   warns: number;
   infos: number;
   suppressed: number;
+  /** The highest level held back: the level of its `host.suppressed` line. */
+  heldLevel: 'info' | 'warn';
   /** Held-back lines by `event` or `event code`. */
   readonly events: Record<string, number>;
 }
@@ -74,6 +76,7 @@ export class OffenderLog {
       return;
     }
     w.suppressed++;
+    if (level === 'warn') w.heldLevel = 'warn';
     const key = typeof fields.code === 'string' ? `${event} ${fields.code}` : event;
     w.events[key] = (w.events[key] ?? 0) + 1;
   }
@@ -116,7 +119,7 @@ export class OffenderLog {
   }
 
   private open(offender: string, now: number): Window {
-    const w: Window = { start: now, warns: 0, infos: 0, suppressed: 0, events: {} };
+    const w: Window = { start: now, warns: 0, infos: 0, suppressed: 0, heldLevel: 'info', events: {} };
     this.windows.set(offender, w);
     if (this.windows.size > this.o.maxOffenders) {
       const [oldest, ow] = this.windows.entries().next().value as [string, Window];
@@ -137,7 +140,7 @@ export class OffenderLog {
   }
 
   private summary(offender: string, w: Window): void {
-    if (w.suppressed > 0) this.logger.warn('host.suppressed', { offender, sinceMs: this.now() - w.start, ...held(w) });
+    if (w.suppressed > 0) this.logger.log(w.heldLevel, 'host.suppressed', { offender, sinceMs: this.now() - w.start, ...held(w) });
   }
 }
 
