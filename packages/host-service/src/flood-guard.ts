@@ -78,6 +78,7 @@ export class FloodGuard {
     const cause = this.over(entry, say, now);
     if (cause === undefined) {
       entry.dropped = 0;
+      if (entry.holdStreak > 0) this.holdBack.passed(entry);
       return true;
     }
     this.act.count(COUNTED[cause]);

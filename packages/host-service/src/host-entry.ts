@@ -19,6 +19,10 @@ export class HostEntry extends TokenBucket implements ConnectionSink<ClientComma
   channel: ChannelBucket | undefined = undefined;
   /** Times it was held back by a shared budget (hold-back.ts); its first is logged. */
   heldBack = 0;
+  /** Holds in a row since a frame of it last got through (hold-back.ts: each doubles the wait). */
+  holdStreak = 0;
+  /** The wheel slot it waits in while held back (hold-back.ts), else undefined. */
+  holdSlot: number | undefined = undefined;
   /** The host decided to close it (the close may wait for the turn's commit): later frames are ignored. */
   closing = false;
 

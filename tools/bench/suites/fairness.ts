@@ -26,7 +26,7 @@ const ATTACKS: readonly { readonly label: string; readonly attack: Attack }[] = 
 function details(r: PhaseResult): string {
   const a = r.attacker;
   const attacker = a ? `, attacker connects ${a.connects} closes ${a.closes} frames sent ${a.framesSent} bytes read ${a.bytesIn}` : '';
-  return `p50 ${r.p50Ms.toFixed(2)} ms, missing ${r.missing}, server CPU ${r.serverCpuPercent.toFixed(0)} %${attacker}`;
+  return `p50 ${r.p50Ms.toFixed(2)} ms, missing ${r.missing}, server CPU ${r.serverCpuPercent.toFixed(0)} %, server-side fan-out p99 <= ${r.serverP99Ms} ms${attacker}`;
 }
 
 const suite: BenchSuite = {
@@ -38,7 +38,7 @@ const suite: BenchSuite = {
     ctx.progress(`quiet channel: 5 members, 50 posts/s for ${ms} ms, unloaded`);
     const base = await runPhase(paths, undefined, ms);
     const unloaded = ctx.figure('fairness quiet channel p99, unloaded (lower is better)', base.p99Ms, 'ms');
-    ctx.progress(`unloaded: p50 ${base.p50Ms.toFixed(2)} ms, server CPU ${base.serverCpuPercent.toFixed(0)} %`);
+    ctx.progress(`unloaded: ${details(base)}`);
     for (const { label, attack } of ATTACKS) {
       for (const [variant, flags] of [['', []], [', per-connection limits only', PER_CONNECTION_ONLY]] as const) {
         ctx.progress(`quiet channel next to ${label}${variant}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { joinMany, until, type LoadClient } from '../server/load-client.js';
-import { cpuSeconds, startTarget, stopTarget, type Target } from '../server/proc.js';
+import { cpuSeconds, scrapeFanoutP99Ms, startTarget, stopTarget, type Target } from '../server/proc.js';
 import { Samples } from '../server/stats.js';
 
 /** Where the sources are, and how node runs them. */
@@ -35,6 +35,8 @@ export interface PhaseResult {
   readonly missing: number;
   /** Server CPU during the measured window, in % of one core. */
   readonly serverCpuPercent: number;
+  /** The server's own fan-out p99 over the phase, every channel's posts (its /metrics histogram, bucket bound). */
+  readonly serverP99Ms: number;
   /** The attacker's counters (connects, closes, bytes read, frames sent), if there was one. */
   readonly attacker: Record<string, number> | undefined;
 }
@@ -149,9 +151,10 @@ export async function runPhase(paths: Paths, attack: Attack | undefined, ms: num
     const t0 = performance.now();
     const { lat, missing } = await measureQuiet(clients, ms);
     const cpu = ((cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000)) * 100;
+    const serverP99Ms = server.httpPort === undefined ? Number.NaN : await scrapeFanoutP99Ms(server.httpPort);
     const stats = attacker && (await stopAttacker(attacker));
     attacker = undefined;
-    return { p50Ms: lat.percentile(50), p99Ms: lat.percentile(99), missing, serverCpuPercent: cpu, attacker: stats };
+    return { p50Ms: lat.percentile(50), p99Ms: lat.percentile(99), missing, serverCpuPercent: cpu, serverP99Ms, attacker: stats };
   } finally {
     for (const c of clients) c.close();
     if (attacker) attacker.kill('SIGKILL');
