@@ -208,6 +208,8 @@ class Service implements HostService {
 
   /** {@link feed}, returning the effects (a JOIN's tell the flood guard whether it joined). */
   private run(input: HostInput, author?: Entry): readonly HostEffect[] {
+    // Restored at the end: an effect may feed another input (a close) before the rest are executed.
+    const outer = this.feeding;
     this.feeding = 'conn' in input ? input.conn : undefined;
     const fx = this.host.handle(input);
     // A SAY's fan-out is charged to its channel's budget, checked before that channel's next SAY.
@@ -227,6 +229,7 @@ class Service implements HostService {
         this.execute(e);
       }
     }
+    this.feeding = outer;
     return fx;
   }
 
