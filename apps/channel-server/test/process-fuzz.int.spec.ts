@@ -9,7 +9,7 @@
  * in /metrics and the log not flooded. `FUZZ_SEED=<n>` replays a run; `FUZZ_MS` sets its length.
  */
 import { connect, type Socket } from 'node:net';
-import { below, encodePdu, mutatedFrame, mutatedPdu, prng, splitRandomly, type Rand } from '@ims/codec';
+import { below, encodeFrame, encodePdu, mutatedFrame, mutatedPdu, prng, splitRandomly, type Rand } from '@ims/codec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { concat, fuzzSeed, loopbackSender } from './fuzz-inputs.js';
 import { ServerProcess, privateDiscoveryPort } from './harness.js';
@@ -62,7 +62,11 @@ async function attacker(k: number, port: number, deadline: number, held: Socket[
 }
 
 async function burst(rand: Rand, sock: Socket): Promise<void> {
-  const frames = Array.from({ length: 1 + below(rand, 40) }, () => mutatedFrame(rand, CHANNELS));
+  // Mostly short bursts of hostile frames; some connections flood well-formed ones past the budget (200 at once).
+  const frames =
+    rand() < 0.05
+      ? [encodeFrame({ cmd: 'JOIN', channel: '#fz-flood', clientId: `fz-flood-${below(rand, 100)}` }), ...Array.from({ length: 250 + below(rand, 400) }, (_, i) => encodeFrame({ cmd: 'SAY', text: `flood ${i}` }))]
+      : Array.from({ length: 1 + below(rand, 40) }, () => mutatedFrame(rand, CHANNELS));
   sent.frames += frames.length;
   for (const chunk of splitRandomly(rand, concat(frames))) {
     if (sock.destroyed) return;
@@ -162,9 +166,11 @@ describe('process fuzzing (a real channel-server and peer-client)', () => {
 
     // Every abuse is counted (issue 11 item 8), and the log is not flooded: one line per offender per interval.
     const body = await (await fetch(`http://127.0.0.1:${listening.httpPort as number}/metrics`)).text();
-    for (const name of ['ims_errors_total{code="FRAME_TOO_LARGE"}', 'ims_errors_total{code="UNKNOWN_COMMAND"}', 'ims_discovery_abuse_total{cause="malformed"}', 'ims_discovery_abuse_total{cause="oversize"}']) {
+    for (const name of ['ims_errors_total{code="FRAME_TOO_LARGE"}', 'ims_errors_total{code="UNKNOWN_COMMAND"}', 'ims_errors_total{code="FLOOD"}', 'ims_discovery_abuse_total{cause="malformed"}', 'ims_discovery_abuse_total{cause="oversize"}']) {
       expect(metric(body, name), name).toBeGreaterThan(0);
     }
+    const counted = body.split('\n').filter((l) => /^ims_(errors|discovery_abuse)_total\{/.test(l) && !l.endsWith(' 0'));
+    console.log(`process fuzz: counted ${counted.map((l) => l.replace(/^ims_\w+_total\{\w+="(\w+)"\} /, '$1=')).join(' ')}`);
     const warns = server.lines.filter((l) => l['level'] === 'warn');
     const byEvent: Record<string, number> = {};
     for (const l of warns) byEvent[String(l.event)] = (byEvent[String(l.event)] ?? 0) + 1;
