@@ -35,7 +35,7 @@ const suite: BenchSuite = {
     const ms = Math.max(2_000, Math.round(5_000 * ctx.scale));
     const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
     ctx.progress(`load average at start: ${load()}`);
-    ctx.progress(`quiet channel: 5 members, 50 posts/s for ${ms} ms, unloaded`);
+    ctx.progress(`quiet channel: 5 members, 200 posts/s for ${ms} ms, unloaded`);
     const base = await runPhase(paths, undefined, ms);
     const unloaded = ctx.figure('fairness quiet channel p99, unloaded (lower is better)', base.p99Ms, 'ms');
     ctx.progress(`unloaded: ${details(base)}`);
