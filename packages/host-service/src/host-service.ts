@@ -104,7 +104,13 @@ class Service implements HostService {
     this.fanout = new FanoutClock(transport);
     this.storeHealth = new StoreHealth(logger);
     this.holdBack = new HoldBack(scheduler);
-    this.flood = new FloodGuard(limits, offenders.keyed(), { count: (code) => this.count(code), send: (to, bytes) => this.send(to, bytes), close: (to, why) => this.close(to, why) }, this.holdBack);
+    const floodActions = {
+      count: (code: string) => this.count(code),
+      send: (to: Entry, bytes: Uint8Array) => this.send(to, bytes),
+      close: (to: Entry, why: string) => this.close(to, why),
+      penalize: (ip: string, n: number) => listener.penalize(ip, n),
+    };
+    this.flood = new FloodGuard(limits, offenders.keyed(), floodActions, this.holdBack);
     const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });
     const hooks = { deliver: (to: Entry, bytes: Uint8Array) => this.write(to, bytes), retract, health: this.storeHealth, now: this.now };
     this.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
