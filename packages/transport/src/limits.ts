@@ -25,6 +25,12 @@ export const TRANSPORT_DEFAULTS = Object.freeze({
   maxSendQueueBytes: 1_048_576,
   /** ms a graceful close waits for queued bytes to reach the peer before destroying the socket. */
   closeTimeoutMs: 2_000,
+  /**
+   * Bytes a closing (or refused) connection reads and discards while it waits for the peer's FIN;
+   * more and it is destroyed at once: a peer that floods a closing connection costs one read, not a
+   * copy of everything it can send. An honest peer has a frame or two in flight.
+   */
+  closeDiscardBytes: 65_536,
   /** ms a dial may take before CONNECT_TIMEOUT. */
   connectTimeoutMs: 5_000,
   /** Random ports tried when a listener is asked for port 0. */

@@ -50,6 +50,8 @@ export class MemoryConnection<T> implements Connection<T>, Flushable {
   private finSent = false;
   private finReceived = false;
   private framesSeen = 0;
+  /** Bytes read and dropped since the close began (tcp-connection.ts: bounded). */
+  private discarded = 0;
   private idleTimer: Subscription | undefined;
   private closeTimer: Subscription | undefined;
   private reason: string | undefined;
@@ -192,6 +194,7 @@ export class MemoryConnection<T> implements Connection<T>, Flushable {
       else {
         this.unread -= segment.byteLength;
         if (this.state === 'open') this.onData(segment);
+        else if ((this.discarded += segment.byteLength) > TRANSPORT_DEFAULTS.closeDiscardBytes) this.destroy('peer kept sending while closing');
       }
     }
   }

@@ -69,6 +69,8 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   private queued = 0;
   private blocked = false;
   private framesSeen = 0;
+  /** Bytes read and dropped since the close began. */
+  private discarded = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private reason: string | undefined;
@@ -136,7 +138,12 @@ class TcpConnection<T> implements Connection<T>, Flushable {
 
   /** @internal socket 'data'. */
   onData(chunk: Buffer): void {
-    if (this.state !== 'open') return;
+    if (this.state !== 'open') {
+      // Closing: discarded, up to a bound (limits.ts closeDiscardBytes).
+      this.discarded += chunk.byteLength;
+      if (this.discarded > TRANSPORT_DEFAULTS.closeDiscardBytes) this.destroy('peer kept sending while closing');
+      return;
+    }
     const results = this.decoder.push(chunk);
     this.framesSeen += results.length;
     this.updateIdle(results.length > 0);

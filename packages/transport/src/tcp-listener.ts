@@ -78,7 +78,13 @@ class TcpListener<T> implements Listener<T> {
     this.refusedSubject.next(refusalOf(ip, reason));
     const frame = this.options.refusalFrame?.(REFUSAL_TEXT[reason]);
     // end() flushes the ERROR frame first; reading (and discarding) lets the peer's FIN close the
-    // socket at once; the timer covers a peer that never reads.
+    // socket at once; the timer covers a peer that never reads. A peer that floods instead is
+    // destroyed after closeDiscardBytes: a refusal costs one read, not its flood.
+    let discarded = 0;
+    socket.on('data', (chunk: Buffer) => {
+      discarded += chunk.byteLength;
+      if (discarded > TRANSPORT_DEFAULTS.closeDiscardBytes) socket.destroy();
+    });
     socket.resume();
     if (frame) socket.end(frame);
     else socket.end();

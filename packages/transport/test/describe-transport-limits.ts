@@ -39,6 +39,25 @@ export function backpressureContract(ctx: ContractContext): void {
   });
 }
 
+/** What a closing connection still reads. */
+export function closingContract(ctx: ContractContext): void {
+  it('ends a closing connection at once when its peer keeps sending (over 64 KiB) and never reads our FIN, not after the close timeout', async () => {
+    const l = await ctx.listen({ closeTimeoutMs: 600_000 });
+    // Never attached: on the memory network this end reads nothing, not even the FIN, so only the
+    // discard bound ends the close (over TCP the client's socket still sees the FIN and closes).
+    const client = await ctx.dial(l.listener);
+    const server = await ctx.h.wait(l.accepted.next());
+    const s = new Probe<ClientCommand>();
+    server.attach(s);
+    server.close('bye');
+    const chunk = encodeFrame({ cmd: 'SAY', text: 'x'.repeat(16_000) });
+    for (let i = 0; i < 16; i++) client.write(chunk);
+    // Without the bound the memory harnesses fail here (the 600 s close timeout is past their wait).
+    expect(await ctx.h.wait(s.closing())).toMatchObject({ reason: 'bye', byPeer: false });
+    expect(s.values()).toEqual([]);
+  });
+}
+
 /** pause/resume: the owner's flow control (a host holding back a connection over a shared budget). */
 export function pauseContract(ctx: ContractContext): void {
   it('pause holds the frame being delivered and every later one; resume delivers them in order, then reads on', async () => {

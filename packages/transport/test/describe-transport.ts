@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ClientCommand, type ServerCommand, SERVER_PORT_MAX, SERVER_PORT_MIN, clientSideDecoder, encodeFrame } from '@ims/codec';
 import { ContractContext, type TransportHarness } from './contract-context.js';
-import { acceptContract, backpressureContract, pauseContract } from './describe-transport-limits.js';
+import { acceptContract, backpressureContract, closingContract, pauseContract } from './describe-transport-limits.js';
 import { Probe } from './probe.js';
 
 export { failAfter, type TransportHarness } from './contract-context.js';
@@ -22,6 +22,7 @@ export function describeTransport(name: string, make: () => TransportHarness): v
     lifecycleContract(ctx);
     backpressureContract(ctx);
     pauseContract(ctx);
+    closingContract(ctx);
     acceptContract(ctx);
   });
 }
