@@ -25,17 +25,7 @@ export interface FloodActions {
   send(entry: HostEntry, bytes: Uint8Array): void;
   /** Closes `entry` after what was sent. */
   close(entry: HostEntry, reason: string): void;
-  /** Charges `address` `connections` new connections more against its accept rate (Listener.penalize). */
-  penalize(address: string, connections: number): void;
 }
-
-/**
- * New connections a connection closed for flooding costs its address (docs/protocol.md §9): with
- * the default burst of 1,024, an address can be closed 16 times before its reconnects are refused,
- * then once every 3.2 s (20 a second). An ims client paces itself below the budget and is never
- * closed for it; a flood-and-reconnect loop is what this stops.
- */
-export const FLOOD_CLOSE_PENALTY = 64;
 
 /** Which budget a dropped frame was over. */
 type Cause = 'connection' | 'address' | 'channel';
@@ -104,7 +94,6 @@ export class FloodGuard {
     if (entry.dropped >= this.limits.floodMaxDropped) {
       this.act.send(entry, this.closing);
       this.act.close(entry, 'flood');
-      this.act.penalize(entry.conn.remoteAddress, FLOOD_CLOSE_PENALTY);
     }
     return false;
   }

@@ -108,7 +108,6 @@ class Service implements HostService {
       count: (code: string) => this.count(code),
       send: (to: Entry, bytes: Uint8Array) => this.send(to, bytes),
       close: (to: Entry, why: string) => this.close(to, why),
-      penalize: (ip: string, n: number) => listener.penalize(ip, n),
     };
     this.flood = new FloodGuard(limits, offenders.keyed(), floodActions, this.holdBack);
     const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });

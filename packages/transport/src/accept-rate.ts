@@ -39,18 +39,6 @@ export class AcceptRate {
     return true;
   }
 
-  /** Charges `ip` `n` connections more at `now` (it may go into debt: refused until refilled). */
-  charge(ip: string, n: number, now: number): void {
-    let b = this.byIp.get(ip);
-    if (b === undefined) {
-      if (this.byIp.size >= this.sweepAt) this.sweep(now);
-      b = { tokens: this.burst, last: now };
-      this.byIp.set(ip, b);
-    }
-    this.refill(b, now);
-    b.tokens -= n;
-  }
-
   /** Addresses tracked (for tests). */
   get size(): number {
     return this.byIp.size;

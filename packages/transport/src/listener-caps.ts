@@ -59,11 +59,6 @@ export class ListenerCaps<T> {
     return undefined;
   }
 
-  /** Charges `ip` `n` new connections more (its last one misbehaved). */
-  penalize(ip: string, n: number): void {
-    this.rate.charge(ip, n, this.now());
-  }
-
   /** Counts an accepted connection (its remoteAddress is the normalised source IP). */
   add(conn: Connection<T>): void {
     this.open.add(conn);

@@ -74,10 +74,6 @@ export class MemoryListener<T> implements Listener<T> {
     if (this.caps.open.size === 0) this.allClosed?.();
   };
 
-  penalize(address: string, connections: number): void {
-    this.caps.penalize(address, connections);
-  }
-
   close(reason = 'server stopping'): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       this.hub.unbind(this);

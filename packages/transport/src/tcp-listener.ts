@@ -91,10 +91,6 @@ class TcpListener<T> implements Listener<T> {
     setTimeout(() => socket.destroy(), this.options.closeTimeoutMs ?? TRANSPORT_DEFAULTS.closeTimeoutMs).unref();
   }
 
-  penalize(address: string, connections: number): void {
-    this.caps.penalize(address, connections);
-  }
-
   close(reason = 'server stopping'): Promise<void> {
     this.closing ??= (async () => {
       const serverClosed = new Promise<void>((r) => this.server.close(() => r()));

@@ -61,11 +61,6 @@ export interface Listener<T> {
   readonly refused$: Observable<Refusal>;
   /** Open connections. */
   readonly connectionCount: number;
-  /**
-   * Charges `address` `connections` new connections more against its rate (`connectionRatePerIp`):
-   * the owner closed a connection of it for misbehaving (a flood), so a loop of them is refused sooner.
-   */
-  penalize(address: string, connections: number): void;
   /** Stops accepting (later dials are refused), closes every open connection gracefully with `reason`, resolves when all are gone. */
   close(reason?: string): Promise<void>;
 }

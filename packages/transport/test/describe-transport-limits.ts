@@ -158,22 +158,6 @@ export function acceptContract(ctx: ContractContext): void {
     expect((await ctx.h.wait(l.accepted.next())).remoteAddress).not.toBe(ctx.h.source);
   });
 
-  it('penalize charges an address extra new connections: it is refused before its burst is spent; another address is not', async () => {
-    const l = await ctx.listen({ connectionRatePerIp: 0.001, connectionBurstPerIp: 10, refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }) });
-    const first = await ctx.pair(l);
-    l.listener.penalize(ctx.h.source, 9);
-    first.client.close('flooded');
-    const again = await ctx.dial(l.listener);
-    const probe = new Probe<ServerCommand>();
-    again.attach(probe);
-    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
-    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'CONNECTION_RATE_PER_IP: too many new connections from this ip, try later' }]);
-    const elsewhere = ctx.h.elsewhere;
-    if (elsewhere === undefined) return;
-    await ctx.dial(l.listener, elsewhere);
-    expect((await ctx.h.wait(l.accepted.next())).remoteAddress).not.toBe(ctx.h.source);
-  });
-
   it('refuses connections while nobody observes connections$', async () => {
     const h = ctx.h;
     const listener = await h.transport.listen<ClientCommand>({ decoder: () => serverSideDecoder(), address: h.address });
