@@ -11,6 +11,7 @@ import { type Logger, createLogger } from '@ims/app-kit';
 import { tcpTransport, type CloseInfo, type Connection, type Listener, type Transport } from '@ims/transport';
 import { FanoutClock } from './fanout-clock.js';
 import { FloodGuard } from './flood-guard.js';
+import { HistoryFrames } from './history-frames.js';
 import { HoldBack } from './hold-back.js';
 import { HostEntry as Entry } from './host-entry.js';
 import { toHostPeers } from './host-discovery.js';
@@ -83,6 +84,8 @@ class Service implements HostService {
   private readonly flood: FloodGuard;
   /** Connections paused by a shared budget, resumed by one timer (hold-back.ts). */
   private readonly holdBack: HoldBack;
+  /** Encoded history SAYs, so a JOIN's replay is not re-encoded for each joiner (history-frames.ts). */
+  private readonly historyFrames = new HistoryFrames();
   private framesIn = 0;
   private framesOut = 0;
   private stopping: Promise<void> | undefined;
@@ -291,6 +294,8 @@ class Service implements HostService {
    */
   private encode(command: ServerCommand): Uint8Array | undefined {
     try {
+      // A SAY with its accept time is a history replay (docs/protocol.md §2.8): the same posts for every joiner.
+      if (command.cmd === 'SAY' && command.at !== undefined) return this.historyFrames.encode(command, command.at);
       return encodeFrame(command);
     } catch (err) {
       this.count('ENCODE_ERROR');
