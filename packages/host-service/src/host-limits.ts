@@ -38,7 +38,11 @@ export interface HostLimits {
    * is refused with FLOOD (the author sends it again later). @default 50000
    */
   readonly fanoutRatePerChannel?: number;
-  /** Deliveries one channel may make in a burst; a post to more members than this still goes out, then the channel waits. @default 50000 */
+  /**
+   * Deliveries one channel may make in a burst: also what it may do in one go, so another channel
+   * waits at most that long behind it (a few ms). A post to more members than this still goes out,
+   * then the channel waits for the refill. @default 5000
+   */
   readonly fanoutBurstPerChannel?: number;
   /** Frames dropped in a row for flooding before the connection is closed. @default 100 */
   readonly floodMaxDropped?: number;
@@ -85,7 +89,7 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   connectionRatePerIp: TRANSPORT_DEFAULTS.connectionRatePerIp,
   connectionBurstPerIp: TRANSPORT_DEFAULTS.connectionBurstPerIp,
   fanoutRatePerChannel: 50_000,
-  fanoutBurstPerChannel: 50_000,
+  fanoutBurstPerChannel: 5_000,
   floodMaxDropped: 100,
   closeTimeoutMs: TRANSPORT_DEFAULTS.closeTimeoutMs,
   historyLimit: HOST_DEFAULTS.historyLimit,
