@@ -33,6 +33,21 @@ describe('host service budgets per address (memory transport, virtual time)', ()
     expect(svc.stats().errors['FLOOD']).toBeUndefined();
   });
 
+  it('with the defaults, 100 honest clients behind one NAT address (10 channels, a burst of 5 posts each, then 2 a second) are never held back', async () => {
+    const w = hostWorld();
+    const svc = await w.start();
+    const clients = await Promise.all(Array.from({ length: 100 }, (_, i) => w.joined(svc, `#nat-${i % 10}`, `nat-${i}`, { from: '10.1.1.1' })));
+    clients.forEach((c, i) => c.send(...says(5, `burst ${i}`)));
+    for (let second = 0; second < 10; second++) {
+      clients.forEach((c, i) => c.send({ cmd: 'SAY', text: `tick ${i} ${second}a` }, { cmd: 'SAY', text: `tick ${i} ${second}b` }));
+      await w.vt.advance(1_000);
+    }
+    await w.vt.settle();
+    // Every member of a channel saw its 10 authors' 25 posts each.
+    for (const c of clients) expect(texts(c)).toHaveLength(250);
+    expect(svc.stats().errors).toEqual({});
+  });
+
   it('keeps an address budget across a reconnect: closing and dialling again does not refill it', async () => {
     const w = hostWorld();
     const svc = await w.start({ floodRatePerIp: 1, floodBurstPerIp: 3 });
