@@ -14,6 +14,7 @@
  */
 export type { Post, PulledPost, PeerInfo, HostInput, HostEffect, HostOptions, HostSnapshot, Host } from './types.js';
 export { createHost } from './host/host.js';
+export { historySay } from './host/history-say.js';
 export { HOST_DEFAULTS } from './host/host-context.js';
 export type { MemberTarget, LobbyHost, MemberInput, MemberEvent, MemberEffect, MemberOptions, MembershipSnapshot, Member } from './member/member-types.js';
 export { createMember } from './member/member.js';

@@ -85,6 +85,12 @@ export type HostEffect =
   | { readonly kind: 'send'; readonly conn: ConnId; readonly command: ServerCommand }
   /** One frame to many connections: the runtime encodes it once. */
   | { readonly kind: 'broadcast'; readonly conns: readonly ConnId[]; readonly command: ServerCommand }
+  /**
+   * A channel's history to one joiner, oldest first: each post as `historySay(post)`, a SAY with
+   * its accept time (docs/protocol.md §2.6, §2.8). One effect for the whole replay, holding the
+   * history's own Post objects, so a runtime can encode each post once for every joiner.
+   */
+  | { readonly kind: 'replay'; readonly conn: ConnId; readonly posts: readonly Post[] }
   | { readonly kind: 'close'; readonly conn: ConnId; readonly reason: string }
   /** The public channel list changed: announce it now (never contains '@' names). */
   | { readonly kind: 'channels'; readonly public: readonly string[] }

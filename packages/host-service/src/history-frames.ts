@@ -5,10 +5,8 @@
  * the post's text (the same string the reducer's history holds, so its hash is cached), checked
  * against author and time. Bounded: small frames only, and emptied when full.
  */
-import { type ServerCommand, encodeFrame } from '@ims/codec';
-
-/** A history SAY: the command the reducer sends for a stored post. */
-type HistorySay = Extract<ServerCommand, { cmd: 'SAY' }>;
+import { encodeFrame } from '@ims/codec';
+import { type Post, historySay } from '@ims/channel-core';
 
 /** One cached frame. */
 interface Cached {
@@ -26,16 +24,43 @@ const MAX_ENTRIES = 16_384;
 export class HistoryFrames {
   private readonly byText = new Map<string, Cached>();
 
-  /** The frame of `command` (whose `at` is `at`), from the cache when it holds this post; throws as encodeFrame does. */
-  encode(command: HistorySay, at: number): Uint8Array {
-    const hit = this.byText.get(command.text);
-    if (hit !== undefined && hit.authorId === command.authorId && hit.at === at) return hit.bytes;
-    const bytes = encodeFrame(command);
+  /** The frame of one history post, from the cache when it holds it; throws as encodeFrame does. */
+  encode(post: Post): Uint8Array {
+    const hit = this.byText.get(post.text);
+    if (hit !== undefined && hit.authorId === post.authorId && hit.at === post.at) return hit.bytes;
+    const bytes = encodeFrame(historySay(post));
     if (bytes.byteLength <= MAX_FRAME_BYTES) {
       if (this.byText.size >= MAX_ENTRIES) this.byText.clear();
-      this.byText.set(command.text, { authorId: command.authorId, at, bytes });
+      this.byText.set(post.text, { authorId: post.authorId, at: post.at, bytes });
     }
     return bytes;
+  }
+
+  /**
+   * A whole replay as one buffer, so a joiner's thousand posts are one write, not a thousand queued
+   * chunks. A post the wire cannot carry is left out and reported to `onError` (a validation gap:
+   * the rest still goes).
+   */
+  replay(posts: readonly Post[], onError: (err: unknown) => void): Uint8Array {
+    const frames: Uint8Array[] = [];
+    let total = 0;
+    for (const post of posts) {
+      try {
+        const bytes = this.encode(post);
+        frames.push(bytes);
+        total += bytes.byteLength;
+      } catch (err) {
+        onError(err);
+      }
+    }
+    if (frames.length === 1) return frames[0] as Uint8Array;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const f of frames) {
+      out.set(f, at);
+      at += f.byteLength;
+    }
+    return out;
   }
 
   /** Entries held (for tests). */

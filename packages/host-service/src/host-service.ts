@@ -252,6 +252,14 @@ class Service implements HostService {
       case 'broadcast':
         this.broadcast(e.conns, e.command, undefined);
         return;
+      case 'replay': {
+        // One buffer for the whole history, encoded once for every joiner (history-frames.ts).
+        const entry = this.conns.get(e.conn);
+        if (entry === undefined) return;
+        const bytes = this.historyFrames.replay(e.posts, (err) => this.encodeFailed('SAY', err));
+        if (bytes.byteLength > 0) this.send(entry, bytes);
+        return;
+      }
       case 'close': {
         const entry = this.conns.get(e.conn);
         if (entry) this.close(entry, e.reason);
@@ -294,14 +302,16 @@ class Service implements HostService {
    */
   private encode(command: ServerCommand): Uint8Array | undefined {
     try {
-      // A SAY with its accept time is a history replay (docs/protocol.md §2.8): the same posts for every joiner.
-      if (command.cmd === 'SAY' && command.at !== undefined) return this.historyFrames.encode(command, command.at);
       return encodeFrame(command);
     } catch (err) {
-      this.count('ENCODE_ERROR');
-      this.logger.error('host.encode_failed', { cmd: command.cmd, err });
+      this.encodeFailed(command.cmd, err);
       return undefined;
     }
+  }
+
+  private encodeFailed(cmd: string, err: unknown): void {
+    this.count('ENCODE_ERROR');
+    this.logger.error('host.encode_failed', { cmd, err });
   }
 
   /** Discovery refusing an announcement is a bug to log, not a reason to stop serving TCP clients. */

@@ -1,6 +1,7 @@
 /** Test helpers for the host reducer (imported by specs only; not exported from the package). */
 import { CodecError, type ClientCommand, type ServerCommand } from '@ims/codec';
 import type { HostEffect, HostOptions, PeerInfo } from '../types.js';
+import { historySay } from './history-say.js';
 import { createHost } from './host.js';
 
 /** A peer as discovery would describe it; override what the test cares about. */
@@ -53,6 +54,7 @@ export function received(effects: readonly HostEffect[], conn: string): ServerCo
   const out: ServerCommand[] = [];
   for (const e of effects) {
     if (e.kind === 'send' && e.conn === conn) out.push(e.command);
+    if (e.kind === 'replay' && e.conn === conn) for (const p of e.posts) out.push(historySay(p));
     if (e.kind === 'broadcast' && e.conns.includes(conn)) out.push(e.command);
   }
   return out;

@@ -125,7 +125,7 @@ function run(cmds: Cmd[]): void {
     clock++;
     const fx = host.handle({ kind: 'frame', conn, command: { cmd: 'JOIN', channel: ch, clientId: client } });
     check(fx);
-    const got = fx.flatMap((e) => (e.kind === 'send' && e.conn === conn && e.command.cmd === 'SAY' ? [e.command.text] : []));
+    const got = fx.flatMap((e) => (e.kind === 'replay' && e.conn === conn ? e.posts.map((p) => p.text) : []));
     expect(got).toEqual(admittedNow ? historyForNew : []);
     // Every new member gets STANDBY, and history comes before it.
     const last = fx.filter((e) => (e.kind === 'broadcast' && e.conns.includes(conn)) || (e.kind === 'send' && e.conn === conn)).at(-1);

@@ -20,8 +20,14 @@ describe('host: JOIN', () => {
     h.say('c1', 'two');
     const fx = h.join('c2', '#a', 'bob');
     expect(noLogs(fx)).toEqual([
-      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'one', at: 1_001 } },
-      { kind: 'send', conn: 'c2', command: { cmd: 'SAY', authorId: 'alice', text: 'two', at: 1_001 } },
+      {
+        kind: 'replay',
+        conn: 'c2',
+        posts: [
+          { authorId: 'alice', text: 'one', at: 1_001 },
+          { authorId: 'alice', text: 'two', at: 1_001 },
+        ],
+      },
       { kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'H' } },
     ]);
   });

@@ -8,6 +8,7 @@ import type { ClientCommand, ServerCommand } from '@ims/codec';
 import type { LobbyHost } from '../member/member-types.js';
 import { createMember } from '../member/member.js';
 import type { HostEffect, Member, PulledPost } from '../index.js';
+import { historySay } from './history-say.js';
 import { createHost } from './host.js';
 
 const CHANNEL = '#c';
@@ -36,6 +37,7 @@ function world() {
   const wire = (fx: readonly HostEffect[]): void => {
     for (const e of fx) {
       if (e.kind === 'send') byConn.get(e.conn)?.down.push(e.command);
+      else if (e.kind === 'replay') byConn.get(e.conn)?.down.push(...e.posts.map(historySay));
       if (e.kind === 'broadcast') for (const c of e.conns) byConn.get(c)?.down.push(e.command);
     }
   };
@@ -92,7 +94,7 @@ function world() {
       host.handle({ kind: 'opened', conn: 'late', remote: { address: '10.0.0.8', port: 1 } });
       return host
         .handle({ kind: 'frame', conn: 'late', command: { cmd: 'JOIN', channel: CHANNEL, clientId: 'late' } })
-        .flatMap((e) => (e.kind === 'send' && e.command.cmd === 'SAY' ? [`${e.command.authorId}:${e.command.text}`] : []));
+        .flatMap((e) => (e.kind === 'replay' ? e.posts.map((p) => `${p.authorId}:${p.text}`) : []));
     },
   };
   return api;

@@ -44,7 +44,7 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   ctx.log('info', 'joined', { conn: cs.conn, peer: id, channel: name, created, joinedAt });
   // docs/architecture.md "History delimiter": history as SAY frames, then STANDBY. Each carries
   // its accept time (docs/protocol.md §2.8), so a member or a pulling host can order two copies.
-  for (const post of ch.history.toArray()) ctx.send(cs.conn, { cmd: 'SAY', authorId: post.authorId, text: post.text, at: post.at });
+  if (ch.history.length > 0) ctx.out.push({ kind: 'replay', conn: cs.conn, posts: ch.history.toArray() });
   if (fresh) ctx.considerNewcomer(ch, rec);
   // Draft §2.1: STANDBY to every member after every JOIN of a new member.
   ctx.broadcastStandby(ch);

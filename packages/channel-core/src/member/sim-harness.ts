@@ -3,6 +3,7 @@
  * package). Frames wait in per-member queues, so tests choose how deliveries interleave.
  */
 import type { ClientCommand, ServerCommand } from '@ims/codec';
+import { historySay } from '../host/history-say.js';
 import { createHost } from '../host/host.js';
 import type { Host, HostEffect, PeerInfo } from '../types.js';
 import { createMember } from './member.js';
@@ -135,6 +136,7 @@ export class SimNet {
   private hostEffects(fx: readonly HostEffect[]): void {
     for (const e of fx) {
       if (e.kind === 'send') this.byConn.get(e.conn)?.inbox.push(e.command);
+      else if (e.kind === 'replay') this.byConn.get(e.conn)?.inbox.push(...e.posts.map(historySay));
       else if (e.kind === 'broadcast') for (const c of e.conns) this.byConn.get(c)?.inbox.push(e.command);
       else if (e.kind === 'close') {
         const s = this.byConn.get(e.conn);

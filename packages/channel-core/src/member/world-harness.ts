@@ -4,6 +4,7 @@
  * connections as frame queues, virtual time, crashes, restarts with the same ID, EXIT, partitions.
  */
 import type { ClientCommand, ServerCommand } from '@ims/codec';
+import { historySay } from '../host/history-say.js';
 import { createHost } from '../host/host.js';
 import type { Host, HostEffect, Post } from '../types.js';
 import { createMember } from './member.js';
@@ -293,6 +294,7 @@ export class World {
     const byId = new Map(this.conns().filter((c) => c.host === h).map((c) => [c.id, c]));
     for (const e of fx) {
       if (e.kind === 'send') byId.get(e.conn)?.down.push(e.command);
+      else if (e.kind === 'replay') byId.get(e.conn)?.down.push(...e.posts.map(historySay));
       else if (e.kind === 'broadcast') for (const id of e.conns) byId.get(id)?.down.push(e.command);
       else if (e.kind === 'close') {
         const c = byId.get(e.conn);

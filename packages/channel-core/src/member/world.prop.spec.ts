@@ -102,7 +102,7 @@ function check(w: World): void {
   if (h === undefined) throw new Error('the winner does not host');
   h.handle({ kind: 'opened', conn: 'newcomer', remote: { address: endpoint('z').address, port: 1 } });
   const fx = h.handle({ kind: 'frame', conn: 'newcomer', command: { cmd: 'JOIN', channel: CH, clientId: 'zz' } });
-  const history = new Set(fx.flatMap((e) => (e.kind === 'send' && e.conn === 'newcomer' && e.command.cmd === 'SAY' ? [e.command.text] : [])));
+  const history = new Set(fx.flatMap((e) => (e.kind === 'replay' && e.conn === 'newcomer' ? e.posts.map((p) => p.text) : [])));
   for (const p of survivors) {
     const acked = p.posted.filter((t) => p.shown.includes(t));
     expect(acked.filter((t) => !history.has(t)), `acknowledged posts of ${p.id} missing from ${winner.id}'s history`).toEqual([]);
