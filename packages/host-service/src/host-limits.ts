@@ -34,14 +34,15 @@ export interface HostLimits {
   readonly connectionBurstPerIp?: number;
   /**
    * Deliveries per second one channel may cost (a SAY to 200 members is 200), so its fan-out cannot
-   * make other channels wait: a channel of 1,000 members may post 50 times a second. More: the SAY
-   * is refused with FLOOD (the author sends it again later). @default 50000
+   * make other channels wait: a channel of 1,000 members may post 50 times a second. More: the
+   * posting connection is held back (paused, no ERROR; docs/protocol.md §6.2). @default 50000
    */
   readonly fanoutRatePerChannel?: number;
   /**
    * Deliveries one channel may make in a burst: also what it may do in one go, so another channel
-   * waits at most that long behind it (a few ms). A post to more members than this still goes out,
-   * then the channel waits for the refill. @default 5000
+   * waits at most that long behind it (about half a millisecond; measured, 1,000 or 5,000 let one
+   * flooding connection double a quiet channel's p99). A post to more members than this still goes
+   * out, then the channel waits for the refill. @default 500
    */
   readonly fanoutBurstPerChannel?: number;
   /** Frames dropped in a row for flooding before the connection is closed. @default 100 */
@@ -89,7 +90,7 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   connectionRatePerIp: TRANSPORT_DEFAULTS.connectionRatePerIp,
   connectionBurstPerIp: TRANSPORT_DEFAULTS.connectionBurstPerIp,
   fanoutRatePerChannel: 50_000,
-  fanoutBurstPerChannel: 5_000,
+  fanoutBurstPerChannel: 500,
   floodMaxDropped: 100,
   closeTimeoutMs: TRANSPORT_DEFAULTS.closeTimeoutMs,
   historyLimit: HOST_DEFAULTS.historyLimit,

@@ -33,7 +33,7 @@ describe('host service budgets per address (memory transport, virtual time)', ()
     expect(svc.stats().errors['FLOOD']).toBeUndefined();
   });
 
-  it('with the defaults, 100 honest clients behind one NAT address (10 channels, a burst of 5 posts each, then 2 a second) are never held back', async () => {
+  it('with the defaults, 100 honest clients behind one NAT address (10 channels, a burst of 5 posts each, then 2 a second) are never refused nor held back by their address, and each second\'s posts are all delivered within it', async () => {
     const w = hostWorld();
     const svc = await w.start();
     const clients = await Promise.all(Array.from({ length: 100 }, (_, i) => w.joined(svc, `#nat-${i % 10}`, `nat-${i}`, { from: '10.1.1.1' })));
@@ -41,11 +41,13 @@ describe('host service budgets per address (memory transport, virtual time)', ()
     for (let second = 0; second < 10; second++) {
       clients.forEach((c, i) => c.send({ cmd: 'SAY', text: `tick ${i} ${second}a` }, { cmd: 'SAY', text: `tick ${i} ${second}b` }));
       await w.vt.advance(1_000);
+      // 10 authors per channel: their burst and every tick so far. (70 posts to 10 members at one
+      // instant exceed the channel's fan-out burst: the rest waits tens of ms, not seconds.)
+      for (const c of clients) expect(texts(c)).toHaveLength(10 * (5 + 2 * (second + 1)));
     }
     await w.vt.settle();
-    // Every member of a channel saw its 10 authors' 25 posts each.
-    for (const c of clients) expect(texts(c)).toHaveLength(250);
-    expect(svc.stats().errors).toEqual({});
+    const { HELD_BACK_PER_CHANNEL: _held, ...refusals } = svc.stats().errors;
+    expect(refusals).toEqual({});
   });
 
   it('keeps an address budget across a reconnect: closing and dialling again does not refill it', async () => {
