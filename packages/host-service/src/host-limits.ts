@@ -1,6 +1,6 @@
 /** Abuse limits of a host service, each with its default (documented in README "Limits"). */
 import { DEFAULT_FLOOD_BURST, DEFAULT_FLOOD_RATE, DEFAULT_MAX_FRAME_BYTES } from '@ims/codec';
-import { HOST_DEFAULTS } from '@ims/channel-core';
+import { HOST_DEFAULTS, type HostOptions } from '@ims/channel-core';
 import { TRANSPORT_DEFAULTS } from '@ims/transport';
 import { ConfigError } from '@ims/app-kit';
 
@@ -153,3 +153,38 @@ export function resolveHostLimits(limits: HostLimits = {}): Required<HostLimits>
   }
   return Object.freeze(out);
 }
+
+/** The host reducer's options for peer `hostId` under `limits` (its share of them). */
+export function hostOptionsOf(hostId: string, limits: Required<HostLimits>): HostOptions {
+  return {
+    hostId,
+    historyLimit: limits.historyLimit,
+    maxChannels: limits.maxChannels,
+    maxMembersPerChannel: limits.maxMembersPerChannel,
+    maxInviteIds: limits.maxInviteIds,
+    invitesPerSecond: limits.invitesPerSecond,
+    hostInvitesPerSecond: limits.hostInvitesPerSecond,
+    maxAdmittedPerChannel: limits.maxAdmittedPerChannel,
+    maxPrivateChannels: limits.maxPrivateChannels,
+    replaceCheckMs: limits.replaceCheckMs,
+    channelCreationsPerSecond: limits.channelCreationsPerSecond,
+    channelCreationBurst: limits.channelCreationBurst,
+  };
+}
+
+/** The reducer's refusal codes (channel-core's ChannelErrorCode) and ignored INVITE IDs: counted in `errors`. */
+export const REDUCER_CODES: ReadonlySet<string> = new Set([
+  'NOT_JOINED',
+  'ONE_CHANNEL_PER_CONNECTION',
+  'TOO_MANY_CHANNELS',
+  'CHANNEL_FULL',
+  'NOT_INVITED',
+  'ADMISSION_FULL',
+  'BAD_CHANNEL_NAME',
+  'REPLACED',
+  'TOO_MANY_INVITEES',
+  'INVITE_RATE',
+  'INVITE_UNKNOWN_IDS',
+  'ID_IN_USE',
+  'CREATE_RATE',
+]);

@@ -4,41 +4,24 @@
  * peer-client's embedded host. Abuse limits live here, in front of the reducer. It uses only the
  * transport seam, so unit tests run it over `memoryTransport` in virtual time.
  */
-import { type ClientCommand, type Decoded, type ServerCommand, encodeFrame, isPrivateChannel, serverSideDecoder } from '@ims/codec';
+import { type ClientCommand, type Decoded, encodeFrame, isPrivateChannel, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, type PulledPost, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
 import { tcpTransport, type CloseInfo, type Connection, type Listener, type Transport } from '@ims/transport';
 import { FanoutClock } from './fanout-clock.js';
 import { FloodGuard } from './flood-guard.js';
-import { HistoryFrames } from './history-frames.js';
 import { HoldBack } from './hold-back.js';
 import { HostEntry as Entry } from './host-entry.js';
 import { toHostPeers } from './host-discovery.js';
 import { HistoryPuller } from './history-puller.js';
-import { resolveHostLimits, type HostLimits } from './host-limits.js';
+import { REDUCER_CODES, hostOptionsOf, resolveHostLimits, type HostLimits } from './host-limits.js';
+import { HostOutput } from './host-output.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
 import { OffenderLog } from './offender-log.js';
 import { StoreHealth } from './store-health.js';
 import { WakeTimer } from './wake-timer.js';
-import { type StagedPost, TurnCommit, isEchoOf } from './turn-commit.js';
-
-/** The reducer's refusal codes (channel-core's ChannelErrorCode) and ignored INVITE IDs: counted in `errors`. */
-const REDUCER_CODES: ReadonlySet<string> = new Set([
-  'NOT_JOINED',
-  'ONE_CHANNEL_PER_CONNECTION',
-  'TOO_MANY_CHANNELS',
-  'CHANNEL_FULL',
-  'NOT_INVITED',
-  'ADMISSION_FULL',
-  'BAD_CHANNEL_NAME',
-  'REPLACED',
-  'TOO_MANY_INVITEES',
-  'INVITE_RATE',
-  'INVITE_UNKNOWN_IDS',
-  'ID_IN_USE',
-  'CREATE_RATE',
-]);
+import { TurnCommit, isEchoOf } from './turn-commit.js';
 
 /** Starts listening and serving; resolves once the port is bound and stored history is loaded. Rejects with ConfigError (bad limit) or TransportError (cannot listen). */
 export async function startHostService(options: HostServiceOptions): Promise<HostService> {
@@ -84,10 +67,9 @@ class Service implements HostService {
   private readonly flood: FloodGuard;
   /** Connections paused by a shared budget, resumed by one timer (hold-back.ts). */
   private readonly holdBack: HoldBack;
-  /** Encoded history SAYs, so a JOIN's replay is not re-encoded for each joiner (history-frames.ts). */
-  private readonly historyFrames = new HistoryFrames();
+  /** Writes, broadcasts and closes, behind the turn's held echoes (host-output.ts). */
+  private readonly out: HostOutput;
   private framesIn = 0;
-  private framesOut = 0;
   private stopping: Promise<void> | undefined;
   /** The connection of the input being fed, if any: the offender of the reducer's lines that name none (channel-created). */
   private feeding: string | undefined;
@@ -107,32 +89,17 @@ class Service implements HostService {
     this.fanout = new FanoutClock(transport);
     this.storeHealth = new StoreHealth(logger);
     this.holdBack = new HoldBack(scheduler);
+    const out = (this.out = new HostOutput(this.conns, (code) => this.count(code), logger));
     const floodActions = {
       count: (code: string) => this.count(code),
-      send: (to: Entry, bytes: Uint8Array) => this.send(to, bytes),
-      close: (to: Entry, why: string) => this.close(to, why),
+      send: (to: Entry, bytes: Uint8Array) => out.send(to, bytes),
+      close: (to: Entry, why: string) => out.close(to, why),
     };
     this.flood = new FloodGuard(limits, offenders.keyed(), floodActions, this.holdBack);
     const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });
-    const hooks = { deliver: (to: Entry, bytes: Uint8Array) => this.write(to, bytes), retract, health: this.storeHealth, now: this.now };
-    this.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
-    this.host = createHost(
-      {
-        hostId: options.peerId,
-        historyLimit: limits.historyLimit,
-        maxChannels: limits.maxChannels,
-        maxMembersPerChannel: limits.maxMembersPerChannel,
-        maxInviteIds: limits.maxInviteIds,
-        invitesPerSecond: limits.invitesPerSecond,
-        hostInvitesPerSecond: limits.hostInvitesPerSecond,
-        maxAdmittedPerChannel: limits.maxAdmittedPerChannel,
-        maxPrivateChannels: limits.maxPrivateChannels,
-        replaceCheckMs: limits.replaceCheckMs,
-        channelCreationsPerSecond: limits.channelCreationsPerSecond,
-        channelCreationBurst: limits.channelCreationBurst,
-      },
-      this.now,
-    );
+    const hooks = { deliver: (to: Entry, bytes: Uint8Array) => out.write(to, bytes), retract, health: this.storeHealth, now: this.now };
+    this.turn = out.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
+    this.host = createHost(hostOptionsOf(options.peerId, limits), this.now);
     // A restarted server serves the same history: stored posts become archives (takeover inputs).
     const stored = options.store?.loadAll(limits.historyLimit) ?? new Map<string, Post[]>();
     for (const [channel, posts] of stored) this.feed({ kind: 'archive', channel, posts });
@@ -192,7 +159,7 @@ class Service implements HostService {
       this.logger.debug('host.bad_frame', { conn, remote: entry.conn.remoteAddress, code: d.error.code, fatal });
       // The host answers ERROR; on a fatal error the stream cannot be resynchronised, so close after it.
       this.feed({ kind: 'bad-frame', conn, error: d.error });
-      if (fatal) this.close(entry, `protocol error ${d.error.code}`);
+      if (fatal) this.out.close(entry, `protocol error ${d.error.code}`);
       return;
     }
     if (d.value.cmd !== 'SAY') {
@@ -228,10 +195,10 @@ class Service implements HostService {
       if (this.turn && e.kind === 'persist') {
         const staged = this.turn.stage(e.channel, e.post, author);
         if (next === undefined || !isEchoOf(next, e.post)) continue;
-        this.broadcast(next.conns, next.command, staged);
+        this.out.broadcast(next.conns, next.command, staged);
         i++;
       } else if (this.turn && next?.kind === 'persist' && isEchoOf(e, next.post)) {
-        this.broadcast(e.conns, e.command, this.turn.stage(next.channel, next.post, author));
+        this.out.broadcast(e.conns, e.command, this.turn.stage(next.channel, next.post, author));
         i++;
       } else {
         this.execute(e);
@@ -243,26 +210,18 @@ class Service implements HostService {
 
   private execute(e: HostEffect): void {
     switch (e.kind) {
-      case 'send': {
-        const entry = this.conns.get(e.conn);
-        const bytes = entry && this.encode(e.command);
-        if (entry && bytes) this.send(entry, bytes);
+      case 'send':
+        this.out.sendTo(e.conn, e.command);
         return;
-      }
       case 'broadcast':
-        this.broadcast(e.conns, e.command, undefined);
+        this.out.broadcast(e.conns, e.command, undefined);
         return;
-      case 'replay': {
-        // One buffer for the whole history, encoded once for every joiner (history-frames.ts).
-        const entry = this.conns.get(e.conn);
-        if (entry === undefined) return;
-        const bytes = this.historyFrames.replay(e.posts, (err) => this.encodeFailed('SAY', err));
-        if (bytes.byteLength > 0) this.send(entry, bytes);
+      case 'replay':
+        this.out.replay(e.conn, e.posts);
         return;
-      }
       case 'close': {
         const entry = this.conns.get(e.conn);
-        if (entry) this.close(entry, e.reason);
+        if (entry) this.out.close(entry, e.reason);
         return;
       }
       case 'channels':
@@ -295,25 +254,6 @@ class Service implements HostService {
     }
   }
 
-  /**
-   * Encoders throw on values the wire cannot carry. Every value here passed the decoder's checks,
-   * so a throw is a validation gap between codec and core: log it loudly, drop that frame, and
-   * keep serving, since network input must never bring the server down.
-   */
-  private encode(command: ServerCommand): Uint8Array | undefined {
-    try {
-      return encodeFrame(command);
-    } catch (err) {
-      this.encodeFailed(command.cmd, err);
-      return undefined;
-    }
-  }
-
-  private encodeFailed(cmd: string, err: unknown): void {
-    this.count('ENCODE_ERROR');
-    this.logger.error('host.encode_failed', { cmd, err });
-  }
-
   /** Discovery refusing an announcement is a bug to log, not a reason to stop serving TCP clients. */
   private announce(what: string, fn: () => void): void {
     try {
@@ -322,32 +262,6 @@ class Service implements HostService {
       this.count('DISCOVERY_ERROR');
       this.logger.error('host.discovery_failed', { what, err });
     }
-  }
-
-  /** Encode once; every member's connection queues the same bytes (held with `staged` until its commit). */
-  private broadcast(conns: readonly string[], command: ServerCommand, staged: StagedPost<Entry> | undefined): void {
-    const bytes = this.encode(command);
-    if (!bytes) return;
-    for (const id of conns) {
-      const entry = this.conns.get(id);
-      if (entry) this.send(entry, bytes, staged);
-    }
-  }
-
-  /** Every frame to a connection goes through here, so it keeps its place behind held echoes. */
-  private send(entry: Entry, bytes: Uint8Array, staged?: StagedPost<Entry>): void {
-    if (this.turn) this.turn.write(entry, bytes, staged);
-    else this.write(entry, bytes);
-  }
-
-  private close(entry: Entry, reason: string): void {
-    entry.closing = true;
-    if (this.turn) this.turn.close(entry, reason);
-    else entry.conn.close(reason);
-  }
-
-  private write(entry: Entry, bytes: Uint8Array): void {
-    if (entry.conn.write(bytes)) this.framesOut++;
   }
 
   /** Who a reducer's log line is about: its connection's address (the connection of the input fed when the line names none). */
@@ -369,7 +283,7 @@ class Service implements HostService {
       channels: snap.channels.length,
       members,
       framesIn: this.framesIn,
-      framesOut: this.framesOut,
+      framesOut: this.out.framesOut,
       errors: { ...this.errors },
       fanoutLatency: this.fanout.snapshot(),
       store: this.storeHealth.stats(),
