@@ -15,6 +15,7 @@
  */
 export { tcpTransport } from './tcp-transport.js';
 export { memoryTransport } from './memory-transport.js';
+export { dialingFrom } from './dialing-from.js';
 export type { MemoryTransport } from './memory-transport.js';
 export { virtualTime } from './virtual-time.js';
 export type { VirtualTime } from './virtual-time.js';

@@ -172,7 +172,7 @@ function view(network: MemoryNetwork, address: string): MemoryTransport {
   return {
     address,
     listen: (options) => network.listen(options, address),
-    dial: (options) => network.dial(options, address),
+    dial: (options) => network.dial(options, options.localAddress ?? address),
     beforeFlush: (cb) => network.beforeFlush(cb),
     afterFlush: (cb) => network.afterFlush(cb),
     at: (other) => view(network, other),

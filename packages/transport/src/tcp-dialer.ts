@@ -6,11 +6,12 @@ import { TRANSPORT_DEFAULTS } from './limits.js';
 import { TransportError } from './transport-error.js';
 import type { DialOptions } from './transport.js';
 
-/** Connects; rejects with TransportError CONNECTION_REFUSED (nothing listens), CONNECT_TIMEOUT or CONNECT_FAILED. */
+/** Connects (from `localAddress` when given); rejects with TransportError CONNECTION_REFUSED (nothing listens), CONNECT_TIMEOUT or CONNECT_FAILED (also: `localAddress` is not ours). */
 export function dialTcp<T>(options: DialOptions<T>): Promise<Connection<T>> {
   const timeoutMs = options.connectTimeoutMs ?? TRANSPORT_DEFAULTS.connectTimeoutMs;
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: options.host, port: options.port, allowHalfOpen: true });
+    const local = options.localAddress === undefined ? {} : { localAddress: options.localAddress };
+    const socket = connect({ host: options.host, port: options.port, ...local, allowHalfOpen: true });
     const where = `${options.host}:${options.port}`;
     const timer = setTimeout(() => {
       socket.destroy();

@@ -19,6 +19,24 @@ describe('tcpTransport', () => {
     expect(l.address).toBe('127.0.0.1');
   });
 
+  it('dials from localAddress: the listener sees that source address (docs/protocol.md §3.1)', async () => {
+    const l = await tcpTransport.listen({ decoder: () => serverSideDecoder() });
+    cleanup.push(() => l.close());
+    const accepted = firstValueFrom(l.connections$.pipe(timeout(5000)));
+    // Every 127.0.0.0/8 address is loopback on Linux: 127.0.0.2 is ours without configuration.
+    const conn = await failAfter(tcpTransport.dial({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.2', decoder: () => serverSideDecoder() }));
+    cleanup.push(() => conn.destroy('test over'));
+    expect((await accepted).remoteAddress).toBe('127.0.0.2');
+  });
+
+  it('fails a dial from a localAddress that is not ours with CONNECT_FAILED', async () => {
+    const l = await tcpTransport.listen({ decoder: () => serverSideDecoder() });
+    cleanup.push(() => l.close());
+    // 192.0.2.1 (TEST-NET-1) is never a local address: the bind fails before any packet leaves.
+    const dial = tcpTransport.dial({ host: '127.0.0.1', port: l.port, localAddress: '192.0.2.1', decoder: () => serverSideDecoder() });
+    await expect(failAfter(dial)).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+  });
+
   it('reports IPv4 peers of a dual-stack listener in plain IPv4 form', async (ctx) => {
     let l: Listener<ClientCommand>;
     try {

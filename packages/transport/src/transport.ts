@@ -33,6 +33,11 @@ export interface DialOptions<T> extends ConnectionOptions<T> {
   readonly host: string;
   /** Port to connect to. */
   readonly port: number;
+  /**
+   * Source address to dial from: the address we announce (`--interface`), so a server that tells
+   * clients apart by TCP source address sees that one (docs/protocol.md §3.1). @default none (the OS picks)
+   */
+  readonly localAddress?: string;
   /** ms before the attempt fails with CONNECT_TIMEOUT. @default 5_000 */
   readonly connectTimeoutMs?: number;
   /** Slowloris guard of the connection; a client waits for its server as long as it likes. @default 0 (disabled) */
