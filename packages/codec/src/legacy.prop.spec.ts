@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientCommandArb, serverCommandArb } from '../test/arbitraries.js';
+import { clientCommandArb, pduArb, serverCommandArb } from '../test/arbitraries.js';
 import { fcRuns } from '../test/fc-runs.js';
 import { fieldsOf, javaFrame, pythonFrame } from '../test/legacy-encoders.js';
 import { encodeFrame } from './encode-frame.js';
 import { clientSideDecoder, serverSideDecoder } from './frame-decoder.js';
+import { decodePdu, encodePdu } from './pdu.js';
 import type { Command } from './types.js';
 import { concat, chunks } from '../test/bytes.js';
 
@@ -48,6 +49,24 @@ describe('legacy dialect properties', () => {
         const got = chunks(concat(cmds.map(pythonFrame)), cuts).flatMap((c) => dec.push(c));
         expect(got).toEqual(cmds.map((value) => ({ ok: true, value })));
         expect(dec.byteOrder).toBe('little-endian');
+      }),
+      runs,
+    );
+  });
+
+  it('a PDU cut anywhere after its peer ID keeps every option before the cut (docs/protocol.md §3.4)', () => {
+    fc.assert(
+      fc.property(pduArb, fc.nat(), (pdu, n) => {
+        const bytes = encodePdu(pdu);
+        // ends[k]: where option k ends; ends[0] is where the options start.
+        const ends = pdu.options.map((_, k) => encodePdu({ peerId: pdu.peerId, options: pdu.options.slice(0, k + 1) }).length);
+        ends.unshift(encodePdu({ peerId: pdu.peerId, options: [] }).length);
+        const cut = (ends[0] as number) + (n % (bytes.length - (ends[0] as number) + 1));
+        const whole = ends.filter((e) => e <= cut).length - 1;
+        const r = decodePdu(bytes.subarray(0, cut), { maxDatagramBytes: 1 << 16 });
+        if (ends.includes(cut)) expect(r).toEqual({ ok: true, value: { peerId: pdu.peerId, options: pdu.options.slice(0, whole) } });
+        else if (whole === 0) expect(r).toMatchObject({ ok: false, error: { code: 'PDU_TRUNCATED' } });
+        else expect(r).toMatchObject({ ok: true, value: { peerId: pdu.peerId, options: pdu.options.slice(0, whole) }, warning: { code: 'PDU_TRUNCATED' } });
       }),
       runs,
     );

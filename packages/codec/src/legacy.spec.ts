@@ -114,3 +114,51 @@ describe('little-endian SERVER_OPTION port (older Python)', () => {
     expect(decodePdu(hex('70 31 00 10 c3 c4'))).toEqual({ ok: true, value: { peerId: 'p1', options: [{ type: 'SERVER_OPTION', port: 50_116 }] } });
   });
 });
+
+/** The Java server's peer ID when its machine has a MAC address (the legacy SAY above). */
+const JAVA_ID = '41 36 43 34 34 43 36 37 45 41 34 35';
+/** Java's `toString()` of two byte arrays, `[B@755324e[B@784c7a5d`, where options should be. */
+const JAVA_GARBAGE = '5b 42 40 37 35 35 33 32 34 65 5b 42 40 37 38 34 63 37 61 35 64';
+/** SERVER_OPTION port 8000 (`1f 40`) and SERVER_CHANNELS `#Gruppe5`. */
+const JAVA_HOSTING = '10 1f 40 11 01 23 47 72 75 70 70 65 35 00';
+
+describe('Java server PeerPDUs (docs/protocol.md §7.6)', () => {
+  it('an empty peer ID is BAD_NAME unless the caller accepts it', () => {
+    const bytes = hex(`00 ${JAVA_HOSTING}`);
+    expect(decodePdu(bytes)).toMatchObject({ ok: false, error: { code: 'BAD_NAME' } });
+    const r = decodePdu(bytes, { emptyPeerId: true });
+    expect(r.ok && r.value).toEqual({ peerId: '', options: [{ type: 'SERVER_OPTION', port: 8_000 }, { type: 'SERVER_CHANNELS', channels: ['#Gruppe5'] }] });
+    // Port 8000 is outside 49152–65535 both ways (16,415 little-endian): taken, with a warning.
+    expect(r.ok && r.warning?.code).toBe('BAD_PORT');
+  });
+  it('garbage right after the peer ID keeps the peer ID, with UNKNOWN_OPTION', () => {
+    for (const id of [JAVA_ID, '']) {
+      const r = decodePdu(hex(`${id} 00 ${JAVA_GARBAGE}`), { emptyPeerId: true });
+      expect(r.ok && r.value).toEqual({ peerId: id === '' ? '' : 'A6C44C67EA45', options: [] });
+      expect(r.ok && r.warning?.code).toBe('UNKNOWN_OPTION');
+    }
+  });
+  it('garbage after the options keeps the options', () => {
+    const r = decodePdu(hex(`${JAVA_ID} 00 ${JAVA_HOSTING} ${JAVA_GARBAGE}`));
+    expect(r.ok && r.value.options).toEqual([{ type: 'SERVER_OPTION', port: 8_000 }, { type: 'SERVER_CHANNELS', channels: ['#Gruppe5'] }]);
+    expect(r.ok && r.warning?.code).toBe('BAD_PORT');
+  });
+});
+
+describe('a PDU that stops parsing after some options keeps them (docs/protocol.md §3.4)', () => {
+  it('a count running past the end after SERVER_OPTION: the port is kept, PDU_TRUNCATED warning', () => {
+    const r = decodePdu(hex('70 31 00 10 c3 50 11 02 23 61 00'));
+    expect(r).toMatchObject({ ok: true, value: { peerId: 'p1', options: [{ type: 'SERVER_OPTION', port: 50_000 }] }, warning: { code: 'PDU_TRUNCATED' } });
+  });
+  it('a bad serverId after a nick: the nick is kept, BAD_NAME warning', () => {
+    const r = decodePdu(hex('70 31 00 01 6e 00 02 01 00 00'));
+    expect(r).toMatchObject({ ok: true, value: { peerId: 'p1', options: [{ type: 'CLIENT_NICK', nick: 'n' }] }, warning: { code: 'BAD_NAME' } });
+  });
+  it('port 0 after a nick: the nick is kept, BAD_PORT warning', () => {
+    const r = decodePdu(hex('70 31 00 01 6e 00 10 00 00'));
+    expect(r).toMatchObject({ ok: true, value: { peerId: 'p1', options: [{ type: 'CLIENT_NICK', nick: 'n' }] }, warning: { code: 'BAD_PORT' } });
+  });
+  it('the first option damaged still drops the datagram', () => {
+    expect(decodePdu(hex('70 31 00 11 02 23 61 00'))).toMatchObject({ ok: false, error: { code: 'PDU_TRUNCATED' } });
+  });
+});

@@ -32,6 +32,13 @@ export interface DecodePduOptions {
    * @default true
    */
   readonly legacy?: boolean;
+  /**
+   * Accept an empty peer ID (`NUL` first) as `peerId: ''` instead of dropping the datagram
+   * `BAD_NAME`: the draft authors' Java server announces one on a machine without a MAC address
+   * (docs/protocol.md §7.6). The caller must then identify the sender some other way.
+   * @default false
+   */
+  readonly emptyPeerId?: boolean;
 }
 
 // ---- encoding -------------------------------------------------------------------------------
@@ -110,6 +117,8 @@ class Stop {
 
 class Reader {
   pos = 0;
+  /** Where the options start (after the peer ID's NUL). */
+  peerIdEnd = -1;
   warning: CodecError | undefined;
   constructor(readonly bytes: Uint8Array) {}
   get done(): boolean {
@@ -207,6 +216,33 @@ function readOption(r: Reader, id: number, legacy: boolean): PduOption | undefin
 
 const KNOWN_OPTIONS: ReadonlySet<number> = new Set([CLIENT_NICK_OPTION, CLIENT_MEMBERSHIP_OPTION, SERVER_OPTION, SERVER_CHANNELS_OPTION, SERVER_INVITE_OPTION]);
 
+/**
+ * The options of a datagram after its peer ID. A damaged option after at least one sound one ends
+ * reading there: the sound ones are kept, the damage becomes the warning (docs/protocol.md §3.4).
+ */
+function readOptions(r: Reader, legacy: boolean): PduOption[] {
+  const options: PduOption[] = [];
+  while (!r.done) {
+    const id = r.bytes[r.pos] as number;
+    if (!KNOWN_OPTIONS.has(id)) {
+      // Options carry no length, so nothing after an unknown id can be located (docs/protocol.md §3).
+      r.warn('UNKNOWN_OPTION', `unknown option 0x${id.toString(16).padStart(2, '0')} at byte ${r.pos}: rest ignored`);
+      break;
+    }
+    const start = r.pos++;
+    try {
+      const o = readOption(r, id, legacy);
+      if (o !== undefined) options.push(o);
+    } catch (e) {
+      // The first option damaged leaves nothing known to be sound but the peer ID: drop it all.
+      if (!(e instanceof Stop) || start === r.peerIdEnd) throw e;
+      r.warn(e.code, `${e.message}: the options before byte ${start} are kept`);
+      break;
+    }
+  }
+  return options;
+}
+
 /** Decode one discovery datagram. Never throws; see docs/protocol.md for each error code. */
 export function decodePdu(datagram: Uint8Array, opts?: DecodePduOptions): Decoded<PeerPdu> {
   const max = opts?.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
@@ -216,20 +252,9 @@ export function decodePdu(datagram: Uint8Array, opts?: DecodePduOptions): Decode
   try {
     const [s, e] = r.span('peerId');
     const peerId = decodeName(datagram, s, e);
-    if (peerId === undefined || peerId === '') return { ok: false, error: inputError('BAD_NAME', 'peerId is not a valid peer ID') };
-    const options: PduOption[] = [];
-    while (!r.done) {
-      const id = r.bytes[r.pos] as number;
-      if (!KNOWN_OPTIONS.has(id)) {
-        // Options carry no length, so nothing after an unknown id can be located (docs/protocol.md §3).
-        r.warn('UNKNOWN_OPTION', `unknown option 0x${id.toString(16).padStart(2, '0')} at byte ${r.pos}: rest ignored`);
-        break;
-      }
-      r.pos++;
-      const o = readOption(r, id, legacy);
-      if (o !== undefined) options.push(o);
-    }
-    const value: PeerPdu = { peerId, options };
+    if (peerId === undefined || (peerId === '' && opts?.emptyPeerId !== true)) return { ok: false, error: inputError('BAD_NAME', 'peerId is not a valid peer ID') };
+    r.peerIdEnd = r.pos;
+    const value: PeerPdu = { peerId, options: readOptions(r, legacy) };
     return r.warning === undefined ? { ok: true, value } : { ok: true, value, warning: r.warning };
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
