@@ -172,7 +172,7 @@ function tryNext(ctx: MemberContext): void {
     // are dropped within its drop time, so wait for the lobby rather than give the channel up.
     ctx.waiting = true;
     ctx.wake = undefined;
-    ctx.connOpen = false;
+    ctx.hangUp();
     ctx.phase = 'connecting';
     return;
   }

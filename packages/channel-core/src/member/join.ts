@@ -1,7 +1,8 @@
 /**
  * Joining (docs/protocol.md §2 and §5, docs/architecture.md "History delimiter", "No loss, no
- * duplicates"): dial, JOIN, buffer the history until the first STANDBY, then align it with what
- * this member already saw and re-send what the host lacks.
+ * duplicates"): dial, JOIN, buffer the history until the first STANDBY (or until the runtime says
+ * none is coming, docs/protocol.md §7.6), then align it with what this member already saw and
+ * re-send what the host lacks.
  */
 import { isPrivateChannel, type ServerSayCommand, type StandbyCommand } from '@ims/codec';
 import { HistoryRing } from '../history-ring.js';
@@ -55,7 +56,26 @@ export function onStandby(ctx: MemberContext, cmd: StandbyCommand, at: number): 
   if (joining) convergeOnWinner(ctx);
 }
 
-function completeJoin(ctx: MemberContext, standbyId: string): void {
+/**
+ * `no-standby` at runtime time `at`: the host sent no STANDBY in the runtime's wait (the draft
+ * authors' server never does, docs/protocol.md §7.6). The join completes as if it had named itself:
+ * what came so far is history, there is no standby, and the user is told once per membership that
+ * the channel has no failover target. A STANDBY that comes later is a standby change.
+ */
+export function onNoStandby(ctx: MemberContext, at: number): void {
+  if (ctx.phase !== 'joining' || ctx.host === undefined) return;
+  tick(ctx, at);
+  const host = ctx.host.peerId;
+  completeJoin(ctx, host, false);
+  if (!ctx.toldNoStandby) {
+    ctx.toldNoStandby = true;
+    ctx.emit({ event: 'error', code: 'NO_STANDBY', message: `${host} sent no STANDBY after JOIN: the join is complete, but ${ctx.opts.channel} has no failover target while ${host} hosts it` });
+  }
+  armExpiry(ctx);
+  convergeOnWinner(ctx);
+}
+
+function completeJoin(ctx: MemberContext, standbyId: string, announce = true): void {
   const target = ctx.host as MemberTarget;
   ctx.phase = 'joined';
   if (!ctx.everJoined) ctx.emit({ event: 'joined', host: target.peerId });
@@ -74,7 +94,7 @@ function completeJoin(ctx: MemberContext, standbyId: string): void {
   }
   for (const p of a.expect) ctx.expected.add(postKey(p));
   ctx.standby = standbyId;
-  ctx.emit({ event: 'standby', standby: standbyId, host: target.peerId });
+  if (announce) ctx.emit({ event: 'standby', standby: standbyId, host: target.peerId });
   ctx.pending = a.resend;
   for (const text of ctx.pending) ctx.send({ cmd: 'SAY', text });
 }

@@ -115,6 +115,8 @@ export class MemberContext {
   closeStreak: { readonly text: string; readonly count: number } | undefined;
   /** What the requested wake-up is for; undefined when none is wanted. */
   wake: 'resend' | 'redial' | 'expire' | undefined;
+  /** The user was told once that a host sent no STANDBY, so the channel has no failover target (join.ts). */
+  toldNoStandby = false;
   /** Refusals in a row (posts, or dials/JOINs of `host`): the back-off exponent. */
   retries = 0;
   readonly expected: ExpectedResends;
@@ -145,7 +147,7 @@ export class MemberContext {
 
   /** Dials `target` (closing any open connection first); `why` decides what its outcome means. */
   connect(target: MemberTarget, why: Attempt): void {
-    if (this.connOpen) this.out.push({ kind: 'disconnect' });
+    this.hangUp();
     // A new connection: nothing is in flight; refused posts are still pending, sent after the join.
     this.inflight = [];
     this.refused = [];
@@ -158,13 +160,21 @@ export class MemberContext {
     this.out.push({ kind: 'connect', target });
   }
 
-  /** Ends the membership: EXIT when the host knows us and we chose to go, then `left`. */
-  leave(reason: 'exit' | 'lost'): void {
-    if (this.connOpen) {
-      if (reason === 'exit' && (this.phase === 'joining' || this.phase === 'joined')) this.send({ cmd: 'EXIT' });
-      this.out.push({ kind: 'disconnect' });
-    }
+  /**
+   * Closes the open connection, if any. One on which the host has our JOIN gets EXIT first, also
+   * when we give up or move (docs/protocol.md §2.7): a host that sees a member vanish without EXIT
+   * may keep reading a dead socket (the draft authors' server spins on it, §7.6).
+   */
+  hangUp(): void {
+    if (!this.connOpen) return;
+    if (this.phase === 'joining' || this.phase === 'joined') this.send({ cmd: 'EXIT' });
+    this.out.push({ kind: 'disconnect' });
     this.connOpen = false;
+  }
+
+  /** Ends the membership: EXIT when the host has our JOIN (we chose to go, or gave up), then `left`. */
+  leave(reason: 'exit' | 'lost'): void {
+    this.hangUp();
     this.phase = 'left';
     this.pending = [];
     this.inflight = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMember } from './member.js';
-import { events, H, joined, lobbyHost, S, say, standby, wire } from './member-harness.js';
+import { events, exitSent, H, joined, lobbyHost, S, say, standby, wire } from './member-harness.js';
 import type { MemberTarget } from './member-types.js';
 
 describe('member: fast path (docs/protocol.md §5)', () => {
@@ -76,6 +76,7 @@ describe('member: timer path and partition heal', () => {
     expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H, 'maybeDisconnected'), lobbyHost(S, 'alive', [])] })).toEqual([]);
     expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H), lobbyHost(S, 'alive', [])] })).toEqual([]);
     expect(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H, 'disconnected'), lobbyHost(S, 'alive', [])] })).toEqual([
+      exitSent,
       { kind: 'disconnect' },
       { kind: 'connect', target: S },
     ]);
@@ -84,7 +85,7 @@ describe('member: timer path and partition heal', () => {
   it('treats a host dropped from the lobby after it was suspect as disconnected', () => {
     const { m } = joined();
     m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H, 'maybeDisconnected'), lobbyHost(S, 'alive', [])] });
-    expect(wire(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([{ kind: 'disconnect' }, { kind: 'connect', target: S }]);
+    expect(wire(m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([exitSent, { kind: 'disconnect' }, { kind: 'connect', target: S }]);
   });
 
   it('never fails over from our own embedded host on lobby news', () => {

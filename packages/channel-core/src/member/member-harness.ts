@@ -15,6 +15,8 @@ export const lobbyHost = (t: MemberTarget, state: LobbyHost['state'] = 'alive', 
 export const say = (authorId: string, text: string): ServerCommand => ({ cmd: 'SAY', authorId, text });
 /** A STANDBY frame. */
 export const standby = (peerId: string): ServerCommand => ({ cmd: 'STANDBY', peerId });
+/** The EXIT a member sends before it closes a connection that has its JOIN (docs/protocol.md §2.7). */
+export const exitSent: MemberEffect = { kind: 'send', command: { cmd: 'EXIT' } };
 /** The events among a batch of effects. */
 export const events = (fx: readonly MemberEffect[]): MemberEvent[] => fx.flatMap((e) => (e.kind === 'event' ? [e.event] : []));
 /** The effects that are not events (connect, send, disconnect). */

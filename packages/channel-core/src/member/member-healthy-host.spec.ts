@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { H, joined, lobbyHost, S, wire } from './member-harness.js';
+import { exitSent, H, joined, lobbyHost, S, wire } from './member-harness.js';
 
 // Issue 11: a datagram cannot override a live connection (docs/protocol.md §5.4). Only silence
 // (`disconnected`, or a drop that followed suspicion) or the connection closing moves a member.
@@ -19,12 +19,13 @@ describe('member: a healthy connection outweighs the lobby', () => {
     m.handle({ kind: 'lobby', at: 200, hosts: [lobbyHost(H), lobbyHost(S, 'alive', [])] });
     expect(m.handle({ kind: 'lobby', at: 300, hosts: [lobbyHost(H, 'maybeDisconnected'), lobbyHost(S, 'alive', [])] })).toEqual([]);
     // Half-open: the TCP connection never closes, discovery's silence decides.
-    expect(wire(m.handle({ kind: 'lobby', at: 400, hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([{ kind: 'disconnect' }, { kind: 'connect', target: S }]);
+    expect(wire(m.handle({ kind: 'lobby', at: 400, hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([exitSent, { kind: 'disconnect' }, { kind: 'connect', target: S }]);
   });
 
   it('shown disconnected while the connection is open: fails over (the timer path)', () => {
     const { m } = joined();
     expect(wire(m.handle({ kind: 'lobby', at: 100, hosts: [lobbyHost(H, 'disconnected'), lobbyHost(S, 'alive', [])] }))).toEqual([
+      exitSent,
       { kind: 'disconnect' },
       { kind: 'connect', target: S },
     ]);
@@ -33,6 +34,7 @@ describe('member: a healthy connection outweighs the lobby', () => {
   it('while not joined (reconnecting), a host gone from the lobby is still given up', () => {
     const { m } = joined();
     m.handle({ kind: 'closed' });
+    // Still dialling: the host never had this connection's JOIN, so no EXIT.
     expect(wire(m.handle({ kind: 'lobby', at: 100, hosts: [lobbyHost(S, 'alive', [])] }))).toEqual([{ kind: 'disconnect' }, { kind: 'connect', target: S }]);
   });
 });

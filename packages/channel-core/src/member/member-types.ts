@@ -51,6 +51,11 @@ export type MemberInput =
    * the frames'), which lets a lost host's mark expire (docs/protocol.md §5.5).
    */
   | { readonly kind: 'lobby'; readonly hosts: readonly LobbyHost[]; readonly at: number }
+  /**
+   * The runtime waited for the STANDBY that ends a JOIN and none came (docs/protocol.md §7.6): the
+   * join completes without a standby. `at` = the runtime's clock (ms).
+   */
+  | { readonly kind: 'no-standby'; readonly at: number }
   /** The wake-up the last `schedule` effect asked for is due (re-send refused posts, or dial again). */
   | {
       readonly kind: 'timer';

@@ -5,7 +5,7 @@
 import { DEFAULT_MAX_FRAME_BYTES, isValidChannelName, isValidPeerId, type ServerCommand } from '@ims/codec';
 import { HOST_DEFAULTS } from '../host/host-context.js';
 import { followLiveness, noteStandbyNamed, onClosed, onConnectFailed, onLostTimer } from './failover.js';
-import { onConnected, onHistorySay, onJoin, onStandby } from './join.js';
+import { onConnected, onHistorySay, onJoin, onNoStandby, onStandby } from './join.js';
 import { MemberContext, type ResolvedMemberOptions } from './member-context.js';
 import { convergeOnWinner } from './partition.js';
 import { noteClosedWithPost, onLiveSay, onPost, onPostRefused, onPostRejected } from './posts.js';
@@ -84,6 +84,10 @@ function dispatch(ctx: MemberContext, input: MemberInput): void {
       return;
     case 'timer':
       if (!onLostTimer(ctx, input.at)) onTimer(ctx);
+      return;
+    case 'no-standby':
+      onNoStandby(ctx, input.at);
+      if (ctx.phase === 'joined' && ctx.wake !== 'resend') ctx.retries = 0;
       return;
   }
 }

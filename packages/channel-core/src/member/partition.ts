@@ -16,8 +16,7 @@ export function convergeOnWinner(ctx: MemberContext): void {
   const winner = convergenceWinner([host.peerId, ...ctx.announcing().filter((h) => !ctx.lostHosts.has(h.id)).map((h) => h.id)]);
   const target = ctx.lobby.find((h) => h.id === winner);
   if (winner === host.peerId || target === undefined) return;
-  // Leave the loser cleanly, so its host sees an EXIT rather than a lost connection.
-  ctx.send({ cmd: 'EXIT' });
+  // `connect` leaves the loser cleanly (EXIT first), so its host sees no lost connection.
   ctx.move = { from: host.peerId, fromTarget: host, reason: 'partition' };
   ctx.tried = new Set([host.peerId, target.id]);
   ctx.connect({ peerId: target.id, address: target.address, port: target.port }, 'failover');
