@@ -84,6 +84,8 @@ export const SERVER_CONFIG_SPEC = {
   hostInvitesPerSecond: field.int(L.hostInvitesPerSecond, { min: 1, doc: 'INVITEs per second the whole server may multicast (all connections together); more are refused (INVITE_RATE)' }),
   replaceCheck: field.duration(L.replaceCheckMs, { min: 1, doc: 'ms a JOIN claiming the ID of a member on a live connection waits for that connection to fail a check before it is refused (ID_IN_USE)' }),
   channelCreationsPerSecond: field.int(L.channelCreationsPerSecond, { min: 1, doc: 'channels one remote address may create per second after its burst; more are refused (CREATE_RATE)' }),
+  privateCreationsPerHour: field.int(L.privateCreationsPerHour, { min: 1, doc: 'private channels one remote address may create per hour after its burst (their admission lists are kept for good); more are refused (CREATE_RATE)' }),
+  privateCreationBurst: field.int(L.privateCreationBurst, { min: 1, doc: 'private channels one remote address may create at once' }),
   channelCreationBurst: field.int(L.channelCreationBurst, { min: 0, doc: 'channels one remote address may create at once (0 = no creation limit)' }),
   historyPerChannel: field.int(L.historyLimit, { min: 0, doc: 'posts kept per channel and sent to a new member' }),
   floodRate: field.int(L.floodRate, { min: 1, doc: 'sustained frames per second per connection; more are dropped' }),

@@ -81,6 +81,8 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
     replaceCheckMs: config.replaceCheck,
     channelCreationsPerSecond: config.channelCreationsPerSecond,
     channelCreationBurst: config.channelCreationBurst,
+    privateCreationsPerHour: config.privateCreationsPerHour,
+    privateCreationBurst: config.privateCreationBurst,
   };
 }
 

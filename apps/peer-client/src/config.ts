@@ -47,7 +47,7 @@ export interface PeerConfig {
   readonly id: string;
   /** Nickname announced in CLIENT_NICK. @default the first 8 characters of the ID */
   readonly nick: string;
-  /** Interface multicast goes out of (IPv4 address or name). @default '127.0.0.1' (loopback only) */
+  /** Interface multicast goes out of, and the source address of our TCP channel connections (IPv4 address or name). @default '127.0.0.1' (loopback only) */
   readonly interface: string;
   /** Discovery UDP port (tests and netsim use private ones). @default 55555 */
   readonly discoveryPort: number;
@@ -107,7 +107,7 @@ export const PEER_CONFIG_SPEC = {
   id: checkedString(undefined, isValidConfiguredPeerId, { expected: PEER_ID_EXPECTED, doc: "this peer's ID (default: a random UUID)" }),
   interface: checkedString('127.0.0.1', isInterface, {
     expected: 'an IPv4 address such as 127.0.0.1, or an interface name such as eth0',
-    doc: 'interface multicast goes out of: IPv4 address or name (loopback unless set)',
+    doc: 'interface multicast goes out of, and the source address of our channel connections: IPv4 address or name (loopback unless set)',
   }),
   discoveryPort: field.port(DISCOVERY_PORT, { doc: 'UDP port of the discovery group (tests and netsim use private ones)' }),
   announceInterval: field.duration(DEFAULT_ANNOUNCE_INTERVAL_MS, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms between two PeerPDUs' }),

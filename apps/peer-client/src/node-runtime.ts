@@ -3,10 +3,11 @@
  * session per joined channel. Imperative shell: the failover decisions live in channel-core's
  * member reducer, run by @ims/member-session.
  */
-import { discover, udpPort, type Discovery, type Lobby } from '@ims/discovery';
+import { discover, interfaceAddress, udpPort, type Discovery, type Lobby } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { lobbyHosts, startMemberSession } from '@ims/member-session';
 import { createMember, lostHostExpiryFor, type LobbyHost, type MemberTarget } from '@ims/channel-core';
+import { dialingFrom, tcpTransport, type Transport } from '@ims/transport';
 import { filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
@@ -45,7 +46,10 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
     discovery.close();
     throw err;
   }
-  return new Node(config, logger, clock, discovery, host);
+  // docs/protocol.md §3.1: our channel connections leave from the address our PeerPDUs come from,
+  // so a server that tells clients apart by TCP source address (the Java one) sees that one.
+  const transport = dialingFrom(tcpTransport, interfaceAddress(config.interface));
+  return new Node(config, logger, clock, discovery, host, transport);
 }
 
 /** A joined channel: its handle and the host it is on now (for CLIENT_MEMBERSHIP). */
@@ -70,6 +74,7 @@ class Node implements PeerNode {
     private readonly clock: () => number,
     private readonly discovery: Discovery,
     private readonly host: EmbeddedHost | undefined,
+    private readonly transport: Transport,
   ) {
     this.selfId = config.id;
     this.currentNick = config.nick;
@@ -119,6 +124,7 @@ class Node implements PeerNode {
         createMember: () =>
           createMember({ selfId: this.selfId, channel, lostHostExpiryMs: lostHostExpiryFor(this.config.announceIntervalMs), ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
         hosts$: this.hosts$,
+        transport: this.transport,
         ...(this.host ? { archive: this.host.archive } : {}),
         logger: this.logger,
       });

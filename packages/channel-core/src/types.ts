@@ -137,8 +137,12 @@ export interface HostOptions {
   readonly replaceCheckMs?: number;
   /** Channels one remote address may create per second, after a burst of `channelCreationBurst`; more are refused with `CREATE_RATE`. @default 10 */
   readonly channelCreationsPerSecond?: number;
-  /** Channels one remote address may create at once; 0 turns the creation limit off. @default 512 */
+  /** Channels one remote address may create at once; 0 turns the creation limits off (private ones included). @default 512 */
   readonly channelCreationBurst?: number;
+  /** Private channels one remote address may create per hour after its burst (each admission list is kept for good); more are refused with `CREATE_RATE`. @default 60 */
+  readonly privateCreationsPerHour?: number;
+  /** Private channels one remote address may create at once. @default 16 */
+  readonly privateCreationBurst?: number;
 }
 
 /** One member in a `HostSnapshot`. */

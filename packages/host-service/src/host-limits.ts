@@ -69,8 +69,12 @@ export interface HostLimits {
   readonly replaceCheckMs?: number;
   /** Channels one remote address may create per second after its burst; more: `ERROR CREATE_RATE`. @default 10 */
   readonly channelCreationsPerSecond?: number;
-  /** Channels one remote address may create at once; 0 turns the creation limit off. @default 512 */
+  /** Channels one remote address may create at once; 0 turns the creation limits off. @default 512 */
   readonly channelCreationBurst?: number;
+  /** Private channels one remote address may create per hour after its burst (their admission lists are kept for good); more: `ERROR CREATE_RATE`. @default 60 */
+  readonly privateCreationsPerHour?: number;
+  /** Private channels one remote address may create at once. @default 16 */
+  readonly privateCreationBurst?: number;
 }
 
 /**
@@ -104,6 +108,8 @@ export const DEFAULT_HOST_LIMITS: Required<HostLimits> = Object.freeze({
   replaceCheckMs: HOST_DEFAULTS.replaceCheckMs,
   channelCreationsPerSecond: HOST_DEFAULTS.channelCreationsPerSecond,
   channelCreationBurst: HOST_DEFAULTS.channelCreationBurst,
+  privateCreationsPerHour: HOST_DEFAULTS.privateCreationsPerHour,
+  privateCreationBurst: HOST_DEFAULTS.privateCreationBurst,
 });
 
 /** Smallest valid value of each limit (`idleTimeoutMs` 0 disables the timeout). */
@@ -134,6 +140,8 @@ const MINIMUM: Readonly<Record<keyof HostLimits, number>> = {
   replaceCheckMs: 1,
   channelCreationsPerSecond: 1,
   channelCreationBurst: 0,
+  privateCreationsPerHour: 1,
+  privateCreationBurst: 1,
 };
 
 /** Defaults filled in and every value checked; throws ConfigError naming the bad limit. */
@@ -169,6 +177,8 @@ export function hostOptionsOf(hostId: string, limits: Required<HostLimits>): Hos
     replaceCheckMs: limits.replaceCheckMs,
     channelCreationsPerSecond: limits.channelCreationsPerSecond,
     channelCreationBurst: limits.channelCreationBurst,
+    privateCreationsPerHour: limits.privateCreationsPerHour,
+    privateCreationBurst: limits.privateCreationBurst,
   };
 }
 

@@ -4,7 +4,9 @@
  * fresh names cannot fill the host's channel table. A connection creates at most one channel (one
  * channel per connection), so the address is what is budgeted. Takeovers are not charged: a JOIN
  * of a name this host holds history or an admission list for (only its admitted may create it)
- * brings back a known channel.
+ * brings back a known channel. A new private channel also spends a token of a much smaller
+ * budget (`privateCreationBurst`, `privateCreationsPerHour`): its admission list is kept for good
+ * (docs/protocol.md §8), so throwaway private names would fill the host's table of them.
  */
 import type { ConnState, HostContext } from './host-context.js';
 
@@ -18,14 +20,16 @@ interface Bucket {
   refused: number;
 }
 
-/** Per-address creation buckets of one host. */
+/** Per-address creation buckets of one host, for one kind of creation. */
 export class CreateBudget {
   private readonly buckets = new Map<string, Bucket>();
 
+  /** `rate`: tokens per ms; `burst`: bucket size. */
+  constructor(private readonly limits: (ctx: HostContext) => { readonly rate: number; readonly burst: number }) {}
+
   /** Spends a token of `address`; false (and nothing spent) when it has none left. */
   take(ctx: HostContext, address: string): boolean {
-    const rate = ctx.opts.channelCreationsPerSecond;
-    const burst = ctx.opts.channelCreationBurst;
+    const { rate, burst } = this.limits(ctx);
     const now = ctx.now();
     let b = this.buckets.get(address);
     if (b === undefined) {
@@ -36,7 +40,7 @@ export class CreateBudget {
       }
     } else {
       this.buckets.delete(address);
-      b.tokens = Math.min(burst, b.tokens + ((now - b.at) * rate) / 1_000);
+      b.tokens = Math.min(burst, b.tokens + (now - b.at) * rate);
       b.at = now;
     }
     this.buckets.set(address, b);
@@ -59,13 +63,20 @@ export class CreateBudget {
  * Whether the connection may create channel `name` (a JOIN of a name not live here). Refuses with
  * `CREATE_RATE` and closes otherwise: one warn line per episode, the rest at debug (all counted).
  */
-export function mayCreate(ctx: HostContext, cs: ConnState, name: string): boolean {
+export function mayCreate(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolean): boolean {
   if (ctx.opts.channelCreationBurst === 0 || ctx.archive.has(name) || ctx.admissions.has(name)) return true;
   const address = cs.remote.address;
+  const o = ctx.opts;
+  if (isPrivate && !ctx.privateCreateBudget.take(ctx, address)) {
+    return refuse(ctx, cs, name, ctx.privateCreateBudget, `${address} creates at most ${o.privateCreationBurst} private channels at once, then ${o.privateCreationsPerHour} an hour (each admission list is kept for good); reuse one or try later`);
+  }
   if (ctx.createBudget.take(ctx, address)) return true;
-  const message = `${address} creates at most ${ctx.opts.channelCreationsPerSecond} channels a second (bursts of ${ctx.opts.channelCreationBurst}); join an existing one or try later`;
+  return refuse(ctx, cs, name, ctx.createBudget, `${address} creates at most ${o.channelCreationsPerSecond} channels a second (bursts of ${o.channelCreationBurst}); join an existing one or try later`);
+}
+
+function refuse(ctx: HostContext, cs: ConnState, name: string, budget: CreateBudget, message: string): false {
   ctx.send(cs.conn, { cmd: 'ERROR', reason: `CREATE_RATE: ${message}` });
-  ctx.log(ctx.createBudget.firstRefusal(address) ? 'warn' : 'debug', 'refused', { conn: cs.conn, peer: ctx.peerOf(cs), channel: name, code: 'CREATE_RATE', message });
+  ctx.log(budget.firstRefusal(cs.remote.address) ? 'warn' : 'debug', 'refused', { conn: cs.conn, peer: ctx.peerOf(cs), channel: name, code: 'CREATE_RATE', message });
   ctx.close(cs, 'CREATE_RATE');
   return false;
 }

@@ -26,6 +26,8 @@ export const HOST_DEFAULTS = Object.freeze({
   replaceCheckMs: 2_000,
   channelCreationsPerSecond: 10,
   channelCreationBurst: 512,
+  privateCreationsPerHour: 60,
+  privateCreationBurst: 16,
 });
 
 /** Resolved options: every limit set. */
@@ -100,7 +102,9 @@ export class HostContext {
   /** JOINs waiting for the check of the member's older connection, by the newcomer's connection (replace-check.ts). */
   readonly pending = new Map<ConnId, PendingJoin>();
   /** Channel creations per remote address (create-budget.ts). */
-  readonly createBudget = new CreateBudget();
+  readonly createBudget = new CreateBudget((ctx) => ({ rate: ctx.opts.channelCreationsPerSecond / 1_000, burst: ctx.opts.channelCreationBurst }));
+  /** Private channel creations per remote address: their admission lists are kept for good (create-budget.ts). */
+  readonly privateCreateBudget = new CreateBudget((ctx) => ({ rate: ctx.opts.privateCreationsPerHour / 3_600_000, burst: ctx.opts.privateCreationBurst }));
   /** Invitations announced by the whole host, all connections together (on-invite.ts). @default undefined (full) */
   invites: { tokens: number; at: number } | undefined;
   out: HostEffect[] = [];

@@ -29,7 +29,7 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   let ch = ctx.channels.get(name);
   let created = false;
   if (ch === undefined) {
-    if (!mayCreate(ctx, cs, name)) return;
+    if (!mayCreate(ctx, cs, name, isPrivate)) return;
     ch = create(ctx, cs, name, isPrivate, id);
     if (ch === undefined) return;
     created = true;

@@ -155,6 +155,27 @@ describe('host: channel creations per address (docs/protocol.md §9)', () => {
     expect(errorCodes(create(h, 'x0', '#new', '10.0.0.1'))).toEqual([]);
   });
 
+  it('budgets new private channels apart (their admission lists are kept for good): a burst, then privateCreationsPerHour', () => {
+    const h = harness({ privateCreationBurst: 2, privateCreationsPerHour: 60 });
+    expect(errorCodes(create(h, 'a0', '@p0', '10.0.0.1'))).toEqual([]);
+    expect(errorCodes(create(h, 'a1', '@p1', '10.0.0.1'))).toEqual([]);
+    const fx = create(h, 'a2', '@p2', '10.0.0.1');
+    expect(errorCodes(fx)).toEqual(['CREATE_RATE']);
+    expect(closes(fx)).toEqual(['a2']);
+    // Public channels and other addresses are not affected; a minute later one more private one.
+    expect(errorCodes(create(h, 'a3', '#pub', '10.0.0.1'))).toEqual([]);
+    expect(errorCodes(create(h, 'b0', '@q0', '10.0.0.2'))).toEqual([]);
+    h.tick(60_000);
+    expect(errorCodes(create(h, 'a4', '@p4', '10.0.0.1'))).toEqual([]);
+    expect(errorCodes(create(h, 'a5', '@p5', '10.0.0.1'))).toEqual(['CREATE_RATE']);
+    // A name whose list the host keeps is not charged (the bucket is empty now): a stranger gets
+    // NOT_INVITED, not CREATE_RATE, and a0 recreates @p0.
+    h.closed('a0');
+    expect(errorCodes(create(h, 'a6', '@p0', '10.0.0.1'))).toEqual(['NOT_INVITED']);
+    h.open('a7', '10.0.0.1');
+    expect(errorCodes(h.frame('a7', { cmd: 'JOIN', channel: '@p0', clientId: 'a0' }))).toEqual([]);
+  });
+
   it('is off with channelCreationBurst 0', () => {
     const h = harness({ channelCreationBurst: 0 });
     for (let i = 0; i < 600; i++) expect(errorCodes(create(h, `a${i}`, `#c${i}`, '10.0.0.1'))).toEqual([]);
