@@ -24,23 +24,40 @@ export interface LinkOwner {
   frame(command: ServerCommand, at: number): void;
   /** The current connection ended without the session asking. */
   closed(info: CloseInfo): void;
+  /** The current connection's host sent no STANDBY in the wait after JOIN (docs/protocol.md §7.6). */
+  noStandby(): void;
+}
+
+/** How long a link waits for the STANDBY that ends a JOIN (docs/protocol.md §2.6, §7.6). */
+export interface StandbyWait {
+  /** ms from connect to STANDBY while the host sends nothing. */
+  readonly joinTimeoutMs: number;
+  /** ms without a frame, once a SAY came before any STANDBY. */
+  readonly historyQuietMs: number;
 }
 
 /** A dialled connection as the session drives it. */
 export class Link implements ConnectionSink<ServerCommand> {
   private readonly outbox: Outbox;
   private joinTimer: Subscription | undefined;
+  /** The quiet timer after a history SAY (armed once, re-armed for what is left of the quiet). */
+  private quietTimer: Subscription | undefined;
+  /** Scheduler time of the last frame before STANDBY. */
+  private lastFrameAt = 0;
+  /** A fatal frame poisoned the stream: nothing more is read from it. */
+  private poisoned = false;
 
   /** Arms the JOIN timer (`joinTimeoutMs` until STANDBY); frames flow once {@link Link.start} attached it. */
   constructor(
     private readonly owner: LinkOwner,
     private readonly conn: Connection<ServerCommand>,
-    joinTimeoutMs: number,
+    private readonly wait: StandbyWait,
   ) {
     this.outbox = new Outbox(conn, owner.afterFlush, owner.pace);
-    // docs/architecture.md "History delimiter": STANDBY ends every JOIN; a host silent that long
-    // is dropped, and the reducer sees `closed` and tries elsewhere.
-    this.joinTimer = owner.scheduler.schedule(() => conn.destroy('no STANDBY after JOIN'), joinTimeoutMs);
+    // docs/protocol.md §7.6: STANDBY ends an ims host's JOIN, but the draft authors' server never
+    // sends it. A host silent that long, or quiet that long after its history, is told to the
+    // reducer, which completes the join without a standby (the connection stays).
+    this.joinTimer = owner.scheduler.schedule(() => this.noStandby(), wait.joinTimeoutMs);
   }
 
   /** Attaches to the connection: frames, then the close, arrive here (at once if it already closed). */
@@ -60,15 +77,17 @@ export class Link implements ConnectionSink<ServerCommand> {
   }
 
   frame(decoded: Decoded<ServerCommand>): void {
-    if (!this.owner.isCurrent(this)) return;
+    if (!this.owner.isCurrent(this) || this.poisoned) return;
     if (!decoded.ok) {
       // docs/protocol.md §2, §6: a bad frame is logged and dropped; a fatal one poisons the stream.
       this.owner.log?.warn('member.bad_frame', { code: decoded.error.code, fatal: decoded.error.fatal });
-      if (decoded.error.fatal) this.conn.destroy(`bad frame: ${decoded.error.code}`);
+      if (decoded.error.fatal) this.hangUp(`bad frame: ${decoded.error.code}`);
       return;
     }
+    const now = this.owner.scheduler.now();
     if (decoded.value.cmd === 'STANDBY') this.stopJoinTimer();
-    this.owner.frame(decoded.value, this.owner.scheduler.now());
+    else if (this.joinTimer !== undefined) this.noteHistory(decoded.value.cmd === 'SAY', now);
+    this.owner.frame(decoded.value, now);
   }
 
   closed(info: CloseInfo): void {
@@ -76,8 +95,40 @@ export class Link implements ConnectionSink<ServerCommand> {
     if (this.owner.isCurrent(this)) this.owner.closed(info);
   }
 
+  /**
+   * We close a stream we cannot read any more: EXIT first (docs/protocol.md §2.7), then the close
+   * after the queued frames; the session hears `closed` as for any lost connection.
+   */
+  private hangUp(reason: string): void {
+    this.poisoned = true;
+    this.stopJoinTimer();
+    this.send({ cmd: 'EXIT' });
+    this.outbox.close(reason);
+  }
+
+  /** A frame before STANDBY: the first SAY starts the quiet wait (one timer, however long the history). */
+  private noteHistory(isSay: boolean, now: number): void {
+    this.lastFrameAt = now;
+    if (isSay && this.quietTimer === undefined) this.armQuiet(this.wait.historyQuietMs);
+  }
+
+  private armQuiet(ms: number): void {
+    this.quietTimer = this.owner.scheduler.schedule(() => {
+      const quiet = this.owner.scheduler.now() - this.lastFrameAt;
+      if (quiet >= this.wait.historyQuietMs) this.noStandby();
+      else this.armQuiet(this.wait.historyQuietMs - quiet);
+    }, ms);
+  }
+
+  private noStandby(): void {
+    this.stopJoinTimer();
+    if (this.owner.isCurrent(this)) this.owner.noStandby();
+  }
+
   private stopJoinTimer(): void {
     this.joinTimer?.unsubscribe();
     this.joinTimer = undefined;
+    this.quietTimer?.unsubscribe();
+    this.quietTimer = undefined;
   }
 }

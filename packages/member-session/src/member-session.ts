@@ -36,11 +36,17 @@ export interface MemberSessionOptions {
   /** ms a dial may take before it counts as failed (not refused). @default 2_000 */
   readonly connectTimeoutMs?: number;
   /**
-   * ms from connect to the host's STANDBY (which ends every JOIN, docs/architecture.md "History
-   * delimiter"); a host that stays silent longer is dropped, and the reducer tries elsewhere.
-   * @default 10_000
+   * ms from connect to the host's STANDBY while the host sends nothing at all (an ims host ends
+   * every JOIN with STANDBY, the draft authors' server never does, docs/protocol.md §7.6); then the
+   * join completes without a standby, on the same connection. @default 10_000
    */
   readonly joinTimeoutMs?: number;
+  /**
+   * ms without a frame after a SAY that came before any STANDBY: the history of a host that sends
+   * no STANDBY is over, and the join completes without one (docs/protocol.md §7.6). An ims host
+   * writes its history and STANDBY at once. @default 1_500
+   */
+  readonly historyQuietMs?: number;
   /** Clock of the events' `ts`, the frames' arrival time and the JOIN timeout; tests pass the memory transport's. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
   /** The network to dial through: tests pass `memoryTransport({ scheduler })` and the same scheduler. @default tcpTransport */
@@ -155,6 +161,11 @@ class Session implements MemberSession, LinkOwner {
     this.run({ kind: 'closed' });
   }
 
+  noStandby(): void {
+    this.log?.info('member.no_standby', {});
+    this.run({ kind: 'no-standby', at: this.scheduler.now() });
+  }
+
   private run(input: MemberInput): void {
     if (this.ended) return;
     for (const effect of this.member.handle(input)) this.execute(effect);
@@ -253,7 +264,7 @@ class Session implements MemberSession, LinkOwner {
       conn.destroy('superseded');
       return;
     }
-    const link = new Link(this, conn, this.opts.joinTimeoutMs ?? 10_000);
+    const link = new Link(this, conn, { joinTimeoutMs: this.opts.joinTimeoutMs ?? 10_000, historyQuietMs: this.opts.historyQuietMs ?? 1_500 });
     this.link = link;
     this.run({ kind: 'connected' });
     // After `connected`: a connection that closed meanwhile is reported after it, not before.

@@ -126,6 +126,7 @@ export interface StartOptions {
   readonly member?: Member;
   readonly hosts$?: Observable<readonly LobbyHost[]>;
   readonly joinTimeoutMs?: number;
+  readonly historyQuietMs?: number;
   readonly connectTimeoutMs?: number;
   readonly maxFrameBytes?: number;
   readonly archive?: boolean;
@@ -217,6 +218,7 @@ export class SessionWorld {
       logger,
       ...(options.hosts$ ? { hosts$: options.hosts$ } : {}),
       ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
+      ...(options.historyQuietMs !== undefined ? { historyQuietMs: options.historyQuietMs } : {}),
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
       ...(options.sendRate !== undefined ? { sendRate: options.sendRate } : {}),
