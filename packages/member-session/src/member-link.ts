@@ -24,11 +24,11 @@ export interface LinkOwner {
   frame(command: ServerCommand, at: number): void;
   /** The current connection ended without the session asking. */
   closed(info: CloseInfo): void;
-  /** The current connection's host sent no STANDBY in the wait after JOIN (docs/protocol.md §7.6). */
+  /** The current connection's host sent no STANDBY in the wait after JOIN (docs/protocol.md §7.7). */
   noStandby(): void;
 }
 
-/** How long a link waits for the STANDBY that ends a JOIN (docs/protocol.md §2.6, §7.6). */
+/** How long a link waits for the STANDBY that ends a JOIN (docs/protocol.md §2.6, §7.7). */
 export interface StandbyWait {
   /** ms from connect to STANDBY while the host sends nothing. */
   readonly joinTimeoutMs: number;
@@ -54,7 +54,7 @@ export class Link implements ConnectionSink<ServerCommand> {
     private readonly wait: StandbyWait,
   ) {
     this.outbox = new Outbox(conn, owner.afterFlush, owner.pace);
-    // docs/protocol.md §7.6: STANDBY ends an ims host's JOIN, but the draft authors' server never
+    // docs/protocol.md §7.7: STANDBY ends an ims host's JOIN, but the draft authors' server never
     // sends it. A host silent that long, or quiet that long after its history, is told to the
     // reducer, which completes the join without a standby (the connection stays).
     this.joinTimer = owner.scheduler.schedule(() => this.noStandby(), wait.joinTimeoutMs);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionWorld, standbyOf } from '../test/session-world.js';
 
 // Issue 12, item 1: a host that never sends STANDBY (the draft authors' server, docs/protocol.md
-// §7.6). The join completes on the same connection; nothing is dropped.
+// §7.7). The join completes on the same connection; nothing is dropped.
 describe('member session: a host that never sends STANDBY (memory transport, virtual time)', () => {
   it('a host silent after JOIN: the join completes after joinTimeoutMs on the same connection, and posts go out', async () => {
     const w = new SessionWorld();

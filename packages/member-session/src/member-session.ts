@@ -37,13 +37,13 @@ export interface MemberSessionOptions {
   readonly connectTimeoutMs?: number;
   /**
    * ms from connect to the host's STANDBY while the host sends nothing at all (an ims host ends
-   * every JOIN with STANDBY, the draft authors' server never does, docs/protocol.md §7.6); then the
+   * every JOIN with STANDBY, the draft authors' server never does, docs/protocol.md §7.7); then the
    * join completes without a standby, on the same connection. @default 10_000
    */
   readonly joinTimeoutMs?: number;
   /**
    * ms without a frame after a SAY that came before any STANDBY: the history of a host that sends
-   * no STANDBY is over, and the join completes without one (docs/protocol.md §7.6). An ims host
+   * no STANDBY is over, and the join completes without one (docs/protocol.md §7.7). An ims host
    * writes its history and STANDBY at once. @default 1_500
    */
   readonly historyQuietMs?: number;

@@ -1,7 +1,7 @@
 /**
  * Joining (docs/protocol.md §2 and §5, docs/architecture.md "History delimiter", "No loss, no
  * duplicates"): dial, JOIN, buffer the history until the first STANDBY (or until the runtime says
- * none is coming, docs/protocol.md §7.6), then align it with what this member already saw and
+ * none is coming, docs/protocol.md §7.7), then align it with what this member already saw and
  * re-send what the host lacks.
  */
 import { isPrivateChannel, type ServerSayCommand, type StandbyCommand } from '@ims/codec';
@@ -58,7 +58,7 @@ export function onStandby(ctx: MemberContext, cmd: StandbyCommand, at: number): 
 
 /**
  * `no-standby` at runtime time `at`: the host sent no STANDBY in the runtime's wait (the draft
- * authors' server never does, docs/protocol.md §7.6). The join completes as if it had named itself:
+ * authors' server never does, docs/protocol.md §7.7). The join completes as if it had named itself:
  * what came so far is history, there is no standby, and the user is told once per membership that
  * the channel has no failover target. A STANDBY that comes later is a standby change.
  */

@@ -163,7 +163,7 @@ export class MemberContext {
   /**
    * Closes the open connection, if any. One on which the host has our JOIN gets EXIT first, also
    * when we give up or move (docs/protocol.md §2.7): a host that sees a member vanish without EXIT
-   * may keep reading a dead socket (the draft authors' server spins on it, §7.6).
+   * may keep reading a dead socket (the draft authors' server spins on it, §7.7).
    */
   hangUp(): void {
     if (!this.connOpen) return;

@@ -3,7 +3,7 @@ import { createMember } from './member.js';
 import { events, exitSent, H, lobbyHost, S, say, standby, wire } from './member-harness.js';
 
 // Issue 12, items 1 and 4: a host that never sends STANDBY (the draft authors' server,
-// docs/protocol.md §7.6), and EXIT before every connection we close that has our JOIN (§2.7).
+// docs/protocol.md §7.7), and EXIT before every connection we close that has our JOIN (§2.7).
 function joiningOnH() {
   const m = createMember({ selfId: 'me', channel: '#a' });
   m.handle({ kind: 'lobby', at: 0, hosts: [lobbyHost(H)] });

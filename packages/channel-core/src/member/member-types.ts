@@ -52,7 +52,7 @@ export type MemberInput =
    */
   | { readonly kind: 'lobby'; readonly hosts: readonly LobbyHost[]; readonly at: number }
   /**
-   * The runtime waited for the STANDBY that ends a JOIN and none came (docs/protocol.md §7.6): the
+   * The runtime waited for the STANDBY that ends a JOIN and none came (docs/protocol.md §7.7): the
    * join completes without a standby. `at` = the runtime's clock (ms).
    */
   | { readonly kind: 'no-standby'; readonly at: number }
