@@ -54,6 +54,8 @@ export interface ArrivalWindow {
   longestStep: number;
   /** The anchor is a PDU handled after one of our stalls (maybe held in our socket): the next gap is not learned. */
   afterStall: boolean;
+  /** One of its PDUs was not ims's own (cut short, an empty peer ID): another implementation, never taken as configured like us (liveness.ts). */
+  foreign: boolean;
   /** Median of the held gaps; NaN before any. */
   median: number;
   /** Robust standard deviation of the held gaps; 0 before two. */
@@ -80,6 +82,7 @@ export function createArrivals(window: number, now: number, stalled: number): Ar
     steps: 0,
     longestStep: 0,
     afterStall: false,
+    foreign: false,
     median: Number.NaN,
     deviation: 0,
     largest: 0,

@@ -36,6 +36,7 @@ import { livenessChecks } from './liveness-checks.js';
 import { createReceiver } from './receive-datagram.js';
 import { createSourceLimiter } from './source-limiter.js';
 import { createOffenderLog } from './offender-log.js';
+import { createLegacyIds } from './legacy-ids.js';
 import { createAnnouncementEncoder } from './encode-announcement.js';
 import { createHealthLog, localHealthStats } from './health-log.js';
 import { createStats, type DiscoveryLog, type DiscoveryStats, type MutableStats } from './stats.js';
@@ -213,7 +214,8 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   const limiter = createSourceLimiter({ maxPerSecond: o.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
   const log: DiscoveryLog = options.log ?? (() => undefined);
   const offenders = createOffenderLog(o.offenderLogIntervalMs, table.config.maxPeers);
-  const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders });
+  const legacyIds = createLegacyIds(table.config.maxPeers);
+  const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders, legacyIds });
   const health = createHealthLog(table.local, log);
 
   const events = new Subject<PeerEvent>();

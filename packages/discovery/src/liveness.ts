@@ -22,13 +22,16 @@ const LIKE_US_SPAN = 0.75;
  * over at least 3/4 of our interval without one silence much longer than our interval (a silence we
  * mostly stalled through counts as long). Either way it is no slow announcer, so it is judged at
  * once (a host frozen right after we joined it, before start-up stalls let its gaps be learned).
+ * A peer that sent a PDU ims never sends (cut short, an empty peer ID) is another implementation
+ * (docs/protocol.md §7.6: the Java server announces every 15 s and at once on a change): never "like us".
  */
 const announcesLikeUs = (config: PeerTableConfig, w: ArrivalWindow): boolean =>
-  (w.count >= 1 &&
+  !w.foreign &&
+  ((w.count >= 1 &&
     w.largest <= (1 + LIKE_US_BAND) * config.intervalMs &&
     w.smallest >= (1 - LIKE_US_BAND) * config.intervalMs &&
     w.anchor - w.first <= (1 + LIKE_US_BAND) * w.count * config.intervalMs) ||
-  (w.heard >= 2 && w.latest - w.first >= LIKE_US_SPAN * config.intervalMs && w.longestSilence <= LIKE_US_SILENCE * config.intervalMs);
+    (w.heard >= 2 && w.latest - w.first >= LIKE_US_SPAN * config.intervalMs && w.longestSilence <= LIKE_US_SILENCE * config.intervalMs));
 
 /** Grace ceiling when `graceMs` is not set: the target is detection within 3 intervals + 1 s. */
 export const DEFAULT_GRACE_CEILING_MS = 250;

@@ -165,6 +165,7 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
   const stalled = table.local.stalledMs;
   const arrivals = prev?.arrivals ?? createArrivals(table.config.intervalWindow, now, stalled);
   if (prev !== undefined) recordArrival(arrivals, now, stalled, table.config.intervalMs);
+  if (partial) arrivals.foreign = true;
   const base: PeerEntry = {
     id: pdu.peerId,
     address: from.address,

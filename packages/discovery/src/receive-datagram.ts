@@ -13,6 +13,7 @@ import { decodePdu } from '@ims/codec';
 import type { SchedulerLike } from 'rxjs';
 import type { Address, Datagram } from './datagram-port.js';
 import { observeLag } from './local-health.js';
+import type { LegacyIds } from './legacy-ids.js';
 import type { OffenderLog } from './offender-log.js';
 import { chargePeer, establishedAt, peekPeerId, touchPeer } from './peer-admission.js';
 import type { PeerEvent } from './peer-events.js';
@@ -31,31 +32,43 @@ export interface ReceiverDeps {
   readonly log: DiscoveryLog;
   /** Throttles the warn lines of offenders (rate limits, address conflicts). */
   readonly offenders: OffenderLog;
+  /** Names the servers that announce an empty peer ID (docs/protocol.md §7.6). */
+  readonly legacyIds: LegacyIds;
 }
 
 /** The receive step of `discover()`: applies a datagram to the table, or drops and counts it. */
 export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[] {
-  const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders } = deps;
+  const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders, legacyIds } = deps;
   // The line says how many of its kind it held back since the previous one (docs/protocol.md §9).
   const warnOnce = (key: string, now: number, entry: DiscoveryLogEntry): void => {
     if (offenders.shouldLog(key, now)) log(offenders.held > 0 ? { ...entry, suppressed: offenders.held } : entry);
   };
   const decodeAndApply = (d: Datagram, now: number): PeerEvent[] => {
-    const decoded = decodePdu(d.data, { maxDatagramBytes });
-    if (!decoded.ok) {
+    const decoded = decodePdu(d.data, { maxDatagramBytes, emptyPeerId: true });
+    const malformed = (code: string): PeerEvent[] => {
       stats.malformed += 1;
-      warnOnce(`malformed\u0000${d.from.address}`, now, { level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code: decoded.error.code });
+      warnOnce(`malformed\u0000${d.from.address}`, now, { level: 'debug', event: 'dropped', reason: 'malformed', from: d.from, code });
       return [];
+    };
+    if (!decoded.ok) return malformed(decoded.error.code);
+    let pdu = decoded.value;
+    // docs/protocol.md §7.6: a server without a peer ID is named by its endpoint; its PDUs only add.
+    const legacy = pdu.peerId === '';
+    if (legacy) {
+      const id = legacyIds.resolve(pdu, d.from);
+      if (id === undefined) return malformed('BAD_NAME');
+      pdu = { peerId: id, options: pdu.options };
     }
-    if (decoded.warning !== undefined) stats.warnings += 1;
-    if (decoded.value.peerId === peerId) {
+    const partial = legacy || decoded.warning !== undefined;
+    if (partial) stats.warnings += 1;
+    if (pdu.peerId === peerId) {
       stats.own += 1;
       return [];
     }
     const conflicts = table.counters.addressConflicts;
-    const events = applyPdu(table, decoded.value, d.from, now, decoded.warning !== undefined);
+    const events = applyPdu(table, pdu, d.from, now, partial);
     if (table.counters.addressConflicts === conflicts) stats.accepted += 1;
-    else conflictLogged(d.from, decoded.value.peerId, now);
+    else conflictLogged(d.from, pdu.peerId, now);
     return events;
   };
   const conflictLogged = (from: Address, id: string, now: number): void => {

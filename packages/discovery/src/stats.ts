@@ -22,7 +22,7 @@ export interface DiscoveryStats {
   readonly addressConflicts: number;
   /** Datagrams the codec rejected (dropped). */
   readonly malformed: number;
-  /** PDUs applied with a codec warning (unknown option or bad entry skipped). */
+  /** PDUs applied as cut short, so they only add: a codec warning (unknown option, bad entry skipped, damaged later option), or an empty peer ID taken as a server's (docs/protocol.md §7.6). */
   readonly warnings: number;
   /** Peers evicted to stay within `maxPeers`. */
   readonly evicted: number;
