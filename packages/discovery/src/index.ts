@@ -22,3 +22,13 @@ export { EMPTY_LOBBY, type Lobby, type LobbyClient, type LobbyServer } from './l
 export type { OwnServer } from './own-state.js';
 export type { DiscoveryLog, DiscoveryLogEntry, DiscoveryStats } from './stats.js';
 export { discover, type DiscoverOptions, type Discovery } from './discover.js';
+export { listenForInvites, type InviteListener, type InviteListenerOptions, type InviteListenerStats } from './invite-listener.js';
+export {
+  createDirectInvites,
+  readDirectInvite,
+  type DirectInviteDrop,
+  type DirectInviteResult,
+  type DirectInvites,
+  type DirectInvitesOptions,
+  type ReadDirectInviteOptions,
+} from './direct-invites.js';
