@@ -8,12 +8,13 @@ import type { Logger } from '@ims/app-kit';
 import { lobbyHosts, startMemberSession } from '@ims/member-session';
 import { createMember, lostHostExpiryFor, type LobbyHost, type MemberTarget } from '@ims/channel-core';
 import { dialingFrom, tcpTransport, type Transport } from '@ims/transport';
-import { filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
+import { combineLatest, filter, firstValueFrom, map, of, startWith, timeout, type Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
 import { hostOf, serverNamed } from './join-target.js';
 import type { PeerConfig } from './config.js';
 import { startEmbeddedHost, type EmbeddedHost } from './embedded-host.js';
+import { openInviteInbox, type InviteInbox } from './invite-inbox.js';
 import type { ChannelHandle, LobbySnapshot, PeerNode } from './peer-node.js';
 
 /** Options of {@link startPeerNode}. */
@@ -40,16 +41,19 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
     log: (entry) => logger.debug('discovery', { ...entry }),
   });
   let host: EmbeddedHost | undefined;
+  let inbox: InviteInbox | undefined;
   try {
+    inbox = await openInviteInbox({ config, discovery, logger, clock });
     host = config.host ? await startEmbeddedHost({ config, discovery, logger }) : undefined;
   } catch (err) {
+    await inbox?.close();
     discovery.close();
     throw err;
   }
   // docs/protocol.md §3.1: our channel connections leave from the address our PeerPDUs come from,
   // so a server that tells clients apart by TCP source address (the Java one) sees that one.
   const transport = dialingFrom(tcpTransport, interfaceAddress(config.interface));
-  return new Node(config, logger, clock, discovery, host, transport);
+  return new Node(config, logger, clock, discovery, host, transport, inbox);
 }
 
 /** A joined channel: its handle and the host it is on now (for CLIENT_MEMBERSHIP). */
@@ -63,6 +67,8 @@ class Node implements PeerNode {
   readonly lobby$: Observable<LobbySnapshot>;
   /** Discovery's hosting peers, one mapping shared by every joined channel. */
   private readonly hosts$: Observable<readonly LobbyHost[]>;
+  /** Discovery's lobby with the delivered invitations. */
+  private readonly merged$: Observable<Lobby>;
   private currentNick: string;
   private readonly startedAt: number;
   private readonly channels = new Map<string, ChannelEntry>();
@@ -75,11 +81,14 @@ class Node implements PeerNode {
     private readonly discovery: Discovery,
     private readonly host: EmbeddedHost | undefined,
     private readonly transport: Transport,
+    private readonly inbox: InviteInbox,
   ) {
     this.selfId = config.id;
     this.currentNick = config.nick;
     this.startedAt = clock();
-    this.lobby$ = discovery.lobby$.pipe(map((l) => this.toSnapshot(l)));
+    // The lobby with the invitations delivered by TCP (docs/protocol.md §3.8) added.
+    this.merged$ = combineLatest([discovery.lobby$, inbox.changed$.pipe(startWith(undefined))]).pipe(map(([l]) => inbox.withInvites(l)));
+    this.lobby$ = this.merged$.pipe(map((l) => this.toSnapshot(l)));
     this.hosts$ = lobbyHosts(discovery, host?.own$);
   }
 
@@ -93,7 +102,7 @@ class Node implements PeerNode {
   }
 
   lobby(): LobbySnapshot {
-    return this.toSnapshot(this.discovery.snapshot());
+    return this.toSnapshot(this.inbox.withInvites(this.discovery.snapshot()));
   }
 
   join(channel: string, server?: string): ChannelHandle {
@@ -138,6 +147,7 @@ class Node implements PeerNode {
     this.closed = true;
     await Promise.all([...this.channels.values()].map((c) => c.handle.exit()));
     await this.host?.close();
+    await this.inbox.close();
     this.discovery.close();
   }
 
@@ -162,9 +172,9 @@ class Node implements PeerNode {
     const pick = (l: Lobby): MemberTarget | undefined => (server === undefined ? hostOf(l, channel) : serverNamed(l, server));
     const waitMs = server === undefined ? 0 : Math.max(0, askedAt + this.config.joinTimeoutMs - this.clock());
     const found =
-      pick(this.discovery.snapshot()) ??
+      pick(this.inbox.withInvites(this.discovery.snapshot())) ??
       (await firstValueFrom(
-        this.discovery.lobby$.pipe(
+        this.merged$.pipe(
           map(pick),
           filter((t): t is MemberTarget => t !== undefined),
           timeout({ first: Math.max(1, waitMs), with: () => of(undefined) }),

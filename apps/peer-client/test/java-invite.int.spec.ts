@@ -1,0 +1,82 @@
+/**
+ * Interop (issue 12): an invitation delivered the way the draft authors' Java server delivers it
+ * (docs/protocol.md §3.8, §7): not a multicast SERVER_INVITE but a TCP connection to the invitee's
+ * address on the discovery port carrying one PeerPDU, repeated three times one interval apart; the
+ * Java server exits when nobody listens there. The imitation below is written from those facts.
+ */
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, randomDiscoveryPort, spawnPeer, type EventLine, type PeerProcess } from './peer-process.js';
+
+const INTERVAL_MS = 100;
+/** The Java server repeats every 15 s; scaled down so three deliveries fit the test's budget. */
+const JAVA_REPEAT_MS = 500;
+let peers: PeerProcess[] = [];
+
+afterEach(async () => {
+  await killAll(peers);
+  peers = [];
+});
+
+function start(id: string, args: readonly string[], net: { discoveryPort: number; intervalMs: number }): PeerProcess {
+  const p = spawnPeer(id, args, net);
+  peers.push(p);
+  return p;
+}
+
+const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+
+/** The Java server's invitation PDU: its empty peer ID (no MAC address), SERVER_OPTION port 8000, SERVER_INVITE #Gruppe5 for `invitee`. */
+const javaInvite = (invitee: string): Uint8Array =>
+  Uint8Array.from([0x00, 0x10, 0x1f, 0x40, 0x12, ...ascii('#Gruppe5'), 0x00, 0x01, ...ascii(invitee), 0x00]);
+
+/**
+ * One delivery: connect to 127.0.0.1:`port`, write the PDU, close, and resolve once the invitee
+ * closed too (it has read the PDU by then). A refused connect (the invitee not listening yet) is
+ * retried until `deadline`, when the Java server would have given up: the test fails.
+ */
+function deliver(port: number, pdu: Uint8Array, deadline = Date.now() + 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port }, () => s.end(pdu));
+    s.once('close', (hadError) => {
+      if (!hadError) resolve();
+      else if (Date.now() > deadline) reject(new Error(`nobody accepted the invitation on TCP ${port}`));
+      else setTimeout(() => deliver(port, pdu, deadline).then(resolve, reject), 20);
+    });
+    s.on('error', () => undefined);
+  });
+}
+
+/** Three deliveries, one Java interval apart. */
+async function deliverThrice(port: number, pdu: Uint8Array): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, JAVA_REPEAT_MS));
+    await deliver(port, pdu);
+  }
+}
+
+const line = (p: PeerProcess, re: RegExp, what: string): Promise<EventLine> =>
+  p.waitFor((e) => e.event === 'not-json' && re.test(String(e['line'])), what);
+
+describe('invitations the Java way', () => {
+  it('interactive: an invitation delivered three times over TCP is shown once, with the /join line', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const me = start('me', [], net);
+    await line(me, /^-- you are n-me \(me\)/, 'greeting');
+    await deliverThrice(net.discoveryPort, javaInvite('me'));
+    // /list's answer comes after every delivery was handled: the notice must be there, once.
+    me.post('/list');
+    await line(me, /#Gruppe5 on 127\.0\.0\.1:8000 {2}\(\/join #Gruppe5 127\.0\.0\.1:8000\)/, 'the invitation in /list');
+    const notices = me.events.filter((e) => e.event === 'not-json' && String(e['line']).includes('invites you to #Gruppe5'));
+    expect(notices.map((e) => e['line'])).toEqual(['-- 127.0.0.1:8000 invites you to #Gruppe5: /join #Gruppe5 127.0.0.1:8000']);
+  }, 30_000);
+
+  it('lobby --json lists it; one naming another peer is not ours', async () => {
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const lobby = start('me', ['lobby', '--json', '--no-host', '--wait', '2000'], net);
+    await deliver(net.discoveryPort, javaInvite('someone-else'));
+    await deliver(net.discoveryPort, javaInvite('me'));
+    expect(await lobby.exited).toBe(0);
+    expect(lobby.events[0]?.['invitations']).toEqual([{ channel: '#Gruppe5', serverId: '127.0.0.1:8000' }]);
+  }, 30_000);
+});
