@@ -74,6 +74,16 @@ describe('listenForInvites (TCP on the discovery port, docs/protocol.md §3.8)',
     expect(l.stats()).toMatchObject({ accepted: 1, refused: 1 });
   });
 
+  it('closes connections beyond maxConnectionsPerSecond at accept', async () => {
+    const l = await listener({ maxConnectionsPerSecond: 2, timeoutMs: 5_000 });
+    await dial(l);
+    await dial(l);
+    const third = await dial(l);
+    await closedByListener(third);
+    // The three dials take milliseconds: all fall into the window the first one opened.
+    expect(l.stats()).toMatchObject({ accepted: 2, refused: 1 });
+  });
+
   it('fails with BIND_FAILED when the port is taken (another peer on this machine listens there)', async () => {
     const l = await listener();
     await expect(listenForInvites({ port: l.port })).rejects.toMatchObject({ name: 'DiscoveryError', code: 'BIND_FAILED' });

@@ -3,8 +3,8 @@
  * not multicast SERVER_INVITE but opens a TCP connection to the invitee's address on the discovery
  * port and writes a PeerPDU there (three times, one interval apart), and it exits when nobody
  * listens. This listener takes those connections: each one's bytes, up to the sender's FIN (or a
- * quiet spell), are one PDU. Bounded: a few connections at once, a datagram's worth of bytes each,
- * a deadline; everything else is dropped and counted, never thrown. Reading the PDU is
+ * deadline), are one PDU. Bounded: a few connections at once and a second, a datagram's worth of
+ * bytes each, a deadline; everything else is dropped and counted, never thrown. Reading the PDU is
  * direct-invites.ts; this file only moves bytes.
  */
 import { createServer, type Server, type Socket } from 'node:net';
@@ -25,13 +25,15 @@ export interface InviteListenerOptions {
   readonly timeoutMs?: number;
   /** Connections open at once; more are closed at accept. @default 16 */
   readonly maxConnections?: number;
+  /** Connections accepted per second (from everyone); more are closed at accept. The Java server opens 3 per invitation, one interval apart. @default 20 */
+  readonly maxConnectionsPerSecond?: number;
 }
 
 /** Counters of the listener (what was dropped, and why). */
 export interface InviteListenerStats {
   /** Connections accepted. */
   readonly accepted: number;
-  /** Connections closed at accept: `maxConnections` were open. */
+  /** Connections closed at accept: `maxConnections` were open, or `maxConnectionsPerSecond` were accepted this second. */
   readonly refused: number;
   /** Connections dropped for sending more than `maxBytes`. */
   readonly oversize: number;
@@ -59,6 +61,7 @@ interface Limits {
   readonly maxBytes: number;
   readonly timeoutMs: number;
   readonly maxConnections: number;
+  readonly maxConnectionsPerSecond: number;
 }
 
 function limitsOf(options: InviteListenerOptions): Limits {
@@ -66,6 +69,7 @@ function limitsOf(options: InviteListenerOptions): Limits {
     maxBytes: options.maxBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
     timeoutMs: options.timeoutMs ?? 2_000,
     maxConnections: options.maxConnections ?? 16,
+    maxConnectionsPerSecond: options.maxConnectionsPerSecond ?? 20,
   };
   for (const [key, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 1) throw new DiscoveryError('INVALID_OPTION', `invite listener: ${key} must be a positive integer, got ${value}`);
@@ -81,8 +85,15 @@ export async function listenForInvites(options: InviteListenerOptions = {}): Pro
   const pdus = new Subject<Datagram>();
   const stats = { accepted: 0, refused: 0, oversize: 0, empty: 0, received: 0 };
   const open = new Set<Socket>();
+  const window = { start: 0, count: 0 };
+  const overRate = (): boolean => {
+    const now = Date.now();
+    if (now - window.start >= 1_000) Object.assign(window, { start: now, count: 0 });
+    window.count += 1;
+    return window.count > limits.maxConnectionsPerSecond;
+  };
   const server = createServer({ allowHalfOpen: true }, (socket) => {
-    if (open.size >= limits.maxConnections) {
+    if (open.size >= limits.maxConnections || overRate()) {
       stats.refused += 1;
       socket.destroy();
       return;
