@@ -155,6 +155,35 @@ describe('the Java server (docs/protocol.md §7.6), heard for 10 minutes in virt
   });
 });
 
+describe('budgets (docs/protocol.md §3.4)', () => {
+  it('a flood of empty-ID garbage from its address (another UDP port) does not silence it: its PDUs are charged to it', () => {
+    const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
+    const events: PeerEvent[] = [];
+    let rateLimited = 0;
+    ts.run(() => {
+      const net = memoryNetwork({ scheduler: ts });
+      const java = javaServer(ts, net, '', 3_700);
+      const flooder = net.port({ address: '127.0.0.5', port: 40_000 });
+      const junk = pdu('', GARBAGE[0] as number[]);
+      // 500 a second (50 every 100 ms) from 60 s to 180 s: over the 200 a second its address may send as a newcomer.
+      ts.schedule(function burst() {
+        for (let i = 0; i < 50; i++) flooder.send(junk);
+        if (ts.now() < 180_000) this.schedule(undefined, 100);
+      }, 60_000);
+      const d = discover(net.port({ address: '127.0.0.1', port: 40_001 }), { peerId: 'ims-1', scheduler: ts });
+      d.events$.subscribe((e) => events.push(e));
+      ts.schedule(() => {
+        rateLimited = d.stats().rateLimited;
+        java.stop();
+        flooder.close();
+        d.close();
+      }, 200_000);
+    });
+    expect(rateLimited).toBeGreaterThan(30_000);
+    for (const kind of ['disconnected', 'channelClosed'] as const) expect(of(events, '127.0.0.5:8000', kind), kind).toEqual([]);
+  });
+});
+
 describe('PDUs with an empty peer ID that name no server', () => {
   it('a client without a MAC address (empty ID, CLIENT_NICK) is dropped, not filed under a server at its source', () => {
     const ts = new TestScheduler((a, e) => expect(a).toEqual(e));

@@ -14,6 +14,8 @@ import type { Address } from './datagram-port.js';
 export interface LegacyIds {
   /** The peer ID to file a PDU with an empty peer ID under, or `undefined` when it cannot be named (drop it). */
   resolve(pdu: PeerPdu, from: Address): string | undefined;
+  /** The ID last filed for this UDP source, before decoding: its datagrams are charged to that peer (docs/protocol.md §3.4). */
+  known(from: Address): string | undefined;
 }
 
 /** The ID of a server without one: its endpoint, as visible ASCII. */
@@ -24,9 +26,11 @@ export function endpointId(address: string, port: number): string {
 /** A fresh resolver remembering at most `maxSources` UDP sources (the oldest forgotten first). */
 export function createLegacyIds(maxSources: number): LegacyIds {
   const bySource = new Map<string, string>();
+  const keyOf = (from: Address): string => `${from.address}\u0000${from.port}`;
   return {
+    known: (from) => bySource.get(keyOf(from)),
     resolve(pdu, from) {
-      const key = `${from.address}\u0000${from.port}`;
+      const key = keyOf(from);
       let port: number | undefined;
       for (const o of pdu.options) {
         if (o.type === 'SERVER_OPTION') port = o.port;

@@ -85,7 +85,8 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
       warnOnce(`oversize\u0000${d.from.address}`, now, { level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
       return [];
     }
-    const id = peekPeerId(d.data);
+    // An empty peer ID is the Java server's (docs/protocol.md §7.6): charged like its named PDUs.
+    const id = d.data[0] === 0 ? legacyIds.known(d.from) : peekPeerId(d.data);
     // Our own PDUs come back through multicast loopback: never charged to the address we share.
     if (id === peerId) {
       stats.own += 1;
