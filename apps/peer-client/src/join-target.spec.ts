@@ -35,4 +35,8 @@ describe('join targets', () => {
     expect(serverNamed(lobby, 'd')).toBeUndefined();
     expect(serverNamed(lobby, 'a')).toMatchObject({ peerId: 'a' });
   });
+
+  it('finds the server of an invitation by its ID when the lobby lists no such server (an invitation delivered by TCP)', () => {
+    expect(serverNamed(lobby, 'z')).toEqual({ peerId: 'z', address: '10.0.0.9', port: 50_009 });
+  });
 });

@@ -42,6 +42,8 @@ describe('lobby view', () => {
     expect(resolvePeer(lobby, 'me')).toEqual({ ok: true, id: 'me' });
     expect(resolvePeer(lobby, 'bob')).toMatchObject({ ok: false, message: expect.stringContaining('b1, b2') });
     expect(resolvePeer(lobby, 'dave')).toMatchObject({ ok: false });
+    // A server known only from an invitation delivered by TCP (docs/protocol.md §3.8).
+    expect(resolvePeer({ ...lobby, invitations: [{ channel: '#Gruppe5', serverId: '127.0.0.5:8000' }] }, '127.0.0.5:8000')).toEqual({ ok: true, id: '127.0.0.5:8000' });
     expect(nameOf(lobby, 'c')).toBe('carol');
     expect(nameOf(lobby, 'unknown')).toBe('unknown');
   });

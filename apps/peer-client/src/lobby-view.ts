@@ -65,11 +65,12 @@ export function nameOf(lobby: LobbySnapshot, id: string): string {
 }
 
 /**
- * Resolves what a user typed (a nick or a peer ID) to a peer ID. An exact ID wins; a nick must be
- * unique, else the user has to type the ID.
+ * Resolves what a user typed (a nick or a peer ID) to a peer ID. An exact ID wins (an inviting
+ * server's too: one that invited by TCP may not be a lobby peer, docs/protocol.md §3.8); a nick
+ * must be unique, else the user has to type the ID.
  */
 export function resolvePeer(lobby: LobbySnapshot, who: string): { ok: true; id: string } | { ok: false; message: string } {
-  if (who === lobby.selfId || lobby.peers.some((p) => p.id === who)) return { ok: true, id: who };
+  if (who === lobby.selfId || lobby.peers.some((p) => p.id === who) || lobby.invitations.some((i) => i.serverId === who)) return { ok: true, id: who };
   const byNick = lobby.peers.filter((p) => p.nick === who);
   if (byNick.length === 1 && byNick[0]) return { ok: true, id: byNick[0].id };
   if (byNick.length > 1) return { ok: false, message: `several peers are called ${who}: use one of ${byNick.map((p) => p.id).join(', ')}` };

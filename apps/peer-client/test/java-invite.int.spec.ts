@@ -4,7 +4,7 @@
  * address on the discovery port carrying one PeerPDU, repeated three times one interval apart; the
  * Java server exits when nobody listens there. The imitation below is written from those facts.
  */
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, randomDiscoveryPort, spawnPeer, type EventLine, type PeerProcess } from './peer-process.js';
 
@@ -13,9 +13,13 @@ const INTERVAL_MS = 100;
 const JAVA_REPEAT_MS = 500;
 let peers: PeerProcess[] = [];
 
+let cleanupServer: (() => void) | undefined;
+
 afterEach(async () => {
   await killAll(peers);
   peers = [];
+  cleanupServer?.();
+  cleanupServer = undefined;
 });
 
 function start(id: string, args: readonly string[], net: { discoveryPort: number; intervalMs: number }): PeerProcess {
@@ -26,9 +30,9 @@ function start(id: string, args: readonly string[], net: { discoveryPort: number
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
-/** The Java server's invitation PDU: its empty peer ID (no MAC address), SERVER_OPTION port 8000, SERVER_INVITE #Gruppe5 for `invitee`. */
-const javaInvite = (invitee: string): Uint8Array =>
-  Uint8Array.from([0x00, 0x10, 0x1f, 0x40, 0x12, ...ascii('#Gruppe5'), 0x00, 0x01, ...ascii(invitee), 0x00]);
+/** The Java server's invitation PDU: its empty peer ID (no MAC address), SERVER_OPTION `port` (its 8000), SERVER_INVITE #Gruppe5 for `invitee`. */
+const javaInvite = (invitee: string, port = 8000): Uint8Array =>
+  Uint8Array.from([0x00, 0x10, port >> 8, port & 0xff, 0x12, ...ascii('#Gruppe5'), 0x00, 0x01, ...ascii(invitee), 0x00]);
 
 /**
  * One delivery: connect to 127.0.0.1:`port`, write the PDU, close, and resolve once the invitee
@@ -55,6 +59,30 @@ async function deliverThrice(port: number, pdu: Uint8Array): Promise<void> {
   }
 }
 
+/**
+ * The Java server's TCP side, on a free port instead of its 8000: `first` resolves with the first
+ * bytes a client sends and its source address (rejects after 10 s).
+ */
+async function javaTcpSide(): Promise<{ port: number; first: Promise<{ from: string; bytes: number[] }> }> {
+  const sockets: Socket[] = [];
+  let arrived: (v: { from: string; bytes: number[] }) => void = () => undefined;
+  const first = new Promise<{ from: string; bytes: number[] }>((resolve, reject) => {
+    arrived = resolve;
+    setTimeout(() => reject(new Error('no client wrote to the Java server within 10 s')), 10_000).unref();
+  });
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    s.once('data', (b: Buffer) => arrived({ from: s.remoteAddress ?? '?', bytes: [...b] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanupServer = () => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  };
+  return { port: (server.address() as { port: number }).port, first };
+}
+
 const line = (p: PeerProcess, re: RegExp, what: string): Promise<EventLine> =>
   p.waitFor((e) => e.event === 'not-json' && re.test(String(e['line'])), what);
 
@@ -69,6 +97,21 @@ describe('invitations the Java way', () => {
     await line(me, /#Gruppe5 on 127\.0\.0\.1:8000 {2}\(\/join #Gruppe5 127\.0\.0\.1:8000\)/, 'the invitation in /list');
     const notices = me.events.filter((e) => e.event === 'not-json' && String(e['line']).includes('invites you to #Gruppe5'));
     expect(notices.map((e) => e['line'])).toEqual(['-- 127.0.0.1:8000 invites you to #Gruppe5: /join #Gruppe5 127.0.0.1:8000']);
+  }, 30_000);
+
+  it('/join of the invitation JOINs at its endpoint, from our --interface address', async () => {
+    const java = await javaTcpSide();
+    const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
+    const me = start('me', ['--interface', '127.0.0.1'], net);
+    await line(me, /^-- you are n-me \(me\)/, 'greeting');
+    await deliver(net.discoveryPort, javaInvite('me', java.port));
+    await line(me, /invites you to #Gruppe5/, 'the notice');
+    me.post(`/join #Gruppe5 127.0.0.1:${java.port}`);
+    const first = await java.first;
+    // JOIN #Gruppe5 with our ID as clientId (docs/protocol.md §2.4), from the --interface address.
+    const join = [...ascii('JOIN'), 0x00, ...ascii('#Gruppe5'), 0x00, ...ascii('me'), 0x00];
+    expect(first.from).toBe('127.0.0.1');
+    expect(first.bytes.slice(0, 4 + join.length)).toEqual([0, 0, 0, join.length, ...join]);
   }, 30_000);
 
   it('lobby --json lists it; one naming another peer is not ours', async () => {
