@@ -54,6 +54,9 @@ export interface ArrivalWindow {
   longestStep: number;
   /** The anchor is a PDU handled after one of our stalls (maybe held in our socket): the next gap is not learned. */
   afterStall: boolean;
+  /** Time of its latest PDU with SERVER_CHANNELS (NaN before one), and the gap before it from the previous one (0 before two). */
+  channelsLatest: number;
+  channelsGap: number;
   /** One of its PDUs was not ims's own (cut short, an empty peer ID): another implementation, never taken as configured like us (liveness.ts). */
   foreign: boolean;
   /** Median of the held gaps; NaN before any. */
@@ -63,6 +66,18 @@ export interface ArrivalWindow {
   /** Largest and smallest held gap; 0 before any. */
   largest: number;
   smallest: number;
+}
+
+/**
+ * A PDU with SERVER_CHANNELS arrived at `now`: how often a server lists its channels may be less
+ * often than it announces (the Java server: one PDU of two, docs/protocol.md §7.6), and its channels
+ * are forgotten after 3 of those gaps (liveness.ts). Pieces within `pieceMs` of the previous one are
+ * one announcement.
+ */
+export function recordChannels(w: ArrivalWindow, now: number, pieceMs: number): void {
+  if (now - w.channelsLatest <= pieceMs) return;
+  if (Number.isFinite(w.channelsLatest)) w.channelsGap = now - w.channelsLatest;
+  w.channelsLatest = now;
 }
 
 /** A fresh window for a peer first heard at `now` (when our stalled-time total was `stalled`). */
@@ -83,6 +98,8 @@ export function createArrivals(window: number, now: number, stalled: number): Ar
     longestStep: 0,
     afterStall: false,
     foreign: false,
+    channelsLatest: Number.NaN,
+    channelsGap: 0,
     median: Number.NaN,
     deviation: 0,
     largest: 0,

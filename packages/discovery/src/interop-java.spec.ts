@@ -36,17 +36,21 @@ interface JavaServer {
 }
 
 /**
- * Every round (15 s + a few ms), back to back: the announcement with SERVER_CHANNELS in even rounds,
- * without in odd ones, then one garbage kind; after a change the same pair at once.
+ * Every round (15 s + a few ms): the announcement with SERVER_CHANNELS in even rounds, without in
+ * odd ones, then one garbage kind, back to back or `garbageAfterMs` later (from a timer of its
+ * own: how its kinds are timed is not known); after a change the same pair at once.
  */
-function javaServer(ts: SchedulerLike, net: MemoryNetwork, id: string, firstAt: number, address = '127.0.0.5'): JavaServer {
+function javaServer(ts: SchedulerLike, net: MemoryNetwork, id: string, firstAt: number, garbageAfterMs = 0): JavaServer {
+  const address = '127.0.0.5';
   const port = net.port({ address, port: 55_555 });
   const names = ['#Gruppe5'];
   let round = 0;
   const send = (withChannels: boolean): void => {
     const kinds = javaKinds(id, names);
     port.send(kinds[withChannels ? 0 : 1] as Uint8Array);
-    port.send(kinds[2 + (round % 3)] as Uint8Array);
+    const garbage = kinds[2 + (round % 3)] as Uint8Array;
+    if (garbageAfterMs === 0) port.send(garbage);
+    else ts.schedule(() => port.send(garbage), garbageAfterMs);
   };
   let timer = ts.schedule(function tick() {
     send(round % 2 === 0);
@@ -123,6 +127,13 @@ describe('the Java server (docs/protocol.md §7.6), heard for 10 minutes in virt
       });
     }
   }
+
+  it('its garbage kinds sent half a round after the announcement (another timer): still one peer, alive and listed', () => {
+    const run = hear(2_000, 300_000, (ts, net) => javaServer(ts, net, '', 3_700, 7_500));
+    for (const kind of ['disconnected', 'gone', 'channelClosed', 'serverChanged'] as const) expect(of(run.events, '127.0.0.5:8000', kind), kind).toEqual([]);
+    expectListed(run, '127.0.0.5:8000', 4_000, ['#Gruppe5'], 11_200);
+    expect(run.samples.at(-1)?.lobby.peers.map((p) => p.id)).toEqual(['127.0.0.5:8000']);
+  });
 
   it('a channel created just after we first heard it (an announcement at once) does not make it "configured like us"', () => {
     // Heard at 3.7 s, its next PDU 2 s later: an ims peer would be judged on our 2 s from there.

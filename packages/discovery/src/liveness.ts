@@ -88,6 +88,12 @@ export function thresholdsOf(config: PeerTableConfig, w: ArrivalWindow): PeerThr
     dropMs = Math.max(dropMs, disconnectMs + (config.dropAfterIntervals - config.disconnectAfterIntervals) * intervalMs);
     channelTtlMs = Math.max(channelTtlMs, floor);
   }
+  // A server may list its channels less often than it announces (docs/protocol.md §3.7, §7.6): they
+  // are kept for 3 of its gaps between two lists, and before its second list for 3 slow intervals.
+  if (Number.isFinite(w.channelsLatest)) {
+    const listEvery = w.channelsGap > 0 ? w.channelsGap : config.assumedMaxIntervalMs;
+    channelTtlMs = Math.max(channelTtlMs, config.channelTtlIntervals * listEvery + graceMs);
+  }
   return { intervalMs, graceMs, suspectMs, disconnectMs, dropMs, channelTtlMs };
 }
 

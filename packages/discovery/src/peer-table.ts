@@ -5,7 +5,7 @@
  * views handed out never change under the caller.
  */
 import type { PeerPdu, ServerMembership } from '@ims/codec';
-import { createArrivals, recordArrival, type ArrivalWindow } from './arrival-window.js';
+import { createArrivals, recordArrival, recordChannels, type ArrivalWindow } from './arrival-window.js';
 import type { Address } from './datagram-port.js';
 import { createLocalHealth, decayLag, type LocalHealth } from './local-health.js';
 import { livenessAfter, thresholdsOf } from './liveness.js';
@@ -166,6 +166,7 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
   const arrivals = prev?.arrivals ?? createArrivals(table.config.intervalWindow, now, stalled);
   if (prev !== undefined) recordArrival(arrivals, now, stalled, table.config.intervalMs);
   if (partial) arrivals.foreign = true;
+  if (view.channels !== undefined) recordChannels(arrivals, now, SPLIT_PIECE_WINDOW_MS);
   const base: PeerEntry = {
     id: pdu.peerId,
     address: from.address,
