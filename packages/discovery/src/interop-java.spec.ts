@@ -147,7 +147,7 @@ describe('the Java server (docs/protocol.md §7.6), heard for 10 minutes in virt
     expectListed(run, '127.0.0.5:8000', 6_000, ['#Gruppe5', '#neu'], 50_000);
   });
 
-  it('is disconnected 3 of its intervals (+ < 1 s) after it stops, its channel closed with it', () => {
+  it('is disconnected 3 of its intervals (+ < 1 s) after it stops, and dropped with its channel after 4', () => {
     const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
     const events: PeerEvent[] = [];
     ts.run(() => {
@@ -162,7 +162,12 @@ describe('the Java server (docs/protocol.md §7.6), heard for 10 minutes in virt
     const lastRound = 3_700 + 13 * 15_000;
     expect(disconnected).toBeGreaterThan(lastRound + 45_000);
     expect(disconnected).toBeLessThanOrEqual(lastRound + 100 + 45_000 + 1_000);
-    expect(of(events, '127.0.0.5:8000', 'channelClosed')).toHaveLength(1);
+    // Its channel goes with it when it is dropped, one interval later.
+    const closed = of(events, '127.0.0.5:8000', 'channelClosed').map((e) => e.at);
+    const [gone] = of(events, '127.0.0.5:8000', 'gone').map((e) => e.at);
+    expect(closed).toEqual([gone]);
+    expect(gone).toBeGreaterThan(lastRound + 60_000);
+    expect(gone).toBeLessThanOrEqual(lastRound + 100 + 60_000 + 1_000);
   });
 });
 
