@@ -315,3 +315,37 @@ describe('peer table contents', () => {
     expect(t.counters.channelsRefused).toBe(1);
   });
 });
+
+describe('channels listed in only some PDUs (docs/protocol.md §3.7, §7.6)', () => {
+  /** PDUs every interval, SERVER_CHANNELS in every `listEvery`-th until `listsUntil`; events of `#a`. */
+  function run(listEvery: number, listsUntil: number, end: number): PeerEvent[] {
+    const t = table();
+    const out: PeerEvent[] = [];
+    for (let now = 0; now <= end; now += I / 4) {
+      if (now % I === 0) {
+        const k = now / I;
+        const listed = k % listEvery === 0 && now <= listsUntil;
+        out.push(...applyPdu(t, listed ? pdu('s', server(50_000), channels('#a')) : pdu('s', server(50_000)), from(), now));
+      }
+      out.push(...tick(t, now));
+    }
+    return out.filter((e) => e.kind === 'channelOpened' || e.kind === 'channelClosed');
+  }
+
+  it('a channel listed one PDU of four stays listed, and closes 3 of those gaps after its last list', () => {
+    const events = run(4, 40 * I, 80 * I);
+    expect(events.map((e) => [e.kind, e.at])).toEqual([
+      ['channelOpened', 0],
+      // Last listed at 40 s; the gap between two lists is 4 s: closed just after 40 + 12 s.
+      ['channelClosed', 52 * I + I / 4],
+    ]);
+  });
+
+  it('listed in every PDU, it closes 3 intervals after its last list, as before', () => {
+    const events = run(1, 20 * I, 40 * I);
+    expect(events.map((e) => [e.kind, e.at])).toEqual([
+      ['channelOpened', 0],
+      ['channelClosed', 23 * I + I / 4],
+    ]);
+  });
+});
