@@ -7,6 +7,7 @@ import type { Observable } from 'rxjs';
 import { interfaceAddress, type Discovery } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost } from '@ims/host-service';
+import { dialingFrom, tcpTransport } from '@ims/transport';
 import type { PeerConfig } from './config.js';
 
 /** What the node needs from its embedded host. */
@@ -36,6 +37,8 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
     peerId: config.id,
     discovery: hostDiscovery(tap.discovery),
     listen: { address, port: config.port },
+    // Its history pulls (docs/protocol.md §5.8) dial from that address too, as our members do (§3.1).
+    transport: dialingFrom(tcpTransport, address),
     store,
     logger: logger.child({ role: 'host' }),
   });
