@@ -46,6 +46,9 @@ export class Link implements ConnectionSink<ServerCommand> {
   private lastFrameAt = 0;
   /** A fatal frame poisoned the stream: nothing more is read from it. */
   private poisoned = false;
+  private resolveDone: () => void = () => undefined;
+  /** Resolves once the connection has closed: after {@link Link.drop}, its queued frames (EXIT) went out first. */
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   /** Arms the JOIN timer (`joinTimeoutMs` until STANDBY); frames flow once {@link Link.start} attached it. */
   constructor(
@@ -92,6 +95,7 @@ export class Link implements ConnectionSink<ServerCommand> {
 
   closed(info: CloseInfo): void {
     this.stopJoinTimer();
+    this.resolveDone();
     if (this.owner.isCurrent(this)) this.owner.closed(info);
   }
 

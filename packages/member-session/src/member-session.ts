@@ -47,6 +47,8 @@ export interface MemberSessionOptions {
    * writes its history and STANDBY at once. @default 1_500
    */
   readonly historyQuietMs?: number;
+  /** ms `exit()` waits after `left` for the connection to close, so the EXIT leaves before a process exits (docs/protocol.md §2.7). @default 1_000 */
+  readonly exitWaitMs?: number;
   /** Clock of the events' `ts`, the frames' arrival time and the JOIN timeout; tests pass the memory transport's. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
   /** The network to dial through: tests pass `memoryTransport({ scheduler })` and the same scheduler. @default tcpTransport */
@@ -79,7 +81,7 @@ export interface MemberSession {
   post(text: string): void;
   /** Sends INVITE for these peer IDs on the channel's connection. */
   invite(peerIds: readonly string[]): void;
-  /** Leaves: EXIT then close; resolves when the session has ended. */
+  /** Leaves: EXIT then close; resolves when the session has ended and its connection closed (at most `exitWaitMs` later). */
   exit(): Promise<void>;
   /** Own posts not yet echoed by a host (the reducer's count; 0 after `left`, refused posts never count). */
   pendingCount(): number;
@@ -106,6 +108,8 @@ class Session implements MemberSession, LinkOwner {
   private admittedArchived = 0;
   private readonly subs = new Subscription();
   private link: Link | undefined;
+  /** The close of the connection dropped last (its EXIT goes out first): `exit()` waits for it. */
+  private dropped = Promise.resolve();
   /** Generation of the current dial: a dial that resolves after the session moved on is dropped. */
   private gen = 0;
   private ended = false;
@@ -275,6 +279,7 @@ class Session implements MemberSession, LinkOwner {
   private dropConnection(reason: string): void {
     this.gen++;
     this.link?.drop(reason);
+    if (this.link) this.dropped = this.link.done;
     this.link = undefined;
   }
 
@@ -283,8 +288,11 @@ class Session implements MemberSession, LinkOwner {
     this.ended = true;
     this.wake?.unsubscribe();
     this.dropConnection('left');
+    const closing = this.dropped;
     this.subs.unsubscribe();
     this.events.complete();
-    this.resolveEnded();
+    // The EXIT just queued goes out before the close: wait for it, bounded (a host that never closes).
+    const bound = this.scheduler.schedule(() => this.resolveEnded(), this.opts.exitWaitMs ?? 1_000);
+    void closing.then(() => (bound.unsubscribe(), this.resolveEnded()));
   }
 }
