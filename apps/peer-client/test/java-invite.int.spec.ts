@@ -39,13 +39,14 @@ const javaInvite = (invitee: string, port = 8000): Uint8Array =>
  * closed too (it has read the PDU by then). A refused connect (the invitee not listening yet) is
  * retried until `deadline`, when the Java server would have given up: the test fails.
  */
-function deliver(port: number, pdu: Uint8Array, deadline = Date.now() + 10_000): Promise<void> {
+function deliver(port: number, pdu: Uint8Array, host = '127.0.0.1', deadline = Date.now() + 10_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port }, () => s.end(pdu));
+    // From 127.0.0.1 always: the invitation's endpoint is the deliverer's address.
+    const s = connect({ host, port, localAddress: '127.0.0.1' }, () => s.end(pdu));
     s.once('close', (hadError) => {
       if (!hadError) resolve();
       else if (Date.now() > deadline) reject(new Error(`nobody accepted the invitation on TCP ${port}`));
-      else setTimeout(() => deliver(port, pdu, deadline).then(resolve, reject), 20);
+      else setTimeout(() => deliver(port, pdu, host, deadline).then(resolve, reject), 20);
     });
     s.on('error', () => undefined);
   });
@@ -60,8 +61,9 @@ async function deliverThrice(port: number, pdu: Uint8Array): Promise<void> {
 }
 
 /**
- * The Java server's TCP side, on a free port instead of its 8000: `first` resolves with the first
- * bytes a client sends and its source address (rejects after 10 s).
+ * The Java server's TCP side, on a free port instead of its 8000 but like it outside 49152–65535
+ * and with a low byte below 0xC0 (so no reading of it is little-endian, docs/protocol.md §7.4):
+ * `first` resolves with the first bytes a client sends and its source address (rejects after 10 s).
  */
 async function javaTcpSide(): Promise<{ port: number; first: Promise<{ from: string; bytes: number[] }> }> {
   const sockets: Socket[] = [];
@@ -75,7 +77,16 @@ async function javaTcpSide(): Promise<{ port: number; first: Promise<{ from: str
     s.on('error', () => undefined);
     s.once('data', (b: Buffer) => arrived({ from: s.remoteAddress ?? '?', bytes: [...b] }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  for (let tries = 0; ; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if ((port & 0xff) >= 0xc0) continue;
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) break;
+    if (tries > 20) throw new Error('no free port for the Java server imitation');
+  }
   cleanupServer = () => {
     for (const s of sockets) s.destroy();
     server.close();
@@ -102,15 +113,16 @@ describe('invitations the Java way', () => {
   it('/join of the invitation JOINs at its endpoint, from our --interface address', async () => {
     const java = await javaTcpSide();
     const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
-    const me = start('me', ['--interface', '127.0.0.1'], net);
+    // 127.0.0.2 is loopback too (127.0.0.0/8), but not the address the OS would pick on its own.
+    const me = start('me', ['--interface', '127.0.0.2'], net);
     await line(me, /^-- you are n-me \(me\)/, 'greeting');
-    await deliver(net.discoveryPort, javaInvite('me', java.port));
+    await deliver(net.discoveryPort, javaInvite('me', java.port), '127.0.0.2');
     await line(me, /invites you to #Gruppe5/, 'the notice');
     me.post(`/join #Gruppe5 127.0.0.1:${java.port}`);
     const first = await java.first;
     // JOIN #Gruppe5 with our ID as clientId (docs/protocol.md §2.4), from the --interface address.
     const join = [...ascii('JOIN'), 0x00, ...ascii('#Gruppe5'), 0x00, ...ascii('me'), 0x00];
-    expect(first.from).toBe('127.0.0.1');
+    expect(first.from).toBe('127.0.0.2');
     expect(first.bytes.slice(0, 4 + join.length)).toEqual([0, 0, 0, join.length, ...join]);
   }, 30_000);
 
