@@ -107,6 +107,11 @@ export class LazyChannel implements ChannelHandle {
     return this.exiting;
   }
 
+  /** Resolves once the session has ended and its connection closed (its EXIT went out first); at once without a session. */
+  drained(): Promise<void> {
+    return this.session?.exit() ?? Promise.resolve();
+  }
+
   private emit(e: SessionEvent): void {
     if (this.ended) return;
     const full = this.enrich(e);

@@ -68,7 +68,12 @@ async function main(): Promise<number> {
         return runInteractive({ node, lines$: io.lines$, print: write, onCurrent: (c) => io.setCurrent(c) });
     }
   };
-  const code = await Promise.race([run(), stopping]);
+  // docs/protocol.md §2.7: stdout going away (EPIPE) ends the process like EOF, with EXIT everywhere.
+  const outputGone = io.gone.then((error) => {
+    logger.info('stdout_gone', { error });
+    return EXIT.OK;
+  });
+  const code = await Promise.race([run(), stopping, outputGone]);
   await Promise.race([node.close(), new Promise((r) => setTimeout(r, SHUTDOWN_DEADLINE_MS).unref())]);
   return code;
 }
@@ -87,7 +92,9 @@ function installLastResort(logger: Logger): void {
 
 main().then(
   (code) => {
-    // Let stdout drain before exiting: netsim reads the last JSON line (`left`).
+    // Let stdout drain before exiting: netsim reads the last JSON line (`left`). A stdout that went
+    // away (EPIPE) drains nothing: exit at once.
+    if (process.stdout.destroyed || !process.stdout.writable) process.exit(code);
     process.stdout.write('', () => process.exit(code));
   },
   (error: unknown) => {

@@ -72,6 +72,8 @@ class Node implements PeerNode {
   private currentNick: string;
   private readonly startedAt: number;
   private readonly channels = new Map<string, ChannelEntry>();
+  /** Channels left whose connection may still be sending its EXIT: `close()` waits for them. */
+  private readonly leaving = new Set<LazyChannel>();
   private closed = false;
 
   constructor(
@@ -145,7 +147,7 @@ class Node implements PeerNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.channels.values()].map((c) => c.handle.exit()));
+    await Promise.all([...[...this.channels.values()].map((c) => c.handle.exit()), ...[...this.leaving].map((h) => h.drained())]);
     await this.host?.close();
     await this.inbox.close();
     this.discovery.close();
@@ -191,6 +193,9 @@ class Node implements PeerNode {
     if (e.event === 'left') {
       entry.state.host = undefined;
       if (this.channels.get(channel) === entry) this.channels.delete(channel);
+      // docs/protocol.md §2.7: its EXIT may still be on the way out; a process exiting now waits for it.
+      this.leaving.add(entry.handle);
+      void entry.handle.drained().then(() => this.leaving.delete(entry.handle));
     }
     if (e.event === 'joined' || e.event === 'failover' || e.event === 'left') this.announceMemberships();
   }

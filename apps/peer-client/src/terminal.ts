@@ -13,16 +13,39 @@ export interface LineIo {
   print(line: string): void;
   /** Shows the current channel in the prompt (terminal only). */
   setCurrent(channel: string | undefined): void;
+  /**
+   * Resolves with the write error once the output went away (EPIPE: whoever read our stdout closed
+   * it); nothing is written after that, so the process can still leave its channels with EXIT.
+   */
+  readonly gone: Promise<Error>;
+}
+
+/** Watches `output` for its first write error; `isGone()` tells the printers to stop writing. */
+function watchOutput(output: NodeJS.WriteStream): { gone: Promise<Error>; isGone: () => boolean } {
+  let failed = false;
+  const gone = new Promise<Error>((resolve) => {
+    // A listener stays for good: a later write to the broken pipe must not become uncaught.
+    output.on('error', (err: Error) => {
+      if (failed) return;
+      failed = true;
+      resolve(err);
+    });
+  });
+  return { gone, isGone: () => failed || output.destroyed };
 }
 
 /** Line I/O over a process's stdin/stdout; `interactive` asks for a prompt when stdin is a TTY. */
 export function lineIo(input: NodeJS.ReadStream, output: NodeJS.WriteStream, interactive: boolean): LineIo {
   const tty = interactive && input.isTTY === true && output.isTTY === true;
+  const { gone, isGone } = watchOutput(output);
   if (!tty) {
     return {
       lines$: linesOf(input),
-      print: (line) => void output.write(line + '\n'),
+      print: (line) => {
+        if (!isGone()) output.write(line + '\n');
+      },
       setCurrent: () => undefined,
+      gone,
     };
   }
   const rl = createInterface({ input, output, terminal: true });
@@ -40,7 +63,9 @@ export function lineIo(input: NodeJS.ReadStream, output: NodeJS.WriteStream, int
   });
   return {
     lines$,
+    gone,
     print(line) {
+      if (isGone()) return;
       // Write above the prompt, then redraw it with what the user had typed so far.
       clearLine(output, 0);
       cursorTo(output, 0);
@@ -48,6 +73,7 @@ export function lineIo(input: NodeJS.ReadStream, output: NodeJS.WriteStream, int
       rl.prompt(true);
     },
     setCurrent(channel) {
+      if (isGone()) return;
       rl.setPrompt(`${channel ?? ''}> `);
       rl.prompt(true);
     },
