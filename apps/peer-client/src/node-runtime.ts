@@ -43,10 +43,11 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
   let host: EmbeddedHost | undefined;
   let inbox: InviteInbox | undefined;
   try {
-    inbox = await openInviteInbox({ config, discovery, logger, clock });
     host = config.host ? await startEmbeddedHost({ config, discovery, logger }) : undefined;
+    // After the host: a `--port` equal to the discovery port stays the host's, and the inbox goes without.
+    inbox = await openInviteInbox({ config, discovery, logger, clock });
   } catch (err) {
-    await inbox?.close();
+    await host?.close();
     discovery.close();
     throw err;
   }
