@@ -17,12 +17,16 @@ afterEach(async () => {
   java = undefined;
 });
 
-/** A peer-client in `chat '#Gruppe5' --json` naming the Java server, as a user would (no embedded host). */
-async function chatOnJava(history: { author: string; text: string }[]): Promise<{ srv: JavaServer; c: PeerProcess }> {
+/**
+ * A peer-client in `chat '#Gruppe5' --json` naming the Java server, as a user would (no embedded
+ * host); a server with an empty peer ID goes by its endpoint (docs/protocol.md §7.6).
+ */
+async function chatOnJava(history: { author: string; text: string }[], peerId?: string): Promise<{ srv: JavaServer; c: PeerProcess }> {
   const net = { discoveryPort: randomDiscoveryPort(), intervalMs: 500 };
-  const srv = await startJavaServer({ discoveryPort: net.discoveryPort, history, firstAnnouncement: 'first-client' });
+  const srv = await startJavaServer({ discoveryPort: net.discoveryPort, history, firstAnnouncement: 'first-client', ...(peerId !== undefined ? { peerId } : {}) });
   java = srv;
-  const c = spawnPeer('ims1', ['chat', '#Gruppe5', '--server', srv.peerId, '--json', '--no-host'], net);
+  const name = srv.peerId === '' ? `127.0.0.1:${srv.port}` : srv.peerId;
+  const c = spawnPeer('ims1', ['chat', '#Gruppe5', '--server', name, '--json', '--no-host'], net);
   peers.push(c);
   return { srv, c };
 }
@@ -60,6 +64,18 @@ describe('peer-client on the Java server (imitation, real sockets)', () => {
     await c.waitFor((e) => e.event === 'say' && e['text'] === 'früh getippt', 'the early post, echoed', 5_000);
     expect(srv.received.map((r) => r.cmd)).toEqual(['JOIN', 'SAY']);
     expect(srv.problems).toEqual([]);
+  }, 30_000);
+
+  it('an empty peer ID (no MAC address), announcing every 15 s: joined by its endpoint, and still the host after its next round', async () => {
+    const { srv, c } = await chatOnJava([{ author: 'A0B1C2D3E4F5', text: 'vorher' }], '');
+    const joined = await c.waitFor((e) => e.event === 'joined', 'joined', 20_000);
+    expect(joined['host']).toBe(`127.0.0.1:${srv.port}`);
+    // Our own interval is 500 ms: 15 s of silence is 30 of ours, yet the server is not given up.
+    await srv.waitForRound(2, 20_000);
+    c.post('nach 15 s');
+    await c.waitFor((e) => e.event === 'say' && e['text'] === 'nach 15 s', 'a post after the second round', 5_000);
+    expect(c.events.filter((e) => e.event === 'left' || e.event === 'failover')).toEqual([]);
+    expect(srv.received.map((r) => r.cmd)).toEqual(['JOIN', 'SAY']);
   }, 30_000);
 
   it('stdout going away (EPIPE) ends the process cleanly: EXIT to the server, exit 0, no uncaught error', async () => {

@@ -31,6 +31,8 @@ export interface JavaServer {
   readonly received: JavaReceived[];
   /** Reads that did not hold exactly one whole frame (the real server would misread them). */
   readonly problems: string[];
+  /** Resolves once `n` rounds of announcements have gone out (the first is round 1); rejects after `ms`. */
+  waitForRound(n: number, ms: number): Promise<void>;
   /** A post by a member that is not on TCP here (an Android client): fanned out and kept as history. */
   say(authorId: string, text: string, channel?: string): void;
   /** Resolves with the first command (read already or later) matching `pred`; rejects after `ms`. */
@@ -97,6 +99,7 @@ export async function startJavaServer(options: JavaServerOptions): Promise<JavaS
   });
   let port = 0;
   let round = 0;
+  const roundWaiters: { n: number; resolve: () => void }[] = [];
   const announce = (): void => {
     const names = [...channels.keys()];
     const head = [...Buffer.from(peerId, 'latin1'), 0];
@@ -104,6 +107,10 @@ export async function startJavaServer(options: JavaServerOptions): Promise<JavaS
     udp.send(Uint8Array.from([...head, ...server]), options.discoveryPort, MULTICAST_GROUP_V4);
     udp.send(Uint8Array.from([...head, ...Buffer.from(`[B@${(0x755324e + round).toString(16)}[B@784c7a5d`, 'latin1')]), options.discoveryPort, MULTICAST_GROUP_V4);
     round++;
+    for (const w of roundWaiters.filter((x) => x.n <= round)) {
+      roundWaiters.splice(roundWaiters.indexOf(w), 1);
+      w.resolve();
+    }
   };
   const onConnection = (sock: Socket): void => {
     const from = (): string => idAt.get(sock.remoteAddress ?? '') ?? sock.remoteAddress ?? '?';
@@ -151,6 +158,13 @@ export async function startJavaServer(options: JavaServerOptions): Promise<JavaS
     port,
     received,
     problems,
+    waitForRound: (n, ms) =>
+      round >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            roundWaiters.push({ n, resolve });
+            setTimeout(() => reject(new Error(`java server: round ${n} not announced within ${ms} ms`)), ms).unref();
+          }),
     say: (author, text, name = '#Gruppe5') => {
       const ch = channels.get(name);
       if (ch) fanOut(ch, author, text);
