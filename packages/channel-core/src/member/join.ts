@@ -60,7 +60,8 @@ export function onStandby(ctx: MemberContext, cmd: StandbyCommand, at: number): 
  * `no-standby` at runtime time `at`: the host sent no STANDBY in the runtime's wait (the draft
  * authors' server never does, docs/protocol.md §7.7). The join completes as if it had named itself:
  * what came so far is history, there is no standby, and the user is told once per membership that
- * the channel has no failover target. A STANDBY that comes later is a standby change.
+ * the channel has no standby (no chosen failover target). A STANDBY that comes later is a standby
+ * change; if the host fails, the targets are those of a host that named no successors (failover.ts).
  */
 export function onNoStandby(ctx: MemberContext, at: number): void {
   if (ctx.phase !== 'joining' || ctx.host === undefined) return;
@@ -69,7 +70,7 @@ export function onNoStandby(ctx: MemberContext, at: number): void {
   completeJoin(ctx, host, false);
   if (!ctx.toldNoStandby) {
     ctx.toldNoStandby = true;
-    ctx.emit({ event: 'error', code: 'NO_STANDBY', message: `${host} sent no STANDBY after JOIN: the join is complete, but ${ctx.opts.channel} has no failover target while ${host} hosts it` });
+    ctx.emit({ event: 'error', code: 'NO_STANDBY', message: `${host} sent no STANDBY after JOIN: the join is complete, but ${ctx.opts.channel} has no standby (no member is chosen to take it over if ${host} fails)` });
   }
   armExpiry(ctx);
   convergeOnWinner(ctx);

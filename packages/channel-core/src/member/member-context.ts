@@ -115,7 +115,7 @@ export class MemberContext {
   closeStreak: { readonly text: string; readonly count: number } | undefined;
   /** What the requested wake-up is for; undefined when none is wanted. */
   wake: 'resend' | 'redial' | 'expire' | undefined;
-  /** The user was told once that a host sent no STANDBY, so the channel has no failover target (join.ts). */
+  /** The user was told once that a host sent no STANDBY, so the channel has no standby (join.ts). */
   toldNoStandby = false;
   /** Refusals in a row (posts, or dials/JOINs of `host`): the back-off exponent. */
   retries = 0;

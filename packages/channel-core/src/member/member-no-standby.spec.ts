@@ -21,7 +21,7 @@ describe('member: a host that never sends STANDBY', () => {
     expect(events(fx)).toEqual([
       { event: 'joined', host: 'H' },
       { event: 'history', author: 'x', text: 'old' },
-      { event: 'error', code: 'NO_STANDBY', message: 'H sent no STANDBY after JOIN: the join is complete, but #a has no failover target while H hosts it' },
+      { event: 'error', code: 'NO_STANDBY', message: 'H sent no STANDBY after JOIN: the join is complete, but #a has no standby (no member is chosen to take it over if H fails)' },
     ]);
     expect(wire(fx)).toEqual([{ kind: 'send', command: { cmd: 'SAY', text: 'early' } }]);
     expect(m.snapshot()).toMatchObject({ phase: 'joined', host: 'H', standby: 'H' });
