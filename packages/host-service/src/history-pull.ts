@@ -83,7 +83,12 @@ class PullSink implements ConnectionSink<ServerCommand> {
   }
 
   private fail(code: PullFailureCode, reason: string): void {
-    this.conn.destroy(`history pull: ${code}`);
+    // docs/protocol.md §2.7: a host that has our JOIN and did not refuse it gets EXIT before we close,
+    // also when we give up (a server that never sends STANDBY, §7.7, would spin on a vanished member).
+    if (code === 'TIMEOUT' || code === 'BAD_FRAME') {
+      this.conn.write(EXIT);
+      this.conn.close(`history pull: ${code}`);
+    } else this.conn.destroy(`history pull: ${code}`);
     this.done({ ok: false, code, reason });
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerCommand } from '@ims/codec';
+import { serverSideDecoder, type ServerCommand } from '@ims/codec';
 import { createLogger } from '@ims/app-kit';
 import { fakeDiscovery } from '../test/fake-discovery.js';
 import { type HostWorld, hostWorld, stopAll } from '../test/host-world.js';
@@ -141,10 +141,11 @@ describe('history puller (two host services, memory transport, virtual time)', (
     expect(a.stats().historyPulls.failures).toBe(3);
   });
 
-  it('gives up on a host that never answers the JOIN, at the timeout', async () => {
+  it('gives up on a host that never answers the JOIN, at the timeout, with EXIT before the close', async () => {
     const w = hostWorld();
-    const listener = await w.net.listen({ decoder: () => ({ push: () => [], bufferedBytes: 0 }), port: 50_001 });
-    listener.connections$.subscribe((conn) => conn.attach({ frame: () => undefined, closed: () => undefined }));
+    const listener = await w.net.listen({ decoder: () => serverSideDecoder({ maxFrameBytes: 65_536 }), port: 50_001 });
+    const got: string[] = [];
+    listener.connections$.subscribe((conn) => conn.attach({ frame: (d) => void (d.ok && got.push(d.value.cmd)), closed: () => void got.push('(closed)') }));
     const merged: number[] = [];
     const puller = new HistoryPuller({
       peerId: 'a-host',
@@ -163,6 +164,9 @@ describe('history puller (two host services, memory transport, virtual time)', (
     await w.vt.advance(1);
     expect(puller.stats()).toEqual({ pulls: 0, failures: 1, posts: 0 });
     expect(merged).toEqual([]);
+    await w.vt.advance(10);
+    // docs/protocol.md §2.7: the host had our JOIN, so it hears EXIT (a Java server never sends STANDBY).
+    expect(got).toEqual(['JOIN', 'EXIT', '(closed)']);
     puller.stop();
     await w.vt.until(listener.close());
   });
