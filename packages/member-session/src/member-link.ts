@@ -36,6 +36,14 @@ export interface StandbyWait {
   readonly historyQuietMs: number;
 }
 
+/** The waits with their defaults (10 s, 1.5 s, docs/protocol.md §7.7); a negative or non-finite one is a RangeError. */
+export function resolveStandbyWait(joinTimeoutMs = 10_000, historyQuietMs = 1_500): StandbyWait {
+  if (!(joinTimeoutMs >= 0 && historyQuietMs >= 0 && Number.isFinite(joinTimeoutMs + historyQuietMs))) {
+    throw new RangeError(`MemberSessionOptions: joinTimeoutMs and historyQuietMs must be finite and >= 0, got ${joinTimeoutMs} and ${historyQuietMs}`);
+  }
+  return { joinTimeoutMs, historyQuietMs };
+}
+
 /** A dialled connection as the session drives it. */
 export class Link implements ConnectionSink<ServerCommand> {
   private readonly outbox: Outbox;

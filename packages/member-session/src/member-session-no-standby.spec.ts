@@ -1,6 +1,7 @@
 import { BehaviorSubject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { SessionWorld, standbyOf } from '../test/session-world.js';
+import { resolveStandbyWait } from './member-link.js';
 
 // Issue 12, item 1: a host that never sends STANDBY (the draft authors' server, docs/protocol.md
 // §7.7). The join completes on the same connection; nothing is dropped.
@@ -60,5 +61,11 @@ describe('member session: a host that never sends STANDBY (memory transport, vir
     expect(s.kinds()).not.toContain('no-standby');
     expect(s.events.map((e) => e.event)).toEqual(['joined', 'history', 'standby']);
     expect(s.kinds()).not.toContain('closed');
+  });
+
+  it('defaults the waits to 10 s and 1.5 s and refuses a negative or endless one', () => {
+    expect(resolveStandbyWait()).toEqual({ joinTimeoutMs: 10_000, historyQuietMs: 1_500 });
+    expect(() => resolveStandbyWait(-1)).toThrow(RangeError);
+    expect(() => resolveStandbyWait(1_000, Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 });

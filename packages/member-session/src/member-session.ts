@@ -8,7 +8,7 @@ import { DEFAULT_FLOOD_BURST, DEFAULT_FLOOD_RATE, DEFAULT_MAX_FRAME_BYTES, Frame
 import { asyncScheduler, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
 import { tcpTransport, TransportError, type CloseInfo, type Connection, type Transport } from '@ims/transport';
-import { Link, type LinkOwner } from './member-link.js';
+import { Link, resolveStandbyWait, type LinkOwner, type StandbyWait } from './member-link.js';
 import type { OutboxPace } from './outbox.js';
 import type { LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberTarget, Post } from '@ims/channel-core';
 
@@ -97,6 +97,7 @@ class Session implements MemberSession, LinkOwner {
   readonly scheduler: SchedulerLike;
   readonly afterFlush: (fn: () => void) => void;
   readonly pace: OutboxPace;
+  private readonly standbyWait: StandbyWait;
   readonly log: Logger | undefined;
   private readonly transport: Transport;
   /** The wake-up the reducer asked for last (`schedule`), until it fires or is replaced. */
@@ -121,6 +122,7 @@ class Session implements MemberSession, LinkOwner {
     this.transport = opts.transport ?? tcpTransport;
     this.afterFlush = (fn) => this.transport.afterFlush(fn);
     this.pace = { rate: opts.sendRate ?? PACE_DEFAULTS.rate, burst: opts.sendBurst ?? PACE_DEFAULTS.burst, scheduler: this.scheduler };
+    this.standbyWait = resolveStandbyWait(opts.joinTimeoutMs, opts.historyQuietMs);
     if (!(this.pace.rate > 0) || !(this.pace.burst >= 1)) throw new RangeError(`MemberSessionOptions: sendRate must be > 0 and sendBurst >= 1, got ${this.pace.rate} and ${this.pace.burst}`);
     this.log = opts.logger?.child({ channel: opts.channel });
     this.member = opts.createMember();
@@ -268,7 +270,7 @@ class Session implements MemberSession, LinkOwner {
       conn.destroy('superseded');
       return;
     }
-    const link = new Link(this, conn, { joinTimeoutMs: this.opts.joinTimeoutMs ?? 10_000, historyQuietMs: this.opts.historyQuietMs ?? 1_500 });
+    const link = new Link(this, conn, this.standbyWait);
     this.link = link;
     this.run({ kind: 'connected' });
     // After `connected`: a connection that closed meanwhile is reported after it, not before.
