@@ -99,6 +99,18 @@ describe('host: member identity (docs/protocol.md §2)', () => {
     expect(h.host.snapshot().channels[0]?.members[0]?.id).toBe('10.0.0.2:50000');
   });
 
+  it('never takes the address\'s client peer for a JOIN without clientId while that peer is connected to the channel (another implementation on the same machine)', () => {
+    const h = harness();
+    h.peers(peer('bob', { address: '10.0.0.2' }));
+    h.open('c1', '10.0.0.2');
+    h.frame('c1', { cmd: 'JOIN', channel: '#a', clientId: 'bob' });
+    h.open('c2', '10.0.0.2');
+    const fx = h.frame('c2', { cmd: 'JOIN', channel: '#a' });
+    expect(errorCodes(fx)).toEqual([]);
+    expect(fx.some((e) => e.kind === 'wake' || e.kind === 'close')).toBe(false);
+    expect(h.host.snapshot().channels[0]?.members.map((m) => m.id)).toEqual(['bob', '10.0.0.2:50001']);
+  });
+
   it('ignores a client peer that is not alive', () => {
     const h = harness();
     h.peers(peer('bob', { address: '10.0.0.2', alive: false }));

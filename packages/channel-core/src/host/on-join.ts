@@ -25,7 +25,7 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
     else ctx.refuse(cs, 'ONE_CHANNEL_PER_CONNECTION', `this connection is in ${cs.channel.name}`, name);
     return;
   }
-  const id = identify(ctx, cs, cmd.clientId);
+  const id = identify(ctx, cs, cmd.clientId, name);
   let ch = ctx.channels.get(name);
   let created = false;
   if (ch === undefined) {
@@ -50,12 +50,23 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   ctx.broadcastStandby(ch);
 }
 
-/** docs/protocol.md §2: JOIN's clientId, else the one alive client peer at that address, else ip:port. */
-function identify(ctx: HostContext, cs: ConnState, clientId: string | undefined): string {
+/**
+ * docs/protocol.md §2.4: JOIN's clientId, else the one alive client peer at that address, else
+ * ip:port. The address rule is a guess, so it never names a member already connected to this
+ * channel on another connection: a client without clientId beside an ims client on one machine
+ * (another implementation's) is someone else, not a second connection of that one.
+ */
+function identify(ctx: HostContext, cs: ConnState, clientId: string | undefined, channel: string): string {
   if (clientId !== undefined && clientId !== '') return clientId;
   const seen = ctx.clientsByAddress.get(cs.remote.address);
-  if (typeof seen === 'string') return seen;
+  if (typeof seen === 'string' && !connectedElsewhere(ctx, channel, seen, cs)) return seen;
   return `${cs.remote.address}:${cs.remote.port}`;
+}
+
+function connectedElsewhere(ctx: HostContext, channel: string, id: string, cs: ConnState): boolean {
+  const conn = ctx.channels.get(channel)?.members.get(id)?.conn;
+  if (conn === undefined || conn === cs.conn) return false;
+  return ctx.conns.get(conn)?.closing === false;
 }
 
 function create(ctx: HostContext, cs: ConnState, name: string, isPrivate: boolean, id: string): ChannelState | undefined {
