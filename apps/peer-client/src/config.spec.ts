@@ -39,6 +39,8 @@ describe('parseInvocation', () => {
       port: 0,
       logLevel: 'warn',
       joinTimeoutMs: 5_000,
+      standbyWaitMs: 10_000,
+      historyQuietMs: 1_500,
     });
     expect(Object.isFrozen(inv.config)).toBe(true);
     const other = parse([]).config;
@@ -73,6 +75,8 @@ describe('parseInvocation', () => {
       IMS_PORT: '50001',
       IMS_LOG_LEVEL: 'debug',
       IMS_JOIN_TIMEOUT: '250ms',
+      IMS_STANDBY_WAIT: '3s',
+      IMS_HISTORY_QUIET: '400ms',
     };
     expect(parse(['chat', '#a'], env).config).toEqual({
       nick: 'envy',
@@ -84,6 +88,8 @@ describe('parseInvocation', () => {
       port: 50_001,
       logLevel: 'debug',
       joinTimeoutMs: 250,
+      standbyWaitMs: 3_000,
+      historyQuietMs: 400,
     });
   });
 

@@ -61,6 +61,10 @@ export interface PeerConfig {
   readonly logLevel: LogLevel;
   /** ms a join waits for a named server to show up in the lobby (it may still be starting). @default 5000 */
   readonly joinTimeoutMs: number;
+  /** ms a JOIN waits for the server's first frame before it counts as joined without STANDBY (docs/protocol.md §7.7). @default 10000 */
+  readonly standbyWaitMs: number;
+  /** ms of quiet after a history SAY after which a server without STANDBY is taken as done with its history (docs/protocol.md §7.7). @default 1500 */
+  readonly historyQuietMs: number;
 }
 
 /** What to run, with its configuration. */
@@ -120,6 +124,8 @@ export const PEER_CONFIG_SPEC = {
   }),
   logLevel: field.oneOf<LogLevel>('warn', LOG_LEVELS, { doc: `minimum level of the JSON log lines on stderr: ${LOG_LEVELS.join(', ')}` }),
   joinTimeout: field.duration(5_000, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms a join waits for a named server to appear in the lobby' }),
+  standbyWait: field.duration(10_000, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms a JOIN waits for the server to answer at all before it counts as joined without STANDBY (servers of other implementations)' }),
+  historyQuiet: field.duration(1_500, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms of quiet after a history post after which a server that sends no STANDBY is taken as done with its history' }),
 } as const;
 
 const PLACEHOLDERS = {
@@ -131,6 +137,8 @@ const PLACEHOLDERS = {
   port: 'port',
   logLevel: 'level',
   joinTimeout: 'ms',
+  standbyWait: 'ms',
+  historyQuiet: 'ms',
 } as const;
 
 /**
@@ -207,6 +215,8 @@ function toPeerConfig(c: ConfigOf<typeof PEER_CONFIG_SPEC>): PeerConfig {
     port: c.port,
     logLevel: c.logLevel,
     joinTimeoutMs: c.joinTimeout,
+    standbyWaitMs: c.standbyWait,
+    historyQuietMs: c.historyQuiet,
   });
 }
 

@@ -137,6 +137,8 @@ class Node implements PeerNode {
           createMember({ selfId: this.selfId, channel, lostHostExpiryMs: lostHostExpiryFor(this.config.announceIntervalMs), ...(this.host ? { selfEndpoint: this.host.endpoint } : {}) }),
         hosts$: this.hosts$,
         transport: this.transport,
+        joinTimeoutMs: this.config.standbyWaitMs,
+        historyQuietMs: this.config.historyQuietMs,
         ...(this.host ? { archive: this.host.archive } : {}),
         logger: this.logger,
       });

@@ -21,12 +21,12 @@ afterEach(async () => {
  * A peer-client in `chat '#Gruppe5' --json` naming the Java server, as a user would (no embedded
  * host); a server with an empty peer ID goes by its endpoint (docs/protocol.md §7.6).
  */
-async function chatOnJava(history: { author: string; text: string }[], peerId?: string): Promise<{ srv: JavaServer; c: PeerProcess }> {
+async function chatOnJava(history: { author: string; text: string }[], peerId?: string, flags: readonly string[] = []): Promise<{ srv: JavaServer; c: PeerProcess }> {
   const net = { discoveryPort: randomDiscoveryPort(), intervalMs: 500 };
   const srv = await startJavaServer({ discoveryPort: net.discoveryPort, history, firstAnnouncement: 'first-client', ...(peerId !== undefined ? { peerId } : {}) });
   java = srv;
   const name = srv.peerId === '' ? `127.0.0.1:${srv.port}` : srv.peerId;
-  const c = spawnPeer('ims1', ['chat', '#Gruppe5', '--server', name, '--json', '--no-host'], net);
+  const c = spawnPeer('ims1', ['chat', '#Gruppe5', '--server', name, '--json', '--no-host', ...flags], net);
   peers.push(c);
   return { srv, c };
 }
@@ -63,6 +63,17 @@ describe('peer-client on the Java server (imitation, real sockets)', () => {
     await c.waitFor((e) => e.event === 'joined', 'joined', 25_000);
     await c.waitFor((e) => e.event === 'say' && e['text'] === 'früh getippt', 'the early post, echoed', 5_000);
     expect(srv.received.map((r) => r.cmd)).toEqual(['JOIN', 'SAY']);
+    expect(srv.problems).toEqual([]);
+  }, 30_000);
+
+  it('--standby-wait sets how long a silent server is waited for (1 s here, not the default 10 s)', async () => {
+    const { srv, c } = await chatOnJava([], undefined, ['--standby-wait', '1s']);
+    const t0 = Date.now();
+    c.post('schnell');
+    await c.waitFor((e) => e.event === 'joined', 'joined', 25_000);
+    // Generous: a loaded box may be slow, but not 9 s slow on a 1 s wait.
+    expect(Date.now() - t0).toBeLessThan(9_000);
+    await c.waitFor((e) => e.event === 'say' && e['text'] === 'schnell', 'the early post, echoed', 5_000);
     expect(srv.problems).toEqual([]);
   }, 30_000);
 
