@@ -4,7 +4,7 @@
  * (a few hundred here, paced under discovery's per-source cap; the issue's million is item 9's job).
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { encodePdu, MULTICAST_GROUP_V4 } from '@ims/codec';
+import { encodePdu, MULTICAST_GROUP_V4, prng } from '@ims/codec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, randomDiscoveryPort, spawnPeer, spawnServer, type PeerProcess } from './peer-process.js';
 
@@ -28,17 +28,6 @@ async function loopbackSender(): Promise<(bytes: Uint8Array, port: number) => Pr
   s.setMulticastTTL(1);
   s.setMulticastLoopback(true);
   return (bytes, port) => new Promise<void>((resolve, reject) => s.send(bytes, port, MULTICAST_GROUP_V4, (err) => (err ? reject(err) : resolve())));
-}
-
-/** A deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 describe('peer-client: hostile PeerPDUs (real channel-server)', () => {
