@@ -27,10 +27,13 @@ export interface LoadClient {
   close(): void;
 }
 
-/** Connect, JOIN `channel` as `id`, and resolve once the socket is connected. */
-export function joinClient(port: number, channel: string, id: string): Promise<LoadClient> {
+/**
+ * Connect, JOIN `channel` as `id`, and resolve once the socket is connected; `localAddress` (a
+ * 127.0.0.x) spreads many connections over several source addresses (one has ~28 k ephemeral ports).
+ */
+export function joinClient(port: number, channel: string, id: string, localAddress?: string): Promise<LoadClient> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' });
+    const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) });
     socket.setNoDelay(true);
     let buf: Buffer = Buffer.alloc(0);
     const client: LoadClient = {
