@@ -27,7 +27,7 @@ const nicks: Record<string, string> = { a: 'alice', me: 'myself' };
 
 function make() {
   const seen: ChatEvent[] = [];
-  const handle = new LazyChannel('#r', 'me', (id) => nicks[id] ?? id, () => 5, (e) => seen.push(e), () => ['z']);
+  const handle = new LazyChannel('#r', 'me', (id) => nicks[id] ?? id, () => 5, (e) => seen.push(e), () => ['z'], (id) => id !== 'gone');
   const out: ChatEvent[] = [];
   handle.events$.subscribe((e) => out.push(e));
   return { handle, seen, out };
@@ -59,12 +59,26 @@ describe('LazyChannel', () => {
     events.next({ event: 'say', ts: 4, author: 'q', text: 'new' });
     expect(out[1]).toEqual({ event: 'history', ts: 2, author: 'a', nick: 'alice', text: 'old', channel: '#r' });
     expect(out[3]).toMatchObject({ nick: 'q', channel: '#r' });
-    expect([...handle.members()].sort()).toEqual(['a', 'me', 'q', 's', 'z']);
+    // Current members (issue 14): self, the announced ones and the standby; authors of a public channel are not members by posting.
+    expect([...handle.members()].sort()).toEqual(['me', 's', 'z']);
+    events.next({ event: 'standby', ts: 5, standby: 'h', host: 'h' });
+    expect([...handle.members()].sort()).toEqual(['me', 'z']);
     await handle.exit();
     expect(out.at(-1)).toEqual({ event: 'left', ts: 9, reason: 'exit', channel: '#r' });
     expect(handle.isEnded).toBe(true);
     expect(seen).toEqual(out);
     handle.post('ignored after left');
+  });
+
+  it('counts the live authors still heard as members of a private channel (never announced)', () => {
+    const handle = new LazyChannel('@p', 'me', (id) => id, () => 5, () => undefined, () => [], (id) => id !== 'gone');
+    const { session, events } = fakeSession();
+    handle.attach(session);
+    events.next({ event: 'joined', ts: 1, host: 'h' });
+    events.next({ event: 'history', ts: 2, author: 'old', text: 'x' });
+    events.next({ event: 'say', ts: 3, author: 'a', text: 'y' });
+    events.next({ event: 'say', ts: 4, author: 'gone', text: 'z' });
+    expect([...handle.members()].sort()).toEqual(['a', 'me']);
   });
 
   it('exit before attach ends the handle at once and exits a session attached later', async () => {

@@ -3,6 +3,7 @@
  * discovery has heard enough (and the Java server wants our PeerPDU before our connect). Posts and
  * invites made meanwhile are queued; events are enriched with `channel` and `nick` here.
  */
+import { isPrivateChannel } from '@ims/codec';
 import { ReplaySubject, type Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import type { ChannelHandle } from './peer-node.js';
@@ -31,7 +32,9 @@ export class LazyChannel implements ChannelHandle {
   /** INVITE goes on the joined connection: invites made before the first `joined` wait for it. */
   private readonly queuedInvites: (readonly string[])[] = [];
   private joined = false;
-  private readonly memberIds = new Set<string>();
+  /** Authors of live posts (members of a private channel, whose memberships are never announced). */
+  private readonly authors = new Set<string>();
+  private standbyId: string | undefined;
   private hostId: string | undefined;
   private exiting: Promise<void> | undefined;
   private ended = false;
@@ -44,9 +47,10 @@ export class LazyChannel implements ChannelHandle {
     private readonly onEvent: (e: ChatEvent) => void = () => undefined,
     /** Members known from elsewhere (CLIENT_MEMBERSHIP in the lobby). */
     private readonly knownMembers: () => readonly string[] = () => [],
+    /** Whether discovery still hears a peer (not `disconnected`, not forgotten). */
+    private readonly isPresent: (id: string) => boolean = () => true,
   ) {
     this.events$ = this.events.asObservable();
-    this.memberIds.add(selfId);
   }
 
   /** The peer ID hosting the channel now, once joined (follows failovers). */
@@ -80,8 +84,16 @@ export class LazyChannel implements ChannelHandle {
     this.finish('lost');
   }
 
+  /**
+   * The current members, best effort (issue 14: not every author ever seen): this peer, the
+   * standby, and the clients whose CLIENT_MEMBERSHIP lists the channel. A private channel is never
+   * announced (docs/protocol.md §3.5), so there the authors of live posts still heard stand in.
+   */
   members(): readonly string[] {
-    return [...new Set([...this.memberIds, ...this.knownMembers()])];
+    const out = new Set<string>([this.selfId, ...this.knownMembers()]);
+    if (this.standbyId !== undefined && this.standbyId !== this.hostId && this.isPresent(this.standbyId)) out.add(this.standbyId);
+    if (isPrivateChannel(this.channel)) for (const a of this.authors) if (this.isPresent(a)) out.add(a);
+    return [...out];
   }
 
   post(text: string): void {
@@ -120,10 +132,8 @@ export class LazyChannel implements ChannelHandle {
       this.joined = true;
       for (const ids of this.queuedInvites.splice(0)) this.session?.invite(ids);
     }
-    if (full.event === 'say' || full.event === 'history') this.memberIds.add(full.author);
-    if (full.event === 'standby') {
-      this.memberIds.add(full.standby);
-    }
+    if (full.event === 'say') this.authors.add(full.author);
+    if (full.event === 'standby') this.standbyId = full.standby;
     this.onEvent(full);
     this.events.next(full);
     if (full.event === 'left') {

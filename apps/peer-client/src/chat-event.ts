@@ -61,8 +61,23 @@ export function toJsonLine(event: ChatEvent): string {
   return JSON.stringify(event);
 }
 
+/** How a front-end names peers in human lines: `you` for this peer, else a nick (issue 14). */
+export interface Names {
+  /** This peer's ID: it is shown as "you". */
+  readonly selfId: string;
+  /** The nick of a peer (discovery's, or one remembered), else its ID. */
+  readonly nickOf: (id: string) => string;
+}
+
+/** `you` for this peer, else its nick (or ID when it has none). */
+export function displayName(names: Names, id: string): string {
+  return id === names.selfId ? 'you' : names.nickOf(id);
+}
+
 /** Renders an event for a person: `[HH:MM:SS] #room <nick> text`, or a notice line. */
-export function formatEvent(event: ChatEvent, nickOf: (id: string) => string = (id) => id): string {
+export function formatEvent(event: ChatEvent, names: Names | ((id: string) => string) = (id) => id): string {
+  const n: Names = typeof names === 'function' ? { selfId: '', nickOf: names } : names;
+  const name = (id: string): string => displayName(n, id);
   const time = formatTime(event.ts);
   const where = event.channel ?? '*';
   switch (event.event) {
@@ -71,13 +86,13 @@ export function formatEvent(event: ChatEvent, nickOf: (id: string) => string = (
     case 'history':
       return `[${time}] ${where} (history) <${event.nick}> ${event.text}`;
     case 'joined':
-      return `[${time}] -- joined ${where} on ${nickOf(event.host)}`;
+      return event.host === n.selfId ? `[${time}] -- joined ${where}, hosted by you` : `[${time}] -- joined ${where} on ${name(event.host)}`;
     case 'standby':
       return event.standby === event.host
         ? `[${time}] -- ${where}: no standby`
-        : `[${time}] -- ${where}: standby is ${nickOf(event.standby)}`;
+        : `[${time}] -- ${where}: standby is ${name(event.standby)}`;
     case 'failover':
-      return `[${time}] -- ${where}: host ${nickOf(event.from)} lost (${event.reason}); now hosted by ${nickOf(event.host)}`;
+      return `[${time}] -- ${where}: host ${name(event.from)} lost (${event.reason}); now hosted by ${name(event.host)}`;
     case 'error':
       return `[${time}] !! ${event.channel ? `${event.channel}: ` : ''}${event.message}`;
     case 'left':

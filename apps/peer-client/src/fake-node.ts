@@ -40,6 +40,7 @@ export function fakeNode(self = 'me-id', startNick = 'me'): FakeNode {
     closed: false,
     nick: () => currentNick,
     setNick: (n) => (currentNick = n),
+    nameOf: (id) => (id === self ? currentNick : (lobby.value.peers.find((p) => p.id === id)?.nick ?? id)),
     lobby$: lobby.asObservable(),
     lobby: () => lobby.value,
     setLobby: (l) => lobby.next({ selfId: self, ...l }),

@@ -66,11 +66,23 @@ describe('runInteractive', () => {
     lines$.next('say before join? no, joined');
     expect(out.some((l) => /\(history\) <bob> old$/.test(l))).toBe(true);
     expect(out.some((l) => l.includes('host srv lost (closed); now hosted by bob'))).toBe(true);
-    expect(out).toContain('-- #room: me (you), bob');
+    expect(out).toContain('-- #room (2): me (you), bob');
     expect(out.some((l) => l.includes('srv at 127.0.0.1:50000: #room'))).toBe(true);
     expect(node.nick()).toBe('alice');
     lines$.complete();
     await done;
+  });
+
+  it('shows this peer as "you": its own host, its standby role', () => {
+    const { node, lines$, out } = setup();
+    lines$.next('/join #mine');
+    node.handles.get('#mine')?.emit({ event: 'joined', host: 'me-id' });
+    node.handles.get('#mine')?.emit({ event: 'standby', standby: 'me-id', host: 'srv' });
+    node.handles.get('#mine')?.emit({ event: 'failover', host: 'me-id', from: 'b-id', reason: 'closed' });
+    expect(out.some((l) => l.endsWith('-- joined #mine, hosted by you'))).toBe(true);
+    expect(out.some((l) => l.endsWith('-- #mine: standby is you'))).toBe(true);
+    expect(out.some((l) => l.includes('host bob lost (closed); now hosted by you'))).toBe(true);
+    expect(out.slice(1).join('\n')).not.toContain('me-id');
   });
 
   it('tells the user to join first, rejects bad commands, and shows invitations once', async () => {

@@ -5,10 +5,10 @@
  */
 import { isPrivateChannel } from '@ims/codec';
 import { distinctUntilChanged, map, Subscription, type Observable } from 'rxjs';
-import { formatEvent, type ChatEvent } from './chat-event.js';
+import { displayName, formatEvent, type ChatEvent, type Names } from './chat-event.js';
 import { HELP_TEXT, parseChatLine, type ChatCommand } from './chat-command.js';
 import { EXIT } from './config.js';
-import { nameOf, renderLobby, resolvePeer } from './lobby-view.js';
+import { renderLobby, resolvePeer } from './lobby-view.js';
 import type { ChannelHandle, PeerNode } from './peer-node.js';
 
 /** Options of {@link runInteractive}. */
@@ -29,14 +29,15 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
   const joined = new Map<string, ChannelHandle>();
   const subs = new Subscription();
   let current: string | undefined;
-  const nick = (id: string): string => nameOf(node.lobby(), id);
+  const names: Names = { selfId: node.selfId, nickOf: (id) => node.nameOf(id) };
+  const nick = (id: string): string => displayName(names, id);
   const setCurrent = (channel: string | undefined): void => {
     current = channel;
     onCurrent(channel);
   };
 
   const onEvent = (handle: ChannelHandle) => (e: ChatEvent) => {
-    print(formatEvent(e, nick));
+    print(formatEvent(e, names));
     if (e.event === 'left') {
       joined.delete(handle.channel);
       if (current === handle.channel) setCurrent(joined.keys().next().value);
@@ -123,8 +124,12 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
       case 'who': {
         const handle = channelOf(cmd.channel);
         if (handle) {
-          const names = handle.members().map((id) => (id === node.selfId ? `${node.nick()} (you)` : nick(id)));
-          print(`-- ${handle.channel}: ${names.length === 0 ? 'no members known yet' : names.join(', ')}`);
+          const others = handle
+            .members()
+            .filter((id) => id !== node.selfId)
+            .map((id) => node.nameOf(id))
+            .sort((a, b) => a.localeCompare(b));
+          print(`-- ${handle.channel} (${others.length + 1}): ${[`${node.nick()} (you)`, ...others].join(', ')}`);
         }
         return undefined;
       }

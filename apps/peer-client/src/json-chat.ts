@@ -6,7 +6,6 @@
 import { Subscription, type Observable } from 'rxjs';
 import { formatEvent, toJsonLine, type ChatEvent } from './chat-event.js';
 import { EXIT } from './config.js';
-import { nameOf } from './lobby-view.js';
 import type { PeerNode } from './peer-node.js';
 
 /** Options of {@link runChat}. */
@@ -57,7 +56,7 @@ export function runChat(options: RunChatOptions): Promise<number> {
       if (eof && handle.pending() === 0) leave();
     };
     const onEvent = (e: ChatEvent): void => {
-      write(json ? toJsonLine(e) : formatEvent(e, (id) => nameOf(node.lobby(), id)));
+      write(json ? toJsonLine(e) : formatEvent(e, { selfId: node.selfId, nickOf: (id) => node.nameOf(id) }));
       if ((e.event === 'joined' || e.event === 'failover') && invite.length > 0) handle.invite(invite);
       if (e.event === 'left') {
         lost = e.reason === 'lost';

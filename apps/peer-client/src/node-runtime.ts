@@ -57,6 +57,9 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
   return new Node(config, logger, clock, discovery, host, transport, inbox);
 }
 
+/** Nicks remembered for peers discovery has forgotten (departed authors): at most this many. */
+const MAX_NICKS = 10_000;
+
 /** A joined channel: its handle and the host it is on now (for CLIENT_MEMBERSHIP). */
 interface ChannelEntry {
   readonly handle: LazyChannel;
@@ -75,6 +78,8 @@ class Node implements PeerNode {
   private readonly channels = new Map<string, ChannelEntry>();
   /** Channels left whose connection may still be sending its EXIT: `close()` waits for them. */
   private readonly leaving = new Set<LazyChannel>();
+  /** Nicks heard, kept after their peer is gone: a departed author keeps a name (issue 14). Bounded. */
+  private readonly nicks = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -93,6 +98,17 @@ class Node implements PeerNode {
     this.merged$ = combineLatest([discovery.lobby$, inbox.changed$.pipe(startWith(undefined))]).pipe(map(([l]) => inbox.withInvites(l)));
     this.lobby$ = this.merged$.pipe(map((l) => this.toSnapshot(l)));
     this.hosts$ = lobbyHosts(discovery, host?.own$);
+    discovery.events$.subscribe((e) => {
+      if (e.kind === 'appeared' && e.peer.nick !== undefined) this.rememberNick(e.peer.id, e.peer.nick);
+      if (e.kind === 'nickChanged' && e.nick !== undefined) this.rememberNick(e.peerId, e.nick);
+    });
+  }
+
+  /** Remembers `nick` for `id`; past {@link MAX_NICKS} the oldest is forgotten. */
+  rememberNick(id: string, nick: string): void {
+    this.nicks.delete(id);
+    this.nicks.set(id, nick);
+    if (this.nicks.size > MAX_NICKS) this.nicks.delete(this.nicks.keys().next().value as string);
   }
 
   nick(): string {
@@ -119,6 +135,7 @@ class Node implements PeerNode {
       this.clock,
       (e) => this.onEvent(channel, entry, e),
       () => this.membersAnnounced(channel, state.host),
+      (id) => this.isPresent(id),
     );
     const entry: ChannelEntry = { handle, state };
     this.channels.set(channel, entry);
@@ -224,9 +241,14 @@ class Node implements PeerNode {
       .map((c) => c.id);
   }
 
-  private nameOf(id: string): string {
+  nameOf(id: string): string {
     if (id === this.selfId) return this.currentNick;
-    return this.discovery.peer(id)?.nick ?? id;
+    return this.discovery.peer(id)?.nick ?? this.nicks.get(id) ?? id;
+  }
+
+  private isPresent(id: string): boolean {
+    const p = this.discovery.peer(id);
+    return p !== undefined && p.state !== 'disconnected';
   }
 
   private toSnapshot(l: Lobby): LobbySnapshot {

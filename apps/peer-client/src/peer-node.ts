@@ -61,6 +61,8 @@ export interface PeerNode {
   nick(): string;
   /** Changes the nickname; the next PeerPDU carries it. */
   setNick(nick: string): void;
+  /** A peer's nick (discovery's, else one remembered from earlier), this peer's own for `selfId`, else the ID. */
+  nameOf(id: string): string;
   /** Lobby snapshots, the latest first on subscribe. */
   readonly lobby$: Observable<LobbySnapshot>;
   /** The latest lobby snapshot. */
