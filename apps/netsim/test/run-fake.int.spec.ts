@@ -48,7 +48,7 @@ describe('runScenario with fake apps (local backend)', () => {
     const r = await runScenario(s, { apps: FAKE_APPS });
     expect(r.status).toBe('failed');
     const failed = r.checks.find((c) => !c.ok);
-    expect(failed?.name).toBe('wait failover within 5 intervals (line 17)');
+    expect(failed).toMatchObject({ name: 'alice, bob failed over to s2 within 5 intervals', line: 17 });
     expect(failed?.problems).toEqual(['no failover to s2: alice (on s1), bob (on s1)']);
   });
 
@@ -88,7 +88,7 @@ describe('netsim run (CLI)', () => {
     const code = await runCommand(join(FIXTURE_SCENARIOS, 'fake-crash.yaml'), { backend: 'local', repeat: 2, progress: false, json: false, apps: FAKE_APPS }, (s) => lines.push(s));
     expect(code).toBe(EXIT.ok);
     expect(lines.filter((l) => l.startsWith('PASS fake server crash [local]'))).toHaveLength(2);
-    expect(lines.at(-1)).toMatch(/fake server crash: 2 runs, 0 failed; failover ms min\/median\/max \d+\/\d+(\.5)?\/\d+ = /);
+    expect(lines.at(-1)).toMatch(/fake server crash: 2 runs, 0 failed; failover ms min\/median\/p95\/max \d+\/\d+(\.5)?\/\d+\/\d+ = /);
     const bad = await runCommand(join(FIXTURE_SCENARIOS, '../invalid.yaml'), { backend: 'local', repeat: 1, progress: false, json: false, apps: FAKE_APPS }, () => undefined);
     expect(bad).toBe(EXIT.usage);
   });

@@ -6,16 +6,17 @@ import { formatRepeat, formatResult, formatTimeline } from './text.js';
 
 describe('spread and repeats', () => {
   it('computes min, median and max', () => {
-    expect(spread([5, 1, 3])).toEqual({ min: 1, median: 3, max: 5 });
-    expect(spread([4, 1, 3, 2])).toEqual({ min: 1, median: 2.5, max: 4 });
+    expect(spread([5, 1, 3])).toEqual({ min: 1, median: 3, p95: 5, max: 5 });
+    expect(spread([4, 1, 3, 2])).toEqual({ min: 1, median: 2.5, p95: 4, max: 4 });
+    expect(spread(Array.from({ length: 40 }, (_, i) => 40 - i))).toEqual({ min: 1, median: 20.5, p95: 38, max: 40 });
     expect(spread([])).toBeUndefined();
   });
 
   it('summarises repeated runs with failures and failover times', () => {
     const runs = [sampleResult(), sampleResult({ status: 'failed', failovers: [] }), sampleResult({ failovers: [{ fault: 'kill', host: 's1', at: 1, affected: ['a'], healedMs: 450, intervals: 4.5 }] })];
     const s = summariseRepeats(runs);
-    expect(s).toMatchObject({ runs: 3, failed: 1, failoverMs: { min: 250, median: 350, max: 450 }, failoverIntervals: { min: 2.5, median: 3.5, max: 4.5 } });
-    expect(formatRepeat(s)).toBe('crash <&>: 3 runs, 1 failed; failover ms min/median/max 250/350/450 = 2.5/3.5/4.5 intervals');
+    expect(s).toMatchObject({ runs: 3, failed: 1, failoverMs: { min: 250, median: 350, p95: 450, max: 450 }, failoverIntervals: { min: 2.5, median: 3.5, max: 4.5 }, failoverSamplesMs: [250, 450] });
+    expect(formatRepeat(s)).toBe('crash <&>: 3 runs, 1 failed; failover ms min/median/p95/max 250/350/450/450 = 2.5/3.5/4.5/4.5 intervals');
   });
 });
 

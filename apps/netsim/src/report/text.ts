@@ -60,7 +60,7 @@ export function formatResult(r: RunResult): string {
   if (f) out.push(`     failover: ${f.ms} ms = ${f.intervals.toFixed(1)} intervals of ${r.announceIntervalMs} ms`);
   for (const m of r.failovers.filter((x) => x.healedMs === undefined)) out.push(`     ${m.fault} of ${m.host} at ${m.at} ms: ${m.affected.join(', ')} never rejoined`);
   for (const c of r.checks.filter((x) => !x.ok)) {
-    out.push(`     ✗ ${c.name}`);
+    out.push(`     ✗ ${c.name}${c.line !== undefined ? ` (line ${c.line})` : ''}`);
     for (const p of c.problems) out.push(`         ${p}`);
   }
   return out.join('\n');
@@ -68,8 +68,10 @@ export function formatResult(r: RunResult): string {
 
 /** The `--repeat` line of one scenario. */
 export function formatRepeat(s: RepeatSummary): string {
-  const t = s.failoverMs && s.failoverIntervals
-    ? `failover ms min/median/max ${s.failoverMs.min}/${s.failoverMs.median}/${s.failoverMs.max} = ${s.failoverIntervals.min.toFixed(1)}/${s.failoverIntervals.median.toFixed(1)}/${s.failoverIntervals.max.toFixed(1)} intervals`
+  const ms = s.failoverMs;
+  const iv = s.failoverIntervals;
+  const t = ms && iv
+    ? `failover ms min/median/p95/max ${ms.min}/${ms.median}/${ms.p95}/${ms.max} = ${[iv.min, iv.median, iv.p95, iv.max].map((v) => v.toFixed(1)).join('/')} intervals`
     : 'no failover measured';
   return `${s.scenario}: ${s.runs} runs, ${s.failed} failed; ${t}`;
 }

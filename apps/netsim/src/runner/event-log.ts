@@ -14,6 +14,7 @@ export class EventLog {
   /** Emits after every append. */
   readonly changed$: Observable<void> = this.changed.asObservable();
   private readonly t0 = Date.now();
+  private readonly postSeqs = new Map<string, number>();
 
   constructor(private readonly maxEvents = DEFAULT_MAX_EVENTS) {}
 
@@ -29,6 +30,13 @@ export class EventLog {
     else this.events.push(e);
     this.changed.next();
     return e;
+  }
+
+  /** The next post number of `author` in this run, from 1 (restarts do not reset it). */
+  nextPostSeq(author: string): number {
+    const n = (this.postSeqs.get(author) ?? 0) + 1;
+    this.postSeqs.set(author, n);
+    return n;
   }
 
   /** Ends the change stream. */

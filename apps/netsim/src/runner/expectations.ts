@@ -1,5 +1,7 @@
 /** The `expect:` entries of a scenario, checked on the recorded run. */
+import { checkNoAckedPostLost } from '../checks/acked.js';
 import { evaluateCondition } from '../checks/conditions.js';
+import { describeCondition, duration, names } from '../checks/describe.js';
 import { checkExactlyOnce, checkHistory } from '../checks/delivery.js';
 import { measureFailovers } from '../checks/failover-time.js';
 import type { SimEvent } from '../checks/log.js';
@@ -18,46 +20,56 @@ export interface RecordedRun {
   readonly now: number;
 }
 
-/** Checks one expectation. */
+/** Checks one expectation; the check is named by what it asserts (the line is kept apart). */
 export function expectation(x: Expectation, run: RecordedRun): CheckOutcome {
   const { scenario, events, channelOf, records, now } = run;
-  const named = (name: string, r: { ok: boolean; problems: readonly string[] }): CheckOutcome => ({ name: `${name} (line ${x.line})`, line: x.line, ok: r.ok, problems: r.problems });
+  const named = (name: string, r: { ok: boolean; problems: readonly string[] }): CheckOutcome => ({ name, line: x.line, ok: r.ok, problems: r.problems });
   const failovers = () => measureFailovers(events, [...channelOf.keys()], scenario.announceIntervalMs);
+  const window = (n: number): string => `in the last ${n} interval${n === 1 ? '' : 's'}`;
   switch (x.kind) {
     case 'condition': {
       const r = evaluateCondition(x.condition, events, channelOf);
-      return named(x.condition.kind, { ok: r.ok, problems: r.ok ? [] : [r.detail] });
+      return named(`${describeCondition(x.condition)} at the end`, { ok: r.ok, problems: r.ok ? [] : [r.detail] });
     }
     case 'exactlyOnce':
-      return named('exactly once, in order', checkExactlyOnce(events, channelOf));
+      return named("every post reached every member exactly once, in the host's order", checkExactlyOnce(events, channelOf));
+    case 'noAckedPostLost':
+      return named('no acknowledged post lost: each reached every surviving reader once', checkNoAckedPostLost(events, channelOf));
     case 'history':
-      return named('history intact', checkHistory(events, channelOf, x.hosts));
+      return named(`${names(x.hosts)} got every earlier post as history`, checkHistory(events, channelOf, x.hosts));
     case 'noPrivateNames': {
       const privates = [...new Set(channelOf.values())].filter((c) => c.startsWith('@'));
+      const name = `no datagram names ${privates.length > 0 ? names(privates) : 'a private channel'}`;
       // A check that saw no traffic proves nothing: say so instead of passing.
-      if (records.length === 0) return named('no private channel on the wire', { ok: false, problems: ['no datagram was recorded'] });
-      return named('no private channel on the wire', checkNoPrivateNames(records, privates));
+      if (records.length === 0) return named(name, { ok: false, problems: ['no datagram was recorded'] });
+      return named(name, checkNoPrivateNames(records, privates));
     }
     case 'failoverWithin': {
       const m = failovers();
       const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals === undefined || f.intervals > x.intervals).map((f) => `${f.fault} of ${f.host} at ${f.at} ms: ${f.healedMs === undefined ? 'never healed' : `${f.healedMs} ms = ${f.intervals?.toFixed(1)} intervals`}`);
-      return named(`failover within ${x.intervals} intervals`, { ok: problems.length === 0, problems });
+      const worst = Math.max(...m.map((f) => f.healedMs ?? Infinity));
+      const affected = [...new Set(m.flatMap((f) => f.affected))];
+      const took = m.length > 0 && Number.isFinite(worst) ? `: ${duration(worst)}` : '';
+      return named(`${affected.length > 0 ? names(affected) : 'members'} rejoined within ${x.intervals} intervals${took}`, { ok: problems.length === 0, problems });
     }
     case 'failoverNotBefore': {
       // Proves the slow path: members must not give up on a host that only went quiet too early.
       const m = failovers();
       const problems = m.length === 0 ? ['no failover was measured'] : m.filter((f) => f.intervals !== undefined && f.intervals < x.intervals).map((f) => `${f.fault} of ${f.host}: healed after ${f.intervals?.toFixed(1)} intervals`);
-      return named(`failover not before ${x.intervals} intervals`, { ok: problems.length === 0, problems });
+      const first = Math.min(...m.map((f) => f.healedMs ?? Infinity));
+      return named(`no member rejoined before ${x.intervals} intervals${Number.isFinite(first) ? `: first after ${duration(first)}` : ''}`, { ok: problems.length === 0, problems });
     }
     case 'announcedBy':
       // The window ends now (after any final pause), not at the last event.
-      return named(`${x.channel} announced by ${x.by.join(', ')}`, checkAnnouncedBy(records, x.channel, x.by, now - x.intervals * scenario.announceIntervalMs));
+      return named(`only ${names(x.by)} announced ${x.channel} ${window(x.intervals)}`, checkAnnouncedBy(records, x.channel, x.by, now - x.intervals * scenario.announceIntervalMs));
     case 'oneHost':
-      return named(`${x.channel} on one host`, checkOneHost(records, events, channelOf, x.channel, now - x.intervals * scenario.announceIntervalMs));
+      return named(`one host announced ${x.channel} ${window(x.intervals)}, every member on it`, checkOneHost(records, events, channelOf, x.channel, now - x.intervals * scenario.announceIntervalMs));
     case 'noFailover':
-      return named('no failover', checkNoFailover(events, [...channelOf.keys()]));
-    case 'neverSplit':
-      if (records.length === 0) return named('never split', { ok: false, problems: ['no datagram was recorded'] });
-      return named(`${x.channels.join(', ')} never split`, checkNeverSplit(records, events, x.channels, scenario.announceIntervalMs));
+      return named('no member failed over or changed host', checkNoFailover(events, [...channelOf.keys()]));
+    case 'neverSplit': {
+      const name = `${names(x.channels)} never announced by two hosts at once`;
+      if (records.length === 0) return named(name, { ok: false, problems: ['no datagram was recorded'] });
+      return named(name, checkNeverSplit(records, events, x.channels, scenario.announceIntervalMs));
+    }
   }
 }

@@ -8,6 +8,7 @@ import type { Step } from '../scenario/types.js';
 import type { BackgroundTask } from './background.js';
 import type { EventLog } from './event-log.js';
 import type { HostManager } from './host-manager.js';
+import { typePost } from './post-text.js';
 import type { CheckOutcome } from './result.js';
 
 type SayStep = Extract<Step, { kind: 'say' }>;
@@ -30,8 +31,7 @@ export function startPacedSay(step: SayStep, rate: number, log: EventLog, hosts:
       if (wait > 0) await firstValueFrom(race(timer(wait), both.aborted ? of(0) : fromEvent(both, 'abort')));
       if (both.aborted) break;
       if (failedAuthors.has(p.from)) continue;
-      log.push(p.from, 'netsim', 'post', { text: p.text });
-      if (!hosts.writeLine(p.from, p.text)) {
+      if (!typePost(log, hosts, p.from, p.text)) {
         failedAuthors.add(p.from);
         problems.push(`${p.from} is not running: its burst stopped at ${JSON.stringify(p.text)}`);
       }

@@ -1,4 +1,5 @@
 /** What one scenario run produced: verdict, checks, measures and the recorded log. */
+import type { ReaderTally } from '../checks/acked.js';
 import type { FailoverMeasure } from '../checks/failover-time.js';
 import type { Claim } from '../checks/one-host.js';
 import type { SimEvent } from '../checks/log.js';
@@ -36,8 +37,12 @@ export interface RunResult {
   readonly reason?: string;
   readonly announceIntervalMs: number;
   readonly durationMs: number;
+  /** ms since the start when teardown began (a `teardown` event in the log): later exits are cleanup. */
+  readonly teardownMs?: number;
   readonly checks: readonly CheckOutcome[];
   readonly failovers: readonly FailoverMeasure[];
+  /** Per present member at the end: posts expected, received, lost and duplicated. */
+  readonly readers?: Readonly<Record<string, ReaderTally>>;
   readonly wire: WireSummary;
   readonly events: readonly SimEvent[];
   /** Last lines of each host's own log, for the report. */

@@ -4,6 +4,8 @@ import { localBackend } from '../backend/local.js';
 import { netemUnavailableReason, netnsBackend } from '../backend/netns.js';
 import { makeRunDir, newRunId } from '../backend/run-dir.js';
 import type { Backend } from '../backend/types.js';
+import { readerTallies } from '../checks/acked.js';
+import { describeStep } from '../checks/describe.js';
 import { measureFailovers } from '../checks/failover-time.js';
 import { announceSpans, claimsOf } from '../checks/one-host.js';
 import { NetsimError } from '../errors.js';
@@ -56,6 +58,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let recorder: WireRecorder | undefined;
   let hosts: HostManager | undefined;
   let error: string | undefined;
+  let teardownMs: number | undefined;
   const background = new Background();
   try {
     await backend.setup([...scenario.hosts.keys()]);
@@ -64,14 +67,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const ctx = { scenario, backend, log, hosts, channelOf, signal, background, runDir };
     for (const [i, step] of scenario.steps.entries()) {
       if (signal.aborted) break;
+      const stepT0 = log.now();
       const failure = await runStep(step, ctx);
       opts.onStep?.(i + 1, scenario.steps.length, scenario.name);
       if (failure) {
         // Later steps assume this one worked: stop the timeline, still check what we have.
-        checks.push(failure);
+        checks.push({ ...failure, name: describeStep(step) });
         break;
       }
-      checks.push({ name: `${step.kind} (line ${step.line})`, line: step.line, ok: true, problems: [] });
+      checks.push({ name: describeStep(step, log.now() - stepT0), line: step.line, ok: true, problems: [] });
     }
     // Posts of a paced say still to come belong to the run; a hog ends with the timeline.
     checks.push(...(await background.settle()));
@@ -85,6 +89,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     error = e instanceof NetsimError ? `${e.code}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e);
     checks.push({ name: 'run', ok: false, problems: [error] });
   } finally {
+    // Marks where the run ends and teardown begins: exits after it are netsim's cleanup.
+    teardownMs = log.now();
+    log.push('run', 'netsim', 'teardown');
     // Each cleanup step runs even when an earlier one fails: leftovers are worse than noise.
     const steps: [string, () => Promise<unknown> | undefined][] = [
       ['stop background jobs', () => background.stopAll()],
@@ -108,7 +115,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     status: error !== undefined && checks.every((c) => c.ok || c.name === 'run') ? 'error' : checks.every((c) => c.ok) ? 'passed' : 'failed',
     ...(error !== undefined ? { reason: error } : {}),
     durationMs: log.now(),
+    ...(teardownMs !== undefined ? { teardownMs } : {}),
     checks,
+    readers: readerTallies(log.events, channelOf),
     failovers: measureFailovers(log.events, clients, scenario.announceIntervalMs),
     wire: recorder ? { ...summariseWire(recorder.records), spans: announceSpans(claimsOf(recorder.records, log.events, scenario.announceIntervalMs), scenario.announceIntervalMs) } : EMPTY_WIRE,
     events: log.events,

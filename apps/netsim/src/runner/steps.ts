@@ -7,6 +7,7 @@ import type { Background } from './background.js';
 import type { EventLog } from './event-log.js';
 import { startHog } from './hog.js';
 import { startPacedSay } from './paced-say.js';
+import { typePost } from './post-text.js';
 import type { HostManager } from './host-manager.js';
 import type { CheckOutcome } from './result.js';
 import { waitFor } from './wait-for.js';
@@ -118,8 +119,7 @@ export async function runStep(original: Step, ctx: StepContext): Promise<CheckOu
         return undefined;
       }
       for (const { from, text } of step.posts) {
-        log.push(from, 'netsim', 'post', { text });
-        if (!hosts.writeLine(from, text)) return failed(step, `say (line ${step.line})`, [`${from} is not running`]);
+        if (!typePost(log, hosts, from, text)) return failed(step, `say (line ${step.line})`, [`${from} is not running`]);
       }
       return undefined;
     case 'leave':

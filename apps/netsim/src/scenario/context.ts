@@ -1,6 +1,7 @@
 /** Validation helpers shared by the scenario validators: collect every error with its line. */
 import { isValidChannelName } from '@ims/codec';
 import { NetsimError } from '../errors.js';
+import { didYouMean } from './suggest.js';
 import type { ValuePath, YamlSource } from './yaml-source.js';
 
 /** Host names double as peer IDs and process names: short, ASCII, no spaces. */
@@ -32,10 +33,10 @@ export class ValidationContext {
     return undefined;
   }
 
-  /** Rejects keys outside `allowed`, so typos never pass silently. */
+  /** Rejects keys outside `allowed`, so typos never pass silently; a close key is suggested. */
   onlyKeys(obj: Record<string, unknown>, path: ValuePath, allowed: readonly string[]): void {
     for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key)) this.fail([...path, key], `unknown key "${key}" (expected one of: ${allowed.join(', ')})`);
+      if (!allowed.includes(key)) this.fail([...path, key], `unknown key "${key}"${didYouMean(key, allowed)} (expected one of: ${allowed.join(', ')})`);
     }
   }
 

@@ -82,9 +82,18 @@ describe('parseScenario', () => {
     expect(errors.some((e) => e.startsWith('x.yaml:15: a step has exactly one of'))).toBe(true);
   });
 
-  it('rejects a post repeated by the same author', () => {
+  it('accepts a text repeated by the same author (netsim numbers the posts it types)', () => {
     const text = GOOD.replace('  - kill: s1', '  - say: { from: alice, text: [a, a] }');
-    expect(errorsOf(text)).toEqual(['x.yaml:13: alice posts "a" twice; posts must be unique per author']);
+    expect(parseScenario(text, 'x.yaml').ok).toBe(true);
+  });
+
+  it('suggests the key, step or expectation a typo meant', () => {
+    const text = GOOD.replace('standbyFor: all', 'standbyfor: all').replace('  - pause: 3', '  - puase: 3').replace('  - exactlyOnce: true', '  - exactlyOnse: true');
+    const errors = errorsOf(text);
+    expect(errors.some((e) => e.startsWith('x.yaml:5: unknown key "standbyfor"; did you mean "standbyFor"?'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('x.yaml:14: unknown step "puase"; did you mean "pause"?'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('x.yaml:16: unknown expectation "exactlyOnse"; did you mean "exactlyOnce"?'))).toBe(true);
+    expect(errorsOf(GOOD.replace('  - kill: s1', '  - wait: { joind: [alice] }'))[0]).toMatch(/^x\.yaml:13: a condition needs one of: .*; did you mean "joined"\?/);
   });
 
   it('requires the netns backend for partitions', () => {

@@ -37,26 +37,12 @@ export function parseScenario(text: string, file: string): ParseResult {
   const hosts = validateHosts(ctx, top['hosts']);
   const steps = validateSteps(ctx, top['steps'], hosts);
   const expect = validateExpect(ctx, top['expect'], hosts);
-  checkUniquePosts(ctx, steps);
   checkBackendNeeds(ctx, steps, backends);
   if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
   return {
     ok: true,
     scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
   };
-}
-
-/** Delivery checks key posts by (author, text), so one author never posts the same text twice. */
-function checkUniquePosts(ctx: ValidationContext, steps: Scenario['steps']): void {
-  const seen = new Set<string>();
-  for (const s of steps) {
-    if (s.kind !== 'say') continue;
-    for (const { from, text: t } of s.posts) {
-      const key = `${from}\u0000${t}`;
-      if (seen.has(key)) ctx.errors.push(new NetsimError('SCENARIO_INVALID', `${ctx.source.file}:${s.line}: ${from} posts "${t}" twice; posts must be unique per author`, { file: ctx.source.file, line: s.line }));
-      seen.add(key);
-    }
-  }
 }
 
 /** Partitions and netem need real links: only the netns backend has them. */

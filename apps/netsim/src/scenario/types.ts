@@ -59,6 +59,8 @@ export type Condition =
 export type Expectation =
   | { readonly kind: 'condition'; readonly condition: Condition; readonly line: number }
   | { readonly kind: 'exactlyOnce'; readonly line: number }
+  /** Per author: every post the author saw echoed reached every surviving reader exactly once. */
+  | { readonly kind: 'noAckedPostLost'; readonly line: number }
   | { readonly kind: 'history'; readonly hosts: readonly string[]; readonly line: number }
   | { readonly kind: 'noPrivateNames'; readonly line: number }
   | { readonly kind: 'failoverWithin'; readonly intervals: number; readonly line: number }

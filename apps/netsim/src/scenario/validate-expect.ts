@@ -1,10 +1,20 @@
 /** Validates the `expect:` list of a scenario: final checks on the recorded run. */
 import type { ValidationContext } from './context.js';
+import { didYouMean } from './suggest.js';
 import type { ValuePath } from './yaml-source.js';
 import { hostRefs, validateCondition } from './validate-steps.js';
 import type { Expectation, HostSpec } from './types.js';
 
 type Hosts = ReadonlyMap<string, HostSpec>;
+
+/** Keys that start an expectation of their own. */
+const OWN_KEYS = ['exactlyOnce', 'noAckedPostLost', 'history', 'noPrivateNames', 'failoverWithin', 'failoverNotBefore', 'announced', 'oneHost', 'noFailover', 'neverSplit'];
+/** Expectations that take `true` and nothing else. */
+const FLAG_KEYS = ['exactlyOnce', 'noAckedPostLost', 'noPrivateNames', 'noFailover'] as const;
+/** Words of a condition entry (checked once at the end). */
+const CONDITION_WORDS = ['listening', 'joined', 'failover', 'converged', 'delivered', 'exited', 'event', 'host', 'fields'];
+/** Every word an `expect:` entry may start with, for "did you mean". */
+const EXPECT_KEYS = [...OWN_KEYS, ...CONDITION_WORDS.filter((k) => k !== 'host' && k !== 'fields')];
 
 /** Window of the wire checks on the run's end, in intervals. @default 3 */
 const DEFAULT_WIRE_WINDOW = 3;
@@ -30,10 +40,11 @@ export function validateExpect(ctx: ValidationContext, raw: unknown, hosts: Host
 function validateExpectation(ctx: ValidationContext, obj: Record<string, unknown>, path: ValuePath, hosts: Hosts): Expectation | undefined {
   const line = ctx.line(path);
   const window = (): number | undefined => (obj['intervals'] === undefined ? DEFAULT_WIRE_WINDOW : ctx.number(obj['intervals'], [...path, 'intervals'], 'intervals', 1, 1000));
-  if ('exactlyOnce' in obj || 'noPrivateNames' in obj || 'noFailover' in obj) {
-    const kind = 'exactlyOnce' in obj ? 'exactlyOnce' : 'noPrivateNames' in obj ? 'noPrivateNames' : 'noFailover';
-    ctx.onlyKeys(obj, path, [kind]);
-    return { kind, line };
+  const flag = FLAG_KEYS.find((k) => k in obj);
+  if (flag !== undefined) {
+    ctx.onlyKeys(obj, path, [flag]);
+    if (obj[flag] !== true) ctx.fail([...path, flag], `${flag} takes true`);
+    return { kind: flag, line };
   }
   if ('history' in obj) {
     ctx.onlyKeys(obj, path, ['history']);
@@ -64,6 +75,12 @@ function validateExpectation(ctx: ValidationContext, obj: Record<string, unknown
     ctx.onlyKeys(obj, path, [kind]);
     const n = ctx.number(obj[kind], [...path, kind], `${kind} (intervals)`, 0, 10_000);
     return n === undefined ? undefined : { kind, intervals: n, line };
+  }
+  const unknown = Object.keys(obj).filter((k) => !CONDITION_WORDS.includes(k));
+  if (unknown.length === Object.keys(obj).length) {
+    // Neither an expectation nor a condition: name the closest word, then stop.
+    ctx.fail(path, `unknown expectation "${unknown[0] ?? ''}"${didYouMean(unknown[0] ?? '', EXPECT_KEYS)} (expected one of: ${EXPECT_KEYS.join(', ')})`);
+    return undefined;
   }
   const condition = validateCondition(ctx, obj, path, hosts);
   return condition ? { kind: 'condition', condition, line } : undefined;

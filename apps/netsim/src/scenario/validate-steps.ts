@@ -1,5 +1,6 @@
 /** Validates the `steps:` timeline and the `expect:` list of a scenario. */
 import type { ValidationContext } from './context.js';
+import { didYouMean } from './suggest.js';
 import type { ValuePath } from './yaml-source.js';
 import { DEFAULT_WAIT_INTERVALS, type Condition, type HostSpec, type HostStep, type Step } from './types.js';
 
@@ -45,7 +46,8 @@ export function validateSteps(ctx: ValidationContext, raw: unknown, hosts: Hosts
     if (!obj) return;
     const keys = Object.keys(obj);
     if (keys.length !== 1 || !STEP_KEYS.includes(keys[0] ?? '')) {
-      ctx.fail(path, `a step has exactly one of: ${STEP_KEYS.join(', ')}`);
+      const typo = keys.length === 1 ? `unknown step "${keys[0]}"${didYouMean(keys[0] as string, STEP_KEYS)}: ` : '';
+      ctx.fail(path, `${typo}a step has exactly one of: ${STEP_KEYS.join(', ')}`);
       return;
     }
     const step = validateStep(ctx, keys[0] as string, obj[keys[0] as string], [...path, keys[0] as string], hosts);
@@ -156,7 +158,8 @@ function validateSay(ctx: ValidationContext, value: unknown, path: ValuePath, ho
 export function validateCondition(ctx: ValidationContext, obj: Record<string, unknown>, path: ValuePath, hosts: Hosts): Condition | undefined {
   const key = Object.keys(obj).find((k) => CONDITION_KEYS.includes(k));
   if (key === undefined) {
-    ctx.fail(path, `a condition needs one of: ${CONDITION_KEYS.join(', ')}`);
+    const typo = Object.keys(obj).flatMap((k) => (k === 'host' ? [] : [didYouMean(k, CONDITION_KEYS)])).find((t) => t !== '');
+    ctx.fail(path, `a condition needs one of: ${CONDITION_KEYS.join(', ')}${typo ?? ''}`);
     return undefined;
   }
   const p = [...path, key];
