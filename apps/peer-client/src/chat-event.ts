@@ -92,7 +92,7 @@ export function formatEvent(event: ChatEvent, names: Names | ((id: string) => st
         ? `[${time}] -- ${where}: no standby`
         : `[${time}] -- ${where}: standby is ${name(event.standby)}`;
     case 'failover':
-      return `[${time}] -- ${where}: host ${name(event.from)} lost (${event.reason}); now hosted by ${name(event.host)}`;
+      return formatFailover(event, n, false);
     case 'error':
       return `[${time}] !! ${event.channel ? `${event.channel}: ` : ''}${event.message}`;
     case 'left':
@@ -102,7 +102,18 @@ export function formatEvent(event: ChatEvent, names: Names | ((id: string) => st
   }
 }
 
-function formatTime(ts: number): string {
+/**
+ * A failover line; `clean` when the lost host had announced its stop (docs/protocol.md §3.7: a
+ * /quit or a server stopped on purpose), which is then not called a loss (issue 14).
+ */
+export function formatFailover(event: FailoverEvent, names: Names, clean: boolean): string {
+  const where = event.channel ?? '*';
+  const lost = clean ? `stopped (a clean stop)` : `lost (${event.reason})`;
+  return `[${formatTime(event.ts)}] -- ${where}: host ${displayName(names, event.from)} ${lost}; now hosted by ${displayName(names, event.host)}`;
+}
+
+/** `HH:MM:SS` of a wall-clock time, local time zone. */
+export function formatTime(ts: number): string {
   const d = new Date(ts);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }

@@ -2,7 +2,8 @@
  * An in-memory {@link PeerNode} for the front-end unit tests: records what the front-end asks and
  * lets the test push channel events and lobby snapshots. Not exported from the app.
  */
-import { BehaviorSubject, ReplaySubject } from 'rxjs';
+import { BehaviorSubject, ReplaySubject, Subject } from 'rxjs';
+import type { Notice } from './member-notices.js';
 import type { ChatEvent } from './chat-event.js';
 import type { ChannelHandle, LobbySnapshot, PeerNode } from './peer-node.js';
 
@@ -26,6 +27,10 @@ export interface FakeHandle extends ChannelHandle {
 export interface FakeNode extends PeerNode {
   readonly handles: Map<string, FakeHandle>;
   setLobby(lobby: Omit<LobbySnapshot, 'selfId'>): void;
+  /** Emits a notice on `notices$`. */
+  notice(n: Notice): void;
+  /** Peers `hostStopped` answers true for. */
+  readonly stopped: Set<string>;
   closed: boolean;
 }
 
@@ -34,7 +39,13 @@ export function fakeNode(self = 'me-id', startNick = 'me'): FakeNode {
   let currentNick = startNick;
   const lobby = new BehaviorSubject<LobbySnapshot>({ selfId: self, peers: [], invitations: [] });
   const handles = new Map<string, FakeHandle>();
+  const notices = new Subject<Notice>();
+  const stopped = new Set<string>();
   const node: FakeNode = {
+    notices$: notices.asObservable(),
+    notice: (n) => notices.next(n),
+    stopped,
+    hostStopped: (id) => stopped.has(id),
     selfId: self,
     handles,
     closed: false,

@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { runInteractive } from './interactive.js';
 import { fakeNode } from './fake-node.js';
@@ -15,8 +15,9 @@ function setup() {
   const lines$ = new Subject<string>();
   const out: string[] = [];
   const currents: (string | undefined)[] = [];
-  const done = runInteractive({ node, lines$, print: (l) => out.push(l), onCurrent: (c) => currents.push(c) });
-  return { node, lines$, out, currents, done };
+  const scheduler = new VirtualTimeScheduler();
+  const done = runInteractive({ node, lines$, print: (l) => out.push(l), onCurrent: (c) => currents.push(c), scheduler });
+  return { node, lines$, out, currents, done, scheduler };
 }
 
 describe('runInteractive', () => {
@@ -56,10 +57,15 @@ describe('runInteractive', () => {
   });
 
   it('renders events with nicks, lists the lobby and members, changes the nick', async () => {
-    const { node, lines$, out, done } = setup();
+    const { node, lines$, out, done, scheduler } = setup();
     lines$.next('/join #room');
     node.handles.get('#room')?.emit({ event: 'history', author: 'b-id', nick: 'bob', text: 'old' });
     node.handles.get('#room')?.emit({ event: 'failover', host: 'b-id', from: 'srv', reason: 'closed' });
+    // Said only once the lost host's announced stop did not come within the wait.
+    await Promise.resolve();
+    expect(out.some((l) => l.includes('host srv lost'))).toBe(false);
+    scheduler.flush();
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
     lines$.next('/who');
     lines$.next('/list');
     lines$.next('/nick alice');
@@ -73,15 +79,18 @@ describe('runInteractive', () => {
     await done;
   });
 
-  it('shows this peer as "you": its own host, its standby role', () => {
+  it('shows this peer as "you": its own host, its standby role', async () => {
     const { node, lines$, out } = setup();
+    node.stopped.add('b-id');
     lines$.next('/join #mine');
     node.handles.get('#mine')?.emit({ event: 'joined', host: 'me-id' });
     node.handles.get('#mine')?.emit({ event: 'standby', standby: 'me-id', host: 'srv' });
     node.handles.get('#mine')?.emit({ event: 'failover', host: 'me-id', from: 'b-id', reason: 'closed' });
     expect(out.some((l) => l.endsWith('-- joined #mine, hosted by you'))).toBe(true);
     expect(out.some((l) => l.endsWith('-- #mine: standby is you'))).toBe(true);
-    expect(out.some((l) => l.includes('host bob lost (closed); now hosted by you'))).toBe(true);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // bob announced its stop (docs/protocol.md §3.7): a clean stop, not a loss (issue 14).
+    expect(out.some((l) => l.includes('host bob stopped (a clean stop); now hosted by you'))).toBe(true);
     expect(out.slice(1).join('\n')).not.toContain('me-id');
   });
 

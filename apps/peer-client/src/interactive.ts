@@ -4,12 +4,16 @@
  * main.ts, plain arrays in tests), so this file does no I/O of its own.
  */
 import { isPrivateChannel } from '@ims/codec';
-import { distinctUntilChanged, map, Subscription, type Observable } from 'rxjs';
-import { displayName, formatEvent, type ChatEvent, type Names } from './chat-event.js';
+import { asyncScheduler, distinctUntilChanged, filter, firstValueFrom, map, of, Subscription, take, timeout, type Observable, type SchedulerLike } from 'rxjs';
+import { displayName, formatEvent, formatFailover, formatTime, type ChatEvent, type FailoverEvent, type Names } from './chat-event.js';
+import { formatNotice } from './member-notices.js';
 import { HELP_TEXT, parseChatLine, type ChatCommand } from './chat-command.js';
 import { EXIT } from './config.js';
 import { renderLobby, resolvePeer } from './lobby-view.js';
 import type { ChannelHandle, PeerNode } from './peer-node.js';
+
+/** ms a failover line waits for the lost host's announced stop before calling it lost. */
+const STOP_NOTICE_WAIT_MS = 1_000;
 
 /** Options of {@link runInteractive}. */
 export interface RunInteractiveOptions {
@@ -20,6 +24,8 @@ export interface RunInteractiveOptions {
   readonly print: (line: string) => void;
   /** Called when the current channel changes, e.g. to update the prompt. @default no-op */
   readonly onCurrent?: (channel: string | undefined) => void;
+  /** Timers (the wait for a lost host's announced stop); tests pass a virtual one. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** Runs the chat until /quit or EOF; resolves to the exit code. */
@@ -37,11 +43,31 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
   };
 
   const onEvent = (handle: ChannelHandle) => (e: ChatEvent) => {
-    print(formatEvent(e, names));
+    if (e.event === 'failover' && e.reason === 'closed') void printFailover(e);
+    else print(formatEvent(e, names));
     if (e.event === 'left') {
       joined.delete(handle.channel);
       if (current === handle.channel) setCurrent(joined.keys().next().value);
     }
+  };
+
+  /**
+   * A host that stops on purpose announces it (docs/protocol.md §3.7), but that PDU may arrive just
+   * after the closed connection: wait for it a moment before calling the host lost.
+   */
+  const printFailover = async (e: FailoverEvent): Promise<void> => {
+    const clean =
+      node.hostStopped(e.from) ||
+      (await firstValueFrom(
+        node.notices$.pipe(
+          filter((n) => n.kind === 'stopped' && n.peer === e.from),
+          take(1),
+          map(() => true),
+          timeout({ first: STOP_NOTICE_WAIT_MS, with: () => of(false), scheduler: options.scheduler ?? asyncScheduler }),
+        ),
+        { defaultValue: false },
+      ));
+    print(formatFailover(e, names, clean));
   };
 
   const join = (channel: string, server?: string): void => {
@@ -141,6 +167,12 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
     }
   };
 
+  subs.add(
+    node.notices$.subscribe((n) => {
+      const line = formatNotice(n, nick, formatTime(n.ts));
+      if (line !== undefined) print(line);
+    }),
+  );
   // Announce invitations for me as they appear, once each.
   const seenInvites = new Set<string>();
   subs.add(

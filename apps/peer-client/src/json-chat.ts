@@ -4,7 +4,8 @@
  * that is lost (no host reachable) ends with exit code 3.
  */
 import { Subscription, type Observable } from 'rxjs';
-import { formatEvent, toJsonLine, type ChatEvent } from './chat-event.js';
+import { displayName, formatEvent, formatTime, toJsonLine, type ChatEvent, type Names } from './chat-event.js';
+import { formatNotice } from './member-notices.js';
 import { EXIT } from './config.js';
 import type { PeerNode } from './peer-node.js';
 
@@ -70,6 +71,17 @@ export function runChat(options: RunChatOptions): Promise<number> {
       leaveWhenEchoed();
     };
     subs.add(handle.events$.subscribe({ next: onEvent, complete: finish }));
+    // Join/part/quit notices are for people: the text mode only (the JSON contract keeps its events).
+    if (!json) {
+      const names: Names = { selfId: node.selfId, nickOf: (id) => node.nameOf(id) };
+      subs.add(
+        node.notices$.subscribe((n) => {
+          if (('channel' in n && n.channel !== channel) || ('channels' in n && !n.channels.includes(channel))) return;
+          const line = formatNotice(n, (id) => displayName(names, id), formatTime(n.ts));
+          if (line !== undefined) write(line);
+        }),
+      );
+    }
     subs.add(
       lines$.subscribe({
         // An empty line carries no post: SAY with empty text is legal but useless for scripts.

@@ -8,7 +8,8 @@ import type { Logger } from '@ims/app-kit';
 import { lobbyHosts, startMemberSession } from '@ims/member-session';
 import { createMember, lostHostExpiryFor, type LobbyHost, type MemberTarget } from '@ims/channel-core';
 import { dialingFrom, tcpTransport, type Transport } from '@ims/transport';
-import { combineLatest, filter, firstValueFrom, map, of, startWith, timeout, type Observable } from 'rxjs';
+import { asyncScheduler, combineLatest, filter, firstValueFrom, map, of, startWith, Subject, timeout, type Observable } from 'rxjs';
+import { NoticeTracker, type Notice } from './member-notices.js';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
 import { hostOf, serverNamed } from './join-target.js';
@@ -60,6 +61,9 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
 /** Nicks remembered for peers discovery has forgotten (departed authors): at most this many. */
 const MAX_NICKS = 10_000;
 
+/** ms a closing node keeps discovery open for its last announcement (the pacing gap is 100 ms). */
+const FINAL_ANNOUNCE_MS = 150;
+
 /** A joined channel: its handle and the host it is on now (for CLIENT_MEMBERSHIP). */
 interface ChannelEntry {
   readonly handle: LazyChannel;
@@ -80,6 +84,9 @@ class Node implements PeerNode {
   private readonly leaving = new Set<LazyChannel>();
   /** Nicks heard, kept after their peer is gone: a departed author keeps a name (issue 14). Bounded. */
   private readonly nicks = new Map<string, string>();
+  private readonly notices = new Subject<Notice>();
+  readonly notices$ = this.notices.asObservable();
+  private readonly tracker: NoticeTracker;
   private closed = false;
 
   constructor(
@@ -98,9 +105,16 @@ class Node implements PeerNode {
     this.merged$ = combineLatest([discovery.lobby$, inbox.changed$.pipe(startWith(undefined))]).pipe(map(([l]) => inbox.withInvites(l)));
     this.lobby$ = this.merged$.pipe(map((l) => this.toSnapshot(l)));
     this.hosts$ = lobbyHosts(discovery, host?.own$);
+    this.tracker = new NoticeTracker({
+      watching: (c) => this.channels.get(c)?.state.host !== undefined,
+      emit: (n) => this.notices.next(n),
+      clock,
+      scheduler: asyncScheduler,
+    });
     discovery.events$.subscribe((e) => {
       if (e.kind === 'appeared' && e.peer.nick !== undefined) this.rememberNick(e.peer.id, e.peer.nick);
       if (e.kind === 'nickChanged' && e.nick !== undefined) this.rememberNick(e.peerId, e.nick);
+      this.tracker.handle(e);
     });
   }
 
@@ -170,6 +184,11 @@ class Node implements PeerNode {
     await Promise.all([...[...this.channels.values()].map((c) => c.handle.exit()), ...[...this.leaving].map((h) => h.drained())]);
     await this.host?.close();
     await this.inbox.close();
+    // The announcements of our EXITs and of the host's stop may wait out discovery's pacing (at most
+    // 10 a second, docs/protocol.md §3.1): let the last one leave, so others see a clean quit (issue 14).
+    await new Promise((resolve) => setTimeout(resolve, FINAL_ANNOUNCE_MS));
+    this.tracker.stop();
+    this.notices.complete();
     this.discovery.close();
   }
 
@@ -239,6 +258,11 @@ class Node implements PeerNode {
       .snapshot()
       .clients.filter((c) => c.state !== 'disconnected' && c.memberships.some((m) => m.serverId === host && m.channels.includes(channel)))
       .map((c) => c.id);
+  }
+
+  hostStopped(id: string): boolean {
+    const p = this.discovery.peer(id);
+    return p !== undefined && p.server === undefined;
   }
 
   nameOf(id: string): string {

@@ -5,6 +5,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
+import type { Notice } from './member-notices.js';
 
 /** One peer as the lobby shows it. */
 export interface LobbyPeer {
@@ -67,6 +68,10 @@ export interface PeerNode {
   readonly lobby$: Observable<LobbySnapshot>;
   /** The latest lobby snapshot. */
   lobby(): LobbySnapshot;
+  /** Join, part, quit and nick-change notices about the members of joined channels (member-notices.ts). */
+  readonly notices$: Observable<Notice>;
+  /** True when `id` is a peer that announced the stop of its host (no SERVER_OPTION any more, docs/protocol.md §3.7). */
+  hostStopped(id: string): boolean;
   /** Joins `channel` on `server` (peer ID), else where the lobby shows it, else on the embedded host. */
   join(channel: string, server?: string): ChannelHandle;
   /** Leaves every channel (EXIT), stops announcing, closes every socket. */
