@@ -23,3 +23,7 @@ export type { DialOptions, ListenOptions, Listener, Refusal, Transport } from '.
 export type { CloseInfo, Connection, ConnectionSink } from './connection.js';
 export { TransportError } from './transport-error.js';
 export { TRANSPORT_DEFAULTS } from './limits.js';
+export { acceptForHandoff } from './handoff-acceptor.js';
+export type { HandedSocket, HandoffAcceptor, HandoffAcceptorOptions } from './handoff-acceptor.js';
+export { adoptingTransport } from './adopting-transport.js';
+export type { AdoptingTransport, AdoptingTransportOptions } from './adopting-transport.js';

@@ -106,7 +106,8 @@ class TcpListener<T> implements Listener<T> {
   }
 }
 
-function bind(server: Server, address: string, port: number, tries: number): Promise<number> {
+/** Binds `server` (port 0: random free ports of the draft's range, `tries` times); also used by handoff-acceptor.ts. */
+export function bind(server: Server, address: string, port: number, tries: number): Promise<number> {
   if (port !== 0 && (port < SERVER_PORT_MIN || port > SERVER_PORT_MAX)) {
     return Promise.reject(new TransportError('LISTEN_FAILED', `port ${port} is outside ${SERVER_PORT_MIN}–${SERVER_PORT_MAX}`));
   }
