@@ -85,7 +85,11 @@ describe('TcpConnection writes', () => {
     const { socket, conn } = setup({ maxSendQueueBytes: 10 });
     const rec = recorder();
     conn.attach(rec);
+    // The socket still holds 8 bytes after our flush (the peer does not read): they count.
+    expect(conn.write(new Uint8Array(8))).toBe(true);
     socket.writableLength = 8;
+    await turn();
+    expect(socket.writes).toHaveLength(1);
     expect(conn.write(new Uint8Array(2))).toBe(true);
     expect(conn.write(new Uint8Array(1))).toBe(false);
     expect(socket.destroyed).toBe(true);

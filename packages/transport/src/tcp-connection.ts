@@ -68,6 +68,10 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   private queue: Uint8Array[] = [];
   private queued = 0;
   private blocked = false;
+  /** This connection is in the turn's flush list (saves a Set lookup per write of a fan-out). */
+  private flushQueued = false;
+  /** What the socket itself held after our last write: the send-queue bound counts it without a per-write read. */
+  private socketBacklog = 0;
   private framesSeen = 0;
   /** Bytes read and dropped since the close began. */
   private discarded = 0;
@@ -174,22 +178,32 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     this.queue.push(bytes);
     this.queued += bytes.byteLength;
     // The bound covers both our queue and what the socket already holds: a peer that stopped
-    // reading must not grow memory without limit.
-    if (this.queued + this.socket.writableLength > this.maxQueue) {
+    // reading must not grow memory without limit. The socket's share only shrinks between our
+    // writes, so the figure from the last flush is an upper bound (no property read per write).
+    if (this.queued + this.socketBacklog > this.maxQueue) {
       this.destroy(`slow reader: more than ${this.maxQueue} bytes waiting`, 'SLOW_READER');
       return false;
     }
-    if (!this.blocked) scheduleFlush(this);
+    this.queueFlush();
     return true;
   }
 
+  private queueFlush(): void {
+    if (this.flushQueued || this.blocked) return;
+    this.flushQueued = true;
+    scheduleFlush(this);
+  }
+
   flush(): void {
+    this.flushQueued = false;
     if (this.state === 'closed' || this.blocked) return;
     if (this.queue.length > 0) {
       const data = this.queue.length === 1 ? (this.queue[0] as Uint8Array) : Buffer.concat(this.queue, this.queued);
       this.queue = [];
       this.queued = 0;
-      if (!this.socket.write(data)) {
+      const accepted = this.socket.write(data);
+      this.socketBacklog = this.socket.writableLength;
+      if (!accepted) {
         this.blocked = true;
         this.socket.once('drain', onSocketDrain);
         return;
@@ -209,7 +223,7 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close without the timer.
     this.socket.resume();
     if (this.queue.length === 0 && !this.blocked) this.socket.end();
-    else scheduleFlush(this);
+    else this.queueFlush();
   }
 
   destroy(reason: string, code?: TransportErrorCode): void {
@@ -220,13 +234,20 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     this.state = 'closing';
     this.queue = [];
     this.queued = 0;
-    cancelFlush(this);
+    this.dropFromFlush();
     this.socket.destroy();
+  }
+
+  private dropFromFlush(): void {
+    if (!this.flushQueued) return;
+    this.flushQueued = false;
+    cancelFlush(this);
   }
 
   /** @internal socket 'drain' after a write the kernel could not take at once. */
   onDrain(): void {
     this.blocked = false;
+    this.socketBacklog = this.socket.writableLength;
     this.flush();
   }
 
@@ -235,7 +256,7 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     this.state = 'closed';
     this.clearIdle();
     if (this.closeTimer) clearTimeout(this.closeTimer);
-    cancelFlush(this);
+    this.dropFromFlush();
     this.queue = [];
     this.queued = 0;
     const info: CloseInfo = { reason: this.reason ?? 'closed', code: this.code, byPeer: this.byPeer };
