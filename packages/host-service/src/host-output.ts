@@ -17,6 +17,12 @@ export class HostOutput {
   /** Frames handed to a connection. */
   framesOut = 0;
   private readonly historyFrames = new HistoryFrames();
+  /**
+   * A channel's member connections, resolved once per member list: the reducer hands out the same
+   * array until the membership changes (channel-core `connsOf`), so a post's fan-out does no lookup
+   * per member. A connection that closed meanwhile is still in the list; its write is refused.
+   */
+  private readonly resolved = new WeakMap<readonly string[], readonly Entry[]>();
 
   constructor(
     private readonly conns: ReadonlyMap<string, Entry>,
@@ -43,10 +49,22 @@ export class HostOutput {
   broadcast(conns: readonly string[], command: ServerCommand, staged: StagedPost<Entry> | undefined): void {
     const bytes = this.encode(command);
     if (!bytes) return;
-    for (const id of conns) {
-      const entry = this.conns.get(id);
-      if (entry) this.send(entry, bytes, staged);
+    const entries = this.entriesOf(conns);
+    if (this.turn) this.turn.writeAll(entries, bytes, staged);
+    else for (let i = 0; i < entries.length; i++) this.write(entries[i] as Entry, bytes);
+  }
+
+  private entriesOf(conns: readonly string[]): readonly Entry[] {
+    let entries = this.resolved.get(conns);
+    if (entries === undefined) {
+      const list: Entry[] = [];
+      for (const id of conns) {
+        const entry = this.conns.get(id);
+        if (entry) list.push(entry);
+      }
+      this.resolved.set(conns, (entries = list));
     }
+    return entries;
   }
 
   /** Every frame to a connection goes through here, so it keeps its place behind held echoes. */

@@ -46,10 +46,11 @@ export interface TurnCommitHooks<O extends Outlet> {
 /** What an author gets in place of the echo of a post that was not stored. */
 const REFUSAL = encodeFrame({ cmd: 'ERROR', reason: 'STORE_UNAVAILABLE: the history cannot be written, post not stored; send it again later' });
 
-/** The held writes of one turn, in order, as parallel arrays (a fan-out holds one slot per member). */
+/** The held writes of one turn, in order, as parallel arrays (a fan-out holds one slot for all its members). */
 export class TurnCommit<O extends Outlet> {
   private staged: StagedPost<O>[] = [];
-  private to: O[] = [];
+  /** One connection, or every member of a fan-out (the same bytes to each). */
+  private to: (O | readonly O[])[] = [];
   /** Bytes to deliver, or the reason of a close. */
   private what: (Uint8Array | string)[] = [];
   private tags: (StagedPost<O> | undefined)[] = [];
@@ -111,6 +112,17 @@ export class TurnCommit<O extends Outlet> {
     this.tags.push(tag);
   }
 
+  /** {@link write} of the same bytes to each of `to`, held as one slot: a fan-out costs one entry, not one per member. */
+  writeAll(to: readonly O[], bytes: Uint8Array, tag?: StagedPost<O>): void {
+    if (!this.holding) {
+      for (let i = 0; i < to.length; i++) this.hooks.deliver(to[i] as O, bytes);
+      return;
+    }
+    this.to.push(to);
+    this.what.push(bytes);
+    this.tags.push(tag);
+  }
+
   /** Closes now, or after the held writes to that connection went out. */
   close(to: O, reason: string): void {
     if (!this.holding) return to.conn.close(reason);
@@ -133,16 +145,26 @@ export class TurnCommit<O extends Outlet> {
       for (const s of staged) this.hooks.retract(s.channel, s.post);
     }
     for (let i = 0; i < to.length; i++) {
-      const dest = to[i] as O;
+      const dest = to[i] as O | readonly O[];
       const item = what[i] as Uint8Array | string;
       const tag = tags[i];
-      if (typeof item === 'string') dest.conn.close(item);
-      else if (tag?.failed !== true) this.hooks.deliver(dest, item);
+      if (Array.isArray(dest)) this.releaseAll(dest as readonly O[], item as Uint8Array, tag);
+      else if (typeof item === 'string') (dest as O).conn.close(item);
+      else if (tag?.failed !== true) this.hooks.deliver(dest as O, item);
       else if (dest === tag.author) this.answer(tag);
     }
     // An author that was not among the recipients (it left in the same turn) still gets its answer.
     if (!result.ok) for (const s of staged) this.answer(s);
   };
+
+  private releaseAll(dest: readonly O[], bytes: Uint8Array, tag: StagedPost<O> | undefined): void {
+    if (tag?.failed === true) {
+      if (tag.author !== undefined && dest.includes(tag.author)) this.answer(tag);
+      return;
+    }
+    const deliver = this.hooks.deliver;
+    for (let j = 0; j < dest.length; j++) deliver(dest[j] as O, bytes);
+  }
 
   /** The contract says commit reports failures; a store that throws anyway is treated as failing. */
   private commitSafely(posts: number): CommitResult {
