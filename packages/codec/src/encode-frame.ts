@@ -7,7 +7,7 @@ import { FRAME_HEADER_BYTES, MAX_SUCCESSORS } from './constants.js';
 import { CodecError } from './errors.js';
 import { isValidChannelName, isValidPeerId } from './names.js';
 import type { Command } from './types.js';
-import { assertField, utf8Bytes } from './utf8.js';
+import { assertField, utf8Length, writeUtf8 } from './utf8.js';
 
 function peerIdField(id: string, what: string): string {
   if (!isValidPeerId(id)) throw new CodecError('INVALID_VALUE', `${what} is not a valid peer ID: ${JSON.stringify(id)}`);
@@ -67,15 +67,17 @@ function fieldsOf(cmd: Command): string[] {
 
 /** Encode one command as a complete frame (strict form). Throws CodecError INVALID_VALUE on bad arguments. */
 export function encodeFrame(cmd: Command): Uint8Array {
-  const parts = fieldsOf(cmd).map(utf8Bytes);
+  const fields = fieldsOf(cmd);
+  // One pass for the length and one write into one buffer: a post is encoded once per fan-out.
   let bodyLength = 0;
-  for (const p of parts) bodyLength += p.length + 1;
+  for (const f of fields) bodyLength += utf8Length(f) + 1;
   const out = new Uint8Array(FRAME_HEADER_BYTES + bodyLength);
-  new DataView(out.buffer).setUint32(0, bodyLength, false);
+  out[0] = bodyLength >>> 24;
+  out[1] = (bodyLength >>> 16) & 0xff;
+  out[2] = (bodyLength >>> 8) & 0xff;
+  out[3] = bodyLength & 0xff;
   let pos = FRAME_HEADER_BYTES;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length + 1; // the NUL is already there: Uint8Array starts zeroed
-  }
+  // The NUL after each field is already there: a Uint8Array starts zeroed.
+  for (const f of fields) pos = writeUtf8(f, out, pos) + 1;
   return out;
 }

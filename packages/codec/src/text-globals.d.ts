@@ -2,6 +2,7 @@
 // runtime we target. Declare only what the codec uses; interfaces merge with Node's or the DOM's.
 interface TextEncoder {
   encode(input?: string): Uint8Array;
+  encodeInto(source: string, destination: Uint8Array): { read: number; written: number };
 }
 interface TextDecoder {
   decode(input?: Uint8Array): string;
