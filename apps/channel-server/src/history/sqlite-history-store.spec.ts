@@ -42,6 +42,21 @@ describe('SqliteHistoryStore', () => {
     );
   });
 
+  it('stores a large batch (multi-row inserts of 64, 16, 4 and 1) in order, across channels', () => {
+    const a = open({ retainPerChannel: 1_000 });
+    // 157 = 2×64 + 16 + 3×4 + 1: every statement size, the last rows in the single-row one.
+    for (let n = 0; n < 157; n++) a.append(n % 3 === 0 ? '#x' : '#y', post(n));
+    expect(a.commit()).toEqual({ ok: true, posts: 157 });
+    a.closeNow();
+    const all = Array.from({ length: 157 }, (_, n) => n);
+    expect(open().loadAll(1_000)).toEqual(
+      new Map([
+        ['#x', all.filter((n) => n % 3 === 0).map(post)],
+        ['#y', all.filter((n) => n % 3 !== 0).map(post)],
+      ]),
+    );
+  });
+
   it('writes what was appended only at commit, in one transaction', () => {
     const s = open();
     s.append('#a', post(1));
