@@ -16,15 +16,19 @@ function setup() {
   const out: string[] = [];
   const currents: (string | undefined)[] = [];
   const scheduler = new VirtualTimeScheduler();
-  const done = runInteractive({ node, lines$, print: (l) => out.push(l), onCurrent: (c) => currents.push(c), scheduler });
-  return { node, lines$, out, currents, done, scheduler };
+  const erased: string[] = [];
+  const done = runInteractive({ node, lines$, print: (l) => out.push(l), onCurrent: (c) => currents.push(c), scheduler, eraseTyped: (l) => erased.push(l) });
+  return { node, lines$, out, currents, done, scheduler, erased };
 }
 
 describe('runInteractive', () => {
   it('joins channels, posts to the current one, switches and parts', async () => {
-    const { node, lines$, out, currents, done } = setup();
+    const { node, lines$, out, currents, done, erased } = setup();
+    lines$.next('not yet joined');
     lines$.next('/join #room srv');
     lines$.next('hello room');
+    // The typed post leaves the screen: the host's echo shows it, once (issue 14); not a command, not a refused line.
+    expect(erased).toEqual(['hello room']);
     lines$.next('/join #b');
     lines$.next('hello b');
     lines$.next('/#room');

@@ -24,6 +24,8 @@ export interface RunInteractiveOptions {
   readonly print: (line: string) => void;
   /** Called when the current channel changes, e.g. to update the prompt. @default no-op */
   readonly onCurrent?: (channel: string | undefined) => void;
+  /** Takes a typed post off the screen: the host's echo shows it (issue 14). @default no-op */
+  readonly eraseTyped?: (line: string) => void;
   /** Timers (the wait for a lost host's announced stop); tests pass a virtual one. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
@@ -95,7 +97,7 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
     return handle;
   };
 
-  const execute = (cmd: ChatCommand): 'quit' | undefined => {
+  const execute = (cmd: ChatCommand, line: string): 'quit' | undefined => {
     switch (cmd.kind) {
       case 'empty':
         return undefined;
@@ -161,7 +163,12 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
       }
       case 'say': {
         const handle = channelOf(undefined);
-        if (handle) handle.post(cmd.text);
+        if (handle) {
+          // The echo (`say` from the host, own nick) replaces the typed line; a post the host never
+          // echoes is told by an error line (refusals) or stays pending across failovers.
+          options.eraseTyped?.(line);
+          handle.post(cmd.text);
+        }
         return undefined;
       }
     }
@@ -204,7 +211,7 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
     subs.add(
       options.lines$.subscribe({
         next: (line) => {
-          if (!quitting && execute(parseChatLine(line)) === 'quit') quit();
+          if (!quitting && execute(parseChatLine(line), line) === 'quit') quit();
         },
         complete: quit,
         error: quit,

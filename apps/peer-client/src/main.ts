@@ -65,7 +65,7 @@ async function main(): Promise<number> {
           invite: invocation.invite,
         });
       case 'interactive':
-        return runInteractive({ node, lines$: io.lines$, print: write, onCurrent: (c) => io.setCurrent(c) });
+        return runInteractive({ node, lines$: io.lines$, print: write, onCurrent: (c) => io.setCurrent(c), eraseTyped: (l) => io.eraseTyped(l) });
     }
   };
   // docs/protocol.md §2.7: stdout going away (EPIPE) ends the process like EOF, with EXIT everywhere.

@@ -2,7 +2,7 @@
  * Line I/O for the front-ends. On a terminal, a readline prompt showing the current channel that
  * incoming lines do not garble; on pipes (scripts, tests, netsim), plain lines in and out.
  */
-import { clearLine, createInterface, cursorTo } from 'node:readline';
+import { clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
 import { Observable } from 'rxjs';
 
 /** Lines in, lines out, and the prompt. */
@@ -13,6 +13,11 @@ export interface LineIo {
   print(line: string): void;
   /** Shows the current channel in the prompt (terminal only). */
   setCurrent(channel: string | undefined): void;
+  /**
+   * Takes the line just typed off the screen (terminal only; call it while handling that line): a
+   * post is shown once, when the host echoes it, not twice (issue 14).
+   */
+  eraseTyped(line: string): void;
   /**
    * Resolves with the write error once the output went away (EPIPE: whoever read our stdout closed
    * it); nothing is written after that, so the process can still leave its channels with EXIT.
@@ -45,11 +50,13 @@ export function lineIo(input: NodeJS.ReadStream, output: NodeJS.WriteStream, int
         if (!isGone()) output.write(line + '\n');
       },
       setCurrent: () => undefined,
+      eraseTyped: () => undefined,
       gone,
     };
   }
   const rl = createInterface({ input, output, terminal: true });
-  rl.setPrompt('> ');
+  let prompt = '> ';
+  rl.setPrompt(prompt);
   const lines$ = new Observable<string>((sub) => {
     rl.on('line', (line) => {
       sub.next(line);
@@ -74,8 +81,21 @@ export function lineIo(input: NodeJS.ReadStream, output: NodeJS.WriteStream, int
     },
     setCurrent(channel) {
       if (isGone()) return;
-      rl.setPrompt(`${channel ?? ''}> `);
+      prompt = `${channel ?? ''}> `;
+      rl.setPrompt(prompt);
       rl.prompt(true);
+    },
+    eraseTyped(line) {
+      if (isGone()) return;
+      // Enter left the cursor below the typed line (the prompt is redrawn after the handler): go
+      // up over every row it wrapped onto and clear them.
+      const columns = output.columns > 0 ? output.columns : 80;
+      const rows = Math.max(1, Math.ceil((prompt.length + [...line].length) / columns));
+      for (let i = 0; i < rows; i++) {
+        moveCursor(output, 0, -1);
+        clearLine(output, 0);
+      }
+      cursorTo(output, 0);
     },
   };
 }
