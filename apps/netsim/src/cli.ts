@@ -1,8 +1,9 @@
-/** The `netsim` command line: `run <file|dir>` with backend, repeat, report and progress options. */
+/** The `netsim` command line: `run <file|dir>` with backend, repeat, report and progress options; `check` and `new`. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { netnsUnavailableReason, sweepNamespaces } from './backend/netns.js';
+import { checkCommand, newCommand } from './cli-authoring.js';
 import { sweepRunDirs } from './backend/run-dir.js';
 import { NetsimError } from './errors.js';
 import { DEFAULT_APP_MAINS, REPO_ROOT, type AppMains } from './proc/launch.js';
@@ -155,5 +156,19 @@ export function buildProgram(onExit: (code: number) => void, signal?: AbortSigna
         onExit(e.code === 'BACKEND_UNAVAILABLE' ? EXIT.unavailable : EXIT.usage);
       }
     });
+  program
+    .command('check')
+    .description('validate scenario files without running them (errors name file:line)')
+    .argument('<paths...>', 'scenario files or folders')
+    .action(async (paths: string[]) => onExit(await checkCommand(paths, stdoutLine, stderrLine)));
+  program
+    .command('new')
+    .description('write a commented template scenario NAME.yaml that passes check')
+    .argument('<name>', 'scenario name, or file name ending in .yaml')
+    .option('--dir <dir>', 'folder to write into', '.')
+    .action(async (name: string, o: { dir: string }) => onExit(await newCommand(name, o.dir, stdoutLine, stderrLine)));
   return program;
 }
+
+const stdoutLine = (s: string): void => void process.stdout.write(`${s}\n`);
+const stderrLine = (s: string): void => void process.stderr.write(`${s}\n`);

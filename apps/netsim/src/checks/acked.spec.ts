@@ -42,6 +42,8 @@ describe('readerTallies', () => {
       alice: { expected: 2, received: 2, lost: 0, duplicated: 0 },
       bob: { expected: 2, received: 1, lost: 1, duplicated: 1 },
     });
+    b.sim('run', 'teardown').sim('bob', 'exit', { code: 0, signal: null, expected: true });
+    expect(Object.keys(readerTallies(b.events, room))).toEqual(['alice', 'bob']);
   });
 });
 

@@ -60,8 +60,10 @@ export interface ReaderTally {
   readonly duplicated: number;
 }
 
-/** The tally of every present member at the end of the run. */
-export function readerTallies(log: readonly SimEvent[], channelOf: ReadonlyMap<string, string>): Record<string, ReaderTally> {
+/** The tally of every member present at the end of the run (before its `teardown` marker, when there is one). */
+export function readerTallies(whole: readonly SimEvent[], channelOf: ReadonlyMap<string, string>): Record<string, ReaderTally> {
+  const end = whole.findIndex((e) => e.source === 'netsim' && e.event === 'teardown');
+  const log = end < 0 ? whole : whole.slice(0, end);
   const posts = postsOf(log, channelOf);
   const required = requiredPosts(log, posts);
   const typed = new Set(posts.map((p) => keyOf(p.author, p.text)));

@@ -12,6 +12,9 @@ export interface FailoverMeasure {
   readonly intervals: number | undefined;
 }
 
+/** Faults whose healing is measured. */
+const MEASURED = [...FAULT_EVENTS, 'partition'] as const;
+
 /** netsim actions that end a member: it has no failover to make. */
 const ENDS: readonly string[] = ['leave', ...FAULT_EVENTS];
 
@@ -21,26 +24,55 @@ function leaving(log: readonly SimEvent[], client: string, upTo: number): boolea
   return log.some((x, j) => j > start && j <= upTo && x.host === client && x.source === 'netsim' && x.event === 'leave');
 }
 
-/** Measures every kill/freeze/stop of a host that some client had as its channel host. */
+/** The partition groups of a `partition` event (`data.groups`), or none. */
+function groupsOf(e: SimEvent): string[][] {
+  const g = e.data['groups'];
+  return Array.isArray(g) ? g.filter((x): x is string[] => Array.isArray(x) && x.every((n) => typeof n === 'string')) : [];
+}
+
+/**
+ * The hosts a fault cut members off from, each with its members: the faulted host itself, or for
+ * a partition every host some member now sits on the other side of.
+ */
+function cutOff(log: readonly SimEvent[], e: SimEvent, i: number, clients: readonly string[]): { host: string; affected: string[] }[] {
+  const live = (c: string) => clientView(log, c, i).alive && !leaving(log, c, i);
+  if (e.event !== 'partition') return [{ host: e.host, affected: clients.filter((c) => c !== e.host && live(c) && clientView(log, c, i).host === e.host) }];
+  const groups = groupsOf(e);
+  const side = (h: string): number => groups.findIndex((g) => g.includes(h));
+  const byHost = new Map<string, string[]>();
+  for (const c of clients) {
+    const host = clientView(log, c, i).host;
+    if (host === undefined || host === c || !live(c) || side(c) < 0 || side(host) < 0 || side(c) === side(host)) continue;
+    byHost.set(host, [...(byHost.get(host) ?? []), c]);
+  }
+  return [...byHost].map(([host, affected]) => ({ host, affected }));
+}
+
+/** Measures every kill/freeze/stop of a host that some client had as its channel host, and every partition that cut members off from theirs. */
 export function measureFailovers(log: readonly SimEvent[], clients: readonly string[], intervalMs: number): FailoverMeasure[] {
   const out: FailoverMeasure[] = [];
   log.forEach((e, i) => {
-    if (e.source !== 'netsim' || !(FAULT_EVENTS as readonly string[]).includes(e.event)) return;
-    const affected = clients.filter((c) => c !== e.host && clientView(log, c, i).alive && clientView(log, c, i).host === e.host && !leaving(log, c, i));
-    if (affected.length === 0) return;
-    let healed: number | undefined = e.t;
-    for (const c of affected) {
-      const back = log.find((x, j) => j > i && x.host === c && ((x.source === 'app' && (x.event === 'failover' || x.event === 'joined') && x.data['host'] !== e.host) || (x.source === 'netsim' && ENDS.includes(x.event))));
-      // A member netsim made leave or killed has nothing to heal (an exit at teardown does not count).
-      if (back?.source === 'netsim') continue;
-      if (!back) {
-        healed = undefined;
-        break;
-      }
-      healed = Math.max(healed, back.t);
+    if (e.source !== 'netsim' || !(MEASURED as readonly string[]).includes(e.event)) return;
+    for (const { host, affected } of cutOff(log, e, i, clients)) {
+      if (affected.length > 0) out.push(measureOne(log, e, i, host, affected, intervalMs));
     }
-    const healedMs = healed === undefined ? undefined : healed - e.t;
-    out.push({ fault: e.event, host: e.host, at: e.t, affected, healedMs, intervals: healedMs === undefined ? undefined : healedMs / intervalMs });
   });
   return out;
+}
+
+/** How long the members `host` lost to fault `e` took to rejoin elsewhere. */
+function measureOne(log: readonly SimEvent[], e: SimEvent, i: number, host: string, affected: readonly string[], intervalMs: number): FailoverMeasure {
+  let healed: number | undefined = e.t;
+  for (const c of affected) {
+    const back = log.find((x, j) => j > i && x.host === c && ((x.source === 'app' && (x.event === 'failover' || x.event === 'joined') && x.data['host'] !== host) || (x.source === 'netsim' && ENDS.includes(x.event))));
+    // A member netsim made leave or killed has nothing to heal (an exit at teardown does not count).
+    if (back?.source === 'netsim') continue;
+    if (!back) {
+      healed = undefined;
+      break;
+    }
+    healed = Math.max(healed, back.t);
+  }
+  const healedMs = healed === undefined ? undefined : healed - e.t;
+  return { fault: e.event, host, at: e.t, affected, healedMs, intervals: healedMs === undefined ? undefined : healedMs / intervalMs };
 }

@@ -46,8 +46,8 @@ export function validateSteps(ctx: ValidationContext, raw: unknown, hosts: Hosts
     if (!obj) return;
     const keys = Object.keys(obj);
     if (keys.length !== 1 || !STEP_KEYS.includes(keys[0] ?? '')) {
-      const typo = keys.length === 1 ? `unknown step "${keys[0]}"${didYouMean(keys[0] as string, STEP_KEYS)}: ` : '';
-      ctx.fail(path, `${typo}a step has exactly one of: ${STEP_KEYS.join(', ')}`);
+      const list = `a step has exactly one of: ${STEP_KEYS.join(', ')}`;
+      ctx.fail(path, keys.length === 1 ? `unknown step "${keys[0]}"${didYouMean(keys[0] as string, STEP_KEYS)} (${list})` : list);
       return;
     }
     const step = validateStep(ctx, keys[0] as string, obj[keys[0] as string], [...path, keys[0] as string], hosts);
