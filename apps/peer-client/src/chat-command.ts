@@ -1,7 +1,7 @@
 /**
  * Parses one line typed in the interactive chat into a typed command. Pure: no I/O.
  */
-import { isValidChannelName } from '@ims/codec';
+import { isValidChannelName, MAX_CHANNEL_NAME_BYTES } from '@ims/codec';
 
 /** One thing the user asked for; `say` is a line that is not a command. */
 export type ChatCommand =
@@ -36,6 +36,31 @@ export const HELP_TEXT = [
 // punctuation and symbols only, so it prints on one line and has no spaces.
 const NICK_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]{1,32}$/u;
 
+/** The rule every channel name error ends with (docs/protocol.md §1). */
+const CHANNEL_RULE = 'channel names are ASCII and start with # or @ (e.g. #lobby, @team)';
+
+/**
+ * Why `name` is no channel name, for a person (issue 14: not just the usage line); `undefined`
+ * when it is one.
+ */
+export function channelProblem(name: string): string | undefined {
+  if (isValidChannelName(name)) return undefined;
+  const odd = [...name].find((c) => !/^[\x21-\x7e]$/.test(c));
+  if (odd !== undefined) return `${name} has ${JSON.stringify(odd)}: ${CHANNEL_RULE}`;
+  if (name[0] !== '#' && name[0] !== '@') return `${name} does not start with # or @: ${CHANNEL_RULE}; did you mean #${name}?`;
+  if (name.length < 2) return `${name} alone is no name: ${CHANNEL_RULE}`;
+  return `${name} is longer than ${MAX_CHANNEL_NAME_BYTES} characters: ${CHANNEL_RULE}`;
+}
+
+/** Why `nick` is no nickname; `undefined` when it is one. */
+export function nickProblem(nick: string): string | undefined {
+  if (NICK_RE.test(nick)) return undefined;
+  if ([...nick].length > 32) return `${nick} has ${[...nick].length} characters; nicks have 1-32`;
+  return `${JSON.stringify(nick)} has a character a nick cannot carry: letters, digits, punctuation and symbols only`;
+}
+
+const invalid = (message: string): ChatCommand => ({ kind: 'invalid', message });
+
 /** Parses one input line of the interactive chat. Never throws. */
 export function parseChatLine(line: string): ChatCommand {
   const trimmed = line.trim();
@@ -53,13 +78,9 @@ export function parseChatLine(line: string): ChatCommand {
     case 'leave':
       return optionalChannel(args, (channel) => ({ kind: 'part', ...(channel ? { channel } : {}) }), '/part [#room]');
     case 'switch':
-      return args[0] !== undefined && args.length === 1 && isValidChannelName(args[0])
-        ? { kind: 'switch', channel: args[0] }
-        : { kind: 'invalid', message: 'usage: /switch #room' };
+      return parseSwitch(args);
     case 'nick':
-      return args.length === 1 && args[0] !== undefined && NICK_RE.test(args[0])
-        ? { kind: 'nick', nick: args[0] }
-        : { kind: 'invalid', message: 'usage: /nick NAME (1-32 characters, no spaces)' };
+      return parseNick(args);
     case 'invite':
       return parseInvite(args);
     case 'who':
@@ -67,31 +88,60 @@ export function parseChatLine(line: string): ChatCommand {
       return optionalChannel(args, (channel) => ({ kind: 'who', ...(channel ? { channel } : {}) }), '/who [#room]');
     case 'list':
     case 'lobby':
-      return { kind: 'list' };
+      return noArgs(args, '/list', { kind: 'list' });
     case 'help':
     case '?':
       return { kind: 'help' };
     case 'quit':
     case 'exit':
-      return { kind: 'quit' };
+      return noArgs(args, '/quit', { kind: 'quit' });
     default:
-      return { kind: 'invalid', message: `unknown command /${head}; try /help` };
+      if (head.startsWith('#') || head.startsWith('@')) return invalid(`${channelProblem(head) ?? `/${head} takes nothing after it`}; to switch: /#room`);
+      return invalid(`unknown command /${head}: the commands are ${COMMANDS.join(' ')} (/help explains them; //text posts /text)`);
   }
 }
+
+/** Command names, for the unknown-command message. */
+const COMMANDS = ['/join', '/part', '/switch', '/nick', '/invite', '/who', '/list', '/help', '/quit'];
 
 function parseJoin(args: readonly string[]): ChatCommand {
   const [channel, server, ...rest] = args;
-  if (channel === undefined || !isValidChannelName(channel) || rest.length > 0) {
-    return { kind: 'invalid', message: 'usage: /join #room [server]' };
-  }
+  const usage = 'usage: /join #room [server]';
+  if (channel === undefined) return invalid(`/join needs a channel: ${usage}`);
+  const problem = channelProblem(channel);
+  if (problem !== undefined) return invalid(`${problem}; ${usage}`);
+  if (rest.length > 0) return invalid(`/join takes a channel and at most one server, not "${rest.join(' ')}": ${usage}`);
   return server === undefined ? { kind: 'join', channel } : { kind: 'join', channel, server };
 }
 
+function parseSwitch(args: readonly string[]): ChatCommand {
+  const usage = 'usage: /switch #room (or /#room)';
+  const [channel] = args;
+  if (channel === undefined || args.length > 1) return invalid(`/switch takes one channel: ${usage}`);
+  const problem = channelProblem(channel);
+  return problem === undefined ? { kind: 'switch', channel } : invalid(`${problem}; ${usage}`);
+}
+
+function parseNick(args: readonly string[]): ChatCommand {
+  const usage = 'usage: /nick NAME (1-32 characters, no spaces)';
+  const [nick] = args;
+  if (nick === undefined) return invalid(`/nick needs a name: ${usage}`);
+  if (args.length > 1) return invalid(`nicks have no spaces: ${usage}`);
+  const problem = nickProblem(nick);
+  return problem === undefined ? { kind: 'nick', nick } : invalid(`${problem}; ${usage}`);
+}
+
 function parseInvite(args: readonly string[]): ChatCommand {
+  const usage = 'usage: /invite WHO... [#room]';
   const last = args[args.length - 1];
-  const channel = last !== undefined && isValidChannelName(last) ? last : undefined;
+  const looksLikeChannel = last !== undefined && (last.startsWith('#') || last.startsWith('@'));
+  if (looksLikeChannel) {
+    const problem = channelProblem(last);
+    if (problem !== undefined) return invalid(`${problem}; ${usage}`);
+  }
+  const channel = looksLikeChannel ? last : undefined;
   const targets = channel === undefined ? args : args.slice(0, -1);
-  if (targets.length === 0) return { kind: 'invalid', message: 'usage: /invite WHO... [#room]' };
+  if (targets.length === 0) return invalid(`/invite needs whom to invite (nicks or peer IDs): ${usage}`);
   return channel === undefined ? { kind: 'invite', targets } : { kind: 'invite', targets, channel };
 }
 
@@ -101,6 +151,12 @@ function optionalChannel(
   usage: string,
 ): ChatCommand {
   if (args.length === 0) return make(undefined);
-  if (args.length === 1 && args[0] !== undefined && isValidChannelName(args[0])) return make(args[0]);
-  return { kind: 'invalid', message: `usage: ${usage}` };
+  const [channel] = args;
+  if (args.length > 1 || channel === undefined) return invalid(`${usage.split(' ')[0]} takes at most one channel: usage: ${usage}`);
+  const problem = channelProblem(channel);
+  return problem === undefined ? make(channel) : invalid(`${problem}; usage: ${usage}`);
+}
+
+function noArgs(args: readonly string[], command: string, cmd: ChatCommand): ChatCommand {
+  return args.length === 0 ? cmd : invalid(`${command} takes nothing after it: usage: ${command}`);
 }

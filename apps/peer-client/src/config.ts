@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_ANNOUNCE_INTERVAL_MS,
   DISCOVERY_PORT,
-  isValidChannelName,
   isValidConfiguredPeerId,
   MAX_CONFIGURED_PEER_ID_LENGTH,
   SERVER_PORT_MAX,
@@ -26,6 +25,7 @@ import {
   type ConfigOf,
   type LogLevel,
 } from '@ims/app-kit';
+import { channelProblem } from './chat-command.js';
 
 /** Exit codes of the peer-client (documented in the README). */
 export const EXIT = {
@@ -234,6 +234,7 @@ function parseInterval(v: string): number {
 }
 
 function parseChannel(v: string): string {
-  if (!isValidChannelName(v)) throw new InvalidArgumentError("a channel name: '#' or '@' then printable ASCII");
+  const problem = channelProblem(v);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
   return v;
 }
