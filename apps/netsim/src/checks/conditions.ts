@@ -2,6 +2,7 @@
 import type { Condition } from '../scenario/types.js';
 import { checkExactlyOnce, postsOf, presentClients, seenBy } from './delivery.js';
 import { FAULT_EVENTS, clientView, latestStart, type SimEvent } from './log.js';
+import { hostMatches, resolveClients } from './roles.js';
 
 /** Whether a condition holds, and if not, what is still missing. */
 export interface ConditionResult {
@@ -37,29 +38,37 @@ export function evaluateCondition(cond: Condition, log: readonly SimEvent[], cha
       return done(cond.hosts.filter((h) => !hasSinceStart(log, h, 'listening', 'app')), 'not listening');
     case 'exited':
       return done(cond.hosts.filter((h) => !hasSinceStart(log, h, 'exit', 'netsim')), 'still running');
-    case 'joined':
+    case 'joined': {
+      const clients = resolveClients(cond.hosts, log, channelOf);
+      if (clients.length === 0) return { ok: false, detail: 'no surviving client' };
       return done(
-        cond.hosts.filter((c) => {
+        clients.filter((c) => {
           const v = clientView(log, c);
-          return !v.alive || v.host === undefined || (cond.host !== undefined && v.host !== cond.host);
+          return !v.alive || v.host === undefined || !hostMatches(cond.host, v.host, channelOf);
         }).map((c) => `${c}${describeHost(log, c)}`),
         cond.host === undefined ? 'not joined' : `not joined on ${cond.host}`,
       );
+    }
     case 'failover': {
       const fault = lastFaultIndex(log);
+      const clients = resolveClients(cond.hosts, log, channelOf);
+      if (clients.length === 0) return { ok: false, detail: 'no surviving client' };
       return done(
-        cond.hosts.filter((c) => {
+        clients.filter((c) => {
           const v = clientView(log, c);
           const failed = log.some((e, i) => i > Math.max(fault, v.startIndex) && e.host === c && e.source === 'app' && e.event === 'failover');
-          return !v.alive || !failed || (cond.host !== undefined && v.host !== cond.host);
+          return !v.alive || !failed || !hostMatches(cond.host, v.host, channelOf);
         }).map((c) => `${c}${describeHost(log, c)}`),
         cond.host === undefined ? 'no failover' : `no failover to ${cond.host}`,
       );
     }
     case 'converged': {
-      const hosts = new Set(cond.hosts.map((c) => clientView(log, c).host));
-      const ok = hosts.size === 1 && !hosts.has(undefined);
-      return { ok, detail: ok ? 'ok' : `hosts differ: ${cond.hosts.map((c) => `${c}${describeHost(log, c)}`).join(', ')}` };
+      const clients = resolveClients(cond.hosts, log, channelOf);
+      const hosts = new Set(clients.map((c) => clientView(log, c).host));
+      const one = [...hosts][0];
+      const ok = hosts.size === 1 && one !== undefined && hostMatches(cond.host, one, channelOf);
+      const where = cond.host === undefined ? '' : ` (wanted on ${cond.host})`;
+      return { ok, detail: ok ? 'ok' : clients.length === 0 ? 'no surviving client' : `hosts differ${where}: ${clients.map((c) => `${c}${describeHost(log, c)}`).join(', ')}` };
     }
     case 'delivered':
       return deliveredSoFar(log, channelOf);

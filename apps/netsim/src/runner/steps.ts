@@ -2,6 +2,7 @@
 import { timer, firstValueFrom, fromEvent, race, of } from 'rxjs';
 import type { Backend } from '../backend/types.js';
 import { clientView, type SimEvent } from '../checks/log.js';
+import { hostOfChannel, standbyOfChannel } from '../checks/roles.js';
 import type { Scenario, Step } from '../scenario/types.js';
 import type { Background } from './background.js';
 import type { EventLog } from './event-log.js';
@@ -64,11 +65,18 @@ export function standbyOf(events: readonly SimEvent[], client: string): string |
   return undefined;
 }
 
+/** The host `hostOf` / `standbyOf` of a client, or of a channel (its running members), names now. */
+function refHost(ctx: StepContext, target: string, ref: 'hostOf' | 'standbyOf'): string | undefined {
+  const { events } = ctx.log;
+  if (target.startsWith('#') || target.startsWith('@')) return ref === 'hostOf' ? hostOfChannel(events, ctx.channelOf, target) : standbyOfChannel(events, ctx.channelOf, target);
+  return ref === 'hostOf' ? clientView(events, target).host : standbyOf(events, target);
+}
+
 /** Replaces `hostOf`/`standbyOf: client` by the host it names now; a string says why it cannot. */
 function resolveHostRef(step: Step, ctx: StepContext): Step | string {
   if (!('hostOf' in step || 'standbyOf' in step) || (step.hostOf === undefined && step.standbyOf === undefined)) return step;
   const client = (step.hostOf ?? step.standbyOf) as string;
-  const host = step.hostOf !== undefined ? clientView(ctx.log.events, client).host : standbyOf(ctx.log.events, client);
+  const host = refHost(ctx, client, step.hostOf !== undefined ? 'hostOf' : 'standbyOf');
   if (host === undefined) return `${client} has no ${step.hostOf !== undefined ? 'host' : 'standby'} to act on`;
   const spec = ctx.scenario.hosts.get(host);
   if (spec === undefined) return `${client}'s ${step.hostOf !== undefined ? 'host' : 'standby'} ${host} is not a host of the scenario`;

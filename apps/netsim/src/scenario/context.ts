@@ -1,6 +1,7 @@
 /** Validation helpers shared by the scenario validators: collect every error with its line. */
 import { isValidChannelName } from '@ims/codec';
 import { NetsimError } from '../errors.js';
+import { RESERVED_NAMES } from './selectors.js';
 import { didYouMean } from './suggest.js';
 import type { ValuePath, YamlSource } from './yaml-source.js';
 
@@ -79,8 +80,12 @@ export class ValidationContext {
     });
   }
 
-  /** Checks a host name's syntax. */
+  /** Checks a host name's syntax (and that it is no selector word, see selectors.ts). */
   hostName(name: string, path: ValuePath): boolean {
+    if (RESERVED_NAMES.includes(name)) {
+      this.fail(path, `host name "${name}" is reserved: it selects hosts by role`);
+      return false;
+    }
     if (HOST_NAME.test(name)) return true;
     this.fail(path, `host name "${name}" must match ${HOST_NAME.source}`);
     return false;

@@ -166,7 +166,7 @@ steps:
 `;
     const errors = errorsOf(text);
     expect(errors).toContain('x.yaml:5: a host step names hosts, or has exactly one of: hostOf, standbyOf (steps.0.kill)');
-    expect(errors).toContain('x.yaml:6: host "s1" is a server, expected client (steps.1.leave.standbyOf)');
+    expect(errors).toContain('x.yaml:6: host "s1" is a server, expected a client or a channel (steps.1.leave.standbyOf)');
     expect(errors).toContain('x.yaml:7: rate (posts per second per author) must be a number from 0.1 to 1000 (steps.2.say.rate)');
     expect(errors.some((e) => e.startsWith('x.yaml:8: for (intervals) must be a number'))).toBe(true);
     expect(errors.some((e) => e.startsWith('x.yaml:9: unknown key "cores"'))).toBe(true);

@@ -45,12 +45,17 @@ export interface HostileHost {
 /** Any host of a scenario. */
 export type HostSpec = ServerHost | ClientHost | HostileHost;
 
-/** Something a `wait` step waits for, or an `expect` entry checks at the end. */
+/**
+ * Something a `wait` step waits for, or an `expect` entry checks at the end. Client lists of
+ * `joined`, `failover` and `converged` may hold the `survivors` selector, and their `host` may
+ * be `anyClient` (see selectors.ts); both are resolved as the condition is evaluated.
+ */
 export type Condition =
   | { readonly kind: 'listening'; readonly hosts: readonly string[] }
   | { readonly kind: 'joined'; readonly hosts: readonly string[]; readonly host?: string }
   | { readonly kind: 'failover'; readonly hosts: readonly string[]; readonly host?: string }
-  | { readonly kind: 'converged'; readonly hosts: readonly string[] }
+  /** `host`: the one host must be this one (or `anyClient`, see selectors.ts). */
+  | { readonly kind: 'converged'; readonly hosts: readonly string[]; readonly host?: string }
   | { readonly kind: 'delivered' }
   | { readonly kind: 'exited'; readonly hosts: readonly string[] }
   | { readonly kind: 'event'; readonly host: string; readonly event: string; readonly fields: Readonly<Record<string, string | number | boolean>> };
@@ -81,9 +86,9 @@ export type Expectation =
 export interface HostStep {
   readonly kind: 'start' | 'kill' | 'freeze' | 'thaw' | 'stop' | 'restart' | 'leave';
   readonly hosts: readonly string[];
-  /** Resolved at run time to the current host of this client's channel. */
+  /** Resolved at run time to the current host of this client's channel (or of this channel). */
   readonly hostOf?: string;
-  /** Resolved at run time to the standby the host last named to this client. */
+  /** Resolved at run time to the standby the host last named to this client (or to a member of this channel). */
   readonly standbyOf?: string;
 }
 

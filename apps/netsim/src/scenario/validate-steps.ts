@@ -1,6 +1,8 @@
 /** Validates the `steps:` timeline and the `expect:` list of a scenario. */
 import type { ValidationContext } from './context.js';
 import { didYouMean } from './suggest.js';
+import { hostRefCall } from './selectors.js';
+import { clientList, conditionHost, refTarget } from './validate-roles.js';
 import type { ValuePath } from './yaml-source.js';
 import { DEFAULT_WAIT_INTERVALS, type Condition, type HostSpec, type HostStep, type Step } from './types.js';
 
@@ -61,6 +63,8 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
   const hostStep = HOST_STEPS[key];
   if (hostStep) {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return validateHostRef(ctx, hostStep.kind, value as Record<string, unknown>, path, hosts, line);
+    const call = typeof value === 'string' ? hostRefCall(value) : undefined;
+    if (call) return validateHostRef(ctx, hostStep.kind, { [call.ref]: call.target }, path, hosts, line);
     const names = ctx.hostList(value, path, key);
     hostRefs(ctx, hosts, names, path, hostStep.kinds);
     return { kind: hostStep.kind, hosts: names, line };
@@ -117,7 +121,7 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
   }
 }
 
-/** `{ hostOf: client }` or `{ standbyOf: client }`: exactly one of them, naming a client. */
+/** `{ hostOf: X }` or `{ standbyOf: X }` (or `hostOf(X)`): exactly one of them, X a client or a channel. */
 function validateHostRef(ctx: ValidationContext, kind: HostStep['kind'], obj: Record<string, unknown>, path: ValuePath, hosts: Hosts, line: number): Step | undefined {
   ctx.onlyKeys(obj, path, HOST_REFS);
   const refs = HOST_REFS.filter((r) => obj[r] !== undefined);
@@ -128,7 +132,7 @@ function validateHostRef(ctx: ValidationContext, kind: HostStep['kind'], obj: Re
   const ref = refs[0] as (typeof HOST_REFS)[number];
   const client = ctx.string(obj[ref], [...path, ref], ref);
   if (client === undefined) return undefined;
-  hostRefs(ctx, hosts, [client], [...path, ref], ['client']);
+  refTarget(ctx, hosts, client, [...path, ref]);
   return { kind, hosts: [], [ref]: client, line };
 }
 
@@ -179,18 +183,13 @@ export function validateCondition(ctx: ValidationContext, obj: Record<string, un
       return { kind: key, hosts: names };
     }
     case 'joined':
-    case 'failover': {
-      ctx.onlyKeys(obj, path, [key, 'host']);
-      const names = ctx.hostList(v, p, key);
-      hostRefs(ctx, hosts, names, p, ['client']);
-      const h = host();
-      return { kind: key, hosts: names, ...(h !== undefined ? { host: h } : {}) };
-    }
+    case 'failover':
     case 'converged': {
-      ctx.onlyKeys(obj, path, [key]);
-      const names = ctx.hostList(v, p, key);
-      hostRefs(ctx, hosts, names, p, ['client']);
-      return { kind: 'converged', hosts: names };
+      // Role selectors allowed here: `survivors` in the list, `anyClient` as host (selectors.ts).
+      ctx.onlyKeys(obj, path, [key, 'host']);
+      const names = clientList(ctx, hosts, v, p, key);
+      const h = obj['host'] === undefined ? undefined : conditionHost(ctx, hosts, obj['host'], [...path, 'host']);
+      return { kind: key, hosts: names, ...(h !== undefined ? { host: h } : {}) };
     }
     case 'delivered':
       ctx.onlyKeys(obj, path, [key]);
