@@ -78,7 +78,10 @@ describe('SqliteHistoryStore: admission lists', () => {
     expect(s.loadAll(10).get('@p')).toEqual([{ authorId: 'alice', text: 'old', at: 1 }]);
     expect(s.loadAdmissions().size).toBe(0);
     s.admit('@p', ['alice']);
+    s.append('@p', { authorId: 'alice', text: 'new', at: 2 });
     s.commit();
     expect(s.loadAdmissions().get('@p')).toEqual(['alice']);
+    // The old AUTOINCREMENT table takes new posts after the old ones.
+    expect(s.loadAll(10).get('@p')?.map((p) => p.text)).toEqual(['old', 'new']);
   });
 });

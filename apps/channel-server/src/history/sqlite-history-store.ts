@@ -67,9 +67,12 @@ interface PostRow {
   readonly at: number;
 }
 
+// No AUTOINCREMENT: a new row's id is the largest id + 1, which keeps each channel's order since
+// only a channel's oldest rows are ever deleted; AUTOINCREMENT's sqlite_sequence row would be one
+// more page written in every commit. Data dirs created with it (before 2026-12) keep working.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS posts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   channel TEXT NOT NULL,
   author_id TEXT NOT NULL,
   text TEXT NOT NULL,
