@@ -20,13 +20,33 @@ describe.skipIf(missing)('HTML report in Chromium', () => {
       const page = await browser.newPage();
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
-      const runs = [sampleResult(), sampleResult({ status: 'failed', scenario: 'second' })];
+      const partition = { fault: 'partition', host: 's1', at: 400, affected: ['alice'], healedMs: 700, intervals: 7 };
+      const runs = [sampleResult(), sampleResult({ status: 'failed', scenario: 'second' }), sampleResult({ failovers: [partition] })];
       await page.setContent(renderHtml(runs, [summariseRepeats(runs)]), { waitUntil: 'load' });
-      expect(await page.textContent('#totals')).toBe('2 runs: 1 passed, 1 failed, 0 pending, 0 skipped');
-      expect(await page.locator('svg.timeline').count()).toBe(2);
-      expect(await page.locator('#run-0 svg.timeline rect, #run-0 svg.timeline circle').count()).toBe(5);
+      expect(await page.textContent('#totals')).toBe('3 runs: 2 passed, 1 failed, 0 pending, 0 skipped');
+      expect(await page.locator('svg.timeline').count()).toBe(3);
+      expect(await page.locator('#run-0 svg.timeline .mark').count()).toBe(5);
       const box = await page.locator('#run-0 svg.timeline').boundingBox();
       expect(box?.width).toBeGreaterThan(100);
+      // Zoomed on the fault: the start-up band is narrow, the failover window is drawn and labelled.
+      const collapsed = await page.locator('#run-0 svg.timeline .collapsed rect').boundingBox();
+      expect(collapsed?.width).toBeLessThan(0.1 * (box?.width ?? 0));
+      expect(await page.locator('#run-0 svg.timeline .window').textContent()).toContain('kill → 250 ms');
+      // The kill marker sits in the right part of the lane, not squeezed into its last tenth.
+      const kill = await page.locator('#run-0 svg.timeline .mark >> nth=3').boundingBox();
+      expect((kill?.x ?? 0) - (box?.x ?? 0)).toBeLessThan(0.6 * (box?.width ?? 0));
+      // A legend that names the markers, and checks named by what they assert, with their line.
+      expect(await page.locator('ul.legend li').count()).toBeGreaterThanOrEqual(6);
+      expect(await page.locator('ul.legend').textContent()).toContain('kill netsim killed it (SIGKILL)');
+      expect(await page.locator('#run-0 td.check-name').first().textContent()).toBe('exactly once, in order');
+      expect(await page.locator('#run-0 td.line').first().textContent()).toBe('line 3');
+      // The failover spread over the repeated runs, and one chart of the suite by fault kind.
+      expect(await page.locator('.repeat svg.dist circle').count()).toBe(3);
+      expect(await page.locator('.repeat figcaption').textContent()).toContain('min 250 · median 250 · p95 700 · max 700 ms over 3 runs');
+      const overview = page.locator('svg.overview');
+      expect(await overview.count()).toBe(1);
+      expect(await overview.locator('text.lane').allTextContents()).toEqual(['kill (2)', 'partition (1)']);
+      expect((await overview.boundingBox())?.height).toBeGreaterThan(40);
       expect(requests.filter((u) => !u.startsWith('about:') && !u.startsWith('data:'))).toEqual([]);
     } finally {
       await browser.close();

@@ -59,7 +59,31 @@ describe('HTML report', () => {
     const svg = timelineSvg(sampleResult());
     expect(svg.match(/class="lane"/g)).toHaveLength(2);
     // start, listening, joined, kill, failover: the standby line is routine.
-    expect(svg.match(/<(rect|circle) /g)).toHaveLength(5);
+    expect(svg.match(/<(rect|circle) class="mark"/g)).toHaveLength(5);
     expect(svg).toContain('<title>650 ms alice failover');
+  });
+
+  it('collapses the start-up, shades the failover and leaves out teardown exits', () => {
+    const r = sampleResult();
+    const exit = { t: 990, host: 'alice', source: 'netsim' as const, event: 'exit', data: { code: 0 } };
+    const svg = timelineSvg({ ...r, teardownMs: 900, events: [...r.events, { t: 900, host: 'run', source: 'netsim', event: 'teardown', data: {} }, exit] });
+    expect(svg).toContain('<g class="collapsed">');
+    expect(svg).toContain('start-up 0.1 s');
+    expect(svg).toContain('kill → 250 ms');
+    expect(svg).toContain('<title>900 ms run teardown');
+    expect(svg).not.toContain('990 ms alice exit');
+  });
+
+  it('has a legend, checks with their line, a spread per repeated scenario and a chart per fault kind', () => {
+    const runs = [sampleResult(), sampleResult({ failovers: [{ fault: 'partition', host: 's1', at: 400, affected: ['alice'], healedMs: 700, intervals: 7 }] })];
+    const html = renderHtml(runs, [summariseRepeats(runs)]);
+    expect(html).toContain('<ul class="legend">');
+    expect(html).toContain('<b>kill</b> netsim killed it (SIGKILL)');
+    expect(html).toContain('<td class="check-name">exactly once, in order</td><td class="line">line 3</td>');
+    expect(html).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="dist"');
+    expect(html).toContain('crash &lt;&amp;&gt;: min 250 · median 475 · p95 700 · max 700 ms over 2 runs');
+    expect(html.match(/class="overview"/g)).toHaveLength(1);
+    expect(html).toContain('kill (1)');
+    expect(html).toContain('partition (1)');
   });
 });

@@ -11,7 +11,7 @@ export function sampleResult(over: Partial<RunResult> = {}): RunResult {
     announceIntervalMs: 100,
     durationMs: 1_000,
     checks: [
-      { name: 'exactly once, in order (line 3)', line: 3, ok: true, problems: [] },
+      { name: 'exactly once, in order', line: 3, ok: true, problems: [] },
       { name: 'no host crashed', ok: false, problems: ['s9 exited <by itself>'] },
     ],
     failovers: [{ fault: 'kill', host: 's1', at: 400, affected: ['alice'], healedMs: 250, intervals: 2.5 }],
