@@ -16,6 +16,7 @@ import { DEFAULT_HOST_LIMITS as L } from '@ims/host-service';
 import {
   addConfigOptions,
   checkedString,
+  ConfigError,
   field,
   loadCommandConfig,
   LOG_LEVELS,
@@ -101,6 +102,7 @@ export const SERVER_CONFIG_SPEC = {
   sendQueueBytes: field.bytes(L.maxSendQueueBytes, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
   closeTimeout: field.duration(L.closeTimeoutMs, { min: 0, doc: 'ms a closing connection may take to send what is queued before it is destroyed' }),
   shutdownTimeout: field.duration(5_000, { min: 100, doc: 'ms a graceful shutdown may take before exiting 1' }),
+  workers: field.int(1, { min: 1, max: 64, doc: 'worker processes hosting the channels (README "Workers"); 1 = one process, as before; not with --standby-for' }),
 } as const;
 
 /** The loaded, validated and frozen configuration; `id` is always set. */
@@ -137,5 +139,9 @@ export function parseServerConfig(
     throw err;
   }
   const loaded = loadCommandConfig(program, SERVER_CONFIG_SPEC, { env });
+  // A replica hosts what it takes over in the process that follows; workers host in other processes (README "Workers").
+  if (loaded.workers > 1 && loaded.standbyFor.length > 0) {
+    throw new ConfigError('CONFIG_INVALID_VALUE', `--workers ${loaded.workers} cannot be combined with --standby-for: run the standby replica as its own server with --workers 1`, 'workers');
+  }
   return Object.freeze({ ...loaded, id: loaded.id ?? defaultServerId(loaded.dataDir) });
 }

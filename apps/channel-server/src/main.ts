@@ -7,6 +7,10 @@ import { ConfigError, createLogger, type Logger } from '@ims/app-kit';
 import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
 import { ServerIdError } from './server-id.js';
 import { startServer, type RunningServer } from './server.js';
+import { startPrimary } from './workers/primary.js';
+
+/** What main needs of a server: one process, or the primary of `--workers N`. */
+type Running = Pick<RunningServer, 'id' | 'endpoint' | 'httpPort' | 'stop'>;
 
 function fail(logger: Logger, event: string, err: unknown, exitCode: number): never {
   logger.error(event, { err, code: (err as { code?: unknown }).code, exitCode });
@@ -31,7 +35,7 @@ function loadConfigOrExit(): ServerConfig {
 }
 
 /** Stop on SIGTERM/SIGINT within `shutdownTimeout` (exit 0), else exit 1; a second signal exits 1 at once. */
-function handleSignals(server: RunningServer, config: ServerConfig, logger: Logger): void {
+function handleSignals(server: Running, config: ServerConfig, logger: Logger): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -63,9 +67,9 @@ async function main(): Promise<void> {
   // Last resort: a bug must not leave a half-working server behind; netsim checks survivors take over.
   process.on('uncaughtException', (err) => fail(logger, 'uncaught_exception', err, EXIT.INTERNAL));
   process.on('unhandledRejection', (err) => fail(logger, 'unhandled_rejection', err, EXIT.INTERNAL));
-  let server: RunningServer;
+  let server: Running;
   try {
-    server = await startServer(config, logger);
+    server = config.workers > 1 ? await startPrimary(config, logger) : await startServer(config, logger);
   } catch (err) {
     fail(logger, 'startup_failed', err, EXIT.STARTUP);
   }

@@ -32,7 +32,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore; sqlite: SqliteHistoryStore | undefined } {
+/** The history store the configuration asks for (SQLite in --data-dir, else memory); also opened by each worker. */
+export function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore; sqlite: SqliteHistoryStore | undefined } {
   if (config.dataDir === undefined) {
     logger.info('history.memory', { note: 'no --data-dir: history is kept in memory and lost at exit' });
     return { store: memoryHistoryStore({ maxPostsPerChannel: config.historyPerChannel, maxChannels: config.maxChannels }), sqlite: undefined };
@@ -86,8 +87,8 @@ export function hostLimitsOf(config: ServerConfig): HostLimits {
   };
 }
 
-/** Discovery on the configured UDP group; the port is closed again if discovery cannot start. */
-async function openDiscovery(config: ServerConfig, logger: Logger): Promise<Discovery> {
+/** Discovery on the configured UDP group; the port is closed again if discovery cannot start (also the primary's, workers/primary.ts). */
+export async function openDiscovery(config: ServerConfig, logger: Logger): Promise<Discovery> {
   const port = await udpPort({
     interface: config.interface,
     port: config.discoveryPort,

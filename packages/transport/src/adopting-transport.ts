@@ -27,8 +27,9 @@ export interface AdoptingTransport extends Transport {
    * Wraps a socket handed over from another process (paused, not yet read here) as a connection of the
    * listener, with `head` (the bytes the acceptor read) delivered before anything else. Without a
    * listener, or while it closes, the socket is refused (NOT_ACCEPTING) like an unobserved accept.
+   * Returns the connection, undefined when refused.
    */
-  adopt(socket: Socket, head: Uint8Array): void;
+  adopt(socket: Socket, head: Uint8Array): Connection<unknown> | undefined;
 }
 
 /** A transport whose `listen` serves sockets handed over by another process's {@link acceptForHandoff}. */
@@ -44,8 +45,9 @@ export function adoptingTransport(options: AdoptingTransportOptions): AdoptingTr
     beforeFlush: (cb) => tcpTransport.beforeFlush(cb),
     afterFlush: (cb) => tcpTransport.afterFlush(cb),
     adopt: (socket, head) => {
-      if (listener === undefined) refuseAdopted(socket, undefined);
-      else listener.adopt(socket, head);
+      if (listener !== undefined) return listener.adopt(socket, head);
+      refuseAdopted(socket, undefined);
+      return undefined;
     },
   };
 }
@@ -86,17 +88,18 @@ class AdoptedListener<T> implements Listener<T> {
     return this.open.size;
   }
 
-  adopt(socket: Socket, head: Uint8Array): void {
+  adopt(socket: Socket, head: Uint8Array): Connection<T> | undefined {
     if (this.closing !== undefined || !this.subject.observed) {
       this.refusedSubject.next(refusalOf(socket.remoteAddress ?? 'unknown', 'unobserved'));
       refuseAdopted(socket, this.options.refusalFrame?.(REFUSAL_TEXT.unobserved));
-      return;
+      return undefined;
     }
     // Front of the stream's buffer: the connection's first 'data' is what the acceptor read.
     if (head.byteLength > 0) socket.unshift(head);
     const conn = wrapSocket(socket, this.connOptions);
     this.open.add(conn);
     this.subject.next(conn);
+    return conn;
   }
 
   private readonly release = (conn: Connection<T>): void => {
