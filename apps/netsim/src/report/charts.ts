@@ -52,5 +52,6 @@ export function overviewSvg(results: readonly RunResult[]): string {
   const { x, ticks } = axis(Math.max(...kinds.flatMap(([, v]) => v)));
   const h = kinds.length * 24 + 30;
   const rows = kinds.map(([kind, values], i) => row(`${kind} (${values.length})`, values, spread(values) as Spread, x, 16 + i * 24)).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="overview" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" role="img" aria-label="failover time per fault kind">${tickLabels(ticks, x, h - 2)}${rows}</svg>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" class="overview" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" role="img" aria-label="failover time per fault kind">${tickLabels(ticks, x, h - 2)}${rows}</svg>`;
+  return `<figure class="overview-fig">${svg}<figcaption>each dot one measured failover (ms); grey bar min to max, black tick median, red tick p95; (n) failovers per kind</figcaption></figure>`;
 }
