@@ -70,6 +70,17 @@ describe('LazyChannel', () => {
     handle.post('ignored after left');
   });
 
+  it("names a history post's author by discovery's nick, else by the nick its host sent, and keeps the post time", () => {
+    const { handle, out } = make();
+    const { session, events } = fakeSession();
+    handle.attach(session);
+    events.next({ event: 'joined', ts: 1, host: 'h' });
+    events.next({ event: 'history', ts: 2, author: 'a', text: 'x', postedAt: 100, authorNick: 'old-alice' });
+    events.next({ event: 'history', ts: 2, author: 'gone-id', text: 'y', postedAt: 200, authorNick: 'ghost' });
+    expect(out[1]).toEqual({ event: 'history', ts: 2, author: 'a', nick: 'alice', text: 'x', postedAt: 100, channel: '#r' });
+    expect(out[2]).toEqual({ event: 'history', ts: 2, author: 'gone-id', nick: 'ghost', text: 'y', postedAt: 200, channel: '#r' });
+  });
+
   it('counts the live authors still heard as members of a private channel (never announced)', () => {
     const handle = new LazyChannel('@p', 'me', (id) => id, () => 5, () => undefined, () => [], (id) => id !== 'gone');
     const { session, events } = fakeSession();

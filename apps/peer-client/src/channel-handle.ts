@@ -19,7 +19,10 @@ export interface SessionLike {
 }
 
 /** A member-session event before enrichment (no channel, no nick). */
-export type SessionEvent = DistributiveOmit<ChatEvent, 'channel' | 'nick'>;
+export type SessionEvent = DistributiveOmit<ChatEvent, 'channel' | 'nick'> & {
+  /** A history post's author nick as the host sent it (docs/protocol.md §2.8). */
+  readonly authorNick?: string;
+};
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A handle whose session is attached later with {@link LazyChannel.attach}, or that fails first. */
@@ -49,6 +52,8 @@ export class LazyChannel implements ChannelHandle {
     private readonly knownMembers: () => readonly string[] = () => [],
     /** Whether discovery still hears a peer (not `disconnected`, not forgotten). */
     private readonly isPresent: (id: string) => boolean = () => true,
+    /** Told each nick a host sent with a history post (the node remembers it for the peer). */
+    private readonly onNick: (id: string, nick: string) => void = () => undefined,
   ) {
     this.events$ = this.events.asObservable();
   }
@@ -143,8 +148,14 @@ export class LazyChannel implements ChannelHandle {
   }
 
   private enrich(e: SessionEvent): ChatEvent {
-    if (e.event === 'say' || e.event === 'history') return { ...e, channel: this.channel, nick: this.nickOf(e.author) };
-    return { ...e, channel: this.channel } as ChatEvent;
+    const { authorNick, ...plain } = e;
+    if (plain.event === 'say' || plain.event === 'history') {
+      // Discovery's nick first (the current one); a departed author's is the host's (issue 14).
+      const known = this.nickOf(plain.author);
+      if (authorNick !== undefined) this.onNick(plain.author, authorNick);
+      return { ...plain, channel: this.channel, nick: known === plain.author && authorNick !== undefined ? authorNick : known };
+    }
+    return { ...plain, channel: this.channel } as ChatEvent;
   }
 
   private finish(reason: 'exit' | 'lost'): void {

@@ -21,9 +21,11 @@ export interface PostEvent extends EventBase {
   readonly event: 'say' | 'history';
   /** Peer ID of the author, as the host sent it. */
   readonly author: string;
-  /** The author's nickname as discovery knows it, else the author ID. */
+  /** The author's nickname as discovery knows it (or knew it), else as the host sent it with a history post, else the author ID. */
   readonly nick: string;
   readonly text: string;
+  /** `history` from an ims host: when the host accepted the post, ms since the Unix epoch (docs/protocol.md §2.8). */
+  readonly postedAt?: number;
 }
 /** The host named a new standby; `standby === host` means there is none. */
 export interface StandbyEvent extends EventBase {
@@ -84,7 +86,10 @@ export function formatEvent(event: ChatEvent, names: Names | ((id: string) => st
     case 'say':
       return `[${time}] ${where} <${event.nick}> ${event.text}`;
     case 'history':
-      return `[${time}] ${where} (history) <${event.nick}> ${event.text}`;
+      // The original post time (issue 14), with the date when it was not today.
+      return event.postedAt === undefined
+        ? `[${time}] ${where} (history) <${event.nick}> ${event.text}`
+        : `[${formatPostTime(event.postedAt, event.ts)}] ${where} (history) <${event.nick}> ${event.text}`;
     case 'joined':
       return event.host === n.selfId ? `[${time}] -- joined ${where}, hosted by you` : `[${time}] -- joined ${where} on ${name(event.host)}`;
     case 'standby':
@@ -110,6 +115,13 @@ export function formatFailover(event: FailoverEvent, names: Names, clean: boolea
   const where = event.channel ?? '*';
   const lost = clean ? `stopped (a clean stop)` : `lost (${event.reason})`;
   return `[${formatTime(event.ts)}] -- ${where}: host ${displayName(names, event.from)} ${lost}; now hosted by ${displayName(names, event.host)}`;
+}
+
+/** `HH:MM:SS` of a post time, prefixed `YYYY-MM-DD ` when it was not on the day of `now`. */
+export function formatPostTime(at: number, now: number): string {
+  const d = new Date(at);
+  const day = (x: Date): string => [x.getFullYear(), x.getMonth() + 1, x.getDate()].map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0')).join('-');
+  return day(d) === day(new Date(now)) ? formatTime(at) : `${day(d)} ${formatTime(at)}`;
 }
 
 /** `HH:MM:SS` of a wall-clock time, local time zone. */

@@ -150,6 +150,9 @@ class Node implements PeerNode {
       (e) => this.onEvent(channel, entry, e),
       () => this.membersAnnounced(channel, state.host),
       (id) => this.isPresent(id),
+      (id, nick) => {
+        if (this.discovery.peer(id)?.nick === undefined && !this.nicks.has(id)) this.rememberNick(id, nick);
+      },
     );
     const entry: ChannelEntry = { handle, state };
     this.channels.set(channel, entry);

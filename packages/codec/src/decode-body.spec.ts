@@ -62,6 +62,13 @@ describe('decodeBody', () => {
   });
 });
 
+const concatBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a);
+  out.set(b, a.byteLength);
+  return out;
+};
+
 describe('encodeFrame extensions (docs/protocol.md §2.8)', () => {
   const bodyOf = (frame: Uint8Array): Uint8Array => frame.subarray(4);
   it('round-trips a timed SAY and a STANDBY with successors', () => {
@@ -69,6 +76,19 @@ describe('encodeFrame extensions (docs/protocol.md §2.8)', () => {
     expect(decodeBody(bodyOf(encodeFrame(say)), 'toClient')).toEqual({ ok: true, value: say });
     const standby = { cmd: 'STANDBY', peerId: 'p', successors: ['q', 'r'] } as const;
     expect(decodeBody(bodyOf(encodeFrame(standby)), 'toClient')).toEqual({ ok: true, value: standby });
+  });
+  it("carries a history SAY's author nick after its time, and ignores a nick another implementation put there", () => {
+    const say = { cmd: 'SAY', authorId: 'a', text: 'hi', at: 1764600000123, nick: 'Zoë' } as const;
+    expect(bodyOf(encodeFrame(say))).toEqual(body('SAY', 'a', 'hi', '1764600000123', 'Zoë'));
+    expect(decodeBody(bodyOf(encodeFrame(say)), 'toClient')).toEqual({ ok: true, value: say });
+    const plain = { ok: true, value: { cmd: 'SAY', authorId: 'a', text: 'hi', at: 5 } };
+    expect(decodeBody(body('SAY', 'a', 'hi', '5', ''), 'toClient')).toEqual(plain);
+    expect(decodeBody(concatBytes(body('SAY', 'a', 'hi', '5'), new Uint8Array([0xff, 0])), 'toClient')).toEqual(plain);
+    // Without a time the fourth field is not read as a nick: a plain peer's extra fields are ignored.
+    expect(decodeBody(body('SAY', 'a', 'hi', 'x', 'nick'), 'toClient')).toEqual({ ok: true, value: { cmd: 'SAY', authorId: 'a', text: 'hi' } });
+    expect(() => encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hi', nick: 'n' })).toThrow(/needs at/);
+    expect(() => encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hi', at: 1, nick: '' })).toThrow(/empty/);
+    expect(() => encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hi', at: 1, nick: 'a\0b' })).toThrow();
   });
   it('refuses a time or successor list the wire cannot carry', () => {
     expect(() => encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hi', at: -1 })).toThrow(/at must be/);

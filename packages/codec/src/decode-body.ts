@@ -136,7 +136,10 @@ function decodeToClient(kind: Kind, body: Uint8Array, f: number[]): Decoded<Serv
       const t = text(body, f, 2);
       if (t === undefined) return fail('BAD_UTF8', 'SAY text is not valid UTF-8');
       const at = has(f, 3) ? timeField(body, f, 3) : undefined;
-      return { ok: true, value: at === undefined ? { cmd: 'SAY', authorId, text: t } : { cmd: 'SAY', authorId, text: t, at } };
+      if (at === undefined) return { ok: true, value: { cmd: 'SAY', authorId, text: t } };
+      // docs/protocol.md §2.8: the author's nick after the time; empty or not UTF-8 is another implementation's data, ignored.
+      const nick = has(f, 4) ? text(body, f, 4) : undefined;
+      return { ok: true, value: nick === undefined || nick === '' ? { cmd: 'SAY', authorId, text: t, at } : { cmd: 'SAY', authorId, text: t, at, nick } };
     }
     case 'STANDBY': {
       if (!has(f, 1)) return fail('MISSING_FIELD', 'STANDBY without peerId');

@@ -6,7 +6,7 @@ import { MAX_ADMITTED_FIELD_BYTES, admittedFieldText } from './admitted-field.js
 import { FRAME_HEADER_BYTES, MAX_SUCCESSORS } from './constants.js';
 import { CodecError } from './errors.js';
 import { isValidChannelName, isValidPeerId } from './names.js';
-import type { Command } from './types.js';
+import type { Command, ServerSayCommand } from './types.js';
 import { assertField, utf8Length, writeUtf8 } from './utf8.js';
 
 function peerIdField(id: string, what: string): string {
@@ -32,6 +32,18 @@ function timeText(at: number): string {
   return String(at);
 }
 
+/** `SAY authorId text [at [nick]]` (docs/protocol.md §2.8): the nick goes only after a time. */
+function serverSayFields(cmd: ServerSayCommand): string[] {
+  const fields = ['SAY', peerIdField(cmd.authorId, 'SAY authorId'), textField(cmd.text, 'SAY text')];
+  if (cmd.at !== undefined) fields.push(timeText(cmd.at));
+  if (cmd.nick !== undefined) {
+    if (cmd.at === undefined) throw new CodecError('INVALID_VALUE', 'SAY nick needs at: the nick is the field after the time');
+    if (cmd.nick === '') throw new CodecError('INVALID_VALUE', 'SAY nick must not be empty');
+    fields.push(textField(cmd.nick, 'SAY nick'));
+  }
+  return fields;
+}
+
 /** The wire fields of a command, validated; throws INVALID_VALUE on a value the wire cannot carry. */
 function fieldsOf(cmd: Command): string[] {
   switch (cmd.cmd) {
@@ -41,9 +53,7 @@ function fieldsOf(cmd: Command): string[] {
     }
     case 'SAY':
       if (!('authorId' in cmd)) return ['SAY', textField(cmd.text, 'SAY text')];
-      return cmd.at === undefined
-        ? ['SAY', peerIdField(cmd.authorId, 'SAY authorId'), textField(cmd.text, 'SAY text')]
-        : ['SAY', peerIdField(cmd.authorId, 'SAY authorId'), textField(cmd.text, 'SAY text'), timeText(cmd.at)];
+      return serverSayFields(cmd);
     case 'EXIT':
       return ['EXIT'];
     case 'INVITE': {

@@ -35,6 +35,11 @@ export interface ServerSayCommand {
    * ims hosts send it on history SAYs; receivers that do not know it ignore the extra field.
    */
   readonly at?: number;
+  /**
+   * Extension (docs/protocol.md §2.8): the author's nick as the host knows it, after `at` (never
+   * without it). ims hosts send it on history SAYs, so a departed author keeps a name.
+   */
+  readonly nick?: string;
 }
 /** `STANDBY peerId [successor…]`, server → client: the channel's standby peer. */
 export interface StandbyCommand {

@@ -24,6 +24,8 @@ export const clientCommandArb: fc.Arbitrary<ClientCommand> = fc.oneof(
 /** A valid server → client command. */
 export const serverCommandArb: fc.Arbitrary<ServerCommand> = fc.oneof(
   fc.record({ cmd: fc.constant('SAY' as const), authorId: peerIdArb, text: textArb }),
+  // History SAYs (docs/protocol.md §2.8): the post time, and the author's nick after it.
+  fc.record({ cmd: fc.constant('SAY' as const), authorId: peerIdArb, text: textArb, at: fc.nat(), nick: textArb.filter((n) => n !== '') }),
   fc.record({ cmd: fc.constant('STANDBY' as const), peerId: peerIdArb }),
   fc.record({ cmd: fc.constant('ERROR' as const), reason: textArb }),
 );

@@ -8,7 +8,10 @@ import type { Command } from '../src/index.js';
 export function fieldsOf(cmd: Command): string[] {
   switch (cmd.cmd) {
     case 'JOIN': return cmd.clientId === undefined ? ['JOIN', cmd.channel] : ['JOIN', cmd.channel, cmd.clientId];
-    case 'SAY': return 'authorId' in cmd ? ['SAY', cmd.authorId, cmd.text] : ['SAY', cmd.text];
+    case 'SAY':
+      if (!('authorId' in cmd)) return ['SAY', cmd.text];
+      // The extra fields of docs/protocol.md §2.8: time, then nick.
+      return ['SAY', cmd.authorId, cmd.text, ...(cmd.at !== undefined ? [String(cmd.at)] : []), ...(cmd.nick !== undefined ? [cmd.nick] : [])];
     case 'EXIT': return ['EXIT'];
     case 'INVITE': return ['INVITE', ...cmd.clientIds];
     case 'STANDBY': return ['STANDBY', cmd.peerId];

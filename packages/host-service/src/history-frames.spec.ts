@@ -24,6 +24,21 @@ describe('HistoryFrames', () => {
     expect(cache.encode({ ...post, at: 6 })).toEqual(encodeFrame(historySay({ ...post, at: 6 })));
   });
 
+  it("adds the author's last announced nick after the time (docs/protocol.md §2.8), kept after the author left", () => {
+    const cache = new HistoryFrames();
+    const post: Post = { authorId: 'a', text: 'hello', at: 5 };
+    expect(cache.encode(post)).toEqual(encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hello', at: 5 }));
+    cache.noteNicks([{ id: 'a', nick: 'alice' }, { id: 'srv', nick: undefined }]);
+    expect(cache.encode(post)).toEqual(encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hello', at: 5, nick: 'alice' }));
+    cache.noteNicks([]);
+    expect(cache.encode(post)).toEqual(encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hello', at: 5, nick: 'alice' }));
+    cache.noteNicks([{ id: 'a', nick: 'alicia' }]);
+    expect(cache.encode({ ...post })).toEqual(encodeFrame({ cmd: 'SAY', authorId: 'a', text: 'hello', at: 5, nick: 'alicia' }));
+    // A nick the wire cannot carry (a lone surrogate) never costs the post: it goes without.
+    cache.noteNicks([{ id: 'b', nick: 'x\ud800' }]);
+    expect(cache.encode({ authorId: 'b', text: 'hi', at: 1 })).toEqual(encodeFrame({ cmd: 'SAY', authorId: 'b', text: 'hi', at: 1 }));
+  });
+
   it('does not keep large frames, and stays bounded', () => {
     const cache = new HistoryFrames();
     cache.encode({ authorId: 'a', text: 'x'.repeat(2_000), at: 1 });

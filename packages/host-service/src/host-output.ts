@@ -16,7 +16,8 @@ export class HostOutput {
   turn: TurnCommit<Entry> | undefined;
   /** Frames handed to a connection. */
   framesOut = 0;
-  private readonly historyFrames = new HistoryFrames();
+  /** Encoded history SAYs; the service feeds it the nicks discovery announces (docs/protocol.md §2.8). */
+  readonly historyFrames = new HistoryFrames();
   /**
    * A channel's member connections, resolved once per member list: the reducer hands out the same
    * array until the membership changes (channel-core `connsOf`), so a post's fan-out does no lookup

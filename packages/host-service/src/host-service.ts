@@ -118,6 +118,8 @@ class Service implements HostService {
     this.puller = discovery && new HistoryPuller({ peerId: options.peerId, transport, scheduler, logger: offenders.keyed(), historyLimit: limits.historyLimit, maxFrameBytes: limits.maxFrameBytes, merge, reannounce });
     if (discovery) {
       this.subs.push(discovery.peers$.subscribe((peers) => this.puller?.setPeers(peers)));
+      // History SAYs carry their author's nick (docs/protocol.md §2.8): remember the ones announced.
+      this.subs.push(discovery.peers$.subscribe((peers) => out.historyFrames.noteNicks(peers)));
       this.subs.push(discovery.peers$.pipe(map(toHostPeers)).subscribe((peers) => this.feed({ kind: 'peers', peers })));
       // Announce SERVER_OPTION at once, so members can pick this peer as standby before it hosts anything.
       this.announce('setServer', () => discovery.setServer({ port: this.endpoint.port, channels: [] }));

@@ -34,6 +34,32 @@ describe('member session (memory transport, virtual time)', () => {
     expect(s.kinds().slice(0, 3)).toEqual(['join', 'connected', 'frame']);
   });
 
+  it("gives history events their SAY's post time and author nick (docs/protocol.md §2.8); live posts go without", async () => {
+    const w = new SessionWorld();
+    const h = await w.host('h', '10.0.0.1', (end) =>
+      end.send(
+        { cmd: 'SAY', authorId: 'bob', text: 'old', at: 1_000, nick: 'bobby' },
+        { cmd: 'SAY', authorId: 'bob', text: 'old', at: 2_000 },
+        { cmd: 'SAY', authorId: 'carl', text: 'plain' },
+        { cmd: 'STANDBY', peerId: 'h' },
+      ),
+    );
+    const s = w.start(h.target, { selfId: 'alice' });
+    await s.event('joined', (e) => e.event === 'joined');
+    (await h.joined(0)).send({ cmd: 'SAY', authorId: 'bob', text: 'new' });
+    await s.event('live', (e) => e.event === 'say');
+    const posts = s.events.filter((e) => e.event === 'history' || e.event === 'say');
+    expect(posts).toEqual([
+      expect.objectContaining({ event: 'history', author: 'bob', text: 'old', postedAt: 1_000, authorNick: 'bobby' }),
+      expect.objectContaining({ event: 'history', author: 'bob', text: 'old', postedAt: 2_000 }),
+      expect.objectContaining({ event: 'history', author: 'carl', text: 'plain' }),
+      expect.objectContaining({ event: 'say', author: 'bob', text: 'new' }),
+    ]);
+    expect(posts[1]).not.toHaveProperty('authorNick');
+    expect(posts[2]).not.toHaveProperty('postedAt');
+    expect(posts[3]).not.toHaveProperty('postedAt');
+  });
+
   it('reports a refused dial as connect-failed{refused: true}', async () => {
     const w = new SessionWorld();
     const s = w.start({ peerId: 'gone', address: '10.0.0.1', port: 50_000 });

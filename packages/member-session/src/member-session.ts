@@ -10,6 +10,7 @@ import type { Logger } from '@ims/app-kit';
 import { tcpTransport, TransportError, type CloseInfo, type Connection, type Transport } from '@ims/transport';
 import { Link, resolveStandbyWait, type LinkOwner, type StandbyWait } from './member-link.js';
 import type { OutboxPace } from './outbox.js';
+import { HistoryExtras } from './history-extras.js';
 import type { LobbyHost, Member, MemberEffect, MemberEvent, MemberInput, MemberTarget, Post } from '@ims/channel-core';
 
 /** Options of {@link startMemberSession}. */
@@ -70,8 +71,14 @@ export interface MemberSessionOptions {
 /** Defaults of the pacing options (documented there). */
 const PACE_DEFAULTS = { rate: DEFAULT_FLOOD_RATE * 0.8, burst: DEFAULT_FLOOD_BURST / 2 } as const;
 
-/** A member reducer event stamped with the scheduler's time (ms). */
-export type TimedMemberEvent = MemberEvent & { readonly ts: number };
+/**
+ * A member reducer event stamped with the scheduler's time (ms). A `history` event also carries
+ * what its SAY's extra fields said (docs/protocol.md §2.8), when the host sent them: `postedAt`,
+ * when the host accepted the post (ms since the epoch), and `authorNick`, the author's nick as the
+ * host knew it.
+ */
+export type TimedMemberEvent = MemberEvent & { readonly ts: number; readonly postedAt?: number; readonly authorNick?: string };
+
 
 /** A running member session. */
 export interface MemberSession {
@@ -105,6 +112,8 @@ class Session implements MemberSession, LinkOwner {
   private readonly events = new Subject<TimedMemberEvent>();
   private readonly member: Member;
   private archiveQueued = false;
+  /** The extra fields of the history SAYs of the current connection (docs/protocol.md §2.8). */
+  private readonly extras = new HistoryExtras();
   /** Size of the admission list last handed to `archive` (a list only grows). */
   private admittedArchived = 0;
   private readonly subs = new Subscription();
@@ -174,6 +183,7 @@ class Session implements MemberSession, LinkOwner {
 
   private run(input: MemberInput): void {
     if (this.ended) return;
+    if (input.kind === 'frame' && input.command.cmd === 'SAY' && input.command.at !== undefined) this.extras.keep(input.command);
     for (const effect of this.member.handle(input)) this.execute(effect);
     if (input.kind === 'frame' && input.command.cmd === 'STANDBY' && input.command.admitted !== undefined) this.queueArchive();
   }
@@ -181,6 +191,7 @@ class Session implements MemberSession, LinkOwner {
   private execute(effect: MemberEffect): void {
     switch (effect.kind) {
       case 'connect':
+        this.extras.clear();
         this.dial(effect.target);
         return;
       case 'send':
@@ -217,7 +228,8 @@ class Session implements MemberSession, LinkOwner {
 
   private publish(event: MemberEvent): void {
     if (event.event === 'say' || event.event === 'history') this.queueArchive();
-    this.events.next({ ...event, ts: this.scheduler.now() });
+    const extras = event.event === 'history' ? this.extras.take(event.author, event.text) : {};
+    this.events.next({ ...event, ...extras, ts: this.scheduler.now() });
     if (event.event === 'left') this.end();
   }
 
