@@ -38,6 +38,9 @@ const enum Phase {
   Body,
 }
 
+/** The body buffer of a decoder between frames: shared, nothing is ever written into a 0-byte buffer. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * Decodes a byte stream into commands; bad input yields `{ ok: false }` items, never a throw.
  * The constructor throws INVALID_VALUE only for a bad `maxFrameBytes` (a caller's bug).
@@ -49,9 +52,10 @@ export class FrameDecoder<C extends Command = Command> {
   private order: LengthByteOrder = 'unknown';
   private poisoned = false;
   private phase = Phase.Header;
-  private readonly head = new Uint8Array(FRAME_HEADER_BYTES);
+  /** A header split over chunks, made on first need: a server holds thousands of idle decoders. */
+  private head: Uint8Array | undefined;
   private headFill = 0;
-  private body: Uint8Array = new Uint8Array(0);
+  private body: Uint8Array = EMPTY;
   private bodyFill = 0;
   /** Bytes the current body needs in all: the length field, or more for a Java frame. */
   private bodyNeed = 0;
@@ -96,13 +100,14 @@ export class FrameDecoder<C extends Command = Command> {
           continue;
         }
         const take = Math.min(FRAME_HEADER_BYTES - this.headFill, n - pos);
-        this.head.set(chunk.subarray(pos, pos + take), this.headFill);
+        const head = (this.head ??= new Uint8Array(FRAME_HEADER_BYTES));
+        head.set(chunk.subarray(pos, pos + take), this.headFill);
         this.headFill += take;
         pos += take;
         if (this.headFill === FRAME_HEADER_BYTES) {
           this.headFill = 0;
-          if (!this.startFrame(this.head, 0, out)) break;
-          if (this.bodyNeed === 0) this.finish(new Uint8Array(0), out);
+          if (!this.startFrame(head, 0, out)) break;
+          if (this.bodyNeed === 0) this.finish(EMPTY, out);
           else this.phase = Phase.Body;
         }
       } else {
@@ -125,7 +130,7 @@ export class FrameDecoder<C extends Command = Command> {
     this.poisoned = true;
     this.phase = Phase.Header;
     this.headFill = 0;
-    this.body = new Uint8Array(0);
+    this.body = EMPTY;
     this.bodyFill = 0;
   }
 
@@ -211,7 +216,7 @@ export class FrameDecoder<C extends Command = Command> {
       this.finish(body, out);
       // Keep a small buffer for reuse; drop a large one, so an idle connection that once got a
       // big frame does not hold up to maxFrameBytes for its whole life.
-      if (this.body.length > RETAINED_BUFFER_BYTES) this.body = new Uint8Array(0);
+      if (this.body.length > RETAINED_BUFFER_BYTES) this.body = EMPTY;
       return pos;
     }
     return pos;
