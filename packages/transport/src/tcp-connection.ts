@@ -199,7 +199,8 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     if (this.state === 'closed' || this.blocked) return;
     if (this.queue.length > 0) {
       const data = this.queue.length === 1 ? (this.queue[0] as Uint8Array) : Buffer.concat(this.queue, this.queued);
-      this.queue = [];
+      // Emptied in place: a fan-out flushes every member each turn, a new array each would be garbage.
+      this.queue.length = 0;
       this.queued = 0;
       const accepted = this.socket.write(data);
       this.socketBacklog = this.socket.writableLength;
