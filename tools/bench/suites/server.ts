@@ -32,6 +32,8 @@ function startIms(dataDir: string): Promise<Target> {
     // The fairness budgets too (per address, per channel): here one channel and one address are the whole load.
     ...['--flood-rate-per-ip', '1000000', '--flood-burst-per-ip', '1000000', '--connection-rate-per-ip', '1000000', '--connection-burst-per-ip', '1000000'],
     ...['--fanout-rate-per-channel', '1000000000', '--fanout-burst-per-channel', '1000000000'],
+    // Extra flags for the ims server only, e.g. IMS_BENCH_SERVER_ARGS='--workers 2' (default: none).
+    ...(process.env['IMS_BENCH_SERVER_ARGS'] ?? '').split(/\s+/).filter((a) => a !== ''),
   ];
   return startTarget('ims', [SERVER_MAIN, ...flags], root);
 }

@@ -59,20 +59,44 @@ export async function stopTarget(t: Target, graceMs = 5_000): Promise<void> {
   clearTimeout(timer);
 }
 
-/** User + system CPU seconds the process has used so far (Linux /proc). */
+/** `pid` and its live descendants (the workers of a `channel-server --workers N`), from /proc's children lists. */
+function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    const p = tree[i] as number;
+    let children = '';
+    try {
+      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8');
+    } catch (err) {
+      // Gone meanwhile, or a kernel without CONFIG_PROC_CHILDREN: count what we have.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    for (const c of children.split(' ')) if (c.trim() !== '') tree.push(Number(c));
+  }
+  return tree;
+}
+
+/** User + system CPU seconds the process and its children (workers) have used so far (Linux /proc). */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces) start after the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(rest[11]) + Number(rest[12]);
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(rest[11]) + Number(rest[12]);
+  }
   return ticks / 100; // USER_HZ is 100 on Linux.
 }
 
-/** Resident set size of the process in bytes (Linux /proc). */
+/** Resident set size of the process and its children (workers) in bytes (Linux /proc). */
 export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) * 1024 : Number.NaN;
+  let bytes = 0;
+  for (const p of processTree(pid)) {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    bytes += m ? Number(m[1]) * 1024 : Number.NaN;
+  }
+  return bytes;
 }
 
 /**
