@@ -2,6 +2,7 @@
  * Names of checks by what they assert, for people: "alice, bob, carol rejoined within 6
  * intervals: 302 ms", not "wait (line 20)". The scenario line stays in the check's `line`.
  */
+import { ANY_CLIENT } from '../scenario/selectors.js';
 import type { Condition, Step } from '../scenario/types.js';
 
 /** Names joined for a sentence, long lists cut: "alice, bob and 18 more". */
@@ -10,17 +11,22 @@ export function names(list: readonly string[], max = 4): string {
   return `${list.slice(0, max).join(', ')} and ${list.length - max} more`;
 }
 
+/** A condition's `host:` in words: a name, or what a selector means. */
+function hostWord(host: string): string {
+  return host === ANY_CLIENT ? "a member's embedded host" : host;
+}
+
 /** What a condition asserts, as a sentence without a subject of its own. */
 export function describeCondition(c: Condition): string {
   switch (c.kind) {
     case 'listening':
       return `${names(c.hosts)} listening`;
     case 'joined':
-      return `${names(c.hosts)} joined${c.host !== undefined ? ` on ${c.host}` : ''}`;
+      return `${names(c.hosts)} joined${c.host !== undefined ? ` on ${hostWord(c.host)}` : ''}`;
     case 'failover':
-      return `${names(c.hosts)} failed over${c.host !== undefined ? ` to ${c.host}` : ''}`;
+      return `${names(c.hosts)} failed over${c.host !== undefined ? ` to ${hostWord(c.host)}` : ''}`;
     case 'converged':
-      return `${names(c.hosts)} on one host`;
+      return `${names(c.hosts)} on one host${c.host !== undefined ? `, ${hostWord(c.host)}` : ''}`;
     case 'delivered':
       return 'every post so far delivered to every member';
     case 'exited':
