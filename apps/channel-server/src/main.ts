@@ -3,6 +3,7 @@
  * argv → config → logger → adapters → host service → signals. JSON log lines go to stderr; the
  * first `listening` line carries the endpoint and peer ID (netsim parses it).
  */
+import './netsim-clock.js';
 import { ConfigError, createLogger, type Logger } from '@ims/app-kit';
 import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
 import { ServerIdError } from './server-id.js';

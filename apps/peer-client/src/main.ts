@@ -2,6 +2,7 @@
  * peer-client entry point: argv → config → logger → peer node → front-end (interactive, lobby or
  * chat) → exit code. Signals and last-resort errors are handled here and nowhere else.
  */
+import './netsim-clock.js';
 import { ConfigError, createLogger, type Logger } from '@ims/app-kit';
 import { EXIT, parseInvocation, UsageError, type Invocation } from './config.js';
 import { runInteractive } from './interactive.js';

@@ -11,14 +11,17 @@ export function localBackend(runId: string): Backend {
     Promise.reject(new NetsimError('BACKEND_UNAVAILABLE', `${what} needs the netns backend (--backend netns)`));
   return {
     name: 'local',
+    network: 'loopback',
     runId,
     setup: () => Promise.resolve(),
     wrap: (_host, cmd, args) => ({ cmd, args }),
     interfaceOf: () => LOOPBACK,
     addressOf: () => LOOPBACK,
     partition: () => unsupported('partition'),
+    cut: () => unsupported('a one-way partition'),
     heal: () => unsupported('heal'),
-    netem: () => unsupported('netem'),
+    impair: () => unsupported('netem'),
+    frameCounts: () => undefined,
     cleanup: () => Promise.resolve(),
   };
 }

@@ -1,58 +1,24 @@
 /**
- * Backend `netns`: each host in its own network namespace, linked by a veth pair to a bridge that
- * lives in a namespace of its own, so no test packet ever touches the machine's interfaces.
- * Multicast is real (224.0.0.0/4 routed via the veth). Partitions move bridge ports onto separate
- * bridges; delay and loss use `tc netem` on the host's veth.
+ * Backend `netns`: each host in its own network namespace, linked to a switch that lives in a
+ * namespace of its own, so no test packet ever touches the machine's interfaces. Multicast is
+ * real (224.0.0.0/4 routed via the host's interface). The switch is one of (see network-choice.ts):
+ * - `bridge`: a kernel bridge and veth pairs; no network faults (the fastest);
+ * - `netem`: the same, partitions move bridge ports in one `ip -batch`, impairments are
+ *   `tc netem` on the host's interface (where the kernel has sch_netem);
+ * - `switch`: TAP devices into netsim's userspace switch (faults/switch-main.ts), which does every
+ *   impairment itself and cuts links (both ways or one way) in one change of its table.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { NetsimError } from '../errors.js';
+import type { LinkFault } from '../faults/link-model.js';
+import { startSwitch, type UserspaceSwitch } from '../faults/switch.js';
+import { netemArgs, netemUnavailableReason, netnsUnavailableReason, type NetworkMechanism } from '../faults/network-choice.js';
+import { run, runBatch } from './ip-batch.js';
 import { ownerPid, pidAlive, RUN_PREFIX } from './run-dir.js';
 import { WIRE_HOST, type Backend } from './types.js';
 
-const exec = promisify(execFile);
-/** Interface name of a host's end of its veth pair (inside the host's own namespace). */
+export { netemUnavailableReason, netnsUnavailableReason };
+/** Interface name of a host's link (inside the host's own namespace). */
 const HOST_IF = 'ims0';
-
-/** Runs `ip`/`tc`; failures become BACKEND_COMMAND errors naming the command. */
-async function run(cmd: string, args: readonly string[]): Promise<string> {
-  try {
-    return (await exec(cmd, [...args])).stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new NetsimError('BACKEND_COMMAND', `${cmd} ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`, { cause: e });
-  }
-}
-
-/** Why netns cannot run here, or undefined when it can. */
-export async function netnsUnavailableReason(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return 'the netns backend needs root (network namespaces, veth, tc)';
-  try {
-    await exec('ip', ['netns', 'list']);
-    return undefined;
-  } catch (e) {
-    return `"ip netns" does not work here: ${(e as Error).message}`;
-  }
-}
-
-/**
- * Why `netem` steps cannot run here (the kernel lacks sch_netem, as in many containers), or
- * undefined. Probed in a throwaway namespace, on its loopback.
- */
-export async function netemUnavailableReason(): Promise<string | undefined> {
-  const base = await netnsUnavailableReason();
-  if (base) return base;
-  const ns = `${RUN_PREFIX}${process.pid}-netem-probe`;
-  try {
-    await run('ip', ['netns', 'add', ns]);
-    await run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'replace', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
-    return undefined;
-  } catch (e) {
-    return `tc netem does not work here: ${(e as Error).message}`;
-  } finally {
-    await deleteNamespace(ns);
-  }
-}
 
 /** Deletes namespaces left by dead runs (their processes first). */
 export async function sweepNamespaces(): Promise<string[]> {
@@ -66,7 +32,8 @@ export async function sweepNamespaces(): Promise<string[]> {
   return stale;
 }
 
-async function deleteNamespace(ns: string): Promise<void> {
+/** Kills what runs in `ns`, then deletes it. */
+export async function deleteNamespace(ns: string): Promise<void> {
   const pids = (await run('ip', ['netns', 'pids', ns]).catch(() => '')).split('\n').filter(Boolean).map(Number);
   for (const pid of pids) {
     try {
@@ -84,77 +51,121 @@ function addressFor(index: number): string {
   return `10.77.${Math.floor(n / 250)}.${(n % 250) + 1}`;
 }
 
+/** Options of a netns backend. */
+export interface NetnsOptions {
+  /** How hosts are linked and faults made. @default 'bridge' */
+  readonly network?: NetworkMechanism;
+  /** The run's scratch folder (the switch's pid goes on its list). @default none */
+  readonly runDir?: string;
+  /** How long the userspace switch may take to start, ms. @default 20000 */
+  readonly startMs?: number;
+}
+
+interface HostEntry {
+  readonly ns: string;
+  readonly port: string;
+  readonly address: string;
+}
+
 /** Creates the netns backend for one run; `setup` builds the namespaces. */
-export function netnsBackend(runId: string): Backend {
+export function netnsBackend(runId: string, opts: NetnsOptions = {}): Backend {
+  const network = opts.network ?? 'bridge';
   const bridgeNs = `${runId}-br`;
-  const hosts = new Map<string, { ns: string; port: string; address: string }>();
+  const hosts = new Map<string, HostEntry>();
+  let userspace: UserspaceSwitch | undefined;
+  let state: { cut: [string, string][]; faults: Record<string, LinkFault> } = { cut: [], faults: {} };
   let extraBridges = 0;
   let cleaned = false;
-  const entry = (host: string): { ns: string; port: string; address: string } => {
+  let frames: Record<string, number> | undefined;
+  const entry = (host: string): HostEntry => {
     const e = hosts.get(host);
     if (!e) throw new NetsimError('BACKEND_COMMAND', `host ${host} has no namespace`);
     return e;
   };
-  const setMaster = async (port: string, bridge: string): Promise<void> => {
-    await run('ip', ['-n', bridgeNs, 'link', 'set', port, 'master', bridge]);
+  const needSwitch = (what: string): UserspaceSwitch => {
+    if (!userspace) throw new NetsimError('BACKEND_UNAVAILABLE', `${what} needs the userspace switch; this run uses ${network}`);
+    return userspace;
   };
+  const applyState = (next: typeof state): Promise<void> => {
+    state = next;
+    return needSwitch('this fault').apply(state);
+  };
+
+  async function setup(names: readonly string[]): Promise<void> {
+    const reason = await netnsUnavailableReason();
+    if (reason) throw new NetsimError('BACKEND_UNAVAILABLE', reason);
+    const all = [...names, WIRE_HOST];
+    all.forEach((host, i) => hosts.set(host, { ns: `${runId}-h${i}`, port: network === 'switch' ? `t${i}` : `p${i}`, address: host === WIRE_HOST ? '10.77.255.254' : addressFor(i) }));
+    const entries = [...hosts.values()];
+    await runBatch('ip', [`netns add ${bridgeNs}`, ...entries.map((e) => `netns add ${e.ns}`)]);
+    if (network === 'switch') {
+      userspace = await startSwitch(bridgeNs, all, entries.map((e) => e.port), opts.runDir ?? '', opts.startMs ?? 20_000);
+      await runBatch('ip', entries.map((e) => `link set ${e.port} netns ${e.ns}`), bridgeNs);
+    } else {
+      // Snooping would hide group traffic until a querier exists; a test LAN floods it instead.
+      const lines = ['link add br0 type bridge mcast_snooping 0', 'link set br0 up'];
+      // Created inside the bridge namespace and moved straight into the host's: never in ours.
+      for (const e of entries) lines.push(`link add ${e.port} type veth peer name ${HOST_IF} netns ${e.ns}`, `link set ${e.port} master br0`, `link set ${e.port} up`);
+      await runBatch('ip', lines, bridgeNs);
+    }
+    await Promise.all(
+      entries.map((e) =>
+        runBatch(
+          'ip',
+          [...(network === 'switch' ? [`link set ${e.port} name ${HOST_IF}`] : []), 'link set lo up', `addr add ${e.address}/16 dev ${HOST_IF}`, `link set ${HOST_IF} up`, `route add 224.0.0.0/4 dev ${HOST_IF}`],
+          e.ns,
+        ),
+      ),
+    );
+  }
 
   return {
     name: 'netns',
+    network,
     runId,
-    async setup(names) {
-      const reason = await netnsUnavailableReason();
-      if (reason) throw new NetsimError('BACKEND_UNAVAILABLE', reason);
-      await run('ip', ['netns', 'add', bridgeNs]);
-      await run('ip', ['-n', bridgeNs, 'link', 'add', 'br0', 'type', 'bridge']);
-      // Snooping would hide group traffic until a querier exists; a test LAN floods it instead.
-      await run('ip', ['-n', bridgeNs, 'link', 'set', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
-      await run('ip', ['-n', bridgeNs, 'link', 'set', 'br0', 'up']);
-      const all = [...names, WIRE_HOST];
-      for (const [i, host] of all.entries()) {
-        const ns = `${runId}-h${i}`;
-        const port = `p${i}`;
-        const address = host === WIRE_HOST ? '10.77.255.254' : addressFor(i);
-        hosts.set(host, { ns, port, address });
-        await run('ip', ['netns', 'add', ns]);
-        // Created inside the bridge namespace and moved straight into the host's: never in ours.
-        await run('ip', ['-n', bridgeNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', HOST_IF, 'netns', ns]);
-        await setMaster(port, 'br0');
-        await run('ip', ['-n', bridgeNs, 'link', 'set', port, 'up']);
-        await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-        await run('ip', ['-n', ns, 'addr', 'add', `${address}/16`, 'dev', HOST_IF]);
-        await run('ip', ['-n', ns, 'link', 'set', HOST_IF, 'up']);
-        await run('ip', ['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', HOST_IF]);
-      }
-    },
+    setup,
+    frameCounts: () => frames,
     wrap: (host, cmd, args) => ({ cmd: 'ip', args: ['netns', 'exec', entry(host).ns, cmd, ...args] }),
     interfaceOf: (host) => entry(host).address,
     addressOf: (host) => entry(host).address,
     async partition(groups) {
-      // Group 0 (and every host not named) stays on br0 with the wire recorder.
-      for (const [g, members] of groups.entries()) {
-        if (g === 0) continue;
-        const bridge = `br${g}`;
-        if (g > extraBridges) {
-          await run('ip', ['-n', bridgeNs, 'link', 'add', bridge, 'type', 'bridge']);
-          await run('ip', ['-n', bridgeNs, 'link', 'set', bridge, 'type', 'bridge', 'mcast_snooping', '0']);
-          await run('ip', ['-n', bridgeNs, 'link', 'set', bridge, 'up']);
-          extraBridges = g;
-        }
-        for (const h of members) await setMaster(entry(h).port, bridge);
+      if (userspace) {
+        // Group 0 (and every host not named) stays with the wire recorder; all cuts in one change.
+        const named = new Set(groups.flat());
+        const group = (h: string): number => (named.has(h) ? groups.findIndex((g) => g.includes(h)) : 0);
+        const names = [...hosts.keys()];
+        const cut = names.flatMap((a) => names.filter((b) => group(a) !== group(b)).map((b) => [a, b] as [string, string]));
+        return applyState({ ...state, cut });
       }
+      const lines: string[] = [];
+      for (let g = extraBridges + 1; g < groups.length; g++) lines.push(`link add br${g} type bridge mcast_snooping 0`, `link set br${g} up`);
+      extraBridges = Math.max(extraBridges, groups.length - 1);
+      groups.forEach((members, g) => {
+        if (g > 0) for (const h of members) lines.push(`link set ${entry(h).port} master br${g}`);
+      });
+      return runBatch('ip', lines, bridgeNs);
+    },
+    cut(from, to) {
+      const extra = from.flatMap((a) => to.map((b) => [a, b] as [string, string]));
+      return applyState({ ...state, cut: [...state.cut, ...extra] });
     },
     async heal() {
-      for (const e of hosts.values()) await setMaster(e.port, 'br0');
+      if (userspace) return applyState({ ...state, cut: [] });
+      return runBatch('ip', [...hosts.values()].map((e) => `link set ${e.port} master br0`), bridgeNs);
     },
-    async netem(names, delayMs, lossPercent) {
-      for (const h of names) {
-        await run('ip', ['netns', 'exec', entry(h).ns, 'tc', 'qdisc', 'replace', 'dev', HOST_IF, 'root', 'netem', 'delay', `${delayMs}ms`, 'loss', `${lossPercent}%`]);
-      }
+    async impair(names, fault) {
+      if (userspace) return applyState({ ...state, faults: { ...state.faults, ...Object.fromEntries(names.map((h) => [h, fault])) } });
+      if (network !== 'netem') throw new NetsimError('BACKEND_UNAVAILABLE', 'link faults need netem or the userspace switch');
+      await Promise.all(names.map((h) => runBatch('tc', [`qdisc replace dev ${HOST_IF} root netem ${netemArgs(fault).join(' ')}`], entry(h).ns)));
     },
     async cleanup() {
       if (cleaned) return;
       cleaned = true;
+      // The switch first: its TAP devices go with it, then nothing holds the namespaces.
+      frames = await userspace?.stop().catch((e: unknown) => {
+        process.stderr.write(`netsim: switch: ${(e as Error).message}\n`);
+        return undefined;
+      });
       for (const e of hosts.values()) await deleteNamespace(e.ns);
       await deleteNamespace(bridgeNs);
     },

@@ -1,4 +1,5 @@
 /** What a backend provides: where host processes run and how their network can be broken. */
+import type { LinkFault } from '../faults/link-model.js';
 import type { BackendName } from '../scenario/types.js';
 
 /** A command line, possibly wrapped to run inside a namespace. */
@@ -13,6 +14,8 @@ export const WIRE_HOST = '_wire';
 /** One backend instance, for one run. */
 export interface Backend {
   readonly name: BackendName;
+  /** How hosts are linked and network faults made: `loopback` (local), `bridge`, `netem`, `switch`. */
+  readonly network: string;
   /** Prefix of everything this run creates (`imsns-<pid>-<n>`). */
   readonly runId: string;
   /** Prepares the network for these hosts and the wire recorder. */
@@ -23,12 +26,16 @@ export interface Backend {
   interfaceOf(host: string): string;
   /** Address other hosts reach `host` at. */
   addressOf(host: string): string;
-  /** Splits the network into groups that cannot reach each other. */
+  /** Splits the network into groups that cannot reach each other, all links in one step. */
   partition(groups: readonly (readonly string[])[]): Promise<void>;
-  /** Undoes every partition. */
+  /** Cuts one direction: what `from` sends no longer reaches `to` (`to` still reaches `from`). */
+  cut(from: readonly string[], to: readonly string[]): Promise<void>;
+  /** Undoes every partition and cut. */
   heal(): Promise<void>;
-  /** Adds delay and loss to `hosts`' links. */
-  netem(hosts: readonly string[], delayMs: number, lossPercent: number): Promise<void>;
+  /** Sets the impairments of what `hosts` send (replacing earlier ones; `{}` clears them). */
+  impair(hosts: readonly string[], fault: LinkFault): Promise<void>;
+  /** Frames the userspace switch delivered, cut, lost and duplicated (after cleanup), if it ran. */
+  frameCounts(): Record<string, number> | undefined;
   /** Removes everything the backend created. Safe to call twice. */
   cleanup(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 /** Command lines of the processes netsim starts, built from the process contracts (README). */
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostSpec } from '../scenario/types.js';
@@ -20,10 +21,26 @@ export const DEFAULT_APP_MAINS: AppMains = {
   client: join(REPO_ROOT, 'apps/peer-client/src/main.ts'),
 };
 
+/**
+ * Entry point of one of netsim's helper processes (`wire/recorder-main`, …): the build
+ * (`apps/netsim/dist/<name>.js`, plain node, a few hundred ms) when it is at least as new as the
+ * source, else the source through tsx (seconds under load: what made recorder starts time out).
+ */
+export function helperMain(name: string): string {
+  const src = join(REPO_ROOT, 'apps/netsim/src', `${name}.ts`);
+  const built = join(REPO_ROOT, 'apps/netsim/dist', `${name}.js`);
+  const mtime = (f: string): number => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  return mtime(built) >= mtime(src) ? built : src;
+}
+
 /** netsim's own helper processes. */
 export const HELPER_MAINS = {
-  recorder: join(REPO_ROOT, 'apps/netsim/src/wire/recorder-main.ts'),
-  hostile: join(REPO_ROOT, 'apps/netsim/src/hostile/hostile-main.ts'),
+  get recorder(): string {
+    return helperMain('wire/recorder-main');
+  },
+  get hostile(): string {
+    return helperMain('hostile/hostile-main');
+  },
 } as const;
 
 /**

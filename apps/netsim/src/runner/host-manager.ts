@@ -4,6 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import type { Backend } from '../backend/types.js';
 import { recordPid } from '../backend/run-dir.js';
 import { NetsimError } from '../errors.js';
+import { CLOCK_FILE_ENV, clockFile } from '../faults/clock.js';
+import { mountSmallDisk, unmountSmallDisk } from '../faults/disk.js';
 import { spawnProcess, type HostProcess } from '../proc/host-process.js';
 import { REPO_ROOT, hostArgs, mainFor, nodeCommand, type AppMains } from '../proc/launch.js';
 import type { HostSpec, Scenario } from '../scenario/types.js';
@@ -34,6 +36,8 @@ export class HostManager {
   private readonly running = new Map<string, Running>();
   private readonly ports = new Map<string, number>();
   private readonly started = new Set<string>();
+  /** Data dirs that are a small tmpfs of their own (servers a `diskFull` step names). */
+  private readonly smallDisks = new Map<string, string>();
   /** Last lines of each host's output. */
   readonly tails = new Map<string, string[]>();
 
@@ -54,11 +58,19 @@ export class HostManager {
     if (spec.kind === 'server' && spec.dataDir) {
       dataDir = join(runDir, 'data', name);
       await mkdir(dataDir, { recursive: true });
+      const fills = scenario.steps.some((st) => st.kind === 'diskFull' && st.hosts.includes(name));
+      if (fills && !this.smallDisks.has(name)) {
+        await mountSmallDisk(dataDir);
+        this.smallDisks.set(name, dataDir);
+      }
     }
+    // Only a scenario that jumps clocks hands out the hook (each app's src/netsim-clock.ts).
+    const clocks = scenario.steps.some((st) => st.kind === 'clock');
+    const env = clocks ? { ...process.env, [CLOCK_FILE_ENV]: clockFile(runDir, name) } : process.env;
     const targets = spec.kind === 'hostile' ? spec.targets.flatMap((t) => (this.ports.has(t) ? [`${backend.addressOf(t)}:${this.ports.get(t)}`] : [])) : [];
     const node = nodeCommand(mainFor(spec, apps), hostArgs(spec, { announceIntervalMs: scenario.announceIntervalMs, discoveryPort, interfaceAddr: backend.interfaceOf(name), targets, ...(dataDir ? { dataDir } : {}) }));
     const line = backend.wrap(name, node.cmd, node.args);
-    const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT }).catch((e: unknown) => {
+    const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT, env }).catch((e: unknown) => {
       throw new NetsimError('HOST_FAILED', `cannot start ${name}: ${(e as Error).message}`, { cause: e });
     });
     await recordPid(runDir, proc.pid);
@@ -80,6 +92,17 @@ export class HostManager {
       log.push(name, 'app', parsed.event, parsed.data);
     });
     void proc.exit.then((x) => log.push(name, 'netsim', 'exit', { code: x.code, signal: x.signal, expected: entry.expectedExit }));
+  }
+
+  /** The pid of `name`'s running process (inside `ip netns exec`, which execs in place). */
+  pidOf(name: string): number | undefined {
+    const r = this.running.get(name);
+    return r && !r.proc.exited() ? r.proc.pid : undefined;
+  }
+
+  /** The data dir of `name` when it is a small disk of its own that a step may fill. */
+  smallDiskOf(name: string): string | undefined {
+    return this.smallDisks.get(name);
   }
 
   /** Sends `sig`; `expected` marks an exit it causes as netsim's doing. */
@@ -130,6 +153,9 @@ export class HostManager {
         await r.proc.exit;
       }),
     );
+    // With every process gone, the small disks can go too (before the scratch folder is removed).
+    for (const dir of this.smallDisks.values()) await unmountSmallDisk(dir);
+    this.smallDisks.clear();
   }
 }
 

@@ -1,7 +1,8 @@
 /** Runs one scenario once: sets up the backend, plays the timeline, checks, and always cleans up. */
 import { rm } from 'node:fs/promises';
 import { localBackend } from '../backend/local.js';
-import { netemUnavailableReason, netnsBackend } from '../backend/netns.js';
+import { netnsBackend } from '../backend/netns.js';
+import { planRun } from '../faults/requirements.js';
 import { makeRunDir, newRunId } from '../backend/run-dir.js';
 import type { Backend } from '../backend/types.js';
 import { readerTallies } from '../checks/acked.js';
@@ -17,7 +18,7 @@ import { EventLog } from './event-log.js';
 import { expectation } from './expectations.js';
 import { HostManager } from './host-manager.js';
 import type { CheckOutcome, RunResult } from './result.js';
-import { runStep } from './steps.js';
+import { runStep, startupDeadlineMs } from './steps.js';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -41,15 +42,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const base = { scenario: scenario.name, file: scenario.file, backend: backendName, announceIntervalMs: scenario.announceIntervalMs, checks: [], failovers: [], wire: EMPTY_WIRE, events: [], logs: {} };
   if (scenario.pending !== undefined) return { ...base, status: 'pending', reason: scenario.pending, durationMs: 0 };
   if (!scenario.backends.includes(backendName)) return { ...base, status: 'skipped', reason: `runs on ${scenario.backends.join(', ')} only`, durationMs: 0 };
-  if (backendName === 'netns' && scenario.steps.some((s) => s.kind === 'netem')) {
-    // Many container kernels lack sch_netem: that is the machine's limit, not a system failure.
-    const reason = await netemUnavailableReason();
-    if (reason !== undefined) return { ...base, status: 'skipped', reason, durationMs: 0 };
-  }
+  // What the faults need (netem or the userspace switch, root for a full disk), decided once.
+  const plan = await planRun(scenario, backendName);
+  if (plan.reason !== undefined) return { ...base, status: 'skipped', reason: plan.reason, durationMs: 0 };
+  const startupMs = startupDeadlineMs(scenario);
 
   const runId = newRunId();
   const runDir = await makeRunDir(runId);
-  const backend: Backend = backendName === 'netns' ? netnsBackend(runId) : localBackend(runId);
+  const backend: Backend = backendName === 'netns' ? netnsBackend(runId, { network: plan.network ?? 'bridge', runDir, startMs: startupMs }) : localBackend(runId);
   const log = new EventLog();
   const deadline = AbortSignal.timeout(scenario.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
@@ -62,7 +62,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const background = new Background();
   try {
     await backend.setup([...scenario.hosts.keys()]);
-    recorder = await startRecorder(backend, runDir, Date.now() - log.now());
+    log.push('net', 'netsim', 'network', { backend: backend.name, mechanism: backend.network });
+    recorder = await startRecorder(backend, runDir, Date.now() - log.now(), startupMs);
     hosts = new HostManager({ scenario, backend, log, apps: opts.apps ?? DEFAULT_APP_MAINS, runDir, discoveryPort: recorder.port });
     const ctx = { scenario, backend, log, hosts, channelOf, signal, background, runDir };
     for (const [i, step] of scenario.steps.entries()) {
@@ -107,6 +108,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         process.stderr.write(`netsim: cleanup (${what}) of ${runId} failed: ${(e as Error).message}\n`);
       }
     }
+    const frames = backend.frameCounts();
+    if (frames) log.push('net', 'netsim', 'frames', frames);
     log.close();
   }
   const clients = [...channelOf.keys()];

@@ -6,6 +6,7 @@ import { hostOfChannel, standbyOfChannel } from '../checks/roles.js';
 import type { Scenario, Step } from '../scenario/types.js';
 import type { Background } from './background.js';
 import type { EventLog } from './event-log.js';
+import { runFaultStep } from '../faults/run-fault-step.js';
 import { startHog } from './hog.js';
 import { startPacedSay } from './paced-say.js';
 import { typePost } from './post-text.js';
@@ -15,6 +16,14 @@ import { waitFor } from './wait-for.js';
 
 /** Least time a server gets to print `listening` (process start includes loading TypeScript). @default 20000 */
 export const MIN_STARTUP_MS = 20_000;
+
+/**
+ * How long a process (server, hostile peer, wire recorder, switch) may take to be ready: the
+ * scenario's `startupTimeout`, else 40 intervals but at least MIN_STARTUP_MS.
+ */
+export function startupDeadlineMs(scenario: Scenario): number {
+  return scenario.startupTimeoutMs ?? Math.max(MIN_STARTUP_MS, 40 * scenario.announceIntervalMs);
+}
 
 /** What a step needs from its run. */
 export interface StepContext {
@@ -40,10 +49,11 @@ function pause(ms: number, signal: AbortSignal): Promise<unknown> {
 /** Starts hosts; servers and hostile peers are awaited until they print `listening`. */
 async function startHosts(step: Step, names: readonly string[], ctx: StepContext): Promise<CheckOutcome | undefined> {
   const { scenario, log, hosts, channelOf, signal } = ctx;
-  for (const name of names) await hosts.start(name);
+  // Spawned together: start-up overlaps instead of adding up.
+  await Promise.all(names.map((name) => hosts.start(name)));
   const servers = names.filter((n) => scenario.hosts.get(n)?.kind !== 'client');
   if (servers.length === 0) return undefined;
-  const within = Math.max(MIN_STARTUP_MS, 20 * scenario.announceIntervalMs);
+  const within = startupDeadlineMs(scenario);
   // A process that dies while starting fails the step at once, instead of at the deadline.
   const died = servers.map(async (s) => {
     await hosts.exited(s);
@@ -86,7 +96,7 @@ function resolveHostRef(step: Step, ctx: StepContext): Step | string {
 
 /** Runs `step`; resolves with a failed check when it did not work out. */
 export async function runStep(original: Step, ctx: StepContext): Promise<CheckOutcome | undefined> {
-  const { scenario, backend, log, hosts, channelOf, signal } = ctx;
+  const { scenario, log, hosts, channelOf, signal } = ctx;
   const step = resolveHostRef(original, ctx);
   if (typeof step === 'string') return failed(original, `${original.kind} (line ${original.line})`, [step]);
   const interval = scenario.announceIntervalMs;
@@ -147,17 +157,8 @@ export async function runStep(original: Step, ctx: StepContext): Promise<CheckOu
     case 'hog':
       ctx.background.add(await startHog(log, ctx.runDir, step.intervals * interval, step.procs));
       return undefined;
-    case 'partition':
-      log.push('net', 'netsim', 'partition', { groups: step.groups });
-      await backend.partition(step.groups);
-      return undefined;
-    case 'heal':
-      log.push('net', 'netsim', 'heal');
-      await backend.heal();
-      return undefined;
-    case 'netem':
-      log.push('net', 'netsim', 'netem', { hosts: step.hosts, delayMs: step.delayMs, lossPercent: step.lossPercent });
-      await backend.netem(step.hosts, step.delayMs, step.lossPercent);
-      return undefined;
+    default:
+      // Network and process faults: partitions (also one way), heal, netem, starve, disk, clock.
+      return runFaultStep(step, ctx);
   }
 }

@@ -10,7 +10,7 @@ import { validateSteps } from './validate-steps.js';
 import { validateExpect } from './validate-expect.js';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type BackendName, type Scenario } from './types.js';
 
-const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'backends', 'pending', 'hosts', 'steps', 'expect'];
+const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'startupTimeout', 'backends', 'pending', 'hosts', 'steps', 'expect'];
 
 /** Result of parsing: a scenario, or every error found (each with file and line). */
 export type ParseResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly errors: readonly NetsimError[] };
@@ -28,6 +28,7 @@ export function parseScenario(text: string, file: string): ParseResult {
   const announceIntervalMs =
     top['announceInterval'] === undefined ? DEFAULT_ANNOUNCE_INTERVAL_MS : (ctx.number(top['announceInterval'], ['announceInterval'], 'announceInterval (ms)', 10, 60_000) ?? 0);
   const timeoutS = top['timeout'] === undefined ? DEFAULT_TIMEOUT_MS / 1000 : (ctx.number(top['timeout'], ['timeout'], 'timeout (s)', 1, 3600) ?? 0);
+  const startupS = top['startupTimeout'] === undefined ? undefined : ctx.number(top['startupTimeout'], ['startupTimeout'], 'startupTimeout (s)', 0.1, 3600);
   let backends: BackendName[] = ['local', 'netns'];
   if (top['backends'] !== undefined) {
     backends = ctx.stringList(top['backends'], ['backends'], 'backends') as BackendName[];
@@ -41,7 +42,7 @@ export function parseScenario(text: string, file: string): ParseResult {
   if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
   return {
     ok: true,
-    scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
+    scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, ...(startupS !== undefined ? { startupTimeoutMs: startupS * 1000 } : {}), backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
   };
 }
 

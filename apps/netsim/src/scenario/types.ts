@@ -3,6 +3,8 @@
  * expectations are counted in announce intervals, so one scenario fits any interval.
  */
 
+import type { FaultStep } from '../faults/fault-steps.js';
+
 /** Which backend runs a scenario. */
 export type BackendName = 'local' | 'netns';
 
@@ -105,7 +107,7 @@ export type Step = { readonly line: number } & (
   | { readonly kind: 'pause'; readonly intervals: number }
   | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
   | { readonly kind: 'heal' }
-  | { readonly kind: 'netem'; readonly hosts: readonly string[]; readonly delayMs: number; readonly lossPercent: number }
+  | FaultStep
 );
 
 /** A parsed, validated scenario. */
@@ -117,6 +119,8 @@ export interface Scenario {
   readonly announceIntervalMs: number;
   /** Hard cap on the whole run, in ms. @default 60000 */
   readonly timeoutMs: number;
+  /** How long each process may take to be ready (`startupTimeout`, s). @default 40 intervals, at least 20 s */
+  readonly startupTimeoutMs?: number;
   /** Backends the scenario can run on. @default ['local', 'netns'] */
   readonly backends: readonly BackendName[];
   /** When set, the scenario is reported as pending with this reason and not run. */

@@ -4,6 +4,7 @@ import { didYouMean } from './suggest.js';
 import { hostRefCall } from './selectors.js';
 import { clientList, conditionHost, refTarget } from './validate-roles.js';
 import type { ValuePath } from './yaml-source.js';
+import { FAULT_STEP_KEYS, validateCut, validateFaultStep } from '../faults/fault-steps.js';
 import { DEFAULT_WAIT_INTERVALS, type Condition, type HostSpec, type HostStep, type Step } from './types.js';
 
 type Hosts = ReadonlyMap<string, HostSpec>;
@@ -19,7 +20,7 @@ const HOST_STEPS: Record<string, { kind: HostStep['kind']; kinds?: readonly Kind
   restart: { kind: 'restart' },
   leave: { kind: 'leave', kinds: ['client'] },
 };
-const STEP_KEYS = [...Object.keys(HOST_STEPS), 'say', 'wait', 'pause', 'partition', 'heal', 'netem', 'hog'];
+const STEP_KEYS = [...Object.keys(HOST_STEPS), 'say', 'wait', 'pause', 'partition', 'heal', 'hog', ...FAULT_STEP_KEYS];
 /** Run-time host references a host step may use instead of names. */
 const HOST_REFS = ['hostOf', 'standbyOf'] as const;
 /** Most posts per second one author types in a paced `say`. */
@@ -94,8 +95,10 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
       return intervals === undefined ? undefined : { kind: 'pause', intervals, line };
     }
     case 'partition': {
+      const check = (names: readonly string[], p: ValuePath, kinds?: readonly Kind[]): void => hostRefs(ctx, hosts, names, p, kinds);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return validateCut(ctx, value as Record<string, unknown>, path, check);
       if (!Array.isArray(value) || value.length < 2) {
-        ctx.fail(path, 'partition must be a list of at least two groups of host names');
+        ctx.fail(path, 'partition must be a list of at least two groups of host names, or { from: [hosts], to: [hosts] } (one way)');
         return undefined;
       }
       const groups = value.map((g: unknown, i) => ctx.hostList(g, [...path, i], 'a partition group'));
@@ -106,18 +109,8 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
     }
     case 'heal':
       return { kind: 'heal', line };
-    case 'netem': {
-      const obj = ctx.record(value, path, 'netem');
-      if (!obj) return undefined;
-      ctx.onlyKeys(obj, path, ['hosts', 'delay', 'loss']);
-      const names = ctx.hostList(obj['hosts'], [...path, 'hosts'], 'hosts');
-      hostRefs(ctx, hosts, names, [...path, 'hosts']);
-      const delayMs = obj['delay'] === undefined ? 0 : (ctx.number(obj['delay'], [...path, 'delay'], 'delay (ms)', 0, 60_000) ?? 0);
-      const lossPercent = obj['loss'] === undefined ? 0 : (ctx.number(obj['loss'], [...path, 'loss'], 'loss (%)', 0, 100) ?? 0);
-      return { kind: 'netem', hosts: names, delayMs, lossPercent, line };
-    }
     default:
-      return undefined;
+      return validateFaultStep(ctx, key, value, path, hosts, (names, p, kinds) => hostRefs(ctx, hosts, names, p, kinds));
   }
 }
 

@@ -11,8 +11,8 @@ import { HELPER_MAINS, REPO_ROOT, nodeCommand } from '../proc/launch.js';
 import type { WireSummary } from '../runner/result.js';
 import { parseEventLine } from '../runner/host-manager.js';
 
-/** How long the recorder may take to join the group. @default 15000 */
-export const RECORDER_START_MS = 15_000;
+/** How long the recorder may take to join the group, unless the run says. @default 20000 */
+export const RECORDER_START_MS = 20_000;
 
 /** A running recorder. */
 export interface WireRecorder {
@@ -23,7 +23,7 @@ export interface WireRecorder {
 }
 
 /** Starts the recorder on the backend's wire host. */
-export async function startRecorder(backend: Backend, runDir: string, t0: number): Promise<WireRecorder> {
+export async function startRecorder(backend: Backend, runDir: string, t0: number, deadlineMs = RECORDER_START_MS): Promise<WireRecorder> {
   const node = nodeCommand(HELPER_MAINS.recorder, ['--discovery-port', '0', '--interface', backend.interfaceOf(WIRE_HOST)]);
   const line = backend.wrap(WIRE_HOST, node.cmd, node.args);
   const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT });
@@ -37,7 +37,7 @@ export async function startRecorder(backend: Backend, runDir: string, t0: number
   const port$ = events$.pipe(
     filter((e) => e.event === 'listening'),
     map((e) => Number(e.data['port'])),
-    timeout(RECORDER_START_MS),
+    timeout(deadlineMs),
   );
   const portPromise = firstValueFrom(port$);
   events$.subscribe((e) => {
@@ -49,7 +49,7 @@ export async function startRecorder(backend: Backend, runDir: string, t0: number
     port = await portPromise;
   } catch (e) {
     proc.signal('SIGKILL');
-    throw new NetsimError('HOST_FAILED', 'the wire recorder did not start', { cause: e });
+    throw new NetsimError('HOST_FAILED', `the wire recorder did not start within ${deadlineMs} ms`, { cause: e });
   }
   return {
     port,

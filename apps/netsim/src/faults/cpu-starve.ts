@@ -1,0 +1,111 @@
+/**
+ * CPU starvation of one host (docs/protocol.md §4: a host too slow to announce in time looks
+ * dead). As root with a writable cgroup tree: a CPU quota (`cpu.cfs_quota_us` in cgroup v1,
+ * `cpu.max` in v2) on a cgroup holding the host's processes. Otherwise (unprivileged): the host
+ * is pinned to CPU 0 at the lowest priority (nice 19) beside a busy loop pinned there too.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { recordPid } from '../backend/run-dir.js';
+import { REPO_ROOT } from '../proc/launch.js';
+import type { BackgroundTask } from '../runner/background.js';
+import type { EventLog } from '../runner/event-log.js';
+
+/** The CFS period a quota is a share of, µs. */
+const PERIOD_US = 100_000;
+const V1 = '/sys/fs/cgroup/cpu';
+const V2 = '/sys/fs/cgroup';
+
+/** Where a CPU cgroup can be made, or undefined (not root, no cpu controller). */
+function cgroupRoot(): { dir: string; v2: boolean } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  if (existsSync(join(V1, 'cpu.cfs_quota_us'))) return { dir: V1, v2: false };
+  if (existsSync(join(V2, 'cgroup.controllers'))) return { dir: V2, v2: true };
+  return undefined;
+}
+
+/** `pid` and every process below it (a server's workers). */
+async function withDescendants(pid: number): Promise<number[]> {
+  const parent = new Map<number, number>();
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
+    // Field 4 (ppid) comes after the command in parentheses, which may hold spaces.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isFinite(ppid)) parent.set(Number(d), ppid);
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [c, p] of parent) if (p === out[i]) out.push(c);
+  return out;
+}
+
+/** Starves `pid` (and its children) to `cpuPercent` of one core for `ms`; ends by itself. */
+export async function startStarve(log: EventLog, host: string, pid: number, cpuPercent: number, ms: number, group: string, runDir: string): Promise<BackgroundTask> {
+  const root = cgroupRoot();
+  const pids = await withDescendants(pid);
+  let undo: () => Promise<void>;
+  let mechanism: string;
+  if (root) {
+    const dir = join(root.dir, group);
+    await mkdir(dir, { recursive: true });
+    const quota = Math.max(1_000, Math.round((PERIOD_US * cpuPercent) / 100));
+    if (root.v2) await writeFile(join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
+    else {
+      await writeFile(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
+      await writeFile(join(dir, 'cpu.cfs_quota_us'), String(quota));
+    }
+    for (const p of pids) await writeFile(join(dir, 'cgroup.procs'), String(p)).catch(() => undefined);
+    mechanism = `cgroup ${root.v2 ? 'v2 cpu.max' : 'v1 cpu.cfs_quota_us'} ${quota}/${PERIOD_US}`;
+    undo = async () => {
+      const left = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+      for (const p of left) await writeFile(join(root.dir, 'cgroup.procs'), p).catch(() => undefined);
+      await rmdir(dir).catch((e: unknown) => process.stderr.write(`netsim: cannot remove cgroup ${dir}: ${(e as Error).message}\n`));
+    };
+  } else {
+    // The end time is argv[1]; the repository path only marks it for a later run's sweep.
+    const code = 'const end = Number(process.argv[1]); while (Date.now() < end) {}';
+    const hog = spawn('taskset', ['-c', '0', process.execPath, '-e', code, String(Date.now() + ms), join(REPO_ROOT, 'apps/netsim/hog')], { stdio: 'ignore' });
+    if (hog.pid !== undefined) await recordPid(runDir, hog.pid);
+    const hogDone = new Promise<void>((resolve) => hog.once('exit', () => resolve()).once('error', () => resolve()));
+    for (const p of pids) {
+      await run('taskset', ['-p', '-c', '0', String(p)]);
+      await run('renice', ['-n', '19', '-p', String(p)]);
+    }
+    mechanism = 'taskset -c 0 + nice 19 beside a pinned busy loop';
+    undo = async () => {
+      hog.kill('SIGKILL');
+      await hogDone;
+      // Unprivileged, the priority cannot go back up; the CPUs can.
+      for (const p of pids) await run('taskset', ['-p', '-c', '0-1023', String(p)]);
+    };
+  }
+  log.push(host, 'netsim', 'starve', { cpuPercent, ms, mechanism, pids });
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<undefined>((resolve) => (resolveDone = () => resolve(undefined)));
+  let ended: Promise<void> | undefined;
+  const end = (): Promise<void> => {
+    ended ??= (async () => {
+      clearTimeout(timer);
+      await undo();
+      log.push(host, 'netsim', 'starve-end');
+      resolveDone();
+    })();
+    return ended;
+  };
+  const timer = setTimeout(() => void end(), ms);
+  // Like a hog, starvation ends with the timeline: the final checks see a host at full speed.
+  return { done, awaitAtEnd: false, stop: end };
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { stdio: 'ignore' });
+    c.once('exit', () => resolve());
+    c.once('error', (e) => {
+      process.stderr.write(`netsim: ${cmd}: ${e.message}\n`);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,82 @@
+/** Starts and drives the userspace switch (switch-main) of a netns run. */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { filter, firstValueFrom, map, timeout } from 'rxjs';
+import { recordPid } from '../backend/run-dir.js';
+import { NetsimError } from '../errors.js';
+import { spawnProcess, type HostProcess } from '../proc/host-process.js';
+import { REPO_ROOT, helperMain, nodeCommand } from '../proc/launch.js';
+import { parseEventLine } from '../runner/host-manager.js';
+import type { LinkFault } from './link-model.js';
+
+/** The perl helper that opens the TAP devices (node cannot issue TUNSETIFF). */
+const TAP_OPEN = join(REPO_ROOT, 'apps/netsim/src/faults/tap-open.pl');
+
+/** The switch's whole state: directed links that are cut, and each host's outgoing impairments. */
+export interface SwitchState {
+  readonly cut: readonly (readonly [string, string])[];
+  readonly faults: Readonly<Record<string, LinkFault>>;
+}
+
+/** A running switch. */
+export interface UserspaceSwitch {
+  /** Replaces the switch's state in one step; resolves once the switch applied it. */
+  apply(state: SwitchState): Promise<void>;
+  /** Frame counts (delivered, cut, lost, duplicated), once stopped. */
+  stop(): Promise<Record<string, number> | undefined>;
+}
+
+/** Why the userspace switch cannot run here (no perl, no /dev/net/tun), or undefined. */
+export function switchUnavailableReason(): string | undefined {
+  if (!existsSync('/dev/net/tun')) return 'the userspace switch needs /dev/net/tun';
+  if (!existsSync('/usr/bin/perl')) return 'the userspace switch needs /usr/bin/perl (to open TAP devices)';
+  return undefined;
+}
+
+/**
+ * Starts the switch inside `ns` (the run's bridge namespace) with one TAP device `tapNames[i]`
+ * per port `ports[i]`; resolves once the devices exist. `deadlineMs` bounds the start.
+ */
+export async function startSwitch(ns: string, ports: readonly string[], tapNames: readonly string[], runDir: string, deadlineMs: number): Promise<UserspaceSwitch> {
+  const node = nodeCommand(helperMain('faults/switch-main'), ['--ports', ports.join(','), '--seed', String(process.pid)]);
+  const args = ['netns', 'exec', ns, '/usr/bin/perl', TAP_OPEN, ...tapNames, '--', node.cmd, ...node.args];
+  // Each port's blocking read holds a libuv pool thread: one per port, and some to spare.
+  const env = { ...process.env, UV_THREADPOOL_SIZE: String(Math.min(1024, ports.length + 4)) };
+  const proc: HostProcess = await spawnProcess('ip', args, { cwd: REPO_ROOT, env });
+  await recordPid(runDir, proc.pid);
+  const events$ = proc.lines$.pipe(
+    map((l) => (l.stream === 'stdout' ? parseEventLine(l.line) : undefined)),
+    filter((e) => e !== undefined),
+  );
+  const errors: string[] = [];
+  proc.lines$.subscribe((l) => {
+    if (l.stream === 'stderr') errors.push(l.line);
+  });
+  let summary: Record<string, number> | undefined;
+  events$.subscribe((e) => {
+    if (e.event === 'summary') summary = e.data as Record<string, number>;
+  });
+  try {
+    await firstValueFrom(events$.pipe(filter((e) => e.event === 'ready'), timeout(deadlineMs)));
+  } catch (e) {
+    proc.signal('SIGKILL');
+    throw new NetsimError('BACKEND_COMMAND', `the userspace switch did not start within ${deadlineMs} ms${errors.length ? `: ${errors.join(' ')}` : ''}`, { cause: e });
+  }
+  let seq = 0;
+  return {
+    async apply(state) {
+      seq += 1;
+      const mine = seq;
+      const applied = firstValueFrom(events$.pipe(filter((e) => e.event === 'applied' && e.data['seq'] === mine), timeout(5_000)));
+      if (!proc.writeLine(JSON.stringify({ seq: mine, cut: state.cut, faults: state.faults }))) throw new NetsimError('BACKEND_COMMAND', 'the userspace switch is gone');
+      await applied.catch((e: unknown) => {
+        throw new NetsimError('BACKEND_COMMAND', 'the userspace switch did not apply a change', { cause: e });
+      });
+    },
+    async stop() {
+      proc.signal('SIGTERM');
+      await proc.exit;
+      return summary;
+    },
+  };
+}
