@@ -21,9 +21,10 @@ describe('SqliteHistoryStore', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ims-history-'));
   });
-  afterEach(() => {
+  afterEach(async () => {
     vi.useRealTimers();
-    for (const s of stores.splice(0)) s.closeNow();
+    // close() waits for the checkpoint thread, which may still be opening its connection.
+    await Promise.all(stores.splice(0).map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -107,26 +108,57 @@ describe('SqliteHistoryStore', () => {
     expect(s.loadAll(100).get('#b')).toEqual([post(99)]);
   });
 
-  it('trims a channel once it exceeds its retention by the slack, and never loads more than the retention', () => {
+  const rowsOnDisk = (): number => {
+    const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM posts').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  // The store trims on the next turn (setImmediate); an immediate queued after it runs after it.
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('trims a channel once it exceeds its retention by the slack, and never loads more than the retention', async () => {
     const s = open({ retainPerChannel: 5, pruneSlack: 3 });
-    const rowsOnDisk = (): number => {
-      const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
-      try {
-        return (db.prepare('SELECT COUNT(*) AS n FROM posts').get() as { n: number }).n;
-      } finally {
-        db.close();
-      }
-    };
     const counts: number[] = [];
     for (let i = 0; i < 20; i++) {
       s.append('#a', post(i));
       s.commit();
+      await nextTurn();
       counts.push(rowsOnDisk());
       expect(s.loadAll(100).get('#a')).toEqual(Array.from({ length: Math.min(i + 1, 5) }, (_, k) => post(i - Math.min(i, 4) + k)));
     }
     // Grows to retention + slack, then drops back to the retention, in slices.
     expect(Math.max(...counts)).toBe(8);
     expect(counts.slice(7, 10)).toEqual([8, 5, 6]);
+  });
+
+  it('trims after the commit, on the next turn, a slice of at most trimRowsPerStep rows per turn', async () => {
+    const s = open({ retainPerChannel: 5, pruneSlack: 10, trimRowsPerStep: 4 });
+    for (let i = 0; i < 5; i++) s.append('#a', post(i));
+    s.commit();
+    await nextTurn();
+    for (let i = 5; i < 16; i++) s.append('#a', post(i));
+    s.commit();
+    // The commit itself stored all 16: the echoes of its turn did not wait for a trim.
+    expect(rowsOnDisk()).toBe(16);
+    const counts: number[] = [];
+    for (let t = 0; t < 4; t++) {
+      await nextTurn();
+      counts.push(rowsOnDisk());
+    }
+    expect(counts).toEqual([12, 8, 5, 5]);
+    expect(s.loadAll(100).get('#a')).toEqual([11, 12, 13, 14, 15].map((n) => post(n)));
+  });
+
+  it('trims what is still due when closed', () => {
+    const a = open({ retainPerChannel: 5, pruneSlack: 1, trimRowsPerStep: 2 });
+    for (let i = 0; i < 5; i++) a.append('#a', post(i));
+    a.commit();
+    for (let i = 5; i < 12; i++) a.append('#a', post(i));
+    a.closeNow();
+    expect(rowsOnDisk()).toBe(5);
   });
 
   it('trims channels already on disk over their retention when first written after reopening', () => {

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import type { Post } from '@ims/channel-core';
 import type { CommitResult, HistoryStore } from '@ims/host-service';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { PostTrimmer } from './post-trimmer.js';
 
 /** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */
 export const HISTORY_DB_FILE = 'history.sqlite3';
@@ -27,8 +28,10 @@ export interface SqliteHistoryStoreOptions {
    * milliseconds per window. @default a tenth of `retainPerChannel` (at least 1)
    */
   readonly pruneSlack?: number;
-  /** Channels trimmed in one batch at most; the rest wait for the next batches, so a batch stays short. @default 32 */
+  /** Channels trimmed in one trim step at most; the rest wait for the next steps, so a step stays short. @default 32 */
   readonly maxPrunesPerBatch?: number;
+  /** Rows deleted per channel in one trim step at most (post-trimmer.ts). @default 32 */
+  readonly trimRowsPerStep?: number;
   /**
    * Channels kept on disk: at open, the channels beyond this many most recently posted to are
    * deleted, so neither the file nor the startup load grows without bound. @default 10_000
@@ -41,12 +44,12 @@ export interface SqliteHistoryStoreOptions {
    * fails like a full disk. @default none (SQLite's own limit)
    */
   readonly maxPages?: number;
-  /** Called for an append after close (a wiring bug). A failed commit is reported by `commit()`'s result, not here. */
+  /** Called for an append after close (a wiring bug) and a failed trim step. A failed commit is reported by `commit()`'s result, not here. */
   readonly onError?: (error: HistoryStoreError) => void;
 }
 
 /** Stable codes of history store failures. */
-export type HistoryStoreErrorCode = 'HISTORY_OPEN_FAILED' | 'HISTORY_WRITE_FAILED' | 'HISTORY_CLOSED';
+export type HistoryStoreErrorCode = 'HISTORY_OPEN_FAILED' | 'HISTORY_WRITE_FAILED' | 'HISTORY_TRIM_FAILED' | 'HISTORY_CLOSED';
 
 /** A history store failure; branch on `code`. */
 export class HistoryStoreError extends Error {
@@ -138,14 +141,9 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly pruneSlack: number;
   private readonly maxPrunesPerBatch: number;
   private readonly maxChannels: number;
-  /**
-   * Rows on disk per channel, kept exact from the first trim on (this store is the only writer).
-   * A channel not in here has an unknown count (not written since open): it is trimmed by a full
-   * index walk and counted when next written.
-   */
-  private readonly onDisk = new Map<string, number>();
-  /** Channels to trim, oldest request first. */
-  private readonly duePrune = new Set<string>();
+  /** Trims channels over their retention in steps of their own, after the turn's commit. */
+  private readonly trimmer: PostTrimmer;
+  private trimTimer: NodeJS.Immediate | undefined;
   private readonly onError: (error: HistoryStoreError) => void;
   private readonly writeBatch: (batch: readonly Pending[], admits: readonly PendingAdmit[]) => void;
   private readonly checkpointer: WalCheckpointer | undefined;
@@ -156,6 +154,8 @@ export class SqliteHistoryStore implements HistoryStore {
   written = 0;
   /** Commits that failed (nothing of them was stored). */
   failedCommits = 0;
+  /** Trim steps that failed (the old posts stayed on disk). */
+  failedTrims = 0;
   /** Channels deleted at open for exceeding `maxChannels`. */
   readonly prunedChannels: number;
 
@@ -180,42 +180,40 @@ export class SqliteHistoryStore implements HistoryStore {
     }
     this.checkpointer = this.startCheckpointer(join(options.dataDir, HISTORY_DB_FILE), options.checkpointIntervalMs ?? 500);
     const insert = multiRowInsert(this.db);
-    // Keeps the newest `retain` rows of one channel: the row `retain` places below the newest
-    // marks the cut. Walks the channel's whole index: only for channels of unknown count.
-    const pruneAll = this.db.prepare<[string, string, number]>(
-      `DELETE FROM posts WHERE channel = ? AND id <= (
-         SELECT id FROM posts WHERE channel = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-    );
-    const count = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM posts WHERE channel = ?');
-    // Deletes the `n` oldest rows of one channel, walking only those.
-    const trimOldest = this.db.prepare<[string, number]>(
-      'DELETE FROM posts WHERE id IN (SELECT id FROM posts WHERE channel = ? ORDER BY id LIMIT ?)',
-    );
+    this.trimmer = new PostTrimmer(this.db, {
+      retain: this.retainPerChannel,
+      slack: this.pruneSlack,
+      channelsPerStep: this.maxPrunesPerBatch,
+      rowsPerStep: options.trimRowsPerStep,
+      maxCounted: 2 * this.maxChannels,
+    });
     const admit = this.db.prepare<[string, string]>('INSERT OR IGNORE INTO admitted (channel, peer_id) VALUES (?, ?)');
     this.writeBatch = this.db.transaction((batch: readonly Pending[], admits: readonly PendingAdmit[]) => {
       for (const { channel, ids } of admits) for (const id of ids) admit.run(channel, id);
       insert(batch);
-      for (const { channel } of batch) {
-        const n = this.onDisk.get(channel);
-        if (n !== undefined) this.onDisk.set(channel, n + 1);
-        if (n === undefined || n + 1 > this.retainPerChannel + this.pruneSlack) this.duePrune.add(channel);
-      }
-      let trimmed = 0;
-      for (const channel of this.duePrune) {
-        if (trimmed++ >= this.maxPrunesPerBatch) break;
-        this.duePrune.delete(channel);
-        const n = this.onDisk.get(channel);
-        if (n === undefined) {
-          pruneAll.run(channel, channel, this.retainPerChannel);
-          // Bounded: forgetting every count only costs each channel one more full trim.
-          if (this.onDisk.size >= 2 * this.maxChannels) this.onDisk.clear();
-          this.onDisk.set(channel, count.get(channel)?.n ?? 0);
-        } else if (n > this.retainPerChannel) {
-          trimOldest.run(channel, n - this.retainPerChannel);
-          this.onDisk.set(channel, this.retainPerChannel);
-        }
-      }
+      for (const { channel } of batch) this.trimmer.wrote(channel);
     });
+  }
+
+  /** Trims on the next turn, after this turn's echoes went out; one short step per turn until none is due. */
+  private scheduleTrim(): void {
+    if (this.trimTimer !== undefined || !this.trimmer.pending || this.closed) return;
+    this.trimTimer = setImmediate(() => {
+      this.trimTimer = undefined;
+      if (this.closed) return;
+      if (this.trimStep()) this.scheduleTrim();
+    });
+  }
+
+  /** One trim step; a failure is reported and counted, the posts stay (a trim frees space, it stores nothing). */
+  private trimStep(): boolean {
+    try {
+      return this.trimmer.step();
+    } catch (cause) {
+      this.failedTrims += 1;
+      this.onError(new HistoryStoreError('HISTORY_TRIM_FAILED', 'trimming old posts failed; they stay on disk until the next try', { cause }));
+      return false;
+    }
   }
 
   /** Moves WAL checkpoints to a worker (see wal-checkpointer.ts); SQLite's own come back if it fails. */
@@ -306,13 +304,13 @@ export class SqliteHistoryStore implements HistoryStore {
     try {
       this.writeBatch(batch, admits);
       this.written += batch.length;
+      this.scheduleTrim();
       return { ok: true, posts: batch.length };
     } catch (cause) {
       // Disk full or I/O error: the transaction rolled back. The host refuses these posts; the
       // counts no longer match the disk, so recount when next written.
       this.failedCommits += 1;
-      this.onDisk.clear();
-      this.duePrune.clear();
+      this.trimmer.forget();
       return { ok: false, posts: batch.length, error: new HistoryStoreError('HISTORY_WRITE_FAILED', `${batch.length} posts not stored`, { cause }) };
     }
   }
@@ -328,18 +326,22 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.pending.length;
   }
 
-  /** Flush and close the database; later appends are dropped and reported. */
+  /** Flush and close the database; later appends are dropped and reported. Resolves once the checkpoint thread has exited too. */
   close(): Promise<void> {
     this.closeNow();
-    return Promise.resolve();
+    return this.checkpointer?.stop() ?? Promise.resolve();
   }
 
   /** Synchronous {@link close}, for exit paths that cannot wait. */
   closeNow(): void {
     if (this.closed) return;
     this.commit();
+    // What is still due is trimmed now: at close, a longer pause costs nobody a late echo.
+    if (this.trimTimer !== undefined) clearImmediate(this.trimTimer);
+    this.trimTimer = undefined;
+    while (this.trimStep());
     this.closed = true;
-    this.checkpointer?.stop();
+    void this.checkpointer?.stop();
     this.db.close();
   }
 
