@@ -20,8 +20,9 @@ describe('SqliteHistoryStore: admission lists', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ims-admitted-'));
   });
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.closeNow();
+  afterEach(async () => {
+    // close() waits for the checkpoint thread, which may still be opening its connection.
+    await Promise.all(stores.splice(0).map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 

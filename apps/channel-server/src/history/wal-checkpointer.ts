@@ -20,8 +20,8 @@ export interface WalCheckpointerOptions {
 
 /** A running checkpoint worker. */
 export interface WalCheckpointer {
-  /** Stops the worker (it closes its connection); idempotent. */
-  stop(): void;
+  /** Stops the worker (it closes its connection); idempotent. Resolves once the thread has exited. */
+  stop(): Promise<void>;
 }
 
 // Plain CommonJS for `eval: true`, so it runs the same from the TypeScript sources and from dist.
@@ -44,15 +44,20 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   // Never keeps a stopping process alive: close() checkpoints on the main connection anyway.
   worker.unref();
   let stopped = false;
+  // A worker that has not opened its connection yet still does when it starts: callers that remove
+  // the data dir wait for the exit (a test's cleanup raced that open and saw ENOTEMPTY).
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.once('error', (err) => {
     if (!stopped) options.onFailure(err);
     stopped = true;
   });
   return {
-    stop(): void {
-      if (stopped) return;
-      stopped = true;
-      worker.postMessage('close');
+    stop(): Promise<void> {
+      if (!stopped) {
+        stopped = true;
+        worker.postMessage('close');
+      }
+      return exited;
     },
   };
 }
