@@ -1,14 +1,15 @@
 /**
  * `npm run pack-check`: packs every app's deployable folder (`dist/deploy/<app>/`, made by
  * `npm run build`), installs each tarball into a temporary global prefix as a user would
- * (`npm install -g`), then runs the installed commands from there, far from the repository: `--help`
- * of each, and a short chat on loopback — the channel-server with a SQLite data dir and its
- * /healthz, one `chat --json` client posting a line and reading its echo, the server restarted and a
- * second client reading that line back as history. Installing the server compiles better-sqlite3
- * when no prebuilt binary can be downloaded (about a minute here), which is why this runs as its own
- * CI step after `npm test`. Only loopback traffic, on a private discovery port.
+ * (`npm install -g`), then runs the installed commands from there, far from the repository:
+ * `--help` of each, netsim validating a scenario file, and a short chat on loopback: the
+ * channel-server with a SQLite data dir and its /healthz, one `chat --json` client posting a line
+ * and reading its echo, the server restarted with two worker processes and a second client reading
+ * that line back as history. Installing the server compiles better-sqlite3 when no prebuilt binary
+ * can be downloaded (one to two minutes here), which is why this runs as its own CI step after
+ * `npm test`. Only loopback traffic, on a private discovery port.
  */
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,7 +86,8 @@ async function chat(bin: string, tmp: string): Promise<void> {
 
   server.child.kill('SIGTERM');
   if ((await server.waitExit()) !== 0) throw new Error(`ims-server did not exit 0 on SIGTERM\n${server.tail()}`);
-  const again = follow('ims-server (restarted)', join(bin, 'ims-server'), serverArgs, tmp);
+  // Restarted with worker processes: the forked worker-main.js ships beside main.js.
+  const again = follow('ims-server (restarted, 2 workers)', join(bin, 'ims-server'), [...serverArgs, '--workers', '2'], tmp);
   await again.waitJson('err', (o) => o['event'] === 'listening', 'listening line');
   const bob = follow('bob', join(bin, 'ims'), ['chat', channel, '--json', '--server', 'pack-check-server', '--no-host', '--nick', 'bob', ...common], tmp);
   await bob.waitJson('out', (o) => o['event'] === 'history' && o['text'] === text, 'the post as history after the restart');
@@ -93,6 +95,14 @@ async function chat(bin: string, tmp: string): Promise<void> {
   if ((await bob.waitExit()) !== 0) throw new Error(`bob did not exit 0\n${bob.tail()}`);
   again.child.kill('SIGTERM');
   if ((await again.waitExit()) !== 0) throw new Error(`restarted ims-server did not exit 0 on SIGTERM\n${again.tail()}`);
+}
+
+/** The installed netsim reads and validates a scenario file: a bad one exits 2 naming file and line. */
+async function netsimValidates(netsim: string, tmp: string): Promise<void> {
+  const file = join(tmp, 'bad.yaml');
+  await writeFile(file, 'name: pack check\nannounceInterval: many\n');
+  const r = await run(netsim, ['run', file], { cwd: tmp, timeoutMs: 30_000 });
+  if (r.code !== 2 || !r.stderr.includes('bad.yaml')) throw new Error(`ims-netsim run bad.yaml: exit ${r.code}, expected 2 and the file named\n${r.stderr.slice(-2000)}`);
 }
 
 async function main(): Promise<void> {
@@ -108,7 +118,7 @@ async function main(): Promise<void> {
       const help = await must(join(bin, app.bin), ['--help'], tmp, 30_000);
       if (!help.startsWith('Usage:')) throw new Error(`${app.bin} --help printed: ${help.slice(0, 200)}`);
     }
-    await must(join(bin, 'ims-netsim'), ['run', '--help'], tmp, 30_000);
+    await netsimValidates(join(bin, 'ims-netsim'), tmp);
     await timed('chat through the installed server and client', () => chat(bin, tmp));
   } finally {
     for (const f of started) if (f.child.exitCode === null && f.child.signalCode === null) f.child.kill('SIGKILL');
