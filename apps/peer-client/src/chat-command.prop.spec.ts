@@ -11,7 +11,7 @@ describe('parseChatLine properties', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (line) => {
         const cmd = parseChatLine(line);
-        expect(['join', 'part', 'switch', 'nick', 'invite', 'who', 'list', 'help', 'quit', 'say', 'empty', 'invalid']).toContain(cmd.kind);
+        expect(['join', 'part', 'switch', 'nick', 'invite', 'who', 'me', 'msg', 'list', 'help', 'quit', 'say', 'empty', 'invalid']).toContain(cmd.kind);
       }),
       { numRuns },
     );

@@ -23,6 +23,8 @@ describe('parseChatLine', () => {
     ['/list', { kind: 'list' }],
     ['/help', { kind: 'help' }],
     ['/quit', { kind: 'quit' }],
+    ['/me waves  hello', { kind: 'me', text: 'waves  hello' }],
+    ['/msg bob hi  there', { kind: 'msg', target: 'bob', text: 'hi  there' }],
   ])('%j', (line, expected) => {
     expect(parseChatLine(line)).toEqual(expected);
   });
@@ -44,6 +46,9 @@ describe('parseChatLine', () => {
     ['/switch', '/switch takes one channel'],
     ['/quit now', '/quit takes nothing after it'],
     ['/frob', 'unknown command /frob: the commands are /join'],
+    ['/me', '/me needs an action'],
+    ['/msg', '/msg needs whom to write to'],
+    ['/msg bob', '/msg needs a text after bob'],
     ['/#日本', '#日本 has "日"'],
   ])('%j says what is wrong and how to do it right', (line, reason) => {
     const cmd = parseChatLine(line);

@@ -11,6 +11,10 @@ export type ChatCommand =
   | { readonly kind: 'nick'; readonly nick: string }
   | { readonly kind: 'invite'; readonly targets: readonly string[]; readonly channel?: string }
   | { readonly kind: 'who'; readonly channel?: string }
+  /** `/me text`: an action, posted as the text `/me text` (see {@link actionOf}). */
+  | { readonly kind: 'me'; readonly text: string }
+  /** `/msg WHO text`: a private channel for two (direct-message.ts). */
+  | { readonly kind: 'msg'; readonly target: string; readonly text: string }
   | { readonly kind: 'list' }
   | { readonly kind: 'help' }
   | { readonly kind: 'quit' }
@@ -26,6 +30,8 @@ export const HELP_TEXT = [
   '/nick NAME             change your nickname',
   '/invite WHO... [#room] invite peers by nick or ID to the current (or named) channel',
   '/who [#room]           members of the current (or named) channel',
+  '/me ACTION             an action in the current channel: * you ACTION',
+  '/msg WHO TEXT          a private message: a private channel for the two of you',
   '/list                  the lobby: peers online, servers and channels, invitations',
   '/help                  this text',
   '/quit                  leave every channel and exit',
@@ -86,6 +92,11 @@ export function parseChatLine(line: string): ChatCommand {
     case 'who':
     case 'names':
       return optionalChannel(args, (channel) => ({ kind: 'who', ...(channel ? { channel } : {}) }), '/who [#room]');
+    case 'me':
+      return args.length === 0 ? invalid('/me needs an action: usage: /me waves') : { kind: 'me', text: restAfter(trimmed, 1) };
+    case 'msg':
+    case 'query':
+      return parseMsg(trimmed, args);
     case 'list':
     case 'lobby':
       return noArgs(args, '/list', { kind: 'list' });
@@ -102,7 +113,27 @@ export function parseChatLine(line: string): ChatCommand {
 }
 
 /** Command names, for the unknown-command message. */
-const COMMANDS = ['/join', '/part', '/switch', '/nick', '/invite', '/who', '/list', '/help', '/quit'];
+const COMMANDS = ['/join', '/part', '/switch', '/nick', '/invite', '/who', '/me', '/msg', '/list', '/help', '/quit'];
+
+/** The text of a post that is an action (`/me waves`), else `undefined`. A plain peer shows the line as it is. */
+export function actionOf(text: string): string | undefined {
+  return text.startsWith('/me ') && text.length > 4 ? text.slice(4) : undefined;
+}
+
+/** `line` after its first `words` words, with its own spacing. */
+function restAfter(line: string, words: number): string {
+  let rest = line;
+  for (let i = 0; i < words; i++) rest = rest.replace(/^\S+\s*/, '');
+  return rest;
+}
+
+function parseMsg(trimmed: string, args: readonly string[]): ChatCommand {
+  const usage = 'usage: /msg WHO TEXT (WHO = a nick or peer ID)';
+  const [target] = args;
+  if (target === undefined) return invalid(`/msg needs whom to write to and what: ${usage}`);
+  if (args.length < 2) return invalid(`/msg needs a text after ${target}: ${usage}`);
+  return { kind: 'msg', target, text: restAfter(trimmed, 2) };
+}
 
 function parseJoin(args: readonly string[]): ChatCommand {
   const [channel, server, ...rest] = args;

@@ -3,6 +3,8 @@
  * discriminated on `event`. netsim and scripts depend on it, so fields are only ever added.
  */
 
+import { actionOf } from './chat-command.js';
+
 /** Fields every event line carries. */
 interface EventBase {
   /** Milliseconds since the Unix epoch when this peer saw the event. */
@@ -83,13 +85,17 @@ export function formatEvent(event: ChatEvent, names: Names | ((id: string) => st
   const time = formatTime(event.ts);
   const where = event.channel ?? '*';
   switch (event.event) {
-    case 'say':
-      return `[${time}] ${where} <${event.nick}> ${event.text}`;
+    case 'say': {
+      const action = actionOf(event.text);
+      return action === undefined ? `[${time}] ${where} <${event.nick}> ${event.text}` : `[${time}] ${where} * ${event.nick} ${action}`;
+    }
     case 'history':
       // The original post time (issue 14), with the date when it was not today.
-      return event.postedAt === undefined
-        ? `[${time}] ${where} (history) <${event.nick}> ${event.text}`
-        : `[${formatPostTime(event.postedAt, event.ts)}] ${where} (history) <${event.nick}> ${event.text}`;
+    {
+      const when = event.postedAt === undefined ? time : formatPostTime(event.postedAt, event.ts);
+      const action = actionOf(event.text);
+      return `[${when}] ${where} (history) ${action === undefined ? `<${event.nick}> ${event.text}` : `* ${event.nick} ${action}`}`;
+    }
     case 'joined':
       return event.host === n.selfId ? `[${time}] -- joined ${where}, hosted by you` : `[${time}] -- joined ${where} on ${name(event.host)}`;
     case 'standby':

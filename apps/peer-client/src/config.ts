@@ -65,6 +65,8 @@ export interface PeerConfig {
   readonly standbyWaitMs: number;
   /** ms of quiet after a history SAY after which a server without STANDBY is taken as done with its history (docs/protocol.md §7.7). @default 1500 */
   readonly historyQuietMs: number;
+  /** Folder of the per-channel chat logs (`<channel>.log`). @default undefined (no log) */
+  readonly logDir?: string;
 }
 
 /** What to run, with its configuration. */
@@ -126,6 +128,7 @@ export const PEER_CONFIG_SPEC = {
   joinTimeout: field.duration(5_000, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms a join waits for a named server to appear in the lobby' }),
   standbyWait: field.duration(10_000, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms a JOIN waits for the server to answer at all before it counts as joined without STANDBY (servers of other implementations)' }),
   historyQuiet: field.duration(1_500, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms of quiet after a history post after which a server that sends no STANDBY is taken as done with its history' }),
+  logDir: field.optionalString({ doc: 'folder of a chat log per channel (<channel>.log: posts, history, notices, as shown); off unless set' }),
 } as const;
 
 const PLACEHOLDERS = {
@@ -139,6 +142,7 @@ const PLACEHOLDERS = {
   joinTimeout: 'ms',
   standbyWait: 'ms',
   historyQuiet: 'ms',
+  logDir: 'dir',
 } as const;
 
 /**
@@ -217,6 +221,7 @@ function toPeerConfig(c: ConfigOf<typeof PEER_CONFIG_SPEC>): PeerConfig {
     joinTimeoutMs: c.joinTimeout,
     standbyWaitMs: c.standbyWait,
     historyQuietMs: c.historyQuiet,
+    ...(c.logDir !== undefined ? { logDir: c.logDir } : {}),
   });
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost } from '@ims/host-service';
 import { dialingFrom, tcpTransport } from '@ims/transport';
 import type { PeerConfig } from './config.js';
+import type { HostedChannel } from './direct-message.js';
 
 /** What the node needs from its embedded host. */
 export interface EmbeddedHost {
@@ -21,6 +22,8 @@ export interface EmbeddedHost {
    * adds the private channel's admission list its host sent us (docs/protocol.md §2.8, §8).
    */
   readonly archive: (channel: string, posts: readonly Post[], admitted?: ReadonlySet<string>) => void;
+  /** The live channels it hosts (name, private, members, history length): the inbox of direct messages reads them. */
+  readonly channels: () => readonly HostedChannel[];
   /** Stops listening (members fail over at once) and releases the store. */
   close(): Promise<void>;
 }
@@ -46,6 +49,7 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
     endpoint: service.endpoint,
     own$: tap.own$,
     archive: (channel, posts, admitted) => service.archive(channel, posts, admitted),
+    channels: () => service.snapshot().channels,
     async close() {
       await service.stop();
       await store.close();

@@ -4,6 +4,7 @@
  */
 import { BehaviorSubject, ReplaySubject, Subject } from 'rxjs';
 import type { Notice } from './member-notices.js';
+import type { DirectMessage } from './direct-message.js';
 import type { ChatEvent } from './chat-event.js';
 import type { ChannelHandle, LobbySnapshot, PeerNode } from './peer-node.js';
 
@@ -27,6 +28,8 @@ export interface FakeHandle extends ChannelHandle {
 export interface FakeNode extends PeerNode {
   readonly handles: Map<string, FakeHandle>;
   setLobby(lobby: Omit<LobbySnapshot, 'selfId'>): void;
+  /** Emits on `directMessages$`. */
+  directMessage(d: DirectMessage): void;
   /** Emits a notice on `notices$`. */
   notice(n: Notice): void;
   /** Peers `hostStopped` answers true for. */
@@ -41,7 +44,10 @@ export function fakeNode(self = 'me-id', startNick = 'me'): FakeNode {
   const handles = new Map<string, FakeHandle>();
   const notices = new Subject<Notice>();
   const stopped = new Set<string>();
+  const dms = new Subject<DirectMessage>();
   const node: FakeNode = {
+    directMessages$: dms.asObservable(),
+    directMessage: (d) => dms.next(d),
     notices$: notices.asObservable(),
     notice: (n) => notices.next(n),
     stopped,

@@ -2,12 +2,14 @@ import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { runInteractive } from './interactive.js';
 import { fakeNode } from './fake-node.js';
+import { directChannel } from './direct-message.js';
 
 function setup() {
   const node = fakeNode('me-id', 'me');
   node.setLobby({
     peers: [
-      { id: 'b-id', nick: 'bob', address: '127.0.0.1', state: 'alive', channels: [] },
+      { id: 'b-id', nick: 'bob', address: '127.0.0.1', state: 'alive', serverPort: 50_002, channels: [] },
+      { id: 'c-id', nick: 'carol', address: '127.0.0.1', state: 'alive', channels: [] },
       { id: 'srv', address: '127.0.0.1', state: 'alive', serverPort: 50_000, channels: ['#room'] },
     ],
     invitations: [],
@@ -17,7 +19,7 @@ function setup() {
   const currents: (string | undefined)[] = [];
   const scheduler = new VirtualTimeScheduler();
   const erased: string[] = [];
-  const done = runInteractive({ node, lines$, print: (l) => out.push(l), onCurrent: (c) => currents.push(c), scheduler, eraseTyped: (l) => erased.push(l) });
+  const done = runInteractive({ node, lines$, print: (l) => out.push(l), onCurrent: (c) => currents.push(c), scheduler, eraseTyped: (l) => erased.push(l), highlight: (l) => `HL ${l}` });
   return { node, lines$, out, currents, done, scheduler, erased };
 }
 
@@ -96,6 +98,47 @@ describe('runInteractive', () => {
     // bob announced its stop (docs/protocol.md §3.7): a clean stop, not a loss (issue 14).
     expect(out.some((l) => l.includes('host bob stopped (a clean stop); now hosted by you'))).toBe(true);
     expect(out.slice(1).join('\n')).not.toContain('me-id');
+  });
+
+  it('/me posts an action shown as one; a post naming me is highlighted, my own is not', () => {
+    const { node, lines$, out } = setup();
+    lines$.next('/join #room');
+    lines$.next('/me waves');
+    const h = node.handles.get('#room');
+    expect(h?.posts).toEqual(['/me waves']);
+    h?.emit({ event: 'say', author: 'me-id', nick: 'me', text: '/me waves' });
+    h?.emit({ event: 'say', author: 'b-id', nick: 'bob', text: 'hey Me, look' });
+    h?.emit({ event: 'say', author: 'b-id', nick: 'bob', text: 'meet you' });
+    h?.emit({ event: 'say', author: 'me-id', nick: 'me', text: 'me again' });
+    expect(out.slice(-4)).toEqual(['[00:00:00] #room * me waves', 'HL [00:00:00] #room <bob> hey Me, look', '[00:00:00] #room <bob> meet you', '[00:00:00] #room <me> me again']);
+  });
+
+  it('/msg opens the private chat for two on their host, invites them, then posts; theirs to me is joined on my host', () => {
+    const { node, lines$, out, currents } = setup();
+    lines$.next('/msg bob hi there');
+    const dm = directChannel('me-id', 'b-id');
+    const h = node.handles.get(dm);
+    expect(h?.server).toBe('b-id');
+    expect(h?.invites).toEqual([['b-id']]);
+    expect(h?.posts).toEqual([]);
+    h?.emit({ event: 'joined', host: 'b-id' });
+    expect(h?.posts).toEqual(['hi there']);
+    lines$.next('/msg bob again');
+    expect(h?.posts).toEqual(['hi there', 'again']);
+    expect(out).toContain(`-- ${dm} is your private chat with bob`);
+    // carol hosts nothing: the chat is on my host, and I am told what to pass on.
+    lines$.next('/msg carol psst');
+    expect(node.handles.get(directChannel('me-id', 'c-id'))?.server).toBe('me-id');
+    expect(out.at(-1)).toContain('they host nothing, so tell them: /join');
+    lines$.next('/msg me x');
+    expect(out.at(-1)).toMatch(/^!! that is you/);
+    node.directMessage({ channel: directChannel('me-id', 'c-id'), from: 'c-id' });
+    const fromBob = '@msg.from-bob';
+    node.directMessage({ channel: fromBob, from: 'b-id' });
+    expect(node.handles.get(fromBob)?.server).toBe('me-id');
+    expect(out.at(-1)).toBe(`-- bob writes to you privately in ${fromBob}: answer with /msg bob TEXT`);
+    // Never made current behind the user's back.
+    expect(currents).toEqual([]);
   });
 
   it('tells the user to join first, rejects bad commands, and shows invitations once', async () => {

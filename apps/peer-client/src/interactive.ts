@@ -7,7 +7,9 @@ import { isPrivateChannel } from '@ims/codec';
 import { asyncScheduler, distinctUntilChanged, filter, firstValueFrom, map, of, Subscription, take, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import { displayName, formatEvent, formatFailover, formatTime, type ChatEvent, type FailoverEvent, type Names } from './chat-event.js';
 import { formatNotice } from './member-notices.js';
+import { directChannel } from './direct-message.js';
 import { HELP_TEXT, parseChatLine, type ChatCommand } from './chat-command.js';
+import { mentions } from './mention.js';
 import { EXIT } from './config.js';
 import { renderLobby, resolvePeer } from './lobby-view.js';
 import type { ChannelHandle, PeerNode } from './peer-node.js';
@@ -26,6 +28,11 @@ export interface RunInteractiveOptions {
   readonly onCurrent?: (channel: string | undefined) => void;
   /** Takes a typed post off the screen: the host's echo shows it (issue 14). @default no-op */
   readonly eraseTyped?: (line: string) => void;
+  /**
+   * Marks a line that mentions this peer's nick. @default a terminal bell (BEL) and bold (ANSI),
+   * which a terminal rings and shows; main.ts passes the same on pipes (scripts can look for BEL)
+   */
+  readonly highlight?: (line: string) => string;
   /** Timers (the wait for a lost host's announced stop); tests pass a virtual one. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
@@ -34,6 +41,7 @@ export interface RunInteractiveOptions {
 export function runInteractive(options: RunInteractiveOptions): Promise<number> {
   const { node, print } = options;
   const onCurrent = options.onCurrent ?? (() => undefined);
+  const highlight = options.highlight ?? ((line: string) => `\u0007\u001b[1m${line}\u001b[0m`);
   const joined = new Map<string, ChannelHandle>();
   const subs = new Subscription();
   let current: string | undefined;
@@ -46,6 +54,7 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
 
   const onEvent = (handle: ChannelHandle) => (e: ChatEvent) => {
     if (e.event === 'failover' && e.reason === 'closed') void printFailover(e);
+    else if (e.event === 'say' && e.author !== node.selfId && mentions(e.text, node.nick())) print(highlight(formatEvent(e, names)));
     else print(formatEvent(e, names));
     if (e.event === 'left') {
       joined.delete(handle.channel);
@@ -84,10 +93,38 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
       if (!r.ok) return print(`!! ${r.message}`);
       target = r.id;
     }
+    open(channel, target);
+    setCurrent(channel);
+  };
+
+  const open = (channel: string, target: string | undefined): ChannelHandle => {
     const handle = node.join(channel, target);
     joined.set(channel, handle);
-    setCurrent(channel);
     subs.add(handle.events$.subscribe(onEvent(handle)));
+    return handle;
+  };
+
+  /** `/msg`: the private chat for two (direct-message.ts), on the addressee's host when it has one. */
+  const message = (who: string, text: string): void => {
+    const r = who === node.nick() ? { ok: true as const, id: node.selfId } : resolvePeer(node.lobby(), who);
+    if (!r.ok) return print(`!! ${r.message}`);
+    if (r.id === node.selfId) return print('!! that is you: /msg WHO TEXT writes to someone else');
+    const channel = directChannel(node.selfId, r.id);
+    const existing = joined.get(channel);
+    if (existing) return existing.post(text);
+    const theirs = node.lobby().peers.find((p) => p.id === r.id)?.serverPort !== undefined;
+    const handle = open(channel, theirs ? r.id : node.selfId);
+    // INVITE goes out at `joined`, before the post: the host admits them before they can see it (§8).
+    handle.invite([r.id]);
+    let posted = false;
+    subs.add(
+      handle.events$.subscribe((e) => {
+        if (posted || (e.event !== 'joined' && e.event !== 'failover')) return;
+        posted = true;
+        handle.post(text);
+      }),
+    );
+    print(`-- ${channel} is your private chat with ${nick(r.id)}${theirs ? '' : ` (they host nothing, so tell them: /join ${channel} ${node.selfId})`}`);
   };
 
   const channelOf = (named: string | undefined): ChannelHandle | undefined => {
@@ -161,6 +198,17 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
         }
         return undefined;
       }
+      case 'msg':
+        message(cmd.target, cmd.text);
+        return undefined;
+      case 'me': {
+        const handle = channelOf(undefined);
+        if (handle) {
+          options.eraseTyped?.(line);
+          handle.post(`/me ${cmd.text}`);
+        }
+        return undefined;
+      }
       case 'say': {
         const handle = channelOf(undefined);
         if (handle) {
@@ -178,6 +226,14 @@ export function runInteractive(options: RunInteractiveOptions): Promise<number> 
     node.notices$.subscribe((n) => {
       const line = formatNotice(n, nick, formatTime(n.ts));
       if (line !== undefined) print(line);
+    }),
+  );
+  // A private chat someone opened for us on our host: join it there, and say so (not made current).
+  subs.add(
+    node.directMessages$.subscribe((d) => {
+      if (joined.has(d.channel)) return;
+      open(d.channel, node.selfId);
+      print(`-- ${nick(d.from)} writes to you privately in ${d.channel}: answer with /msg ${nick(d.from)} TEXT`);
     }),
   );
   // Announce invitations for me as they appear, once each.

@@ -8,8 +8,12 @@ import type { Logger } from '@ims/app-kit';
 import { lobbyHosts, startMemberSession } from '@ims/member-session';
 import { createMember, lostHostExpiryFor, type LobbyHost, type MemberTarget } from '@ims/channel-core';
 import { dialingFrom, tcpTransport, type Transport } from '@ims/transport';
-import { asyncScheduler, combineLatest, filter, firstValueFrom, map, of, startWith, Subject, timeout, type Observable } from 'rxjs';
+import { asyncScheduler, combineLatest, EMPTY, filter, firstValueFrom, interval, map, mergeMap, of, share, startWith, Subject, takeUntil, timeout, type Observable } from 'rxjs';
 import { NoticeTracker, type Notice } from './member-notices.js';
+import { newDirectMessages, type DirectMessage } from './direct-message.js';
+import { openChatLog, type ChatLog } from './chat-log.js';
+import { formatEvent, formatTime, type Names } from './chat-event.js';
+import { formatNotice } from './member-notices.js';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
 import { hostOf, serverNamed } from './join-target.js';
@@ -61,6 +65,9 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
 /** Nicks remembered for peers discovery has forgotten (departed authors): at most this many. */
 const MAX_NICKS = 10_000;
 
+/** ms between two looks for private chats opened on our host. */
+const DM_POLL_MS = 300;
+
 /** ms a closing node keeps discovery open for its last announcement (the pacing gap is 100 ms). */
 const FINAL_ANNOUNCE_MS = 150;
 
@@ -87,6 +94,10 @@ class Node implements PeerNode {
   private readonly notices = new Subject<Notice>();
   readonly notices$ = this.notices.asObservable();
   private readonly tracker: NoticeTracker;
+  readonly directMessages$: Observable<DirectMessage>;
+  private readonly closing = new Subject<void>();
+  private readonly chatLog: ChatLog;
+  private readonly names: Names;
   private closed = false;
 
   constructor(
@@ -100,14 +111,28 @@ class Node implements PeerNode {
   ) {
     this.selfId = config.id;
     this.currentNick = config.nick;
+    this.chatLog = openChatLog(config.logDir, logger);
+    this.names = { selfId: config.id, nickOf: (id) => this.nameOf(id) };
     this.startedAt = clock();
     // The lobby with the invitations delivered by TCP (docs/protocol.md §3.8) added.
     this.merged$ = combineLatest([discovery.lobby$, inbox.changed$.pipe(startWith(undefined))]).pipe(map(([l]) => inbox.withInvites(l)));
     this.lobby$ = this.merged$.pipe(map((l) => this.toSnapshot(l)));
     this.hosts$ = lobbyHosts(discovery, host?.own$);
+    // The inbox of private chats opened on our host (direct-message.ts): its channels, a few times a second.
+    const told = new Map<string, number>();
+    this.directMessages$ = host
+      ? interval(DM_POLL_MS).pipe(
+          mergeMap(() => newDirectMessages(this.selfId, host.channels(), told, (c) => this.channels.has(c))),
+          takeUntil(this.closing),
+          share(),
+        )
+      : EMPTY;
     this.tracker = new NoticeTracker({
       watching: (c) => this.channels.get(c)?.state.host !== undefined,
-      emit: (n) => this.notices.next(n),
+      emit: (n) => {
+        this.logNotice(n);
+        this.notices.next(n);
+      },
       clock,
       scheduler: asyncScheduler,
     });
@@ -184,6 +209,7 @@ class Node implements PeerNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.next();
     await Promise.all([...[...this.channels.values()].map((c) => c.handle.exit()), ...[...this.leaving].map((h) => h.drained())]);
     await this.host?.close();
     await this.inbox.close();
@@ -193,6 +219,7 @@ class Node implements PeerNode {
     this.tracker.stop();
     this.notices.complete();
     this.discovery.close();
+    await this.chatLog.close();
   }
 
   private selfTarget(): MemberTarget | undefined {
@@ -230,7 +257,15 @@ class Node implements PeerNode {
     return self ?? `no host announces ${channel}, and this peer runs with --no-host`;
   }
 
+  private logNotice(n: Notice): void {
+    const line = formatNotice(n, (id) => (id === this.selfId ? 'you' : this.nameOf(id)), formatTime(n.ts));
+    if (line === undefined) return;
+    const channels = 'channel' in n ? [n.channel] : 'channels' in n ? n.channels : [...this.channels.keys()];
+    for (const c of channels) this.chatLog.write(c, line);
+  }
+
   private onEvent(channel: string, entry: ChannelEntry, e: ChatEvent): void {
+    this.chatLog.write(channel, formatEvent(e, this.names));
     if (e.event === 'joined' || e.event === 'failover') entry.state.host = e.host;
     if (e.event === 'left') {
       entry.state.host = undefined;

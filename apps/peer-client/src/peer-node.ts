@@ -6,6 +6,7 @@
 import type { Observable } from 'rxjs';
 import type { ChatEvent } from './chat-event.js';
 import type { Notice } from './member-notices.js';
+import type { DirectMessage } from './direct-message.js';
 
 /** One peer as the lobby shows it. */
 export interface LobbyPeer {
@@ -70,6 +71,8 @@ export interface PeerNode {
   lobby(): LobbySnapshot;
   /** Join, part, quit and nick-change notices about the members of joined channels (member-notices.ts). */
   readonly notices$: Observable<Notice>;
+  /** Private chats other peers opened for this one on its embedded host (direct-message.ts), once each. */
+  readonly directMessages$: Observable<DirectMessage>;
   /** True when `id` is a peer that announced the stop of its host (no SERVER_OPTION any more, docs/protocol.md §3.7). */
   hostStopped(id: string): boolean;
   /** Joins `channel` on `server` (peer ID), else where the lobby shows it, else on the embedded host. */
