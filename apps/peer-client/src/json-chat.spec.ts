@@ -47,12 +47,13 @@ describe('runChat', () => {
     const out: string[] = [];
     const lines$ = new Subject<string>();
     const done = runChat({ node, channel: '#x', lines$, write: (l) => out.push(l), json: false });
+    node.handles.get('#x')?.emit({ event: 'joined', host: 'h' });
     node.handles.get('#x')?.emit({ event: 'say', author: 'b-id', nick: 'bob', text: 'yo' });
     // Nothing of ours is outstanding: EOF leaves at once.
     lines$.complete();
     expect(node.handles.get('#x')?.exited).toBe(true);
     await done;
-    expect(out[0]).toMatch(/^\[\d\d:\d\d:\d\d\] #x <bob> yo$/);
+    expect(out[1]).toMatch(/^\[\d\d:\d\d:\d\d\] #x <bob> yo$/);
   });
 
   it('invites --invite peers once joined and again after a failover', async () => {
@@ -87,12 +88,40 @@ describe('runChat', () => {
     expect(await done).toBe(0);
   });
 
+  it('a stdin that ends before the join completes: joins first, posts what was read, then leaves (issue 14)', async () => {
+    const node = fakeNode();
+    const lines$ = new Subject<string>();
+    const out: string[] = [];
+    const done = runChat({ node, channel: '#x', lines$, write: (l) => out.push(l), drainMs: 20 });
+    lines$.complete();
+    const handle = node.handles.get('#x');
+    // Not even a line: still no `left` before the join.
+    expect(handle?.exited).toBe(false);
+    handle?.emit({ event: 'joined', host: 'h' });
+    expect(handle?.exited).toBe(true);
+    expect(await done).toBe(0);
+    expect(out.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(['joined', 'left']);
+
+    const node2 = fakeNode();
+    const lines2$ = new Subject<string>();
+    const done2 = runChat({ node: node2, channel: '#x', lines$: lines2$, write: () => undefined, drainMs: 60_000 });
+    lines2$.next('early');
+    lines2$.complete();
+    const h2 = node2.handles.get('#x');
+    h2?.emit({ event: 'joined', host: 'h' });
+    expect(h2?.exited).toBe(false);
+    h2?.emit({ event: 'say', author: 'me-id', nick: 'me', text: 'early' });
+    expect(h2?.exited).toBe(true);
+    expect(await done2).toBe(0);
+  });
+
   it('leaves after drainMs when a post never comes back', async () => {
     const node = fakeNode();
     const lines$ = new Subject<string>();
     const done = runChat({ node, channel: '#x', lines$, write: () => undefined, drainMs: 20 });
     lines$.next('lost in the void');
     lines$.complete();
+    node.handles.get('#x')?.emit({ event: 'joined', host: 'h' });
     expect(node.handles.get('#x')?.exited).toBe(false);
     expect(await done).toBe(0);
     expect(node.handles.get('#x')?.exited).toBe(true);

@@ -1,6 +1,7 @@
 /**
  * `chat '#room' [--json]`: joins one channel, writes every event as one line (JSON or text), posts
- * every stdin line. EOF on stdin leaves the channel (EXIT) and ends with exit code 0; a channel
+ * every stdin line. EOF on stdin leaves the channel (EXIT) once joined and our posts are echoed,
+ * and ends with exit code 0 (an EOF before the join waits for it); a channel
  * that is lost (no host reachable) ends with exit code 3.
  */
 import { Subscription, type Observable } from 'rxjs';
@@ -23,7 +24,7 @@ export interface RunChatOptions {
   readonly json?: boolean;
   /** Peer IDs to INVITE once joined (and again after each failover: the new host never saw it). @default [] */
   readonly invite?: readonly string[];
-  /** After EOF, ms to wait for our unechoed posts before leaving anyway. @default 5000 */
+  /** After EOF and the join, ms to wait for our unechoed posts before leaving anyway. @default 5000 */
   readonly drainMs?: number;
 }
 
@@ -53,12 +54,22 @@ export function runChat(options: RunChatOptions): Promise<number> {
     // `echo hi | chat '#x'` must post before it leaves: after EOF, wait until no post of ours awaits
     // its echo. The handle counts them (the member reducer's pending posts, re-sent across a
     // failover, plus any queued before the session started); one the reducer refused is not waited for.
+    // Issue 14: a stdin that ends before the join completes still joins first, posts, then leaves.
+    let joinedOnce = false;
     const leaveWhenEchoed = (): void => {
-      if (eof && handle.pending() === 0) leave();
+      if (eof && joinedOnce && handle.pending() === 0) leave();
+    };
+    const startDrain = (): void => {
+      const timer = setTimeout(leave, options.drainMs ?? 5_000);
+      subs.add(() => clearTimeout(timer));
     };
     const onEvent = (e: ChatEvent): void => {
       write(json ? toJsonLine(e) : formatEvent(e, { selfId: node.selfId, nickOf: (id) => node.nameOf(id) }));
       if ((e.event === 'joined' || e.event === 'failover') && invite.length > 0) handle.invite(invite);
+      if ((e.event === 'joined' || e.event === 'failover') && !joinedOnce) {
+        joinedOnce = true;
+        if (eof) startDrain();
+      }
       if (e.event === 'left') {
         lost = e.reason === 'lost';
         finish();
@@ -66,8 +77,8 @@ export function runChat(options: RunChatOptions): Promise<number> {
     };
     const onEof = (): void => {
       eof = true;
-      const timer = setTimeout(leave, options.drainMs ?? 5_000);
-      subs.add(() => clearTimeout(timer));
+      // The bounded wait for our echoes starts once joined (a join that fails ends with `left` anyway).
+      if (joinedOnce) startDrain();
       leaveWhenEchoed();
     };
     subs.add(handle.events$.subscribe({ next: onEvent, complete: finish }));
