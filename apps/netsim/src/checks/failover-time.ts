@@ -24,6 +24,11 @@ function leaving(log: readonly SimEvent[], client: string, upTo: number): boolea
   return log.some((x, j) => j > start && j <= upTo && x.host === client && x.source === 'netsim' && x.event === 'leave');
 }
 
+/** A list of host names in event data, or none. */
+function namesOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((n): n is string => typeof n === 'string') : [];
+}
+
 /** The partition groups of a `partition` event (`data.groups`), or none. */
 function groupsOf(e: SimEvent): string[][] {
   const g = e.data['groups'];
@@ -32,17 +37,21 @@ function groupsOf(e: SimEvent): string[][] {
 
 /**
  * The hosts a fault cut members off from, each with its members: the faulted host itself, or for
- * a partition every host some member now sits on the other side of.
+ * a partition every host some member now sits on the other side of (of a one-way cut: that the
+ * member no longer hears).
  */
 function cutOff(log: readonly SimEvent[], e: SimEvent, i: number, clients: readonly string[]): { host: string; affected: string[] }[] {
   const live = (c: string) => clientView(log, c, i).alive && !leaving(log, c, i);
   if (e.event !== 'partition') return [{ host: e.host, affected: clients.filter((c) => c !== e.host && live(c) && clientView(log, c, i).host === e.host) }];
   const groups = groupsOf(e);
   const side = (h: string): number => groups.findIndex((g) => g.includes(h));
+  // One way (`from` no longer reaches `to`): the members in `to` stop hearing a host in `from`.
+  const oneWay = e.data['oneWay'] === true ? { from: namesOf(e.data['from']), to: namesOf(e.data['to']) } : undefined;
+  const cut = (c: string, host: string): boolean => (oneWay ? oneWay.to.includes(c) && oneWay.from.includes(host) : side(c) >= 0 && side(host) >= 0 && side(c) !== side(host));
   const byHost = new Map<string, string[]>();
   for (const c of clients) {
     const host = clientView(log, c, i).host;
-    if (host === undefined || host === c || !live(c) || side(c) < 0 || side(host) < 0 || side(c) === side(host)) continue;
+    if (host === undefined || host === c || !live(c) || !cut(c, host)) continue;
     byHost.set(host, [...(byHost.get(host) ?? []), c]);
   }
   return [...byHost].map(([host, affected]) => ({ host, affected }));
