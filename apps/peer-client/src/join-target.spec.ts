@@ -1,6 +1,6 @@
 import type { Lobby, LobbyServer } from '@ims/discovery';
 import { describe, expect, it } from 'vitest';
-import { hostOf, serverNamed } from './join-target.js';
+import { dedicatedServer, hostOf, serverNamed } from './join-target.js';
 
 const server = (id: string, port: number, channels: string[], state: LobbyServer['state'] = 'alive'): LobbyServer => ({
   id,
@@ -34,6 +34,13 @@ describe('join targets', () => {
     expect(serverNamed(lobby, 'xena')).toBeUndefined();
     expect(serverNamed(lobby, 'd')).toBeUndefined();
     expect(serverNamed(lobby, 'a')).toMatchObject({ peerId: 'a' });
+  });
+
+  it('creates a new channel on the smallest-ID alive dedicated server, else nowhere (the own host)', () => {
+    expect(dedicatedServer(lobby)).toBeUndefined();
+    const dedicated = (id: string, state: LobbyServer['state'] = 'alive'): LobbyServer => ({ ...server(id, 50_100, []), isDedicatedServer: true, state });
+    const withServers: Lobby = { ...lobby, servers: [dedicated('m', 'maybeDisconnected'), dedicated('n'), dedicated('o'), ...lobby.servers] };
+    expect(dedicatedServer(withServers)).toEqual({ peerId: 'n', address: '127.0.0.1', port: 50_100 });
   });
 
   it('finds the server of an invitation by its ID when the lobby lists no such server (an invitation delivered by TCP)', () => {

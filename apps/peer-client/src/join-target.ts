@@ -23,3 +23,13 @@ export function serverNamed(l: Lobby, name: string): MemberTarget | undefined {
   const inv = l.invitations.find((i) => i.serverId === name);
   return inv ? { peerId: inv.serverId, ...inv.endpoint } : undefined;
 }
+
+/**
+ * Where a channel nobody announces is created (issue 14, the draft's model: servers host, clients
+ * join): the smallest-ID alive dedicated server (SERVER_OPTION without CLIENT_NICK, docs/protocol.md
+ * §3.7), else `undefined` (the caller's own embedded host).
+ */
+export function dedicatedServer(l: Lobby): MemberTarget | undefined {
+  const s = l.servers.find((x) => x.state === 'alive' && x.isDedicatedServer);
+  return s ? { peerId: s.id, ...s.endpoint } : undefined;
+}

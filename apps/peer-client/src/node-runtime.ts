@@ -16,7 +16,7 @@ import { formatEvent, formatTime, type Names } from './chat-event.js';
 import { formatNotice } from './member-notices.js';
 import type { ChatEvent } from './chat-event.js';
 import { LazyChannel } from './channel-handle.js';
-import { hostOf, serverNamed } from './join-target.js';
+import { dedicatedServer, hostOf, serverNamed } from './join-target.js';
 import type { PeerConfig } from './config.js';
 import { startEmbeddedHost, type EmbeddedHost } from './embedded-host.js';
 import { openInviteInbox, type InviteInbox } from './invite-inbox.js';
@@ -228,7 +228,8 @@ class Node implements PeerNode {
 
   /**
    * Where to JOIN (README "Where chat joins"): the named server, else the smallest-ID live host
-   * announcing the channel (or inviting us to it), else our own host. Waits for discovery first:
+   * announcing the channel (or inviting us to it), else a dedicated server (a new channel, issue
+   * 14), else our own host. Waits for discovery first:
    * up to two intervals after start, so a fresh process hears the LAN (and the Java server sees
    * our PeerPDU before our connect); a named server may take up to `--join-timeout` to appear.
    */
@@ -254,6 +255,8 @@ class Node implements PeerNode {
       ));
     if (found) return found;
     if (server !== undefined) return `no server ${server} in the lobby`;
+    const dedicated = dedicatedServer(this.inbox.withInvites(this.discovery.snapshot()));
+    if (dedicated) return dedicated;
     return self ?? `no host announces ${channel}, and this peer runs with --no-host`;
   }
 
