@@ -10,11 +10,14 @@ export interface ConditionResult {
   readonly detail: string;
 }
 
+/** Faults besides kill/freeze/stop after which members may fail over: network, CPU, disk and clock. */
+const OTHER_FAULTS = ['partition', 'heal', 'netem', 'starve', 'disk-full', 'clock'];
+
 /** Index of the latest fault netsim caused, or -1. */
 export function lastFaultIndex(log: readonly SimEvent[]): number {
   for (let i = log.length - 1; i >= 0; i--) {
     const e = log[i] as SimEvent;
-    if (e.source === 'netsim' && ((FAULT_EVENTS as readonly string[]).includes(e.event) || e.event === 'partition' || e.event === 'heal')) return i;
+    if (e.source === 'netsim' && ((FAULT_EVENTS as readonly string[]).includes(e.event) || OTHER_FAULTS.includes(e.event))) return i;
   }
   return -1;
 }

@@ -71,7 +71,22 @@ export function describeStep(step: Step, tookMs?: number): string {
       return `partition ${step.groups.map((g) => `{${g.join(', ')}}`).join(' / ')}`;
     case 'heal':
       return 'heal the network';
+    case 'cut':
+      return `cut ${names(step.from)} → ${names(step.to)} (one way)`;
+    case 'netem': {
+      const f = step.fault;
+      const parts = [f.delayMs ? `${f.delayMs} ms delay` : '', f.jitterMs ? `±${f.jitterMs} ms` : '', f.lossPercent ? `${f.lossPercent} % loss` : '', f.duplicatePercent ? `${f.duplicatePercent} % duplicated` : '', f.reorderPercent ? `${f.reorderPercent} % reordered` : '', f.rateKbit ? `${f.rateKbit} kbit/s` : ''].filter(Boolean);
+      return `links of ${names(step.hosts)}: ${parts.length > 0 ? parts.join(', ') : 'clean'}`;
+    }
+    case 'starve':
+      return `starve ${names(step.hosts)} to ${step.cpuPercent} % CPU for ${step.intervals} intervals`;
+    case 'diskFull':
+      return `fill the data disk of ${names(step.hosts)}`;
+    case 'diskFree':
+      return `free the data disk of ${names(step.hosts)}`;
+    case 'clock':
+      return `clock of ${names(step.hosts)} jumps ${step.jumpMs > 0 ? '+' : ''}${step.jumpMs} ms`;
     default:
-      return step.kind;
+      return (step as { kind: string }).kind;
   }
 }

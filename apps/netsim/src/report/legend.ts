@@ -10,6 +10,9 @@ const MEANING: Record<string, string> = {
   'burst-end': 'paced posting ended', teardown: 'teardown began (exits after it are cleanup)', exit: 'the process exited',
   listening: 'server listening', joined: 'member joined a host', failover: 'member failed over to another host',
   left: 'member left its channel', say: 'a post arrived live', history: 'a post arrived as history', error: 'an error event',
+  starve: 'CPU starvation began (quota or pinned hog)', 'starve-end': 'CPU starvation ended', 'starve-stat': 'CPU use of the starved host',
+  'disk-full': "the server's data disk filled up", 'disk-free': 'the data disk was freed', clock: "the host's wall clock jumped",
+  network: 'how links are simulated (bridge, userspace switch)', frames: 'frames the userspace switch handled',
 };
 
 const SQUARES = new Set(['joined', 'failover']);

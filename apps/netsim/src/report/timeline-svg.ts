@@ -15,11 +15,11 @@ export const COLORS: Record<string, string> = {
   kill: '#d62728', freeze: '#9467bd', thaw: '#8c564b', stop: '#e377c2', restart: '#17becf', start: '#2ca02c',
   joined: '#2ca02c', failover: '#ff7f0e', left: '#7f7f7f', exit: '#000000', error: '#d62728', post: '#1f77b4',
   say: '#aec7e8', history: '#c5b0d5', listening: '#98df8a', partition: '#d62728', heal: '#2ca02c', netem: '#bcbd22',
-  teardown: '#444444', leave: '#7f7f7f', hog: '#bcbd22',
+  teardown: '#444444', leave: '#7f7f7f', hog: '#bcbd22', starve: '#bcbd22', 'disk-full': '#8c564b', 'disk-free': '#2ca02c', clock: '#17becf',
 };
 
 /** netsim actions that open the part of a run worth looking at. */
-const FAULTS = new Set(['kill', 'freeze', 'stop', 'restart', 'partition', 'heal', 'netem', 'hog', 'leave']);
+const FAULTS = new Set(['kill', 'freeze', 'stop', 'restart', 'partition', 'heal', 'netem', 'hog', 'leave', 'starve', 'disk-full', 'clock']);
 
 const LANE = 22;
 const LEFT = 110;
