@@ -70,8 +70,8 @@ function closeAll(clients: readonly LoadClient[]): void {
   for (const c of clients) c.close();
 }
 
-/** Post `posts` messages from `sender`, at most `window` unechoed; resolves when all members got all. */
-async function pumpFanOut(pid: number, clients: readonly LoadClient[], posts: number, window: number): Promise<FanOutResult> {
+/** Post `posts` messages from `clients[0]`, at most `window` unechoed; resolves when all members got all (clients already joined). */
+export async function pumpFanOut(pid: number, clients: readonly LoadClient[], posts: number, window: number): Promise<FanOutResult> {
   const lat = new Samples();
   let received = 0;
   for (const c of clients) {
