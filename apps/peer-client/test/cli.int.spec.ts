@@ -46,9 +46,9 @@ describe('peer-client CLI', () => {
     await line(alice, /^-- you are now ally$/, 'nick notice');
     // The next PeerPDU carries the new nick: bob's posts name alice by it once discovery heard it.
     alice.post('/who');
-    await line(alice, /^-- #chat: .*ally \(you\)/, '/who lists me');
+    await line(alice, /^-- #chat \(\d\): ally \(you\)/, '/who lists me');
     alice.post('/join nonsense');
-    await line(alice, /^!! usage: \/join #room \[server\]$/, 'readable usage error');
+    await line(alice, /^!! nonsense does not start with # or @: channel names are ASCII and start with # or @ .*; usage: \/join #room \[server\]$/, 'readable reason');
     alice.post('/quit');
     expect(await alice.exited).toBe(0);
     expect(alice.stderr()).not.toMatch(/\n\s+at .*\.ts:\d+/);
