@@ -10,11 +10,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext, BenchSuite } from '../report.js';
 import { stopTarget, type Target } from './server/proc.js';
-import { fanOut } from './server/workloads.js';
 import { withBudget, type PointOutcome } from './curves/budget.js';
 import { missingBuild, raisedLimitsLine, SERVER_MAIN, startBuiltServer } from './curves/built-server.js';
 import { runChannelsPoint, type ChannelsPointResult } from './curves/channels-load.js';
 import { runHistoryPoint, type HistoryPointResult } from './curves/history-point.js';
+import { runMembersPoint } from './curves/members-load.js';
 import { connectionsOf, curvePoints, FD_RESERVE, MEMBERS_PER_CHANNEL, type ChannelsPoint, type HistoryPoint, type MembersPoint } from './curves/points.js';
 import { channelsTable, historyTable, membersTable, type MembersPointResult } from './curves/render.js';
 import { formatTable, type Table } from './curves/table.js';
@@ -76,8 +76,8 @@ async function membersCurve(ctx: BenchContext, points: readonly MembersPoint[]):
   const rows: { point: MembersPoint; outcome: PointOutcome<MembersPointResult> }[] = [];
   for (const p of points) {
     ctx.progress(`${p.members} members in one channel, ${p.posts} posts (budget ${Math.round(p.budgetMs / 1000)} s)`);
-    const outcome = await withBudget(p.budgetMs, (own) => withServer(own, (t) => fanOut(t, p.members, p.posts)));
-    ctx.progress(describe(outcome, (r: MembersPointResult) => `p99 ${r.p99Ms.toFixed(2)} ms, ${Math.round(r.deliveredPerSec)} msgs/s`));
+    const outcome = await withBudget(p.budgetMs, (own, deadline) => withServer(own, (t) => runMembersPoint(t, p, deadline)));
+    ctx.progress(describe(outcome, (r: MembersPointResult) => `p99 ${r.p99Ms.toFixed(2)} ms, ${Math.round(r.deliveredPerSec)} msgs/s, all joined in ${r.assembleSeconds.toFixed(1)} s`));
     if (outcome.ok) {
       ctx.figure(`curves ${p.members} members delivered`, outcome.value.deliveredPerSec, 'msgs/s');
       ctx.figure(`curves ${p.members} members p99 latency (lower is better)`, outcome.value.p99Ms, 'ms');

@@ -25,7 +25,7 @@ export interface ChannelsPointResult {
 }
 
 /** A dial that spreads connections over 127.0.0.x source addresses, in the order they are opened. */
-function spreadDial(): Dial {
+export function spreadDial(): Dial {
   let i = 0;
   return (port, channel, id) => joinClient(port, channel, id, sourceAddressOf(i++));
 }
@@ -36,7 +36,7 @@ function left(deadline: number): number {
 }
 
 /** Every group's first member posts a token until every member has seen its group's token (so all have joined). */
-async function warmUp(groups: readonly (readonly LoadClient[])[], deadline: number): Promise<void> {
+export async function warmUp(groups: readonly (readonly LoadClient[])[], deadline: number): Promise<void> {
   const all = groups.flat();
   const seen = new Map<LoadClient, string>();
   for (const c of all) c.onSay = (text) => void seen.set(c, text);

@@ -89,7 +89,8 @@ export function curvePoints(scale: number, openFiles = Infinity): CurvePoints {
     members: memberSizes.map((members) => ({
       members,
       posts: Math.max(20, Math.round((MEMBERS_DELIVERIES * (quick ? 0.1 : 1)) / members)),
-      budgetMs: 60_000 + members * 20,
+      // Joining is quadratic: after every JOIN the server sends STANDBY to every member (docs/protocol.md §2).
+      budgetMs: 60_000 + members * 40,
     })),
     history: historySizes.flatMap((posts): HistoryPoint[] => {
       const budgetMs = 60_000 + posts / 10;
