@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerCommand } from '@ims/codec';
 import { homeWorker } from '../src/workers/routing.js';
+import { WRONG_WORKER } from '../src/workers/worker-host.js';
 import { ServerProcess, TestClient, privateDiscoveryPort, scrapeUntil } from './harness.js';
 
 const servers: ServerProcess[] = [];
@@ -90,25 +91,31 @@ describe('channel-server --workers 2', () => {
     expect((await health(s.httpPort)).ok).toBe(true);
   });
 
-  it('a SAY before the JOIN is answered by worker 0, and the JOIN that follows keeps its channel in one worker', async () => {
+  it('a connection whose first frame is no JOIN is served by worker 0, which takes a later JOIN only for a channel at home there', async () => {
     const s = await start(['--workers', '2']);
-    const [, b] = channelsOfBothWorkers();
+    const [a, b] = channelsOfBothWorkers();
     const early = await TestClient.connect(s.port);
     clients.push(early);
     early.send({ cmd: 'SAY', text: 'too early' });
     await early.waitFor('NOT_JOINED', (r) => r.some((x) => x.cmd === 'ERROR' && x.reason.startsWith('NOT_JOINED')));
-    // Joins b in worker 0 (b's home is worker 1): the primary learns it and routes b's next JOIN there.
+    // b lives in worker 1: joining it here would split it, so the JOIN is refused and the connection closed.
     early.send({ cmd: 'JOIN', channel: b, clientId: 'early' });
-    await early.waitFor('STANDBY', (r) => r.some((x) => x.cmd === 'STANDBY'));
-    await scrapeUntil(`http://127.0.0.1:${s.httpPort}/metrics`, /ims_worker_channels\{worker="0"\} 1\n/);
-    // Worker 0 reports b as hosted away from its home; from then on b's JOINs go to worker 0.
-    await s.waitForLine((l) => l.event === 'workers.strays' && l.worker === 0 && Array.isArray(l.channels) && l.channels.includes(b));
-    const late = await joinAs(s.port, b, 'late');
-    expect(late.received.filter((x) => x.cmd === 'SAY')).toEqual([]);
-    await post(late, 'hi early');
-    await early.waitFor('the fan-out of the late member', (r) => r.some((x) => x.cmd === 'SAY' && x.text === 'hi early'));
-    const body = await scrapeUntil(`http://127.0.0.1:${s.httpPort}/metrics`, /ims_worker_connections\{worker="0"\} 2\n/);
-    expect(body).toMatch(/ims_worker_channels\{worker="1"\} 0\n/);
+    await early.closed;
+    expect(early.received.at(-1)).toEqual({ cmd: 'ERROR', reason: WRONG_WORKER });
+    const bob = await joinAs(s.port, b, 'bob');
+    const again = await joinAs(s.port, b, 'early');
+    await post(again, 'joined first this time');
+    await bob.waitFor('the fan-out', (r) => r.some((x) => x.cmd === 'SAY' && x.text === 'joined first this time'));
+    // a lives in worker 0: there a JOIN after another first frame is served.
+    const late = await TestClient.connect(s.port);
+    clients.push(late);
+    late.send({ cmd: 'SAY', text: 'too early' });
+    late.send({ cmd: 'JOIN', channel: a, clientId: 'late' });
+    await late.waitFor('STANDBY', (r) => r.some((x) => x.cmd === 'STANDBY'));
+    const body = await scrapeUntil(`http://127.0.0.1:${s.httpPort}/metrics`, /ims_worker_channels\{worker="0"\} 1\n/);
+    expect(body).toMatch(/ims_worker_channels\{worker="1"\} 1\n/);
+    expect(body).toMatch(/ims_worker_connections\{worker="1"\} 2\n/);
+    expect(body).toMatch(/^ims_errors_total\{code="NOT_ACCEPTING"\} 1$/m);
   });
 
   it('restarts a worker killed with SIGKILL; its members get in again by re-joining', async () => {

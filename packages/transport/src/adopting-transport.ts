@@ -9,6 +9,7 @@ import { type Observable, Subject } from 'rxjs';
 import type { Connection, ConnectionOptions } from './connection.js';
 import { REFUSAL_TEXT, refusalOf } from './listener-caps.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
+import { ScreenedConnection, type FrameScreen } from './screened-connection.js';
 import { wrapSocket } from './tcp-connection.js';
 import { tcpTransport } from './tcp-transport.js';
 import type { ListenOptions, Listener, Refusal, Transport } from './transport.js';
@@ -27,9 +28,10 @@ export interface AdoptingTransport extends Transport {
    * Wraps a socket handed over from another process (paused, not yet read here) as a connection of the
    * listener, with `head` (the bytes the acceptor read) delivered before anything else. Without a
    * listener, or while it closes, the socket is refused (NOT_ACCEPTING) like an unobserved accept.
+   * With `screen`, its frames pass it before the owner sees them (screened-connection.ts).
    * Returns the connection, undefined when refused.
    */
-  adopt(socket: Socket, head: Uint8Array): Connection<unknown> | undefined;
+  adopt(socket: Socket, head: Uint8Array, screen?: FrameScreen): Connection<unknown> | undefined;
 }
 
 /** A transport whose `listen` serves sockets handed over by another process's {@link acceptForHandoff}. */
@@ -44,8 +46,8 @@ export function adoptingTransport(options: AdoptingTransportOptions): AdoptingTr
     dial: (opts) => tcpTransport.dial(opts),
     beforeFlush: (cb) => tcpTransport.beforeFlush(cb),
     afterFlush: (cb) => tcpTransport.afterFlush(cb),
-    adopt: (socket, head) => {
-      if (listener !== undefined) return listener.adopt(socket, head);
+    adopt: (socket, head, screen) => {
+      if (listener !== undefined) return listener.adopt(socket, head, screen);
       refuseAdopted(socket, undefined);
       return undefined;
     },
@@ -88,7 +90,7 @@ class AdoptedListener<T> implements Listener<T> {
     return this.open.size;
   }
 
-  adopt(socket: Socket, head: Uint8Array): Connection<T> | undefined {
+  adopt(socket: Socket, head: Uint8Array, screen: FrameScreen | undefined): Connection<T> | undefined {
     if (this.closing !== undefined || !this.subject.observed) {
       this.refusedSubject.next(refusalOf(socket.remoteAddress ?? 'unknown', 'unobserved'));
       refuseAdopted(socket, this.options.refusalFrame?.(REFUSAL_TEXT.unobserved));
@@ -98,7 +100,7 @@ class AdoptedListener<T> implements Listener<T> {
     if (head.byteLength > 0) socket.unshift(head);
     const conn = wrapSocket(socket, this.connOptions);
     this.open.add(conn);
-    this.subject.next(conn);
+    this.subject.next(screen === undefined ? conn : new ScreenedConnection(conn, screen, this.options.refusalFrame));
     return conn;
   }
 

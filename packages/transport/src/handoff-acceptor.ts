@@ -23,7 +23,7 @@ export interface HandoffAcceptorOptions<T> extends Pick<
 > {
   /** Decoder of the first frame (the worker decodes the same bytes again with its own). */
   readonly decoder: () => FrameDecoderLike<T>;
-  /** ms to wait for a complete first frame; then the socket is handed over without one. @default 1_000 */
+  /** ms to wait for a complete first frame, then the socket is handed over without one; 0 waits as long as it takes. @default 30_000 */
   readonly firstFrameTimeoutMs?: number;
 }
 
@@ -166,8 +166,8 @@ class Acceptor<T> implements HandoffAcceptor<T> {
       });
     };
     const onSocketError = (err: Error): void => this.options.logger?.debug('tcp.handoff_socket_error', { address: ip, err });
-    const timer = setTimeout(finish, this.options.firstFrameTimeoutMs ?? 1_000);
-    timer.unref();
+    const waitMs = this.options.firstFrameTimeoutMs ?? TRANSPORT_DEFAULTS.idleTimeoutMs;
+    const timer = waitMs > 0 ? setTimeout(finish, waitMs).unref() : undefined;
     this.waiting.add(socket);
     socket.on('data', onData);
     socket.on('close', onGone);

@@ -27,3 +27,4 @@ export { acceptForHandoff } from './handoff-acceptor.js';
 export type { HandedSocket, HandoffAcceptor, HandoffAcceptorOptions } from './handoff-acceptor.js';
 export { adoptingTransport } from './adopting-transport.js';
 export type { AdoptingTransport, AdoptingTransportOptions } from './adopting-transport.js';
+export type { FrameScreen } from './screened-connection.js';

@@ -17,7 +17,7 @@ export type ToWorker =
   | { readonly t: 'init'; readonly index: number; readonly workers: number; readonly config: ServerConfig; readonly endpoint: { readonly address: string; readonly port: number } }
   /** Discovery's whole peer table, on every change. */
   | { readonly t: 'peers'; readonly peers: readonly PeerEntry[] }
-  /** A connection (the socket is the message's handle); `head` is every byte the primary read; `routed` when its first frame was a JOIN. */
+  /** A connection (the socket is the message's handle); `head` is every byte the primary read; `routed` when its first frame was a JOIN (else its JOIN is screened, worker-host.ts). */
   | { readonly t: 'conn'; readonly head: Uint8Array; readonly routed: boolean }
   /** Report stats, answered by a `stats` with the same `req`. */
   | { readonly t: 'stats'; readonly req: number }
@@ -34,8 +34,6 @@ export type FromWorker =
   | { readonly t: 'invite'; readonly channel: string; readonly ids: readonly string[] }
   /** A handed-over connection closed: its place in the primary's per-IP caps is free. */
   | { readonly t: 'released'; readonly address: string }
-  /** Channels this worker hosts that are not their home worker's (routing.ts), replacing the last report. */
-  | { readonly t: 'strays'; readonly channels: readonly string[] }
   /** Answer to a `stats` request. */
   | { readonly t: 'stats'; readonly req: number; readonly sample: WorkerSample }
   /** Answer to `stop`: the host stopped and the store is closed. */

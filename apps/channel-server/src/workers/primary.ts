@@ -28,43 +28,24 @@ export interface RunningPrimary {
   stop(): Promise<void>;
 }
 
-/** ms a new connection may take to send its first frame before it is handed to worker 0 without one. */
-function firstFrameWaitMs(config: ServerConfig): number {
-  return config.idleTimeout > 0 ? Math.min(1_000, config.idleTimeout) : 1_000;
-}
-
 /** Discovery's peers as plain data for the IPC channel (only the fields the host reads). */
 function peerEntries(peers: readonly PeerEntry[]): PeerEntry[] {
   return peers.map((p) => ({ id: p.id, address: p.address, nick: p.nick, server: p.server && { address: p.server.address, port: p.server.port }, channels: [...p.channels], isDedicatedServer: p.isDedicatedServer, state: p.state }));
 }
 
-/** What the primary keeps of its workers' reports: announced channels and channels hosted away from home. */
+/** What the primary keeps of its workers' reports: the public channels each wants announced. */
 class WorkerReports {
   private readonly announced = new Map<number, readonly string[]>();
-  readonly hostedBy = new Map<string, number>();
 
-  /** Applies a report; true when the announced union may have changed. */
-  apply(index: number, msg: FromWorker): boolean {
-    if (msg.t === 'setServer') {
-      if (msg.channels === undefined) this.announced.delete(index);
-      else this.announced.set(index, msg.channels);
-      return true;
-    }
-    if (msg.t === 'strays') {
-      this.forgetStrays(index);
-      for (const ch of msg.channels) this.hostedBy.set(ch, index);
-    }
-    return false;
+  /** Applies a `setServer` report. */
+  apply(index: number, msg: Extract<FromWorker, { t: 'setServer' }>): void {
+    if (msg.channels === undefined) this.announced.delete(index);
+    else this.announced.set(index, msg.channels);
   }
 
-  /** Worker `index` is gone: none of its channels is announced or routed to it any more. */
+  /** Worker `index` is gone: none of its channels is announced any more. */
   lost(index: number): void {
     this.announced.delete(index);
-    this.forgetStrays(index);
-  }
-
-  private forgetStrays(index: number): void {
-    for (const [ch, i] of this.hostedBy) if (i === index) this.hostedBy.delete(ch);
   }
 
   /** The box's announcement: undefined until a worker hosts, else the union of their public channels. */
@@ -86,7 +67,8 @@ function openAcceptor(config: ServerConfig, logger: Logger): Promise<HandoffAcce
     connectionBurstPerIp: config.connectionBurstPerIp,
     closeTimeoutMs: config.closeTimeout,
     refusalFrame: (reason) => encodeFrame({ cmd: 'ERROR', reason }),
-    firstFrameTimeoutMs: firstFrameWaitMs(config),
+    // The slowloris clock of the first frame runs here (the worker's runs again only for later frames).
+    firstFrameTimeoutMs: config.idleTimeout,
     logger,
   });
 }
@@ -133,7 +115,10 @@ function opsBodies(o: OpsParts): { metrics: () => Promise<string>; health: () =>
 export async function startPrimary(config: ServerConfig, logger: Logger): Promise<RunningPrimary> {
   const started = Date.now();
   // Once here: creates the data directory and the schema, prunes, logs where history goes; the workers then share the file.
-  await openStore(config, logger).store.close();
+  // Closed synchronously: awaiting the checkpointer thread (unref'd) with nothing else on the loop would end the process.
+  const first = openStore(config, logger);
+  if (first.sqlite) first.sqlite.closeNow();
+  else await first.store.close();
   const refusals: Record<string, number> = {};
   const reports = new WorkerReports();
   let discovery: Discovery | undefined;
@@ -166,14 +151,23 @@ export async function startPrimary(config: ServerConfig, logger: Logger): Promis
       onMessage: (index, msg) => {
         if (msg.t === 'released') a.release(msg.address);
         else if (msg.t === 'invite') d.invite(msg.channel, msg.ids);
-        else if (reports.apply(index, msg)) announce();
-        if (msg.t === 'strays') logger.info('workers.strays', { worker: index, channels: msg.channels });
+        else if (msg.t === 'setServer') {
+          reports.apply(index, msg);
+          announce();
+        }
       },
     }));
     a.refused$.subscribe((r) => (refusals[r.code] = (refusals[r.code] ?? 0) + 1));
     a.handed$.subscribe((h) => {
+      if (h.first === undefined) {
+        // No frame within --idle-timeout: dropped as one process drops it (IDLE_TIMEOUT, no ERROR frame).
+        h.socket.destroy();
+        a.release(h.address);
+        refusals['IDLE_TIMEOUT'] = (refusals['IDLE_TIMEOUT'] ?? 0) + 1;
+        return;
+      }
       const routed = h.first?.ok === true && h.first.value.cmd === 'JOIN';
-      p.hand(routeConnection(h.first, config.workers, reports.hostedBy), h.socket, h.head, routed, h.address);
+      p.hand(routeConnection(h.first, config.workers), h.socket, h.head, routed, h.address);
     });
     d.lobby$.subscribe((lobby) => {
       peers = peerEntries(lobby.peers);

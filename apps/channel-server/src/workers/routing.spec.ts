@@ -27,21 +27,16 @@ describe('routing', () => {
     expect(homeWorker('#anything', 1)).toBe(0);
   });
 
-  it('routes a JOIN to its channel home, or to the worker that reported hosting it', () => {
-    const join = first({ cmd: 'JOIN', channel: '#x', clientId: 'a' });
-    const home = homeWorker('#x', 3);
-    expect(routeConnection(join, 3, new Map())).toBe(home);
-    const other = (home + 1) % 3;
-    expect(routeConnection(join, 3, new Map([['#x', other]]))).toBe(other);
-    // A report from a worker index the box no longer has is ignored.
-    expect(routeConnection(join, 3, new Map([['#x', 7]]))).toBe(home);
+  it('routes a JOIN to its channel home', () => {
+    expect(routeConnection(first({ cmd: 'JOIN', channel: '#x', clientId: 'a' }), 3)).toBe(homeWorker('#x', 3));
+    expect(routeConnection(first({ cmd: 'JOIN', channel: '#x' }), 1)).toBe(0);
   });
 
   it('sends anything but a decoded JOIN to the fallback worker', () => {
-    expect(routeConnection(undefined, 4, new Map())).toBe(FALLBACK_WORKER);
-    expect(routeConnection(first({ cmd: 'SAY', text: 'hi' }), 4, new Map())).toBe(FALLBACK_WORKER);
+    expect(routeConnection(undefined, 4)).toBe(FALLBACK_WORKER);
+    expect(routeConnection(first({ cmd: 'SAY', text: 'hi' }), 4)).toBe(FALLBACK_WORKER);
     const bad = serverSideDecoder().push(new Uint8Array([0, 0, 0, 3, 0x58, 0x59, 0]))[0];
     expect(bad?.ok).toBe(false);
-    expect(routeConnection(bad, 4, new Map())).toBe(FALLBACK_WORKER);
+    expect(routeConnection(bad, 4)).toBe(FALLBACK_WORKER);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * Which worker serves a new connection (README "Workers"): a channel and all its connections live
- * in one worker. A JOIN goes to the worker already hosting its channel (as the workers report it),
- * else to the channel's home worker, a stable hash of its name; anything else (a first frame that
- * is not a JOIN, a bad one, none before the wait ended) goes to worker 0, which answers as
- * docs/protocol.md §2 and §6 say. Pure.
+ * in one worker. A JOIN goes to its channel's home worker, a stable hash of its name; anything else
+ * (a first frame that is not a JOIN, a bad one, none before the wait ended) goes to worker 0,
+ * which answers as docs/protocol.md §2 and §6 say, and refuses a later JOIN there for a channel at
+ * home elsewhere (worker-host.ts). So a channel only ever lives in its home worker. Pure.
  */
 import type { ClientCommand, Decoded } from '@ims/codec';
 
@@ -25,10 +25,8 @@ export function homeWorker(channel: string, workers: number): number {
   return channelHash(channel) % workers;
 }
 
-/** The worker for a connection whose first frame is `first`; `hostedBy` maps a channel to the worker hosting it away from its home. */
-export function routeConnection(first: Decoded<ClientCommand> | undefined, workers: number, hostedBy: ReadonlyMap<string, number>): number {
+/** The worker for a connection whose first frame is `first`. */
+export function routeConnection(first: Decoded<ClientCommand> | undefined, workers: number): number {
   if (first === undefined || !first.ok || first.value.cmd !== 'JOIN') return FALLBACK_WORKER;
-  const channel = first.value.channel;
-  const hosting = hostedBy.get(channel);
-  return hosting !== undefined && hosting < workers ? hosting : homeWorker(channel, workers);
+  return homeWorker(first.value.channel, workers);
 }

@@ -7,15 +7,21 @@ import type { Socket } from 'node:net';
 import { cpuUsage } from 'node:process';
 import { BehaviorSubject } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
-import { startHostService, type HostDiscovery, type HostService } from '@ims/host-service';
-import { adoptingTransport, type Connection } from '@ims/transport';
+import { startHostService, type HostDiscovery, type HostService, type HostStats } from '@ims/host-service';
+import { adoptingTransport, type FrameScreen } from '@ims/transport';
 import { hostLimitsOf, openStore } from '../server.js';
 import type { FromWorker, PeerEntry, ToWorker } from './ipc-messages.js';
 import { homeWorker } from './routing.js';
 import { workerStore } from './worker-store.js';
 
-/** ms between two reports of the channels hosted away from their home worker, while there may be any. */
-const STRAY_CHECK_MS = 250;
+/** The refusal of a JOIN that came after another first frame, for a channel at home in another worker (docs/protocol.md §6.2: NOT_ACCEPTING, try again). */
+export const WRONG_WORKER = 'NOT_ACCEPTING: join this channel on a new connection, JOIN as its first frame';
+
+/** The host's stats with the screen's refusals counted as NOT_ACCEPTING. */
+function withRefusals(stats: HostStats, wrongWorker: number): HostStats {
+  if (wrongWorker === 0) return stats;
+  return { ...stats, errors: { ...stats.errors, NOT_ACCEPTING: (stats.errors['NOT_ACCEPTING'] ?? 0) + wrongWorker } };
+}
 
 /** What a worker needs from its process: send to the primary. */
 export interface WorkerChannel {
@@ -41,14 +47,18 @@ export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, ch
     setServer: (server) => channel.send({ t: 'setServer', channels: server?.channels }),
     invite: (ch, ids) => channel.send({ t: 'invite', channel: ch, ids }),
   };
-  const unrouted = new Set<Connection<unknown>>();
-  const transport = adoptingTransport({
-    endpoint,
-    onReleased: (conn) => {
-      unrouted.delete(conn);
-      channel.send({ t: 'released', address: conn.remoteAddress });
-    },
-  });
+  const transport = adoptingTransport({ endpoint, onReleased: (conn) => channel.send({ t: 'released', address: conn.remoteAddress }) });
+  // A connection that came without a JOIN may JOIN only a channel at home here: one that lives in
+  // another worker would be split in two. Refused, the client joins again on a new connection,
+  // JOIN first, which the primary routes home (README "Workers").
+  let wrongWorker = 0;
+  const screen: FrameScreen = (f) => {
+    if (!f.ok || (f.value as { cmd?: unknown }).cmd !== 'JOIN') return undefined;
+    const ch = (f.value as { channel?: unknown }).channel;
+    if (typeof ch !== 'string' || homeWorker(ch, workers) === index) return null;
+    wrongWorker++;
+    return WRONG_WORKER;
+  };
   let host: HostService;
   try {
     host = await startHostService({ peerId: config.id, discovery, listen: endpoint, store, logger, limits: hostLimitsOf(config), transport });
@@ -56,7 +66,6 @@ export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, ch
     await store.close();
     throw err;
   }
-  const strays = new StrayReport(host, index, workers, channel, () => unrouted.size > 0);
   channel.send({ t: 'ready' });
   let stopping: Promise<void> | undefined;
   return {
@@ -65,12 +74,7 @@ export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, ch
         case 'peers':
           return peers$.next(msg.peers);
         case 'conn': {
-          if (socket === undefined) return;
-          const conn = transport.adopt(socket, msg.head);
-          if (!msg.routed && conn !== undefined) {
-            unrouted.add(conn);
-            strays.watch();
-          }
+          if (socket !== undefined) transport.adopt(socket, msg.head, msg.routed ? undefined : screen);
           return;
         }
         case 'stats':
@@ -78,7 +82,7 @@ export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, ch
             t: 'stats',
             req: msg.req,
             sample: {
-              host: host.stats(),
+              host: withRefusals(host.stats(), wrongWorker),
               history: opened.sqlite && { written: opened.sqlite.written, pending: opened.sqlite.pendingCount, failedCommits: opened.sqlite.failedCommits },
               cpuUs: cpuUsage().user + cpuUsage().system,
               rssBytes: process.memoryUsage.rss(),
@@ -90,47 +94,8 @@ export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, ch
     },
     stop: () =>
       (stopping ??= (async () => {
-        strays.stop();
         await host.stop();
         await store.close();
       })()),
   };
-}
-
-/**
- * Reports the channels this worker hosts away from their home (a JOIN after another first frame
- * lands in worker 0, routing.ts): while a connection that came without a JOIN is open, or any
- * such channel lives, every STRAY_CHECK_MS; so the primary routes later JOINs of them here.
- */
-class StrayReport {
-  private timer: NodeJS.Timeout | undefined;
-  private last = '';
-
-  constructor(
-    private readonly host: HostService,
-    private readonly index: number,
-    private readonly workers: number,
-    private readonly channel: WorkerChannel,
-    private readonly unroutedOpen: () => boolean,
-  ) {}
-
-  watch(): void {
-    this.timer ??= setInterval(() => this.check(), STRAY_CHECK_MS);
-  }
-
-  private check(): void {
-    const away = this.host
-      .snapshot()
-      .channels.map((c) => c.name)
-      .filter((name) => homeWorker(name, this.workers) !== this.index);
-    const key = away.join('\n');
-    if (key !== this.last) this.channel.send({ t: 'strays', channels: away });
-    this.last = key;
-    if (away.length === 0 && !this.unroutedOpen()) this.stop();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
 }
