@@ -5,6 +5,8 @@
 import { mkdir, readdir, readFile, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sweepCgroups } from '../faults/cpu-starve.js';
+import { mountsUnder, unmountSmallDisk } from '../faults/disk.js';
 
 /** Prefix of every run id. */
 export const RUN_PREFIX = 'imsns-';
@@ -67,8 +69,14 @@ export async function sweepRunDirs(marker: string, base = tmpdir()): Promise<str
         }
       }
     }
+    // A data dir that was a small disk of its own is still mounted when its run was killed.
+    for (const m of await mountsUnder(`${dir}/`)) await unmountSmallDisk(m);
     await rm(dir, { recursive: true, force: true });
     removed.push(name);
   }
+  await sweepCgroups((name) => {
+    const owner = ownerPid(name);
+    return owner !== undefined && !pidAlive(owner);
+  });
   return removed;
 }

@@ -1,7 +1,9 @@
 /**
  * CPU starvation of one host (docs/protocol.md §4: a host too slow to announce in time looks
  * dead). As root with a writable cgroup tree: a CPU quota (`cpu.cfs_quota_us` in cgroup v1,
- * `cpu.max` in v2) on a cgroup holding the host's processes. Otherwise (unprivileged): the host
+ * `cpu.max` in v2) on a cgroup holding the host's processes and a busy loop, which spends the
+ * quota at the start of each period (an idle host alone would never reach it), so the host
+ * runs in short bursts and stalls for the rest of each second. Otherwise (unprivileged): the host
  * is pinned to CPU 0 at the lowest priority (nice 19) beside a busy loop pinned there too.
  */
 import { spawn } from 'node:child_process';
@@ -13,8 +15,8 @@ import { REPO_ROOT } from '../proc/launch.js';
 import type { BackgroundTask } from '../runner/background.js';
 import type { EventLog } from '../runner/event-log.js';
 
-/** The CFS period a quota is a share of, µs. */
-const PERIOD_US = 100_000;
+/** The CFS period a quota is a share of, µs: a long one (the most allowed), so a starved host stalls for most of a second at a time, as on an overloaded box, instead of running slowly but evenly. */
+const PERIOD_US = 1_000_000;
 const V1 = '/sys/fs/cgroup/cpu';
 const V2 = '/sys/fs/cgroup';
 
@@ -45,6 +47,16 @@ async function withDescendants(pid: number): Promise<number[]> {
 export async function startStarve(log: EventLog, host: string, pid: number, cpuPercent: number, ms: number, group: string, runDir: string): Promise<BackgroundTask> {
   const root = cgroupRoot();
   const pids = await withDescendants(pid);
+  // The end time is argv[1]; the repository path only marks it for a later run's sweep.
+  const code = 'const end = Number(process.argv[1]); while (Date.now() < end) {}';
+  const hogArgs = [process.execPath, '-e', code, String(Date.now() + ms), join(REPO_ROOT, 'apps/netsim/hog')];
+  const hog = root ? spawn(hogArgs[0] as string, hogArgs.slice(1), { stdio: 'ignore' }) : spawn('taskset', ['-c', '0', ...hogArgs], { stdio: 'ignore' });
+  if (hog.pid !== undefined) await recordPid(runDir, hog.pid);
+  const hogDone = new Promise<void>((resolve) => hog.once('exit', () => resolve()).once('error', () => resolve()));
+  const stopHog = async (): Promise<void> => {
+    hog.kill('SIGKILL');
+    await hogDone;
+  };
   let undo: () => Promise<void>;
   let mechanism: string;
   if (root) {
@@ -56,27 +68,24 @@ export async function startStarve(log: EventLog, host: string, pid: number, cpuP
       await writeFile(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
       await writeFile(join(dir, 'cpu.cfs_quota_us'), String(quota));
     }
-    for (const p of pids) await writeFile(join(dir, 'cgroup.procs'), String(p)).catch(() => undefined);
-    mechanism = `cgroup ${root.v2 ? 'v2 cpu.max' : 'v1 cpu.cfs_quota_us'} ${quota}/${PERIOD_US}`;
+    for (const p of [...pids, hog.pid ?? 0]) await writeFile(join(dir, 'cgroup.procs'), String(p)).catch(() => undefined);
+    mechanism = `cgroup ${root.v2 ? 'v2 cpu.max' : 'v1 cpu.cfs_quota_us'} ${quota}/${PERIOD_US} shared with a busy loop`;
     undo = async () => {
+      await stopHog();
+      const stat = await readFile(join(dir, 'cpu.stat'), 'utf8').catch(() => '');
+      log.push(host, 'netsim', 'starve-stat', Object.fromEntries(stat.split('\n').filter(Boolean).map((l) => [l.split(' ')[0], Number(l.split(' ')[1])])));
       const left = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
       for (const p of left) await writeFile(join(root.dir, 'cgroup.procs'), p).catch(() => undefined);
       await rmdir(dir).catch((e: unknown) => process.stderr.write(`netsim: cannot remove cgroup ${dir}: ${(e as Error).message}\n`));
     };
   } else {
-    // The end time is argv[1]; the repository path only marks it for a later run's sweep.
-    const code = 'const end = Number(process.argv[1]); while (Date.now() < end) {}';
-    const hog = spawn('taskset', ['-c', '0', process.execPath, '-e', code, String(Date.now() + ms), join(REPO_ROOT, 'apps/netsim/hog')], { stdio: 'ignore' });
-    if (hog.pid !== undefined) await recordPid(runDir, hog.pid);
-    const hogDone = new Promise<void>((resolve) => hog.once('exit', () => resolve()).once('error', () => resolve()));
     for (const p of pids) {
       await run('taskset', ['-p', '-c', '0', String(p)]);
       await run('renice', ['-n', '19', '-p', String(p)]);
     }
     mechanism = 'taskset -c 0 + nice 19 beside a pinned busy loop';
     undo = async () => {
-      hog.kill('SIGKILL');
-      await hogDone;
+      await stopHog();
       // Unprivileged, the priority cannot go back up; the CPUs can.
       for (const p of pids) await run('taskset', ['-p', '-c', '0-1023', String(p)]);
     };
@@ -108,4 +117,22 @@ function run(cmd: string, args: string[]): Promise<void> {
       resolve();
     });
   });
+}
+
+/** Removes the CPU cgroups of dead runs (named after their run id), returning their processes to the root. */
+export async function sweepCgroups(isStale: (name: string) => boolean): Promise<string[]> {
+  const root = cgroupRoot();
+  if (!root) return [];
+  const removed: string[] = [];
+  for (const name of await readdir(root.dir).catch(() => [] as string[])) {
+    if (!isStale(name)) continue;
+    const dir = join(root.dir, name);
+    const left = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    for (const p of left) await writeFile(join(root.dir, 'cgroup.procs'), p).catch(() => undefined);
+    await rmdir(dir).then(
+      () => removed.push(name),
+      (e: unknown) => process.stderr.write(`netsim: cannot remove stale cgroup ${dir}: ${(e as Error).message}\n`),
+    );
+  }
+  return removed;
 }

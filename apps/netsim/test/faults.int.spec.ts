@@ -1,0 +1,100 @@
+/**
+ * The netns fault mechanisms on their own, between two namespaces (root only, otherwise skipped
+ * with the reason): the userspace switch cuts one direction only and all links in one change,
+ * delays by what it was told, and a starved process and a full disk leave nothing behind.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { netnsBackend, netnsUnavailableReason } from '../src/backend/netns.js';
+import { makeRunDir, newRunId } from '../src/backend/run-dir.js';
+import type { Backend } from '../src/backend/types.js';
+import { switchUnavailableReason } from '../src/faults/switch.js';
+import { fillDisk, freeDisk, mountSmallDisk, mountsUnder, unmountSmallDisk } from '../src/faults/disk.js';
+
+const reason = (await netnsUnavailableReason()) ?? switchUnavailableReason();
+if (reason) process.stdout.write(`fault mechanism tests skipped: ${reason}\n`);
+
+/**
+ * Runs a UDP echo in `b` and, from `a`, sends `n` numbered datagrams to it; resolves with the
+ * round trips (ms) of those that came back, within `waitMs`.
+ */
+function udpPings(backend: Backend, a: string, b: string, n: number, waitMs: number): Promise<{ echoed: number[]; reachedB: number }> {
+  const port = 40_001;
+  const echo = `const s=require('dgram').createSocket('udp4');let got=0;s.on('message',(m,r)=>{got++;s.send(m,r.port,r.address)});s.bind(${port},'${backend.addressOf(b)}',()=>console.log('up'));setTimeout(()=>{console.log('got '+got);process.exit(0)},${waitMs + 500});`;
+  const ping = `const s=require('dgram').createSocket('udp4');const t=[];s.on('message',(m)=>t.push(performance.now()-Number(m)));s.bind(0,'${backend.addressOf(a)}',()=>{let i=0;const go=()=>{if(i++<${n}){s.send(String(performance.now()),${port},'${backend.addressOf(b)}');setTimeout(go,20)}};go()});setTimeout(()=>{console.log(JSON.stringify(t));process.exit(0)},${waitMs});`;
+  const run = (host: string, code: string, onUp?: () => void): Promise<string> => {
+    const line = backend.wrap(host, process.execPath, ['-e', code]);
+    const child = spawn(line.cmd, [...line.args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (onUp && out.includes('up')) onUp();
+    });
+    return new Promise((resolve) => child.once('exit', () => resolve(out)));
+  };
+  return new Promise((resolve) => {
+    let pinger: Promise<string> | undefined;
+    const echoed = run(b, echo, () => (pinger ??= run(a, ping)));
+    void echoed.then(async (echoOut) => {
+      const times = JSON.parse(((await pinger) ?? '[]').trim() || '[]') as number[];
+      resolve({ echoed: times, reachedB: Number(/got (\d+)/.exec(echoOut)?.[1] ?? 0) });
+    });
+  });
+}
+
+describe.skipIf(reason !== undefined)('fault mechanisms (netns, userspace switch)', () => {
+  let backend: Backend | undefined;
+  afterEach(async () => {
+    await backend?.cleanup();
+    backend = undefined;
+  });
+
+  it('cuts one direction only: b still hears a after a stops hearing b', { timeout: 30_000 }, async () => {
+    const runId = newRunId();
+    backend = netnsBackend(runId, { network: 'switch', runDir: await makeRunDir(runId) });
+    await backend.setup(['a', 'b']);
+    expect((await udpPings(backend, 'a', 'b', 5, 800)).echoed).toHaveLength(5);
+    await backend.cut(['b'], ['a']);
+    // a → b still arrives; the echo b → a does not.
+    const oneWay = await udpPings(backend, 'a', 'b', 5, 800);
+    expect(oneWay).toEqual({ echoed: [], reachedB: 5 });
+    await backend.heal();
+    expect((await udpPings(backend, 'a', 'b', 5, 800)).echoed).toHaveLength(5);
+    expect(backend.network).toBe('switch');
+  });
+
+  it('partitions every link in one change, and delays what a host sends', { timeout: 30_000 }, async () => {
+    const runId = newRunId();
+    backend = netnsBackend(runId, { network: 'switch', runDir: await makeRunDir(runId) });
+    await backend.setup(['a', 'b', 'c']);
+    await backend.partition([['a'], ['b', 'c']]);
+    expect(await udpPings(backend, 'a', 'b', 3, 800)).toEqual({ echoed: [], reachedB: 0 });
+    expect((await udpPings(backend, 'b', 'c', 3, 800)).echoed).toHaveLength(3);
+    await backend.heal();
+    await backend.impair(['b'], { delayMs: 120 });
+    const { echoed } = await udpPings(backend, 'a', 'b', 4, 2_000);
+    expect(echoed).toHaveLength(4);
+    // Only b's replies are delayed: each round trip has the 120 ms once.
+    for (const rtt of echoed) expect(rtt).toBeGreaterThanOrEqual(115);
+    await backend.cleanup();
+    const counts = backend.frameCounts();
+    expect(counts?.['cut']).toBeGreaterThanOrEqual(3);
+    expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(runId);
+  });
+
+  it('fills a small data disk to the last byte, frees it, and unmounts it', { timeout: 30_000 }, async () => {
+    const dir = await makeRunDir(newRunId());
+    await mountSmallDisk(dir);
+    try {
+      expect(await mountsUnder(dir)).toEqual([dir]);
+      expect(await fillDisk(dir)).toBeGreaterThan(7_000_000);
+      await freeDisk(dir);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await unmountSmallDisk(dir);
+    }
+    expect(await mountsUnder(dir)).toEqual([]);
+    expect(existsSync(dir)).toBe(true);
+  });
+});
