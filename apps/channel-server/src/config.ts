@@ -68,6 +68,9 @@ export const SERVER_CONFIG_SPEC = {
     expected: `a peer ID (1-${MAX_CONFIGURED_PEER_ID_LENGTH} visible ASCII characters, no spaces)`,
     doc: 'peer ID announced in PeerPDUs (default: the one kept in --data-dir, else a random UUID)',
   }),
+  // docs/protocol.md §3.7: announced as CLIENT_NICK without CLIENT_MEMBERSHIP, which tells a named server from a client.
+  name: checkedString(undefined, (v) => /^[^\s\0]{1,64}$/u.test(v), { expected: 'a name of 1-64 characters without spaces', doc: 'human name announced in PeerPDUs (as CLIENT_NICK, never with CLIENT_MEMBERSHIP); clients show it and accept it for --server (default: none)',
+  }),
   dataDir: field.optionalString({ doc: 'directory of the SQLite history (default: history kept in memory only)' }),
   announceInterval: field.duration(DEFAULT_ANNOUNCE_INTERVAL_MS, { min: 10, max: 600_000, doc: 'ms between two PeerPDUs' }),
   httpPort: optionalPort('port of the /healthz and /metrics HTTP endpoint on 127.0.0.1 (default: off)'),

@@ -98,6 +98,7 @@ export async function openDiscovery(config: ServerConfig, logger: Logger): Promi
     return discover(port, {
       peerId: config.id,
       intervalMs: config.announceInterval,
+      ...(config.name !== undefined ? { serverName: config.name } : {}),
       log: (e) => logger.log(e.level, `discovery.${e.event}`, { reason: e.reason, from: e.from, code: e.code, peerId: e.peerId, suppressed: e.suppressed }),
     });
   } catch (err) {

@@ -43,6 +43,11 @@ describe('join targets', () => {
     expect(dedicatedServer(withServers)).toEqual({ peerId: 'n', address: '127.0.0.1', port: 50_100 });
   });
 
+  it('finds a server by its announced name', () => {
+    const named: Lobby = { ...lobby, servers: [...lobby.servers, { ...server('uuid-9', 50_009, []), isDedicatedServer: true, name: 'server-a' }] };
+    expect(serverNamed(named, 'server-a')).toEqual({ peerId: 'uuid-9', address: '127.0.0.1', port: 50_009 });
+  });
+
   it('finds the server of an invitation by its ID when the lobby lists no such server (an invitation delivered by TCP)', () => {
     expect(serverNamed(lobby, 'z')).toEqual({ peerId: 'z', address: '10.0.0.9', port: 50_009 });
   });

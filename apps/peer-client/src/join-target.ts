@@ -14,11 +14,11 @@ export function hostOf(l: Lobby, channel: string): MemberTarget | undefined {
 }
 
 /**
- * A server by peer ID, or by the nick of a peer that also hosts; else the server of an invitation
+ * A server by peer ID, by its announced name (docs/protocol.md §3.7), or by the nick of a peer that also hosts; else the server of an invitation
  * by that ID (one delivered by TCP may come from a server our lobby has not heard, docs/protocol.md §3.8).
  */
 export function serverNamed(l: Lobby, name: string): MemberTarget | undefined {
-  const s = l.servers.find((x) => x.id === name) ?? l.servers.find((x) => l.clients.some((c) => c.id === x.id && c.nick === name));
+  const s = l.servers.find((x) => x.id === name) ?? l.servers.find((x) => x.name === name) ?? l.servers.find((x) => l.clients.some((c) => c.id === x.id && c.nick === name));
   if (s) return s.state !== 'disconnected' ? { peerId: s.id, ...s.endpoint } : undefined;
   const inv = l.invitations.find((i) => i.serverId === name);
   return inv ? { peerId: inv.serverId, ...inv.endpoint } : undefined;

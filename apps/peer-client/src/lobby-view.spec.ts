@@ -32,8 +32,17 @@ describe('lobby view', () => {
   it('gives a deterministic JSON snapshot', () => {
     const j = lobbyToJson(lobby, 42);
     expect(j.peers.map((p) => p.id)).toEqual(['b1', 'b2', 'c', 'z-srv']);
-    expect(j.peers[3]).toEqual({ id: 'z-srv', nick: null, address: '127.0.0.2', state: 'alive', port: 50_001, channels: ['#a', '#b'] });
+    expect(j.peers[3]).toEqual({ id: 'z-srv', nick: null, name: null, address: '127.0.0.2', state: 'alive', port: 50_001, channels: ['#a', '#b'] });
     expect(j).toMatchObject({ event: 'lobby', ts: 42, self: 'me', invitations: [{ channel: '@secret', serverId: 'z-srv' }] });
+  });
+
+  it("shows a dedicated server by its announced name, and resolves that name (docs/protocol.md §3.7)", () => {
+    const named: LobbySnapshot = { ...lobby, peers: [...lobby.peers, { id: 'uuid-1', name: 'server-a', address: '127.0.0.3', state: 'alive', serverPort: 50_003, channels: [] }] };
+    expect(renderLobby(named)).toContain('  server-a (uuid-1) at 127.0.0.3:50003: no public channels');
+    expect(renderLobby(named)).not.toContain('Online (4)');
+    expect(resolvePeer(named, 'server-a')).toEqual({ ok: true, id: 'uuid-1' });
+    expect(nameOf(named, 'uuid-1')).toBe('server-a');
+    expect(lobbyToJson(named, 1).peers.find((p) => p.id === 'uuid-1')).toMatchObject({ nick: null, name: 'server-a' });
   });
 
   it('resolves IDs first, unique nicks next, and refuses ambiguous or unknown names', () => {

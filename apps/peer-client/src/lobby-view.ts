@@ -12,6 +12,8 @@ export interface LobbyJson {
   readonly peers: readonly {
     readonly id: string;
     readonly nick: string | null;
+    /** A dedicated server's announced name (docs/protocol.md §3.7), else null. */
+    readonly name: string | null;
     readonly address: string;
     readonly state: LobbyPeer['state'];
     readonly port: number | null;
@@ -29,6 +31,7 @@ export function lobbyToJson(lobby: LobbySnapshot, ts: number): LobbyJson {
     peers: sortPeers(lobby.peers).map((p) => ({
       id: p.id,
       nick: p.nick ?? null,
+      name: p.name ?? null,
       address: p.address,
       state: p.state,
       port: p.serverPort ?? null,
@@ -48,7 +51,8 @@ export function renderLobby(lobby: LobbySnapshot): string {
   for (const p of people) lines.push(`  ${p.nick} (${p.id})${stateSuffix(p)}`);
   lines.push(`Servers (${servers.length}):${servers.length === 0 ? ' none seen' : ''}`);
   for (const s of servers) {
-    const who = s.nick === undefined ? s.id : `${s.nick} (${s.id})`;
+    const label = s.nick ?? s.name;
+    const who = label === undefined ? s.id : `${label} (${s.id})`;
     const chans = s.channels.length === 0 ? 'no public channels' : [...s.channels].sort().join(' ');
     lines.push(`  ${who} at ${s.address}:${s.serverPort}${stateSuffix(s)}: ${chans}`);
   }
@@ -59,9 +63,10 @@ export function renderLobby(lobby: LobbySnapshot): string {
   return lines.join('\n');
 }
 
-/** The nick a peer announces, else its ID (author IDs are resolved through discovery). */
+/** The nick a peer announces (a server's name), else its ID (author IDs are resolved through discovery). */
 export function nameOf(lobby: LobbySnapshot, id: string): string {
-  return lobby.peers.find((p) => p.id === id)?.nick ?? id;
+  const p = lobby.peers.find((x) => x.id === id);
+  return p?.nick ?? p?.name ?? id;
 }
 
 /**
@@ -71,7 +76,7 @@ export function nameOf(lobby: LobbySnapshot, id: string): string {
  */
 export function resolvePeer(lobby: LobbySnapshot, who: string): { ok: true; id: string } | { ok: false; message: string } {
   if (who === lobby.selfId || lobby.peers.some((p) => p.id === who) || lobby.invitations.some((i) => i.serverId === who)) return { ok: true, id: who };
-  const byNick = lobby.peers.filter((p) => p.nick === who);
+  const byNick = lobby.peers.filter((p) => p.nick === who || p.name === who);
   if (byNick.length === 1 && byNick[0]) return { ok: true, id: byNick[0].id };
   if (byNick.length > 1) return { ok: false, message: `several peers are called ${who}: use one of ${byNick.map((p) => p.id).join(', ')}` };
   return { ok: false, message: `no peer called ${who} in the lobby (try /list)` };

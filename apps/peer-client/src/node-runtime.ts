@@ -137,7 +137,8 @@ class Node implements PeerNode {
       scheduler: asyncScheduler,
     });
     discovery.events$.subscribe((e) => {
-      if (e.kind === 'appeared' && e.peer.nick !== undefined) this.rememberNick(e.peer.id, e.peer.nick);
+      const heard = e.kind === 'appeared' ? (e.peer.nick ?? e.peer.name) : undefined;
+      if (e.kind === 'appeared' && heard !== undefined) this.rememberNick(e.peer.id, heard);
       if (e.kind === 'nickChanged' && e.nick !== undefined) this.rememberNick(e.peerId, e.nick);
       this.tracker.handle(e);
     });
@@ -308,7 +309,9 @@ class Node implements PeerNode {
 
   nameOf(id: string): string {
     if (id === this.selfId) return this.currentNick;
-    return this.discovery.peer(id)?.nick ?? this.nicks.get(id) ?? id;
+    const p = this.discovery.peer(id);
+    // A dedicated server's announced name stands for it as a nick does for a client (docs/protocol.md §3.7).
+    return p?.nick ?? p?.name ?? this.nicks.get(id) ?? id;
   }
 
   private isPresent(id: string): boolean {
@@ -322,6 +325,7 @@ class Node implements PeerNode {
       peers: l.peers.map((p) => ({
         id: p.id,
         ...(p.nick !== undefined ? { nick: p.nick } : {}),
+        ...(p.name !== undefined ? { name: p.name } : {}),
         address: p.address,
         state: p.state,
         ...(p.server !== undefined ? { serverPort: p.server.port } : {}),

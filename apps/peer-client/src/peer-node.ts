@@ -13,6 +13,8 @@ export interface LobbyPeer {
   readonly id: string;
   /** CLIENT_NICK, if the peer announces one. */
   readonly nick?: string;
+  /** A dedicated server's name (its CLIENT_NICK without CLIENT_MEMBERSHIP, docs/protocol.md §3.7). */
+  readonly name?: string;
   /** Source address of its PeerPDUs. */
   readonly address: string;
   /** Liveness (docs/protocol.md §4). */

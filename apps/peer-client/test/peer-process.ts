@@ -40,9 +40,9 @@ export function spawnPeer(id: string, args: readonly string[], net: { discoveryP
  * Spawns the dedicated channel server (apps/channel-server); its events are its JSON log lines on
  * stderr (`logLevel` `debug` adds one `host.conn_open` line per accepted connection).
  */
-export function spawnServer(id: string, net: { discoveryPort: number; intervalMs: number }, logLevel: 'info' | 'debug' = 'info'): PeerProcess {
+export function spawnServer(id: string, net: { discoveryPort: number; intervalMs: number }, logLevel: 'info' | 'debug' = 'info', extra: readonly string[] = []): PeerProcess {
   const common = ['--id', id, '--discovery-port', String(net.discoveryPort), '--announce-interval', String(net.intervalMs), '--log-level', logLevel];
-  return spawnNode(id, SERVER_MAIN, common, 'stderr');
+  return spawnNode(id, SERVER_MAIN, [...common, ...extra], 'stderr');
 }
 
 function spawnNode(id: string, main: string, args: readonly string[], eventsFrom: 'stdout' | 'stderr'): PeerProcess {

@@ -54,7 +54,8 @@ describe.skipIf(TMUX === undefined)('two interactive clients and a channel-serve
 
   beforeAll(async () => {
     const net = { discoveryPort: randomDiscoveryPort(), intervalMs: INTERVAL_MS };
-    server = spawnServer('srv', net);
+    // A dedicated server with a human name (--name, announced as CLIENT_NICK without CLIENT_MEMBERSHIP).
+    server = spawnServer('srv-0f3a9c2e', net, 'info', ['--name', 'server-a']);
     await server.waitFor((e) => e.event === 'listening', 'server listening', WAIT_MS);
     startClient('alice', net.discoveryPort);
     // A pane whose process ended stays, so a failure shows what it printed last.
@@ -80,7 +81,8 @@ describe.skipIf(TMUX === undefined)('two interactive clients and a channel-serve
     type('alice', '/join #日本');
     await onScreen('alice', /!! #日本 has "日": channel names are ASCII and start with # or @/, 'the reason of a bad name');
     type('alice', '/join #ops');
-    await onScreen('alice', /-- joined #ops on srv\n/, 'joined on the dedicated server');
+    // No server named: a new channel goes to the dedicated server, shown by its name.
+    await onScreen('alice', /-- joined #ops on server-a\n/, 'joined on the dedicated server');
     // The server picks alice's embedded host as standby: she is told it is her.
     await onScreen('alice', /-- #ops: standby is you\n/, 'the standby is "you"');
     type('alice', 'hello all');
@@ -91,13 +93,15 @@ describe.skipIf(TMUX === undefined)('two interactive clients and a channel-serve
     // Bob joins at least a second later, so a history time that were the join time would differ.
     while (new Date().toTimeString().slice(0, 8) === postedAt) await new Promise((resolve) => setTimeout(resolve, 50));
     type('bob', '/join #ops');
-    await onScreen('bob', /-- joined #ops on srv\n/, 'joined on the same server');
+    await onScreen('bob', /-- joined #ops on server-a\n/, 'joined on the same server');
     await onScreen('bob', new RegExp(`\\[${escapeRe(postedAt ?? '')}\\] #ops \\(history\\) <alice> hello all`), 'history at the original time, by nick');
     await onScreen('alice', /-> bob joined #ops/, 'the join notice');
     await onScreen('bob', /-- #ops: standby is (alice|you)\n/, 'the standby by nick');
 
     type('alice', '/who');
     await onScreen('alice', /-- #ops \(2\): alice \(you\), bob/, 'the current members by nick');
+    type('alice', '/list');
+    await onScreen('alice', /^ {2}server-a \(srv-0f3a9c2e\) at 127\.0\.0\.1:\d+: #ops$/m, 'the server by name in the lobby');
     type('alice', '/me waves');
     await onScreen('bob', /#ops \* alice waves/, 'the action');
     type('bob', 'alice: are you there?');
@@ -116,6 +120,8 @@ describe.skipIf(TMUX === undefined)('two interactive clients and a channel-serve
     type('bob', '/quit');
     await onScreen('alice', /<- robert quit \(#ops\)/, 'a clean quit said to be one');
     expect(screen('alice')).not.toMatch(/lost/);
+    // The server's ID shows only where /list gives it beside the name; everywhere else its name.
+    expect(screen('alice').split('srv-0f3a9c2e').length - 1).toBe(1);
     type('alice', '/who');
     await onScreen('alice', /-- #ops \(1\): alice \(you\)\n/, 'the members after the quit');
   });

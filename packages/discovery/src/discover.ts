@@ -67,6 +67,12 @@ export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
   readonly lobbyThrottleMs?: number;
   /** Initial nick (the peer is a client). @default none */
   readonly nick?: string;
+  /**
+   * A dedicated server's human name (no `nick`): announced as CLIENT_NICK while it hosts, never with
+   * CLIENT_MEMBERSHIP, so ims peers read it as a server's name, not a client (docs/protocol.md §3.7).
+   * @default none
+   */
+  readonly serverName?: string;
   /** Initial memberships. @default [] */
   readonly memberships?: readonly ServerMembership[];
   /** Initial hosted server. @default none */
@@ -136,6 +142,7 @@ function resolveOptions(options: DiscoverOptions, intervalMs: number, peerId: st
     throw new DiscoveryError('INVALID_OPTION', `maxPdusPerSecondPerSource must be a positive integer, got ${r.maxPdusPerSecondPerSource}`);
   }
   validateNick(peerId, options.nick, r.maxDatagramBytes);
+  validateNick(peerId, options.serverName, r.maxDatagramBytes);
   validateIds((options.memberships ?? []).map((m) => m.serverId), 'serverId');
   validateServer(options.server);
   return r;
@@ -197,7 +204,7 @@ function ownState$(options: DiscoverOptions, ownInput: Subject<OwnInput>): Obser
     { kind: 'nick', nick: options.nick } as const,
     { kind: 'memberships', memberships: options.memberships ?? [] } as const,
     { kind: 'server', server: options.server } as const,
-  ].reduce(reduceOwn, EMPTY_OWN_STATE);
+  ].reduce(reduceOwn, { ...EMPTY_OWN_STATE, serverName: options.nick === undefined ? options.serverName : undefined });
   return ownInput.pipe(scan(reduceOwn, initial), startWith(initial), shareReplay({ bufferSize: 1, refCount: true }));
 }
 

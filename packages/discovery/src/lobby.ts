@@ -22,6 +22,8 @@ export interface LobbyServer {
   /** Public channels it hosts, sorted. */
   readonly channels: readonly string[];
   readonly isDedicatedServer: boolean;
+  /** A dedicated server's announced name (docs/protocol.md §3.7), if any. */
+  readonly name?: string | undefined;
   readonly state: Liveness;
   readonly lastSeen: number;
 }
@@ -49,7 +51,7 @@ export function lobbyOf(table: PeerTable): Lobby {
       clients.push({ id: p.id, nick: p.nick, address: p.address, memberships: p.memberships, state: p.state, lastSeen: p.lastSeen });
     }
     if (p.server !== undefined) {
-      servers.push({ id: p.id, endpoint: p.server, channels: p.channels, isDedicatedServer: p.isDedicatedServer, state: p.state, lastSeen: p.lastSeen });
+      servers.push({ id: p.id, endpoint: p.server, channels: p.channels, isDedicatedServer: p.isDedicatedServer, name: p.name, state: p.state, lastSeen: p.lastSeen });
     }
   }
   return { peers, clients, servers, invitations: [...table.invitations.values()].sort((a, b) => a.receivedAt - b.receivedAt) };

@@ -21,6 +21,8 @@ export interface PendingInvite {
 /** Everything the local peer announces. */
 export interface OwnState {
   readonly nick: string | undefined;
+  /** A dedicated server's name, announced as CLIENT_NICK while it hosts (docs/protocol.md §3.7). */
+  readonly serverName?: string | undefined;
   readonly memberships: readonly ServerMembership[];
   readonly server: OwnServer | undefined;
   readonly invites: readonly PendingInvite[];
@@ -86,6 +88,9 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 export function ownPdu(peerId: string, state: OwnState): PeerPdu {
   const options: PduOption[] = [];
   if (state.nick !== undefined) options.push({ type: 'CLIENT_NICK', nick: state.nick });
+  // A named dedicated server: its name as CLIENT_NICK, and never CLIENT_MEMBERSHIP, which tells it
+  // from a client; only while it hosts, so that its stop is the empty PDU (§3.7).
+  else if (state.serverName !== undefined && state.server !== undefined) options.push({ type: 'CLIENT_NICK', nick: state.serverName });
   const memberships = state.memberships
     .map((m) => ({ serverId: m.serverId, channels: publicOnly(m.channels).channels }))
     .filter((m) => m.channels.length > 0);

@@ -27,8 +27,16 @@ export interface PeerInfo {
   readonly server: Endpoint | undefined;
   /** Public channels it hosts: the union of its recent SERVER_CHANNELS, sorted. */
   readonly channels: readonly string[];
-  /** SERVER_OPTION without CLIENT_NICK: a host with no user behind it. */
+  /**
+   * A host with no user behind it: SERVER_OPTION without CLIENT_NICK, or a named server (below).
+   */
   readonly isDedicatedServer: boolean;
+  /**
+   * A dedicated server's human name (docs/protocol.md §3.7): the CLIENT_NICK of a peer announcing
+   * SERVER_OPTION that never sent CLIENT_MEMBERSHIP (every ims client always does). Such a peer has
+   * no `nick`: it is no client.
+   */
+  readonly name?: string | undefined;
   /** Liveness state. */
   readonly state: Liveness;
   /** Scheduler time (ms) of its latest PDU. */

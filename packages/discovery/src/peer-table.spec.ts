@@ -263,7 +263,8 @@ describe('peer table contents', () => {
 
   it('a complete PDU without SERVER_OPTION from its own address means the peer no longer hosts: its channels close at once', () => {
     const t = table();
-    applyPdu(t, pdu('s', nick('sam'), server(50_001), channels('#a')), from(), 0);
+    // A client (it sends CLIENT_MEMBERSHIP; without ever sending it, its nick would be a server's name, named-server.spec.ts).
+    applyPdu(t, pdu('s', nick('sam'), { type: 'CLIENT_MEMBERSHIP', servers: [] }, server(50_001), channels('#a')), from(), 0);
     // A nick alone (a legacy piece, or a forged PDU) says nothing about hosting (docs/protocol.md §3.7).
     expect(applyPdu(t, pdu('s', nick('sam')), from(), 10)).toEqual([]);
     const events = applyPdu(t, pdu('s', nick('sam'), { type: 'CLIENT_MEMBERSHIP', servers: [] }), from(), 200);

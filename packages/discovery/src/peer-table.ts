@@ -20,6 +20,8 @@ export { resolveTableConfig, type PeerTableConfig, type PeerTableOptions } from 
 /** Internal peer record: like PeerInfo, with per-channel announcement times and what its PDUs taught. */
 export interface PeerEntry extends Omit<PeerInfo, 'channels'> {
   readonly channels: ReadonlyMap<string, number>;
+  /** It sent CLIENT_MEMBERSHIP at least once: a client, never a named server (sticky). */
+  readonly sentMembership: boolean;
   /** Its learned interval (shared, mutable learning state; never handed out). */
   readonly arrivals: ArrivalWindow;
   /** Our stalled-time total when its latest PDU arrived (local-health.ts). */
@@ -51,7 +53,7 @@ export function createPeerTable(options: PeerTableOptions): PeerTable {
 
 /** The public view of an entry. */
 export function toPeerInfo(entry: PeerEntry): PeerInfo {
-  const { arrivals: _arrivals, stalledAtSeen: _stalled, budget: _budget, ...info } = entry;
+  const { arrivals: _arrivals, stalledAtSeen: _stalled, budget: _budget, sentMembership: _sent, ...info } = entry;
   return { ...info, channels: [...entry.channels.keys()].sort() };
 }
 
@@ -159,8 +161,12 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
   if (prev === undefined && table.peers.size >= table.config.maxPeers && !evictOldest(table, now, events)) return events;
   const count = pdu.options.length;
   // An empty or cut-short PDU erases nothing the peer announced before.
-  const nick = view.nick ?? (partial || count === 0 ? prev?.nick : undefined);
+  const announced = view.nick ?? (partial || count === 0 ? (prev?.nick ?? prev?.name) : undefined);
   const keepServer = serverAfter(prev, view, from, count, partial);
+  // docs/protocol.md §3.7: CLIENT_NICK from a host that never sent CLIENT_MEMBERSHIP is a server's name.
+  const sentMembership = (prev?.sentMembership ?? false) || view.memberships !== undefined;
+  const named = announced !== undefined && !sentMembership && (keepServer !== undefined || prev?.name !== undefined);
+  const nick = named ? undefined : announced;
   const memberships = membershipsAfter(prev, view, nick, partial, now);
   const stalled = table.local.stalledMs;
   const arrivals = prev?.arrivals ?? createArrivals(table.config.intervalWindow, now, stalled);
@@ -175,6 +181,8 @@ export function applyPdu(table: PeerTable, pdu: PeerPdu, from: Address, now: num
     server: keepServer,
     channels: NO_CHANNELS,
     isDedicatedServer: keepServer !== undefined && nick === undefined,
+    name: named ? announced : undefined,
+    sentMembership,
     state: 'alive',
     lastSeen: now,
     arrivals,
