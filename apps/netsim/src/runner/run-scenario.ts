@@ -12,7 +12,7 @@ import { announceSpans, claimsOf } from '../checks/one-host.js';
 import { NetsimError } from '../errors.js';
 import { DEFAULT_APP_MAINS, type AppMains } from '../proc/launch.js';
 import type { BackendName, Scenario } from '../scenario/types.js';
-import { startRecorder, summariseWire, type WireRecorder } from '../wire/recorder.js';
+import { freeUdpPort, startRecorder, summariseWire, type WireRecorder } from '../wire/recorder.js';
 import { Background } from './background.js';
 import { EventLog } from './event-log.js';
 import { expectation } from './expectations.js';
@@ -56,6 +56,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const channelOf = new Map([...scenario.hosts.values()].flatMap((h) => (h.kind === 'client' ? [[h.name, h.channel] as const] : [])));
   const checks: CheckOutcome[] = [];
   let recorder: WireRecorder | undefined;
+  let pendingRecorder: Promise<WireRecorder | undefined> | undefined;
   let hosts: HostManager | undefined;
   let error: string | undefined;
   let teardownMs: number | undefined;
@@ -63,11 +64,16 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   try {
     await backend.setup([...scenario.hosts.keys()]);
     log.push('net', 'netsim', 'network', { backend: backend.name, mechanism: backend.network });
-    recorder = await startRecorder(backend, runDir, Date.now() - log.now(), startupMs);
-    hosts = new HostManager({ scenario, backend, log, apps: opts.apps ?? DEFAULT_APP_MAINS, runDir, discoveryPort: recorder.port });
+    // The recorder starts beside the first step's hosts (their first PDUs come after `listening`,
+    // later than a built recorder is up) and is awaited before the second step.
+    const port = await freeUdpPort();
+    const recorderReady = startRecorder(backend, runDir, Date.now() - log.now(), startupMs, port);
+    pendingRecorder = recorderReady.catch(() => undefined);
+    hosts = new HostManager({ scenario, backend, log, apps: opts.apps ?? DEFAULT_APP_MAINS, runDir, discoveryPort: port });
     const ctx = { scenario, backend, log, hosts, channelOf, signal, background, runDir };
     for (const [i, step] of scenario.steps.entries()) {
       if (signal.aborted) break;
+      if (i > 0) recorder ??= await recorderReady;
       const stepT0 = log.now();
       const failure = await runStep(step, ctx);
       opts.onStep?.(i + 1, scenario.steps.length, scenario.name);
@@ -78,6 +84,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       }
       checks.push({ name: describeStep(step, log.now() - stepT0), line: step.line, ok: true, problems: [] });
     }
+    recorder ??= await recorderReady;
     // Posts of a paced say still to come belong to the run; a hog ends with the timeline.
     checks.push(...(await background.settle()));
     if (signal.aborted) {
@@ -97,7 +104,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const steps: [string, () => Promise<unknown> | undefined][] = [
       ['stop background jobs', () => background.stopAll()],
       ['stop hosts', () => hosts?.stopAll()],
-      ['stop recorder', () => recorder?.stop()],
+      ['stop recorder', async () => (recorder ?? (await pendingRecorder))?.stop()],
       ['remove network', () => backend.cleanup()],
       ['remove scratch folder', () => (opts.keepRunDir ? undefined : rm(runDir, { recursive: true, force: true }))],
     ];

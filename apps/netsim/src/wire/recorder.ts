@@ -1,4 +1,5 @@
 /** Runs the wire recorder process for one run and collects what it saw. */
+import { createSocket } from 'node:dgram';
 import { firstValueFrom, filter, map, timeout } from 'rxjs';
 import { decodePdu } from '@ims/codec';
 import type { Backend } from '../backend/types.js';
@@ -23,8 +24,8 @@ export interface WireRecorder {
 }
 
 /** Starts the recorder on the backend's wire host. */
-export async function startRecorder(backend: Backend, runDir: string, t0: number, deadlineMs = RECORDER_START_MS): Promise<WireRecorder> {
-  const node = nodeCommand(HELPER_MAINS.recorder, ['--discovery-port', '0', '--interface', backend.interfaceOf(WIRE_HOST)]);
+export async function startRecorder(backend: Backend, runDir: string, t0: number, deadlineMs = RECORDER_START_MS, port = 0): Promise<WireRecorder> {
+  const node = nodeCommand(HELPER_MAINS.recorder, ['--discovery-port', String(port), '--interface', backend.interfaceOf(WIRE_HOST)]);
   const line = backend.wrap(WIRE_HOST, node.cmd, node.args);
   const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT });
   await recordPid(runDir, proc.pid);
@@ -44,21 +45,37 @@ export async function startRecorder(backend: Backend, runDir: string, t0: number
     if (e.event !== 'datagram' || typeof e.data['hex'] !== 'string') return;
     records.push({ t: Number(e.data['t']) - t0, from: String(e.data['from']), bytes: Uint8Array.from(Buffer.from(e.data['hex'], 'hex')) });
   });
-  let port: number;
+  let bound: number;
   try {
-    port = await portPromise;
+    bound = await portPromise;
   } catch (e) {
     proc.signal('SIGKILL');
     throw new NetsimError('HOST_FAILED', `the wire recorder did not start within ${deadlineMs} ms`, { cause: e });
   }
   return {
-    port,
+    port: bound,
     records,
     async stop() {
       proc.signal('SIGTERM');
       await proc.exit;
     },
   };
+}
+
+/**
+ * A free UDP port on loopback for a run's discovery, chosen before any process starts, so the
+ * recorder and the first hosts can start together. (The recorder binds it with SO_REUSEADDR, as
+ * every peer does: a run's group is told apart by its port.)
+ */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    sock.once('error', reject);
+    sock.bind(0, '127.0.0.1', () => {
+      const { port } = sock.address();
+      sock.close(() => resolve(port));
+    });
+  });
 }
 
 /** Decodes what was recorded: how many PDUs were valid and who announced which channels. */
