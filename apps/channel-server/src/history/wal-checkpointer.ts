@@ -56,6 +56,9 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
       if (!stopped) {
         stopped = true;
         worker.postMessage('close');
+        // Whoever awaits the exit keeps the process up until then (an unref'd worker would let a
+        // process whose only pending work is this await end early, e.g. with exit code 13).
+        worker.ref();
       }
       return exited;
     },
