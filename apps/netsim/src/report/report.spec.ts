@@ -30,6 +30,16 @@ describe('text output', () => {
     ]);
   });
 
+  it('names readers that lost or doubled posts, and keeps both ends of a long timeline', () => {
+    const readers = { alice: { expected: 3, received: 2, lost: 1, duplicated: 0 }, bob: { expected: 3, received: 3, lost: 0, duplicated: 0 } };
+    expect(formatResult(sampleResult({ readers }))).toContain('     readers: alice lost 1/3, 0 twice');
+    const t = formatTimeline(sampleResult(), 4).split('\n');
+    expect(t).toHaveLength(5);
+    expect(t[0]).toContain('s1         » start');
+    expect(t[1]).toBe('… 1 event (100–100 ms) left out (see results.json)');
+    expect(t[4]).toContain('failover to s2');
+  });
+
   it('leaves routine standby lines out of the timeline', () => {
     const t = formatTimeline(sampleResult());
     expect(t).toContain('alice        failover to s2 from s1');

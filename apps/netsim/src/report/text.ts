@@ -38,17 +38,25 @@ function describe(e: SimEvent): string {
   }
 }
 
-/** The timeline of one run, one line per notable event. Long runs show their first `max` lines. */
+/**
+ * The timeline of one run, one line per notable event. A long run shows its first quarter of
+ * `max` lines and its last three quarters: a failed wait stops the timeline, so the end is where
+ * the story is.
+ */
 export function formatTimeline(r: RunResult, max = 400): string {
   const line = (t: number, host: string, mark: string, text: string): { t: number; text: string } => ({ t, text: `${String(Math.round(t)).padStart(7)} ms  ${host.padEnd(10)} ${mark} ${text}` });
   const events = r.events.filter(isNotable).map((e) => line(e.t, e.host, e.source === 'netsim' ? '»' : ' ', describe(e)));
   // Who announced which channel when, from the wire ("~"): a split shows as two open spans.
   const wire = (r.wire.spans ?? []).flatMap((s) => [line(s.from, s.peer, '~', `announces ${s.channel}`), ...(Number.isFinite(s.to) && s.to < r.durationMs ? [line(s.to, s.peer, '~', `stops announcing ${s.channel}`)] : [])]);
   // Stable sort: events keep their log order, a wire line goes after the events of its ms.
-  const lines = [...events, ...wire].sort((a, b) => a.t - b.t).map((l) => l.text);
-  const shown = lines.slice(0, max);
-  if (lines.length > max) shown.push(`… ${lines.length - max} more events (see results.json)`);
-  return shown.join('\n');
+  const sorted = [...events, ...wire].sort((a, b) => a.t - b.t);
+  const lines = sorted.map((l) => l.text);
+  if (lines.length <= max) return lines.join('\n');
+  const head = Math.floor(max / 4);
+  const tail = max - head;
+  const gap = sorted.slice(head, lines.length - tail);
+  const skipped = `… ${gap.length} event${gap.length === 1 ? '' : 's'} (${Math.round(gap[0]?.t ?? 0)}–${Math.round(gap.at(-1)?.t ?? 0)} ms) left out (see results.json)`;
+  return [...lines.slice(0, head), skipped, ...lines.slice(lines.length - tail)].join('\n');
 }
 
 /** A one-line verdict plus failed checks and failover time. */
@@ -59,6 +67,8 @@ export function formatResult(r: RunResult): string {
   const f = headlineFailover(r);
   if (f) out.push(`     failover: ${f.ms} ms = ${f.intervals.toFixed(1)} intervals of ${r.announceIntervalMs} ms`);
   for (const m of r.failovers.filter((x) => x.healedMs === undefined)) out.push(`     ${m.fault} of ${m.host} at ${m.at} ms: ${m.affected.join(', ')} never rejoined`);
+  const short = Object.entries(r.readers ?? {}).filter(([, t]) => t.lost + t.duplicated > 0);
+  if (short.length > 0) out.push(`     readers: ${short.map(([c, t]) => `${c} lost ${t.lost}/${t.expected}, ${t.duplicated} twice`).join('; ')}`);
   for (const c of r.checks.filter((x) => !x.ok)) {
     out.push(`     ✗ ${c.name}${c.line !== undefined ? ` (line ${c.line})` : ''}`);
     for (const p of c.problems) out.push(`         ${p}`);
