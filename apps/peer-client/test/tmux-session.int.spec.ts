@@ -106,7 +106,7 @@ describe.skipIf(TMUX === undefined)('two interactive clients and a channel-serve
     await onScreen('bob', /#ops \* alice waves/, 'the action');
     type('bob', 'alice: are you there?');
     // A post naming us rings the bell and is bold: tmux shows the attribute as SGR 1.
-    await onScreen('alice', /\u001b\[1m[^\n]*<bob> alice: are you there\?/, 'the highlighted mention', true);
+    await onScreen('alice', new RegExp(`${String.fromCharCode(27)}\\[1m[^\\n]*<bob> alice: are you there\\?`), 'the highlighted mention', true);
 
     type('bob', '/msg alice psst, private');
     await onScreen('bob', /-- @msg\.[0-9a-f]{24} is your private chat with alice/, 'the private chat opened');
