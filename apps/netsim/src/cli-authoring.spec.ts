@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCommand, newCommand } from './cli-authoring.js';
+import { buildProgram } from './cli.js';
 import { parseScenario } from './scenario/parse-scenario.js';
 
 let dir: string | undefined;
@@ -31,6 +32,20 @@ describe('netsim new and check', () => {
     expect(out.lines.at(-1)).toBe(`ok ${file}: "my crash", 1 server, 3 clients, 12 steps, 5 expectations, runs on local, netns`);
     expect(await newCommand('my-crash', dir, out.write, err.write)).toBe(2);
     expect(err.lines).toEqual([`netsim: cannot write ${file}: it exists already`]);
+  });
+
+  it('is wired into the netsim program as new and check', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'netsim-new-'));
+    const codes: number[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      await buildProgram((c) => codes.push(c)).parseAsync(['node', 'netsim', 'new', 'x', '--dir', dir]);
+      await buildProgram((c) => codes.push(c)).parseAsync(['node', 'netsim', 'check', join(dir, 'x.yaml')]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(codes).toEqual([0, 0]);
   });
 
   it('names every bad line with a suggestion, and exits 2', async () => {
