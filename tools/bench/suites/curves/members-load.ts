@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { joinMany } from '../server/load-client.js';
-import type { Target } from '../server/proc.js';
+import { cpuSeconds, type Target } from '../server/proc.js';
 import { pumpFanOut } from '../server/workloads.js';
 import { spreadDial, warmUp } from './channels-load.js';
 import type { MembersPoint } from './points.js';
@@ -16,15 +16,17 @@ const WINDOW = 64;
 
 /** Run one members point against a started server; every client is closed again, also on failure. */
 export async function runMembersPoint(target: Target, p: MembersPoint, deadline: number): Promise<MembersPointResult> {
+  const pid = target.child.pid as number;
   const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
   const channel = `#members-${p.members}-${Date.now()}`;
   const clients = await joinMany(target.port, p.members, () => channel, spreadDial(), 1);
   try {
     await warmUp([clients], deadline);
     const assembleSeconds = (performance.now() - t0) / 1000;
-    const pid = target.child.pid as number;
+    const assembleCpuSeconds = cpuSeconds(pid) - cpu0;
     await pumpFanOut(pid, clients, Math.ceil(p.posts / 5), WINDOW);
-    return { ...(await pumpFanOut(pid, clients, p.posts, WINDOW)), assembleSeconds };
+    return { ...(await pumpFanOut(pid, clients, p.posts, WINDOW)), assembleSeconds, assembleCpuSeconds };
   } finally {
     for (const c of clients) c.close();
   }

@@ -25,10 +25,11 @@ describe('curve tables', () => {
   it('derives server CPU per delivery in the members table', () => {
     const [p] = points.members;
     if (!p) throw new Error('no points');
-    const t = membersTable([{ point: p, outcome: { ok: true, seconds: 1, value: { deliveredPerSec: 500_000, p50Ms: 1, p99Ms: 3, serverCpuPercent: 75, loadCpuPercent: 90, assembleSeconds: 12.34 } } }]);
+    const t = membersTable([{ point: p, outcome: { ok: true, seconds: 1, value: { deliveredPerSec: 500_000, p50Ms: 1, p99Ms: 3, serverCpuPercent: 75, loadCpuPercent: 90, assembleSeconds: 12.34, assembleCpuSeconds: 4.56 } } }]);
     // 0.75 CPU-seconds per second over 500,000 deliveries per second: 1.5 µs each.
     expect(t.rows[0]?.[6]).toBe('1.5');
     expect(t.rows[0]?.[8]).toBe('12.3');
+    expect(t.rows[0]?.[9]).toBe('4.6');
   });
 
   it('names the history layout and leaves the join cells of the empty baseline blank', () => {

@@ -17,6 +17,8 @@ export interface MembersPointResult {
   readonly loadCpuPercent: number;
   /** Seconds from the first connect until every member has joined (seen the warm-up post). */
   readonly assembleSeconds: number;
+  /** Server CPU seconds over the same time. */
+  readonly assembleCpuSeconds: number;
 }
 
 const pct = (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : '—');
@@ -42,7 +44,7 @@ export function channelsTable(rows: readonly { point: ChannelsPoint; outcome: Po
 
 /** Table of the members curve. */
 export function membersTable(rows: readonly { point: MembersPoint; outcome: PointOutcome<MembersPointResult> }[]): Table {
-  const headers = ['members', 'posts', 'delivered msgs/s', 'p50 ms', 'p99 ms', 'server CPU %', 'server µs/delivery', 'load gen CPU %', 'all joined s'];
+  const headers = ['members', 'posts', 'delivered msgs/s', 'p50 ms', 'p99 ms', 'server CPU %', 'server µs/delivery', 'load gen CPU %', 'all joined s', 'join CPU s'];
   return {
     title: 'Cost curve: members in one channel (one sender, 64 posts in flight, as fast as they go)',
     headers,
@@ -51,11 +53,11 @@ export function membersTable(rows: readonly { point: MembersPoint; outcome: Poin
       if (!o.ok) return failedRow(key, headers.length, o.why);
       const r = o.value;
       const usPer = (r.serverCpuPercent / 100 / r.deliveredPerSec) * 1e6;
-      return [...key, formatRate(r.deliveredPerSec), formatMs(r.p50Ms), formatMs(r.p99Ms), pct(r.serverCpuPercent), formatMs(usPer), pct(r.loadCpuPercent), r.assembleSeconds.toFixed(1)];
+      return [...key, formatRate(r.deliveredPerSec), formatMs(r.p50Ms), formatMs(r.p99Ms), pct(r.serverCpuPercent), formatMs(usPer), pct(r.loadCpuPercent), r.assembleSeconds.toFixed(1), r.assembleCpuSeconds.toFixed(1)];
     }),
     notes: [
       'server µs/delivery = server CPU seconds / deliveries: the figure that holds on a busy machine;',
-      'latency is under saturation (64 posts x members deliveries queued); all joined = first connect until every member saw a post.',
+      'latency is under saturation (64 posts x members deliveries queued); all joined = first connect until every member saw a post; join CPU = server CPU seconds in that time.',
     ],
   };
 }
