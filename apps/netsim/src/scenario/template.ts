@@ -28,6 +28,11 @@ steps:
   - say: { from: [bob, carol], count: 20, rate: 50 }       # paced in the background, 50 posts/s each
   - wait: { delivered: true, within: 40 }
   - kill: { hostOf: alice }                                # whoever hosts alice's channel now (s1)
+  # Other faults: freeze / stop / restart: s1, kill: standbyOf(#room), leave: [bob],
+  #   starve: { hosts: [s1], cpu: 5, for: 40 }, clock: { hosts: [s1], jump: 60000 },
+  #   diskFull: s1 (with dataDir: true); with backends: [netns] also
+  #   partition: [[s1], [alice, bob, carol]], partition: { from: [s1], to: [alice] } (one way),
+  #   heal: true, netem: { hosts: [alice], delay: 80, loss: 5 }
   - wait: { failover: [alice, bob, carol], within: 20 }
   - wait: { converged: [alice, bob, carol], within: 10 }
   - say: { from: carol, text: after the crash }
