@@ -1,6 +1,7 @@
 /** Starts and drives the userspace switch (switch-main) of a netns run. */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { filter, firstValueFrom, map, timeout } from 'rxjs';
 import { recordPid } from '../backend/run-dir.js';
 import { NetsimError } from '../errors.js';
@@ -11,6 +12,9 @@ import type { LinkFault } from './link-model.js';
 
 /** The perl helper that opens the TAP devices (node cannot issue TUNSETIFF). */
 const TAP_OPEN = join(REPO_ROOT, 'apps/netsim/src/faults/tap-open.pl');
+
+/** Nice value of the switch process (root may raise priority). @default -10 */
+export const SWITCH_PRIORITY = -10;
 
 /** The switch's whole state: directed links that are cut, and each host's outgoing impairments. */
 export interface SwitchState {
@@ -44,6 +48,13 @@ export async function startSwitch(ns: string, ports: readonly string[], tapNames
   const env = { ...process.env, UV_THREADPOOL_SIZE: String(Math.min(1024, ports.length + 4)) };
   const proc: HostProcess = await spawnProcess('ip', args, { cwd: REPO_ROOT, env });
   await recordPid(runDir, proc.pid);
+  // Every frame of the run passes through this one process: on a loaded box it must not be what
+  // runs late (`ip netns exec`, perl and node exec in place, so the pid stays the same).
+  try {
+    setPriority(proc.pid, SWITCH_PRIORITY);
+  } catch (e) {
+    process.stderr.write(`netsim: could not raise the switch's priority: ${(e as Error).message}\n`);
+  }
   const events$ = proc.lines$.pipe(
     map((l) => (l.stream === 'stdout' ? parseEventLine(l.line) : undefined)),
     filter((e) => e !== undefined),

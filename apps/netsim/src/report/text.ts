@@ -32,7 +32,7 @@ function describe(e: SimEvent): string {
     case 'listening':
       return `listening on port ${String(d['port'])}`;
     case 'partition':
-      return `partition ${JSON.stringify(d['groups'])}`;
+      return d['oneWay'] === true ? `one-way partition ${JSON.stringify(d['from'])} -> ${JSON.stringify(d['to'])}` : `partition ${JSON.stringify(d['groups'])}`;
     default:
       return Object.keys(d).length > 0 && e.source === 'netsim' ? `${e.event} ${JSON.stringify(d)}` : e.event;
   }
