@@ -115,14 +115,24 @@ describe.skipIf(TMUX === undefined)('two interactive clients and a channel-serve
     type('alice', '/msg bob got it');
     await onScreen('bob', /@msg\.[0-9a-f]{24} <alice> got it/, 'the answer in the same private chat');
 
+    // A channel on bob's own embedded host, alice its other member (and standby, with her host).
+    type('bob', '/join #dev bob');
+    await onScreen('bob', /-- joined #dev, hosted by you\n/, 'a channel on his own host');
+    // Named, by nick: a /join racing bob's announcement of #dev would create it on the server instead.
+    type('alice', '/join #dev bob');
+    await onScreen('alice', /-- joined #dev on bob\n/, 'joined on bob');
+    await onScreen('alice', /-- #dev: standby is you\n/, 'alice standby of #dev');
+
     type('bob', '/nick robert');
     await onScreen('alice', /-- bob is now known as robert/, 'the nick change');
     type('bob', '/quit');
-    await onScreen('alice', /<- robert quit \(#ops\)/, 'a clean quit said to be one');
+    await onScreen('alice', /<- robert quit \((#ops #dev|#dev #ops)\)/, 'a clean quit said to be one');
+    // His host stopped on purpose: the channel moves, and the stop is not called a loss.
+    await onScreen('alice', /-- #dev: host robert stopped \(a clean stop\); now hosted by you/, 'a clean stop of the host');
     expect(screen('alice')).not.toMatch(/lost/);
     // The server's ID shows only where /list gives it beside the name; everywhere else its name.
     expect(screen('alice').split('srv-0f3a9c2e').length - 1).toBe(1);
-    type('alice', '/who');
+    type('alice', '/who #ops');
     await onScreen('alice', /-- #ops \(1\): alice \(you\)\n/, 'the members after the quit');
   });
 });
