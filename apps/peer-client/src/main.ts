@@ -3,6 +3,7 @@
  * chat) → exit code. Signals and last-resort errors are handled here and nowhere else.
  */
 import './netsim-clock.js';
+import { netsimHold } from './netsim-hold.js';
 import { ConfigError, createLogger, type Logger } from '@ims/app-kit';
 import { EXIT, parseInvocation, UsageError, type Invocation } from './config.js';
 import { runInteractive } from './interactive.js';
@@ -91,7 +92,7 @@ function installLastResort(logger: Logger): void {
   });
 }
 
-main().then(
+netsimHold().then(main).then(
   (code) => {
     // Let stdout drain before exiting: netsim reads the last JSON line (`left`). A stdout that went
     // away (EPIPE) drains nothing: exit at once.

@@ -28,14 +28,25 @@ export interface HostProcess {
   endInput(): void;
   /** Sends a signal; false when the process is gone. */
   signal(sig: NodeJS.Signals): boolean;
+  /** Lets a process spawned with `hold` go on (see apps' netsim-hold.ts); false when it is gone. */
+  release(): boolean;
 }
+
+/** The environment variable naming the hold pipe's descriptor in a held process. */
+export const HOLD_FD_ENV = 'IMS_NETSIM_HOLD_FD';
+/** The held process's end of its hold pipe. */
+const HOLD_FD = 3;
 
 /** Lines longer than this are cut: a runaway process must not grow netsim's memory. @default 65536 */
 export const MAX_LINE_CHARS = 65_536;
 
 /** Spawns `cmd args` with piped stdio. Throws only when the spawn itself fails. */
-export function spawnProcess(cmd: string, args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<HostProcess> {
-  const child: ChildProcess = spawn(cmd, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnProcess(cmd: string, args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; hold?: boolean }): Promise<HostProcess> {
+  const env = opts.hold ? { ...(opts.env ?? process.env), [HOLD_FD_ENV]: String(HOLD_FD) } : (opts.env ?? process.env);
+  const child: ChildProcess = spawn(cmd, [...args], { cwd: opts.cwd, env, stdio: opts.hold ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'] });
+  const hold = opts.hold ? (child.stdio[HOLD_FD] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void }) : undefined;
+  // A process that died while held closes its end; a late release must not throw.
+  hold?.on('error', () => undefined);
   let done = false;
   const exit = new Promise<ProcessExit>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -67,6 +78,11 @@ export function spawnProcess(cmd: string, args: readonly string[], opts: { cwd: 
         writeLine: (line) => !done && child.stdin?.writable === true && child.stdin.write(`${line}\n`) !== undefined,
         signal: (sig) => !done && child.kill(sig),
         endInput: () => void child.stdin?.end(),
+        release: () => {
+          if (done || !hold) return false;
+          hold.end('go');
+          return true;
+        },
       }),
     );
   });

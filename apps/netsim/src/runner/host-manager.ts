@@ -1,6 +1,7 @@
 /** Starts, signals and stops the host processes of one run, feeding their events into the log. */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { Backend } from '../backend/types.js';
 import { recordPid } from '../backend/run-dir.js';
 import { NetsimError } from '../errors.js';
@@ -13,6 +14,8 @@ import type { EventLog } from './event-log.js';
 
 /** Lines of a host's own log kept for the report. @default 200 */
 export const LOG_TAIL_LINES = 200;
+/** Most processes warmUp spawns ahead of their start. @default 16 */
+export const WARM_MAX = 16;
 /** How long a graceful stop may take before SIGKILL, at teardown. @default 3000 */
 export const STOP_GRACE_MS = 3_000;
 
@@ -36,6 +39,8 @@ export class HostManager {
   private readonly running = new Map<string, Running>();
   private readonly ports = new Map<string, number>();
   private readonly started = new Set<string>();
+  /** Processes spawned ahead and held until their host's start step (warmUp). */
+  private readonly held = new Map<string, HostProcess>();
   /** Data dirs that are a small tmpfs of their own (servers a `diskFull` step names). */
   private readonly smallDisks = new Map<string, string>();
   /** Last lines of each host's output. */
@@ -49,11 +54,43 @@ export class HostManager {
     return r !== undefined && !r.proc.exited();
   }
 
-  /** Starts `name` (again, for restart). */
+  /**
+   * Spawns, held, the first process of the hosts the timeline starts (at most WARM_MAX, servers
+   * and clients of apps that honour the hold), so their start-up overlaps the run's and each
+   * other's; a `start` step then only lets its hosts go on. Returns the hosts warmed.
+   */
+  async warmUp(): Promise<string[]> {
+    const { scenario, apps } = this.init;
+    const honours = (main: string): boolean => {
+      try {
+        return readFileSync(main, 'utf8').includes('netsimHold');
+      } catch {
+        // Missing entry point: the start step reports it.
+        return false;
+      }
+    };
+    const order = scenario.steps.flatMap((st) => (st.kind === 'start' ? st.hosts : []));
+    const names = [...new Set(order)].filter((n) => {
+      const spec = scenario.hosts.get(n);
+      return spec !== undefined && spec.kind !== 'hostile' && honours(mainFor(spec, apps));
+    });
+    const warm = names.slice(0, WARM_MAX);
+    await Promise.all(warm.map(async (n) => this.held.set(n, await this.spawnHost(n, true))));
+    return warm;
+  }
+
+  /** Starts `name` (again, for restart): a warm process if one is held for it, else a new one. */
   async start(name: string): Promise<void> {
-    const { scenario, backend, log, apps, runDir, discoveryPort } = this.init;
-    const spec = scenario.hosts.get(name) as HostSpec;
     if (this.isRunning(name)) throw new NetsimError('HOST_FAILED', `${name} is already running`);
+    const warm = this.held.get(name);
+    this.held.delete(name);
+    const proc = warm?.release() ? warm : await this.spawnHost(name, false);
+    this.attach(name, proc, warm === proc);
+  }
+
+  private async spawnHost(name: string, hold: boolean): Promise<HostProcess> {
+    const { scenario, backend, apps, runDir, discoveryPort } = this.init;
+    const spec = scenario.hosts.get(name) as HostSpec;
     let dataDir: string | undefined;
     if (spec.kind === 'server' && spec.dataDir) {
       dataDir = join(runDir, 'data', name);
@@ -70,13 +107,19 @@ export class HostManager {
     const targets = spec.kind === 'hostile' ? spec.targets.flatMap((t) => (this.ports.has(t) ? [`${backend.addressOf(t)}:${this.ports.get(t)}`] : [])) : [];
     const node = nodeCommand(mainFor(spec, apps), hostArgs(spec, { announceIntervalMs: scenario.announceIntervalMs, discoveryPort, interfaceAddr: backend.interfaceOf(name), targets, ...(dataDir ? { dataDir } : {}) }));
     const line = backend.wrap(name, node.cmd, node.args);
-    const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT, env }).catch((e: unknown) => {
+    const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT, env, hold }).catch((e: unknown) => {
       throw new NetsimError('HOST_FAILED', `cannot start ${name}: ${(e as Error).message}`, { cause: e });
     });
     await recordPid(runDir, proc.pid);
+    return proc;
+  }
+
+  private attach(name: string, proc: HostProcess, warm: boolean): void {
+    const { scenario, log } = this.init;
+    const spec = scenario.hosts.get(name) as HostSpec;
     const entry: Running = { proc, expectedExit: false };
     this.running.set(name, entry);
-    log.push(name, 'netsim', this.started.has(name) ? 'restart' : 'start', { pid: proc.pid });
+    log.push(name, 'netsim', this.started.has(name) ? 'restart' : 'start', { pid: proc.pid, ...(warm ? { warm: true } : {}) });
     this.started.add(name);
     const tail = this.tails.get(name) ?? [];
     this.tails.set(name, tail);
@@ -133,6 +176,11 @@ export class HostManager {
 
   /** Stops every process: SIGCONT (a frozen one cannot handle SIGTERM), SIGTERM, then SIGKILL. */
   async stopAll(graceMs = STOP_GRACE_MS): Promise<void> {
+    // Held processes never ran: nothing to stop gracefully.
+    const held = [...this.held.values()];
+    this.held.clear();
+    for (const p of held) p.signal('SIGKILL');
+    await Promise.all(held.map((p) => p.exit));
     const all = [...this.running.entries()].filter(([, r]) => !r.proc.exited());
     for (const [, r] of all) {
       r.expectedExit = true;

@@ -70,6 +70,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const recorderReady = startRecorder(backend, runDir, Date.now() - log.now(), startupMs, port);
     pendingRecorder = recorderReady.catch(() => undefined);
     hosts = new HostManager({ scenario, backend, log, apps: opts.apps ?? DEFAULT_APP_MAINS, runDir, discoveryPort: port });
+    // Hosts boot ahead, held, while the recorder starts: a start step then only lets them go on.
+    const warm = await hosts.warmUp();
+    if (warm.length > 0) log.push('run', 'netsim', 'warm-up', { hosts: warm });
     const ctx = { scenario, backend, log, hosts, channelOf, signal, background, runDir };
     for (const [i, step] of scenario.steps.entries()) {
       if (signal.aborted) break;
