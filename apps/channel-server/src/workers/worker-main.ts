@@ -35,9 +35,12 @@ function stop(): void {
 
 process.on('uncaughtException', (err) => fail(logger, 'uncaught_exception', err));
 process.on('unhandledRejection', (err) => fail(logger, 'unhandled_rejection', err));
-// The primary handles signals for the box (a Ctrl-C reaches the whole process group).
+// The primary handles signals for the box: a Ctrl-C, or systemd's SIGTERM to the whole control
+// group, reaches the workers too, and the primary's `stop` is what stops them, in order.
 process.on('SIGINT', () => undefined);
-process.on('SIGTERM', stop);
+process.on('SIGTERM', () => {
+  if (!process.connected) stop();
+});
 // Orphaned (the primary was killed): stop like a SIGTERM, the members reconnect elsewhere.
 process.on('disconnect', stop);
 process.on('message', (msg: ToWorker, socket: Socket | undefined) => {
