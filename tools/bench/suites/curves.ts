@@ -2,8 +2,9 @@
  * Cost curves (issue 13 item 3), for sizing a box: the built channel server (SQLite history on,
  * capacity limits raised) as channels grow, as members per channel grow, and as stored history
  * grows; printed as tables. Each point has a time budget; `--quick` runs the small end of each
- * curve. `npm run bench -- --only curves` (raise `ulimit -n` first: the 10,000-channel point holds
- * 30,000 connections in this process and as many in the server).
+ * curve. `npm run bench -- --only curves` (raise `ulimit -n` first where you can: the 10,000-channel
+ * point holds 30,000 connections in this process and as many in the server; under a lower limit it
+ * runs with fewer members per channel and says so).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -44,8 +45,9 @@ async function withServer<T>(own: (t: Target) => void, fn: (t: Target) => Promis
   }
 }
 
-function describe(o: PointOutcome<unknown>, detail: (v: never) => string): string {
-  return o.ok ? `done in ${o.seconds.toFixed(1)} s: ${detail(o.value as never)}` : `${o.why} after ${o.seconds.toFixed(1)} s`;
+/** A point's progress line once it has run. */
+function describe<T>(o: PointOutcome<T>, detail: (v: T) => string): string {
+  return o.ok ? `done in ${o.seconds.toFixed(1)} s: ${detail(o.value)}` : `${o.why} after ${o.seconds.toFixed(1)} s`;
 }
 
 async function channelsCurve(ctx: BenchContext, points: readonly ChannelsPoint[]): Promise<void> {
