@@ -148,6 +148,7 @@ export async function startPrimary(config: ServerConfig, logger: Logger): Promis
         reports.lost(index);
         announce();
       },
+      onDropped: (address) => a.release(address),
       onMessage: (index, msg) => {
         if (msg.t === 'released') a.release(msg.address);
         else if (msg.t === 'invite') d.invite(msg.channel, msg.ids);

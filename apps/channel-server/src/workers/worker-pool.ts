@@ -32,6 +32,8 @@ export interface WorkerPoolOptions {
   readonly onReady: (index: number) => void;
   /** Worker `index` exited unasked; `addresses` are the sources of the connections it held (one entry each). */
   readonly onLost: (index: number, addresses: readonly string[]) => void;
+  /** A connection from `address` could not be handed over (its worker died meanwhile) and was dropped. */
+  readonly onDropped: (address: string) => void;
 }
 
 /** One worker's state as /healthz shows it. */
@@ -171,6 +173,9 @@ export class WorkerPool {
       // The worker died meanwhile: the socket is gone with the message (the member reconnects).
       this.options.logger.warn('worker.handoff_failed', { worker: slot.index, err });
       socket.destroy();
+      if (slot.child !== child) return; // onExit already gave back everything the dead worker held
+      slot.hold(address, -1);
+      this.options.onDropped(address);
     });
   }
 
