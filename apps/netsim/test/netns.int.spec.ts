@@ -62,6 +62,8 @@ expect:
     // netem where the kernel has it (detected once), else netsim's userspace switch.
     const mechanism = netemReason === undefined ? 'netem' : 'switch';
     expect(r.events.find((e) => e.event === 'network')?.data).toEqual({ backend: 'netns', mechanism });
+    expect(r.network).toBe(mechanism);
+    if (mechanism === 'switch') expect(r.frames?.['delivered']).toBeGreaterThan(0);
     expect(r.events.find((e) => e.event === 'netem')?.data).toMatchObject({ hosts: ['alice'], delayMs: 40, lossPercent: 5, network: mechanism });
     expect(ourNamespaces()).toEqual([]);
   });

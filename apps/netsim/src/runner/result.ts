@@ -32,6 +32,10 @@ export interface RunResult {
   readonly scenario: string;
   readonly file: string;
   readonly backend: string;
+  /** How hosts were linked and network faults made: loopback, bridge, netem or switch (userspace). */
+  readonly network?: string;
+  /** Frames the userspace switch delivered, cut, lost and duplicated, when it ran. */
+  readonly frames?: Readonly<Record<string, number>>;
   readonly status: RunStatus;
   /** Why it is pending, skipped or in error. */
   readonly reason?: string;

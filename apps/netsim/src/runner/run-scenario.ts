@@ -129,6 +129,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     ...(error !== undefined ? { reason: error } : {}),
     durationMs: log.now(),
     ...(teardownMs !== undefined ? { teardownMs } : {}),
+    network: backend.network,
+    ...(backend.frameCounts() !== undefined ? { frames: backend.frameCounts() } : {}),
     checks,
     readers: readerTallies(log.events, channelOf),
     failovers: measureFailovers(log.events, clients, scenario.announceIntervalMs),
