@@ -170,6 +170,23 @@ describe('channel-server --workers 2', () => {
     expect(await historyOf(single.port, b)).toEqual(expectedB);
   });
 
+  it('caps connections per IP for the whole box, and a closed connection in a worker frees its place', async () => {
+    const s = await start(['--workers', '2', '--max-connections-per-ip', '2']);
+    const [a, b] = channelsOfBothWorkers();
+    const alice = await joinAs(s.port, a, 'alice');
+    await joinAs(s.port, b, 'bob');
+    // One in each worker: a third, whichever worker it would go to, is over the box's cap.
+    const third = await TestClient.join(s.port, a, 'carol');
+    clients.push(third);
+    await third.closed;
+    expect(third.received).toEqual([{ cmd: 'ERROR', reason: expect.stringMatching(/^MAX_CONNECTIONS_PER_IP:/) }]);
+    alice.destroy();
+    await scrapeUntil(`http://127.0.0.1:${s.httpPort}/metrics`, /^ims_connections 1$/m);
+    // The worker sent `released` before the stats that show the close (one IPC channel, in order): the place is free.
+    await joinAs(s.port, a, 'carol');
+    expect(/^ims_errors_total\{code="MAX_CONNECTIONS_PER_IP"\} (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text())?.[1]).not.toBe('0');
+  });
+
   it('refuses --standby-for with --workers > 1 (usage error)', async () => {
     const s = ServerProcess.spawn(['--workers', '2', '--standby-for', 'all', '--discovery-port', String(privateDiscoveryPort())]);
     servers.push(s);
