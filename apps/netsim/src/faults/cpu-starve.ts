@@ -3,8 +3,8 @@
  * dead). As root with a writable cgroup tree: a CPU quota (`cpu.cfs_quota_us` in cgroup v1,
  * `cpu.max` in v2) on a cgroup holding the host's processes and a busy loop, which spends the
  * quota at the start of each period (an idle host alone would never reach it), so the host
- * runs in short bursts and stalls for the rest of each second. Otherwise (unprivileged): the host
- * is pinned to CPU 0 at the lowest priority (nice 19) beside a busy loop pinned there too.
+ * runs in short bursts and stalls for the rest of each second. Otherwise (unprivileged) the same
+ * pattern by signals: SIGCONT for the host's share of each second, SIGSTOP for the rest.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,8 @@ const V2 = '/sys/fs/cgroup';
 
 /** Where a CPU cgroup can be made, or undefined (not root, no cpu controller). */
 function cgroupRoot(): { dir: string; v2: boolean } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
+  // NETSIM_STARVE=signals picks the unprivileged way even as root (to try it).
+  if (process.getuid?.() !== 0 || process.env['NETSIM_STARVE'] === 'signals') return undefined;
   if (existsSync(join(V1, 'cpu.cfs_quota_us'))) return { dir: V1, v2: false };
   if (existsSync(join(V2, 'cgroup.controllers'))) return { dir: V2, v2: true };
   return undefined;
@@ -50,16 +51,16 @@ export async function startStarve(log: EventLog, host: string, pid: number, cpuP
   // The end time is argv[1]; the repository path only marks it for a later run's sweep.
   const code = 'const end = Number(process.argv[1]); while (Date.now() < end) {}';
   const hogArgs = [process.execPath, '-e', code, String(Date.now() + ms), join(REPO_ROOT, 'apps/netsim/hog')];
-  const hog = root ? spawn(hogArgs[0] as string, hogArgs.slice(1), { stdio: 'ignore' }) : spawn('taskset', ['-c', '0', ...hogArgs], { stdio: 'ignore' });
-  if (hog.pid !== undefined) await recordPid(runDir, hog.pid);
-  const hogDone = new Promise<void>((resolve) => hog.once('exit', () => resolve()).once('error', () => resolve()));
-  const stopHog = async (): Promise<void> => {
-    hog.kill('SIGKILL');
-    await hogDone;
-  };
   let undo: () => Promise<void>;
   let mechanism: string;
   if (root) {
+    const hog = spawn(hogArgs[0] as string, hogArgs.slice(1), { stdio: 'ignore' });
+    if (hog.pid !== undefined) await recordPid(runDir, hog.pid);
+    const hogDone = new Promise<void>((resolve) => hog.once('exit', () => resolve()).once('error', () => resolve()));
+    const stopHog = async (): Promise<void> => {
+      hog.kill('SIGKILL');
+      await hogDone;
+    };
     const dir = join(root.dir, group);
     await mkdir(dir, { recursive: true });
     const quota = Math.max(1_000, Math.round((PERIOD_US * cpuPercent) / 100));
@@ -79,15 +80,22 @@ export async function startStarve(log: EventLog, host: string, pid: number, cpuP
       await rmdir(dir).catch((e: unknown) => process.stderr.write(`netsim: cannot remove cgroup ${dir}: ${(e as Error).message}\n`));
     };
   } else {
-    for (const p of pids) {
-      await run('taskset', ['-p', '-c', '0', String(p)]);
-      await run('renice', ['-n', '19', '-p', String(p)]);
-    }
-    mechanism = 'taskset -c 0 + nice 19 beside a pinned busy loop';
-    undo = async () => {
-      await stopHog();
-      // Unprivileged, the priority cannot go back up; the CPUs can.
-      for (const p of pids) await run('taskset', ['-p', '-c', '0-1023', String(p)]);
+    // Unprivileged: the same pattern by signals, SIGCONT for the share of each period, then SIGSTOP.
+    const runMs = Math.max(10, (PERIOD_US / 1000) * (cpuPercent / 100));
+    const each = (sig: NodeJS.Signals): void => pids.forEach((p) => signalQuietly(p, sig));
+    let stopTimer: NodeJS.Timeout | undefined;
+    const cycle = (): void => {
+      each('SIGCONT');
+      stopTimer = setTimeout(() => each('SIGSTOP'), runMs);
+    };
+    cycle();
+    const period = setInterval(cycle, PERIOD_US / 1000);
+    mechanism = `SIGCONT for ${runMs} ms, then SIGSTOP, every ${PERIOD_US / 1000} ms`;
+    undo = () => {
+      clearInterval(period);
+      clearTimeout(stopTimer);
+      each('SIGCONT');
+      return Promise.resolve();
     };
   }
   log.push(host, 'netsim', 'starve', { cpuPercent, ms, mechanism, pids });
@@ -108,15 +116,13 @@ export async function startStarve(log: EventLog, host: string, pid: number, cpuP
   return { done, awaitAtEnd: false, stop: end };
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve) => {
-    const c = spawn(cmd, args, { stdio: 'ignore' });
-    c.once('exit', () => resolve());
-    c.once('error', (e) => {
-      process.stderr.write(`netsim: ${cmd}: ${e.message}\n`);
-      resolve();
-    });
-  });
+/** Signals `pid`, which may have exited meanwhile (then there is nothing to starve). */
+function signalQuietly(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') process.stderr.write(`netsim: ${sig} to ${pid}: ${(e as Error).message}\n`);
+  }
 }
 
 /** Removes the CPU cgroups of dead runs (named after their run id), returning their processes to the root. */
