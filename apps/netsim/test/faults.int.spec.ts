@@ -4,10 +4,12 @@
  * delays by what it was told, and a starved process and a full disk leave nothing behind.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { netnsBackend, netnsUnavailableReason } from '../src/backend/netns.js';
-import { makeRunDir, newRunId } from '../src/backend/run-dir.js';
+import { makeRunDir, newRunId, sweepRunDirs } from '../src/backend/run-dir.js';
+import { REPO_ROOT } from '../src/proc/launch.js';
 import type { Backend } from '../src/backend/types.js';
 import { switchUnavailableReason } from '../src/faults/switch.js';
 import { fillDisk, freeDisk, mountSmallDisk, mountsUnder, unmountSmallDisk } from '../src/faults/disk.js';
@@ -89,6 +91,24 @@ describe.skipIf(reason !== undefined)('fault mechanisms (netns, userspace switch
     const counts = backend.frameCounts();
     expect(counts?.['cut']).toBeGreaterThanOrEqual(3);
     expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(runId);
+  });
+
+  it('sweeps the small disk and the CPU cgroup a killed run left behind', { timeout: 30_000 }, async () => {
+    // A pid that surely is dead: a process that ran and exited.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const name = `imsns-${dead.pid}-1`;
+    const base = await makeRunDir(newRunId());
+    const data = join(base, name, 'data', 's1');
+    mkdirSync(data, { recursive: true });
+    await mountSmallDisk(data);
+    const cgroup = existsSync('/sys/fs/cgroup/cpu/cgroup.procs') ? `/sys/fs/cgroup/cpu/${name}-s1` : undefined;
+    if (cgroup) mkdirSync(cgroup);
+    expect(await sweepRunDirs(REPO_ROOT, base)).toEqual([name]);
+    expect(await mountsUnder(data)).toEqual([]);
+    expect(existsSync(join(base, name))).toBe(false);
+    if (cgroup) expect(existsSync(cgroup)).toBe(false);
+    rmSync(base, { recursive: true, force: true });
   });
 
   it('fills a small data disk to the last byte, frees it, and unmounts it', { timeout: 30_000 }, async () => {
