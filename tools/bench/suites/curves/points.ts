@@ -49,8 +49,11 @@ export const MEMBERS_PER_CHANNEL = 3;
 export const TOTAL_POST_RATE = 4_000;
 /** Posts per channel in the spread history layout: the server's default `--history-per-channel`. */
 export const SPREAD_PER_CHANNEL = 1_000;
-/** Deliveries each members point aims at (posts = this / members), so every point costs about the same. */
-const MEMBERS_DELIVERIES = 200_000;
+/**
+ * Deliveries each members point aims at (posts = this / members), so every point costs about the
+ * same; at ~1.3 M deliveries/s that is under a second, long enough for /proc's 10 ms CPU ticks.
+ */
+const MEMBERS_DELIVERIES = 1_000_000;
 
 /** Descriptors a process needs besides its load connections (files, pipes, the listener, libuv). */
 export const FD_RESERVE = 300;

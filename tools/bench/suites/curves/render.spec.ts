@@ -32,6 +32,14 @@ describe('curve tables', () => {
     expect(t.rows[0]?.[9]).toBe('4.6');
   });
 
+  it('leaves the CPU cells of a members run too short for /proc ticks blank', () => {
+    const [p] = points.members;
+    if (!p) throw new Error('no points');
+    const fast = (p.posts * p.members) / 0.1;
+    const t = membersTable([{ point: p, outcome: { ok: true, seconds: 1, value: { deliveredPerSec: fast, p50Ms: 1, p99Ms: 3, serverCpuPercent: 0, loadCpuPercent: 90, assembleSeconds: 1, assembleCpuSeconds: 1 } } }]);
+    expect(t.rows[0]?.slice(5, 8)).toEqual(['—', '—', '—']);
+  });
+
   it('names the history layout and leaves the join cells of the empty baseline blank', () => {
     const spread = points.history.find((h) => h.layout === 'spread' && h.posts === 1_000_000);
     const base = { fillSeconds: 2, startupMs: 190, rssAfterStartBytes: 2 ** 26, firstJoinMs: Number.NaN, secondJoinMs: Number.NaN, rssAfterJoinBytes: Number.NaN };
