@@ -21,7 +21,7 @@ const opts = program.opts<{ json?: string; quick: boolean; only?: string }>();
 const suitesDir = join(dirname(fileURLToPath(import.meta.url)), 'suites');
 const files = (await readdir(suitesDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort();
 const only = opts.only?.split(',').map((s) => s.trim());
-// Suites that run only when named in --only: the cost curves take a quarter of an hour and need the server's build.
+// Suites that run only when named in --only: the cost curves take about ten minutes and need the server's build.
 const OPT_IN = ['curves'];
 const figures: Figure[] = [];
 for (const file of files) {
