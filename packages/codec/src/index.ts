@@ -56,7 +56,7 @@ export { ADMITTED_MARKER, MAX_ADMITTED_FIELD_BYTES, chunkAdmitted } from './admi
 export { encodeFrame } from './encode-frame.js';
 export { decodeBody } from './decode-body.js';
 export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderInit, type LengthByteOrder } from './frame-decoder.js';
-export { decodePdu, encodePdu, type DecodePduOptions } from './pdu.js';
+export { decodePdu, encodePdu, type DecodePduOptions, type EncodePduOptions } from './pdu.js';
 export { encodePdus, splitPdu, type LeftOutEntry, type SplitPduOptions } from './split-pdu.js';
 export { compareIds, isPrivateChannel, isPublicChannel, isValidChannelName, isValidConfiguredPeerId, isValidPeerId } from './names.js';
 // Test support: seeded hostile input for fuzz tests of running processes (the apps' int tests).

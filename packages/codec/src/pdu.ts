@@ -15,7 +15,7 @@ import {
 } from './constants.js';
 import { CodecError, type CodecErrorCode } from './errors.js';
 import { inputError } from './input-error.js';
-import { isPublicChannel, isValidPeerId } from './names.js';
+import { isPublicChannel, isValidChannelName, isValidPeerId } from './names.js';
 import type { Decoded, PduOption, PeerPdu, ServerMembership } from './types.js';
 import { assertField, decodeName, decodeUtf8, utf8Bytes } from './utf8.js';
 
@@ -39,6 +39,18 @@ export interface DecodePduOptions {
    * @default false
    */
   readonly emptyPeerId?: boolean;
+  /**
+   * Accept a private channel in SERVER_INVITE: a PDU delivered by TCP to one invitee, never one
+   * that was multicast (docs/protocol.md §3.8, §8).
+   * @default false
+   */
+  readonly privateInvites?: boolean;
+}
+
+/** Options of encodePdu. */
+export interface EncodePduOptions {
+  /** Allow a private channel in SERVER_INVITE, for a PDU delivered by TCP to one invitee (docs/protocol.md §3.8). @default false */
+  readonly privateInvites?: boolean;
 }
 
 // ---- encoding -------------------------------------------------------------------------------
@@ -57,7 +69,7 @@ function count(n: number, what: string): number {
 }
 
 /** Wire pieces of one option: numbers are single bytes, arrays are NUL-terminated strings. */
-function optionParts(o: PduOption, parts: (number | Uint8Array)[]): void {
+function optionParts(o: PduOption, parts: (number | Uint8Array)[], privateInvites: boolean): void {
   switch (o.type) {
     case 'CLIENT_NICK':
       assertField(o.nick, 'CLIENT_NICK nick');
@@ -79,7 +91,11 @@ function optionParts(o: PduOption, parts: (number | Uint8Array)[]): void {
       for (const c of o.channels) parts.push(nameBytes(c, 'SERVER_CHANNELS channel', isPublicChannel));
       return;
     case 'SERVER_INVITE':
-      parts.push(SERVER_INVITE_OPTION, nameBytes(o.channel, 'SERVER_INVITE channel', isPublicChannel), count(o.clientIds.length, 'SERVER_INVITE clients'));
+      parts.push(
+        SERVER_INVITE_OPTION,
+        nameBytes(o.channel, 'SERVER_INVITE channel', privateInvites ? isValidChannelName : isPublicChannel),
+        count(o.clientIds.length, 'SERVER_INVITE clients'),
+      );
       for (const id of o.clientIds) parts.push(nameBytes(id, 'SERVER_INVITE clientId', isValidPeerId));
       return;
     default:
@@ -89,11 +105,12 @@ function optionParts(o: PduOption, parts: (number | Uint8Array)[]): void {
 
 /**
  * Encode one PeerPDU as one datagram. Throws CodecError INVALID_VALUE on bad values, a private
- * channel anywhere, or a count above 255. It does not enforce the datagram size: use encodePdus.
+ * channel anywhere (but in SERVER_INVITE with `privateInvites`), or a count above 255. It does not
+ * enforce the datagram size: use encodePdus.
  */
-export function encodePdu(pdu: PeerPdu): Uint8Array {
+export function encodePdu(pdu: PeerPdu, opts?: EncodePduOptions): Uint8Array {
   const parts: (number | Uint8Array)[] = [nameBytes(pdu.peerId, 'peerId', isValidPeerId)];
-  for (const o of pdu.options) optionParts(o, parts);
+  for (const o of pdu.options) optionParts(o, parts, opts?.privateInvites === true);
   let size = 0;
   for (const p of parts) size += typeof p === 'number' ? 1 : p.length + 1;
   const out = new Uint8Array(size);
@@ -120,7 +137,10 @@ class Reader {
   /** Where the options start (after the peer ID's NUL). */
   peerIdEnd = -1;
   warning: CodecError | undefined;
-  constructor(readonly bytes: Uint8Array) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly privateInvites = false,
+  ) {}
   get done(): boolean {
     return this.pos >= this.bytes.length;
   }
@@ -203,7 +223,7 @@ function readOption(r: Reader, id: number, legacy: boolean): PduOption | undefin
       const n = r.u8('SERVER_INVITE count');
       const clientIds: string[] = [];
       for (let i = 0; i < n; i++) clientIds.push(r.name('SERVER_INVITE clientId'));
-      if (!isPublicChannel(channel)) {
+      if (!isPublicChannel(channel) && !(r.privateInvites && isValidChannelName(channel))) {
         r.warn('BAD_NAME', `SERVER_INVITE for ${JSON.stringify(channel)}, not a public channel: skipped`);
         return undefined;
       }
@@ -248,7 +268,7 @@ export function decodePdu(datagram: Uint8Array, opts?: DecodePduOptions): Decode
   const max = opts?.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
   const legacy = opts?.legacy ?? true;
   if (datagram.length > max) return { ok: false, error: inputError('PDU_TOO_LARGE', `datagram of ${datagram.length} bytes exceeds ${max}`) };
-  const r = new Reader(datagram);
+  const r = new Reader(datagram, opts?.privateInvites === true);
   try {
     const [s, e] = r.span('peerId');
     const peerId = decodeName(datagram, s, e);

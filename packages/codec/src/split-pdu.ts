@@ -212,5 +212,5 @@ export function splitPdu(input: PeerPdu, opts?: SplitPduOptions): PeerPdu[] {
 
 /** Split (see splitPdu) and encode: one datagram per piece, each within maxDatagramBytes. */
 export function encodePdus(pdu: PeerPdu, opts?: SplitPduOptions): Uint8Array[] {
-  return splitPdu(pdu, opts).map(encodePdu);
+  return splitPdu(pdu, opts).map((p) => encodePdu(p));
 }

@@ -27,7 +27,7 @@ export function createAnnouncementEncoder(peerId: string, maxDatagramBytes: numb
       log({ level: 'warn', event: 'entryLeftOut', reason: `${e.option} entry ${JSON.stringify(e.value.slice(0, 64))} needs ${e.bytes} bytes, over the ${maxDatagramBytes}-byte datagram: not announced` });
     };
     try {
-      const datagrams = splitPdu(ownPdu(peerId, state), { maxDatagramBytes, onLeftOut }).map(encodePdu);
+      const datagrams = splitPdu(ownPdu(peerId, state), { maxDatagramBytes, onLeftOut }).map((p) => encodePdu(p));
       reported = now;
       return datagrams;
     } catch (error) {

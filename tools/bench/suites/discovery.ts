@@ -86,7 +86,7 @@ const suite: BenchSuite = {
       return updates / ((performance.now() - t0) / 1_000);
     };
     // Decode + apply: what a datagram costs end to end (socket aside).
-    const wire = pdus.map(encodePdu);
+    const wire = pdus.map((p) => encodePdu(p));
     const runDecodeApply = (): number => {
       const t0 = performance.now();
       for (let k = 0; k < updates; k++) {
