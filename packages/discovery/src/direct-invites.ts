@@ -55,7 +55,7 @@ function serverAt(lobby: Lobby, address: string, pdu: PeerPdu, port: number | un
  * lobby knows, else the PDU's peer ID, else `address:port` (an empty peer ID, docs/protocol.md §7).
  */
 export function readDirectInvite(d: Datagram, lobby: Lobby, options: ReadDirectInviteOptions): DirectInviteResult {
-  const decoded = decodePdu(withoutLengthPrefix(d.data), { maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES, emptyPeerId: true });
+  const decoded = decodePdu(withoutLengthPrefix(d.data), { maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES, emptyPeerId: true, privateInvites: true });
   if (!decoded.ok) return { ok: false, reason: 'malformed', detail: decoded.error.code };
   const pdu = decoded.value;
   const channels = new Set<string>();

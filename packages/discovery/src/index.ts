@@ -23,6 +23,7 @@ export type { OwnServer } from './own-state.js';
 export type { DiscoveryLog, DiscoveryLogEntry, DiscoveryStats } from './stats.js';
 export { discover, type DiscoverOptions, type Discovery } from './discover.js';
 export { listenForInvites, type InviteListener, type InviteListenerOptions, type InviteListenerStats } from './invite-listener.js';
+export { createDirectInviteSender, type DirectInvitation, type DirectInviteSender, type DirectInviteSenderOptions, type DirectInviteStats } from './direct-invite-sender.js';
 export {
   createDirectInvites,
   readDirectInvite,
