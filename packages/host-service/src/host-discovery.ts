@@ -27,7 +27,10 @@ export interface HostDiscovery {
   readonly peers$: Observable<readonly DiscoveredPeer[]>;
   /** Announce (now) that this peer hosts on `port` with these public channels; `undefined` stops hosting. */
   setServer(server: { readonly port: number; readonly channels: readonly string[] } | undefined): void;
-  /** Multicast SERVER_INVITE for a channel (docs/protocol.md §2 INVITE). */
+  /**
+   * Invite to a channel (docs/protocol.md §3.8): multicast SERVER_INVITE for a public one; a private
+   * one is never multicast, it is delivered to each invitee by TCP or dropped (§8).
+   */
   invite(channel: string, clientIds: readonly string[]): void;
 }
 
@@ -55,13 +58,45 @@ export interface DiscoveryLike {
   setServer(server: { readonly port: number; readonly channels: readonly string[] } | undefined): void;
   /** Announce SERVER_INVITE. */
   invite(channel: string, clientIds: readonly string[]): void;
+  /** One peer as of now (where its PeerPDUs come from): needed to deliver private invitations. */
+  peer?(id: string): { readonly address: string } | undefined;
+}
+
+/** Delivers a private channel's invitation to each invitee by TCP (`@ims/discovery`'s createDirectInviteSender). */
+export interface PrivateInviteDelivery {
+  send(invitation: { readonly channel: string; readonly serverPort: number; readonly invitees: readonly { readonly id: string; readonly address: string }[] }): void;
+}
+
+/** Options of {@link hostDiscovery}. */
+export interface HostDiscoveryOptions {
+  /**
+   * Tells the invitees of a private channel, which is never multicast (docs/protocol.md §3.8, §8):
+   * each one known to discovery gets the invitation by TCP at its address. Without it they are
+   * admitted and told nothing (the inviter passes the name on). @default none
+   */
+  readonly privateInvites?: PrivateInviteDelivery;
 }
 
 /** Adapts a running `discover()` handle to the host service's port. */
-export function hostDiscovery(discovery: DiscoveryLike): HostDiscovery {
+export function hostDiscovery(discovery: DiscoveryLike, options: HostDiscoveryOptions = {}): HostDiscovery {
+  // The port members JOIN on: where a private invitation sends the invitee.
+  let serverPort: number | undefined;
+  const deliver = options.privateInvites;
   return {
     peers$: discovery.lobby$.pipe(map((lobby) => lobby.peers)),
-    setServer: (server) => discovery.setServer(server),
-    invite: (channel, clientIds) => discovery.invite(channel, clientIds),
+    setServer: (server) => {
+      serverPort = server?.port;
+      discovery.setServer(server);
+    },
+    invite: (channel, clientIds) => {
+      if (!channel.startsWith('@')) return discovery.invite(channel, clientIds);
+      if (deliver === undefined || serverPort === undefined || discovery.peer === undefined) return;
+      const invitees: { id: string; address: string }[] = [];
+      for (const id of clientIds) {
+        const address = discovery.peer(id)?.address;
+        if (address !== undefined) invitees.push({ id, address });
+      }
+      if (invitees.length > 0) deliver.send({ channel, serverPort, invitees });
+    },
   };
 }

@@ -64,7 +64,7 @@ describe('host service: one log line per offender per interval', () => {
     expect(infos.filter((l) => !String(l.peer).startsWith('loop')).map((l) => l.peer)).toEqual(['anchor', 'fine']);
   });
 
-  it('INVITEs of a private channel are never handed to discovery (docs/protocol.md §8), whose refusal was a warn line each', async () => {
+  it('INVITEs of a private channel go to the port (which delivers them by TCP, never by multicast: host-discovery.spec) without a warn line each', async () => {
     const w = hostWorld();
     const d = fakeDiscovery();
     const log = collect();
@@ -72,13 +72,14 @@ describe('host service: one log line per offender per interval', () => {
     const owner = await w.joined(svc, '@mine', 'owner', { from: '10.0.0.66' });
     owner.send(...Array.from({ length: 100 }, (_, i) => ({ cmd: 'INVITE' as const, clientIds: [`x${i}`] })));
     await w.vt.advance(100);
-    expect(d.invites).toEqual([]);
+    expect(d.invites).toEqual(Array.from({ length: 100 }, (_, i) => ({ channel: '@mine', clientIds: [`x${i}`] })));
+    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
     expect(log.lines.filter((l) => l.event === 'host.invite')).toHaveLength(8); // ten info lines a window: channel-created, joined and eight INVITEs
     const pub = await w.joined(svc, '#pub', 'p', { from: '10.0.0.7' });
     d.peers$.next([{ id: 'friend', address: '10.0.0.9', nick: 'friend', server: undefined, channels: [], isDedicatedServer: false, state: 'alive' }]);
     pub.send({ cmd: 'INVITE', clientIds: ['friend'] });
     await w.vt.advance(10);
-    expect(d.invites).toEqual([{ channel: '#pub', clientIds: ['friend'] }]);
+    expect(d.invites.at(-1)).toEqual({ channel: '#pub', clientIds: ['friend'] });
   });
 
   it('forged hosts of our channel from one address (history pulls that fail, docs/protocol.md §5.8) make one warn line a window', async () => {

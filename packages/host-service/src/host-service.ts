@@ -4,7 +4,7 @@
  * peer-client's embedded host. Abuse limits live here, in front of the reducer. It uses only the
  * transport seam, so unit tests run it over `memoryTransport` in virtual time.
  */
-import { type ClientCommand, type Decoded, encodeFrame, isPrivateChannel, serverSideDecoder } from '@ims/codec';
+import { type ClientCommand, type Decoded, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, type PulledPost, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
@@ -232,9 +232,8 @@ class Service implements HostService {
         this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: this.puller?.announce(e.public) ?? e.public }));
         return;
       case 'invite':
-        // A private channel's INVITE is never announced (docs/protocol.md §8): not handed to
-        // discovery, whose refusal would be a warn line per INVITE (a log flood).
-        if (isPrivateChannel(e.channel)) return;
+        // A private channel's INVITE is never multicast (docs/protocol.md §8): the port delivers
+        // it to each invitee by TCP, or drops it (hostDiscovery's privateInvites).
         this.announce('invite', () => this.options.discovery?.invite(e.channel, e.clientIds));
         return;
       case 'persist':

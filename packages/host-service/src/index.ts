@@ -20,7 +20,7 @@ export type { HostLimits } from './host-limits.js';
 export { memoryHistoryStore } from './history-store.js';
 export type { CommitResult, HistoryStore } from './history-store.js';
 export { hostDiscovery } from './host-discovery.js';
-export type { HostDiscovery } from './host-discovery.js';
+export type { HostDiscovery, HostDiscoveryOptions, PrivateInviteDelivery } from './host-discovery.js';
 export { tapOwnHost } from './own-host.js';
 export type { OwnHostTap } from './own-host.js';
 export { Histogram } from './histogram.js';

@@ -26,6 +26,7 @@ export function tapOwnHost(discovery: DiscoveryLike, self: { readonly id: string
     discovery: {
       lobby$: discovery.lobby$,
       invite: (channel, clientIds) => discovery.invite(channel, clientIds),
+      peer: (id) => discovery.peer?.(id),
       setServer(server) {
         discovery.setServer(server);
         own.next(server === undefined ? undefined : { id: self.id, address: self.address, port: server.port, state: 'alive', channels: [...server.channels] });
