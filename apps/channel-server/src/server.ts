@@ -4,7 +4,7 @@
  * in reverse, so no post accepted before the stop is lost.
  */
 import { lostHostExpiryFor } from '@ims/channel-core';
-import { discover, udpPort, type Discovery } from '@ims/discovery';
+import { createDirectInviteSender, discover, interfaceAddress, udpPort, type DirectInviteSender, type Discovery } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost, type HistoryStore, type HostLimits, type HostService } from '@ims/host-service';
 import type { ServerConfig } from './config.js';
@@ -107,6 +107,19 @@ export async function openDiscovery(config: ServerConfig, logger: Logger): Promi
   }
 }
 
+/**
+ * Tells the invitees of a private channel by TCP at their discovery port (docs/protocol.md §3.8),
+ * from the `--interface` address, so the invitation names this box's announced address.
+ */
+export function privateInviteSender(config: ServerConfig, logger: Logger): DirectInviteSender {
+  return createDirectInviteSender({
+    peerId: config.id,
+    port: config.discoveryPort,
+    localAddress: interfaceAddress(config.interface),
+    log: (e) => logger.log(e.level, `invite.${e.event}`, { reason: e.reason, to: e.from, peerId: e.peerId }),
+  });
+}
+
 /** The `/metrics` body, read from the parts at scrape time. */
 function metricsOf(host: HostService, discovery: Discovery, sqlite: SqliteHistoryStore | undefined, started: number): () => string {
   return () => {
@@ -130,12 +143,21 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let discovery: Discovery | undefined;
   let host: HostService | undefined;
   let http: OpsHttpServer | undefined;
+  let inviter: DirectInviteSender | undefined;
   try {
     const d = (discovery = await openDiscovery(config, logger));
     const listen = { address: config.bind, port: config.port };
     // The replica's sessions must see this box's own host, which discovery never lists (docs/protocol.md §5.8).
     const tap = tapOwnHost(d, { id: config.id, address: config.bind });
-    const h = (host = await startHostService({ peerId: config.id, discovery: hostDiscovery(tap.discovery), listen, store, logger, limits: hostLimitsOf(config) }));
+    const invites = (inviter = privateInviteSender(config, logger));
+    const h = (host = await startHostService({
+      peerId: config.id,
+      discovery: hostDiscovery(tap.discovery, { privateInvites: invites }),
+      listen,
+      store,
+      logger,
+      limits: hostLimitsOf(config),
+    }));
     const metrics = metricsOf(h, d, sqlite, started);
     let stopping = false;
     if (config.httpPort !== undefined) {
@@ -155,6 +177,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       // Leave followed channels first: an EXIT tells their hosts to pick another standby now.
       await replica?.stop();
       await h.stop();
+      inviter?.close();
       d.close();
       await store.close();
       await ops?.close();
@@ -162,6 +185,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     return { id: config.id, endpoint: h.endpoint, httpPort: ops?.port, host: h, replica, metrics, stop: () => (stopped ??= stop()) };
   } catch (err) {
     await host?.stop();
+    inviter?.close();
     discovery?.close();
     await http?.close();
     await store.close();

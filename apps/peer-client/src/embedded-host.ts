@@ -4,7 +4,7 @@
  */
 import type { LobbyHost, Post } from '@ims/channel-core';
 import type { Observable } from 'rxjs';
-import { interfaceAddress, type Discovery } from '@ims/discovery';
+import { createDirectInviteSender, interfaceAddress, type Discovery } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost } from '@ims/host-service';
 import { dialingFrom, tcpTransport } from '@ims/transport';
@@ -36,9 +36,16 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
   // interface's address only (loopback by default), never on every interface.
   const address = interfaceAddress(config.interface);
   const tap = tapOwnHost(discovery, { id: config.id, address });
+  const invites = createDirectInviteSender({
+    peerId: config.id,
+    port: config.discoveryPort,
+    localAddress: address,
+    log: (e) => logger.log(e.level, `invite.${e.event}`, { reason: e.reason, to: e.from, peerId: e.peerId }),
+  });
   const service = await startHostService({
     peerId: config.id,
-    discovery: hostDiscovery(tap.discovery),
+    // A private channel's invitees are told by TCP at their discovery port (docs/protocol.md §3.8).
+    discovery: hostDiscovery(tap.discovery, { privateInvites: invites }),
     listen: { address, port: config.port },
     // Its history pulls (docs/protocol.md §5.8) dial from that address too, as our members do (§3.1).
     transport: dialingFrom(tcpTransport, address),
@@ -52,6 +59,7 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
     channels: () => service.snapshot().channels,
     async close() {
       await service.stop();
+      invites.close();
       await store.close();
     },
   };

@@ -6,13 +6,14 @@
  * host on the primary's port.
  */
 import { encodeFrame, serverSideDecoder, type ClientCommand } from '@ims/codec';
-import type { Discovery } from '@ims/discovery';
+import type { DirectInviteSender, Discovery } from '@ims/discovery';
+import { hostDiscovery } from '@ims/host-service';
 import type { Logger } from '@ims/app-kit';
 import { acceptForHandoff, type HandoffAcceptor } from '@ims/transport';
 import type { ServerConfig } from '../config.js';
 import { renderMetrics } from '../metrics/metrics.js';
 import { startOpsHttpServer, type HealthBody, type OpsHttpServer } from '../metrics/ops-http-server.js';
-import { openDiscovery, openStore } from '../server.js';
+import { openDiscovery, openStore, privateInviteSender } from '../server.js';
 import { aggregateHistory, aggregateHostStats, type WorkerSample } from './aggregate.js';
 import type { FromWorker, PeerEntry } from './ipc-messages.js';
 import { routeConnection } from './routing.js';
@@ -123,17 +124,21 @@ export async function startPrimary(config: ServerConfig, logger: Logger): Promis
   const reports = new WorkerReports();
   let discovery: Discovery | undefined;
   let acceptor: HandoffAcceptor<ClientCommand> | undefined;
+  let inviter: DirectInviteSender | undefined;
   let http: OpsHttpServer | undefined;
   let pool: WorkerPool | undefined;
   let peers: PeerEntry[] = [];
   let stopping = false;
   try {
     const d = (discovery = await openDiscovery(config, logger));
+    // The workers' invitations: public ones multicast, private ones delivered by TCP (docs/protocol.md §3.8).
+    const invites = (inviter = privateInviteSender(config, logger));
+    const router = hostDiscovery(d, { privateInvites: invites });
     const a = (acceptor = await openAcceptor(config, logger));
     const endpoint = { address: a.address, port: a.port };
     const announce = (): void => {
       const channels = reports.union();
-      d.setServer(channels === undefined ? undefined : { port: a.port, channels });
+      router.setServer(channels === undefined ? undefined : { port: a.port, channels });
     };
     const p = (pool = new WorkerPool({
       workers: config.workers,
@@ -151,7 +156,7 @@ export async function startPrimary(config: ServerConfig, logger: Logger): Promis
       onDropped: (address) => a.release(address),
       onMessage: (index, msg) => {
         if (msg.t === 'released') a.release(msg.address);
-        else if (msg.t === 'invite') d.invite(msg.channel, msg.ids);
+        else if (msg.t === 'invite') router.invite(msg.channel, msg.ids);
         else if (msg.t === 'setServer') {
           reports.apply(index, msg);
           announce();
@@ -188,6 +193,7 @@ export async function startPrimary(config: ServerConfig, logger: Logger): Promis
       await a.close();
       await p.stop();
       d.setServer(undefined);
+      inviter?.close();
       d.close();
       await ops?.close();
     };
@@ -195,6 +201,7 @@ export async function startPrimary(config: ServerConfig, logger: Logger): Promis
   } catch (err) {
     await acceptor?.close();
     await pool?.stop();
+    inviter?.close();
     discovery?.close();
     await http?.close();
     throw err;
