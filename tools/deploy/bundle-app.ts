@@ -1,5 +1,5 @@
 /**
- * `npm run bundle` in an app (`tsx ../../tools/deploy/bundle-app.ts <bin> [name=src/file.ts ...]`):
+ * `npm run bundle` in an app (`tsx ../../tools/deploy/bundle-app.ts <bin> [name=src/file.ts ...] [copy:src/file ...]`):
  * bundles the app's `src/main.ts` (and any other entry named, such as a forked worker's) with the
  * workspace packages it uses into one ES module each, and writes the app's
  * deployable folder `dist/deploy/<app>/` at the repository root: `main.js` (the command), a
@@ -34,10 +34,18 @@ async function bundledManifests(inputs: readonly string[]): Promise<WorkspaceMan
   return Promise.all([...roots].map((r) => readManifest(join(ROOT, r, 'package.json'))));
 }
 
+/** `copy:src/file` arguments: files shipped as they are, beside main.js (a helper script). */
+function copies(args: readonly string[]): string[] {
+  return args.flatMap((a) => {
+    const m = /^copy:(src\/[\w./-]+)$/.exec(a);
+    return m?.[1] === undefined ? [] : [m[1]];
+  });
+}
+
 /** `name=src/file.ts` arguments: more entry points (a forked worker), each bundled to `<name>.js`. */
 function extraEntries(args: readonly string[]): Record<string, string> {
   return Object.fromEntries(
-    args.map((a) => {
+    args.filter((a) => !a.startsWith('copy:')).map((a) => {
       const m = /^([a-z][a-z0-9-]*)=(src\/[\w./-]+\.ts)$/.exec(a);
       if (m?.[1] === undefined || m[2] === undefined || m[1] === 'main') throw new Error(`bad entry ${a}: expected name=src/file.ts`);
       return [m[1], m[2]];
@@ -77,7 +85,15 @@ async function main(): Promise<void> {
   const extraJs = Object.keys(entries)
     .filter((n) => n !== 'main')
     .map((n) => `${n}.js`);
-  const manifest = deployManifest({ app, root, bin, dependencies: runtimeDependencies(externals, [app, ...manifests]), extraFiles: [...extraJs, 'README.md', 'LICENSE'] });
+  const shipped = copies(rest);
+  for (const file of shipped) await copyFile(join(appDir, file), join(outDir, basename(file)));
+  const manifest = deployManifest({
+    app,
+    root,
+    bin,
+    dependencies: runtimeDependencies(externals, [app, ...manifests]),
+    extraFiles: [...extraJs, ...shipped.map((f) => basename(f)), 'README.md', 'LICENSE'],
+  });
   await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await chmod(join(outDir, 'main.js'), 0o755);
   await copyFile(join(appDir, 'README.md'), join(outDir, 'README.md'));

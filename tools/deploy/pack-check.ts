@@ -2,7 +2,8 @@
  * `npm run pack-check`: packs every app's deployable folder (`dist/deploy/<app>/`, made by
  * `npm run build`), installs each tarball into a temporary global prefix as a user would
  * (`npm install -g`), then runs the installed commands from there, far from the repository:
- * `--help` of each, netsim validating a scenario file, and a short chat on loopback: the
+ * `--help` of each, netsim validating a scenario file and running one (a server killed, on the
+ * installed server and client), and a short chat on loopback: the
  * channel-server with a SQLite data dir and its /healthz, one `chat --json` client posting a line
  * and reading its echo, the server restarted with two worker processes and a second client reading
  * that line back as history. Installing the server compiles better-sqlite3 when no prebuilt binary
@@ -105,6 +106,16 @@ async function netsimValidates(netsim: string, tmp: string): Promise<void> {
   if (r.code !== 2 || !r.stderr.includes('bad.yaml')) throw new Error(`ims-netsim run bad.yaml: exit ${r.code}, expected 2 and the file named\n${r.stderr.slice(-2000)}`);
 }
 
+/**
+ * The installed netsim runs a real scenario against the installed server and client (found beside
+ * it in the same node_modules): the repository's first one, a server killed under its members.
+ */
+async function netsimRuns(netsim: string, tmp: string): Promise<void> {
+  const scenario = join(ROOT, 'apps/netsim/scenarios/01-server-crash.yaml');
+  const r = await run(netsim, ['run', scenario], { cwd: tmp, timeoutMs: 180_000 });
+  if (r.code !== 0 || !r.stdout.includes('PASS')) throw new Error(`ims-netsim run 01-server-crash.yaml: exit ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+}
+
 async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'ims-pack-check-'));
   const prefix = join(tmp, 'prefix');
@@ -119,6 +130,7 @@ async function main(): Promise<void> {
       if (!help.startsWith('Usage:')) throw new Error(`${app.bin} --help printed: ${help.slice(0, 200)}`);
     }
     await netsimValidates(join(bin, 'ims-netsim'), tmp);
+    await timed('a netsim scenario with the installed apps', () => netsimRuns(join(bin, 'ims-netsim'), tmp));
     await timed('chat through the installed server and client', () => chat(bin, tmp));
   } finally {
     for (const f of started) if (f.child.exitCode === null && f.child.signalCode === null) f.child.kill('SIGKILL');

@@ -1,17 +1,16 @@
 /** Starts and drives the userspace switch (switch-main) of a netns run. */
-import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { filter, firstValueFrom, map, timeout } from 'rxjs';
 import { recordPid } from '../backend/run-dir.js';
 import { NetsimError } from '../errors.js';
 import { spawnProcess, type HostProcess } from '../proc/host-process.js';
-import { REPO_ROOT, helperMain, nodeCommand } from '../proc/launch.js';
+import { REPO_ROOT, helperMain, netsimFile, nodeCommand } from '../proc/launch.js';
 import { parseEventLine } from '../runner/host-manager.js';
 import type { LinkFault } from './link-model.js';
 
 /** The perl helper that opens the TAP devices (node cannot issue TUNSETIFF). */
-const TAP_OPEN = join(REPO_ROOT, 'apps/netsim/src/faults/tap-open.pl');
+const TAP_OPEN = netsimFile('src/faults/tap-open.pl');
 
 /** Nice value of the switch process (root may raise priority). @default -10 */
 export const SWITCH_PRIORITY = -10;

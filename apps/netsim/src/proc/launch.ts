@@ -1,11 +1,25 @@
 /** Command lines of the processes netsim starts, built from the process contracts (README). */
-import { statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostSpec } from '../scenario/types.js';
 
-/** The repository root, found from this file's location (apps/netsim/src/proc). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Running from the deployable bundle (`dist/deploy/netsim/`, or that package installed): one flat
+ * folder with the helpers beside `main.js`, the channel-server and peer-client installed beside
+ * it (`@ims/channel-server`, `@ims/peer-client` in the same node_modules).
+ */
+export const BUNDLED = existsSync(join(HERE, 'recorder-main.js'));
+
+/** The repository root, found from this file's location (apps/netsim/src/proc); the bundle's folder when bundled. */
+export const REPO_ROOT = BUNDLED ? HERE : resolve(HERE, '../../../..');
+
+/** A file netsim ships (`src/faults/tap-open.pl`, …): in the sources, or beside the bundle. */
+export function netsimFile(path: string): string {
+  return BUNDLED ? join(HERE, basename(path)) : join(REPO_ROOT, 'apps/netsim', path);
+}
 
 /** Entry points of the apps; tests point them at fixture processes. */
 export interface AppMains {
@@ -15,11 +29,19 @@ export interface AppMains {
   readonly client: string;
 }
 
-/** The real apps. */
-export const DEFAULT_APP_MAINS: AppMains = {
-  server: join(REPO_ROOT, 'apps/channel-server/src/main.ts'),
-  client: join(REPO_ROOT, 'apps/peer-client/src/main.ts'),
+/** The apps installed beside the bundle (the same node_modules folder, or dist/deploy/). */
+const INSTALLED_APP_MAINS: AppMains = {
+  server: join(HERE, '..', 'channel-server', 'main.js'),
+  client: join(HERE, '..', 'peer-client', 'main.js'),
 };
+
+/** The real apps: the sources in the repository, the installed packages when bundled. */
+export const DEFAULT_APP_MAINS: AppMains = BUNDLED
+  ? INSTALLED_APP_MAINS
+  : {
+      server: join(REPO_ROOT, 'apps/channel-server/src/main.ts'),
+      client: join(REPO_ROOT, 'apps/peer-client/src/main.ts'),
+    };
 
 /**
  * Entry point of one of netsim's helper processes (`wire/recorder-main`, …): the build
@@ -27,6 +49,7 @@ export const DEFAULT_APP_MAINS: AppMains = {
  * source, else the source through tsx (seconds under load: what made recorder starts time out).
  */
 export function helperMain(name: string): string {
+  if (BUNDLED) return join(HERE, `${basename(name)}.js`);
   const src = join(REPO_ROOT, 'apps/netsim/src', `${name}.ts`);
   const built = join(REPO_ROOT, 'apps/netsim/dist', `${name}.js`);
   const mtime = (f: string): number => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
@@ -47,10 +70,12 @@ export const HELPER_MAINS = {
  * The apps compiled by `npm run build` (`apps/<app>/dist/main.js`): they start in about a quarter
  * of the time tsx needs, which is what lets 100 client processes start on two cores.
  */
-export const BUILT_APP_MAINS: AppMains = {
-  server: join(REPO_ROOT, 'apps/channel-server/dist/main.js'),
-  client: join(REPO_ROOT, 'apps/peer-client/dist/main.js'),
-};
+export const BUILT_APP_MAINS: AppMains = BUNDLED
+  ? INSTALLED_APP_MAINS
+  : {
+      server: join(REPO_ROOT, 'apps/channel-server/dist/main.js'),
+      client: join(REPO_ROOT, 'apps/peer-client/dist/main.js'),
+    };
 
 /**
  * How to run an entry point: TypeScript sources through tsx with the source condition (no build
