@@ -116,13 +116,15 @@ export class FloodGuard {
   }
 
   /**
-   * The reducer's effects for a JOIN of `entry` to `channel`: once joined (the STANDBY broadcast
-   * after a JOIN reaches it), the entry takes that channel's bucket, so even its first SAY is checked.
+   * The reducer's effects for a JOIN of `entry` to `channel`: once joined (the STANDBY after a JOIN
+   * reaches it: sent to it alone, or broadcast when the standby changed), the entry takes that
+   * channel's bucket, so even its first SAY is checked.
    */
   joined(entry: HostEntry, channel: string, fx: readonly HostEffect[], now: number): void {
     const id = entry.conn.id;
     for (const e of fx) {
-      if (e.kind === 'broadcast' && e.command.cmd === 'STANDBY' && e.conns.includes(id)) {
+      const toIt = (e.kind === 'send' && e.conn === id) || (e.kind === 'broadcast' && e.conns.includes(id));
+      if (toIt && e.command.cmd === 'STANDBY') {
         entry.channel = this.channels.get(channel, now);
         return;
       }

@@ -182,6 +182,12 @@ export class HostContext {
     if (ch.admitted !== undefined) shareAdmissions(this, ch);
   }
 
+  /** STANDBY to one member (a joiner, when nothing changed for the others); then the admission list as broadcastStandby does. */
+  sendStandby(ch: ChannelState, conn: ConnId): void {
+    this.out.push({ kind: 'send', conn, command: this.standbyCommand(ch) });
+    if (ch.admitted !== undefined) shareAdmissions(this, ch);
+  }
+
   /** What the succession rules read of `ch`. */
   private succession(ch: ChannelState): SuccessionView {
     return { members: ch.members, peers: this.peers, hostId: this.opts.hostId };

@@ -6,14 +6,14 @@ describe('host: JOIN', () => {
     const h = harness();
     expect(noLogs(h.join('c1', '#a', 'alice'))).toEqual([
       { kind: 'channels', public: ['#a'] },
-      { kind: 'broadcast', conns: ['c1'], command: { cmd: 'STANDBY', peerId: 'H' } },
+      { kind: 'send', conn: 'c1', command: { cmd: 'STANDBY', peerId: 'H' } },
     ]);
     expect(h.host.snapshot().channels).toEqual([
       { name: '#a', private: false, members: [{ id: 'alice', conn: 'c1', joinedAt: 1_001 }], standby: 'H', successors: [], historyLength: 0 },
     ]);
   });
 
-  it('sends the history to the new member only, before STANDBY to all', () => {
+  it('sends the history to the new member only, then its STANDBY; the others get none while the standby stays', () => {
     const h = harness();
     h.join('c1', '#a', 'alice');
     h.say('c1', 'one');
@@ -28,8 +28,16 @@ describe('host: JOIN', () => {
           { authorId: 'alice', text: 'two', at: 1_001 },
         ],
       },
-      { kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'H' } },
+      { kind: 'send', conn: 'c2', command: { cmd: 'STANDBY', peerId: 'H' } },
     ]);
+  });
+
+  it('sends STANDBY to every member when a JOIN changes the standby (docs/protocol.md §5.3)', () => {
+    const h = harness();
+    h.join('c1', '#a', 'alice');
+    h.peers(peer('bob', { canHost: true }));
+    const fx = h.join('c2', '#a', 'bob');
+    expect(noLogs(fx)).toEqual([{ kind: 'broadcast', conns: ['c1', 'c2'], command: { cmd: 'STANDBY', peerId: 'bob' } }]);
   });
 
   it('ignores a repeated JOIN of the same channel on the same connection', () => {

@@ -45,9 +45,15 @@ export function onJoin(ctx: HostContext, cs: ConnState, cmd: JoinCommand): void 
   // docs/architecture.md "History delimiter": history as SAY frames, then STANDBY. Each carries
   // its accept time (docs/protocol.md §2.8), so a member or a pulling host can order two copies.
   if (ch.history.length > 0) ctx.out.push({ kind: 'replay', conn: cs.conn, posts: ch.history.toArray() });
+  const [standby, successors] = [ch.standby, ch.successors];
   if (fresh) ctx.considerNewcomer(ch, rec);
-  // Draft §2.1: STANDBY to every member after every JOIN of a new member.
-  ctx.broadcastStandby(ch);
+  // Draft §2.1: STANDBY after every JOIN. The joiner always gets it, after its history (the
+  // delimiter, docs/protocol.md §2.7); the other members when the standby or successors changed
+  // (docs/protocol.md §5.3). A broadcast to every member per JOIN made a channel's assembly
+  // O(members²): 5,000 members joining one by one cost the host ~109 s of CPU, and every rejoin
+  // storm after a failover paid the same.
+  if (ch.standby !== standby || ch.successors !== successors) ctx.broadcastStandby(ch);
+  else ctx.sendStandby(ch, cs.conn);
 }
 
 /**
