@@ -4,8 +4,7 @@
  * first `listening` line carries the endpoint and peer ID (netsim parses it).
  */
 import './netsim-clock.js';
-import { netsimHold } from './netsim-hold.js';
-import { ConfigError, createLogger, type Logger } from '@ims/app-kit';
+import { ConfigError, createLogger, netsimHold, type Logger } from '@ims/app-kit';
 import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
 import { ServerIdError } from './server-id.js';
 import { startServer, type RunningServer } from './server.js';

@@ -3,8 +3,7 @@
  * chat) → exit code. Signals and last-resort errors are handled here and nowhere else.
  */
 import './netsim-clock.js';
-import { netsimHold } from './netsim-hold.js';
-import { ConfigError, createLogger, type Logger } from '@ims/app-kit';
+import { ConfigError, createLogger, netsimHold, type Logger } from '@ims/app-kit';
 import { EXIT, parseInvocation, UsageError, type Invocation } from './config.js';
 import { runInteractive } from './interactive.js';
 import { runChat } from './json-chat.js';

@@ -25,3 +25,4 @@ export { addConfigOptions, loadCommandConfig } from './command-config.js';
 export { ConfigError } from './config-error.js';
 export { UsageError } from './usage-error.js';
 export type { CliOutput } from './usage-error.js';
+export { installNetsimClock, netsimHold } from './netsim-hooks.js';

@@ -28,7 +28,7 @@ export interface HostProcess {
   endInput(): void;
   /** Sends a signal; false when the process is gone. */
   signal(sig: NodeJS.Signals): boolean;
-  /** Lets a process spawned with `hold` go on (see apps' netsim-hold.ts); false when it is gone. */
+  /** Lets a process spawned with `hold` go on (see netsimHold in @ims/app-kit); false when it is gone. */
   release(): boolean;
 }
 
