@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodePdu } from '@ims/codec';
+import { encodePdu, isValidChannelName } from '@ims/codec';
 import { createDirectInvites, readDirectInvite } from './direct-invites.js';
 import { EMPTY_LOBBY } from './lobby.js';
 import { fcRuns } from '../test/fc-runs.js';
@@ -11,7 +11,7 @@ const from = { address: '127.0.0.9', port: 40_000 };
 const invite = encodePdu({ peerId: 'srv', options: [{ type: 'SERVER_OPTION', port: 50_000 }, { type: 'SERVER_INVITE', channel: '#a', clientIds: ['me'] }] });
 
 describe('readDirectInvite on any bytes', () => {
-  it('never throws; every invitation it gives names a public channel and JOINs at the connection address', () => {
+  it('never throws; every invitation it gives names a valid channel (public, or private: docs/protocol.md §3.8) and JOINs at the connection address', () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 1_500 }),
       // Mutations of a valid invitation: one byte changed, or cut anywhere.
@@ -23,7 +23,7 @@ describe('readDirectInvite on any bytes', () => {
         const r = readDirectInvite({ data, from }, EMPTY_LOBBY, { selfId: 'me', now: 0 });
         if (!r.ok) return;
         for (const i of r.invitations) {
-          expect(i.channel.startsWith('#')).toBe(true);
+          expect(isValidChannelName(i.channel)).toBe(true);
           expect(i.endpoint.address).toBe(from.address);
         }
         expect(createDirectInvites({ ttlMs: 10 }).add(r.invitations).length).toBe(new Set(r.invitations.map((i) => `${i.serverId}\0${i.channel}`)).size);
