@@ -1,0 +1,3 @@
+import { intConfig } from '../../vitest.shared.ts';
+
+export default intConfig();
