@@ -35,6 +35,7 @@ export const HOST_ERROR_CODES: readonly string[] = [
   'BAD_CHANNEL_NAME',
   'REPLACED',
   'ID_IN_USE',
+  'IDENTITY_MISMATCH',
   'CREATE_RATE',
   'FLOOD',
   'HELD_BACK_PER_IP',
