@@ -26,3 +26,4 @@ export { ConfigError } from './config-error.js';
 export { UsageError } from './usage-error.js';
 export type { CliOutput } from './usage-error.js';
 export { installNetsimClock, netsimHold } from './netsim-hooks.js';
+export { SECURE_CONFIG_SPEC } from './secure-fields.js';

@@ -1,0 +1,26 @@
+/** Secure mode from the files an app's configuration names (SECURE_CONFIG_SPEC in @ims/app-kit). */
+import { generateIdentity, loadOrCreateIdentity } from './identity.js';
+import { readNetworkKeyFile } from './network-key.js';
+import { peerPolicy, readPeerList } from './peer-policy.js';
+import { type SecureMode, secureMode } from './secure-mode.js';
+
+/** The files and settings of secure mode. */
+export interface SecureFiles {
+  readonly networkKeyFile: string;
+  /** Identity file; undefined: a fresh identity for this run only (a new peer ID at every start). */
+  readonly identityFile: string | undefined;
+  readonly allowPeersFile?: string | undefined;
+  readonly revokedPeersFile?: string | undefined;
+  /** @default 60_000 */
+  readonly replayWindowMs?: number;
+}
+
+/** Reads every file and builds the process's secure mode; throws SecureError naming the file and the fix. */
+export function loadSecureMode(files: SecureFiles): SecureMode {
+  const keys = readNetworkKeyFile(files.networkKeyFile);
+  const identity = files.identityFile === undefined ? generateIdentity() : loadOrCreateIdentity(files.identityFile);
+  const allow = files.allowPeersFile === undefined ? undefined : readPeerList(files.allowPeersFile);
+  const revoked = files.revokedPeersFile === undefined ? [] : readPeerList(files.revokedPeersFile);
+  const policy = peerPolicy({ ...(allow ? { allow: [...allow, identity.peerId] } : {}), revoked });
+  return secureMode({ identity, keys, policy, ...(files.replayWindowMs !== undefined ? { replayWindowMs: files.replayWindowMs } : {}) });
+}
