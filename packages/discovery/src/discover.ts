@@ -3,12 +3,10 @@
  * keeps the peer table and its liveness (docs/protocol.md §3–4), and announces the local peer's state
  * periodically and after every change. All time comes from the injected scheduler.
  */
-import { randomUUID } from 'node:crypto';
 import {
   BehaviorSubject,
   Subject,
   Subscription,
-  asyncScheduler,
   auditTime,
   filter,
   map,
@@ -20,18 +18,16 @@ import {
   tap,
   withLatestFrom,
   type Observable,
-  type SchedulerLike,
 } from 'rxjs';
 import type { ServerMembership } from '@ims/codec';
-import { DEFAULT_MAX_DATAGRAM_BYTES, isValidPeerId } from '@ims/codec';
 import { validateIds, validateNick, validateServer } from './own-validation.js';
+import { resolveOptions, resolvePeerId, type DiscoverOptions } from './discover-options.js';
 import { announcementTicks } from './announcer.js';
 import type { DatagramPort } from './datagram-port.js';
-import { DiscoveryError } from './errors.js';
 import { EMPTY_LOBBY, lobbyOf, type Lobby } from './lobby.js';
 import { EMPTY_OWN_STATE, publicOnly, reduceOwn, type OwnInput, type OwnServer, type OwnState } from './own-state.js';
 import type { PeerEvent, PeerInfo } from './peer-events.js';
-import { createPeerTable, tick, toPeerInfo, type PeerTableOptions } from './peer-table.js';
+import { createPeerTable, tick, toPeerInfo } from './peer-table.js';
 import { livenessChecks } from './liveness-checks.js';
 import { createReceiver } from './receive-datagram.js';
 import { createSourceLimiter } from './source-limiter.js';
@@ -41,45 +37,7 @@ import { createAnnouncementEncoder } from './encode-announcement.js';
 import { createHealthLog, localHealthStats } from './health-log.js';
 import { createStats, type DiscoveryLog, type DiscoveryStats, type MutableStats } from './stats.js';
 
-/** Options of `discover()`; every limit has a documented default. */
-export interface DiscoverOptions extends Omit<PeerTableOptions, 'selfId'> {
-  /** The local peer ID (visible ASCII). @default a random UUID */
-  readonly peerId?: string;
-  /** Scheduler for every timer; `TestScheduler` gives virtual time. @default asyncScheduler */
-  readonly scheduler?: SchedulerLike;
-  /** Announcements per second at most, whatever the burst of changes. @default 10 */
-  readonly maxAnnouncementsPerSecond?: number;
-  /**
-   * Datagrams per source address per second from peers not established there (new IDs, forged
-   * ones, garbage); the rest are dropped and counted. An established peer's PDUs are charged to its
-   * own `maxPdusPerSecondPerPeer` instead (docs/protocol.md §3.4). @default 200
-   */
-  readonly maxPdusPerSecondPerSource?: number;
-  /** One log line per source address and cause (rate limits, address conflicts, bad datagrams) at most once per this many ms. @default 10000 */
-  readonly offenderLogIntervalMs?: number;
-  /** Largest datagram sent or accepted (docs/protocol.md §3); longer lists are split. @default 1400 */
-  readonly maxDatagramBytes?: number;
-  /** Announcements after the first that repeat an invitation, for UDP loss. @default 2 */
-  readonly inviteRepeats?: number;
-  /** Period of the liveness check, in ms; how late it runs is our measured lag. @default min(intervalMs / 4, 250) */
-  readonly checkEveryMs?: number;
-  /** Lobby snapshots are built at most once per this many ms (events$ is never delayed). @default 100 */
-  readonly lobbyThrottleMs?: number;
-  /** Initial nick (the peer is a client). @default none */
-  readonly nick?: string;
-  /**
-   * A dedicated server's human name (no `nick`): announced as CLIENT_NICK while it hosts, never with
-   * CLIENT_MEMBERSHIP, so ims peers read it as a server's name, not a client (docs/protocol.md §3.7).
-   * @default none
-   */
-  readonly serverName?: string;
-  /** Initial memberships. @default [] */
-  readonly memberships?: readonly ServerMembership[];
-  /** Initial hosted server. @default none */
-  readonly server?: OwnServer;
-  /** Receives debug/warn entries about dropped input. @default no logging */
-  readonly log?: DiscoveryLog;
-}
+export type { DiscoverOptions } from './discover-options.js';
 
 /** A running discovery service; `close()` stops it and closes the port. */
 export interface Discovery {
@@ -109,45 +67,6 @@ export interface Discovery {
   close(): void;
 }
 
-/** The options of `discover()` with every default filled in and checked. */
-interface Resolved {
-  readonly peerId: string;
-  readonly scheduler: SchedulerLike;
-  readonly maxDatagramBytes: number;
-  readonly maxPerSecond: number;
-  readonly inviteSends: number;
-  readonly checkEveryMs: number;
-  readonly lobbyThrottleMs: number;
-  readonly maxPdusPerSecondPerSource: number;
-  readonly offenderLogIntervalMs: number;
-}
-
-/** Defaults and checks of `DiscoverOptions`; throws DiscoveryError('INVALID_OPTION'). */
-function resolveOptions(options: DiscoverOptions, intervalMs: number, peerId: string): Resolved {
-  const r: Resolved = {
-    peerId,
-    scheduler: options.scheduler ?? asyncScheduler,
-    maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
-    maxPerSecond: options.maxAnnouncementsPerSecond ?? 10,
-    inviteSends: 1 + (options.inviteRepeats ?? 2),
-    checkEveryMs: options.checkEveryMs ?? Math.min(intervalMs / 4, 250),
-    lobbyThrottleMs: options.lobbyThrottleMs ?? 100,
-    maxPdusPerSecondPerSource: options.maxPdusPerSecondPerSource ?? 200,
-    offenderLogIntervalMs: options.offenderLogIntervalMs ?? 10_000,
-  };
-  if (!(r.maxPerSecond > 0) || !(r.checkEveryMs > 0) || !(r.maxDatagramBytes > 0) || !(r.lobbyThrottleMs >= 0) || !(r.offenderLogIntervalMs >= 0)) {
-    throw new DiscoveryError('INVALID_OPTION', 'maxAnnouncementsPerSecond, checkEveryMs, maxDatagramBytes, lobbyThrottleMs and offenderLogIntervalMs must be positive');
-  }
-  if (!Number.isInteger(r.maxPdusPerSecondPerSource) || r.maxPdusPerSecondPerSource < 1) {
-    throw new DiscoveryError('INVALID_OPTION', `maxPdusPerSecondPerSource must be a positive integer, got ${r.maxPdusPerSecondPerSource}`);
-  }
-  validateNick(peerId, options.nick, r.maxDatagramBytes);
-  validateNick(peerId, options.serverName, r.maxDatagramBytes);
-  validateIds((options.memberships ?? []).map((m) => m.serverId), 'serverId');
-  validateServer(options.server);
-  return r;
-}
-
 /** Counts the private or invalid channels a setter filters out (never announced, docs/protocol.md §3.5). */
 function countFiltered(stats: MutableStats, memberships: readonly ServerMembership[] = [], server?: OwnServer): void {
   for (const m of memberships) stats.channelsFiltered += publicOnly(m.channels).filtered;
@@ -157,7 +76,8 @@ function countFiltered(stats: MutableStats, memberships: readonly ServerMembersh
 /** What the setters of the announced state need. */
 interface SetterDeps {
   readonly peerId: string;
-  readonly maxDatagramBytes: number;
+  /** Bytes a PDU may take (less than the datagram limit in secure mode). */
+  readonly maxPduBytes: number;
   readonly inviteSends: number;
   readonly stats: MutableStats;
   readonly log: DiscoveryLog;
@@ -167,10 +87,10 @@ interface SetterDeps {
 
 /** The setters of the announced state: each validates (throwing on our own bad value), counts what it filters, then feeds the reducer. */
 function ownSetters(d: SetterDeps): Pick<Discovery, 'setNick' | 'setMemberships' | 'setServer' | 'invite'> {
-  const { peerId, maxDatagramBytes, stats, log, input } = d;
+  const { peerId, maxPduBytes, stats, log, input } = d;
   return {
     setNick(nick) {
-      validateNick(peerId, nick, maxDatagramBytes);
+      validateNick(peerId, nick, maxPduBytes);
       input({ kind: 'nick', nick });
     },
     setMemberships(memberships) {
@@ -210,19 +130,19 @@ function ownState$(options: DiscoverOptions, ownInput: Subject<OwnInput>): Obser
 
 /** Start discovery on `port`: listening and announcing begin at once. */
 export function discover(port: DatagramPort, options: DiscoverOptions = {}): Discovery {
-  const peerId = options.peerId ?? randomUUID();
-  if (!isValidPeerId(peerId)) throw new DiscoveryError('INVALID_OPTION', 'peerId must be visible ASCII');
+  const peerId = resolvePeerId(options);
   const table = createPeerTable({ ...options, selfId: peerId });
   const { intervalMs } = table.config;
   const o = resolveOptions(options, intervalMs, peerId);
-  const { scheduler, maxDatagramBytes } = o;
+  const { scheduler, maxDatagramBytes, maxPduBytes } = o;
+  const secure = options.secure;
   const stats: MutableStats = createStats();
   countFiltered(stats, options.memberships, options.server);
   const limiter = createSourceLimiter({ maxPerSecond: o.maxPdusPerSecondPerSource, maxSources: table.config.maxPeers });
   const log: DiscoveryLog = options.log ?? (() => undefined);
   const offenders = createOffenderLog(o.offenderLogIntervalMs, table.config.maxPeers);
   const legacyIds = createLegacyIds(table.config.maxPeers);
-  const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders, legacyIds });
+  const receive = createReceiver({ peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders, legacyIds, secure });
   const health = createHealthLog(table.local, log);
 
   const events = new Subject<PeerEvent>();
@@ -230,12 +150,13 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
   const ownInput = new Subject<OwnInput>();
   const own$ = ownState$(options, ownInput);
 
-  const encodeAnnouncement = createAnnouncementEncoder(peerId, maxDatagramBytes, stats, log);
+  // Secure mode: each piece is split to leave room for its seal (docs/protocol.md §3.4, §9).
+  const encodeAnnouncement = createAnnouncementEncoder(peerId, maxPduBytes, stats, log);
   const announce = (state: OwnState): void => {
     const datagrams = encodeAnnouncement(state);
     stats.announcements += 1;
     for (const bytes of datagrams) {
-      port.send(bytes);
+      port.send(secure === undefined ? bytes : secure.sealer.seal(bytes));
       stats.sentDatagrams += 1;
     }
     if (state.invites.length > 0) ownInput.next({ kind: 'announced' });
@@ -279,7 +200,7 @@ export function discover(port: DatagramPort, options: DiscoverOptions = {}): Dis
       return entry === undefined ? undefined : toPeerInfo(entry);
     },
     peersAt: (address) => [...table.peers.values()].filter((p) => p.address === address).map(toPeerInfo),
-    ...ownSetters({ peerId, maxDatagramBytes, inviteSends: o.inviteSends, stats, log, input }),
+    ...ownSetters({ peerId, maxPduBytes, inviteSends: o.inviteSends, stats, log, input }),
     stats: () => ({ ...stats, ...localHealthStats(table.local), ...table.counters, peers: table.peers.size }),
     close() {
       if (closed) return;

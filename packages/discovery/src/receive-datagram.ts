@@ -8,13 +8,20 @@
  * peer alone; any other (a new ID, one heard elsewhere, garbage) to its source address. So a flood
  * from the address the honest peers share cannot starve them, and a peer over its own budget is
  * still heard (liveness only). O(1) per datagram (bounded size), bounded memory.
+ *
+ * Secure mode (open-sealed.ts): nothing of a sealed datagram names its sender before it is opened,
+ * so a source address over its budget is dropped before opening, and the budget is charged after:
+ * to the signer when it is established there, else to the address. A plain peer drops sealed
+ * datagrams as `secureIgnored`: a secure network beside it is not garbage.
  */
 import { decodePdu } from '@ims/codec';
+import { looksSealed, type SecureMode } from '@ims/secure';
 import type { SchedulerLike } from 'rxjs';
 import type { Address, Datagram } from './datagram-port.js';
 import { observeLag } from './local-health.js';
 import type { LegacyIds } from './legacy-ids.js';
 import type { OffenderLog } from './offender-log.js';
+import { openSealed } from './open-sealed.js';
 import { chargePeer, establishedAt, peekPeerId, touchPeer } from './peer-admission.js';
 import type { PeerEvent } from './peer-events.js';
 import { applyPdu, type PeerTable } from './peer-table.js';
@@ -34,16 +41,19 @@ export interface ReceiverDeps {
   readonly offenders: OffenderLog;
   /** Names the servers that announce an empty peer ID (docs/protocol.md §7.6). */
   readonly legacyIds: LegacyIds;
+  /** Secure mode: every datagram is opened before it is decoded. @default plain mode */
+  readonly secure?: SecureMode | undefined;
 }
 
 /** The receive step of `discover()`: applies a datagram to the table, or drops and counts it. */
 export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[] {
-  const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders, legacyIds } = deps;
+  const { peerId, table, limiter, maxDatagramBytes, scheduler, stats, log, offenders, legacyIds, secure } = deps;
   // The line says how many of its kind it held back since the previous one (docs/protocol.md §9).
   const warnOnce = (key: string, now: number, entry: DiscoveryLogEntry): void => {
     if (offenders.shouldLog(key, now)) log(offenders.held > 0 ? { ...entry, suppressed: offenders.held } : entry);
   };
-  const decodeAndApply = (d: Datagram, now: number): PeerEvent[] => {
+  /** Decodes and applies a PDU; `signer` (secure mode) is who sealed it, whom its peer ID must name. */
+  const decodeAndApply = (d: Datagram, now: number, signer?: string): PeerEvent[] => {
     const decoded = decodePdu(d.data, { maxDatagramBytes, emptyPeerId: true });
     const malformed = (code: string): PeerEvent[] => {
       stats.malformed += 1;
@@ -51,6 +61,12 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
       return [];
     };
     if (!decoded.ok) return malformed(decoded.error.code);
+    if (signer !== undefined && decoded.value.peerId !== signer) {
+      // A member may only speak for itself: its key is in its peer ID (docs/protocol.md §3.4).
+      stats.identityMismatch += 1;
+      warnOnce(`identityMismatch\u0000${d.from.address}`, now, { level: 'warn', event: 'dropped', reason: 'identityMismatch', from: d.from, peerId: signer });
+      return [];
+    }
     let pdu = decoded.value;
     // docs/protocol.md §7.6: a server without a peer ID is named by its endpoint; its PDUs only add.
     const legacy = pdu.peerId === '';
@@ -83,6 +99,12 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
     if (d.data.byteLength > maxDatagramBytes) {
       stats.oversize += 1;
       warnOnce(`oversize\u0000${d.from.address}`, now, { level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
+      return [];
+    }
+    if (secure !== undefined) return openSealed(secure, d, now, { peerId, table, limiter, stats, warnOnce, decodeAndApply });
+    if (looksSealed(d.data)) {
+      stats.secureIgnored += 1;
+      warnOnce(`secureIgnored\u0000${d.from.address}`, now, { level: 'info', event: 'dropped', reason: 'secureIgnored', from: d.from });
       return [];
     }
     // An empty peer ID is the Java server's (docs/protocol.md §7.6): charged like its named PDUs.

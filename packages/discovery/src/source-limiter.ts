@@ -16,6 +16,8 @@ export interface SourceLimiterOptions {
 export interface SourceLimiter {
   /** True to accept a datagram from `address` at scheduler time `now` (ms); counts it. */
   allow(address: string, now: number): boolean;
+  /** True when `address` has used up its budget in the window of `now` (counts nothing): a sealed datagram is opened only when false. */
+  spent(address: string, now: number): boolean;
   /** Addresses currently tracked. */
   readonly size: number;
 }
@@ -45,6 +47,11 @@ export function createSourceLimiter(options: SourceLimiterOptions = {}): SourceL
         if (oldest.done !== true) windows.delete(oldest.value);
       }
       return maxPerSecond >= 1;
+    },
+    spent(address: string, now: number): boolean {
+      const current = windows.get(address);
+      if (current === undefined || now - current.start >= 1_000) return maxPerSecond < 1;
+      return current.count >= maxPerSecond;
     },
     get size() {
       return windows.size;

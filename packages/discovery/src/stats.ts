@@ -22,6 +22,16 @@ export interface DiscoveryStats {
   readonly addressConflicts: number;
   /** Datagrams the codec rejected (dropped). */
   readonly malformed: number;
+  /** Secure mode: datagrams that did not open (not sealed, sealed under no key we accept, or forged), dropped before decoding. */
+  readonly unauthenticated: number;
+  /** Secure mode: sealed datagrams seen before or too old for the replay window (replayed or stale), dropped. */
+  readonly replayed: number;
+  /** Secure mode: sealed datagrams signed by a peer the policy refuses (not on the allow-list, or revoked), dropped. */
+  readonly notAdmitted: number;
+  /** Secure mode: sealed PDUs whose peer ID is not their signer's, dropped. */
+  readonly identityMismatch: number;
+  /** Plain mode: sealed datagrams of secure-mode peers, which this peer cannot read (dropped, never counted as malformed). */
+  readonly secureIgnored: number;
   /** PDUs applied as cut short, so they only add: a codec warning (unknown option, bad entry skipped, damaged later option), or an empty peer ID taken as a server's (docs/protocol.md §7.6). */
   readonly warnings: number;
   /** Peers evicted to stay within `maxPeers`. */
@@ -67,6 +77,11 @@ export function createStats(): MutableStats {
     rateLimited: 0,
     peerRateLimited: 0,
     malformed: 0,
+    unauthenticated: 0,
+    replayed: 0,
+    notAdmitted: 0,
+    identityMismatch: 0,
+    secureIgnored: 0,
     warnings: 0,
     channelsFiltered: 0,
     announcements: 0,
@@ -76,9 +91,9 @@ export function createStats(): MutableStats {
   };
 }
 
-/** One log entry: why something was dropped, with the source address and codec error code. */
+/** One log entry: why something was dropped, with the source address and codec (or seal) error code. */
 export interface DiscoveryLogEntry {
-  readonly level: 'debug' | 'warn';
+  readonly level: 'debug' | 'info' | 'warn';
   readonly event: string;
   readonly reason?: string;
   readonly from?: Address;
