@@ -1,10 +1,11 @@
 import { createServer } from 'node:net';
 import { firstValueFrom, timeout } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { secureMode, testNetwork, type SecureMode } from '@ims/secure';
 import { createDirectInviteSender } from './direct-invite-sender.js';
 import { readDirectInvite } from './direct-invites.js';
 import { listenForInvites } from './invite-listener.js';
-import { EMPTY_LOBBY } from './lobby.js';
+import { EMPTY_LOBBY, type Lobby } from './lobby.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -51,5 +52,32 @@ describe('createDirectInviteSender (private invitations by TCP, docs/protocol.md
     await until(() => sender.stats().failed === 2, 'both deliveries to fail');
     expect(logged.filter((e) => e === 'directInviteDropped')).toHaveLength(2);
     expect(logged.filter((e) => e === 'directInviteFailed')).toHaveLength(2);
+  });
+
+  it('in secure mode seals the invitation end to end: the invitee opens it, a plain sender is refused', async () => {
+    const { key, modes } = testNetwork(2);
+    const [host, invitee] = modes as [SecureMode, SecureMode];
+    // The inbox opens with an instance of its own (the option's advice), same identity and keys.
+    const opener = secureMode({ identity: invitee.identity, keys: [key] });
+    const hostId = host.identity.peerId;
+    const lobby: Lobby = { ...EMPTY_LOBBY, servers: [{ id: hostId, endpoint: { address: '127.0.0.1', port: 50_123 }, channels: [], isDedicatedServer: true, state: 'alive', lastSeen: 0 }] };
+    const inbox = await listenForInvites({ port: 0 });
+    cleanup.push(() => inbox.close());
+    const sealed = createDirectInviteSender({ peerId: hostId, secure: host, port: inbox.port, localAddress: '127.0.0.1' });
+    const plain = createDirectInviteSender({ peerId: hostId, port: inbox.port, localAddress: '127.0.0.1' });
+    cleanup.push(() => sealed.close(), () => plain.close());
+    const invitation = { channel: '@team', serverPort: 50_123, invitees: [{ id: invitee.identity.peerId, address: '127.0.0.1' }] };
+
+    const first = firstValueFrom(inbox.pdus$.pipe(timeout(5_000)));
+    sealed.send(invitation);
+    const d = await first;
+    expect(Buffer.from(d.data).includes(Buffer.from('@team'))).toBe(false);
+    const r = readDirectInvite(d, lobby, { selfId: invitee.identity.peerId, now: 1, secure: opener });
+    expect(r).toEqual({ ok: true, invitations: [{ serverId: hostId, channel: '@team', endpoint: { address: '127.0.0.1', port: 50_123 }, receivedAt: 1 }] });
+
+    const second = firstValueFrom(inbox.pdus$.pipe(timeout(5_000)));
+    plain.send(invitation);
+    expect(readDirectInvite(await second, lobby, { selfId: invitee.identity.peerId, now: 2, secure: opener })).toEqual({ ok: false, reason: 'unauthenticated', detail: 'not-sealed' });
+    expect(() => createDirectInviteSender({ peerId: 'host-1', secure: host })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
 });

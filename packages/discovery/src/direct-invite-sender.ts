@@ -5,16 +5,22 @@
  * PeerPDU (SERVER_OPTION with the host's port, SERVER_INVITE naming only that invitee), then FIN.
  * Only the invitee's machine sees it. Bounded for the whole host (a token bucket), each connection
  * by a deadline; a refused or failed delivery is counted and logged at debug, never thrown: the
- * invitee is admitted anyway and can still be told the `/join` line by hand.
+ * invitee is admitted anyway and can still be told the `/join` line by hand. In secure mode the PDU
+ * is sealed like a multicast one (docs/protocol.md §3.4), so only the invitee's key-holding
+ * listener reads it, and knows it is ours.
  */
 import { connect, type Socket } from 'node:net';
 import { DISCOVERY_PORT, encodePdu } from '@ims/codec';
+import type { SecureMode } from '@ims/secure';
+import { DiscoveryError } from './errors.js';
 import type { DiscoveryLog } from './stats.js';
 
 /** Options of {@link createDirectInviteSender}. */
 export interface DirectInviteSenderOptions {
-  /** The host's peer ID (the PDU's peer ID). */
+  /** The host's peer ID (the PDU's peer ID); in secure mode the identity's. */
   readonly peerId: string;
+  /** Secure mode: each PDU is sealed with `secure.sealer` (the SecureMode discovery seals with). @default plain mode */
+  readonly secure?: SecureMode;
   /** TCP port invitees listen on: the discovery port. @default 55555 */
   readonly port?: number;
   /** Address to connect from: the `--interface` address, so the invitee sees the host's announced address. @default the system's choice */
@@ -60,8 +66,13 @@ export interface DirectInviteSender {
   close(): void;
 }
 
-/** A sender for `options.peerId`; see the file comment. */
+/** A sender for `options.peerId`; see the file comment. Throws DiscoveryError('INVALID_OPTION') when secure mode's identity is another peer's. */
 export function createDirectInviteSender(options: DirectInviteSenderOptions): DirectInviteSender {
+  const secure = options.secure;
+  // The invitee takes a sealed PDU only when it names its signer.
+  if (secure !== undefined && secure.identity.peerId !== options.peerId) {
+    throw new DiscoveryError('INVALID_OPTION', `in secure mode the peer ID is the identity's (${secure.identity.peerId}), not ${options.peerId}`);
+  }
   const port = options.port ?? DISCOVERY_PORT;
   const perSecond = Math.max(1, options.perSecond ?? 20);
   const timeoutMs = options.timeoutMs ?? 2_000;
@@ -116,6 +127,7 @@ export function createDirectInviteSender(options: DirectInviteSenderOptions): Di
             { peerId: options.peerId, options: [{ type: 'SERVER_OPTION', port: invitation.serverPort }, { type: 'SERVER_INVITE', channel: invitation.channel, clientIds: [id] }] },
             { privateInvites: true },
           );
+          if (secure !== undefined) pdu = secure.sealer.seal(pdu);
         } catch (err) {
           // Every value came through the frame decoder's checks: a throw is a validation gap, not input.
           stats.failed += 1;
