@@ -4,48 +4,23 @@
  * channel) when it is installed. Figures carry the relay or nats-server as baseline; the targets are
  * printed with whether this run met them.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchSuite } from '../report.js';
 import { findNatsServer, startNats, type NatsServer } from './server/nats.js';
 import { scrapeFanoutP99Ms, startTarget, stopTarget, type Target } from './server/proc.js';
+import { startIms } from './server/ims-target.js';
+import { medianBy } from './server/stats.js';
 import { fanOut, idleRss, manyChannels, type FanOutResult } from './server/workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const TSX = ['--conditions=@ims/source', '--import', 'tsx'];
 
-/** The built server, as users deploy it (`npm run bench` builds it first: tools/package.json). */
-const SERVER_MAIN = join(root, 'apps/channel-server/dist/main.js');
-
-/** Start the built ims channel server with persistence on and limits opened up for a load test. */
-function startIms(dataDir: string): Promise<Target> {
-  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run \`npx nx run @ims/channel-server:build\` first`);
-  const flags = [
-    ...['--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--http-port', '0'],
-    // A private discovery port keeps the benchmark's announcements away from running peers.
-    ...['--discovery-port', String(41_000 + Math.floor(Math.random() * 8_000))],
-    ...['--max-connections', '20000', '--max-connections-per-ip', '20000'],
-    ...['--flood-rate', '1000000', '--flood-burst', '1000000', '--send-queue-bytes', '64MiB'],
-    // The fairness budgets too (per address, per channel): here one channel and one address are the whole load.
-    ...['--flood-rate-per-ip', '1000000', '--flood-burst-per-ip', '1000000', '--connection-rate-per-ip', '1000000', '--connection-burst-per-ip', '1000000'],
-    ...['--fanout-rate-per-channel', '1000000000', '--fanout-burst-per-channel', '1000000000'],
-    // Extra flags for the ims server only, e.g. IMS_BENCH_SERVER_ARGS='--workers 2' (default: none).
-    ...(process.env['IMS_BENCH_SERVER_ARGS'] ?? '').split(/\s+/).filter((a) => a !== ''),
-  ];
-  return startTarget('ims', [SERVER_MAIN, ...flags], root);
-}
-
 function startRelay(): Promise<Target> {
   return startTarget('relay', [...TSX, join(here, 'server/relay.ts'), '0'], root);
-}
-
-/** The run whose `key` is the median of `runs` (an odd count keeps it a real run). */
-function medianBy<R>(runs: readonly R[], key: (r: R) => number): R {
-  const sorted = [...runs].sort((a, b) => key(a) - key(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)] as R;
 }
 
 /** Each target's median run of one workload; `nats` only when nats-server is installed. */

@@ -21,6 +21,12 @@ export interface LoadClient {
   says: number;
   /** Called with the text of every SAY received. */
   onSay: ((text: string) => void) | undefined;
+  /** Frames of any kind received. */
+  frames: number;
+  /** Called after every frame received (any command). */
+  onFrame: (() => void) | undefined;
+  /** The reason of the last ERROR frame received (e.g. a refused JOIN), for failure reports. */
+  lastError: string | undefined;
   /** Post `text` to the channel. */
   say(text: string): void;
   /** Close the connection. */
@@ -32,8 +38,16 @@ export interface LoadClient {
  * 127.0.0.x) spreads many connections over several source addresses (one has ~28 k ephemeral ports).
  */
 export function joinClient(port: number, channel: string, id: string, localAddress?: string): Promise<LoadClient> {
+  const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) });
+  return attachClient(socket, channel, id, 'connect');
+}
+
+/**
+ * Make a load client of a socket being opened (TCP, or TLS: `secureConnect`): JOIN `channel` as
+ * `id` once `readyEvent` fires, and resolve then; reject when the socket fails or closes first.
+ */
+export function attachClient(socket: Socket, channel: string, id: string, readyEvent: 'connect' | 'secureConnect'): Promise<LoadClient> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) });
     socket.setNoDelay(true);
     let buf: Buffer = Buffer.alloc(0);
     const client: LoadClient = {
@@ -41,6 +55,9 @@ export function joinClient(port: number, channel: string, id: string, localAddre
       id,
       says: 0,
       onSay: undefined,
+      frames: 0,
+      onFrame: undefined,
+      lastError: undefined,
       say: (text) => void socket.write(encode('SAY', text)),
       close: () => socket.destroy(),
     };
@@ -52,7 +69,8 @@ export function joinClient(port: number, channel: string, id: string, localAddre
         if (buf.length - off - 4 < len) break;
         const body = buf.subarray(off + 4, off + 4 + len);
         off += 4 + len;
-        // Only SAY matters here: "SAY\0author\0text\0".
+        client.frames += 1;
+        // Mostly SAY matters here: "SAY\0author\0text\0".
         if (body[0] === 0x53 && body[1] === 0x41 && body[2] === 0x59 && body[3] === 0) {
           client.says += 1;
           if (client.onSay) {
@@ -60,15 +78,19 @@ export function joinClient(port: number, channel: string, id: string, localAddre
             const textEnd = body.indexOf(0, authorEnd + 1);
             client.onSay(body.toString('utf8', authorEnd + 1, textEnd < 0 ? body.length : textEnd));
           }
+        } else if (body.subarray(0, 6).toString('latin1') === 'ERROR\0') {
+          client.lastError = body.toString('utf8', 6).replaceAll('\0', ' ').trim();
         }
+        client.onFrame?.();
       }
       buf = buf.subarray(off);
     });
-    socket.once('connect', () => {
+    socket.once(readyEvent, () => {
       socket.write(encode('JOIN', channel, id));
       resolve(client);
     });
     socket.once('error', reject);
+    socket.once('close', () => reject(new Error(`connection to port ${socket.remotePort ?? '?'} closed before it was ready (${readyEvent})`)));
   });
 }
 

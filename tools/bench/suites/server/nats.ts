@@ -63,6 +63,10 @@ export function joinNatsClient(port: number, channel: string, id: string): Promi
       id,
       says: 0,
       onSay: undefined,
+      // Only MSG frames are counted (ims's frame count and ERROR reason have no NATS counterpart here).
+      frames: 0,
+      onFrame: undefined,
+      lastError: undefined,
       say: (text) => void socket.write(`PUB ${subject} ${Buffer.byteLength(text, 'utf8')}\r\n${text}\r\n`),
       close: () => socket.destroy(),
     };

@@ -23,3 +23,9 @@ export class Samples {
     return sorted[rank] as number;
   }
 }
+
+/** The run whose `key` is the median of `runs` (an odd count keeps it a real run). */
+export function medianBy<R>(runs: readonly R[], key: (r: R) => number): R {
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as R;
+}
