@@ -54,4 +54,19 @@ describe('readDirectInvite in secure mode', () => {
     expect(readDirectInvite({ data, from }, lobbyWith(serverOf(host.identity.peerId)), { selfId: 'me', now: 0, secure: inbox })).toEqual({ ok: false, reason: 'not-admitted', detail: 'not-admitted' });
     expect(readDirectInvite({ data, from }, lobbyWith(serverOf(host.identity.peerId)), { selfId: 'me', now: 0 })).toMatchObject({ ok: false, reason: 'malformed' });
   });
+
+  it("needs a SecureMode of its own: sharing discovery's, an invitation TCP brings after a later announcement is a replay", () => {
+    const { key, modes } = testNetwork(2);
+    const [host, invitee] = modes as [SecureMode, SecureMode];
+    const hostId = host.identity.peerId;
+    const lobby = lobbyWith(serverOf(hostId));
+    const invitation = host.sealer.seal(encodePdu({ peerId: hostId, options: inviteFor(invitee.identity.peerId) }, { privateInvites: true }));
+    const announcement = host.sealer.seal(encodePdu({ peerId: hostId, options: [{ type: 'SERVER_OPTION', port: 50_000 }] }));
+    // discovery opens the later announcement first (UDP was quicker than TCP)...
+    expect(invitee.sealer.open(announcement).ok).toBe(true);
+    const own = secureMode({ identity: invitee.identity, keys: [key] });
+    const read = (secure: SecureMode) => readDirectInvite({ data: invitation, from }, lobby, { selfId: invitee.identity.peerId, now: 0, secure });
+    expect(read(invitee)).toMatchObject({ ok: false, reason: 'replayed' });
+    expect(read(own).ok).toBe(true);
+  });
 });
