@@ -22,7 +22,8 @@ import { observeLag } from './local-health.js';
 import type { LegacyIds } from './legacy-ids.js';
 import type { OffenderLog } from './offender-log.js';
 import { openSealed } from './open-sealed.js';
-import { chargePeer, establishedAt, peekPeerId, touchPeer } from './peer-admission.js';
+import { chargeThenRead, type BudgetDeps } from './charge-budget.js';
+import { establishedAt, peekPeerId } from './peer-admission.js';
 import type { PeerEvent } from './peer-events.js';
 import { applyPdu, type PeerTable } from './peer-table.js';
 import type { SourceLimiter } from './source-limiter.js';
@@ -87,6 +88,7 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
     else conflictLogged(d.from, pdu.peerId, now);
     return events;
   };
+  const budget: BudgetDeps = { table, limiter, stats, warnOnce };
   const conflictLogged = (from: Address, id: string, now: number): void => {
     const known = table.peers.get(id)?.address;
     warnOnce(`conflict\u0000${from.address}`, now, { level: 'warn', event: 'addressConflict', from, peerId: id, reason: `peer already heard from ${known ?? '?'}` });
@@ -101,7 +103,7 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
       warnOnce(`oversize\u0000${d.from.address}`, now, { level: 'debug', event: 'dropped', reason: 'oversize', from: d.from });
       return [];
     }
-    if (secure !== undefined) return openSealed(secure, d, now, { peerId, table, limiter, stats, warnOnce, decodeAndApply });
+    if (secure !== undefined) return openSealed(secure, d, now, { ...budget, peerId, decodeAndApply });
     if (looksSealed(d.data)) {
       stats.secureIgnored += 1;
       warnOnce(`secureIgnored\u0000${d.from.address}`, now, { level: 'info', event: 'dropped', reason: 'secureIgnored', from: d.from });
@@ -114,19 +116,6 @@ export function createReceiver(deps: ReceiverDeps): (d: Datagram) => PeerEvent[]
       stats.own += 1;
       return [];
     }
-    const entry = establishedAt(table, id, d.from);
-    if (entry !== undefined) {
-      if (chargePeer(entry, now, table.config.maxPdusPerSecondPerPeer)) return decodeAndApply(d, now);
-      stats.peerRateLimited += 1;
-      // Keyed by address: forged IDs by the thousand from one address still make one line.
-      warnOnce(`peer\u0000${d.from.address}`, now, { level: 'warn', event: 'rateLimited', reason: 'maxPdusPerSecondPerPeer', from: d.from, peerId: entry.id });
-      return touchPeer(table, entry, now);
-    }
-    if (!limiter.allow(d.from.address, now)) {
-      stats.rateLimited += 1;
-      warnOnce(`source\u0000${d.from.address}`, now, { level: 'warn', event: 'rateLimited', reason: 'maxPdusPerSecondPerSource', from: d.from });
-      return [];
-    }
-    return decodeAndApply(d, now);
+    return chargeThenRead(budget, d, now, establishedAt(table, id, d.from), () => decodeAndApply(d, now));
   };
 }
