@@ -60,6 +60,8 @@ export interface Connection<T> {
   readonly remoteAddress: string;
   /** Peer port as seen by this end. */
   readonly remotePort: number;
+  /** The remote's proven peer ID in secure mode (from its verified TLS certificate); undefined in plain mode. */
+  readonly peerId?: string;
   /** Starts reading and delivers every frame, then the close, to `sink`. On a closed connection calls `sink.closed` at once. A second attach throws (a wiring bug). */
   attach(sink: ConnectionSink<T>): void;
   /** True once close/destroy was called or the connection ended. */

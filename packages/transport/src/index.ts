@@ -14,6 +14,8 @@
  * @packageDocumentation
  */
 export { tcpTransport } from './tcp-transport.js';
+export { secureTcpTransport } from './secure-tcp-transport.js';
+export type { SecureTcpOptions } from './secure-tcp-transport.js';
 export { memoryTransport } from './memory-transport.js';
 export { dialingFrom } from './dialing-from.js';
 export type { MemoryTransport } from './memory-transport.js';

@@ -3,7 +3,6 @@
  * read, and the throttled refusal log. Shared by the TCP and in-memory listeners.
  */
 import type { Logger } from '@ims/app-kit';
-import type { Connection } from './connection.js';
 import { AcceptRate } from './accept-rate.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import type { ListenOptions, Refusal } from './transport.js';
@@ -17,6 +16,8 @@ export const REFUSAL_TEXT: Readonly<Record<Refusal['reason'], string>> = {
   'max-connections-per-ip': 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later',
   'connection-rate-per-ip': 'CONNECTION_RATE_PER_IP: too many new connections from this ip, try later',
   unobserved: 'NOT_ACCEPTING: not accepting connections, try later',
+  // Never sent (the peer is not of our network, or not TLS); it names the refusal's code.
+  'handshake-failed': 'SECURE_HANDSHAKE: secure handshake failed',
 };
 
 /** The refusal an owner reports: the cap, and the code its ERROR carries. */
@@ -24,10 +25,16 @@ export function refusalOf(address: string, reason: Refusal['reason']): Refusal {
   return { address, reason, code: REFUSAL_TEXT[reason].slice(0, REFUSAL_TEXT[reason].indexOf(':')) };
 }
 
+/** What the caps count: an open connection, or (secure mode) a handshake in flight, which holds its slot. */
+export interface CapsEntry {
+  /** The normalised source IP. */
+  readonly remoteAddress: string;
+}
+
 /** Open connections of one listener, counted in total and per IP. */
-export class ListenerCaps<T> {
-  /** Open connections. */
-  readonly open = new Set<Connection<T>>();
+export class ListenerCaps<E extends CapsEntry> {
+  /** Open connections (and handshakes in flight). */
+  readonly open = new Set<E>();
   private readonly perIp = new Map<string, number>();
   private readonly max: number;
   private readonly maxPerIp: number;
@@ -37,7 +44,7 @@ export class ListenerCaps<T> {
   private suppressedRefusals = 0;
 
   constructor(
-    options: ListenOptions<T>,
+    options: Pick<ListenOptions<unknown>, 'maxConnections' | 'maxConnectionsPerIp' | 'connectionRatePerIp' | 'connectionBurstPerIp'>,
     private readonly logger: Logger | undefined,
     private readonly now: () => number,
   ) {
@@ -60,13 +67,13 @@ export class ListenerCaps<T> {
   }
 
   /** Counts an accepted connection (its remoteAddress is the normalised source IP). */
-  add(conn: Connection<T>): void {
+  add(conn: E): void {
     this.open.add(conn);
     this.perIp.set(conn.remoteAddress, (this.perIp.get(conn.remoteAddress) ?? 0) + 1);
   }
 
   /** Forgets a closed connection. */
-  release(conn: Connection<T>): void {
+  release(conn: E): void {
     if (!this.open.delete(conn)) return;
     const n = (this.perIp.get(conn.remoteAddress) ?? 1) - 1;
     if (n <= 0) this.perIp.delete(conn.remoteAddress);

@@ -22,7 +22,7 @@ export class MemoryListener<T> implements Listener<T> {
   readonly refused$: Observable<Refusal>;
   private readonly subject = new Subject<Connection<T>>();
   private readonly refusedSubject = new Subject<Refusal>();
-  private readonly caps: ListenerCaps<T>;
+  private readonly caps: ListenerCaps<Connection<T>>;
   private readonly connOptions: ConnectionOptions<T>;
   private closing: Promise<void> | undefined;
   private allClosed: (() => void) | undefined;

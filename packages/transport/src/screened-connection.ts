@@ -34,6 +34,9 @@ export class ScreenedConnection<T> implements Connection<T>, ConnectionSink<T> {
   get remotePort(): number {
     return this.inner.remotePort;
   }
+  get peerId(): string | undefined {
+    return this.inner.peerId;
+  }
   get isClosing(): boolean {
     return this.inner.isClosing;
   }

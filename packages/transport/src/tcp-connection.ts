@@ -17,9 +17,12 @@ export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-/** Wraps a connected socket (accepted or dialled). The socket should be paused or freshly connected. */
-export function wrapSocket<T>(socket: Socket, options: ConnectionOptions<T>): Connection<T> {
-  return new TcpConnection(socket, options);
+/**
+ * Wraps a connected socket (accepted or dialled; a TLSSocket once its handshake is done, with the
+ * `peerId` it proved). The socket should be paused or freshly connected.
+ */
+export function wrapSocket<T>(socket: Socket, options: ConnectionOptions<T>, peerId?: string): Connection<T> {
+  return new TcpConnection(socket, options, peerId);
 }
 
 /** The Connection behind a socket, for the shared socket listeners below. */
@@ -84,6 +87,7 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   constructor(
     private readonly socket: Socket,
     options: ConnectionOptions<T>,
+    readonly peerId: string | undefined,
   ) {
     // A dual-stack listener reports IPv4 peers as '::ffff:a.b.c.d'; discovery sees 'a.b.c.d', and the
     // host matches the two to identify clients (docs/protocol.md §2), so use the plain IPv4 form.

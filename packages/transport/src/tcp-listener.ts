@@ -9,28 +9,40 @@ import { type Observable, Subject } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
 import type { Connection, ConnectionOptions } from './connection.js';
 import { normalizeAddress, wrapSocket } from './tcp-connection.js';
-import { ListenerCaps, REFUSAL_TEXT, refusalOf } from './listener-caps.js';
+import { type CapsEntry, ListenerCaps, REFUSAL_TEXT, refusalOf } from './listener-caps.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import { TransportError } from './transport-error.js';
 import type { ListenOptions, Listener, Refusal } from './transport.js';
 
 /** Binds a TCP server and resolves once it listens. Rejects with TransportError LISTEN_FAILED. */
 export async function listenTcp<T>(options: ListenOptions<T>): Promise<Listener<T>> {
+  return new TcpListener(...(await bindTcp(options)), options);
+}
+
+/** A node:net server bound as `options` ask (the server of every TCP listener, plain or secure). */
+export async function bindTcp(options: ListenOptions<unknown>): Promise<[Server, string, number]> {
   const address = options.address ?? '127.0.0.1';
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   const port = await bind(server, address, options.port ?? 0, options.portTries ?? TRANSPORT_DEFAULTS.portTries);
-  return new TcpListener(server, address, port, options);
+  return [server, address, port];
 }
 
-class TcpListener<T> implements Listener<T> {
-  private readonly subject = new Subject<Connection<T>>();
-  private readonly refusedSubject = new Subject<Refusal>();
-  private readonly caps: ListenerCaps<T>;
-  private readonly logger: Logger | undefined;
-  private readonly connOptions: ConnectionOptions<T>;
+/** What holds a place in the caps: an open connection, or (secure-tcp-listener.ts) a handshake in flight. */
+export interface ListenerSlot extends CapsEntry {
+  /** Ends it (gracefully for a connection) when the listener closes. */
+  close(reason: string): void;
+}
+
+/** The plain TCP listener; secure-tcp-listener.ts extends it with the TLS handshake after the caps. */
+export class TcpListener<T> implements Listener<T> {
+  protected readonly subject = new Subject<Connection<T>>();
+  protected readonly refusedSubject = new Subject<Refusal>();
+  protected readonly caps: ListenerCaps<ListenerSlot>;
+  protected readonly logger: Logger | undefined;
+  protected readonly connOptions: ConnectionOptions<T>;
   readonly connections$: Observable<Connection<T>>;
   readonly refused$: Observable<Refusal>;
-  private closing: Promise<void> | undefined;
+  protected closing: Promise<void> | undefined;
   /** Resolves `close()` once the last open connection is gone. */
   private allClosed: (() => void) | undefined;
 
@@ -38,7 +50,7 @@ class TcpListener<T> implements Listener<T> {
     private readonly server: Server,
     readonly address: string,
     readonly port: number,
-    private readonly options: ListenOptions<T>,
+    protected readonly options: ListenOptions<T>,
   ) {
     this.logger = options.logger;
     this.caps = new ListenerCaps(options, this.logger, Date.now);
@@ -60,6 +72,11 @@ class TcpListener<T> implements Listener<T> {
       this.refuse(socket, ip, reason);
       return;
     }
+    this.admit(socket, ip);
+  }
+
+  /** Serves a socket the caps admitted: plain TCP wraps it at once. */
+  protected admit(socket: Socket, _ip: string): void {
     const conn = wrapSocket(socket, this.connOptions);
     this.caps.add(conn);
     this.subject.next(conn);
@@ -69,8 +86,13 @@ class TcpListener<T> implements Listener<T> {
   private readonly release = (conn: Connection<T>): void => {
     this.caps.release(conn);
     this.options.onClosed?.(conn);
-    if (this.caps.open.size === 0) this.allClosed?.();
+    this.releasedSlot();
   };
+
+  /** A slot was given back: `close()` resolves once the last one is. */
+  protected releasedSlot(): void {
+    if (this.caps.open.size === 0) this.allClosed?.();
+  }
 
   private refuse(socket: Socket, ip: string, reason: Refusal['reason']): void {
     socket.on('error', (err) => this.logger?.debug('tcp.refused_socket_error', { address: ip, err }));

@@ -13,7 +13,11 @@ export type TransportErrorCode =
   /** The peer left a frame incomplete (or sent none) for longer than the idle timeout. */
   | 'IDLE_TIMEOUT'
   /** A socket error (reset, broken pipe...). */
-  | 'SOCKET_ERROR';
+  | 'SOCKET_ERROR'
+  /** Secure mode: the TLS handshake of a dial failed (the remote is not of our network, not TLS, or proves no admitted peer ID). */
+  | 'HANDSHAKE_FAILED'
+  /** Secure mode: the remote proved another peer ID than the dial's `expectPeerId`. */
+  | 'PEER_MISMATCH';
 
 /** A transport failure with a stable `code`; `cause` carries the Node error if any. */
 export class TransportError extends Error {

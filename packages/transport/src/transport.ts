@@ -42,15 +42,21 @@ export interface DialOptions<T> extends ConnectionOptions<T> {
   readonly connectTimeoutMs?: number;
   /** Slowloris guard of the connection; a client waits for its server as long as it likes. @default 0 (disabled) */
   readonly idleTimeoutMs?: number;
+  /** Secure mode: the dial fails with PEER_MISMATCH unless the remote proves this peer ID; ignored in plain mode. @default none (any admitted peer) */
+  readonly expectPeerId?: string;
 }
 
-/** Why an incoming connection was refused at accept. */
+/** Why an incoming connection was refused at accept (or, in secure mode, at its handshake). */
 export interface Refusal {
   /** Source address of the refused connection. */
   readonly address: string;
-  /** Which cap refused it (`unobserved`: nobody subscribed to `connections$`, or the listener is closing). */
-  readonly reason: 'max-connections' | 'max-connections-per-ip' | 'connection-rate-per-ip' | 'unobserved';
-  /** The code of the ERROR the peer was sent (docs/protocol.md §6.2), e.g. `MAX_CONNECTIONS_PER_IP`. */
+  /**
+   * Which cap refused it (`unobserved`: nobody subscribed to `connections$`, or the listener is
+   * closing; `handshake-failed`: secure mode, the TLS handshake failed, timed out or proved a peer
+   * the policy refuses).
+   */
+  readonly reason: 'max-connections' | 'max-connections-per-ip' | 'connection-rate-per-ip' | 'unobserved' | 'handshake-failed';
+  /** The code of the ERROR the peer was sent (docs/protocol.md §6.2), e.g. `MAX_CONNECTIONS_PER_IP`; `SECURE_HANDSHAKE` for a failed handshake (nothing is sent). */
   readonly code: string;
 }
 
@@ -62,9 +68,9 @@ export interface Listener<T> {
   readonly port: number;
   /** Accepted connections (hot; subscribe before announcing the port: unobserved ones are refused). */
   readonly connections$: Observable<Connection<T>>;
-  /** Connections refused by the caps (for metrics). */
+  /** Connections refused by the caps, or by a failed handshake in secure mode (for metrics). */
   readonly refused$: Observable<Refusal>;
-  /** Open connections. */
+  /** Open connections (in secure mode, handshakes in flight too: they hold their slot). */
   readonly connectionCount: number;
   /** Stops accepting (later dials are refused), closes every open connection gracefully with `reason`, resolves when all are gone. */
   close(reason?: string): Promise<void>;
@@ -74,7 +80,7 @@ export interface Listener<T> {
 export interface Transport {
   /** Binds and resolves once listening. Rejects with TransportError LISTEN_FAILED. */
   listen<T>(options: ListenOptions<T>): Promise<Listener<T>>;
-  /** Connects; rejects with TransportError CONNECTION_REFUSED (nothing listens), CONNECT_TIMEOUT or CONNECT_FAILED. */
+  /** Connects; rejects with TransportError CONNECTION_REFUSED (nothing listens), CONNECT_TIMEOUT or CONNECT_FAILED; in secure mode also HANDSHAKE_FAILED or PEER_MISMATCH. */
   dial<T>(options: DialOptions<T>): Promise<Connection<T>>;
   /** Runs `cb` once at the end of this turn, before the turn's queued writes are handed to the network; writes made in `cb` join them. */
   beforeFlush(cb: () => void): void;

@@ -1,5 +1,5 @@
 /** What the transport contract's tests share: the harness of the current test and helpers that clean up after it. */
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { type ClientCommand, type ServerCommand, clientSideDecoder, serverSideDecoder } from '@ims/codec';
 import type { Connection } from '../src/connection.js';
 import type { DialOptions, ListenOptions, Listener, Transport } from '../src/transport.js';
@@ -17,6 +17,11 @@ export interface TransportHarness {
   readonly elsewhere?: Transport;
   /** Waits for an event: in virtual time, or in real time with a timeout that only fails. */
   wait<T>(promise: Promise<T>): Promise<T>;
+  /**
+   * Secure mode: a connection refused at accept (before the TLS handshake) fails its dial with
+   * HANDSHAKE_FAILED, since the plain refusal frame is not TLS, instead of reading that frame.
+   */
+  readonly refusalFailsDial?: boolean;
 }
 
 /** `promise`, or a failure after `ms` of real time (for harnesses on real clocks). */
@@ -73,6 +78,21 @@ export class ContractContext {
     const conn = await h.wait((via ?? h.transport).dial<ServerCommand>({ host: l.address, port: l.port, decoder: () => clientSideDecoder(), ...opts }));
     this.defer(() => conn.destroy('test over'));
     return conn;
+  };
+
+  /** Dials `l` and checks the listener refuses the connection: the client reads `frame` (if any) and the close, or (refusalFailsDial) its dial fails. */
+  readonly dialRefused = async (l: Listener<ClientCommand>, frame?: ServerCommand, via?: Transport): Promise<void> => {
+    const h = this.h;
+    if (h.refusalFailsDial === true) {
+      const dial = (via ?? h.transport).dial<ServerCommand>({ host: l.address, port: l.port, decoder: () => clientSideDecoder() });
+      await expect(h.wait(dial)).rejects.toMatchObject({ code: 'HANDSHAKE_FAILED' });
+      return;
+    }
+    const conn = await this.dial(l, via);
+    const probe = new Probe<ServerCommand>();
+    conn.attach(probe);
+    expect(await h.wait(probe.closing())).toMatchObject({ byPeer: true });
+    if (frame !== undefined) expect(probe.values()).toEqual([frame]);
   };
 
   /** A dialled client and its accepted server end, both attached to probes. */

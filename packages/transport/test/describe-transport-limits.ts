@@ -99,11 +99,7 @@ export function acceptContract(ctx: ContractContext): void {
     const refused: Refusal[] = [];
     l.listener.refused$.subscribe((r) => refused.push(r));
     await ctx.pair(l);
-    const third = await ctx.dial(l.listener);
-    const probe = new Probe<ServerCommand>();
-    third.attach(probe);
-    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
-    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'MAX_CONNECTIONS: max connections reached, try later' }]);
+    await ctx.dialRefused(l.listener, { cmd: 'ERROR', reason: 'MAX_CONNECTIONS: max connections reached, try later' });
     expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections', code: 'MAX_CONNECTIONS' }]);
     expect(l.listener.connectionCount).toBe(1);
   });
@@ -113,11 +109,7 @@ export function acceptContract(ctx: ContractContext): void {
     const refused: Refusal[] = [];
     l.listener.refused$.subscribe((r) => refused.push(r));
     await ctx.pair(l);
-    const second = await ctx.dial(l.listener);
-    const probe = new Probe<ServerCommand>();
-    second.attach(probe);
-    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
-    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later' }]);
+    await ctx.dialRefused(l.listener, { cmd: 'ERROR', reason: 'MAX_CONNECTIONS_PER_IP: max connections per ip reached, try later' });
     expect(refused).toEqual([{ address: ctx.h.source, reason: 'max-connections-per-ip', code: 'MAX_CONNECTIONS_PER_IP' }]);
   });
 
@@ -146,11 +138,7 @@ export function acceptContract(ctx: ContractContext): void {
       await ctx.h.wait(p.s.closing());
     }
     expect(l.listener.connectionCount).toBe(0);
-    const looped = await ctx.dial(l.listener);
-    const probe = new Probe<ServerCommand>();
-    looped.attach(probe);
-    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
-    expect(probe.values()).toEqual([{ cmd: 'ERROR', reason: 'CONNECTION_RATE_PER_IP: too many new connections from this ip, try later' }]);
+    await ctx.dialRefused(l.listener, { cmd: 'ERROR', reason: 'CONNECTION_RATE_PER_IP: too many new connections from this ip, try later' });
     expect(refused).toEqual([{ address: ctx.h.source, reason: 'connection-rate-per-ip', code: 'CONNECTION_RATE_PER_IP' }]);
     const elsewhere = ctx.h.elsewhere;
     if (elsewhere === undefined) return;
@@ -162,10 +150,7 @@ export function acceptContract(ctx: ContractContext): void {
     const h = ctx.h;
     const listener = await h.transport.listen<ClientCommand>({ decoder: () => serverSideDecoder(), address: h.address });
     ctx.defer(() => h.wait(listener.close()));
-    const conn = await ctx.dial(listener);
-    const probe = new Probe<ServerCommand>();
-    conn.attach(probe);
-    expect(await ctx.h.wait(probe.closing())).toMatchObject({ byPeer: true });
+    await ctx.dialRefused(listener);
     expect(listener.connectionCount).toBe(0);
   });
 
