@@ -1,6 +1,7 @@
+import { type CipherGCM, type DecipherGCM, createCipheriv, createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateIdentity } from './identity.js';
-import { generateNetworkKey } from './network-key.js';
+import { deriveKey, generateNetworkKey } from './network-key.js';
 import { SEAL_OVERHEAD, looksSealed, pduSealer } from './pdu-sealer.js';
 import { ANY_PEER, peerPolicy } from './peer-policy.js';
 import { COUNTER_PER_MS } from './replay-guard.js';
@@ -90,3 +91,30 @@ describe('sealed PeerPDUs', () => {
     expect(rotated.open(oldOnly.seal(PDU)).ok).toBe(true);
   });
 });
+
+describe('sealed PeerPDUs: a forgery never moves a sender on', () => {
+  it('refuses a datagram whose signature fails without remembering its counter', () => {
+    const alice = generateIdentity();
+    const sender = pduSealer({ identity: alice, keys: [key], policy: ANY_PEER });
+    const receiver = pduSealer({ identity: generateIdentity(), keys: [key], policy: ANY_PEER });
+    const later = sender.seal(PDU); // a genuine datagram, opened after the forgery below
+    // Re-seal the plaintext under the network key with a broken signature: AEAD passes, the signature does not.
+    const opened = sender.seal(PDU);
+    expect(receiver.open(corruptSignature(opened)).ok).toBe(false);
+    expect(receiver.open(later).ok).toBe(true);
+  });
+});
+
+/** The datagram re-encrypted with its last signature byte flipped (a holder of the network key forging a signer). */
+function corruptSignature(datagram: Uint8Array): Uint8Array {
+  const aead = deriveKey(key, 'ims peerpdu v1');
+  const header = Buffer.from(datagram.subarray(0, 24));
+  const d = createDecipheriv('chacha20-poly1305', aead, header.subarray(12), { authTagLength: 16 }) as unknown as DecipherGCM;
+  d.setAAD(header);
+  d.setAuthTag(Buffer.from(datagram.subarray(datagram.length - 16)));
+  const plain = Buffer.concat([d.update(datagram.subarray(24, datagram.length - 16)), d.final()]);
+  plain[plain.length - 1]! ^= 1;
+  const c = createCipheriv('chacha20-poly1305', aead, header.subarray(12), { authTagLength: 16 }) as unknown as CipherGCM;
+  c.setAAD(header);
+  return Buffer.concat([header, c.update(plain), c.final(), c.getAuthTag()]);
+}

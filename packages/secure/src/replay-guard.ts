@@ -24,19 +24,22 @@ export class ReplayGuard {
     private readonly maxSenders: number,
   ) {}
 
-  /** `'ok'` (and remembered), `'replayed'` (not above the last counter) or `'stale'` (too far from our clock). */
+  /** `'ok'`, `'replayed'` (not above the last counter) or `'stale'` (too far from our clock); remembers nothing (see `record`). */
   check(sender: string, counter: number): 'ok' | 'replayed' | 'stale' {
     const now = this.now();
     const last = this.seen.get(sender);
-    if (last !== undefined && now - last.at <= this.windowMs) {
-      if (counter <= last.counter) return 'replayed';
-    } else if (Math.abs(counter / COUNTER_PER_MS - now) > this.windowMs) {
-      return 'stale';
-    }
+    if (last !== undefined && now - last.at <= this.windowMs) return counter <= last.counter ? 'replayed' : 'ok';
+    return Math.abs(counter / COUNTER_PER_MS - now) > this.windowMs ? 'stale' : 'ok';
+  }
+
+  /**
+   * Remembers `counter` as the sender's last, once its signature checked out: a replay is refused
+   * by `check` before the costly signature check, and a forgery never moves a sender's counter.
+   */
+  record(sender: string, counter: number): void {
     this.seen.delete(sender); // re-inserted last: the Map's order is least recently heard first
-    this.seen.set(sender, { counter, at: now });
-    if (this.seen.size > this.maxSenders) this.evict(now);
-    return 'ok';
+    this.seen.set(sender, { counter, at: this.now() });
+    if (this.seen.size > this.maxSenders) this.evict(this.now());
   }
 
   private evict(now: number): void {
