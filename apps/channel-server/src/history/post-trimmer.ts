@@ -1,10 +1,12 @@
 /**
  * Keeps each channel's rows on disk near its retention, in small steps of their own, after the
  * turn's commit. Trimming inside the posts' commit made that commit, and so every echo of the turn,
- * wait: a channel's oldest rows sit on pages of their own (posts of many channels interleave), so
- * deleting a slice of 100 of them rewrote ~100 pages and stalled the event loop ~1.6 ms, which at
- * 100 channels × 20 posts/s happened every ~50 ms. Now a step deletes at most `rowsPerStep` rows
- * per channel, in its own transaction, on the next turn: echoes go out first, and a step is short.
+ * wait: in the older rowid layout a channel's oldest rows sat on pages of their own (posts of many
+ * channels interleaved), so deleting a slice of 100 of them rewrote ~100 pages and stalled the
+ * event loop ~1.6 ms, which at 100 channels × 20 posts/s happened every ~50 ms. Now a step deletes
+ * at most `rowsPerStep` rows per channel, in its own transaction, on the next turn: echoes go out
+ * first, and a step is short (in the clustered layout a channel's oldest rows are adjacent, so a
+ * step of one channel changes a page or two).
  */
 import type Database from 'better-sqlite3';
 
@@ -34,7 +36,7 @@ export class PostTrimmer {
   private readonly rowsPerStep: number;
   private readonly pruneAll: Database.Statement<[string, string, number]>;
   private readonly count: Database.Statement<[string], { n: number }>;
-  private readonly trimOldest: Database.Statement<[string, number]>;
+  private readonly trimOldest: Database.Statement<[string, string, number]>;
   private readonly stepTx: () => void;
 
   constructor(
@@ -44,10 +46,10 @@ export class PostTrimmer {
     this.rowsPerStep = Math.max(1, opts.rowsPerStep ?? 32);
     // Keeps the newest `retain` rows of one channel: the row `retain` places below the newest marks
     // the cut. Walks the channel's whole index: only for channels of unknown count.
-    this.pruneAll = db.prepare(`DELETE FROM posts WHERE channel = ? AND id <= (SELECT id FROM posts WHERE channel = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`);
+    this.pruneAll = db.prepare(`DELETE FROM posts WHERE channel = ? AND seq <= (SELECT seq FROM posts WHERE channel = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`);
     this.count = db.prepare('SELECT COUNT(*) AS n FROM posts WHERE channel = ?');
     // Deletes the `n` oldest rows of one channel, walking only those.
-    this.trimOldest = db.prepare('DELETE FROM posts WHERE id IN (SELECT id FROM posts WHERE channel = ? ORDER BY id LIMIT ?)');
+    this.trimOldest = db.prepare('DELETE FROM posts WHERE channel = ? AND seq <= (SELECT seq FROM posts WHERE channel = ? ORDER BY seq LIMIT 1 OFFSET ?)');
     this.stepTx = db.transaction(() => this.trimSome());
   }
 
@@ -98,7 +100,7 @@ export class PostTrimmer {
         this.onDisk.set(channel, this.count.get(channel)?.n ?? 0);
       } else if (n > this.opts.retain) {
         const rows = Math.min(n - this.opts.retain, this.rowsPerStep);
-        this.trimOldest.run(channel, rows);
+        this.trimOldest.run(channel, channel, rows - 1);
         this.onDisk.set(channel, n - rows);
         // Still over: back in line, behind the channels already waiting.
         if (n - rows > this.opts.retain) this.due.add(channel);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -179,6 +179,40 @@ describe('SqliteHistoryStore', () => {
     s.commit();
     // SQLite's own checkpoints are off: only the worker moves pages from the -wal file into the database.
     await vi.waitFor(() => expect(statSync(join(dir, HISTORY_DB_FILE)).size).toBeGreaterThan(size0), { timeout: 10_000, interval: 20 });
+  });
+
+  it('keeps the WAL bounded under steady commits: the checkpoint thread restarts it once it holds walRestartFrames', async () => {
+    const s = open({ checkpointIntervalMs: 10, walRestartFrames: 100 });
+    const wal = join(dir, `${HISTORY_DB_FILE}-wal`);
+    // The WAL header's checkpoint sequence number (bytes 12–15) counts the restarts.
+    const restarts = (): number => {
+      const fd = openSync(wal, 'r');
+      try {
+        const head = Buffer.alloc(16);
+        readSync(fd, head, 0, 16, 0);
+        return head.readUInt32BE(12);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    let n = 0;
+    const turn = () => {
+      for (let i = 0; i < 20; i++, n++) {
+        s.append(`#c${n % 50}`, { authorId: 'a', text: 'x'.repeat(100), at: n });
+        s.commit();
+      }
+    };
+    turn();
+    const first = restarts();
+    // A commit every turn, never a pause for a passive checkpoint to catch up in.
+    const deadline = Date.now() + 15_000;
+    while (restarts() < first + 5 || n < 5_000) {
+      if (Date.now() > deadline) throw new Error(`no 5 WAL restarts in 15 s (${n} commits, WAL ${statSync(wal).size} bytes)`);
+      turn();
+      await nextTurn();
+    }
+    // Each commit wrote at least one 4 KiB frame: a WAL that only grew would hold them all.
+    expect(statSync(wal).size).toBeLessThan((n * 4_120) / 4);
   });
 
   it('keeps only the most recently posted-to channels when reopened over its channel limit', () => {

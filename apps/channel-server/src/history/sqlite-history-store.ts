@@ -3,15 +3,17 @@
  * of one event-loop turn and commits them in one transaction before their echoes go out
  * (docs/protocol.md §6.2 STORE_UNAVAILABLE), with the admission lists of private channels in the
  * same transactions (docs/protocol.md §8). In WAL mode with synchronous=NORMAL a commit is one
- * fsync-free WAL append, which survives a kill of the process (not a power cut).
+ * fsync-free WAL append, which survives a kill of the process (not a power cut). The tables and the
+ * migration of older data dirs are in history-layout.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Post } from '@ims/channel-core';
 import type { CommitResult, HistoryStore } from '@ims/host-service';
-import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { startWalCheckpointer, WAL_RESTART_FRAMES, type WalCheckpointer } from './wal-checkpointer.js';
 import { PostTrimmer } from './post-trimmer.js';
+import { openLayout, SeqClock, type MigrationProgress } from './history-layout.js';
 
 /** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */
 export const HISTORY_DB_FILE = 'history.sqlite3';
@@ -39,11 +41,15 @@ export interface SqliteHistoryStoreOptions {
   readonly maxChannels?: number;
   /** ms between two WAL checkpoints, run by a worker thread off the event loop; 0 leaves them to SQLite, inside a commit. @default 500 */
   readonly checkpointIntervalMs?: number;
+  /** WAL size in pages from which the checkpoint thread also restarts the WAL, so it stays bounded under steady posting (wal-checkpointer.ts). @default 4_000 */
+  readonly walRestartFrames?: number;
   /**
    * Size cap of the database in pages (SQLite `max_page_count`, 4 KiB pages): a commit past it
    * fails like a full disk. @default none (SQLite's own limit)
    */
   readonly maxPages?: number;
+  /** Called while a data dir of an older server is migrated at open (history-layout.ts): after each slice of posts copied, and when done. */
+  readonly onMigrationProgress?: (progress: MigrationProgress) => void;
   /** Called for an append after close (a wiring bug) and a failed trim step. A failed commit is reported by `commit()`'s result, not here. */
   readonly onError?: (error: HistoryStoreError) => void;
 }
@@ -70,27 +76,6 @@ interface PostRow {
   readonly at: number;
 }
 
-// No AUTOINCREMENT: a new row's id is the largest id + 1, which keeps each channel's order since
-// only a channel's oldest rows are ever deleted; AUTOINCREMENT's sqlite_sequence row would be one
-// more page written in every commit. Data dirs created with it (before 2026-12) keep working.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS posts (
-  id INTEGER PRIMARY KEY,
-  channel TEXT NOT NULL,
-  author_id TEXT NOT NULL,
-  text TEXT NOT NULL,
-  at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS posts_by_channel ON posts (channel, id);
--- Admission lists of private channels (docs/protocol.md §8). Created here if missing, so a data dir
--- of an older server gains it at open. Never pruned with the posts: churn must not free a name.
-CREATE TABLE IF NOT EXISTS admitted (
-  channel TEXT NOT NULL,
-  peer_id TEXT NOT NULL,
-  UNIQUE (channel, peer_id)
-);
-`;
-
 /** One queued post with its channel. */
 interface Pending {
   readonly channel: string;
@@ -110,22 +95,23 @@ const INSERT_ROWS = [64, 16, 4, 1] as const;
  * Inserts a batch with multi-row INSERTs (64, 16, 4 and 1 rows per statement): each statement run
  * costs a crossing into SQLite, and one per post was most of the store's share of a post's CPU.
  */
-function multiRowInsert(db: Database.Database): (batch: readonly Pending[]) => void {
+function multiRowInsert(db: Database.Database, seq: SeqClock): (batch: readonly Pending[]) => void {
   const statements = INSERT_ROWS.map((rows) => ({
     rows,
-    stmt: db.prepare<unknown[]>(`INSERT INTO posts (channel, author_id, text, at) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`),
+    stmt: db.prepare<unknown[]>(`INSERT INTO posts (channel, seq, author_id, text, at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}`),
   }));
   return (batch) => {
     let i = 0;
     for (const { rows, stmt } of statements) {
       while (batch.length - i >= rows) {
-        const params: unknown[] = new Array(rows * 4);
+        const params: unknown[] = new Array(rows * 5);
         for (let r = 0; r < rows; r++) {
           const { channel, post } = batch[i + r] as Pending;
-          params[r * 4] = channel;
-          params[r * 4 + 1] = post.authorId;
-          params[r * 4 + 2] = post.text;
-          params[r * 4 + 3] = post.at;
+          params[r * 5] = channel;
+          params[r * 5 + 1] = seq.next(channel);
+          params[r * 5 + 2] = post.authorId;
+          params[r * 5 + 3] = post.text;
+          params[r * 5 + 4] = post.at;
         }
         stmt.run(params);
         i += rows;
@@ -172,14 +158,15 @@ export class SqliteHistoryStore implements HistoryStore {
       // (durable across a process crash, which is what the batch-window promise is about).
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      this.db.exec(SCHEMA);
+      // The cap holds for a migration too: one that does not fit fails the open and keeps the old table.
       if (options.maxPages !== undefined) this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPages))}`);
+      openLayout(this.db, { onProgress: options.onMigrationProgress });
       this.prunedChannels = this.pruneChannels(this.maxChannels);
     } catch (cause) {
       throw new HistoryStoreError('HISTORY_OPEN_FAILED', `cannot open history in ${options.dataDir}`, { cause });
     }
-    this.checkpointer = this.startCheckpointer(join(options.dataDir, HISTORY_DB_FILE), options.checkpointIntervalMs ?? 500);
-    const insert = multiRowInsert(this.db);
+    this.checkpointer = this.startCheckpointer(join(options.dataDir, HISTORY_DB_FILE), options.checkpointIntervalMs ?? 500, options.walRestartFrames);
+    const insert = multiRowInsert(this.db, new SeqClock(this.db, 2 * this.maxChannels));
     this.trimmer = new PostTrimmer(this.db, {
       retain: this.retainPerChannel,
       slack: this.pruneSlack,
@@ -217,12 +204,16 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   /** Moves WAL checkpoints to a worker (see wal-checkpointer.ts); SQLite's own come back if it fails. */
-  private startCheckpointer(file: string, intervalMs: number): WalCheckpointer | undefined {
+  private startCheckpointer(file: string, intervalMs: number, restartFrames: number | undefined): WalCheckpointer | undefined {
     if (intervalMs <= 0) return undefined;
     this.db.pragma('wal_autocheckpoint = 0');
+    // After a restart the first commit cuts the file back to what restartFrames need: a burst's growth does not stay on disk.
+    const pageBytes = this.db.pragma('page_size', { simple: true }) as number;
+    this.db.pragma(`journal_size_limit = ${Math.max(1, restartFrames ?? WAL_RESTART_FRAMES) * (pageBytes + 24)}`);
     return startWalCheckpointer({
       file,
       intervalMs,
+      restartFrames,
       onFailure: () => {
         if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
       },
@@ -231,7 +222,7 @@ export class SqliteHistoryStore implements HistoryStore {
 
   /** Deletes every channel but the `max` most recently posted to; returns how many went. */
   private pruneChannels(max: number): number {
-    const keep = `SELECT channel FROM posts GROUP BY channel ORDER BY MAX(id) DESC LIMIT ?`;
+    const keep = `SELECT channel FROM posts GROUP BY channel ORDER BY MAX(seq) DESC LIMIT ?`;
     const before = this.db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT channel) AS n FROM posts').get()?.n ?? 0;
     if (before <= max) return 0;
     this.db.prepare<[number]>(`DELETE FROM posts WHERE channel NOT IN (${keep})`).run(max);
@@ -245,10 +236,10 @@ export class SqliteHistoryStore implements HistoryStore {
     const rows = this.db
       .prepare<[number], PostRow>(
         `SELECT channel, author_id, text, at FROM (
-           SELECT channel, author_id, text, at, id,
-                  ROW_NUMBER() OVER (PARTITION BY channel ORDER BY id DESC) AS rn
+           SELECT channel, author_id, text, at, seq,
+                  ROW_NUMBER() OVER (PARTITION BY channel ORDER BY seq DESC) AS rn
            FROM posts)
-         WHERE rn <= ? ORDER BY channel, id`,
+         WHERE rn <= ? ORDER BY channel, seq`,
       )
       // Disk may hold up to `pruneSlack` more than the retention: never load those.
       .all(Math.min(limitPerChannel, this.retainPerChannel));
