@@ -18,7 +18,7 @@ export { secureTcpTransport } from './secure-tcp-transport.js';
 export type { SecureTcpOptions } from './secure-tcp-transport.js';
 export { memoryTransport } from './memory-transport.js';
 export { dialingFrom } from './dialing-from.js';
-export type { MemoryTransport } from './memory-transport.js';
+export type { MemoryTransport, MemoryViewOptions } from './memory-transport.js';
 export { virtualTime } from './virtual-time.js';
 export type { VirtualTime } from './virtual-time.js';
 export type { DialOptions, ListenOptions, Listener, Refusal, Transport } from './transport.js';

@@ -26,9 +26,11 @@ const FIN = 'fin';
 const RESET = 'reset';
 type Segment = Uint8Array | typeof FIN | typeof RESET;
 
-/** One end of a connection; the network sets `peer` right after making both ends. */
+/** One end of a connection; the network sets `peer` (and `peerId`) right after making both ends. */
 export class MemoryConnection<T> implements Connection<T>, Flushable {
   peer!: MemoryConnection<unknown>;
+  /** The peer ID the other end's view proves (memory-transport.ts `at(address, { peerId })`); undefined for a plain view. */
+  peerId: string | undefined;
   private readonly decoder: FrameDecoderLike<T>;
   private readonly maxQueue: number;
   private readonly idleMs: number;

@@ -32,6 +32,8 @@ export class MemoryListener<T> implements Listener<T> {
     readonly address: string,
     readonly port: number,
     private readonly options: ListenOptions<T>,
+    /** The peer ID the listening view proves to its dialers (secure mode in memory). */
+    readonly peerId: string | undefined,
   ) {
     this.caps = new ListenerCaps(options, options.logger, () => hub.scheduler.now());
     this.connOptions = { ...options, onClosed: this.release };
@@ -43,13 +45,15 @@ export class MemoryListener<T> implements Listener<T> {
     return this.caps.open.size;
   }
 
-  /** @internal a dial from `address:port` arrived: makes the server end, links it to `client`, then serves or refuses it. */
-  accept(client: MemoryConnection<unknown>, address: string, port: number): void {
+  /** @internal a dial from `address:port` (whose view proves `peerId`) arrived: makes the server end, links it to `client`, then serves or refuses it. */
+  accept(client: MemoryConnection<unknown>, address: string, port: number, peerId: string | undefined): void {
     const reason = this.caps.refusal(address, this.closing === undefined && this.subject.observed);
     const options = reason === undefined ? this.connOptions : { ...this.options, onClosed: undefined };
     const server = new MemoryConnection<T>(this.hub, this.hub.nextId(), address, port, options);
     server.peer = client;
     client.peer = server as MemoryConnection<unknown>;
+    server.peerId = peerId;
+    client.peerId = this.peerId;
     if (reason !== undefined) {
       this.refuse(server, reason);
       return;

@@ -20,14 +20,35 @@ export interface MemoryTransportOptions {
   readonly scheduler?: SchedulerLike;
   /** Source address of this transport's dials, and its default listen address. @default '127.0.0.1' */
   readonly address?: string;
+  /** The peer ID this first view proves (see {@link MemoryViewOptions.peerId}). @default none (plain mode) */
+  readonly peerId?: string;
+}
+
+/** Options of {@link MemoryTransport.at}. */
+export interface MemoryViewOptions {
+  /**
+   * Secure mode in memory, as `secureTcpTransport` proves it by TLS: every connection this view
+   * dials or accepts shows the other end this `peerId` (`Connection.peerId`), and a dial with
+   * `expectPeerId` to one of its listeners succeeds only if it matches. A view without one is
+   * plain: its connections show the other end no peer ID, and a dial with `expectPeerId` to its
+   * listener fails with PEER_MISMATCH. Plain and proving views still reach each other (no handshake
+   * is modelled). @default none (plain)
+   */
+  readonly peerId?: string;
 }
 
 /** A transport on an in-memory network, with the faults a test needs. */
 export interface MemoryTransport extends Transport {
   /** Source address of this transport's dials. */
   readonly address: string;
-  /** The same network seen from another host: its dials come from `address` (per-IP caps, identification by address). */
-  at(address: string): MemoryTransport;
+  /** The peer ID this view proves to the other end of its connections; undefined for a plain view. */
+  readonly peerId?: string;
+  /**
+   * The same network seen from another host: its dials come from `address` (per-IP caps,
+   * identification by address); with `options.peerId` it proves that peer ID (e.g.
+   * `net.at('10.0.0.5', { peerId: 'k…' })`; `at(net.address, { peerId })` for this host).
+   */
+  at(address: string, options?: MemoryViewOptions): MemoryTransport;
   /** The endpoint dies: its listener is gone (later dials are refused) and every connection it accepted is reset. False if nothing listened there. */
   kill(address: string, port: number): boolean;
   /** Dials to `address:port` get no answer (SYNs dropped) and fail with CONNECT_TIMEOUT, until the returned function is called. */
@@ -97,11 +118,11 @@ class MemoryNetwork implements MemoryHub {
     if (this.listeners.get(key) === listener) this.listeners.delete(key);
   }
 
-  listen<T>(options: ListenOptions<T>, defaultAddress: string): Promise<Listener<T>> {
+  listen<T>(options: ListenOptions<T>, defaultAddress: string, peerId: string | undefined): Promise<Listener<T>> {
     const address = options.address ?? defaultAddress;
     const port = this.pickPort(address, options.port ?? 0);
     if (typeof port === 'string') return Promise.reject(new TransportError('LISTEN_FAILED', `cannot listen on ${address}:${options.port ?? 0} (${port})`));
-    const listener = new MemoryListener<T>(this, address, port, options);
+    const listener = new MemoryListener<T>(this, address, port, options, peerId);
     this.listeners.set(`${address}:${port}`, listener);
     return Promise.resolve(listener);
   }
@@ -120,7 +141,7 @@ class MemoryNetwork implements MemoryHub {
     return 'no free port';
   }
 
-  dial<T>(options: DialOptions<T>, source: string): Promise<Connection<T>> {
+  dial<T>(options: DialOptions<T>, source: string, peerId: string | undefined): Promise<Connection<T>> {
     const where = `${options.host}:${options.port}`;
     return new Promise((resolve, reject) => {
       if (this.blackholes.has(where)) {
@@ -135,8 +156,13 @@ class MemoryNetwork implements MemoryHub {
           reject(new TransportError('CONNECTION_REFUSED', `connect to ${where} failed (ECONNREFUSED)`));
           return;
         }
+        // As secure-tcp-dialer.ts after the handshake; here the listener never sees the dial.
+        if (options.expectPeerId !== undefined && listener.peerId !== options.expectPeerId) {
+          reject(new TransportError('PEER_MISMATCH', `${where} proved peer ID ${listener.peerId ?? '(none)'}, expected ${options.expectPeerId}`));
+          return;
+        }
         const client = new MemoryConnection<T>(this, this.nextId(), listener.address, listener.port, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 0 });
-        listener.accept(client as MemoryConnection<unknown>, source, this.sourcePort());
+        listener.accept(client as MemoryConnection<unknown>, source, this.sourcePort(), peerId);
         resolve(client);
       });
     });
@@ -168,20 +194,21 @@ class MemoryNetwork implements MemoryHub {
   }
 }
 
-function view(network: MemoryNetwork, address: string): MemoryTransport {
+function view(network: MemoryNetwork, address: string, peerId: string | undefined): MemoryTransport {
   return {
     address,
-    listen: (options) => network.listen(options, address),
-    dial: (options) => network.dial(options, options.localAddress ?? address),
+    peerId,
+    listen: (options) => network.listen(options, address, peerId),
+    dial: (options) => network.dial(options, options.localAddress ?? address, peerId),
     beforeFlush: (cb) => network.beforeFlush(cb),
     afterFlush: (cb) => network.afterFlush(cb),
-    at: (other) => view(network, other),
+    at: (other, options) => view(network, other, options?.peerId),
     kill: (a, p) => network.kill(a, p),
     blackhole: (a, p) => network.blackhole(a, p),
   };
 }
 
-/** A new in-memory network, seen from `options.address`; `at(address)` gives other hosts on it. */
+/** A new in-memory network, seen from `options.address`; `at(address, { peerId? })` gives other hosts on it. */
 export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
-  return view(new MemoryNetwork(options.scheduler ?? asyncScheduler), options.address ?? '127.0.0.1');
+  return view(new MemoryNetwork(options.scheduler ?? asyncScheduler), options.address ?? '127.0.0.1', options.peerId);
 }
