@@ -55,7 +55,7 @@ describe('netsim new and check', () => {
     const err = sink();
     expect(await checkCommand([file, join(dir, 'missing.yaml')], () => undefined, err.write)).toBe(2);
     expect(err.lines).toHaveLength(3);
-    expect(err.lines[0]).toBe(`${file}:2: unknown key "standy"; did you mean "standbyFor"? (expected one of: kind, args, standbyFor, dataDir) (hosts.s1.standy)`);
+    expect(err.lines[0]).toBe(`${file}:2: unknown key "standy"; did you mean "standbyFor"? (expected one of: kind, args, standbyFor, dataDir, secure) (hosts.s1.standy)`);
     expect(err.lines[1]).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:4: unknown step "strat"; did you mean "start"\\? \\(a step has exactly one of: start, join, `));
     expect(err.lines[2]).toBe(`netsim: no such scenario file or folder: ${join(dir, 'missing.yaml')}`);
   });

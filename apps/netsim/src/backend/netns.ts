@@ -8,10 +8,13 @@
  * - `switch`: TAP devices into netsim's userspace switch (faults/switch-main.ts), which does every
  *   impairment itself and cuts links (both ways or one way) in one change of its table.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NetsimError } from '../errors.js';
 import type { LinkFault } from '../faults/link-model.js';
 import { startSwitch, type UserspaceSwitch } from '../faults/switch.js';
 import { netemArgs, netemUnavailableReason, netnsUnavailableReason, type NetworkMechanism } from '../faults/network-choice.js';
+import { readCapture } from './capture.js';
 import { run, runBatch } from './ip-batch.js';
 import { ownerPid, pidAlive, RUN_PREFIX } from './run-dir.js';
 import { WIRE_HOST, type Backend } from './types.js';
@@ -59,6 +62,8 @@ export interface NetnsOptions {
   readonly runDir?: string;
   /** How long the userspace switch may take to start, ms. @default 20000 */
   readonly startMs?: number;
+  /** Capture every frame at the userspace switch (into the run dir), for `noPlaintext`. @default false */
+  readonly capture?: boolean;
 }
 
 interface HostEntry {
@@ -77,6 +82,7 @@ export function netnsBackend(runId: string, opts: NetnsOptions = {}): Backend {
   let extraBridges = 0;
   let cleaned = false;
   let frames: Record<string, number> | undefined;
+  const captureFile = opts.capture && network === 'switch' ? join(opts.runDir ?? tmpdir(), 'wire.capture') : undefined;
   const entry = (host: string): HostEntry => {
     const e = hosts.get(host);
     if (!e) throw new NetsimError('BACKEND_COMMAND', `host ${host} has no namespace`);
@@ -99,7 +105,7 @@ export function netnsBackend(runId: string, opts: NetnsOptions = {}): Backend {
     const entries = [...hosts.values()];
     await runBatch('ip', [`netns add ${bridgeNs}`, ...entries.map((e) => `netns add ${e.ns}`)]);
     if (network === 'switch') {
-      userspace = await startSwitch(bridgeNs, all, entries.map((e) => e.port), opts.runDir ?? '', opts.startMs ?? 20_000);
+      userspace = await startSwitch(bridgeNs, all, entries.map((e) => e.port), opts.runDir ?? '', opts.startMs ?? 20_000, captureFile);
       await runBatch('ip', entries.map((e) => `link set ${e.port} netns ${e.ns}`), bridgeNs);
     } else {
       // Snooping would hide group traffic until a querier exists; a test LAN floods it instead.
@@ -125,6 +131,7 @@ export function netnsBackend(runId: string, opts: NetnsOptions = {}): Backend {
     runId,
     setup,
     frameCounts: () => frames,
+    capture: () => (captureFile !== undefined ? readCapture(captureFile, [...hosts.keys()]) : undefined),
     wrap: (host, cmd, args) => ({ cmd: 'ip', args: ['netns', 'exec', entry(host).ns, cmd, ...args] }),
     interfaceOf: (host) => entry(host).address,
     addressOf: (host) => entry(host).address,

@@ -11,6 +11,13 @@ export interface CommandLine {
 /** The host name the wire recorder runs as (never a scenario host: names start with a letter). */
 export const WIRE_HOST = '_wire';
 
+/** The frames a capture holds, by the host that sent them (each host's frames in order, concatenated). */
+export interface CapturedWire {
+  readonly frames: number;
+  readonly bytes: number;
+  readonly from: ReadonlyMap<string, Buffer>;
+}
+
 /** One backend instance, for one run. */
 export interface Backend {
   readonly name: BackendName;
@@ -34,6 +41,8 @@ export interface Backend {
   heal(): Promise<void>;
   /** Sets the impairments of what `hosts` send (replacing earlier ones; `{}` clears them). */
   impair(hosts: readonly string[], fault: LinkFault): Promise<void>;
+  /** What the userspace switch captured so far (every frame, by sending host), when the run asked for a capture. */
+  capture?(): CapturedWire | undefined;
   /** Frames the userspace switch delivered, cut, lost and duplicated (after cleanup), if it ran. */
   frameCounts(): Record<string, number> | undefined;
   /** Removes everything the backend created. Safe to call twice. */

@@ -51,10 +51,12 @@ export function netemUnavailableReason(): Promise<string | undefined> {
   return netemProbe;
 }
 
-/** Network-fault steps of a scenario: whether it breaks links, and whether one way only. */
+/** Network-fault steps of a scenario: whether it breaks links, and whether it needs the switch (one way, or a capture). */
 function linkSteps(s: Scenario): { any: boolean; oneWay: boolean } {
   const kinds = new Set(s.steps.map((st) => st.kind));
-  return { any: kinds.has('partition') || kinds.has('heal') || kinds.has('netem') || kinds.has('cut'), oneWay: kinds.has('cut') };
+  // noPlaintext reads the capture of every frame, which only the userspace switch makes.
+  const capture = s.expect.some((x) => x.kind === 'noPlaintext');
+  return { any: capture || kinds.has('partition') || kinds.has('heal') || kinds.has('netem') || kinds.has('cut'), oneWay: capture || kinds.has('cut') };
 }
 
 /** The mechanism for `scenario` on netns, or why it cannot run here. */

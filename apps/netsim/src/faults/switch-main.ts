@@ -7,25 +7,29 @@
  *
  * Control: one JSON line on stdin per change, `{"seq":n,"cut":[[from,to],...],"faults":{host:LinkFault}}`,
  * replacing the whole state at once; acknowledged by `{"event":"applied","seq":n}` on stdout.
- * Usage: switch-main --ports a,b,c [--seed N]
+ * With `--capture FILE` every frame a host sends is appended to FILE as it arrives (u8 port index,
+ * u32 BE length, the frame): the wire an eavesdropper on this LAN would see (checks/plaintext.ts).
+ * Usage: switch-main --ports a,b,c [--seed N] [--capture FILE]
  */
-import { read, writeSync } from 'node:fs';
+import { openSync, read, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { isClean, planFrame, seededRandom, type LinkFault, type LinkState } from './link-model.js';
 
-const { values } = parseArgs({ options: { ports: { type: 'string' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { ports: { type: 'string' }, seed: { type: 'string', default: '1' }, capture: { type: 'string' } } });
+const captureFd = values.capture === undefined ? undefined : openSync(values.capture, 'a', 0o600);
 const names = (values.ports ?? '').split(',').filter(Boolean);
 const random = seededRandom(Number(values.seed));
 /** Largest frame a TAP hands over (MTU 1500 + header, with room to spare). */
 const FRAME_MAX = 65_536;
 
 interface Port {
+  readonly index: number;
   readonly name: string;
   readonly fd: number;
   readonly link: LinkState;
 }
-const ports: Port[] = names.map((name, i) => ({ name, fd: 3 + i, link: { busyUntil: 0 } }));
+const ports: Port[] = names.map((name, i) => ({ index: i, name, fd: 3 + i, link: { busyUntil: 0 } }));
 const macs = new Map<string, Port>();
 let cut = new Set<string>();
 let faults = new Map<string, LinkFault>();
@@ -49,8 +53,18 @@ function deliver(from: Port, to: Port, frame: Buffer): void {
   }
 }
 
+/** Appends one frame to the capture, written at once so a reader mid-run sees whole records. */
+function capture(from: Port, frame: Buffer): void {
+  if (captureFd === undefined) return;
+  const head = Buffer.alloc(5);
+  head.writeUInt8(from.index, 0);
+  head.writeUInt32BE(frame.length, 1);
+  writeSync(captureFd, Buffer.concat([head, frame]));
+}
+
 function forward(from: Port, frame: Buffer): void {
   counts.frames += 1;
+  capture(from, frame);
   const mac = (off: number): string => frame.subarray(off, off + 6).toString('hex');
   macs.set(mac(6), from);
   // Unicast to a known MAC goes to its port; broadcast, multicast (bit 0 of byte 0) and unknown flood.

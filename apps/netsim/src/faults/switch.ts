@@ -38,10 +38,11 @@ export function switchUnavailableReason(): string | undefined {
 
 /**
  * Starts the switch inside `ns` (the run's bridge namespace) with one TAP device `tapNames[i]`
- * per port `ports[i]`; resolves once the devices exist. `deadlineMs` bounds the start.
+ * per port `ports[i]`; resolves once the devices exist. `deadlineMs` bounds the start. With
+ * `captureFile`, the switch appends every frame to it (see switch-main.ts).
  */
-export async function startSwitch(ns: string, ports: readonly string[], tapNames: readonly string[], runDir: string, deadlineMs: number): Promise<UserspaceSwitch> {
-  const node = nodeCommand(helperMain('faults/switch-main'), ['--ports', ports.join(','), '--seed', String(process.pid)]);
+export async function startSwitch(ns: string, ports: readonly string[], tapNames: readonly string[], runDir: string, deadlineMs: number, captureFile?: string): Promise<UserspaceSwitch> {
+  const node = nodeCommand(helperMain('faults/switch-main'), ['--ports', ports.join(','), '--seed', String(process.pid), ...(captureFile !== undefined ? ['--capture', captureFile] : [])]);
   const args = ['netns', 'exec', ns, '/usr/bin/perl', TAP_OPEN, ...tapNames, '--', node.cmd, ...node.args];
   // Each port's blocking read holds a libuv pool thread: one per port, and some to spare.
   const env = { ...process.env, UV_THREADPOOL_SIZE: String(Math.min(1024, ports.length + 4)) };

@@ -1,12 +1,17 @@
 /**
  * netsim's hostile peer: floods the discovery group with malformed PDUs and the target servers
- * with malformed frames, while the others chat. Logs one JSON line per second on stderr.
+ * with malformed frames (`--attack garbage`, the default), and runs the attacks of attacks.ts on a
+ * (secure) network as an outsider, while the others chat. Logs JSON lines on stderr.
  * Usage: hostile-main.ts --discovery-port P --interface ADDR --rate N [--target ADDR:PORT]... [--seed S]
+ *   [--attack garbage|impersonate|forgeServer|standbyHijack]... [--channel C --victim-id ID
+ *   --server-id ID --hijack-id ID --forged-id ID] [--seal-key-file F]
  */
 import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { MULTICAST_GROUP_V4 } from '@ims/codec';
+import { generateIdentity, readNetworkKeyFile, secureMode } from '@ims/secure';
+import { startAttacks, type AimedAttack } from './attacks.js';
 import { garbageFrame, garbagePdu, prng } from './garbage.js';
 
 const { values } = parseArgs({
@@ -16,8 +21,16 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     target: { type: 'string', multiple: true, default: [] },
     seed: { type: 'string', default: String(Date.now() % 1e9) },
+    attack: { type: 'string', multiple: true, default: ['garbage'] },
+    channel: { type: 'string', default: '#room' },
+    'victim-id': { type: 'string', default: '' },
+    'server-id': { type: 'string', default: '' },
+    'hijack-id': { type: 'string', default: '0-hostile' },
+    'forged-id': { type: 'string', default: '0-forged' },
+    'seal-key-file': { type: 'string' },
   },
 });
+const garbage = values.attack.includes('garbage');
 const port = Number(values['discovery-port']);
 const rate = Math.max(1, Number(values.rate));
 const rand = prng(Number(values.seed));
@@ -49,6 +62,7 @@ function target(t: string): Socket | undefined {
 }
 
 const tick = setInterval(() => {
+  if (!garbage) return;
   const burst = Math.max(1, Math.round(rate / 20));
   for (let i = 0; i < burst; i++) {
     udp.send(garbagePdu(rand), port, MULTICAST_GROUP_V4);
@@ -63,11 +77,28 @@ const tick = setInterval(() => {
   }
 }, 50);
 const report = setInterval(() => log('stats', stats), 1000);
-log('listening', { seed: values.seed });
+// Forgeries sealed under another network's key, beside the plain ones: a member must drop both.
+const sealKeyFile = values['seal-key-file'];
+const sealer = sealKeyFile ? secureMode({ identity: generateIdentity(), keys: readNetworkKeyFile(sealKeyFile) }).sealer : undefined;
+const stopAttacks = startAttacks({
+  attacks: values.attack.filter((a): a is AimedAttack => a !== 'garbage'),
+  channel: values.channel,
+  victimId: values['victim-id'],
+  serverId: values['server-id'],
+  hijackId: values['hijack-id'],
+  forgedId: values['forged-id'],
+  targets: values.target,
+  interfaceAddr: values.interface,
+  discoveryPort: port,
+  ...(sealer ? { sealer } : {}),
+  log,
+});
+log('listening', { seed: values.seed, attacks: values.attack });
 
 process.on('SIGTERM', () => {
   clearInterval(tick);
   clearInterval(report);
+  stopAttacks();
   log('stats', stats);
   for (const s of sockets.values()) s.destroy();
   udp.close(() => process.exit(0));

@@ -23,8 +23,28 @@ describe('hostArgs (the process contracts)', () => {
   });
 
   it('points a hostile peer at its targets', () => {
-    const spec = { kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50 } as const;
+    const spec = { kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50, attacks: ['garbage'], sealKey: 'none' } as const;
     expect(hostArgs(spec, { ...ctx, targets: ['10.77.0.12:50000'] })).toEqual(['--discovery-port', '40000', '--interface', '10.77.0.11', '--rate', '50', '--target', '10.77.0.12:50000']);
     expect(mainFor(spec, DEFAULT_APP_MAINS)).toBe(HELPER_MAINS.hostile);
+  });
+
+  it('in secure mode gives the key and identity files instead of --id, and names servers by their derived IDs', () => {
+    const secure = { secure: { keyFile: '/r/network.key', identityFile: '/r/s2.identity' }, idOf: (n: string) => `k-${n}` };
+    expect(hostArgs({ kind: 'server', name: 's2', standbyFor: ['s1'], dataDir: false, args: [] }, { ...ctx, ...secure })).toEqual([
+      '--port', '0', '--network-key-file', '/r/network.key', '--identity-file', '/r/s2.identity', '--bind', '10.77.0.11',
+      '--announce-interval', '150', '--discovery-port', '40000', '--interface', '10.77.0.11', '--standby-for', 'k-s1',
+    ]);
+    const client = hostArgs({ kind: 'client', name: 'alice', channel: '#room', server: 's1', nick: 'Alice', noHost: false, args: [] }, { ...ctx, ...secure });
+    expect(client.slice(0, 9)).toEqual(['chat', '#room', '--json', '--nick', 'Alice', '--network-key-file', '/r/network.key', '--identity-file', '/r/s2.identity']);
+    expect(client.slice(-2)).toEqual(['--server', 'k-s1']);
+  });
+
+  it('gives a hostile peer its attacks, the IDs it claims and the wrong key', () => {
+    const spec = { kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50, attacks: ['impersonate', 'standbyHijack'], victim: 'alice', sealKey: 'wrong' } as const;
+    const hostile = { channel: '#room', victimId: 'k-alice', serverId: 'k-s1', hijackId: 'k22', forgedId: 'k23', sealKeyFile: '/r/other.key' };
+    expect(hostArgs(spec, { ...ctx, hostile }).slice(6)).toEqual([
+      '--attack', 'impersonate', '--attack', 'standbyHijack',
+      '--channel', '#room', '--victim-id', 'k-alice', '--server-id', 'k-s1', '--hijack-id', 'k22', '--forged-id', 'k23', '--seal-key-file', '/r/other.key',
+    ]);
   });
 });

@@ -95,27 +95,41 @@ export interface LaunchContext {
   readonly dataDir?: string;
   /** `ADDR:PORT` of a hostile host's targets. */
   readonly targets?: readonly string[];
+  /** Peer IDs by host name (derived in secure mode, see secure/secure-run.ts). @default the name */
+  readonly idOf?: (name: string) => string;
+  /** Secure mode's files for this host; absent: plain mode. */
+  readonly secure?: { readonly keyFile: string; readonly identityFile: string };
+  /** A hostile host's plan: the victim's channel, the IDs it claims, its wrong key. */
+  readonly hostile?: { readonly channel: string; readonly victimId: string; readonly serverId: string; readonly hijackId: string; readonly forgedId: string; readonly sealKeyFile?: string };
 }
 
 /** Arguments for one host (after the main script). */
 export function hostArgs(spec: HostSpec, ctx: LaunchContext): string[] {
   const common = ['--announce-interval', String(ctx.announceIntervalMs), '--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr];
+  const idOf = ctx.idOf ?? ((n: string) => n);
+  // Secure mode derives the peer ID from the identity and refuses --id (docs/security.md).
+  const identity = ctx.secure ? ['--network-key-file', ctx.secure.keyFile, '--identity-file', ctx.secure.identityFile] : ['--id', spec.name];
   switch (spec.kind) {
     case 'server': {
       // Members reach a server at its PDUs' source address, so it listens on that interface.
-      const args = ['--port', '0', '--id', spec.name, '--bind', ctx.interfaceAddr, ...common];
+      const args = ['--port', '0', ...identity, '--bind', ctx.interfaceAddr, ...common];
       if (ctx.dataDir !== undefined) args.push('--data-dir', ctx.dataDir);
-      if (spec.standbyFor !== undefined) args.push('--standby-for', spec.standbyFor === 'all' ? 'all' : spec.standbyFor.join(','));
+      if (spec.standbyFor !== undefined) args.push('--standby-for', spec.standbyFor === 'all' ? 'all' : spec.standbyFor.map(idOf).join(','));
       return [...args, ...spec.args];
     }
     case 'client': {
-      const args = ['chat', spec.channel, '--json', '--nick', spec.nick, '--id', spec.name, ...common];
-      if (spec.server !== undefined) args.push('--server', spec.server);
+      const args = ['chat', spec.channel, '--json', '--nick', spec.nick, ...identity, ...common];
+      if (spec.server !== undefined) args.push('--server', idOf(spec.server));
       if (spec.noHost) args.push('--no-host');
       return [...args, ...spec.args];
     }
-    case 'hostile':
-      return ['--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr, '--rate', String(spec.rate), ...(ctx.targets ?? []).flatMap((t) => ['--target', t])];
+    case 'hostile': {
+      const args = ['--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr, '--rate', String(spec.rate), ...(ctx.targets ?? []).flatMap((t) => ['--target', t])];
+      if (spec.attacks.length !== 1 || spec.attacks[0] !== 'garbage') args.push(...spec.attacks.flatMap((a) => ['--attack', a]));
+      const h = ctx.hostile;
+      if (h) args.push('--channel', h.channel, '--victim-id', h.victimId, '--server-id', h.serverId, '--hijack-id', h.hijackId, '--forged-id', h.forgedId, ...(h.sealKeyFile ? ['--seal-key-file', h.sealKeyFile] : []));
+      return args;
+    }
   }
 }
 

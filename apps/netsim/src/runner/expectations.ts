@@ -8,6 +8,9 @@ import type { SimEvent } from '../checks/log.js';
 import { checkNeverSplit, checkNoFailover, checkOneHost } from '../checks/one-host.js';
 import { checkAnnouncedBy, checkNoPrivateNames, type WireRecord } from '../checks/wire.js';
 import type { Expectation, Scenario } from '../scenario/types.js';
+import type { CapturedWire } from '../backend/types.js';
+import { checkAttacksFailed } from '../checks/attacks.js';
+import { checkNoPlaintext, knownPlaintext } from '../checks/plaintext.js';
 import type { CheckOutcome } from './result.js';
 
 /** What the final checks look at. */
@@ -18,6 +21,8 @@ export interface RecordedRun {
   readonly records: readonly WireRecord[];
   /** ms since the run started, when the checks run. */
   readonly now: number;
+  /** The capture of every frame on the wire, when the backend made one (noPlaintext). */
+  readonly capture?: () => CapturedWire | undefined;
 }
 
 /** Checks one expectation; the check is named by what it asserts (the line is kept apart). */
@@ -66,6 +71,21 @@ export function expectation(x: Expectation, run: RecordedRun): CheckOutcome {
       return named(`one host announced ${x.channel} ${window(x.intervals)}, every member on it`, checkOneHost(records, events, channelOf, x.channel, now - x.intervals * scenario.announceIntervalMs));
     case 'noFailover':
       return named('no member failed over or changed host', checkNoFailover(events, [...channelOf.keys()]));
+    case 'noPlaintext': {
+      const specs = [...scenario.hosts.values()];
+      const clients = specs.flatMap((h) => (h.kind === 'client' ? [h] : []));
+      const hostile = specs.filter((h) => h.kind === 'hostile').map((h) => h.name);
+      const r = checkNoPlaintext(run.capture?.(), knownPlaintext(events, clients), hostile);
+      return named(`no post, channel name or nick in clear on the wire (${r.checked} strings searched)`, r);
+    }
+    case 'attacksFailed': {
+      const hostile = x.hosts.flatMap((n) => {
+        const h = scenario.hosts.get(n);
+        return h?.kind === 'hostile' ? [{ name: n, attacks: h.attacks }] : [];
+      });
+      const attacks = [...new Set(hostile.flatMap((h) => h.attacks))].filter((a) => a !== 'garbage');
+      return named(`${names(x.hosts)}'s ${attacks.join(', ')} failed: tried, never worked, no member chose, followed or read ${names(x.hosts)}`, checkAttacksFailed(events, hostile, [...channelOf.keys()]));
+    }
     case 'neverSplit': {
       const name = `${names(x.channels)} never announced by two hosts at once`;
       if (records.length === 0) return named(name, { ok: false, problems: ['no datagram was recorded'] });

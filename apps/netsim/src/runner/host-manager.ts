@@ -8,8 +8,9 @@ import { NetsimError } from '../errors.js';
 import { CLOCK_FILE_ENV, clockFile } from '../faults/clock.js';
 import { mountSmallDisk, unmountSmallDisk } from '../faults/disk.js';
 import { spawnProcess, type HostProcess } from '../proc/host-process.js';
-import { REPO_ROOT, hostArgs, mainFor, nodeCommand, type AppMains } from '../proc/launch.js';
+import { REPO_ROOT, hostArgs, mainFor, nodeCommand, type AppMains, type LaunchContext } from '../proc/launch.js';
 import type { HostSpec, Scenario } from '../scenario/types.js';
+import { claimedIds, namesForIds, type SecureRun } from '../secure/secure-run.js';
 import type { EventLog } from './event-log.js';
 
 /** Lines of a host's own log kept for the report. @default 200 */
@@ -32,7 +33,12 @@ export interface HostManagerInit {
   readonly apps: AppMains;
   readonly runDir: string;
   readonly discoveryPort: number;
+  /** Secure mode's files and the peer IDs of the hosts (plain: every ID is the host name). */
+  readonly secure?: SecureRun;
 }
+
+/** Variables the apps read secure mode's files from: netsim passes the files it means as flags, never the caller's. */
+const SECURE_ENV = ['IMS_NETWORK_KEY_FILE', 'IMS_IDENTITY_FILE', 'IMS_ALLOW_PEERS_FILE', 'IMS_REVOKED_PEERS_FILE'];
 
 /** The process table of one run. */
 export class HostManager {
@@ -103,15 +109,33 @@ export class HostManager {
     }
     // Only a scenario that jumps clocks hands out the hook (each app's src/netsim-clock.ts).
     const clocks = scenario.steps.some((st) => st.kind === 'clock');
-    const env = clocks ? { ...process.env, [CLOCK_FILE_ENV]: clockFile(runDir, name) } : process.env;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECURE_ENV.includes(k)));
+    if (clocks) env[CLOCK_FILE_ENV] = clockFile(runDir, name);
     const targets = spec.kind === 'hostile' ? spec.targets.flatMap((t) => (this.ports.has(t) ? [`${backend.addressOf(t)}:${this.ports.get(t)}`] : [])) : [];
-    const node = nodeCommand(mainFor(spec, apps), hostArgs(spec, { announceIntervalMs: scenario.announceIntervalMs, discoveryPort, interfaceAddr: backend.interfaceOf(name), targets, ...(dataDir ? { dataDir } : {}) }));
+    const node = nodeCommand(mainFor(spec, apps), hostArgs(spec, { announceIntervalMs: scenario.announceIntervalMs, discoveryPort, interfaceAddr: backend.interfaceOf(name), targets, ...(dataDir ? { dataDir } : {}), ...this.secureContext(spec) }));
     const line = backend.wrap(name, node.cmd, node.args);
     const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT, env, hold }).catch((e: unknown) => {
       throw new NetsimError('HOST_FAILED', `cannot start ${name}: ${(e as Error).message}`, { cause: e });
     });
     await recordPid(runDir, proc.pid);
     return proc;
+  }
+
+  /** The secure-mode part of a host's launch context: IDs, files, a hostile peer's plan. */
+  private secureContext(spec: HostSpec): Pick<LaunchContext, 'idOf' | 'secure' | 'hostile'> {
+    const { scenario, secure } = this.init;
+    if (!secure) return {};
+    const files = secure.isSecure(spec.name) ? { secure: { keyFile: secure.keyFile, identityFile: secure.identityFile(spec.name) } } : {};
+    if (spec.kind !== 'hostile' || spec.victim === undefined) return { idOf: secure.idOf, ...files };
+    const victim = scenario.hosts.get(spec.victim);
+    const hostile = {
+      channel: victim?.kind === 'client' ? victim.channel : '#room',
+      victimId: secure.idOf(spec.victim),
+      serverId: secure.idOf(spec.targets[0] ?? ''),
+      ...claimedIds(scenario),
+      ...(spec.sealKey === 'wrong' ? { sealKeyFile: secure.wrongKeyFile } : {}),
+    };
+    return { idOf: secure.idOf, hostile };
   }
 
   private attach(name: string, proc: HostProcess, warm: boolean): void {
@@ -129,8 +153,11 @@ export class HostManager {
       tail.push(`${stream === 'stderr' ? '!' : ' '} ${text}`);
       if (tail.length > LOG_TAIL_LINES) tail.shift();
       if (stream !== eventStream && spec.kind === 'client') return;
-      const parsed = parseEventLine(text);
-      if (!parsed) return;
+      const raw = parseEventLine(text);
+      if (!raw) return;
+      // Secure mode: the apps print derived peer IDs; the checks speak host names.
+      const names = this.init.secure?.nameOf;
+      const parsed = names ? { event: raw.event, data: namesForIds(raw.data, names) as Record<string, unknown> } : raw;
       if (parsed.event === 'listening' && typeof parsed.data['port'] === 'number') this.ports.set(name, parsed.data['port']);
       log.push(name, 'app', parsed.event, parsed.data);
     });

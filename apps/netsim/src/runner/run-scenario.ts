@@ -13,6 +13,8 @@ import { NetsimError } from '../errors.js';
 import { DEFAULT_APP_MAINS, type AppMains } from '../proc/launch.js';
 import type { BackendName, Scenario } from '../scenario/types.js';
 import { freeUdpPort, startRecorder, summariseWire, type WireRecorder } from '../wire/recorder.js';
+import { datagramReader } from '../secure/open-datagram.js';
+import { prepareSecureRun, type SecureRun } from '../secure/secure-run.js';
 import { Background } from './background.js';
 import { EventLog } from './event-log.js';
 import { expectation } from './expectations.js';
@@ -49,12 +51,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 
   const runId = newRunId();
   const runDir = await makeRunDir(runId);
-  const backend: Backend = backendName === 'netns' ? netnsBackend(runId, { network: plan.network ?? 'bridge', runDir, startMs: startupMs }) : localBackend(runId);
+  const backend: Backend = backendName === 'netns' ? netnsBackend(runId, { network: plan.network ?? 'bridge', runDir, startMs: startupMs, capture: scenario.expect.some((x) => x.kind === 'noPlaintext') }) : localBackend(runId);
   const log = new EventLog();
   const deadline = AbortSignal.timeout(scenario.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
   const channelOf = new Map([...scenario.hosts.values()].flatMap((h) => (h.kind === 'client' ? [[h.name, h.channel] as const] : [])));
   const checks: CheckOutcome[] = [];
+  let secure: SecureRun | undefined;
   let recorder: WireRecorder | undefined;
   let pendingRecorder: Promise<WireRecorder | undefined> | undefined;
   let hosts: HostManager | undefined;
@@ -67,13 +70,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     // The recorder starts beside the first step's hosts (their first PDUs come after `listening`,
     // later than a built recorder is up) and is awaited before the second step.
     const port = await freeUdpPort();
-    const recorderReady = startRecorder(backend, runDir, Date.now() - log.now(), startupMs, port);
+    // Secure mode: key and identities exist before any host starts, so every peer ID is known.
+    secure = await prepareSecureRun(scenario, runDir);
+    if (secure.any) log.push('run', 'netsim', 'secure', { ids: Object.fromEntries([...scenario.hosts.keys()].filter((h) => secure?.isSecure(h)).map((h) => [h, secure?.idOf(h)])) });
+    const read = secure.observer ? datagramReader(secure.observer, secure.nameOf) : undefined;
+    const recorderReady = startRecorder(backend, runDir, Date.now() - log.now(), startupMs, port, read);
     pendingRecorder = recorderReady.catch(() => undefined);
-    hosts = new HostManager({ scenario, backend, log, apps: opts.apps ?? DEFAULT_APP_MAINS, runDir, discoveryPort: port });
+    const apps = opts.apps ?? DEFAULT_APP_MAINS;
+    hosts = new HostManager({ scenario, backend, log, apps, runDir, discoveryPort: port, secure });
     // Hosts boot ahead, held, while the recorder starts: a start step then only lets them go on.
     const warm = await hosts.warmUp();
     if (warm.length > 0) log.push('run', 'netsim', 'warm-up', { hosts: warm });
-    const ctx = { scenario, backend, log, hosts, channelOf, signal, background, runDir };
+    const ctx = { scenario, backend, log, hosts, channelOf, signal, background, runDir, discoveryPort: port, apps, secure };
     for (const [i, step] of scenario.steps.entries()) {
       if (signal.aborted) break;
       if (i > 0) recorder ??= await recorderReady;
@@ -94,7 +102,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       // An interrupted timeline says nothing about the system: its final checks would be noise.
       error = opts.signal?.aborted ? 'aborted' : `timed out after ${scenario.timeoutMs} ms`;
       checks.push({ name: 'run', ok: false, problems: [error] });
-    } else checks.push(...finalChecks(scenario, log, channelOf, recorder));
+    } else checks.push(...finalChecks(scenario, log, channelOf, recorder, backend));
   } catch (e) {
     // A netsim bug still ends in cleanup below; its stack goes into the report.
     error = e instanceof NetsimError ? `${e.code}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e);
@@ -141,10 +149,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 }
 
 /** The `expect:` list, plus checks every run gets: no host crashed, and the log was complete. */
-function finalChecks(scenario: Scenario, log: EventLog, channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined): CheckOutcome[] {
+function finalChecks(scenario: Scenario, log: EventLog, channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined, backend: Backend): CheckOutcome[] {
   const events = log.events;
   const now = log.now();
-  const out = scenario.expect.map((x) => expectation(x, { scenario, events, channelOf, records: recorder?.records ?? [], now }));
+  const capture = (): ReturnType<NonNullable<Backend['capture']>> => backend.capture?.();
+  const out = scenario.expect.map((x) => expectation(x, { scenario, events, channelOf, records: recorder?.records ?? [], now, capture }));
   if (log.dropped > 0) out.push({ name: 'log complete', ok: false, problems: [`${log.dropped} events were dropped: the log hit its limit, checks saw part of the run`] });
   const crashes = events.filter((e) => e.source === 'netsim' && e.event === 'exit' && e.data['expected'] === false && e.data['code'] !== 0);
   out.push({ name: 'no host crashed', ok: crashes.length === 0, problems: crashes.map((e) => `${e.host} exited by itself at ${e.t} ms (code ${String(e.data['code'])}, signal ${String(e.data['signal'])})`) });

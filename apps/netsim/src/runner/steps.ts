@@ -13,6 +13,9 @@ import { typePost } from './post-text.js';
 import type { HostManager } from './host-manager.js';
 import type { CheckOutcome } from './result.js';
 import { waitFor } from './wait-for.js';
+import { runLobbyStep } from './lobby-step.js';
+import type { AppMains } from '../proc/launch.js';
+import type { SecureRun } from '../secure/secure-run.js';
 
 /** Least time a server gets to print `listening` (process start includes loading TypeScript). @default 20000 */
 export const MIN_STARTUP_MS = 20_000;
@@ -37,6 +40,12 @@ export interface StepContext {
   readonly background: Background;
   /** The run's scratch folder (pid list). */
   readonly runDir: string;
+  /** The run's discovery port. */
+  readonly discoveryPort: number;
+  /** The apps' entry points (a `lobby` step runs the client's). */
+  readonly apps: AppMains;
+  /** Secure mode's files and peer IDs, when the run has secure hosts. */
+  readonly secure?: SecureRun;
 }
 
 const failed = (step: Step, name: string, problems: string[]): CheckOutcome => ({ name, line: step.line, ok: false, problems });
@@ -157,6 +166,8 @@ export async function runStep(original: Step, ctx: StepContext): Promise<CheckOu
     case 'hog':
       ctx.background.add(await startHog(log, ctx.runDir, step.intervals * interval, step.procs));
       return undefined;
+    case 'lobby':
+      return runLobbyStep(step, ctx);
     default:
       // Network and process faults: partitions (also one way), heal, netem, starve, disk, clock.
       return runFaultStep(step, ctx);

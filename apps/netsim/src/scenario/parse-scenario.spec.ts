@@ -39,7 +39,7 @@ describe('parseScenario', () => {
     expect(s.announceIntervalMs).toBe(100);
     expect(s.hosts.get('s2')).toEqual({ kind: 'server', name: 's2', standbyFor: 'all', dataDir: true, args: [] });
     expect(s.hosts.get('alice')).toMatchObject({ kind: 'client', channel: '#room', server: 's1', nick: 'alice', noHost: false });
-    expect(s.hosts.get('eve')).toEqual({ kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50 });
+    expect(s.hosts.get('eve')).toEqual({ kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50, attacks: ['garbage'], sealKey: 'none' });
     expect(s.steps.map((x) => [x.kind, x.line])).toEqual([['start', 9], ['start', 10], ['wait', 11], ['say', 12], ['kill', 13], ['pause', 14]]);
     expect(s.steps[3]).toMatchObject({ kind: 'say', posts: [{ from: 'alice', text: 'alice L12 #1' }, { from: 'alice', text: 'alice L12 #2' }] });
     expect(s.expect.map((x) => x.kind)).toEqual(['exactlyOnce', 'failoverWithin', 'condition', 'announcedBy']);

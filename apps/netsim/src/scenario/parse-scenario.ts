@@ -10,7 +10,7 @@ import { validateSteps } from './validate-steps.js';
 import { validateExpect } from './validate-expect.js';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type BackendName, type Scenario } from './types.js';
 
-const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'startupTimeout', 'backends', 'pending', 'hosts', 'steps', 'expect'];
+const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'startupTimeout', 'backends', 'pending', 'secure', 'hosts', 'steps', 'expect'];
 
 /** Result of parsing: a scenario, or every error found (each with file and line). */
 export type ParseResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly errors: readonly NetsimError[] };
@@ -35,14 +35,20 @@ export function parseScenario(text: string, file: string): ParseResult {
     for (const b of backends) if (b !== 'local' && b !== 'netns') ctx.fail(['backends'], `unknown backend "${b}" (local or netns)`);
   }
   const pending = top['pending'] === undefined ? undefined : ctx.string(top['pending'], ['pending'], 'pending (a reason)');
+  const secure = top['secure'] === undefined ? false : (ctx.bool(top['secure'], ['secure'], 'secure') ?? false);
   const hosts = validateHosts(ctx, top['hosts']);
   const steps = validateSteps(ctx, top['steps'], hosts);
   const expect = validateExpect(ctx, top['expect'], hosts);
   checkBackendNeeds(ctx, steps, backends);
+  const sniff = expect.find((x) => x.kind === 'noPlaintext');
+  if (sniff && backends.includes('local')) {
+    // Only the userspace switch of a netns run sees every frame of every host (loopback has no wire).
+    ctx.errors.push(new NetsimError('SCENARIO_INVALID', `${file}:${sniff.line}: noPlaintext reads the userspace switch's capture; add "backends: [netns]"`, { file, line: sniff.line }));
+  }
   if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
   return {
     ok: true,
-    scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, ...(startupS !== undefined ? { startupTimeoutMs: startupS * 1000 } : {}), backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
+    scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, secure, ...(startupS !== undefined ? { startupTimeoutMs: startupS * 1000 } : {}), backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
   };
 }
 

@@ -16,6 +16,8 @@ export interface ServerHost {
   readonly standbyFor?: 'all' | readonly string[];
   /** Give the server a data directory that survives restarts (history persistence). */
   readonly dataDir: boolean;
+  /** Secure mode for this host, when it differs from the scenario's `secure` (a mixed LAN). */
+  readonly secure?: boolean;
   /** Extra arguments appended to the command line. */
   readonly args: readonly string[];
 }
@@ -31,8 +33,18 @@ export interface ClientHost {
   readonly nick: string;
   /** `--no-host`: the client never hosts, so it is never a standby. */
   readonly noHost: boolean;
+  /** Secure mode for this host, when it differs from the scenario's `secure` (a mixed LAN). */
+  readonly secure?: boolean;
   readonly args: readonly string[];
 }
+
+/**
+ * What the hostile peer does: `garbage` floods malformed PDUs and frames; the others attack a
+ * secure network as a keyless outsider (each logs whether it worked, see hostile/attacks.ts).
+ */
+export type HostileAttack = 'garbage' | 'impersonate' | 'forgeServer' | 'standbyHijack';
+/** Every hostile attack, in the order the docs list them. */
+export const HOSTILE_ATTACKS: readonly HostileAttack[] = ['garbage', 'impersonate', 'forgeServer', 'standbyHijack'];
 
 /** netsim's built-in hostile peer: floods malformed frames and PDUs. */
 export interface HostileHost {
@@ -42,6 +54,12 @@ export interface HostileHost {
   readonly targets: readonly string[];
   /** Garbage messages per second. @default 200 */
   readonly rate: number;
+  /** @default ['garbage'] */
+  readonly attacks: readonly HostileAttack[];
+  /** The client whose peer ID and channel `impersonate`, `forgeServer` and `standbyHijack` go after. */
+  readonly victim?: string;
+  /** `wrong`: forged PDUs also go out sealed under a network key of another network. @default 'none' */
+  readonly sealKey: 'none' | 'wrong';
 }
 
 /** Any host of a scenario. */
@@ -79,7 +97,11 @@ export type Expectation =
   /** No client reported a failover, nor joined a second host, during the run. */
   | { readonly kind: 'noFailover'; readonly line: number }
   /** At no moment did two peers announce one of `channels` (their claims overlap on the wire). */
-  | { readonly kind: 'neverSplit'; readonly channels: readonly string[]; readonly line: number };
+  | { readonly kind: 'neverSplit'; readonly channels: readonly string[]; readonly line: number }
+  /** No known plaintext (posts, channel names, nicks) in the capture of every frame on the wire (netns, userspace switch). */
+  | { readonly kind: 'noPlaintext'; readonly line: number }
+  /** Each hostile host's attacks were tried, none worked, and no member chose, followed or read a hostile peer. */
+  | { readonly kind: 'attacksFailed'; readonly hosts: readonly string[]; readonly line: number };
 
 /**
  * A step acting on host processes: named ones, or whoever hosts (`hostOf`) or stands by for
@@ -107,6 +129,8 @@ export type Step = { readonly line: number } & (
   | { readonly kind: 'pause'; readonly intervals: number }
   | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
   | { readonly kind: 'heal' }
+  /** A `peer-client lobby --json` snapshot taken beside host `at`, in its mode: `sees` are listed, `lacks` are not. */
+  | { readonly kind: 'lobby'; readonly at: string; readonly sees: readonly string[]; readonly lacks: readonly string[] }
   | FaultStep
 );
 
@@ -125,6 +149,12 @@ export interface Scenario {
   readonly backends: readonly BackendName[];
   /** When set, the scenario is reported as pending with this reason and not run. */
   readonly pending?: string;
+  /**
+   * Secure mode (docs/security.md): netsim writes one network key file and an identity file per
+   * host in the run dir and starts every server and client with them; peer IDs are then derived
+   * from the identities and mapped back to host names in the log and on the wire. @default false
+   */
+  readonly secure: boolean;
   readonly hosts: ReadonlyMap<string, HostSpec>;
   readonly steps: readonly Step[];
   readonly expect: readonly Expectation[];

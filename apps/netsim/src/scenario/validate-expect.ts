@@ -8,9 +8,9 @@ import type { Expectation, HostSpec } from './types.js';
 type Hosts = ReadonlyMap<string, HostSpec>;
 
 /** Keys that start an expectation of their own. */
-const OWN_KEYS = ['exactlyOnce', 'noAckedPostLost', 'history', 'noPrivateNames', 'failoverWithin', 'failoverNotBefore', 'announced', 'oneHost', 'noFailover', 'neverSplit'];
+const OWN_KEYS = ['exactlyOnce', 'noAckedPostLost', 'history', 'noPrivateNames', 'failoverWithin', 'failoverNotBefore', 'announced', 'oneHost', 'noFailover', 'neverSplit', 'noPlaintext', 'attacksFailed'];
 /** Expectations that take `true` and nothing else. */
-const FLAG_KEYS = ['exactlyOnce', 'noAckedPostLost', 'noPrivateNames', 'noFailover'] as const;
+const FLAG_KEYS = ['exactlyOnce', 'noAckedPostLost', 'noPrivateNames', 'noFailover', 'noPlaintext'] as const;
 /** Words of a condition entry (checked once at the end). */
 const CONDITION_WORDS = ['listening', 'joined', 'failover', 'converged', 'delivered', 'exited', 'event', 'host', 'fields'];
 /** Every word an `expect:` entry may start with, for "did you mean". */
@@ -51,6 +51,12 @@ function validateExpectation(ctx: ValidationContext, obj: Record<string, unknown
     const names = ctx.hostList(obj['history'], [...path, 'history'], 'history');
     hostRefs(ctx, hosts, names, [...path, 'history'], ['client']);
     return { kind: 'history', hosts: names, line };
+  }
+  if ('attacksFailed' in obj) {
+    ctx.onlyKeys(obj, path, ['attacksFailed']);
+    const names = ctx.hostList(obj['attacksFailed'], [...path, 'attacksFailed'], 'attacksFailed');
+    hostRefs(ctx, hosts, names, [...path, 'attacksFailed'], ['hostile']);
+    return { kind: 'attacksFailed', hosts: names, line };
   }
   if ('announced' in obj) {
     ctx.onlyKeys(obj, path, ['announced', 'by', 'intervals']);

@@ -1,13 +1,13 @@
 /** Validates the `hosts:` mapping of a scenario. */
 import type { ValidationContext } from './context.js';
-import { DEFAULT_HOSTILE_RATE, type HostSpec } from './types.js';
+import { DEFAULT_HOSTILE_RATE, HOSTILE_ATTACKS, type HostSpec, type HostileAttack } from './types.js';
 
 const COMMON_KEYS = ['kind', 'args'];
-const SERVER_KEYS = [...COMMON_KEYS, 'standbyFor', 'dataDir'];
-const CLIENT_KEYS = [...COMMON_KEYS, 'channel', 'server', 'nick', 'noHost', 'count'];
+const SERVER_KEYS = [...COMMON_KEYS, 'standbyFor', 'dataDir', 'secure'];
+const CLIENT_KEYS = [...COMMON_KEYS, 'channel', 'server', 'nick', 'noHost', 'count', 'secure'];
 /** Most clients one `count:` may make. @default 500 */
 export const MAX_GROUP_COUNT = 500;
-const HOSTILE_KEYS = ['kind', 'targets', 'rate'];
+const HOSTILE_KEYS = ['kind', 'targets', 'rate', 'attacks', 'victim', 'sealKey'];
 
 /** Turns the raw `hosts` value into host specs; errors go to `ctx`. */
 export function validateHosts(ctx: ValidationContext, raw: unknown): Map<string, HostSpec> {
@@ -44,6 +44,9 @@ export function validateHosts(ctx: ValidationContext, raw: unknown): Map<string,
       for (const id of spec.targets) {
         if (hosts.get(id)?.kind !== 'server') ctx.fail([...path, 'targets'], `target "${id}" is not a server host`);
       }
+      if (spec.victim !== undefined && hosts.get(spec.victim)?.kind !== 'client') ctx.fail([...path, 'victim'], `victim "${spec.victim}" is not a client host`);
+      const aimed = spec.attacks.filter((a) => a !== 'garbage');
+      if (aimed.length > 0 && (spec.victim === undefined || spec.targets.length === 0)) ctx.fail([...path, 'attacks'], `${aimed.join(', ')} need a victim (a client) and targets (its server)`);
     }
   }
   return hosts;
@@ -59,7 +62,7 @@ function validateHost(ctx: ValidationContext, name: string, value: unknown, path
       const sf = obj['standbyFor'];
       const standbyFor = sf === undefined ? undefined : sf === 'all' ? ('all' as const) : ctx.stringList(sf, [...path, 'standbyFor'], 'standbyFor');
       const dataDir = obj['dataDir'] === undefined ? false : (ctx.bool(obj['dataDir'], [...path, 'dataDir'], 'dataDir') ?? false);
-      return { kind: 'server', name, dataDir, args, ...(standbyFor ? { standbyFor } : {}) };
+      return { kind: 'server', name, dataDir, args, ...(standbyFor ? { standbyFor } : {}), ...secureOf(ctx, obj, path) };
     }
     case 'client': {
       ctx.onlyKeys(obj, path, CLIENT_KEYS);
@@ -68,16 +71,28 @@ function validateHost(ctx: ValidationContext, name: string, value: unknown, path
       const nick = obj['nick'] === undefined ? name : (ctx.string(obj['nick'], [...path, 'nick'], 'nick') ?? name);
       const noHost = obj['noHost'] === undefined ? false : (ctx.bool(obj['noHost'], [...path, 'noHost'], 'noHost') ?? false);
       if (channel === undefined) return undefined;
-      return { kind: 'client', name, channel, nick, noHost, args, ...(server ? { server } : {}) };
+      return { kind: 'client', name, channel, nick, noHost, args, ...(server ? { server } : {}), ...secureOf(ctx, obj, path) };
     }
     case 'hostile': {
       ctx.onlyKeys(obj, path, HOSTILE_KEYS);
       const targets = obj['targets'] === undefined ? [] : ctx.stringList(obj['targets'], [...path, 'targets'], 'targets');
       const rate = obj['rate'] === undefined ? DEFAULT_HOSTILE_RATE : (ctx.number(obj['rate'], [...path, 'rate'], 'rate', 1, 10_000) ?? DEFAULT_HOSTILE_RATE);
-      return { kind: 'hostile', name, targets, rate };
+      const attacks = obj['attacks'] === undefined ? (['garbage'] as const) : ctx.stringList(obj['attacks'], [...path, 'attacks'], 'attacks');
+      for (const a of attacks) if (!(HOSTILE_ATTACKS as readonly string[]).includes(a)) ctx.fail([...path, 'attacks'], `unknown attack "${a}" (one of: ${HOSTILE_ATTACKS.join(', ')})`);
+      const victim = obj['victim'] === undefined ? undefined : ctx.string(obj['victim'], [...path, 'victim'], 'victim');
+      const sealKey = obj['sealKey'] ?? 'none';
+      if (sealKey !== 'none' && sealKey !== 'wrong') ctx.fail([...path, 'sealKey'], 'sealKey is none or wrong');
+      return { kind: 'hostile', name, targets, rate, attacks: attacks as HostileAttack[], sealKey: sealKey === 'wrong' ? 'wrong' : 'none', ...(victim !== undefined ? { victim } : {}) };
     }
     default:
       ctx.fail([...path, 'kind'], `kind must be server, client or hostile`);
       return undefined;
   }
+}
+
+/** A host's own `secure: true|false`, overriding the scenario's (a mixed LAN). */
+function secureOf(ctx: ValidationContext, obj: Record<string, unknown>, path: string[]): { secure?: boolean } {
+  if (obj['secure'] === undefined) return {};
+  const v = ctx.bool(obj['secure'], [...path, 'secure'], 'secure');
+  return v === undefined ? {} : { secure: v };
 }

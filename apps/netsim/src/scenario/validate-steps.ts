@@ -20,7 +20,7 @@ const HOST_STEPS: Record<string, { kind: HostStep['kind']; kinds?: readonly Kind
   restart: { kind: 'restart' },
   leave: { kind: 'leave', kinds: ['client'] },
 };
-const STEP_KEYS = [...Object.keys(HOST_STEPS), 'say', 'wait', 'pause', 'partition', 'heal', 'hog', ...FAULT_STEP_KEYS];
+const STEP_KEYS = [...Object.keys(HOST_STEPS), 'say', 'wait', 'pause', 'partition', 'heal', 'hog', 'lobby', ...FAULT_STEP_KEYS];
 /** Run-time host references a host step may use instead of names. */
 const HOST_REFS = ['hostOf', 'standbyOf'] as const;
 /** Most posts per second one author types in a paced `say`. */
@@ -109,6 +109,19 @@ function validateStep(ctx: ValidationContext, key: string, value: unknown, path:
     }
     case 'heal':
       return { kind: 'heal', line };
+    case 'lobby': {
+      const obj = ctx.record(value, path, 'lobby');
+      if (!obj) return undefined;
+      ctx.onlyKeys(obj, path, ['at', 'sees', 'lacks']);
+      const at = ctx.string(obj['at'], [...path, 'at'], 'at (the client whose box and mode the snapshot takes)');
+      if (at !== undefined) hostRefs(ctx, hosts, [at], [...path, 'at'], ['client']);
+      const list = (k: 'sees' | 'lacks'): string[] => (obj[k] === undefined ? [] : ctx.hostList(obj[k], [...path, k], k));
+      const sees = list('sees');
+      const lacks = list('lacks');
+      hostRefs(ctx, hosts, [...sees, ...lacks], path, ['server', 'client']);
+      if (sees.length + lacks.length === 0) ctx.fail(path, 'lobby needs sees or lacks');
+      return at === undefined ? undefined : { kind: 'lobby', at, sees, lacks, line };
+    }
     default:
       return validateFaultStep(ctx, key, value, path, hosts, (names, p, kinds) => hostRefs(ctx, hosts, names, p, kinds));
   }

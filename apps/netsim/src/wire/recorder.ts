@@ -23,8 +23,11 @@ export interface WireRecorder {
   stop(): Promise<void>;
 }
 
-/** Starts the recorder on the backend's wire host. */
-export async function startRecorder(backend: Backend, runDir: string, t0: number, deadlineMs = RECORDER_START_MS, port = 0): Promise<WireRecorder> {
+/**
+ * Starts the recorder on the backend's wire host. `read` turns each datagram into what the checks
+ * decode (in secure mode: opened and with host names for peer IDs, see secure/open-datagram.ts).
+ */
+export async function startRecorder(backend: Backend, runDir: string, t0: number, deadlineMs = RECORDER_START_MS, port = 0, read: (bytes: Uint8Array) => Uint8Array = (b) => b): Promise<WireRecorder> {
   const node = nodeCommand(HELPER_MAINS.recorder, ['--discovery-port', String(port), '--interface', backend.interfaceOf(WIRE_HOST)]);
   const line = backend.wrap(WIRE_HOST, node.cmd, node.args);
   const proc = await spawnProcess(line.cmd, line.args, { cwd: REPO_ROOT });
@@ -43,7 +46,7 @@ export async function startRecorder(backend: Backend, runDir: string, t0: number
   const portPromise = firstValueFrom(port$);
   events$.subscribe((e) => {
     if (e.event !== 'datagram' || typeof e.data['hex'] !== 'string') return;
-    records.push({ t: Number(e.data['t']) - t0, from: String(e.data['from']), bytes: Uint8Array.from(Buffer.from(e.data['hex'], 'hex')) });
+    records.push({ t: Number(e.data['t']) - t0, from: String(e.data['from']), bytes: read(Uint8Array.from(Buffer.from(e.data['hex'], 'hex'))) });
   });
   let bound: number;
   try {
