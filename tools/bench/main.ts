@@ -11,7 +11,7 @@ import { formatFigure, makeFigure, type BenchSuite, type Figure } from './report
 
 const program = new Command()
   .name('bench')
-  .description('ims benchmarks: codec, discovery, channel hosting, cost curves (suite curves: run the channel-server build first)')
+  .description('ims benchmarks: codec, discovery, channel hosting, secure mode next to plain, cost curves (suites curves and secure only with --only)')
   .option('--json <file>', 'also write the figures as a JSON array to FILE')
   .option('--quick', 'run every suite at a tenth of its size (smoke test)', false)
   .option('--only <names>', 'comma-separated suite names to run')
@@ -21,8 +21,9 @@ const opts = program.opts<{ json?: string; quick: boolean; only?: string }>();
 const suitesDir = join(dirname(fileURLToPath(import.meta.url)), 'suites');
 const files = (await readdir(suitesDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort();
 const only = opts.only?.split(',').map((s) => s.trim());
-// Suites that run only when named in --only: the cost curves take about ten minutes and need the server's build.
-const OPT_IN = ['curves'];
+// Suites that run only when named in --only: the cost curves take about ten minutes, secure mode's
+// cost about two (2,000 TLS members' identities, every workload twice); both run the server's build.
+const OPT_IN = ['curves', 'secure'];
 const figures: Figure[] = [];
 for (const file of files) {
   const suite = ((await import(pathToFileURL(join(suitesDir, file)).href)) as { default: BenchSuite }).default;

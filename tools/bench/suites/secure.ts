@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { formatNetworkKeys, generateNetworkKey } from '@ims/secure';
 import type { BenchContext, BenchSuite } from '../report.js';
 import { joinClient, type Dial } from './server/load-client.js';
-import type { Target } from './server/proc.js';
+import { scrapeFanoutP99Ms, type Target } from './server/proc.js';
 import { fanOut, idleRss, manyChannels, type FanOutResult } from './server/workloads.js';
 import { benchNames, memberPool, type MemberPool } from './secure/members.js';
 import { comparePair, SecureServerFailed, type PairRuns, type PairSetup } from './secure/pair.js';
@@ -60,10 +61,21 @@ async function fanOutFigures(ctx: BenchContext, setup: PairSetup, pool: MemberPo
 
 async function channelFigures(ctx: BenchContext, setup: PairSetup, pool: MemberPool, channels: number, seconds: number): Promise<void> {
   ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s`);
-  const m = await comparePair(setup, (t, mode) => manyChannels(dialing(t, mode, pool), channels, 10, 20, seconds * 1000), (x) => x.p99Ms, `${channels}x10`);
+  const m = await comparePair(
+    setup,
+    async (t, mode) => {
+      const r = await manyChannels(dialing(t, mode, pool), channels, 10, 20, seconds * 1000);
+      return { ...r, serverP99Ms: t.httpPort === undefined ? Number.NaN : await scrapeFanoutP99Ms(t.httpPort) };
+    },
+    (x) => x.p99Ms,
+    `${channels}x10`,
+  );
+  ctx.progress(`CPU in % of a core, server / load generator: plain ${m.plain.cpuPercent.toFixed(0)} / ${m.plain.loadCpuPercent.toFixed(0)} %, secure ${m.secure.cpuPercent.toFixed(0)} / ${m.secure.loadCpuPercent.toFixed(0)} %`);
   const label = `secure vs plain: ${channels}x10@20/s`;
   ctx.figure(`${label} p50 latency (lower is better)`, m.secure.p50Ms, 'ms', m.plain.p50Ms);
   ctx.figure(`${label} p99 latency (lower is better)`, m.secure.p99Ms, 'ms', m.plain.p99Ms);
+  // The server's own share of the latency (its histogram, warm-up included), free of load-generator delays.
+  ctx.figure(`${label} server-side fan-out p99, bucket bound (lower is better)`, m.secure.serverP99Ms, 'ms', m.plain.serverP99Ms);
   ctx.figure(`${label} server CPU (lower is better)`, m.secure.cpuPercent, '% of a core', m.plain.cpuPercent);
   ctx.figure(`${label} server CPU per delivery (lower is better)`, m.secure.serverCpuUsPerDelivery, 'µs', m.plain.serverCpuUsPerDelivery);
 }
@@ -100,6 +112,7 @@ const suite: BenchSuite = {
     // Latency figures mean little on a busy machine: say how busy it was, before and after.
     ctx.progress(`load average at start: ${loadLine()}`);
     const n = sizes(ctx.scale);
+    const started = performance.now();
     const dir = mkdtempSync(join(tmpdir(), 'ims-bench-secure-'));
     try {
       const { keyFile, pool } = writeKeyFile(dir);
@@ -118,7 +131,7 @@ const suite: BenchSuite = {
       process.exitCode = 1;
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      ctx.progress(`load average at end: ${loadLine()}`);
+      ctx.progress(`load average at end: ${loadLine()} (suite took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
     }
   },
 };

@@ -32,6 +32,8 @@ export interface ChannelsResult {
   readonly deliveries: number;
   /** Server CPU time per delivery, in µs (see FanOutResult). */
   readonly serverCpuUsPerDelivery: number;
+  /** This load-generating process's CPU during the run, in % of one core (near 100: it bounds the latency). */
+  readonly loadCpuPercent: number;
 }
 
 /**
@@ -150,6 +152,7 @@ async function pumpChannels(
   const sentPer = new Array<number>(groups.length).fill(0);
   const pid = target.child.pid as number;
   const cpu0 = cpuSeconds(pid);
+  const load0 = process.cpuUsage();
   const t0 = performance.now();
   // Every tick sends what each channel is due by now, from a rotating member.
   await new Promise<void>((resolve) => {
@@ -175,7 +178,15 @@ async function pumpChannels(
   await until(() => received >= expected, 30_000, `${expected} deliveries`);
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(pid) - cpu0;
-  return { p50Ms: lat.percentile(50), p99Ms: lat.percentile(99), cpuPercent: (cpu / wall) * 100, deliveries: expected, serverCpuUsPerDelivery: (cpu / expected) * 1e6 };
+  const load = process.cpuUsage(load0);
+  return {
+    p50Ms: lat.percentile(50),
+    p99Ms: lat.percentile(99),
+    cpuPercent: (cpu / wall) * 100,
+    deliveries: expected,
+    serverCpuUsPerDelivery: (cpu / expected) * 1e6,
+    loadCpuPercent: ((load.user + load.system) / 1e6 / wall) * 100,
+  };
 }
 
 /**
