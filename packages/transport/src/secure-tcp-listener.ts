@@ -69,11 +69,23 @@ class SecureTcpListener<T> extends TcpListener<T> {
     this.caps.add(slot);
     const onError = (err: NodeJS.ErrnoException): void => this.failed(slot, `tls error ${err.code ?? err.message}`);
     const onClose = (): void => this.failed(slot, 'closed during the handshake');
+    const onEnd = (): void => this.failed(slot, 'peer closed during the handshake');
+    // A stream nobody reads never reports the peer's FIN (and allowHalfOpen keeps it open): a peer
+    // that gave up on our certificate would hold its slot until the timeout. Until 'secure' no
+    // application data can arrive (no 0-RTT), so read(0) only ever surfaces that end.
+    const onReadable = (): void => {
+      if (tls.readableLength === 0) tls.read(0);
+    };
     // The error listener stays after a failure: a destroyed TLSSocket may still report one.
     tls.on('error', onError);
     tls.once('close', onClose);
+    tls.once('end', onEnd);
+    tls.on('readable', onReadable);
     tls.once('secure', () => {
       tls.off('close', onClose);
+      tls.off('end', onEnd);
+      // Without 'readable' listeners the stream is left unread (flowing null) until attach() resumes it.
+      tls.off('readable', onReadable);
       this.secured(slot, onError);
     });
     slot.timer = setTimeout(() => this.failed(slot, `no handshake within ${this.side.handshakeTimeoutMs} ms`), this.side.handshakeTimeoutMs);
