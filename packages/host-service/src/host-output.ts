@@ -74,6 +74,13 @@ export class HostOutput {
     else this.write(entry, bytes);
   }
 
+  /** Refuses a connection outside the reducer: counted by `code`, `ERROR code: message`, then closed. */
+  refuse(entry: Entry, code: string, message: string): void {
+    this.count(code);
+    this.sendTo(entry.conn.id, { cmd: 'ERROR', reason: `${code}: ${message}` });
+    this.close(entry, code);
+  }
+
   /** Closes after what is queued (behind the turn's held echoes). */
   close(entry: Entry, reason: string): void {
     entry.closing = true;

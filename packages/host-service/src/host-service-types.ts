@@ -39,7 +39,7 @@ export interface HostStats {
   readonly framesIn: number;
   /** Frames queued to clients (a broadcast counts once per recipient). */
   readonly framesOut: number;
-  /** Counts by code: codec errors, FLOOD, SLOW_READER, IDLE_TIMEOUT, SOCKET_ERROR, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, the reducer's refusals (e.g. TOO_MANY_INVITEES, INVITE_RATE) and INVITE_UNKNOWN_IDS (INVITEs with IDs discovery does not know). */
+  /** Counts by code: codec errors, FLOOD, SLOW_READER, IDLE_TIMEOUT, SOCKET_ERROR, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, the reducer's refusals (e.g. TOO_MANY_INVITEES, INVITE_RATE), IDENTITY_MISMATCH (secure mode: a JOIN naming another ID than its connection proves) and INVITE_UNKNOWN_IDS (INVITEs with IDs discovery does not know). */
   readonly errors: Readonly<Record<string, number>>;
   /** Time from a SAY's decode until its fan-out was handed to every member's socket (end-of-turn flush). */
   readonly fanoutLatency: HistogramSnapshot;

@@ -4,7 +4,7 @@
  * peer-client's embedded host. Abuse limits live here, in front of the reducer. It uses only the
  * transport seam, so unit tests run it over `memoryTransport` in virtual time.
  */
-import { type ClientCommand, type Decoded, encodeFrame, serverSideDecoder } from '@ims/codec';
+import { type ClientCommand, type Decoded, type JoinCommand, encodeFrame, serverSideDecoder } from '@ims/codec';
 import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Post, type PulledPost, createHost } from '@ims/channel-core';
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
@@ -12,6 +12,7 @@ import { tcpTransport, type CloseInfo, type Connection, type Listener, type Tran
 import { FanoutClock } from './fanout-clock.js';
 import { FloodGuard } from './flood-guard.js';
 import { HoldBack } from './hold-back.js';
+import { IDENTITY_MISMATCH, checkJoinIdentity } from './identity-check.js';
 import { HostEntry as Entry } from './host-entry.js';
 import { toHostPeers } from './host-discovery.js';
 import { HistoryPuller } from './history-puller.js';
@@ -165,14 +166,26 @@ class Service implements HostService {
       return;
     }
     if (d.value.cmd !== 'SAY') {
-      const fx = this.run({ kind: 'frame', conn, command: d.value });
-      if (d.value.cmd === 'JOIN') this.flood.joined(entry, d.value.channel, fx, this.now());
+      const command = d.value.cmd === 'JOIN' ? this.provenJoin(entry, d.value) : d.value;
+      if (command === undefined) return;
+      const fx = this.run({ kind: 'frame', conn, command });
+      if (command.cmd === 'JOIN') this.flood.joined(entry, command.channel, fx, this.now());
       return;
     }
     // While the store fails, a SAY is refused before the reducer (nothing to store, nothing to broadcast).
     if (this.turn && !this.turn.admits()) return this.turn.refuse(entry);
     this.fanout.start();
     this.feed({ kind: 'frame', conn, command: d.value }, entry);
+  }
+
+  /** Secure mode (identity-check.ts): the JOIN the reducer gets, its clientId the proven peer ID; undefined once refused (then closed). */
+  private provenJoin(entry: Entry, join: JoinCommand): JoinCommand | undefined {
+    const v = checkJoinIdentity(join, entry.conn.peerId);
+    if (v.ok) return v.join;
+    const fields = { conn: entry.conn.id, peer: entry.conn.peerId, claimed: v.claimed, channel: join.channel, code: IDENTITY_MISMATCH, message: v.message };
+    this.offenders.log(this.offenderOf(entry.conn.id), 'warn', 'host.refused', fields);
+    this.out.refuse(entry, IDENTITY_MISMATCH, v.message);
+    return undefined;
   }
 
   /**

@@ -7,6 +7,7 @@ import type { HostLimits } from '../src/host-limits.js';
 import type { HostService, HostServiceOptions } from '../src/host-service-types.js';
 import { startHostService } from '../src/host-service.js';
 import { MemoryClient, type MemoryClientOptions, isStandby } from './memory-client.js';
+import { provenView } from './proven-view.js';
 
 const running: (() => Promise<unknown>)[] = [];
 
@@ -23,6 +24,8 @@ export interface HostWorld {
   start(limits?: HostLimits, extra?: Partial<HostServiceOptions>): Promise<HostService>;
   /** A client connected to `svc`. */
   client(svc: HostService, options?: MemoryClientOptions): Promise<MemoryClient>;
+  /** The network seen from `address` by a peer that proves `peerId` (secure mode's TLS, in memory). */
+  proven(peerId: string, address: string): MemoryTransport;
   /** A client that JOINed `channel` as `id` and got its STANDBY. */
   joined(svc: HostService, channel: string, id: string, options?: MemoryClientOptions): Promise<MemoryClient>;
 }
@@ -41,6 +44,7 @@ export function hostWorld(): HostWorld {
       return svc;
     },
     client,
+    proven: (peerId, address) => provenView(net.at(address), peerId),
     async joined(svc, channel, id, options) {
       const c = await client(svc, options);
       c.send({ cmd: 'JOIN', channel, clientId: id });

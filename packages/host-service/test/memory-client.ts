@@ -5,6 +5,7 @@
  */
 import { type ClientCommand, type Decoded, type ServerCommand, clientSideDecoder, encodeFrame } from '@ims/codec';
 import type { CloseInfo, Connection, ConnectionSink, MemoryTransport, VirtualTime } from '@ims/transport';
+import { provenView } from './proven-view.js';
 
 /** Where to dial and how. */
 export interface MemoryClientOptions {
@@ -12,6 +13,8 @@ export interface MemoryClientOptions {
   readonly from?: string;
   /** False for a client that never reads (a slow reader). @default true */
   readonly read?: boolean;
+  /** The peer ID its connection proves, as over TLS in secure mode. @default none (plain) */
+  readonly provenAs?: string;
 }
 
 /** A framed client connection with its received frames. */
@@ -28,7 +31,8 @@ export class MemoryClient implements ConnectionSink<ServerCommand> {
 
   /** Dials `endpoint` on `net` and waits (in virtual time) for the connection. */
   static async connect(net: MemoryTransport, vt: VirtualTime, endpoint: { address: string; port: number }, options: MemoryClientOptions = {}): Promise<MemoryClient> {
-    const via = options.from === undefined ? net : net.at(options.from);
+    const from = options.from === undefined ? net : net.at(options.from);
+    const via = options.provenAs === undefined ? from : provenView(from, options.provenAs);
     const conn = await vt.until(via.dial<ServerCommand>({ host: endpoint.address, port: endpoint.port, decoder: () => clientSideDecoder() }));
     const client = new MemoryClient(conn, vt);
     if (options.read !== false) conn.attach(client);
