@@ -5,11 +5,13 @@
  */
 import { type Decoded, type ServerCommand, clientSideDecoder, encodeFrame } from '@ims/codec';
 import type { PulledPost } from '@ims/channel-core';
-import type { CloseInfo, Connection, ConnectionSink, Transport } from '@ims/transport';
+import { type CloseInfo, type Connection, type ConnectionSink, type Transport, TransportError } from '@ims/transport';
 import type { SchedulerLike, Subscription } from 'rxjs';
 
 /** Where to pull from. */
 export interface PullTarget {
+  /** The other host's peer ID (discovery's): in secure mode the pull fails with PEER_MISMATCH unless the remote proves it. */
+  readonly peerId: string;
   readonly address: string;
   readonly port: number;
   readonly channel: string;
@@ -19,8 +21,14 @@ export interface PullTarget {
 export interface PullOptions {
   readonly transport: Transport;
   readonly scheduler: SchedulerLike;
-  /** JOIN's clientId: the other host's members see it join and leave. */
+  /** JOIN's clientId on a plain connection: the other host's members see it join and leave. */
   readonly clientId: string;
+  /**
+   * JOIN's clientId on a secure one (the remote proved its peer ID, `Connection.peerId`): this
+   * host's own peer ID, the one our certificate proves, the only one the other host accepts
+   * there (IDENTITY_MISMATCH otherwise, docs/protocol.md §6.2).
+   */
+  readonly provenClientId: string;
   /** Posts kept (the newest). */
   readonly historyLimit: number;
   /** Largest frame accepted from the other host. */
@@ -29,8 +37,8 @@ export interface PullOptions {
   readonly timeoutMs: number;
 }
 
-/** Why a pull failed: a stable code and a human-readable reason. */
-export type PullFailureCode = 'DIAL_FAILED' | 'REFUSED' | 'CLOSED' | 'BAD_FRAME' | 'TIMEOUT';
+/** Why a pull failed: a stable code and a human-readable reason (PEER_MISMATCH: secure mode, another identity answers at the endpoint). */
+export type PullFailureCode = 'DIAL_FAILED' | 'PEER_MISMATCH' | 'REFUSED' | 'CLOSED' | 'BAD_FRAME' | 'TIMEOUT';
 
 /** The outcome of one pull. */
 export type PullResult =
@@ -117,7 +125,15 @@ export async function pullHistory(target: PullTarget, opts: PullOptions): Promis
         connectTimeoutMs: opts.timeoutMs,
       });
     } catch (err) {
-      return { ok: false, code: 'DIAL_FAILED', reason: err instanceof Error ? err.message : String(err) };
+      // PEER_MISMATCH: another identity answers there (a forged PDU's endpoint); nothing was sent to it.
+      const code = err instanceof TransportError && err.code === 'PEER_MISMATCH' ? 'PEER_MISMATCH' : 'DIAL_FAILED';
+      return { ok: false, code, reason: err instanceof Error ? err.message : String(err) };
+    }
+    // Secure mode: the endpoint must prove the peer ID discovery named for it, checked on the
+    // connection before a byte is sent (member-session's host-dial.ts says why not `expectPeerId`).
+    if (conn.peerId !== undefined && conn.peerId !== target.peerId) {
+      conn.destroy('history pull: PEER_MISMATCH');
+      return { ok: false, code: 'PEER_MISMATCH', reason: `${target.address}:${target.port} proved peer ID ${conn.peerId}, expected ${target.peerId}` };
     }
     if (timedOut) {
       conn.destroy('history pull: TIMEOUT');
@@ -126,7 +142,8 @@ export async function pullHistory(target: PullTarget, opts: PullOptions): Promis
     return await new Promise<PullResult>((resolve) => {
       sink = new PullSink(conn, opts.historyLimit, resolve);
       conn.attach(sink);
-      conn.write(encodeFrame({ cmd: 'JOIN', channel: target.channel, clientId: opts.clientId }));
+      const clientId = conn.peerId === undefined ? opts.clientId : opts.provenClientId;
+      conn.write(encodeFrame({ cmd: 'JOIN', channel: target.channel, clientId }));
     });
   } finally {
     timer.unsubscribe();

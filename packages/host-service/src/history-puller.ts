@@ -53,7 +53,23 @@ export interface PullStats {
   readonly posts: number;
 }
 
-/** The JOIN clientId of a pull: not our peer ID, so it never replaces our own member session there (REPLACED) nor becomes standby. */
+/**
+ * The JOIN clientId of a pull in plain mode: not our peer ID, so it never replaces our own member
+ * session there (REPLACED) nor becomes standby.
+ *
+ * In secure mode the other host accepts only our proven peer ID (IDENTITY_MISMATCH otherwise), so
+ * the pull JOINs as this host's own peer ID (history-pull.ts `provenClientId`). What that changes:
+ * - Standby: for the pull's few milliseconds (JOIN, history, STANDBY, EXIT) we are a member there
+ *   and may be picked as its standby; the host picks again when we EXIT. At most two extra STANDBY
+ *   broadcasts at the other host per pull, naming the host its members converge on anyway (§5.8).
+ * - REPLACED: never. When our own member session is in that channel there on a live connection
+ *   (a peer-client still following the loser's copy, a standby replica), the pull's JOIN meets the
+ *   check of docs/protocol.md §2.6: that connection answers the probe, so after `replaceCheckMs`
+ *   (2 s) the pull is refused ID_IN_USE, a failed pull retried with back-off; by then the member
+ *   session has usually moved to us by the partition rule (§5.8). It is replaced at once only when
+ *   discovery shows us at the pull's address and the member session came from another (§2.6).
+ * - A member session of ours that JOINs while a pull is there waits out the pull (the same check).
+ */
 export const pullClientId = (peerId: string): string => `${peerId}~history`;
 
 /** One (peer, channel) pair: `due` waits for a free slot, `waiting` for its retry or re-pull timer. */
@@ -144,9 +160,11 @@ export class HistoryPuller {
     s.phase = 'running';
     this.running++;
     const started = this.opts.scheduler.now();
-    const target = { address: server.address, port: server.port, channel };
+    // Dialled expecting the peer ID discovery names for that endpoint (secure mode proves it).
+    const target = { peerId, address: server.address, port: server.port, channel };
     const { transport, scheduler, historyLimit, maxFrameBytes, timeoutMs } = this.opts;
-    void pullHistory(target, { transport, scheduler, clientId: pullClientId(this.opts.peerId), historyLimit, maxFrameBytes, timeoutMs }).then((r) => {
+    const ids = { clientId: pullClientId(this.opts.peerId), provenClientId: this.opts.peerId };
+    void pullHistory(target, { transport, scheduler, ...ids, historyLimit, maxFrameBytes, timeoutMs }).then((r) => {
       this.running--;
       if (this.stopped) return;
       const ms = this.opts.scheduler.now() - started;
