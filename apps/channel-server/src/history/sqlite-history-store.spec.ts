@@ -196,23 +196,22 @@ describe('SqliteHistoryStore', () => {
       }
     };
     let n = 0;
-    // One commit a turn, as the host makes them (a commit holds the write lock a small part of a turn).
     const turn = () => {
-      s.append(`#c${n % 50}`, { authorId: 'a', text: 'x'.repeat(100), at: n });
-      s.commit();
-      n += 1;
+      for (let i = 0; i < 10; i++, n++) {
+        s.append(`#c${n % 50}`, { authorId: 'a', text: 'x'.repeat(100), at: n });
+        s.commit();
+      }
     };
     turn();
     const first = restarts();
-    // A commit every turn, never a pause for a passive checkpoint to catch up in.
-    const deadline = Date.now() + 15_000;
-    while (restarts() < first + 5 || n < 20_000) {
-      if (Date.now() > deadline) throw new Error(`not 5 WAL restarts and 20,000 commits in 15 s (${n} commits, WAL ${statSync(wal).size} bytes)`);
+    // Commits every turn: a passive checkpoint seldom finds a moment without one to let the WAL
+    // start over (without the restarting checkpoint: 5 restarts took 86,000–134,000 commits here).
+    while (n < 20_000) {
       turn();
       await nextTurn();
     }
-    // Each commit wrote at least one 4 KiB frame: a WAL that only grew would hold them all.
-    expect(statSync(wal).size).toBeLessThan((n * 4_120) / 4);
+    // With it: 25–50 restarts in 20,000 commits (100 frames each) on a loaded 2-core box.
+    expect(restarts() - first).toBeGreaterThanOrEqual(5);
   });
 
   it('keeps only the most recently posted-to channels when reopened over its channel limit', () => {
