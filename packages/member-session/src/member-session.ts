@@ -4,10 +4,11 @@
  * only executes its effects: dial through the transport, write frames, close, and publish events.
  * It keeps no copy of the reducer's state: the archive is `member.seenPosts()`. docs/protocol.md §5.
  */
-import { DEFAULT_FLOOD_BURST, DEFAULT_FLOOD_RATE, DEFAULT_MAX_FRAME_BYTES, FrameDecoder, type ClientCommand, type ServerCommand } from '@ims/codec';
+import { DEFAULT_FLOOD_BURST, DEFAULT_FLOOD_RATE, type ClientCommand, type ServerCommand } from '@ims/codec';
 import { asyncScheduler, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
-import { tcpTransport, TransportError, type CloseInfo, type Connection, type Transport } from '@ims/transport';
+import { tcpTransport, type CloseInfo, type Connection, type Transport } from '@ims/transport';
+import { dialHost, isDialFailure } from './host-dial.js';
 import { Link, resolveStandbyWait, type LinkOwner, type StandbyWait } from './member-link.js';
 import type { OutboxPace } from './outbox.js';
 import { HistoryExtras } from './history-extras.js';
@@ -21,6 +22,13 @@ export interface MemberSessionOptions {
   readonly channel: string;
   /** Where to JOIN first. */
   readonly target: MemberTarget;
+  /**
+   * False when `target` is an explicit `host:port` from the user, its `peerId` only a placeholder:
+   * dials to it then accept any proven network member. Every other dial (to a target discovery,
+   * STANDBY or the lobby named) expects that peer ID, which secure mode makes the remote prove
+   * (host-dial.ts; PEER_MISMATCH fails the target, docs/protocol.md §5.5). @default true
+   */
+  readonly targetIdKnown?: boolean;
   /** Builds the member reducer: channel-core's `createMember(options)` (its `seenLimit` bounds the archive). */
   readonly createMember: () => Member;
   /** Discovery's hosting peers, on every lobby change (fallback targets and the host's liveness). @default none */
@@ -255,26 +263,14 @@ class Session implements MemberSession, LinkOwner {
   private dial(target: MemberTarget): void {
     this.dropConnection('redial');
     const gen = this.gen;
-    this.transport
-      .dial<ServerCommand>({
-        host: target.address,
-        port: target.port,
-        connectTimeoutMs: this.opts.connectTimeoutMs ?? 2_000,
-        decoder: () => new FrameDecoder<ServerCommand>({ direction: 'toClient', maxFrameBytes: this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES }),
-        // A member waits for posts as long as it likes: no idle timeout on the client side.
-        idleTimeoutMs: 0,
-        ...(this.log ? { logger: this.log } : {}),
-      })
-      .then(
-        (conn) => this.connected(conn, gen),
-        (err: unknown) => {
-          if (gen !== this.gen || this.ended) return;
-          const code = err instanceof TransportError ? err.code : 'CONNECT_FAILED';
-          this.log?.info('member.connect_failed', { peer: target.peerId, endpoint: `${target.address}:${target.port}`, code });
-          // docs/protocol.md §5 fast path: "refused" means the host process is gone, not just slow.
-          this.run({ kind: 'connect-failed', refused: code === 'CONNECTION_REFUSED' });
-        },
-      );
+    const o = this.opts;
+    const placeholder = o.targetIdKnown === false && target.peerId === o.target.peerId && target.address === o.target.address && target.port === o.target.port;
+    const expectPeerId = placeholder ? undefined : target.peerId;
+    const current = (): boolean => gen === this.gen && !this.ended;
+    void dialHost(target, { transport: this.transport, connectTimeoutMs: o.connectTimeoutMs ?? 2_000, maxFrameBytes: o.maxFrameBytes, log: this.log, expectPeerId, current }).then((r) => {
+      if (!isDialFailure(r)) this.connected(r, gen);
+      else if (current()) this.run({ kind: 'connect-failed', refused: r.refused });
+    });
   }
 
   private connected(conn: Connection<ServerCommand>, gen: number): void {

@@ -10,6 +10,7 @@ import { createMember, type LobbyHost, type Member, type MemberInput, type Post 
 import { memoryTransport, virtualTime, type CloseInfo, type Connection, type ConnectionSink, type MemoryTransport, type VirtualTime } from '@ims/transport';
 import type { Observable } from 'rxjs';
 import { startMemberSession, type MemberSession, type TimedMemberEvent } from '../src/member-session.js';
+import { provenView } from './proven-view.js';
 
 /** Re-runs registered checks after anything happened (coalesced in a microtask). */
 class Watch {
@@ -133,6 +134,9 @@ export interface StartOptions {
   readonly sendRate?: number;
   readonly sendBurst?: number;
   readonly random?: () => number;
+  /** The peer ID the session's connections prove (secure mode). @default none (plain) */
+  readonly provenAs?: string;
+  readonly targetIdKnown?: boolean;
 }
 
 /** The world: clock, network, waits. */
@@ -150,10 +154,14 @@ export class SessionWorld {
     return this.watch.wait(this.vt, what, ready, limitMs);
   }
 
-  /** A host listening at `address`; `onJoin` answers each JOIN (e.g. {@link standbyOf}), `onCommand` sees every command. */
-  async host(id: string, address: string, onJoin?: (end: HostEnd) => void, onCommand?: (end: HostEnd, cmd: ClientCommand) => void): Promise<ScriptedHost> {
+  /**
+   * A host listening at `address`; `onJoin` answers each JOIN (e.g. {@link standbyOf}), `onCommand`
+   * sees every command; with `proven`, its connections prove that peer ID (secure mode's TLS, in memory).
+   */
+  async host(id: string, address: string, onJoin?: (end: HostEnd) => void, onCommand?: (end: HostEnd, cmd: ClientCommand) => void, proven?: string): Promise<ScriptedHost> {
     const chunkLists: number[][] = [];
-    const listener = await this.net.at(address).listen<ClientCommand>({
+    const at = this.net.at(address);
+    const listener = await (proven === undefined ? at : provenView(at, proven)).listen<ClientCommand>({
       // The decoder sees each chunk as the network delivered it: the outbox's one write each.
       decoder: () => {
         const inner = serverSideDecoder();
@@ -196,6 +204,7 @@ export class SessionWorld {
     const archives: Post[][] = [];
     const admittedArchives: (string[] | undefined)[] = [];
     const logs: Record<string, unknown>[] = [];
+    const from = this.net.at(options.from ?? '10.0.0.9');
     const logger: Logger = createLogger({ level: 'debug', stream: { write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) }, clock: () => this.vt.now() });
     const member: Member = {
       handle: (input) => {
@@ -213,7 +222,7 @@ export class SessionWorld {
       channel,
       target,
       createMember: () => member,
-      transport: this.net.at(options.from ?? '10.0.0.9'),
+      transport: options.provenAs === undefined ? from : provenView(from, options.provenAs),
       scheduler: this.vt.scheduler,
       logger,
       ...(options.hosts$ ? { hosts$: options.hosts$ } : {}),
@@ -224,6 +233,7 @@ export class SessionWorld {
       ...(options.sendRate !== undefined ? { sendRate: options.sendRate } : {}),
       ...(options.sendBurst !== undefined ? { sendBurst: options.sendBurst } : {}),
       ...(options.random ? { random: options.random } : {}),
+      ...(options.targetIdKnown !== undefined ? { targetIdKnown: options.targetIdKnown } : {}),
       ...(options.archive
         ? { archive: (_c: string, posts: readonly Post[], admitted?: ReadonlySet<string>) => (archives.push([...posts]), admittedArchives.push(admitted && [...admitted]), this.poke()) }
         : {}),
