@@ -42,6 +42,8 @@ export function openStore(config: ServerConfig, logger: Logger): { store: Histor
     dataDir: config.dataDir,
     retainPerChannel: config.historyPerChannel,
     maxChannels: config.maxChannels,
+    // An older data dir is migrated at open, in one transaction (history-layout.ts): a line per slice copied.
+    onMigrationProgress: (p) => logger.info('history.migrate', { ...p }),
     onError: (err) => logger.error('history.error', { code: err.code, err, cause: String(err.cause) }),
   });
   logger.info('history.sqlite', {

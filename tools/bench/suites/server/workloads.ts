@@ -36,6 +36,14 @@ export interface ChannelsResult {
   readonly loadCpuPercent: number;
 }
 
+/** Why a warm-up may have failed: how many of `clients` the target closed, and the last ERROR one of them got. */
+function closedNote(clients: readonly LoadClient[]): string {
+  const closed = clients.filter((c) => c.socket.destroyed);
+  if (closed.length === 0) return '';
+  const error = closed.find((c) => c.lastError !== undefined)?.lastError;
+  return `; ${closed.length} of ${clients.length} connections were closed${error === undefined ? '' : `, e.g. after ERROR ${error}`}`;
+}
+
 /**
  * Make sure every client has joined: each group's first client posts a token until every member of
  * the group has seen that group's latest token (posts are in order per connection, so nothing of the
@@ -59,7 +67,8 @@ async function warmUp(groups: readonly (readonly LoadClient[])[], timeoutMs = 20
       break;
     } catch (err) {
       // A JOIN still in flight missed the token (the relay keeps no history): post a new one.
-      if (performance.now() > deadline) throw err;
+      // A closed member will never see it (refused JOIN, target gone): say so now instead of at the deadline.
+      if (performance.now() > deadline || all.some((c) => c.socket.destroyed)) throw new Error(`${(err as Error).message}${closedNote(all)}`);
     }
   }
   for (const c of all) {
