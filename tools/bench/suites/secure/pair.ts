@@ -67,6 +67,15 @@ async function startPair(setup: PairSetup, run: number): Promise<Target[]> {
   }
 }
 
+/** A run against the secure server; any failure of it (a refused JOIN, a failed handshake) is the secure side's. */
+async function secureRun<R>(run: Promise<R>, what: string): Promise<R> {
+  try {
+    return await run;
+  } catch (err) {
+    throw err instanceof SecureServerFailed ? err : new SecureServerFailed(`${what} against the secure server failed: ${(err as Error).message}`);
+  }
+}
+
 let runs = 0;
 
 /**
@@ -85,7 +94,7 @@ export async function comparePair<R>(
     const results: [R[], R[]] = [[], []];
     for (let i = 0; i < repeats; i++) {
       results[0].push(await whileAlive(targets, fn(targets[0] as Target, 'plain'), `${what} (plain)`));
-      results[1].push(await whileAlive(targets, fn(targets[1] as Target, 'secure'), `${what} (secure)`));
+      results[1].push(await secureRun(whileAlive(targets, fn(targets[1] as Target, 'secure'), `${what} (secure)`), what));
     }
     return { plain: medianBy(results[0], key), secure: medianBy(results[1], key) };
   } finally {
