@@ -86,6 +86,10 @@ export function describeStep(step: Step, tookMs?: number): string {
       return `free the data disk of ${names(step.hosts)}`;
     case 'clock':
       return `clock of ${names(step.hosts)} jumps ${step.jumpMs > 0 ? '+' : ''}${step.jumpMs} ms`;
+    case 'lobby': {
+      const parts = [step.sees.length > 0 ? `shows ${names(step.sees)}` : '', step.lacks.length > 0 ? `lacks ${names(step.lacks)}` : ''].filter(Boolean);
+      return `the lobby beside ${step.at} ${parts.join(' and ')}`;
+    }
     default:
       return (step as { kind: string }).kind;
   }

@@ -16,7 +16,7 @@ describe('noPlaintext', () => {
 
   it('names each known string found in clear and who sent it, leaving out the hostile peer', () => {
     const r = checkNoPlaintext(capture({ s1: 'xx#secret-room yy', alice: '...#secret-room', eve: 'hello there [1]' }), ['#secret-room', 'hello there [1]'], ['eve']);
-    expect(r).toEqual({ ok: false, checked: 2, problems: ['"#secret-room" in clear, sent by s1, alice'] });
+    expect(r).toEqual({ ok: false, checked: 2, frames: 3, problems: ['"#secret-room" in clear, sent by s1, alice'] });
   });
 
   it('passes on ciphertext, and never on an empty capture or nothing long enough to search', () => {

@@ -21,7 +21,7 @@ export function knownPlaintext(events: readonly SimEvent[], clients: readonly { 
 }
 
 /** No needle in any frame a non-hostile host sent; a problem per needle found, naming who sent it. */
-export function checkNoPlaintext(capture: CapturedWire | undefined, needles: readonly string[], hostile: readonly string[]): CheckResult & { checked: number } {
+export function checkNoPlaintext(capture: CapturedWire | undefined, needles: readonly string[], hostile: readonly string[]): CheckResult & { checked: number; frames?: number } {
   if (capture === undefined) return { ok: false, checked: 0, problems: ['no capture of the wire (noPlaintext needs the netns backend with the userspace switch)'] };
   if (capture.frames === 0) return { ok: false, checked: 0, problems: ['the capture holds no frame'] };
   const searched = needles.filter((n) => Buffer.byteLength(n) >= MIN_NEEDLE_BYTES);
@@ -32,5 +32,5 @@ export function checkNoPlaintext(capture: CapturedWire | undefined, needles: rea
     if (senders.length > 0) problems.push(`${JSON.stringify(n)} in clear, sent by ${senders.join(', ')}`);
   }
   const more = problems.length > MAX_LISTED ? [`… and ${problems.length - MAX_LISTED} more`] : [];
-  return { ok: problems.length === 0, checked: searched.length, problems: [...problems.slice(0, MAX_LISTED), ...more] };
+  return { ok: problems.length === 0, checked: searched.length, frames: capture.frames, problems: [...problems.slice(0, MAX_LISTED), ...more] };
 }

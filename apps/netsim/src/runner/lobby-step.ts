@@ -34,7 +34,7 @@ export async function runLobbyStep(step: Extract<Step, { kind: 'lobby' }>, ctx: 
   clearTimeout(killer);
   ctx.signal.removeEventListener('abort', onAbort);
   const snapshot = out.map(parseEventLine).find((e) => e?.event === 'lobby');
-  const fail = (problems: string[]): CheckOutcome => ({ name: `lobby beside ${step.at} (line ${step.line})`, line: step.line, ok: false, problems });
+  const fail = (problems: string[]): CheckOutcome => ({ name: `lobby (line ${step.line})`, line: step.line, ok: false, problems });
   if (!snapshot) return fail([`no lobby snapshot (exit ${String(exit.code ?? exit.signal)}): ${out.slice(-3).join(' | ')}`]);
   const ids = (Array.isArray(snapshot.data['peers']) ? snapshot.data['peers'] : []).map((p: unknown) => String((p as { id?: unknown }).id));
   const seen = new Set(ids.map((id) => secure?.nameOf(id) ?? id));
