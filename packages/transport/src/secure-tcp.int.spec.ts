@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeTransport, failAfter } from '../test/describe-transport.js';
 import { Accepted, Probe } from '../test/probe.js';
 import type { Connection } from './connection.js';
+import { dialingFrom } from './dialing-from.js';
 import type { Refusal, Transport } from './transport.js';
 import { secureTcpTransport } from './secure-tcp-transport.js';
 import { tcpTransport } from './tcp-transport.js';
@@ -17,13 +18,11 @@ const outsider = testNetwork(1).modes[0] as SecureMode;
 
 // The whole transport contract (frames, flush, graceful close, slow reader, idle, pause, caps,
 // listener.close) over TLS; a refusal at accept fails the dial, since its frame is not TLS.
-describeTransport('secureTcpTransport over loopback (TLS 1.3)', () => ({
-  transport: secureTcpTransport(a),
-  address: '127.0.0.1',
-  source: '127.0.0.1',
-  wait: (p) => failAfter(p),
-  refusalFailsDial: true,
-}));
+describeTransport('secureTcpTransport over loopback (TLS 1.3)', () => {
+  const transport = secureTcpTransport(a);
+  // Every 127.0.0.0/8 address is loopback on Linux: dials from 127.0.0.2 are another source.
+  return { transport, address: '127.0.0.1', source: '127.0.0.1', elsewhere: dialingFrom(transport, '127.0.0.2'), wait: (p) => failAfter(p), refusalFailsDial: true };
+});
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
