@@ -1,7 +1,9 @@
 /**
  * @ims/transport: framed connections (decoded frames in, batched bounded writes out) behind a small
- * seam, `Transport`: `tcpTransport` over node:net, and `memoryTransport()`, an in-memory network
- * with the same contract on an injected scheduler, for unit tests in virtual time. Bad input never
+ * seam, `Transport`: `tcpTransport` over node:net, `secureTcpTransport(mode)` (the same over TLS 1.3
+ * with mutual certificates: `Connection.peerId` is the remote's proven peer ID), and
+ * `memoryTransport()`, an in-memory network with the same contract on an injected scheduler, for
+ * unit tests in virtual time. Bad input never
  * throws here: decode failures travel as values, and the owner decides what to do.
  *
  * @example
