@@ -34,6 +34,17 @@ describe('netsim new and check', () => {
     expect(err.lines).toEqual([`netsim: cannot write ${file}: it exists already`]);
   });
 
+  it('says when a scenario runs in secure mode, and the template turns it on by one line', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'netsim-new-'));
+    const out = sink();
+    const err = sink();
+    expect(await newCommand('my-crash', dir, out.write, err.write)).toBe(0);
+    const file = join(dir, 'my-crash.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('# secure: true   ', 'secure: true     '));
+    expect(await checkCommand([file], out.write, err.write)).toBe(0);
+    expect(out.lines.at(-1)).toMatch(/runs on local, netns, secure mode$/);
+  });
+
   it('is wired into the netsim program as new and check', async () => {
     dir = await mkdtemp(join(tmpdir(), 'netsim-new-'));
     const codes: number[] = [];

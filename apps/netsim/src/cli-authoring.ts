@@ -32,7 +32,7 @@ export async function checkCommand(paths: readonly string[], out: (s: string) =>
       const hosts = [...s.hosts.values()];
       const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
       const of = (k: string): number => hosts.filter((h) => h.kind === k).length;
-      out(`ok ${s.file}: "${s.name}", ${count(of('server'), 'server')}, ${count(of('client'), 'client')}, ${count(s.steps.length, 'step')}, ${count(s.expect.length, 'expectation')}, runs on ${s.backends.join(', ')}${s.pending !== undefined ? ` (pending: ${s.pending})` : ''}`);
+      out(`ok ${s.file}: "${s.name}", ${count(of('server'), 'server')}, ${count(of('client'), 'client')}, ${count(s.steps.length, 'step')}, ${count(s.expect.length, 'expectation')}, runs on ${s.backends.join(', ')}${s.secure ? ', secure mode' : ''}${s.pending !== undefined ? ` (pending: ${s.pending})` : ''}`);
     }
   }
   return bad === 0 ? OK : INVALID;

@@ -13,6 +13,8 @@ description: >
 announceInterval: 150      # ms, given to every process
 timeout: 60                # seconds for the whole run
 backends: [local, netns]   # partition, heal and netem need [netns]
+# secure: true             # secure mode: one network key, an identity per host, TLS and sealed
+#                          #   PDUs; host names still name the peers (README "Secure mode")
 
 hosts:
   s1: { kind: server }                                    # standbyFor: all, dataDir: true, args: [...]
