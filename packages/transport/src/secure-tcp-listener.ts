@@ -103,7 +103,9 @@ class SecureTcpListener<T> extends TcpListener<T> {
     }
     this.settle(slot);
     if (this.closing !== undefined || !this.subject.observed) {
+      // Nobody to hand it to any more (as an unobserved accept is refused); a close says nothing.
       tls.destroy();
+      if (!slot.aborted && this.closing === undefined) this.refusedSubject.next(refusalOf(slot.remoteAddress, 'unobserved'));
       this.releasedSlot();
       return;
     }
