@@ -90,6 +90,21 @@ describe('host service: secure mode, JOIN names the proven peer ID', () => {
     expect(svc.stats().errors).toMatchObject({ IDENTITY_MISMATCH: 1, NOT_INVITED: 1 });
   });
 
+  it('echoes at most 64 characters of a claimed clientId; a joined connection that JOINs again as another ID is closed too', async () => {
+    const w = hostWorld();
+    const svc = await w.start({}, secure(w));
+    const long = await w.client(svc, { from: '10.0.0.2', provenAs: 'kB' });
+    long.send({ cmd: 'JOIN', channel: '#room', clientId: 'x'.repeat(1_000) });
+    expect(await long.next(isError())).toEqual({ cmd: 'ERROR', reason: `IDENTITY_MISMATCH: JOIN clientId ${'x'.repeat(64)}... is not this connection's proven peer ID kB` });
+    const bob = await w.joined(svc, '#room', 'kB', { from: '10.0.0.2', provenAs: 'kB' });
+    bob.send({ cmd: 'JOIN', channel: '#room', clientId: 'kA' });
+    await bob.next(isError('IDENTITY_MISMATCH'));
+    await bob.waitClosed();
+    await w.vt.settle();
+    expect(svc.snapshot().channels).toEqual([]);
+    expect(svc.stats().errors['IDENTITY_MISMATCH']).toBe(2);
+  });
+
   it('plain connections (no proven ID) join under any clientId, as before', async () => {
     const w = hostWorld();
     const svc = await w.start();

@@ -3,7 +3,9 @@
  * proved a peer ID (TLS, `Connection.peerId`), a JOIN may name only that ID as clientId; one
  * without clientId takes it. Checked where the host service maps a connection's frames to reducer
  * input, so the reducer stays pure and plain mode (no proven ID) is untouched. The ID_IN_USE check
- * of §2.6 still runs in the reducer: a second connection of the same proven peer is that case.
+ * of §2.6 still runs in the reducer: a second connection of the same proven peer is that case. A
+ * JOIN naming another ID is refused even on a joined connection (where the reducer would ignore a
+ * repeated JOIN): it is a claim of an identity the connection does not have.
  */
 import type { JoinCommand } from '@ims/codec';
 
