@@ -20,12 +20,15 @@ import {
   field,
   loadCommandConfig,
   LOG_LEVELS,
+  SECURE_CONFIG_SPEC,
   UsageError,
   type CliOutput,
   type ConfigField,
   type ConfigOf,
   type LogLevel,
 } from '@ims/app-kit';
+import { loadSecureMode, type SecureMode } from '@ims/secure';
+import { join } from 'node:path';
 import { defaultServerId } from './server-id.js';
 
 /** Exit codes of the channel server (README "Exit codes"). */
@@ -105,11 +108,15 @@ export const SERVER_CONFIG_SPEC = {
   sendQueueBytes: field.bytes(L.maxSendQueueBytes, { min: 1024, doc: 'unsent bytes queued to one slow member before it is dropped' }),
   closeTimeout: field.duration(L.closeTimeoutMs, { min: 0, doc: 'ms a closing connection may take to send what is queued before it is destroyed' }),
   shutdownTimeout: field.duration(5_000, { min: 100, doc: 'ms a graceful shutdown may take before exiting 1' }),
-  workers: field.int(1, { min: 1, max: 64, doc: 'worker processes hosting the channels (README "Workers"); 1 = one process, as before; not with --standby-for' }),
+  workers: field.int(1, { min: 1, max: 64, doc: 'worker processes hosting the channels (README "Workers"); 1 = one process, as before; not with --standby-for nor in secure mode' }),
+  ...SECURE_CONFIG_SPEC,
 } as const;
 
-/** The loaded, validated and frozen configuration; `id` is always set. */
-export type ServerConfig = Omit<ConfigOf<typeof SERVER_CONFIG_SPEC>, 'id'> & { readonly id: string };
+/** Name of the identity file inside `--data-dir` (secure mode). */
+export const IDENTITY_FILE = 'identity.key';
+
+/** The loaded, validated and frozen configuration; `id` is always set; `secure` in secure mode (docs/security.md). */
+export type ServerConfig = Omit<ConfigOf<typeof SERVER_CONFIG_SPEC>, 'id'> & { readonly id: string; readonly secure?: SecureMode };
 
 // Shared with the other app: the CLI error and output types live in @ims/app-kit.
 export { UsageError, type CliOutput };
@@ -146,5 +153,30 @@ export function parseServerConfig(
   if (loaded.workers > 1 && loaded.standbyFor.length > 0) {
     throw new ConfigError('CONFIG_INVALID_VALUE', `--workers ${loaded.workers} cannot be combined with --standby-for: run the standby replica as its own server with --workers 1`, 'workers');
   }
-  return Object.freeze({ ...loaded, id: loaded.id ?? defaultServerId(loaded.dataDir) });
+  if (loaded.networkKeyFile === undefined) return Object.freeze({ ...loaded, id: loaded.id ?? defaultServerId(loaded.dataDir) });
+  return Object.freeze(withSecureMode(loaded, loaded.networkKeyFile));
+}
+
+/**
+ * Secure mode: the peer ID is the identity's (docs/security.md), kept in `--identity-file`, else
+ * in `--data-dir`, else fresh for this run. Throws ConfigError for what secure mode cannot do yet,
+ * SecureError for a bad file.
+ */
+function withSecureMode(loaded: ConfigOf<typeof SERVER_CONFIG_SPEC>, networkKeyFile: string): ServerConfig {
+  if (loaded.id !== undefined) {
+    throw new ConfigError('CONFIG_INVALID_VALUE', 'secure mode derives the peer ID from the identity key: drop --id (IMS_ID), or run in plain mode without --network-key-file', 'id');
+  }
+  // The primary hands a socket to a worker after reading its first frame, which TLS hides from it.
+  if (loaded.workers > 1) {
+    throw new ConfigError('CONFIG_INVALID_VALUE', `--workers ${loaded.workers} is not available in secure mode yet: run --workers 1, or several servers`, 'workers');
+  }
+  const identityFile = loaded.identityFile ?? (loaded.dataDir === undefined ? undefined : join(loaded.dataDir, IDENTITY_FILE));
+  const secure = loadSecureMode({
+    networkKeyFile,
+    identityFile,
+    allowPeersFile: loaded.allowPeersFile,
+    revokedPeersFile: loaded.revokedPeersFile,
+    replayWindowMs: loaded.replayWindow,
+  });
+  return { ...loaded, id: secure.identity.peerId, secure };
 }

@@ -5,6 +5,7 @@
  */
 import './netsim-clock.js';
 import { ConfigError, createLogger, netsimHold, type Logger } from '@ims/app-kit';
+import { SecureError } from '@ims/secure';
 import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
 import { ServerIdError } from './server-id.js';
 import { startServer, type RunningServer } from './server.js';
@@ -23,7 +24,7 @@ function loadConfigOrExit(): ServerConfig {
     return parseServerConfig(process.argv.slice(2));
   } catch (err) {
     if (err instanceof UsageError) process.exit(err.exitCode);
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof SecureError) {
       process.stderr.write(`channel-server: ${err.message}\n`);
       process.exit(EXIT.USAGE);
     }

@@ -7,6 +7,7 @@ import { lostHostExpiryFor } from '@ims/channel-core';
 import { createDirectInviteSender, discover, interfaceAddress, udpPort, type DirectInviteSender, type Discovery } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost, type HistoryStore, type HostLimits, type HostService } from '@ims/host-service';
+import { secureTcpTransport, tcpTransport, type Transport } from '@ims/transport';
 import type { ServerConfig } from './config.js';
 import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
 import { renderMetrics, type MetricsSample } from './metrics/metrics.js';
@@ -101,6 +102,7 @@ export async function openDiscovery(config: ServerConfig, logger: Logger): Promi
       peerId: config.id,
       intervalMs: config.announceInterval,
       ...(config.name !== undefined ? { serverName: config.name } : {}),
+      ...(config.secure ? { secure: config.secure } : {}),
       log: (e) => logger.log(e.level, `discovery.${e.event}`, { reason: e.reason, from: e.from, code: e.code, peerId: e.peerId, suppressed: e.suppressed }),
     });
   } catch (err) {
@@ -118,8 +120,22 @@ export function privateInviteSender(config: ServerConfig, logger: Logger): Direc
     peerId: config.id,
     port: config.discoveryPort,
     localAddress: interfaceAddress(config.interface),
+    ...(config.secure ? { secure: config.secure } : {}),
     log: (e) => logger.log(e.level, `invite.${e.event}`, { reason: e.reason, to: e.from, peerId: e.peerId }),
   });
+}
+
+/** TCP in plain mode; TLS 1.3 with proven peer IDs in secure mode (docs/security.md). */
+export function transportOf(config: ServerConfig, logger: Logger): Transport {
+  if (config.secure === undefined) return tcpTransport;
+  logger.info('secure.on', {
+    peerId: config.secure.identity.peerId,
+    keyIds: config.secure.keys.map((k) => k.id),
+    allowList: config.allowPeersFile ?? null,
+    revokedList: config.revokedPeersFile ?? null,
+    identityFile: config.identityFile ?? (config.dataDir === undefined ? 'none: a new peer ID at every start' : 'in --data-dir'),
+  });
+  return secureTcpTransport(config.secure);
 }
 
 /** The `/metrics` body, read from the parts at scrape time. */
@@ -152,8 +168,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     // The replica's sessions must see this box's own host, which discovery never lists (docs/protocol.md §5.8).
     const tap = tapOwnHost(d, { id: config.id, address: config.bind });
     const invites = (inviter = privateInviteSender(config, logger));
+    const transport = transportOf(config, logger);
     const h = (host = await startHostService({
       peerId: config.id,
+      transport,
       discovery: hostDiscovery(tap.discovery, { privateInvites: invites }),
       listen,
       store,
@@ -172,7 +190,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const replica =
       watch === undefined
         ? undefined
-        : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger, replanEveryMs: config.announceInterval / 4, own$: tap.own$, lostHostExpiryMs: lostHostExpiryFor(config.announceInterval) });
+        : startStandbyReplica({ selfId: config.id, watch, discovery: d, host: h, logger, transport, replanEveryMs: config.announceInterval / 4, own$: tap.own$, lostHostExpiryMs: lostHostExpiryFor(config.announceInterval) });
     let stopped: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       stopping = true;

@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import type { SecureMode } from '@ims/secure';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -158,6 +160,23 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const s = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) });
       s.once('connect', () => resolve(new TestClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** Connect over TLS 1.3 as a secure-mode member (docs/security.md §3.2); rejects when the handshake fails. */
+  static connectSecure(port: number, mode: SecureMode, localAddress?: string): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const s = connectTls({
+        port,
+        host: '127.0.0.1',
+        ...(localAddress === undefined ? {} : { localAddress }),
+        ...mode.tls(),
+        ca: [...mode.tls().ca],
+        minVersion: 'TLSv1.3',
+        checkServerIdentity: () => undefined,
+      });
+      s.once('secureConnect', () => resolve(new TestClient(s)));
       s.once('error', reject);
     });
   }

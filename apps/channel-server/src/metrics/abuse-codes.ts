@@ -49,6 +49,8 @@ export const HOST_ERROR_CODES: readonly string[] = [
   'SLOW_READER',
   'IDLE_TIMEOUT',
   'SOCKET_ERROR',
+  // Secure mode (docs/security.md §3.2): a TLS handshake that failed, timed out or showed no accepted certificate.
+  'SECURE_HANDSHAKE',
   // Bugs, logged at error: a value the encoder refused, discovery refusing an announcement.
   'ENCODE_ERROR',
   'DISCOVERY_ERROR',
@@ -67,4 +69,10 @@ export const DISCOVERY_ABUSE_CAUSES = [
   'channelsRefused',
   'entriesLeftOut',
   'encodeErrors',
+  // Secure mode (docs/security.md §3.3): datagrams dropped before they are read.
+  'unauthenticated',
+  'replayed',
+  'notAdmitted',
+  'identityMismatch',
+  'secureIgnored',
 ] as const satisfies readonly (keyof DiscoveryStats)[];
