@@ -20,11 +20,16 @@ import {
   field,
   loadCommandConfig,
   LOG_LEVELS,
+  SECURE_CONFIG_SPEC,
+  ConfigError,
   UsageError,
   type CliOutput,
   type ConfigOf,
   type LogLevel,
 } from '@ims/app-kit';
+import { loadSecureMode, type SecureMode } from '@ims/secure';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { channelProblem } from './chat-command.js';
 
 /** Exit codes of the peer-client (documented in the README). */
@@ -67,6 +72,8 @@ export interface PeerConfig {
   readonly historyQuietMs: number;
   /** Folder of the per-channel chat logs (`<channel>.log`). @default undefined (no log) */
   readonly logDir?: string;
+  /** Secure mode (docs/security.md): keys, identity, policy; `id` is then the identity's. @default plain mode */
+  readonly secure?: SecureMode;
 }
 
 /** What to run, with its configuration. */
@@ -82,6 +89,12 @@ export type Invocation =
       /** Peer IDs to INVITE once joined (`--invite`). */
       readonly invite: readonly string[];
     };
+
+/** The commands that only touch secure mode's files: no sockets, no peer config. */
+export type KeyCommand = { readonly mode: 'keygen'; readonly file: string; readonly step: KeygenStep } | { readonly mode: 'id'; readonly identityFile: string };
+
+/** What `keygen` does to a key file: make it, or one step of a rotation (docs/security.md "Rotating the key"). */
+export type KeygenStep = 'new' | 'next' | 'promote' | 'retire';
 
 // Shared with the other app: the CLI error and output types live in @ims/app-kit.
 export { UsageError, type CliOutput };
@@ -129,7 +142,14 @@ export const PEER_CONFIG_SPEC = {
   standbyWait: field.duration(10_000, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms a JOIN waits for the server to answer at all before it counts as joined without STANDBY (servers of other implementations)' }),
   historyQuiet: field.duration(1_500, { min: 10, max: MAX_INTERVAL_MS, doc: 'ms of quiet after a history post after which a server that sends no STANDBY is taken as done with its history' }),
   logDir: field.optionalString({ doc: 'folder of a chat log per channel (<channel>.log: posts, history, notices, as shown); off unless set' }),
+  ...SECURE_CONFIG_SPEC,
 } as const;
+
+/** The identity file when `--identity-file` is not given: `$XDG_CONFIG_HOME/ims/identity.key`, else `~/.config/ims/identity.key`. */
+export function defaultIdentityFile(env: Readonly<Record<string, string | undefined>>): string {
+  const base = env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), '.config');
+  return join(base, 'ims', 'identity.key');
+}
 
 const PLACEHOLDERS = {
   nick: 'name',
@@ -143,6 +163,11 @@ const PLACEHOLDERS = {
   standbyWait: 'ms',
   historyQuiet: 'ms',
   logDir: 'dir',
+  networkKeyFile: 'file',
+  identityFile: 'file',
+  allowPeersFile: 'file',
+  revokedPeersFile: 'file',
+  replayWindow: 'ms',
 } as const;
 
 /**
@@ -154,7 +179,18 @@ export function parseInvocation(
   output?: CliOutput,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Invocation {
-  let result: Invocation | undefined;
+  const parsed = parseCommandLine(argv, output, env);
+  if (parsed.mode === 'keygen' || parsed.mode === 'id') throw new UsageError('USAGE', `${parsed.mode} runs no peer`, EXIT.USAGE);
+  return parsed;
+}
+
+/** As {@link parseInvocation}, with the key commands (`keygen`, `id`) too: what main runs. */
+export function parseCommandLine(
+  argv: readonly string[],
+  output?: CliOutput,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Invocation | KeyCommand {
+  let result: Invocation | KeyCommand | undefined;
   const program = buildProgram((inv) => (result = inv), env, output);
   try {
     program.parse([...argv], { from: 'user' });
@@ -169,7 +205,7 @@ export function parseInvocation(
   return result;
 }
 
-function buildProgram(done: (inv: Invocation) => void, env: Readonly<Record<string, string | undefined>>, output?: CliOutput): Command {
+function buildProgram(done: (inv: Invocation | KeyCommand) => void, env: Readonly<Record<string, string | undefined>>, output?: CliOutput): Command {
   const program = new Command('peer-client')
     .description('ims chat peer: interactive chat (default), `lobby` snapshot, or scriptable `chat`')
     .exitOverride()
@@ -177,7 +213,7 @@ function buildProgram(done: (inv: Invocation) => void, env: Readonly<Record<stri
     .allowExcessArguments(false);
   addConfigOptions(program, PEER_CONFIG_SPEC, { placeholders: PLACEHOLDERS });
   if (output) program.configureOutput({ writeOut: output.out, writeErr: output.err });
-  const configOf = (cmd: Command): PeerConfig => toPeerConfig(loadCommandConfig(cmd, PEER_CONFIG_SPEC, { env }));
+  const configOf = (cmd: Command): PeerConfig => toPeerConfig(loadCommandConfig(cmd, PEER_CONFIG_SPEC, { env }), env);
   program.action(() => done({ mode: 'interactive', config: configOf(program) }));
   program
     .command('lobby')
@@ -200,6 +236,24 @@ function buildProgram(done: (inv: Invocation) => void, env: Readonly<Record<stri
       const server = opts.server ? { server: opts.server } : {};
       done({ mode: 'chat', config: configOf(cmd), channel, ...server, json: opts.json === true, invite: opts.invite ?? [] });
     });
+  program
+    .command('keygen')
+    .description('secure mode: write a new network key file (mode 0600), or take one step of a key rotation')
+    .argument('<file>', 'the key file')
+    .addOption(new Option('--next', 'rotation step 1: add a new key as the second line (accepted, not yet used)').conflicts(['promote', 'retire']))
+    .addOption(new Option('--promote', 'rotation step 2: make the second key the first (used from now on)').conflicts(['retire']))
+    .option('--retire', 'rotation step 3: drop every key but the first')
+    .action((file: string, opts: { next?: boolean; promote?: boolean; retire?: boolean }) => {
+      const step: KeygenStep = opts.next ? 'next' : opts.promote ? 'promote' : opts.retire ? 'retire' : 'new';
+      done({ mode: 'keygen', file, step });
+    });
+  program
+    .command('id')
+    .description("secure mode: print this peer's ID (the identity file's, made if missing), for allow-lists and invitations")
+    .action((_opts: unknown, cmd: Command) => {
+      const c = loadCommandConfig(cmd, PEER_CONFIG_SPEC, { env });
+      done({ mode: 'id', identityFile: c.identityFile ?? defaultIdentityFile(env) });
+    });
   for (const sub of program.commands) {
     sub.exitOverride();
     if (output) sub.configureOutput({ writeOut: output.out, writeErr: output.err });
@@ -207,8 +261,9 @@ function buildProgram(done: (inv: Invocation) => void, env: Readonly<Record<stri
   return program;
 }
 
-function toPeerConfig(c: ConfigOf<typeof PEER_CONFIG_SPEC>): PeerConfig {
-  const id = c.id ?? randomUUID();
+function toPeerConfig(c: ConfigOf<typeof PEER_CONFIG_SPEC>, env: Readonly<Record<string, string | undefined>>): PeerConfig {
+  const secure = secureModeOf(c, env);
+  const id = secure?.identity.peerId ?? c.id ?? randomUUID();
   return Object.freeze({
     id,
     nick: c.nick ?? id.slice(0, 8),
@@ -222,6 +277,22 @@ function toPeerConfig(c: ConfigOf<typeof PEER_CONFIG_SPEC>): PeerConfig {
     standbyWaitMs: c.standbyWait,
     historyQuietMs: c.historyQuiet,
     ...(c.logDir !== undefined ? { logDir: c.logDir } : {}),
+    ...(secure ? { secure } : {}),
+  });
+}
+
+/** Secure mode when `--network-key-file` is set: the peer ID is then the identity's (docs/security.md). */
+function secureModeOf(c: ConfigOf<typeof PEER_CONFIG_SPEC>, env: Readonly<Record<string, string | undefined>>): SecureMode | undefined {
+  if (c.networkKeyFile === undefined) return undefined;
+  if (c.id !== undefined) {
+    throw new ConfigError('CONFIG_INVALID_VALUE', 'secure mode derives the peer ID from the identity key: drop --id (IMS_ID), or give another --identity-file for a second peer on this machine', 'id');
+  }
+  return loadSecureMode({
+    networkKeyFile: c.networkKeyFile,
+    identityFile: c.identityFile ?? defaultIdentityFile(env),
+    allowPeersFile: c.allowPeersFile,
+    revokedPeersFile: c.revokedPeersFile,
+    replayWindowMs: c.replayWindow,
   });
 }
 

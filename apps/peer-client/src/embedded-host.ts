@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
 import { createDirectInviteSender, interfaceAddress, type Discovery } from '@ims/discovery';
 import type { Logger } from '@ims/app-kit';
 import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost } from '@ims/host-service';
-import { dialingFrom, tcpTransport } from '@ims/transport';
+import { dialingFrom, secureTcpTransport, tcpTransport } from '@ims/transport';
 import type { PeerConfig } from './config.js';
 import type { HostedChannel } from './direct-message.js';
 
@@ -40,6 +40,7 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
     peerId: config.id,
     port: config.discoveryPort,
     localAddress: address,
+    ...(config.secure ? { secure: config.secure } : {}),
     log: (e) => logger.log(e.level, `invite.${e.event}`, { reason: e.reason, to: e.from, peerId: e.peerId }),
   });
   const service = await startHostService({
@@ -48,7 +49,8 @@ export async function startEmbeddedHost(deps: { config: PeerConfig; discovery: D
     discovery: hostDiscovery(tap.discovery, { privateInvites: invites }),
     listen: { address, port: config.port },
     // Its history pulls (docs/protocol.md §5.8) dial from that address too, as our members do (§3.1).
-    transport: dialingFrom(tcpTransport, address),
+    // Secure mode: TLS 1.3 both ways, members proven by their certificates (docs/security.md).
+    transport: dialingFrom(config.secure ? secureTcpTransport(config.secure) : tcpTransport, address),
     store,
     logger: logger.child({ role: 'host' }),
   });

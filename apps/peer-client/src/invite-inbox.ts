@@ -4,6 +4,7 @@
  * invitations. Only one process per machine can hold that port: a peer that cannot is still
  * reached by multicast SERVER_INVITE, so a failed bind is logged, not fatal.
  */
+import { secureMode } from '@ims/secure';
 import { Subject, type Observable } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
 import { createDirectInvites, DiscoveryError, interfaceAddress, listenForInvites, readDirectInvite, type Discovery, type InviteListener, type Lobby } from '@ims/discovery';
@@ -33,6 +34,10 @@ export async function openInviteInbox(deps: InviteInboxDeps): Promise<InviteInbo
   const { config, discovery, logger, clock } = deps;
   // As for multicast invitations: listed until 30 intervals after the last one arrived.
   const book = createDirectInvites({ ttlMs: 30 * config.announceIntervalMs });
+  // Secure mode: invitations are sealed; their own replay state (a host seals them in the sequence
+  // of its announcements, which discovery has already opened further along).
+  const s = config.secure;
+  const secure = s === undefined ? {} : { secure: secureMode({ identity: s.identity, keys: s.keys, policy: s.policy }) };
   const changed = new Subject<void>();
   let listener: InviteListener | undefined;
   try {
@@ -42,7 +47,7 @@ export async function openInviteInbox(deps: InviteInboxDeps): Promise<InviteInbo
     logger.info('invites.no_listener', { reason: err.message });
   }
   listener?.pdus$.subscribe((d) => {
-    const r = readDirectInvite(d, discovery.snapshot(), { selfId: config.id, now: clock() });
+    const r = readDirectInvite(d, discovery.snapshot(), { selfId: config.id, now: clock(), ...secure });
     if (!r.ok) {
       logger.debug('invites.dropped', { from: `${d.from.address}:${d.from.port}`, reason: r.reason, ...(r.detail !== undefined ? { code: r.detail } : {}) });
       return;

@@ -4,7 +4,9 @@
  */
 import './netsim-clock.js';
 import { ConfigError, createLogger, netsimHold, type Logger } from '@ims/app-kit';
-import { EXIT, parseInvocation, UsageError, type Invocation } from './config.js';
+import { SecureError, loadOrCreateIdentity } from '@ims/secure';
+import { runKeygen } from './keygen.js';
+import { EXIT, parseCommandLine, UsageError, type Invocation, type KeyCommand } from './config.js';
 import { runInteractive } from './interactive.js';
 import { runChat } from './json-chat.js';
 import { runLobby } from './lobby-mode.js';
@@ -16,18 +18,20 @@ import { lineIo } from './terminal.js';
 const SHUTDOWN_DEADLINE_MS = 3_000;
 
 async function main(): Promise<number> {
-  let invocation: Invocation;
+  let parsed: Invocation | KeyCommand;
   try {
-    invocation = parseInvocation(process.argv.slice(2));
+    parsed = parseCommandLine(process.argv.slice(2));
   } catch (err) {
     if (err instanceof UsageError) return err.exitCode;
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof SecureError) {
       // As the channel server: the message names the key, where the value came from and the fix.
       process.stderr.write(`peer-client: ${err.message}\n`);
       return EXIT.USAGE;
     }
     throw err;
   }
+  if (parsed.mode === 'keygen' || parsed.mode === 'id') return runKeyCommand(parsed);
+  const invocation = parsed;
   const { config } = invocation;
   const logger = createLogger({ level: config.logLevel, base: { app: 'peer-client', peer: config.id } });
   installLastResort(logger);
@@ -77,6 +81,21 @@ async function main(): Promise<number> {
   const code = await Promise.race([run(), stopping, outputGone]);
   await Promise.race([node.close(), new Promise((r) => setTimeout(r, SHUTDOWN_DEADLINE_MS).unref())]);
   return code;
+}
+
+/** `keygen` and `id`: files only, no sockets. */
+function runKeyCommand(invocation: KeyCommand): number {
+  try {
+    if (invocation.mode === 'id') {
+      process.stdout.write(`${loadOrCreateIdentity(invocation.identityFile).peerId}\n`);
+    } else {
+      process.stderr.write(`${runKeygen(invocation.file, invocation.step).message}\n`);
+    }
+    return EXIT.OK;
+  } catch (err) {
+    process.stderr.write(`peer-client: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.USAGE;
+  }
 }
 
 function installLastResort(logger: Logger): void {

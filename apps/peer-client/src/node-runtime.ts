@@ -7,7 +7,7 @@ import { discover, interfaceAddress, udpPort, type Discovery, type Lobby } from 
 import type { Logger } from '@ims/app-kit';
 import { lobbyHosts, startMemberSession } from '@ims/member-session';
 import { createMember, lostHostExpiryFor, type LobbyHost, type MemberTarget } from '@ims/channel-core';
-import { dialingFrom, tcpTransport, type Transport } from '@ims/transport';
+import { dialingFrom, secureTcpTransport, tcpTransport, type Transport } from '@ims/transport';
 import { asyncScheduler, combineLatest, EMPTY, filter, firstValueFrom, interval, map, mergeMap, of, share, startWith, Subject, takeUntil, timeout, type Observable } from 'rxjs';
 import { NoticeTracker, type Notice } from './member-notices.js';
 import { newDirectMessages, type DirectMessage } from './direct-message.js';
@@ -43,6 +43,7 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
     peerId: config.id,
     nick: config.nick,
     intervalMs: config.announceIntervalMs,
+    ...(config.secure ? { secure: config.secure } : {}),
     log: (entry) => logger.debug('discovery', { ...entry }),
   });
   let host: EmbeddedHost | undefined;
@@ -58,7 +59,7 @@ export async function startPeerNode(options: StartPeerNodeOptions): Promise<Peer
   }
   // docs/protocol.md §3.1: our channel connections leave from the address our PeerPDUs come from,
   // so a server that tells clients apart by TCP source address (the Java one) sees that one.
-  const transport = dialingFrom(tcpTransport, interfaceAddress(config.interface));
+  const transport = dialingFrom(config.secure ? secureTcpTransport(config.secure) : tcpTransport, interfaceAddress(config.interface));
   return new Node(config, logger, clock, discovery, host, transport, inbox);
 }
 

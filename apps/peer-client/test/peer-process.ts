@@ -4,7 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadOrCreateIdentity } from '@ims/secure';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 // Spawned, never imported: an app may not import another app, but a test may run one.
@@ -34,6 +36,25 @@ export interface PeerProcess {
 export function spawnPeer(id: string, args: readonly string[], net: { discoveryPort: number; intervalMs: number }): PeerProcess {
   const common = ['--id', id, '--discovery-port', String(net.discoveryPort), '--announce-interval', String(net.intervalMs), '--log-level', 'info'];
   return spawnNode(id, MAIN, [...common, '--nick', `n-${id}`, ...args], 'stdout');
+}
+
+/** The files of a secure network for tests (docs/security.md): its key file and a dir for identities. */
+export interface SecureNet {
+  readonly discoveryPort: number;
+  readonly intervalMs: number;
+  readonly keyFile: string;
+  readonly dir: string;
+}
+
+/**
+ * Spawns a secure-mode peer-client named `name` (its identity in `dir/name.key`, made here so the
+ * test knows the peer ID beforehand); its `id` is that peer ID, its nick `n-name`.
+ */
+export function spawnSecurePeer(name: string, args: readonly string[], net: SecureNet): PeerProcess {
+  const identityFile = join(net.dir, `${name}.key`);
+  const { peerId } = loadOrCreateIdentity(identityFile);
+  const common = ['--network-key-file', net.keyFile, '--identity-file', identityFile, '--discovery-port', String(net.discoveryPort), '--announce-interval', String(net.intervalMs), '--log-level', 'info'];
+  return spawnNode(peerId, MAIN, [...common, '--nick', `n-${name}`, ...args], 'stdout');
 }
 
 /**
