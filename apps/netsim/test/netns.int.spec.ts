@@ -75,7 +75,7 @@ expect:
   });
 
   // Every netns-only scenario; the local ones run in scenario-suite.int.spec.ts.
-  for (const f of ['06-partition-heal.yaml', '09-hostile-peer.yaml', '12-lossy-link.yaml', '15-partition-no-standby.yaml', '20-one-way-partition.yaml', '21-rough-links.yaml']) {
+  for (const f of ['06-partition-heal.yaml', '09-hostile-peer.yaml', '12-lossy-link.yaml', '15-partition-no-standby.yaml', '20-one-way-partition.yaml', '21-rough-links.yaml', '26-secure-partition-heal.yaml', '28-secure-sniffing.yaml']) {
     it(`real apps: ${f}`, { timeout: 120_000 }, async () => {
       const scenario = scenarioFrom(readFileSync(join(suite, f), 'utf8'), join(suite, f));
       const r = await runScenario(scenario, { backend: 'netns' });
