@@ -96,6 +96,8 @@ async function setupFigures(ctx: BenchContext, setup: PairSetup, pool: MemberPoo
   ctx.figure(`${label} p50 latency (lower is better)`, r.secure.p50Ms, 'ms', r.plain.p50Ms);
   ctx.figure(`${label} p99 latency (lower is better)`, r.secure.p99Ms, 'ms', r.plain.p99Ms);
   ctx.figure(`${label} server CPU per connection (lower is better)`, r.secure.serverCpuUsPerSetup, 'µs', r.plain.serverCpuUsPerSetup);
+  // What one core of server CPU accepts: the measured rate is bounded by the load generator's half of each handshake on the same cores.
+  ctx.figure(`${label} per core of server CPU`, 1e6 / r.secure.serverCpuUsPerSetup, 'per s', 1e6 / r.plain.serverCpuUsPerSetup);
 }
 
 /** Write a fresh network key file (0600, as `ims keygen` does) into `dir`. */
