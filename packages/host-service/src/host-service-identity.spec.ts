@@ -105,6 +105,19 @@ describe('host service: secure mode, JOIN names the proven peer ID', () => {
     expect(svc.stats().errors['IDENTITY_MISMATCH']).toBe(2);
   });
 
+  it('an impostor reconnecting in a loop makes one warn line per window (offender log), every refusal counted', async () => {
+    const w = hostWorld();
+    const log = collect();
+    const svc = await w.start({}, secure(w, { logger: log.logger }));
+    for (let i = 0; i < 20; i++) {
+      const c = await w.client(svc, { from: '10.0.0.66', provenAs: 'kM' });
+      c.send({ cmd: 'JOIN', channel: '#room', clientId: `victim${i}` });
+      await c.waitClosed();
+    }
+    expect(svc.stats().errors['IDENTITY_MISMATCH']).toBe(20);
+    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.code)).toEqual(['IDENTITY_MISMATCH']);
+  });
+
   it('plain connections (no proven ID) join under any clientId, as before', async () => {
     const w = hostWorld();
     const svc = await w.start();
