@@ -50,7 +50,8 @@ export class PostTrimmer {
     this.count = db.prepare('SELECT COUNT(*) AS n FROM posts WHERE channel = ?');
     // Deletes the `n` oldest rows of one channel, walking only those.
     this.trimOldest = db.prepare('DELETE FROM posts WHERE channel = ? AND seq <= (SELECT seq FROM posts WHERE channel = ? ORDER BY seq LIMIT 1 OFFSET ?)');
-    this.stepTx = db.transaction(() => this.trimSome());
+    // IMMEDIATE: a step may start with a read (the count), and the workers of a box share the file.
+    this.stepTx = db.transaction(() => this.trimSome()).immediate;
   }
 
   /** Is a step due? */

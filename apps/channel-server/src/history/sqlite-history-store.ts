@@ -175,11 +175,14 @@ export class SqliteHistoryStore implements HistoryStore {
       maxCounted: 2 * this.maxChannels,
     });
     const admit = this.db.prepare<[string, string]>('INSERT OR IGNORE INTO admitted (channel, peer_id) VALUES (?, ?)');
+    // IMMEDIATE: the write lock first. A seq lookup (a read) as the transaction's first statement
+    // made the insert an upgrade, which SQLite refuses at once (SQLITE_BUSY_SNAPSHOT, no busy wait)
+    // when another worker of the box committed in between: the whole turn was refused.
     this.writeBatch = this.db.transaction((batch: readonly Pending[], admits: readonly PendingAdmit[]) => {
       for (const { channel, ids } of admits) for (const id of ids) admit.run(channel, id);
       insert(batch);
       for (const { channel } of batch) this.trimmer.wrote(channel);
-    });
+    }).immediate;
   }
 
   /** Trims on the next turn, after this turn's echoes went out; one short step per turn until none is due. */
