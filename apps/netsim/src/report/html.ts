@@ -33,7 +33,7 @@ function runSection(r: RunResult, i: number): string {
     .join('');
   const announced = Object.entries(r.wire.announced).map(([p, cs]) => `${esc(p)}: ${cs.map(esc).join(', ')}`).join('; ');
   return `<section class="run ${r.status}" id="run-${i}">
-<h2><span class="badge">${r.status}</span> ${esc(r.scenario)} <small>${esc(r.backend)} · ${(r.durationMs / 1000).toFixed(1)} s · interval ${r.announceIntervalMs} ms</small></h2>
+<h2><span class="badge">${r.status}</span> ${esc(r.scenario)} <small>${esc(r.backend)}${r.secure ? ' · secure mode' : ''} · ${(r.durationMs / 1000).toFixed(1)} s · interval ${r.announceIntervalMs} ms</small></h2>
 ${r.reason ? `<p class="reason">${esc(r.reason)}</p>` : ''}
 ${f ? `<p>Failover: <b>${f.ms} ms</b> = ${f.intervals.toFixed(1)} intervals</p>` : ''}
 ${r.events.length > 0 ? timelineSvg(r) : ''}

@@ -30,6 +30,10 @@ describe('text output', () => {
     ]);
   });
 
+  it('says when a run was in secure mode', () => {
+    expect(formatResult(sampleResult({ secure: true })).split('\n')[0]).toBe('PASS crash <&> [local, secure] 1.0 s');
+  });
+
   it('names readers that lost or doubled posts, and keeps both ends of a long timeline', () => {
     const readers = { alice: { expected: 3, received: 2, lost: 1, duplicated: 0 }, bob: { expected: 3, received: 3, lost: 0, duplicated: 0 } };
     expect(formatResult(sampleResult({ readers }))).toContain('     readers: alice lost 1/3, 0 twice');

@@ -62,7 +62,7 @@ export function formatTimeline(r: RunResult, max = 400): string {
 /** A one-line verdict plus failed checks and failover time. */
 export function formatResult(r: RunResult): string {
   const mark = { passed: 'PASS', failed: 'FAIL', pending: 'PEND', skipped: 'SKIP', error: 'ERR ' }[r.status];
-  const head = `${mark} ${r.scenario} [${r.backend}] ${(r.durationMs / 1000).toFixed(1)} s${r.reason ? ` - ${r.reason}` : ''}`;
+  const head = `${mark} ${r.scenario} [${r.backend}${r.secure ? ', secure' : ''}] ${(r.durationMs / 1000).toFixed(1)} s${r.reason ? ` - ${r.reason}` : ''}`;
   const out = [head];
   const f = headlineFailover(r);
   if (f) out.push(`     failover: ${f.ms} ms = ${f.intervals.toFixed(1)} intervals of ${r.announceIntervalMs} ms`);

@@ -32,6 +32,8 @@ export interface RunResult {
   readonly scenario: string;
   readonly file: string;
   readonly backend: string;
+  /** Some host ran in secure mode (docs/security.md); the text and HTML reports say so beside the backend. */
+  readonly secure?: boolean;
   /** How hosts were linked and network faults made: loopback, bridge, netem or switch (userspace). */
   readonly network?: string;
   /** Frames the userspace switch delivered, cut, lost and duplicated, when it ran. */

@@ -14,7 +14,7 @@ import { DEFAULT_APP_MAINS, type AppMains } from '../proc/launch.js';
 import type { BackendName, Scenario } from '../scenario/types.js';
 import { freeUdpPort, startRecorder, summariseWire, type WireRecorder } from '../wire/recorder.js';
 import { datagramReader } from '../secure/open-datagram.js';
-import { prepareSecureRun, type SecureRun } from '../secure/secure-run.js';
+import { isSecureHost, prepareSecureRun, type SecureRun } from '../secure/secure-run.js';
 import { Background } from './background.js';
 import { EventLog } from './event-log.js';
 import { expectation } from './expectations.js';
@@ -41,7 +41,8 @@ const EMPTY_WIRE = { datagrams: 0, decoded: 0, announced: {} };
 /** Runs `scenario` once and reports what happened. Never throws for a failing system under test. */
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunResult> {
   const backendName = opts.backend ?? 'local';
-  const base = { scenario: scenario.name, file: scenario.file, backend: backendName, announceIntervalMs: scenario.announceIntervalMs, checks: [], failovers: [], wire: EMPTY_WIRE, events: [], logs: {} };
+  const anySecure = [...scenario.hosts.values()].some((h) => isSecureHost(scenario, h));
+  const base = { scenario: scenario.name, file: scenario.file, backend: backendName, ...(anySecure ? { secure: true } : {}), announceIntervalMs: scenario.announceIntervalMs, checks: [], failovers: [], wire: EMPTY_WIRE, events: [], logs: {} };
   if (scenario.pending !== undefined) return { ...base, status: 'pending', reason: scenario.pending, durationMs: 0 };
   if (!scenario.backends.includes(backendName)) return { ...base, status: 'skipped', reason: `runs on ${scenario.backends.join(', ')} only`, durationMs: 0 };
   // What the faults need (netem or the userspace switch, root for a full disk), decided once.
