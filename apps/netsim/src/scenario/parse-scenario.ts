@@ -8,7 +8,7 @@ import { readYamlSource } from './yaml-source.js';
 import { validateHosts } from './validate-hosts.js';
 import { validateSteps } from './validate-steps.js';
 import { validateExpect } from './validate-expect.js';
-import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type BackendName, type Scenario } from './types.js';
+import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type BackendName, type HostSpec, type Scenario } from './types.js';
 
 const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'startupTimeout', 'backends', 'pending', 'secure', 'hosts', 'steps', 'expect'];
 
@@ -40,6 +40,7 @@ export function parseScenario(text: string, file: string): ParseResult {
   const steps = validateSteps(ctx, top['steps'], hosts);
   const expect = validateExpect(ctx, top['expect'], hosts);
   checkBackendNeeds(ctx, steps, backends);
+  checkModes(ctx, hosts, secure);
   const sniff = expect.find((x) => x.kind === 'noPlaintext');
   if (sniff && backends.includes('local')) {
     // Only the userspace switch of a netns run sees every frame of every host (loopback has no wire).
@@ -57,6 +58,17 @@ function checkBackendNeeds(ctx: ValidationContext, steps: Scenario['steps'], bac
   const s = steps.find((x) => x.kind === 'partition' || x.kind === 'heal' || x.kind === 'netem');
   if (s && backends.includes('local')) {
     ctx.errors.push(new NetsimError('SCENARIO_INVALID', `${ctx.source.file}:${s.line}: ${s.kind} needs the netns backend; add "backends: [netns]"`, { file: ctx.source.file, line: s.line }));
+  }
+}
+
+/** A client's server and a server's standby list live on its side of a mixed LAN: the other side never sees them. */
+function checkModes(ctx: ValidationContext, hosts: ReadonlyMap<string, HostSpec>, secure: boolean): void {
+  const mode = (h: HostSpec | undefined): string => (h !== undefined && h.kind !== 'hostile' && (h.secure ?? secure) ? 'secure' : 'plain');
+  for (const h of hosts.values()) {
+    const refs = h.kind === 'client' && h.server !== undefined ? [h.server] : h.kind === 'server' && Array.isArray(h.standbyFor) ? (h.standbyFor as readonly string[]) : [];
+    for (const r of refs) {
+      if (hosts.has(r) && mode(hosts.get(r)) !== mode(h)) ctx.fail(['hosts', h.name], `${h.name} (${mode(h)} mode) names ${r}, which runs in ${mode(hosts.get(r))} mode: the two never see each other`);
+    }
   }
 }
 

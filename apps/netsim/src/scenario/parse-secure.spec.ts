@@ -50,5 +50,6 @@ describe('parseScenario, secure mode', () => {
     expect(errorsOf(SECURE.replace('attacksFailed: [eve]', 'attacksFailed: [alice]'))[0]).toMatch(/alice/);
     expect(errorsOf(SECURE.replace('sees: [s1], lacks: [alice]', 'sees: [zed]'))[0]).toMatch(/zed/);
     expect(errorsOf(SECURE.replace('secure: false', 'secure: maybe'))[0]).toMatch(/secure must be true or false/);
+    expect(errorsOf(SECURE.replace("channel: '#open', secure: false", "channel: '#open', server: s1, secure: false"))).toEqual(['x.yaml:6: carol (plain mode) names s1, which runs in secure mode: the two never see each other (hosts.carol)']);
   });
 });
