@@ -29,7 +29,7 @@ export interface WalCheckpointerOptions {
   readonly intervalMs?: number;
   /** WAL size in frames (pages) from which a checkpoint also restarts the WAL (see the module comment). @default 4_000 */
   readonly restartFrames?: number;
-  /** ms a restarting checkpoint waits for the writer's commit and for readers before it gives up until the next interval. @default 100 */
+  /** ms a restarting checkpoint waits for the writer's commit and for readers before it gives up until the next interval (it holds the write lock meanwhile: a worker still loading its history must not stall the others' commits long). @default 10 */
   readonly restartWaitMs?: number;
   /** Called once if the worker fails; the caller should fall back to automatic checkpoints. */
   readonly onFailure: (error: Error) => void;
@@ -65,7 +65,7 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
     file: options.file,
     intervalMs: options.intervalMs ?? 1_000,
     restartFrames: options.restartFrames ?? WAL_RESTART_FRAMES,
-    restartWaitMs: options.restartWaitMs ?? 100,
+    restartWaitMs: options.restartWaitMs ?? 10,
   };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
   // Never keeps a stopping process alive: close() checkpoints on the main connection anyway.
