@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { connect as connectTls } from 'node:tls';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import { join as joinPath } from 'node:path';
 import { MULTICAST_GROUP_V4, type ServerCommand } from '@ims/codec';
 import { type SecureMode, formatNetworkKeys, generateIdentity, generateNetworkKey, secureMode } from '@ims/secure';
@@ -110,7 +110,9 @@ describe('channel-server in secure mode', () => {
     const foreign = network().member();
     await expect(TestClient.connectSecure(s.port, foreign, '127.0.0.4')).rejects.toThrow(/certificate/);
     // ...and an attacker that accepts any certificate is refused by the server: closed, not one frame.
-    const attacker = connectTls({ host: '127.0.0.1', port: s.port, localAddress: '127.0.0.6', ...foreign.tls(), ca: [], rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+    // localAddress is a socket.connect() option that tls.connect passes on (its type lacks it).
+    const attackerOptions: ConnectionOptions & { localAddress: string } = { host: '127.0.0.1', port: s.port, localAddress: '127.0.0.6', ...foreign.tls(), ca: [], rejectUnauthorized: false, minVersion: 'TLSv1.3' };
+    const attacker = connectTls(attackerOptions);
     let frames = 0;
     attacker.on('data', () => frames++);
     attacker.on('error', () => undefined);
