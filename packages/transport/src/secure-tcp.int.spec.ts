@@ -104,6 +104,17 @@ describe('secureTcpTransport', () => {
     expect(await failAfter(cp.receive(1))).toEqual([{ cmd: 'SAY', authorId: a.identity.peerId, text: 'secret' }]);
   });
 
+  it('an owner attaching inside connections$ (as the host does) reads the frames sent with the handshake', async () => {
+    const listener = await secureTcpTransport(a).listen<ClientCommand>({ decoder: () => serverSideDecoder() });
+    cleanup.push(() => listener.close());
+    const probe = new Probe<ClientCommand>();
+    listener.connections$.subscribe((conn) => conn.attach(probe));
+    const client = await dial(secureTcpTransport(b), listener.port);
+    client.write(encodeFrame({ cmd: 'JOIN', channel: '#a' }));
+    client.write(encodeFrame({ cmd: 'EXIT' }));
+    expect(await failAfter(probe.receive(2))).toEqual([{ cmd: 'JOIN', channel: '#a' }, { cmd: 'EXIT' }]);
+  });
+
   it('fails a dial with PEER_MISMATCH naming both IDs when the listener proves another peer ID', async () => {
     const l = await listen(a);
     const dialing = dial(secureTcpTransport(b), l.listener.port, c.identity.peerId);
