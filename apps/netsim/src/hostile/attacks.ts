@@ -76,6 +76,7 @@ export function startAttacks(plan: AttackPlan): () => void {
   for (const a of plan.attacks.filter((x) => x !== 'impersonate')) {
     const server = createServer((s) => {
       worked(a, `a member dialled the forged endpoint from ${s.remoteAddress}`);
+      // The dial is the proof; what becomes of the socket after that says nothing.
       s.on('error', () => undefined);
       s.destroy();
     });
