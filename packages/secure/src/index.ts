@@ -8,5 +8,5 @@ export { type Identity, generateIdentity, isKeyPeerId, loadOrCreateIdentity, pee
 export { ANY_PEER, type PeerPolicy, parsePeerList, peerPolicy, readPeerList } from './peer-policy.js';
 export { type OpenFailure, type OpenResult, type PduSealer, SEAL_OVERHEAD, looksSealed } from './pdu-sealer.js';
 export { type SecureMode, type SecureModeOptions, type TlsMaterial, secureMode } from './secure-mode.js';
-export { type SecureFiles, loadSecureMode } from './load-secure-mode.js';
+export { type SecureFiles, loadSecureMode, reloadSecureMode } from './load-secure-mode.js';
 export { testNetwork } from './test-network.js';

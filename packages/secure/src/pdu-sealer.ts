@@ -70,10 +70,19 @@ export interface PduSealerOptions {
   readonly maxSenders?: number;
 }
 
+/** A sealer whose keys and policy can be replaced (a reloaded key file), its replay state kept. */
+export interface ReloadablePduSealer extends PduSealer {
+  /** From now on seal with `keys[0]`, open with any of `keys`, admit by `policy`. */
+  update(keys: readonly NetworkKey[], policy: PeerPolicy): void;
+}
+
+const sealingKeysOf = (keys: readonly NetworkKey[]): SealingKey[] => keys.map((k) => ({ id: Buffer.from(k.id, 'hex'), aead: deriveKey(k, 'ims peerpdu v1') }));
+
 /** A sealer for one identity in one network. */
-export function pduSealer(options: PduSealerOptions): PduSealer {
+export function pduSealer(options: PduSealerOptions): ReloadablePduSealer {
   const now = options.now ?? Date.now;
-  const keys: SealingKey[] = options.keys.map((k) => ({ id: Buffer.from(k.id, 'hex'), aead: deriveKey(k, 'ims peerpdu v1') }));
+  let keys = sealingKeysOf(options.keys);
+  let policy = options.policy;
   const guard = new ReplayGuard(options.replayWindowMs ?? 60_000, now, options.maxSenders ?? 16_384);
   const ownRaw = rawPublicKey(options.identity.publicKey);
   const verifyKeys = new Map<string, KeyObject>();
@@ -141,10 +150,15 @@ export function pduSealer(options: PduSealerOptions): PduSealer {
     const signed = plain.subarray(0, plain.length - SIGNATURE_BYTES);
     const signature = plain.subarray(plain.length - SIGNATURE_BYTES);
     if (!verifies(Buffer.concat([DOMAIN, header, signed]), raw, signature)) return { ok: false, cause: 'forged' };
-    if (!options.policy.admits(peerId)) return { ok: false, cause: 'not-admitted' };
+    if (!policy.admits(peerId)) return { ok: false, cause: 'not-admitted' };
     guard.record(peerId, counter);
     return { ok: true, peerId, pdu: plain.subarray(PUBLIC_KEY_BYTES + COUNTER_BYTES, plain.length - SIGNATURE_BYTES) };
   };
 
-  return { overhead: SEAL_OVERHEAD, seal, open };
+  const update = (next: readonly NetworkKey[], nextPolicy: PeerPolicy): void => {
+    keys = sealingKeysOf(next);
+    policy = nextPolicy;
+  };
+
+  return { overhead: SEAL_OVERHEAD, seal, open, update };
 }

@@ -23,7 +23,7 @@ export type SecureCredentials = Pick<SecureMode, 'provenPeerId'>;
 const HANDSHAKE_LOG_INTERVAL_MS = 10_000;
 
 /** Binds a secure listener; every accepted socket must finish its handshake within `handshakeTimeoutMs`. */
-export async function listenSecureTcp<T>(options: ListenOptions<T>, mode: SecureCredentials, context: SecureContext, handshakeTimeoutMs: number): Promise<Listener<T>> {
+export async function listenSecureTcp<T>(options: ListenOptions<T>, mode: SecureCredentials, context: () => SecureContext, handshakeTimeoutMs: number): Promise<Listener<T>> {
   const [server, address, port] = await bindTcp(options);
   return new SecureTcpListener(server, address, port, options, { mode, context, handshakeTimeoutMs });
 }
@@ -31,7 +31,8 @@ export async function listenSecureTcp<T>(options: ListenOptions<T>, mode: Secure
 /** The TLS side of a secure listener. */
 interface SecureSide {
   readonly mode: SecureCredentials;
-  readonly context: SecureContext;
+  /** The current TLS context (a new one after the mode's reload). */
+  readonly context: () => SecureContext;
   readonly handshakeTimeoutMs: number;
 }
 
@@ -64,7 +65,7 @@ class SecureTcpListener<T> extends TcpListener<T> {
   protected override admit(socket: Socket, ip: string): void {
     // rejectUnauthorized makes OpenSSL require a certificate; whether it chains to a network CA is
     // checked on 'secure' (a standalone TLSSocket, unlike tls.Server, does not refuse by itself).
-    const tls = new TLSSocket(socket, { isServer: true, secureContext: this.side.context, requestCert: true, rejectUnauthorized: true });
+    const tls = new TLSSocket(socket, { isServer: true, secureContext: this.side.context(), requestCert: true, rejectUnauthorized: true });
     const slot = new PendingHandshake(tls, ip);
     this.caps.add(slot);
     const onError = (err: NodeJS.ErrnoException): void => this.failed(slot, `tls error ${err.code ?? err.message}`);

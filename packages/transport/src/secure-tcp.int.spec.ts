@@ -185,6 +185,20 @@ describe('secureTcpTransport', () => {
     expect(member.isClosing).toBe(false);
   });
 
+  it('takes a reloaded key file for the connections that follow: a rotation without a restart', async () => {
+    const next = testNetwork(0).key;
+    const host = secureMode({ identity: testNetwork(1).modes[0]!.identity, keys: [network.key] });
+    const onlyNext = secureMode({ identity: testNetwork(1).modes[0]!.identity, keys: [next] });
+    const l = await listen(host);
+    const transport = secureTcpTransport(host); // made before the reload: its dials must follow it
+    const nextListener = await listen(onlyNext);
+    await expectRefusedByServer(dial(secureTcpTransport(onlyNext), l.listener.port));
+    await expect(failAfter(transport.dial<ServerCommand>({ host: '127.0.0.1', port: nextListener.listener.port, decoder: () => clientSideDecoder() }))).rejects.toMatchObject({ code: 'HANDSHAKE_FAILED' });
+    host.reload({ keys: [next, network.key] });
+    expect((await dial(secureTcpTransport(onlyNext), l.listener.port, host.identity.peerId)).peerId).toBe(host.identity.peerId);
+    expect((await dial(transport, nextListener.listener.port, onlyNext.identity.peerId)).peerId).toBe(onlyNext.identity.peerId);
+  });
+
   it('plain tcpTransport ignores expectPeerId and proves nothing', async () => {
     const l = await tcpTransport.listen<ClientCommand>({ decoder: () => serverSideDecoder() });
     const accepted = new Accepted(l);
