@@ -48,12 +48,19 @@ export async function startRecorder(backend: Backend, runDir: string, t0: number
     if (e.event !== 'datagram' || typeof e.data['hex'] !== 'string') return;
     records.push({ t: Number(e.data['t']) - t0, from: String(e.data['from']), bytes: read(Uint8Array.from(Buffer.from(e.data['hex'], 'hex'))) });
   });
+  const errors: string[] = [];
+  proc.lines$.subscribe((l) => {
+    if (l.stream === 'stderr') errors.push(l.line);
+  });
   let bound: number;
   try {
     bound = await portPromise;
   } catch (e) {
     proc.signal('SIGKILL');
-    throw new NetsimError('HOST_FAILED', `the wire recorder did not start within ${deadlineMs} ms`, { cause: e });
+    // A recorder that died says why on stderr; one that hangs only runs out of time.
+    const exit = proc.exited() ? await proc.exit : undefined;
+    const why = exit ? `exited (code ${String(exit.code)}, signal ${String(exit.signal)}) before it was listening${errors.length > 0 ? `: ${errors.slice(-3).join(' ')}` : ''}` : `did not start within ${deadlineMs} ms`;
+    throw new NetsimError('HOST_FAILED', `the wire recorder ${why}`, { cause: e });
   }
   return {
     port: bound,
