@@ -5,7 +5,7 @@
  */
 import './netsim-clock.js';
 import { ConfigError, createLogger, netsimHold, type Logger } from '@ims/app-kit';
-import { SecureError } from '@ims/secure';
+import { SecureError, reloadSecureMode } from '@ims/secure';
 import { EXIT, UsageError, parseServerConfig, type ServerConfig } from './config.js';
 import { ServerIdError } from './server-id.js';
 import { startServer, type RunningServer } from './server.js';
@@ -61,6 +61,30 @@ function handleSignals(server: Running, config: ServerConfig, logger: Logger): v
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A daemon's reload signal (systemctl reload): never the default action, which would end the server.
+  process.on('SIGHUP', () => reloadKeys(config, logger));
+}
+
+/**
+ * SIGHUP in secure mode: read the key file and the peer lists again (a rotation step, a revocation;
+ * docs/security.md). New connections and PDUs use them; a bad file changes nothing and is logged.
+ */
+function reloadKeys(config: ServerConfig, logger: Logger): void {
+  if (config.secure === undefined || config.networkKeyFile === undefined) {
+    logger.info('reload.nothing', { note: 'plain mode: SIGHUP reloads the key file and peer lists of secure mode only; restart to change other settings' });
+    return;
+  }
+  try {
+    const keyIds = reloadSecureMode(config.secure, {
+      networkKeyFile: config.networkKeyFile,
+      identityFile: config.identityFile,
+      allowPeersFile: config.allowPeersFile,
+      revokedPeersFile: config.revokedPeersFile,
+    });
+    logger.info('secure.reloaded', { keyIds, note: 'new connections and PDUs use them; open connections stay' });
+  } catch (err) {
+    logger.error('secure.reload_failed', { code: (err as { code?: unknown }).code, err, note: 'nothing changed: fix the file and send SIGHUP again' });
+  }
 }
 
 async function main(): Promise<void> {

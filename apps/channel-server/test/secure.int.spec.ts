@@ -174,4 +174,41 @@ describe('channel-server in secure mode', () => {
       expect(captured.includes(Buffer.from(secret)), secret).toBe(false);
     }
   });
+
+  it('rotates the key and revokes a member on SIGHUP, without a restart; a bad file changes nothing', { timeout: 60_000 }, async () => {
+    const revokedFile = joinPath(net.dir, 'revoked');
+    writeFileSync(revokedFile, '# none yet\n');
+    const s = await startSecure(net, ['--revoked-peers-file', revokedFile]);
+    const next = generateNetworkKey();
+    const moved = secureMode({ identity: generateIdentity(), keys: [next, net.key] });
+    await expect(TestClient.connectSecure(s.port, moved, '127.0.0.7').then((c) => c.closed)).resolves.toBeUndefined();
+    const count = (event: string) => s.lines.filter((l) => l.event === event).length;
+    /** SIGHUP, then wait for one more `expected` line than before. */
+    const hup = async (expected: 'secure.reloaded' | 'secure.reload_failed'): Promise<void> => {
+      const before = count(expected);
+      s.child.kill('SIGHUP');
+      await s.waitForLine(() => count(expected) > before);
+    };
+    // Rotation step 1 on the server: the new key accepted.
+    writeFileSync(net.keyFile, formatNetworkKeys([net.key, next]), { mode: 0o600 });
+    await hup('secure.reloaded');
+    const m = await join(s.port, moved, '#ops', '127.0.0.7');
+    const old = await join(s.port, net.member(), '#ops');
+    m.send({ cmd: 'SAY', text: 'after the rotation' });
+    await old.waitFor('the post across keys', hasSay(moved.identity.peerId, 'after the rotation'));
+    // A bad key file: logged, nothing changes.
+    writeFileSync(net.keyFile, 'garbage\n', { mode: 0o600 });
+    await hup('secure.reload_failed');
+    await join(s.port, secureMode({ identity: generateIdentity(), keys: [next, net.key] }), '#ops', '127.0.0.8');
+    // Revocation: the revoked member's next connection is refused at the handshake.
+    m.destroy();
+    writeFileSync(net.keyFile, formatNetworkKeys([net.key, next]), { mode: 0o600 });
+    writeFileSync(revokedFile, `${moved.identity.peerId}\n`);
+    await hup('secure.reloaded');
+    const refused = await TestClient.connectSecure(s.port, moved, '127.0.0.9');
+    refused.send({ cmd: 'JOIN', channel: '#ops', clientId: moved.identity.peerId });
+    await refused.closed;
+    expect(refused.received).toEqual([]);
+    expect(s.child.exitCode).toBeNull();
+  });
 });
