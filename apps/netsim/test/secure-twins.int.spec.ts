@@ -1,7 +1,8 @@
 /**
  * The secure-mode attack scenarios must be able to fail: their plain-mode twins (the same hosts
- * and attacks with `secure: false`) fail exactly at the assertions that guard each attack. The
- * sniffing twin needs the netns backend (the userspace switch's capture), so root.
+ * and attacks with `secure: false`; 30 without its revocation) fail exactly at the assertions
+ * that guard each attack. The sniffing twin needs the netns backend (the userspace switch's
+ * capture), so root.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,6 +40,14 @@ describe('plain-mode twins of the secure attack scenarios', () => {
     expect(problems).toMatch(/eve's forgeServer worked: a member dialled the forged endpoint/);
     expect(problems).toMatch(/eve's standbyHijack worked: the server named it standby|named eve standby/);
     expect(problems).toMatch(/received a forged post/);
+  });
+
+  it('30-secure-revoked-member: without the revocation mallory joins, and neverJoined says so', { timeout: 90_000 }, async () => {
+    const text = readFileSync(join(dir, '30-secure-revoked-member.yaml'), 'utf8').replace(/^revoked: .*\n/m, '');
+    const r = await runScenario(scenarioFrom(text, join(dir, '30-secure-revoked-member.yaml')), { backend: 'local', apps });
+    const check = r.checks.find((c) => c.name === 'mallory never joined a channel');
+    expect(check?.ok).toBe(false);
+    expect(check?.problems[0]).toMatch(/^mallory joined s1 at \d+ ms$/);
   });
 
   it.skipIf(netns !== undefined)('28-secure-sniffing: in plain mode the capture shows every post, channel and nick', { timeout: 90_000 }, async () => {

@@ -98,7 +98,7 @@ export interface LaunchContext {
   /** Peer IDs by host name (derived in secure mode, see secure/secure-run.ts). @default the name */
   readonly idOf?: (name: string) => string;
   /** Secure mode's files for this host; absent: plain mode. */
-  readonly secure?: { readonly keyFile: string; readonly identityFile: string };
+  readonly secure?: { readonly keyFile: string; readonly identityFile: string; readonly allowFile?: string; readonly revokedFile?: string };
   /** A hostile host's plan: the victim's channel, the IDs it claims, its wrong key. */
   readonly hostile?: { readonly channel: string; readonly victimId: string; readonly serverId: string; readonly hijackId: string; readonly forgedId: string; readonly sealKeyFile?: string };
 }
@@ -108,7 +108,9 @@ export function hostArgs(spec: HostSpec, ctx: LaunchContext): string[] {
   const common = ['--announce-interval', String(ctx.announceIntervalMs), '--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr];
   const idOf = ctx.idOf ?? ((n: string) => n);
   // Secure mode derives the peer ID from the identity and refuses --id (docs/security.md).
-  const identity = ctx.secure ? ['--network-key-file', ctx.secure.keyFile, '--identity-file', ctx.secure.identityFile] : ['--id', spec.name];
+  const s = ctx.secure;
+  const policy = s ? [...(s.allowFile ? ['--allow-peers-file', s.allowFile] : []), ...(s.revokedFile ? ['--revoked-peers-file', s.revokedFile] : [])] : [];
+  const identity = s ? ['--network-key-file', s.keyFile, '--identity-file', s.identityFile, ...policy] : ['--id', spec.name];
   switch (spec.kind) {
     case 'server': {
       // Members reach a server at its PDUs' source address, so it listens on that interface.

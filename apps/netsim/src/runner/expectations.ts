@@ -86,6 +86,12 @@ export function expectation(x: Expectation, run: RecordedRun): CheckOutcome {
       const attacks = [...new Set(hostile.flatMap((h) => h.attacks))].filter((a) => a !== 'garbage');
       return named(`${names(x.hosts)}'s ${attacks.join(', ')} failed: tried, never worked, no member chose, followed or read ${names(x.hosts)}`, checkAttacksFailed(events, hostile, [...channelOf.keys()]));
     }
+    case 'neverJoined': {
+      const joins = events.filter((e) => e.source === 'app' && x.hosts.includes(e.host) && (e.event === 'joined' || e.event === 'failover'));
+      const started = x.hosts.filter((h) => events.some((e) => e.host === h && e.source === 'netsim' && e.event === 'start'));
+      const problems = [...x.hosts.filter((h) => !started.includes(h)).map((h) => `${h} never started, so this proves nothing`), ...joins.map((e) => `${e.host} ${e.event === 'joined' ? 'joined' : 'failed over to'} ${String(e.data['host'])} at ${e.t} ms`)];
+      return named(`${names(x.hosts)} never joined a channel`, { ok: problems.length === 0, problems });
+    }
     case 'neverSplit': {
       const name = `${names(x.channels)} never announced by two hosts at once`;
       if (records.length === 0) return named(name, { ok: false, problems: ['no datagram was recorded'] });

@@ -125,7 +125,9 @@ export class HostManager {
   private secureContext(spec: HostSpec): Pick<LaunchContext, 'idOf' | 'secure' | 'hostile'> {
     const { scenario, secure } = this.init;
     if (!secure) return {};
-    const files = secure.isSecure(spec.name) ? { secure: { keyFile: secure.keyFile, identityFile: secure.identityFile(spec.name) } } : {};
+    const policy = secure.policyFiles(spec.name);
+    const lists = { ...(policy.allow ? { allowFile: policy.allow } : {}), ...(policy.revoked ? { revokedFile: policy.revoked } : {}) };
+    const files = secure.isSecure(spec.name) ? { secure: { keyFile: secure.keyFile, identityFile: secure.identityFile(spec.name), ...lists } } : {};
     if (spec.kind !== 'hostile' || spec.victim === undefined) return { idOf: secure.idOf, ...files };
     const victim = scenario.hosts.get(spec.victim);
     const hostile = {

@@ -19,7 +19,9 @@ export async function runLobbyStep(step: Extract<Step, { kind: 'lobby' }>, ctx: 
   const { scenario, backend, log, secure } = ctx;
   const interval = scenario.announceIntervalMs;
   const name = `${step.at}-lobby`;
-  const mode = secure?.isSecure(step.at) ? ['--network-key-file', secure.keyFile, '--identity-file', secure.identityFile(name)] : ['--id', name];
+  const policy = secure?.policyFiles(step.at) ?? {};
+  const lists = [...(policy.allow ? ['--allow-peers-file', policy.allow] : []), ...(policy.revoked ? ['--revoked-peers-file', policy.revoked] : [])];
+  const mode = secure?.isSecure(step.at) ? ['--network-key-file', secure.keyFile, '--identity-file', secure.identityFile(name), ...lists] : ['--id', name];
   const args = ['lobby', '--json', '--wait', String(LOBBY_LISTEN_INTERVALS * interval), ...mode, '--announce-interval', String(interval), '--discovery-port', String(ctx.discoveryPort), '--interface', backend.interfaceOf(step.at)];
   const node = nodeCommand(ctx.apps.client, args);
   const line = backend.wrap(step.at, node.cmd, node.args);

@@ -149,6 +149,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   };
 }
 
+/** peer-client's exit code when `chat` could not join its channel, or lost it. */
+const CHANNEL_LOST_EXIT = 3;
+
 /** The `expect:` list, plus checks every run gets: no host crashed, and the log was complete. */
 function finalChecks(scenario: Scenario, log: EventLog, channelOf: ReadonlyMap<string, string>, recorder: WireRecorder | undefined, backend: Backend): CheckOutcome[] {
   const events = log.events;
@@ -156,7 +159,9 @@ function finalChecks(scenario: Scenario, log: EventLog, channelOf: ReadonlyMap<s
   const capture = (): ReturnType<NonNullable<Backend['capture']>> => backend.capture?.();
   const out = scenario.expect.map((x) => expectation(x, { scenario, events, channelOf, records: recorder?.records ?? [], now, capture }));
   if (log.dropped > 0) out.push({ name: 'log complete', ok: false, problems: [`${log.dropped} events were dropped: the log hit its limit, checks saw part of the run`] });
-  const crashes = events.filter((e) => e.source === 'netsim' && e.event === 'exit' && e.data['expected'] === false && e.data['code'] !== 0);
+  // A client that must never join may give up with peer-client's "could not join" (exit 3): that is the refusal, not a crash.
+  const refused = new Set(scenario.expect.flatMap((x) => (x.kind === 'neverJoined' ? x.hosts : [])));
+  const crashes = events.filter((e) => e.source === 'netsim' && e.event === 'exit' && e.data['expected'] === false && e.data['code'] !== 0 && !(refused.has(e.host) && e.data['code'] === CHANNEL_LOST_EXIT));
   out.push({ name: 'no host crashed', ok: crashes.length === 0, problems: crashes.map((e) => `${e.host} exited by itself at ${e.t} ms (code ${String(e.data['code'])}, signal ${String(e.data['signal'])})`) });
   return out;
 }

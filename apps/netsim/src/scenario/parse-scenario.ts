@@ -10,7 +10,7 @@ import { validateSteps } from './validate-steps.js';
 import { validateExpect } from './validate-expect.js';
 import { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type BackendName, type HostSpec, type Scenario } from './types.js';
 
-const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'startupTimeout', 'backends', 'pending', 'secure', 'hosts', 'steps', 'expect'];
+const TOP_KEYS = ['name', 'description', 'announceInterval', 'timeout', 'startupTimeout', 'backends', 'pending', 'secure', 'allow', 'revoked', 'hosts', 'steps', 'expect'];
 
 /** Result of parsing: a scenario, or every error found (each with file and line). */
 export type ParseResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly errors: readonly NetsimError[] };
@@ -41,6 +41,7 @@ export function parseScenario(text: string, file: string): ParseResult {
   const expect = validateExpect(ctx, top['expect'], hosts);
   checkBackendNeeds(ctx, steps, backends);
   checkModes(ctx, hosts, secure);
+  const policy = policyLists(ctx, top, hosts);
   const sniff = expect.find((x) => x.kind === 'noPlaintext');
   if (sniff && backends.includes('local')) {
     // Only the userspace switch of a netns run sees every frame of every host (loopback has no wire).
@@ -49,7 +50,7 @@ export function parseScenario(text: string, file: string): ParseResult {
   if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
   return {
     ok: true,
-    scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, secure, ...(startupS !== undefined ? { startupTimeoutMs: startupS * 1000 } : {}), backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
+    scenario: { file, name, description, announceIntervalMs, timeoutMs: timeoutS * 1000, secure, ...policy, ...(startupS !== undefined ? { startupTimeoutMs: startupS * 1000 } : {}), backends, hosts, steps, expect, ...(pending !== undefined ? { pending } : {}) },
   };
 }
 
@@ -70,6 +71,18 @@ function checkModes(ctx: ValidationContext, hosts: ReadonlyMap<string, HostSpec>
       if (hosts.has(r) && mode(hosts.get(r)) !== mode(h)) ctx.fail(['hosts', h.name], `${h.name} (${mode(h)} mode) names ${r}, which runs in ${mode(hosts.get(r))} mode: the two never see each other`);
     }
   }
+}
+
+/** `allow:` / `revoked:` name secure hosts (their IDs go into the policy files). */
+function policyLists(ctx: ValidationContext, top: Record<string, unknown>, hosts: ReadonlyMap<string, HostSpec>): { allow?: string[]; revoked?: string[] } {
+  const out: { allow?: string[]; revoked?: string[] } = {};
+  for (const key of ['allow', 'revoked'] as const) {
+    if (top[key] === undefined) continue;
+    const names = ctx.hostList(top[key], [key], key);
+    for (const n of names) if (hosts.get(n) === undefined || hosts.get(n)?.kind === 'hostile') ctx.fail([key], `${key}: "${n}" is not a server or client host`);
+    out[key] = names;
+  }
+  return out;
 }
 
 const SCENARIO_EXT = ['.yaml', '.yml', '.json'];

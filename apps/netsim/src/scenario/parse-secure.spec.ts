@@ -38,6 +38,13 @@ describe('parseScenario, secure mode', () => {
     ]);
   });
 
+  it('reads the policy lists and neverJoined', () => {
+    const text = SECURE.replace('backends: [netns]\n', 'backends: [netns]\nrevoked: [alice]\nallow: [s1, carol]\n').replace('  - attacksFailed: [eve]\n', '  - attacksFailed: [eve]\n  - neverJoined: [alice]\n');
+    const r = parseScenario(text, 's.yaml');
+    expect(r.ok && [r.scenario.revoked, r.scenario.allow, r.scenario.expect.at(-1)]).toEqual([['alice'], ['s1', 'carol'], { kind: 'neverJoined', hosts: ['alice'], line: 16 }]);
+    expect(errorsOf(text.replace('revoked: [alice]', 'revoked: [eve]'))[0]).toMatch(/revoked: "eve" is not a server or client host/);
+  });
+
   it('is plain by default', () => {
     const r = parseScenario(SECURE.replace('secure: true\n', ''), 's.yaml');
     expect(r.ok && r.scenario.secure).toBe(false);

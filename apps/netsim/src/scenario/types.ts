@@ -101,7 +101,9 @@ export type Expectation =
   /** No known plaintext (posts, channel names, nicks) in the capture of every frame on the wire (netns, userspace switch). */
   | { readonly kind: 'noPlaintext'; readonly line: number }
   /** Each hostile host's attacks were tried, none worked, and no member chose, followed or read a hostile peer. */
-  | { readonly kind: 'attacksFailed'; readonly hosts: readonly string[]; readonly line: number };
+  | { readonly kind: 'attacksFailed'; readonly hosts: readonly string[]; readonly line: number }
+  /** None of these clients ever joined a channel (a peer the policy refuses). */
+  | { readonly kind: 'neverJoined'; readonly hosts: readonly string[]; readonly line: number };
 
 /**
  * A step acting on host processes: named ones, or whoever hosts (`hostOf`) or stands by for
@@ -155,6 +157,9 @@ export interface Scenario {
    * from the identities and mapped back to host names in the log and on the wire. @default false
    */
   readonly secure: boolean;
+  /** Secure mode's policy lists (`--allow-peers-file`, `--revoked-peers-file`), as host names; netsim writes the derived IDs. */
+  readonly allow?: readonly string[];
+  readonly revoked?: readonly string[];
   readonly hosts: ReadonlyMap<string, HostSpec>;
   readonly steps: readonly Step[];
   readonly expect: readonly Expectation[];

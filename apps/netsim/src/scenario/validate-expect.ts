@@ -8,7 +8,7 @@ import type { Expectation, HostSpec } from './types.js';
 type Hosts = ReadonlyMap<string, HostSpec>;
 
 /** Keys that start an expectation of their own. */
-const OWN_KEYS = ['exactlyOnce', 'noAckedPostLost', 'history', 'noPrivateNames', 'failoverWithin', 'failoverNotBefore', 'announced', 'oneHost', 'noFailover', 'neverSplit', 'noPlaintext', 'attacksFailed'];
+const OWN_KEYS = ['exactlyOnce', 'noAckedPostLost', 'history', 'noPrivateNames', 'failoverWithin', 'failoverNotBefore', 'announced', 'oneHost', 'noFailover', 'neverSplit', 'noPlaintext', 'attacksFailed', 'neverJoined'];
 /** Expectations that take `true` and nothing else. */
 const FLAG_KEYS = ['exactlyOnce', 'noAckedPostLost', 'noPrivateNames', 'noFailover', 'noPlaintext'] as const;
 /** Words of a condition entry (checked once at the end). */
@@ -57,6 +57,12 @@ function validateExpectation(ctx: ValidationContext, obj: Record<string, unknown
     const names = ctx.hostList(obj['attacksFailed'], [...path, 'attacksFailed'], 'attacksFailed');
     hostRefs(ctx, hosts, names, [...path, 'attacksFailed'], ['hostile']);
     return { kind: 'attacksFailed', hosts: names, line };
+  }
+  if ('neverJoined' in obj) {
+    ctx.onlyKeys(obj, path, ['neverJoined']);
+    const names = ctx.hostList(obj['neverJoined'], [...path, 'neverJoined'], 'neverJoined');
+    hostRefs(ctx, hosts, names, [...path, 'neverJoined'], ['client']);
+    return { kind: 'neverJoined', hosts: names, line };
   }
   if ('announced' in obj) {
     ctx.onlyKeys(obj, path, ['announced', 'by', 'intervals']);

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isKeyPeerId, loadOrCreateIdentity, readNetworkKeyFile } from '@ims/secure';
+import { isKeyPeerId, loadOrCreateIdentity, readNetworkKeyFile, readPeerList } from '@ims/secure';
 import { scenarioFrom } from '../../test/fake-apps.js';
 import { claimedIds, namesForIds, prepareSecureRun } from './secure-run.js';
 
@@ -59,6 +59,16 @@ describe('prepareSecureRun', () => {
     expect(run.any).toBe(false);
     expect(run.observer).toBeUndefined();
     expect(run.idOf('s1')).toBe('s1');
+  });
+});
+
+describe('policy lists', () => {
+  it("writes the revoked hosts' derived IDs and gives the list to every secure host but the revoked one", async () => {
+    const s = scenarioFrom(`secure: true\nrevoked: [mallory]\nhosts:\n  s1: { kind: server }\n  mallory: { kind: client, channel: '#room' }\nsteps:\n  - start: s1\n`);
+    const run = await prepareSecureRun(s, await runDir());
+    const file = run.policyFiles('s1').revoked as string;
+    expect(readPeerList(file)).toEqual([run.idOf('mallory')]);
+    expect(run.policyFiles('mallory')).toEqual({});
   });
 });
 

@@ -35,6 +35,8 @@ export interface SecureRun {
   idOf(name: string): string;
   /** The host name of a peer ID netsim knows (derived IDs and hostile peers' claimed IDs), else undefined. */
   nameOf(id: string): string | undefined;
+  /** The policy files every secure host gets (`--allow-peers-file`, `--revoked-peers-file`), when the scenario has the lists. */
+  policyFiles(name: string): { readonly allow?: string; readonly revoked?: string };
   /** A member's view of the network for the wire recorder (it holds the key), or undefined without secure hosts. */
   readonly observer: SecureMode | undefined;
 }
@@ -75,6 +77,13 @@ export async function prepareSecureRun(scenario: Scenario, runDir: string): Prom
   for (const h of scenario.hosts.values()) {
     if (h.kind === 'hostile' && h.victim !== undefined) for (const id of Object.values(claimedIds(scenario))) names.set(id, h.name);
   }
+  const lists: { allow?: string; revoked?: string } = {};
+  for (const list of ['allow', 'revoked'] as const) {
+    const hostsOf = scenario[list];
+    if (hostsOf === undefined || secureHosts.length === 0) continue;
+    lists[list] = join(dir, `${list}.peers`);
+    await writeFile(lists[list], hostsOf.map((h) => `${ids.get(h) ?? h}  # ${h}\n`).join(''), { mode: 0o600 });
+  }
   const observer = key ? secureMode({ identity: generateIdentity(), keys: [key] }) : undefined;
   return {
     any: secureHosts.length > 0,
@@ -84,6 +93,8 @@ export async function prepareSecureRun(scenario: Scenario, runDir: string): Prom
     identityFile: (name) => join(dir, `${name}.identity`),
     idOf: (name) => ids.get(name) ?? name,
     nameOf: (id) => names.get(id),
+    // A revoked peer is not told it is revoked: the others are.
+    policyFiles: (name) => ({ ...(lists.allow ? { allow: lists.allow } : {}), ...(lists.revoked && !scenario.revoked?.includes(name) ? { revoked: lists.revoked } : {}) }),
     observer,
   };
 }
