@@ -62,8 +62,20 @@ function certificate(options: { issuer: string; subject: string; subjectKey: Key
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
+/** CAs already derived, by key: a process (or a test making many members) derives each once. */
+const derived = new Map<string, NetworkCa>();
+
 /** The CA of a network key: the same key (and name) on every peer that holds the network key. */
 export function networkCa(key: NetworkKey): NetworkCa {
+  const known = derived.get(key.secret.toString('hex'));
+  if (known !== undefined) return known;
+  const ca = deriveCa(key);
+  if (derived.size >= 64) derived.clear();
+  derived.set(key.secret.toString('hex'), ca);
+  return ca;
+}
+
+function deriveCa(key: NetworkKey): NetworkCa {
   const seed = deriveKey(key, 'ims tls ca v1');
   const caKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const name = `ims network ${key.id}`;
