@@ -38,6 +38,8 @@ export interface AttackPlan {
   readonly targets: readonly string[];
   readonly interfaceAddr: string;
   readonly discoveryPort: number;
+  /** How often the forged PDUs go out: the network's announce interval, so discovery never sees the forger go quiet (docs/protocol.md §4). */
+  readonly announceIntervalMs: number;
   /** Seals forged PDUs under another network's key (sent besides the plain ones). */
   readonly sealer?: PduSealer;
   readonly log: (event: string, data?: object) => void;
@@ -86,15 +88,17 @@ export function startAttacks(plan: AttackPlan): () => void {
     closers.push(() => server.close());
   }
   let sessions: (Socket & { hijack?: boolean })[] = [];
+  const announce = (): void => {
+    if (plan.attacks.includes('forgeServer')) forgeServerPdus(udp, plan, listeners.get('forgeServer')?.port() ?? 0);
+    if (plan.attacks.includes('standbyHijack')) sendPdu(udp, plan, { peerId: plan.hijackId, options: [{ type: 'SERVER_OPTION', port: listeners.get('standbyHijack')?.port() ?? 0 }, { type: 'SERVER_CHANNELS', channels: [] }] });
+  };
   const tick = (): void => {
     sessions = sessions.filter((s) => !s.destroyed);
     for (const a of plan.attacks) {
       const t = tallies.get(a) as Tally;
       t.attempts += 1;
       if (a === 'impersonate') sessions.push(...plan.targets.map((target) => joinAs(target, plan.victimId, plan, t, () => (worked(a, `the server answered a JOIN as ${plan.victimId}`), true))));
-      if (a === 'forgeServer') forgeServerPdus(udp, plan, listeners.get(a)?.port() ?? 0);
       if (a === 'standbyHijack') {
-        sendPdu(udp, plan, { peerId: plan.hijackId, options: [{ type: 'SERVER_OPTION', port: listeners.get(a)?.port() ?? 0 }, { type: 'SERVER_CHANNELS', channels: [] }] });
         // One member session at a time is enough to be chosen; retry when the server closed it.
         const named = (f: { cmd: string }): boolean => f.cmd === 'STANDBY' && JSON.stringify(f).includes(plan.hijackId) && (worked(a, 'the server named it standby'), true);
         if (!sessions.some((s) => !s.destroyed && s.hijack)) sessions.push(...plan.targets.map((target) => Object.assign(joinAs(target, plan.hijackId, plan, t, named), { hijack: true })));
@@ -104,15 +108,19 @@ export function startAttacks(plan: AttackPlan): () => void {
   };
   // The forged PDUs carry the listeners' ports: start once every listener has one.
   let timer: NodeJS.Timeout | undefined;
+  let pduTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   void Promise.all([...listeners.values()].map(({ server }) => new Promise((resolve) => (server.listening ? resolve(undefined) : server.once('listening', resolve))))).then(() => {
     if (stopped) return;
+    announce();
     tick();
+    pduTimer = setInterval(announce, Math.max(10, plan.announceIntervalMs));
     timer = setInterval(tick, ATTACK_PERIOD_MS);
   });
   return () => {
     stopped = true;
     clearInterval(timer);
+    clearInterval(pduTimer);
     for (const [a, t] of tallies) plan.log('attack', { attack: a, ...t });
     for (const s of sessions) s.destroy();
     for (const c of closers) c();

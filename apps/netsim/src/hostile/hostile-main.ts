@@ -4,7 +4,7 @@
  * (secure) network as an outsider, while the others chat. Logs JSON lines on stderr.
  * Usage: hostile-main.ts --discovery-port P --interface ADDR --rate N [--target ADDR:PORT]... [--seed S]
  *   [--attack garbage|impersonate|forgeServer|standbyHijack]... [--channel C --victim-id ID
- *   --server-id ID --hijack-id ID --forged-id ID] [--seal-key-file F]
+ *   --server-id ID --hijack-id ID --forged-id ID] [--seal-key-file F] [--announce-interval MS]
  */
 import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'server-id': { type: 'string', default: '' },
     'hijack-id': { type: 'string', default: '0-hostile' },
     'forged-id': { type: 'string', default: '0-forged' },
+    'announce-interval': { type: 'string', default: '150' },
     'seal-key-file': { type: 'string' },
   },
 });
@@ -90,6 +91,7 @@ const stopAttacks = startAttacks({
   targets: values.target,
   interfaceAddr: values.interface,
   discoveryPort: port,
+  announceIntervalMs: Number(values['announce-interval']),
   ...(sealer ? { sealer } : {}),
   log,
 });

@@ -43,7 +43,7 @@ describe('hostArgs (the process contracts)', () => {
     const spec = { kind: 'hostile', name: 'eve', targets: ['s1'], rate: 50, attacks: ['impersonate', 'standbyHijack'], victim: 'alice', sealKey: 'wrong' } as const;
     const hostile = { channel: '#room', victimId: 'k-alice', serverId: 'k-s1', hijackId: 'k22', forgedId: 'k23', sealKeyFile: '/r/other.key' };
     expect(hostArgs(spec, { ...ctx, hostile }).slice(6)).toEqual([
-      '--attack', 'impersonate', '--attack', 'standbyHijack',
+      '--attack', 'impersonate', '--attack', 'standbyHijack', '--announce-interval', '150',
       '--channel', '#room', '--victim-id', 'k-alice', '--server-id', 'k-s1', '--hijack-id', 'k22', '--forged-id', 'k23', '--seal-key-file', '/r/other.key',
     ]);
   });

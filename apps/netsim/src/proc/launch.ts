@@ -127,7 +127,7 @@ export function hostArgs(spec: HostSpec, ctx: LaunchContext): string[] {
     }
     case 'hostile': {
       const args = ['--discovery-port', String(ctx.discoveryPort), '--interface', ctx.interfaceAddr, '--rate', String(spec.rate), ...(ctx.targets ?? []).flatMap((t) => ['--target', t])];
-      if (spec.attacks.length !== 1 || spec.attacks[0] !== 'garbage') args.push(...spec.attacks.flatMap((a) => ['--attack', a]));
+      if (spec.attacks.length !== 1 || spec.attacks[0] !== 'garbage') args.push(...spec.attacks.flatMap((a) => ['--attack', a]), '--announce-interval', String(ctx.announceIntervalMs));
       const h = ctx.hostile;
       if (h) args.push('--channel', h.channel, '--victim-id', h.victimId, '--server-id', h.serverId, '--hijack-id', h.hijackId, '--forged-id', h.forgedId, ...(h.sealKeyFile ? ['--seal-key-file', h.sealKeyFile] : []));
       return args;
