@@ -54,7 +54,7 @@ describe('plain-mode twins of the secure attack scenarios', () => {
   it.skipIf(netns !== undefined)('28-secure-sniffing: in plain mode the capture shows every post, channel and nick', { timeout: 90_000 }, async () => {
     const twin = plainTwin('28-secure-sniffing.yaml', '  - wait: { delivered: true');
     const r = await runScenario(twin, { backend: 'netns', apps });
-    const check = r.checks.find((c) => c.name.startsWith('no post, channel name or nick in clear'));
+    const check = r.checks.find((c) => c.name.startsWith('no post, channel name, nick or peer ID in clear'));
     expect(check?.ok).toBe(false);
     for (const s of ['#sniffable-room', 'alice-the-sender', 'the launch code is 0000 [1]', 'a private note nobody else may read [1]']) {
       expect(check?.problems.some((p) => p.startsWith(JSON.stringify(s)))).toBe(true);

@@ -14,6 +14,11 @@ describe('noPlaintext', () => {
     expect(knownPlaintext(events, [{ channel: '#room', nick: 'alice' }, { channel: '#room', nick: 'bob-reader' }])).toEqual(['#room', 'alice', 'bob-reader', 'hello there [1]']);
   });
 
+  it("adds the secure hosts' peer IDs", () => {
+    const events: SimEvent[] = [{ t: 1, host: 'run', source: 'netsim', event: 'secure', data: { ids: { s1: 'kaaaa', alice: 'kbbbb' } } }];
+    expect(knownPlaintext(events, [])).toEqual(['kaaaa', 'kbbbb']);
+  });
+
   it('names each known string found in clear and who sent it, leaving out the hostile peer', () => {
     const r = checkNoPlaintext(capture({ s1: 'xx#secret-room yy', alice: '...#secret-room', eve: 'hello there [1]' }), ['#secret-room', 'hello there [1]'], ['eve']);
     expect(r).toEqual({ ok: false, checked: 2, frames: 3, problems: ['"#secret-room" in clear, sent by s1, alice'] });

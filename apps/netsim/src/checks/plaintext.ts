@@ -1,7 +1,7 @@
 /**
  * Sniffing (docs/security.md, "Nothing readable"): the capture of every frame on the wire (the
  * userspace switch's) must hold none of the run's known plaintext: the posts netsim typed, the
- * channel names and the nicks. The hostile peers' own frames are left out (what an attacker sends
+ * channel names, the nicks and the secure peers' IDs. The hostile peers' own frames are left out (what an attacker sends
  * is no leak). Strings shorter than MIN_NEEDLE_BYTES are not searched: in megabytes of ciphertext a
  * short string turns up by chance, so a scenario that means them to be checked gives longer ones.
  */
@@ -14,10 +14,14 @@ export const MIN_NEEDLE_BYTES = 6;
 /** Hits listed per check; the rest are counted. */
 const MAX_LISTED = 20;
 
-/** What an eavesdropper must not read: typed posts, channel names and nicks, each once. */
+/**
+ * What an eavesdropper must not read: typed posts, channel names and nicks, and in secure mode the
+ * peer IDs (the run's `secure` event lists them: who talks is sealed too), each once.
+ */
 export function knownPlaintext(events: readonly SimEvent[], clients: readonly { readonly channel: string; readonly nick: string }[]): string[] {
   const posts = events.filter((e) => e.source === 'netsim' && e.event === 'post' && typeof e.data['text'] === 'string').map((e) => e.data['text'] as string);
-  return [...new Set([...clients.map((c) => c.channel), ...clients.map((c) => c.nick), ...posts])];
+  const ids = events.filter((e) => e.source === 'netsim' && e.event === 'secure').flatMap((e) => Object.values((e.data['ids'] ?? {}) as Record<string, string>));
+  return [...new Set([...clients.map((c) => c.channel), ...clients.map((c) => c.nick), ...posts, ...ids])];
 }
 
 /** No needle in any frame a non-hostile host sent; a problem per needle found, naming who sent it. */

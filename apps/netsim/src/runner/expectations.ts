@@ -76,7 +76,7 @@ export function expectation(x: Expectation, run: RecordedRun): CheckOutcome {
       const clients = specs.flatMap((h) => (h.kind === 'client' ? [h] : []));
       const hostile = specs.filter((h) => h.kind === 'hostile').map((h) => h.name);
       const r = checkNoPlaintext(run.capture?.(), knownPlaintext(events, clients), hostile);
-      return named(`no post, channel name or nick in clear on the wire (${r.checked} strings searched in ${r.frames ?? 0} frames)`, r);
+      return named(`no post, channel name, nick or peer ID in clear on the wire (${r.checked} strings searched in ${r.frames ?? 0} frames)`, r);
     }
     case 'attacksFailed': {
       const hostile = x.hosts.flatMap((n) => {
