@@ -98,6 +98,30 @@ async function chat(bin: string, tmp: string): Promise<void> {
   if ((await again.waitExit()) !== 0) throw new Error(`restarted ims-server did not exit 0 on SIGTERM\n${again.tail()}`);
 }
 
+/** Secure mode from the installed programs: `ims keygen`, `ims id`, and a post through a secure server (docs/security.md). */
+async function secureChat(bin: string, tmp: string): Promise<void> {
+  const keyFile = join(tmp, 'network.key');
+  await must(join(bin, 'ims'), ['keygen', keyFile], tmp, 30_000);
+  const identityFile = join(tmp, 'carol.key');
+  const carol = (await must(join(bin, 'ims'), ['id', '--identity-file', identityFile], tmp, 30_000)).trim();
+  if (!/^k[a-z2-7]{52}$/.test(carol)) throw new Error(`ims id printed ${JSON.stringify(carol)}`);
+  const port = String(20_000 + Math.floor(Math.random() * 10_000));
+  const common = ['--discovery-port', port, '--announce-interval', '200', '--network-key-file', keyFile];
+  const server = follow('ims-server (secure)', join(bin, 'ims-server'), ['--data-dir', join(tmp, 'secure-data'), ...common], tmp);
+  const listening = await server.waitJson('err', (o) => o['event'] === 'listening', 'listening line');
+  const serverId = String(listening['id']);
+  const channel = `#secure-${process.pid}`;
+  const text = `sealed hello ${Date.now()}`;
+  const client = follow('carol (secure)', join(bin, 'ims'), ['chat', channel, '--json', '--server', serverId, '--no-host', '--identity-file', identityFile, ...common], tmp);
+  await client.waitJson('out', (o) => o['event'] === 'joined' && o['host'] === serverId, 'joined on the secure server');
+  client.child.stdin?.write(`${text}\n`);
+  await client.waitJson('out', (o) => o['event'] === 'say' && o['text'] === text && o['author'] === carol, 'echo of its post, by its proven ID');
+  client.child.stdin?.end();
+  if ((await client.waitExit()) !== 0) throw new Error(`carol did not exit 0\n${client.tail()}`);
+  server.child.kill('SIGTERM');
+  if ((await server.waitExit()) !== 0) throw new Error(`secure ims-server did not exit 0 on SIGTERM\n${server.tail()}`);
+}
+
 /** The installed netsim reads and validates a scenario file: a bad one exits 2 naming file and line. */
 async function netsimValidates(netsim: string, tmp: string): Promise<void> {
   const file = join(tmp, 'bad.yaml');
@@ -132,6 +156,7 @@ async function main(): Promise<void> {
     await netsimValidates(join(bin, 'ims-netsim'), tmp);
     await timed('a netsim scenario with the installed apps', () => netsimRuns(join(bin, 'ims-netsim'), tmp));
     await timed('chat through the installed server and client', () => chat(bin, tmp));
+    await timed('secure mode: keygen, id and a chat through the installed apps', () => secureChat(bin, tmp));
   } finally {
     for (const f of started) if (f.child.exitCode === null && f.child.signalCode === null) f.child.kill('SIGKILL');
     await rm(tmp, { recursive: true, force: true });
