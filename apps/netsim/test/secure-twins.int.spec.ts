@@ -21,8 +21,8 @@ const netns = await netnsUnavailableReason();
  * A scenario of the suite in plain mode, its timeline cut after the first step line starting with
  * `until`, then `more` steps (the waits after it would only time out in plain mode).
  */
-function plainTwin(file: string, until: string, more: readonly string[] = []): ReturnType<typeof scenarioFrom> {
-  const lines = readFileSync(join(dir, file), 'utf8').replace(/^secure: true$/m, 'secure: false').split('\n');
+function plainTwin(file: string, until: string, more: readonly string[] = [], edit: (text: string) => string = (t) => t): ReturnType<typeof scenarioFrom> {
+  const lines = edit(readFileSync(join(dir, file), 'utf8').replace(/^secure: true$/m, 'secure: false')).split('\n');
   const cut = lines.findIndex((l) => l.startsWith(until)) + 1;
   const expectAt = lines.findIndex((l) => l === 'expect:');
   expect(cut).toBeGreaterThan(0);
@@ -30,18 +30,22 @@ function plainTwin(file: string, until: string, more: readonly string[] = []): R
 }
 
 describe('plain-mode twins of the secure attack scenarios', () => {
-  it('27-secure-attacks: in plain mode each attack works, and attacksFailed says so', { timeout: 90_000 }, async () => {
-    const twin = plainTwin('27-secure-attacks.yaml', '  - join: [alice, bob]', ['  - pause: 20']);
-    const r = await runScenario(twin, { backend: 'local', apps });
-    const check = r.checks.find((c) => c.name.startsWith("eve's impersonate"));
-    expect(check?.ok).toBe(false);
-    const problems = check?.problems.join('\n') ?? '';
-    expect(problems).toMatch(/eve's impersonate worked: the server answered a JOIN as alice/);
-    expect(problems).toMatch(/eve's forgeServer worked: a member dialled the forged endpoint/);
-    expect(problems).toMatch(/eve's standbyHijack worked: the server named it standby|named eve standby/);
-    // What the members then saw (eve as standby or host, her forged post) depends on which attack
-    // landed first; the attacker's side above is what each attack proves.
-  });
+  // One attack per run: each assertion is shown to guard its own attack (together they race).
+  // Not forgeServer: in plain mode the members follow the forged claim in most runs, not in all
+  // (in 3 of 7 runs of 6 s nobody dialled it), so its twin would be a coin toss in CI.
+  const worked = {
+    impersonate: /eve's impersonate worked: the server answered a JOIN as alice/,
+    standbyHijack: /eve's standbyHijack worked: the server named it standby|named eve standby/,
+  };
+  for (const [attack, says] of Object.entries(worked)) {
+    it(`27-secure-attacks: in plain mode ${attack} works, and attacksFailed says so`, { timeout: 90_000 }, async () => {
+      const twin = plainTwin('27-secure-attacks.yaml', '  - join: [alice, bob]', ['  - pause: 20'], (t) => t.replace('attacks: [impersonate, forgeServer, standbyHijack]', `attacks: [${attack}]`));
+      const r = await runScenario(twin, { backend: 'local', apps });
+      const check = r.checks.find((c) => c.name.startsWith(`eve's ${attack} failed`));
+      expect(check?.ok).toBe(false);
+      expect(check?.problems.join('\n')).toMatch(says);
+    });
+  }
 
   it('30-secure-revoked-member: without the revocation mallory joins, and neverJoined says so', { timeout: 90_000 }, async () => {
     const text = readFileSync(join(dir, '30-secure-revoked-member.yaml'), 'utf8').replace(/^revoked: .*\n/m, '');
