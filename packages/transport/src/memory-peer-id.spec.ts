@@ -52,6 +52,12 @@ describe('memoryTransport proven peer IDs (secure mode in memory)', () => {
     await expect(dial(net.at('10.0.0.2', { peerId: MEMBER }), HOST)).rejects.toMatchObject({ code: 'PEER_MISMATCH' });
   });
 
+  it('a plain view ignores expectPeerId, as tcpTransport does', async () => {
+    const { net, dial } = await setup(null);
+    const client = await dial(net.at('10.0.0.2'), HOST);
+    expect(client.peerId).toBeUndefined();
+  });
+
   it('memoryTransport({ peerId }) proves it from the first view', async () => {
     const vt = virtualTime();
     const net = memoryTransport({ scheduler: vt.scheduler, peerId: HOST });

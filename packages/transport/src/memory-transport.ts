@@ -29,10 +29,11 @@ export interface MemoryViewOptions {
   /**
    * Secure mode in memory, as `secureTcpTransport` proves it by TLS: every connection this view
    * dials or accepts shows the other end this `peerId` (`Connection.peerId`), and a dial with
-   * `expectPeerId` to one of its listeners succeeds only if it matches. A view without one is
-   * plain: its connections show the other end no peer ID, and a dial with `expectPeerId` to its
-   * listener fails with PEER_MISMATCH. Plain and proving views still reach each other (no handshake
-   * is modelled). @default none (plain)
+   * `expectPeerId` from a proving view to one of its listeners succeeds only if it matches. A view
+   * without one is plain: its connections show the other end no peer ID, a proving view's dial
+   * with `expectPeerId` to its listener fails with PEER_MISMATCH, and its own dials ignore
+   * `expectPeerId` (as `tcpTransport`). Plain and proving views still reach each other (no
+   * handshake is modelled). @default none (plain)
    */
   readonly peerId?: string;
 }
@@ -156,8 +157,9 @@ class MemoryNetwork implements MemoryHub {
           reject(new TransportError('CONNECTION_REFUSED', `connect to ${where} failed (ECONNREFUSED)`));
           return;
         }
-        // As secure-tcp-dialer.ts after the handshake; here the listener never sees the dial.
-        if (options.expectPeerId !== undefined && listener.peerId !== options.expectPeerId) {
+        // As secure-tcp-dialer.ts after the handshake; here the listener never sees the dial. A
+        // plain view ignores expectPeerId, as tcpTransport does (DialOptions).
+        if (peerId !== undefined && options.expectPeerId !== undefined && listener.peerId !== options.expectPeerId) {
           reject(new TransportError('PEER_MISMATCH', `${where} proved peer ID ${listener.peerId ?? '(none)'}, expected ${options.expectPeerId}`));
           return;
         }
