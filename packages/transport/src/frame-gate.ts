@@ -10,7 +10,8 @@ import type { ConnectionSink } from './connection.js';
 export class FrameGate<T> {
   /** Paused by the owner: nothing is delivered or read until resume. */
   paused = false;
-  private held: Decoded<T>[] = [];
+  /** Frames waiting for resume; created on the first one: most connections are never paused. */
+  private held: Decoded<T>[] | undefined;
   private delivering = false;
   /** pause() was called from inside the frame being delivered: that frame is held too. */
   private pausedInFrame = false;
@@ -24,8 +25,10 @@ export class FrameGate<T> {
 
   /** Delivers `frames` to `sink` in order, while `open()` and not paused; what is left is held. */
   deliver(frames: readonly Decoded<T>[], sink: ConnectionSink<T> | undefined, conn: { readonly isClosing: boolean }): void {
-    if (this.paused || this.held.length > 0) {
-      for (const f of frames) this.held.push(f);
+    if (this.paused || this.held !== undefined) {
+      if (frames.length === 0) return;
+      const held = (this.held ??= []);
+      for (const f of frames) held.push(f);
       return;
     }
     this.run(frames, 0, sink, conn);
@@ -39,16 +42,16 @@ export class FrameGate<T> {
 
   /** Delivers the held frames (not paused) until paused again. True when nothing is held any more. */
   release(sink: ConnectionSink<T> | undefined, conn: { readonly isClosing: boolean }): boolean {
-    if (this.held.length === 0) return true;
     const frames = this.held;
-    this.held = [];
+    if (frames === undefined) return true;
+    this.held = undefined;
     this.run(frames, 0, sink, conn);
-    return this.held.length === 0;
+    return this.held === undefined;
   }
 
   /** Forgets everything held (the connection is closing: later frames are not delivered anyway). */
   clear(): void {
-    this.held = [];
+    this.held = undefined;
     this.paused = false;
   }
 
@@ -61,7 +64,9 @@ export class FrameGate<T> {
       this.delivering = false;
       if (this.paused) {
         const rest = this.pausedInFrame ? i : i + 1;
-        for (let j = rest; j < frames.length; j++) this.held.push(frames[j] as Decoded<T>);
+        if (rest >= frames.length) return;
+        const held = (this.held ??= []);
+        for (let j = rest; j < frames.length; j++) held.push(frames[j] as Decoded<T>);
         return;
       }
     }

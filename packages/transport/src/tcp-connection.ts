@@ -7,6 +7,7 @@ import type { Logger } from '@ims/app-kit';
 import type { CloseInfo, Connection, ConnectionOptions, ConnectionSink, FrameDecoderLike } from './connection.js';
 import { type Flushable, cancelFlush, scheduleFlush } from './flush-scheduler.js';
 import { FrameGate } from './frame-gate.js';
+import { listenData, onceDrain, ownSocket, type SocketOwner } from './socket-listeners.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
 import type { TransportErrorCode } from './transport-error.js';
 
@@ -25,29 +26,19 @@ export function wrapSocket<T>(socket: Socket, options: ConnectionOptions<T>, pee
   return new TcpConnection(socket, options, peerId);
 }
 
-/** The Connection behind a socket, for the shared socket listeners below. */
-const kConn = Symbol('ims.connection');
-type OwnedSocket = Socket & { [kConn]?: TcpConnection<unknown> };
-
-// One set of socket listeners for every connection (EventEmitter calls them with the socket as
-// `this`) instead of five closures per connection: a server holds thousands of idle connections.
-function onSocketError(this: OwnedSocket, err: NodeJS.ErrnoException): void {
-  this[kConn]?.onError(err);
-}
-function onSocketEnd(this: OwnedSocket): void {
-  this[kConn]?.onEnd();
-}
-function onSocketClose(this: OwnedSocket): void {
-  this[kConn]?.handleSocketClose();
-}
-function onSocketData(this: OwnedSocket, chunk: Buffer): void {
-  this[kConn]?.onData(chunk);
-}
-function onSocketDrain(this: OwnedSocket): void {
-  this[kConn]?.onDrain();
+/** How a connection ends: its own object, created when the end begins (an open connection holds one field for it, not six). */
+interface Ending {
+  reason: string | undefined;
+  code: TransportErrorCode | undefined;
+  byPeer: boolean;
+  /** Bytes read and dropped since the close began. */
+  discarded: number;
+  closeTimer: NodeJS.Timeout | undefined;
+  /** Set once the socket closed. */
+  info: CloseInfo | undefined;
 }
 
-class TcpConnection<T> implements Connection<T>, Flushable {
+class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   readonly id = `c${nextId++}`;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -56,19 +47,21 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   // connections. Measured 2026-12-01 (Node 20.20, 2 000 idle loopback connections, heap after GC):
   // ~2.0 KiB per connection with a sink object; two Subjects with one subscription each add
   // ~2.3 KiB, and a filter/map/takeUntil pipeline on them ~4.5 KiB (README "Memory").
-  private closedInfo: CloseInfo | undefined;
   private sink: ConnectionSink<T> | undefined;
   private reading = false;
   /** Pause state and the frames held meanwhile. */
   private readonly gate = new FrameGate<T>();
-  private readonly loggerBase: Logger | undefined;
+  /** The listener's options, shared by its connections (the logger, the close timeout and hook are read from it when needed). */
+  private readonly options: ConnectionOptions<T>;
   private connLogger: Logger | undefined;
   private readonly maxQueue: number;
   private readonly idleMs: number;
-  private readonly closeMs: number;
-  private readonly onClosed: ((conn: Connection<T>) => void) | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
-  private queue: Uint8Array[] = [];
+  /**
+   * What waits for the end-of-turn flush: nothing, one write (a fan-out's usual case: no array),
+   * or several. Emptied to undefined at each flush, so an idle connection holds no buffer list.
+   */
+  private queue: Uint8Array | Uint8Array[] | undefined;
   private queued = 0;
   private blocked = false;
   /** This connection is in the turn's flush list (saves a Set lookup per write of a fan-out). */
@@ -76,13 +69,9 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   /** What the socket itself held after our last write: the send-queue bound counts it without a per-write read. */
   private socketBacklog = 0;
   private framesSeen = 0;
-  /** Bytes read and dropped since the close began. */
-  private discarded = 0;
   private idleTimer: NodeJS.Timeout | undefined;
-  private closeTimer: NodeJS.Timeout | undefined;
-  private reason: string | undefined;
-  private code: TransportErrorCode | undefined;
-  private byPeer = false;
+  /** How it ends, from the first sign of it on (see {@link Ending}). */
+  private end: Ending | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -94,36 +83,38 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? 'unknown');
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = options.decoder();
+    this.options = options;
     this.maxQueue = options.maxSendQueueBytes ?? TRANSPORT_DEFAULTS.maxSendQueueBytes;
     this.idleMs = options.idleTimeoutMs ?? TRANSPORT_DEFAULTS.idleTimeoutMs;
-    this.closeMs = options.closeTimeoutMs ?? TRANSPORT_DEFAULTS.closeTimeoutMs;
-    this.loggerBase = options.logger;
-    this.onClosed = options.onClosed;
     // We batch writes ourselves; Nagle would only add latency on top.
     socket.setNoDelay(true);
-    (socket as OwnedSocket)[kConn] = this as TcpConnection<unknown>;
-    socket.on('error', onSocketError);
-    socket.on('end', onSocketEnd);
-    socket.on('close', onSocketClose);
+    ownSocket(socket, this);
     if (this.idleMs > 0) this.armIdle();
   }
 
   /** @internal socket 'error' (always followed by 'close'). */
   onError(err: NodeJS.ErrnoException): void {
     this.logger?.debug('tcp.socket_error', { code: err.code, message: err.message });
-    if (this.reason === undefined) [this.reason, this.code, this.byPeer] = [`socket error ${err.code ?? err.message}`, 'SOCKET_ERROR', true];
+    const e = this.ending();
+    if (e.reason === undefined) [e.reason, e.code, e.byPeer] = [`socket error ${err.code ?? err.message}`, 'SOCKET_ERROR', true];
   }
 
   /** @internal socket 'end': the peer sent FIN. We run with allowHalfOpen so queued bytes still go out before our FIN. */
   onEnd(): void {
-    if (this.reason === undefined) [this.reason, this.byPeer] = ['peer closed', true];
-    this.close(this.reason);
+    const e = this.ending();
+    if (e.reason === undefined) [e.reason, e.byPeer] = ['peer closed', true];
+    this.close(e.reason);
+  }
+
+  private ending(): Ending {
+    return (this.end ??= { reason: undefined, code: undefined, byPeer: false, discarded: 0, closeTimer: undefined, info: undefined });
   }
 
   /** The per-connection child logger, built on first use (most connections never log). */
   private get logger(): Logger | undefined {
-    if (this.connLogger === undefined && this.loggerBase !== undefined) {
-      this.connLogger = this.loggerBase.child({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}` });
+    const base = this.options.logger;
+    if (this.connLogger === undefined && base !== undefined) {
+      this.connLogger = base.child({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}` });
     }
     return this.connLogger;
   }
@@ -132,14 +123,15 @@ class TcpConnection<T> implements Connection<T>, Flushable {
     // A second sink would silently replace the first: that is a wiring bug, not network input.
     if (this.sink !== undefined) throw new Error(`connection ${this.id} already has a sink`);
     this.sink = sink;
-    if (this.closedInfo !== undefined) sink.closed(this.closedInfo);
+    const info = this.end?.info;
+    if (info !== undefined) sink.closed(info);
     else this.startReading();
   }
 
   private startReading(): void {
     if (!this.reading && this.state !== 'closed') {
       this.reading = true;
-      this.socket.on('data', onSocketData);
+      listenData(this.socket);
       this.socket.resume();
     }
   }
@@ -148,8 +140,9 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   onData(chunk: Buffer): void {
     if (this.state !== 'open') {
       // Closing: discarded, up to a bound (limits.ts closeDiscardBytes).
-      this.discarded += chunk.byteLength;
-      if (this.discarded > TRANSPORT_DEFAULTS.closeDiscardBytes) this.destroy('peer kept sending while closing');
+      const e = this.ending();
+      e.discarded += chunk.byteLength;
+      if (e.discarded > TRANSPORT_DEFAULTS.closeDiscardBytes) this.destroy('peer kept sending while closing');
       return;
     }
     const results = this.decoder.push(chunk);
@@ -179,7 +172,10 @@ class TcpConnection<T> implements Connection<T>, Flushable {
 
   write(bytes: Uint8Array): boolean {
     if (this.state !== 'open') return false;
-    this.queue.push(bytes);
+    const q = this.queue;
+    if (q === undefined) this.queue = bytes;
+    else if (Array.isArray(q)) q.push(bytes);
+    else this.queue = [q, bytes];
     this.queued += bytes.byteLength;
     // The bound covers both our queue and what the socket already holds: a peer that stopped
     // reading must not grow memory without limit. The socket's share only shrinks between our
@@ -201,16 +197,16 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   flush(): void {
     this.flushQueued = false;
     if (this.state === 'closed' || this.blocked) return;
-    if (this.queue.length > 0) {
-      const data = this.queue.length === 1 ? (this.queue[0] as Uint8Array) : Buffer.concat(this.queue, this.queued);
-      // Emptied in place: a fan-out flushes every member each turn, a new array each would be garbage.
-      this.queue.length = 0;
+    const q = this.queue;
+    if (q !== undefined) {
+      const data = Array.isArray(q) ? Buffer.concat(q, this.queued) : q;
+      this.queue = undefined;
       this.queued = 0;
       const accepted = this.socket.write(data);
       this.socketBacklog = this.socket.writableLength;
       if (!accepted) {
         this.blocked = true;
-        this.socket.once('drain', onSocketDrain);
+        onceDrain(this.socket);
         return;
       }
     }
@@ -220,24 +216,26 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   close(reason: string): void {
     if (this.state !== 'open') return;
     this.state = 'closing';
-    this.reason ??= reason;
+    const e = this.ending();
+    e.reason ??= reason;
     this.clearIdle();
     this.gate.clear();
-    this.closeTimer = setTimeout(() => this.destroy(`${reason} (close timed out)`), this.closeMs);
-    this.closeTimer.unref();
+    e.closeTimer = setTimeout(() => this.destroy(`${reason} (close timed out)`), this.options.closeTimeoutMs ?? TRANSPORT_DEFAULTS.closeTimeoutMs);
+    e.closeTimer.unref();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close without the timer.
     this.socket.resume();
-    if (this.queue.length === 0 && !this.blocked) this.socket.end();
+    if (this.queue === undefined && !this.blocked) this.socket.end();
     else this.queueFlush();
   }
 
   destroy(reason: string, code?: TransportErrorCode): void {
     if (this.state === 'closed') return;
-    this.reason ??= reason;
-    this.code ??= code;
+    const e = this.ending();
+    e.reason ??= reason;
+    e.code ??= code;
     if (code !== undefined) this.logger?.warn('tcp.dropped', { reason, code });
     this.state = 'closing';
-    this.queue = [];
+    this.queue = undefined;
     this.queued = 0;
     this.dropFromFlush();
     this.socket.destroy();
@@ -260,13 +258,14 @@ class TcpConnection<T> implements Connection<T>, Flushable {
   handleSocketClose(): void {
     this.state = 'closed';
     this.clearIdle();
-    if (this.closeTimer) clearTimeout(this.closeTimer);
+    const e = this.ending();
+    if (e.closeTimer) clearTimeout(e.closeTimer);
     this.dropFromFlush();
-    this.queue = [];
+    this.queue = undefined;
     this.queued = 0;
-    const info: CloseInfo = { reason: this.reason ?? 'closed', code: this.code, byPeer: this.byPeer };
-    this.closedInfo = info;
-    this.onClosed?.(this);
+    const info: CloseInfo = { reason: e.reason ?? 'closed', code: e.code, byPeer: e.byPeer };
+    e.info = info;
+    this.options.onClosed?.(this);
     this.sink?.closed(info);
   }
 
