@@ -82,7 +82,9 @@ interface PullState {
 /** Watches discovery and the host's announcements; pulls and merges what the larger IDs hold. */
 export class HistoryPuller {
   private readonly opts: Required<HistoryPullerOptions>;
-  private announced: ReadonlySet<string> = new Set();
+  /** The host's public channels as last announced; their set is built only when a larger host could hold one (wanted()). */
+  private announcedList: readonly string[] = [];
+  private announced: ReadonlySet<string> | undefined;
   private peers: readonly DiscoveredPeer[] = [];
   private readonly states = new Map<string, PullState>();
   private running = 0;
@@ -97,7 +99,9 @@ export class HistoryPuller {
 
   /** The host reducer's public channel list (its `channels` effect) → the list to announce (plus the ones lingering). */
   announce(channels: readonly string[]): readonly string[] {
-    this.announced = new Set(channels.filter(isPublicChannel));
+    // Called on every channel opened or closed: no copy here, which would cost O(channels) each time on a host no peer contests.
+    this.announcedList = channels;
+    this.announced = undefined;
     this.evaluate();
     return this.linger.announce(channels);
   }
@@ -125,14 +129,16 @@ export class HistoryPuller {
   /** The pairs to pull now: larger IDs, not disconnected, hosting, announcing a channel we announce (and no smaller ID does). */
   private wanted(): Map<string, { peer: DiscoveredPeer; server: { address: string; port: number }; channel: string }> {
     const out = new Map<string, { peer: DiscoveredPeer; server: { address: string; port: number }; channel: string }>();
-    if (this.announced.size === 0) return out;
+    if (this.announcedList.length === 0) return out;
     const hosts = this.peers.filter((p) => p.server !== undefined && p.state !== 'disconnected');
+    if (hosts.length === 0) return out;
+    const announced = (this.announced ??= new Set(this.announcedList.filter(isPublicChannel)));
     // We yield what a smaller ID announces (the reducer will, on this same table): that one pulls.
     const yielded = new Set(hosts.filter((p) => compareIds(p.id, this.opts.peerId) < 0).flatMap((p) => p.channels));
     for (const peer of hosts) {
       const server = peer.server;
       if (server === undefined || compareIds(peer.id, this.opts.peerId) <= 0) continue;
-      for (const channel of peer.channels) if (this.announced.has(channel) && !yielded.has(channel)) out.set(`${peer.id}\0${channel}`, { peer, server, channel });
+      for (const channel of peer.channels) if (announced.has(channel) && !yielded.has(channel)) out.set(`${peer.id}\0${channel}`, { peer, server, channel });
     }
     return out;
   }

@@ -9,6 +9,7 @@ import { type Host, type HostEffect, type HostInput, type HostSnapshot, type Pos
 import { type Subscription, asyncScheduler, map } from 'rxjs';
 import { type Logger, createLogger } from '@ims/app-kit';
 import { tcpTransport, type CloseInfo, type Connection, type Listener, type Transport } from '@ims/transport';
+import { ChannelAnnouncer } from './channel-announcer.js';
 import { FanoutClock } from './fanout-clock.js';
 import { FloodGuard } from './flood-guard.js';
 import { HoldBack } from './hold-back.js';
@@ -70,6 +71,8 @@ class Service implements HostService {
   private readonly holdBack: HoldBack;
   /** Writes, broadcasts and closes, behind the turn's held echoes (host-output.ts). */
   private readonly out: HostOutput;
+  /** The reducer's channel lists, announced once a turn (channel-announcer.ts). */
+  private readonly channelList: ChannelAnnouncer;
   private framesIn = 0;
   private stopping: Promise<void> | undefined;
   /** The connection of the input being fed, if any: the offender of the reducer's lines that name none (channel-created). */
@@ -90,6 +93,10 @@ class Service implements HostService {
     this.fanout = new FanoutClock(transport);
     this.storeHealth = new StoreHealth(logger);
     this.holdBack = new HoldBack(scheduler);
+    this.channelList = new ChannelAnnouncer(transport, (channels) => {
+      // After stop() withdrew SERVER_OPTION, a list of its last turn must not announce it again.
+      if (this.stopping === undefined) this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: this.puller?.announce(channels) ?? channels }));
+    });
     const out = (this.out = new HostOutput(this.conns, (code) => this.count(code), logger));
     const floodActions = {
       count: (code: string) => this.count(code),
@@ -241,12 +248,13 @@ class Service implements HostService {
       }
       case 'channels':
         // After stop() withdrew SERVER_OPTION, channels closing one by one must not re-announce it.
-        if (this.stopping !== undefined) return;
-        this.announce('setServer', () => this.options.discovery?.setServer({ port: this.endpoint.port, channels: this.puller?.announce(e.public) ?? e.public }));
+        if (this.stopping === undefined) this.channelList.set(e.public);
         return;
       case 'invite':
         // A private channel's INVITE is never multicast (docs/protocol.md §8): the port delivers
-        // it to each invitee by TCP, or drops it (hostDiscovery's privateInvites).
+        // it to each invitee by TCP, or drops it (hostDiscovery's privateInvites). A channel
+        // opened this turn is announced first, as it was before the lists were held to the turn's end.
+        this.channelList.flush();
         this.announce('invite', () => this.options.discovery?.invite(e.channel, e.clientIds));
         return;
       case 'persist':
@@ -263,6 +271,8 @@ class Service implements HostService {
         // The reducer's refusals and ignored INVITE IDs are counted by code (docs/protocol.md §6.2, §9).
         // (A bad frame's code was counted when it was decoded: not again here.)
         if ((e.event === 'refused' || e.event === 'invite-unknown') && REDUCER_CODES.has(e.fields.code as string)) this.count(e.fields.code as string);
+        // A line that will not be written must not make the offender log remember the connection's address (an entry per JOIN's info line).
+        if (!this.logger.enabled(e.level)) return;
         this.offenders.log(this.offenderOf(e.fields.conn), e.level, `host.${e.event}`, e.fields);
         return;
     }
@@ -317,6 +327,7 @@ class Service implements HostService {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.logger.info('host.stopping', { connections: this.listener.connectionCount });
+      this.channelList.drop();
       this.announce('setServer', () => this.options.discovery?.setServer(undefined));
       // Closing the listener refuses reconnects at once, so members take the fast failover path (docs/protocol.md §5).
       await this.listener.close('server stopping');

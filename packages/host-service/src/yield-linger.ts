@@ -41,6 +41,12 @@ export class YieldLinger {
 
   /** The reducer's new list → the list to announce: plus the channels it just yielded, for a while. */
   announce(list: readonly string[]): readonly string[] {
+    // Nothing can start or stop lingering (no smaller host announces a channel, none lingers):
+    // skip the set, which would cost O(channels) on every channel opened or closed.
+    if (this.smaller.size === 0 && this.lingering.size === 0) {
+      this.own = list;
+      return list;
+    }
     const now = new Set(list);
     for (const c of this.own) {
       if (now.has(c) || !this.smaller.has(c) || this.lingering.has(c)) continue;
