@@ -4,7 +4,7 @@
  * bucket outlives its last connection until it has refilled, so reconnecting does not buy a fresh
  * one; refilled buckets of addresses without connections are swept, keeping the map bounded.
  */
-import { TokenBucket } from './token-bucket.js';
+import { type BucketLimit, TokenBucket } from './token-bucket.js';
 
 /** One address's bucket and how many open connections share it. */
 export class AddressBucket extends TokenBucket {
@@ -13,11 +13,10 @@ export class AddressBucket extends TokenBucket {
 
   constructor(
     readonly address: string,
-    rate: number,
-    burst: number,
+    limit: BucketLimit,
     now: number,
   ) {
-    super(rate, burst, now);
+    super(limit, now);
   }
 }
 
@@ -28,18 +27,19 @@ const SWEEP_FLOOR = 1_024;
 export class AddressBudgets {
   private readonly byAddress = new Map<string, AddressBucket>();
   private sweepAt = SWEEP_FLOOR;
+  /** Shared by every address's bucket. */
+  private readonly limit: BucketLimit;
 
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {}
+  constructor(rate: number, burst: number) {
+    this.limit = { rate, burst };
+  }
 
   /** The bucket of `address` for a new connection from it. Pair with {@link release}. */
   acquire(address: string, now: number): AddressBucket {
     let b = this.byAddress.get(address);
     if (b === undefined) {
       if (this.byAddress.size >= this.sweepAt) this.sweep(now);
-      b = new AddressBucket(address, this.rate, this.burst, now);
+      b = new AddressBucket(address, this.limit, now);
       this.byAddress.set(address, b);
     }
     b.users++;

@@ -63,7 +63,7 @@ export class FloodGuard {
 
   /** The connection of `entry` is gone. */
   release(entry: HostEntry): void {
-    this.addresses.release(entry.address);
+    this.addresses.release(entry.addressBudget);
     this.holdBack.forget(entry);
   }
 
@@ -138,7 +138,7 @@ export class FloodGuard {
   private over(entry: HostEntry, say: boolean, now: number): Cause | undefined {
     if (!entry.has(now)) return 'connection';
     if (say && entry.channel !== undefined && !entry.channel.admits(now)) return 'channel';
-    if (!entry.address.take(now)) return 'address';
+    if (!entry.addressBudget.take(now)) return 'address';
     entry.take(now);
     return undefined;
   }

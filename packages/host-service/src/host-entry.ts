@@ -3,7 +3,7 @@ import type { ClientCommand, Decoded } from '@ims/codec';
 import type { CloseInfo, Connection, ConnectionSink } from '@ims/transport';
 import type { AddressBucket } from './address-budget.js';
 import type { ChannelBucket } from './channel-budget.js';
-import { TokenBucket } from './token-bucket.js';
+import { type BucketLimit, TokenBucket } from './token-bucket.js';
 
 /** Who handles an entry's frames and close. */
 export interface EntryOwner {
@@ -11,7 +11,11 @@ export interface EntryOwner {
   onClosed(entry: HostEntry, info: CloseInfo): void;
 }
 
-/** One object per connection, no closures or rx objects: a server holds thousands of idle ones. Its own bucket is the per-connection budget. */
+/**
+ * One object per connection, no closures or rx objects: a server holds thousands of idle ones. Its
+ * own bucket is the per-connection budget, and it is the reducer's `remote` of the connection too
+ * (`address` and `port` read through to it), so that is no object of its own either.
+ */
 export class HostEntry extends TokenBucket implements ConnectionSink<ClientCommand> {
   /** Frames dropped in a row for flooding. */
   dropped = 0;
@@ -30,12 +34,22 @@ export class HostEntry extends TokenBucket implements ConnectionSink<ClientComma
     readonly conn: Connection<ClientCommand>,
     private readonly owner: EntryOwner,
     /** The frame budget shared with the other connections from the same address (address-budget.ts). */
-    readonly address: AddressBucket,
-    rate: number,
-    burst: number,
+    readonly addressBudget: AddressBucket,
+    /** The per-connection budget, shared by every entry. */
+    limit: BucketLimit,
     now: number,
   ) {
-    super(rate, burst, now);
+    super(limit, now);
+  }
+
+  /** The remote address (channel-core's `remote.address`). */
+  get address(): string {
+    return this.conn.remoteAddress;
+  }
+
+  /** The remote port (channel-core's `remote.port`). */
+  get port(): number {
+    return this.conn.remotePort;
   }
 
   frame(d: Decoded<ClientCommand>): void {

@@ -21,6 +21,7 @@ import { REDUCER_CODES, hostOptionsOf, resolveHostLimits, type HostLimits } from
 import { HostOutput } from './host-output.js';
 import type { HostService, HostServiceOptions, HostStats } from './host-service-types.js';
 import { OffenderLog } from './offender-log.js';
+import type { BucketLimit } from './token-bucket.js';
 import { StoreHealth } from './store-health.js';
 import { WakeTimer } from './wake-timer.js';
 import { TurnCommit, isEchoOf } from './turn-commit.js';
@@ -74,6 +75,8 @@ class Service implements HostService {
   /** The reducer's channel lists, announced once a turn (channel-announcer.ts). */
   private readonly channelList: ChannelAnnouncer;
   private framesIn = 0;
+  /** Every connection's frame budget (one object for all entries). */
+  private readonly entryLimit: BucketLimit;
   private stopping: Promise<void> | undefined;
   /** The connection of the input being fed, if any: the offender of the reducer's lines that name none (channel-created). */
   private feeding: string | undefined;
@@ -88,6 +91,7 @@ class Service implements HostService {
   ) {
     const scheduler = options.scheduler ?? asyncScheduler;
     this.now = () => scheduler.now();
+    this.entryLimit = { rate: limits.floodRate, burst: limits.floodBurst };
     this.wake = new WakeTimer(scheduler, () => this.feed({ kind: 'tick' }));
     this.endpoint = { address: listener.address, port: listener.port };
     this.fanout = new FanoutClock(transport);
@@ -138,10 +142,10 @@ class Service implements HostService {
   /** Wires one connection with its Entry as sink: no per-connection closures or rx objects on a server of thousands. */
   private serve(conn: Connection<ClientCommand>): void {
     const now = this.now();
-    const entry = new Entry(conn, this, this.flood.acquire(conn.remoteAddress, now), this.limits.floodRate, this.limits.floodBurst, now);
+    const entry = new Entry(conn, this, this.flood.acquire(conn.remoteAddress, now), this.entryLimit, now);
     this.conns.set(conn.id, entry);
     if (this.logger.enabled('debug')) this.logger.debug('host.conn_open', { conn: conn.id, remote: `${conn.remoteAddress}:${conn.remotePort}` });
-    this.feed({ kind: 'opened', conn: conn.id, remote: { address: conn.remoteAddress, port: conn.remotePort } });
+    this.feed({ kind: 'opened', conn: conn.id, remote: entry });
     conn.attach(entry);
   }
 

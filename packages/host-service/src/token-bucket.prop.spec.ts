@@ -13,7 +13,7 @@ describe('TokenBucket properties', () => {
         fc.integer({ min: 1, max: 50 }),
         fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 200 }),
         (rate, burst, gaps) => {
-          const b = new TokenBucket(rate, burst, 0);
+          const b = new TokenBucket({ rate, burst }, 0);
           let now = 0;
           let granted = 0;
           // Full at start; after each drain at most a fraction of a token is carried over.

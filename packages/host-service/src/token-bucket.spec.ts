@@ -3,7 +3,7 @@ import { TokenBucket } from './token-bucket.js';
 
 describe('TokenBucket', () => {
   it('allows a burst, then the refill rate', () => {
-    const b = new TokenBucket(10, 3, 0);
+    const b = new TokenBucket({ rate: 10, burst: 3 }, 0);
     expect([b.take(0), b.take(0), b.take(0), b.take(0)]).toEqual([true, true, true, false]);
     expect(b.take(50)).toBe(false); // half a token
     expect(b.take(100)).toBe(true);
@@ -11,13 +11,13 @@ describe('TokenBucket', () => {
   });
 
   it('never saves more than the burst', () => {
-    const b = new TokenBucket(10, 2, 0);
+    const b = new TokenBucket({ rate: 10, burst: 2 }, 0);
     const after = [b.take(60_000), b.take(60_000), b.take(60_000)];
     expect(after).toEqual([true, true, false]);
   });
 
   it('ignores a clock that goes backwards', () => {
-    const b = new TokenBucket(1000, 1, 100);
+    const b = new TokenBucket({ rate: 1000, burst: 1 }, 100);
     expect(b.take(100)).toBe(true);
     expect(b.take(50)).toBe(false);
   });

@@ -1,16 +1,25 @@
 /** Per-connection flood control: a token bucket refilled continuously from an injected clock. */
 
-/** A token bucket: `rate` tokens per second, at most `burst` saved up. */
+/**
+ * How a bucket refills: `rate` tokens per second, at most `burst` saved up. One object serves
+ * every bucket of a kind: a server holds a bucket per connection, and two numbers each (boxed, as
+ * doubles often are) cost 48 bytes a connection.
+ */
+export interface BucketLimit {
+  readonly rate: number;
+  readonly burst: number;
+}
+
+/** A token bucket refilled as its {@link BucketLimit} says. */
 export class TokenBucket {
   private tokens: number;
   private last: number;
 
   constructor(
-    private readonly rate: number,
-    private readonly burst: number,
+    private readonly limit: BucketLimit,
     now: number,
   ) {
-    this.tokens = burst;
+    this.tokens = limit.burst;
     this.last = now;
   }
 
@@ -33,13 +42,13 @@ export class TokenBucket {
   /** True when the bucket holds its whole burst at `now`: it is then the same as a fresh one. */
   full(now: number): boolean {
     this.refill(now);
-    return this.tokens >= this.burst;
+    return this.tokens >= this.limit.burst;
   }
 
   private refill(now: number): void {
     const elapsed = now - this.last;
     if (elapsed > 0) {
-      this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
+      this.tokens = Math.min(this.limit.burst, this.tokens + (elapsed * this.limit.rate) / 1000);
       this.last = now;
     }
   }
