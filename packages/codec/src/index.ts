@@ -54,6 +54,7 @@ export type {
 } from './types.js';
 export { ADMITTED_MARKER, MAX_ADMITTED_FIELD_BYTES, chunkAdmitted } from './admitted-field.js';
 export { encodeFrame } from './encode-frame.js';
+export { utf8Length, writeUtf8 } from './utf8.js';
 export { decodeBody } from './decode-body.js';
 export { FrameDecoder, clientSideDecoder, serverSideDecoder, type FrameDecoderInit, type LengthByteOrder } from './frame-decoder.js';
 export { decodePdu, encodePdu, type DecodePduOptions, type EncodePduOptions } from './pdu.js';
