@@ -33,8 +33,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** The history store the configuration asks for (SQLite in --data-dir, else memory); also opened by each worker. */
-export function openStore(config: ServerConfig, logger: Logger): { store: HistoryStore; sqlite: SqliteHistoryStore | undefined } {
+/**
+ * The history store the configuration asks for (SQLite in --data-dir, else memory); also opened by
+ * each worker, with a journal of its own (`worker`: its index), which recovers only that journal
+ * at open: the primary's first open, before any worker runs, recovers all of them.
+ */
+export function openStore(config: ServerConfig, logger: Logger, worker?: number): { store: HistoryStore; sqlite: SqliteHistoryStore | undefined } {
   if (config.dataDir === undefined) {
     logger.info('history.memory', { note: 'no --data-dir: history is kept in memory and lost at exit' });
     return { store: memoryHistoryStore({ maxPostsPerChannel: config.historyPerChannel, maxChannels: config.maxChannels }), sqlite: undefined };
@@ -43,6 +47,7 @@ export function openStore(config: ServerConfig, logger: Logger): { store: Histor
     dataDir: config.dataDir,
     retainPerChannel: config.historyPerChannel,
     maxChannels: config.maxChannels,
+    ...(worker === undefined ? {} : { journalName: `history-w${worker}`, recoverAllJournals: false }),
     // An older data dir is migrated at open, in one transaction (history-layout.ts): a line per slice copied.
     onMigrationProgress: (p) => logger.info('history.migrate', { ...p }),
     onError: (err) => logger.error('history.error', { code: err.code, err, cause: String(err.cause) }),
@@ -50,8 +55,9 @@ export function openStore(config: ServerConfig, logger: Logger): { store: Histor
   logger.info('history.sqlite', {
     dataDir: config.dataDir,
     file: HISTORY_DB_FILE,
-    commit: 'per event-loop turn, before the echoes',
+    commit: 'journaled per event-loop turn, before the echoes; imported into SQLite in the background',
     prunedChannels: sqlite.prunedChannels,
+    recoveredPosts: sqlite.recoveredPosts,
   });
   return { store: sqlite, sqlite };
 }

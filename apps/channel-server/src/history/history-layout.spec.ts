@@ -1,4 +1,4 @@
-/** The clustered posts table and the migration of older data dirs (history-layout.ts). */
+/** The segments table and the migration of older data dirs (history-layout.ts). */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Post } from '@ims/channel-core';
 import { openLayout, SeqClock, type MigrationProgress } from './history-layout.js';
+import { decodeSegment, encodeSegment } from './post-segments.js';
 import { HISTORY_DB_FILE, HistoryStoreError, SqliteHistoryStore } from './sqlite-history-store.js';
 
 /**
@@ -72,17 +73,41 @@ describe('history layout', () => {
     expect(again.loadAll(1_000).get('#a')).toEqual([...(expected.posts['#a'] ?? []), { authorId: 'x', text: 'new', at: 1 }]);
     expect(again.loadAdmissions().get('@q')).toEqual(['carol', 'dave']);
     const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
-    expect(tableSql(db, 'posts')).toMatch(/WITHOUT ROWID/);
+    expect(tableSql(db, 'segments')).toBeDefined();
+    expect(tableSql(db, 'posts')).toBeUndefined();
     expect(tableSql(db, 'posts_by_channel')).toBeUndefined();
     db.close();
   });
 
-  it('creates the clustered table in a new data dir', () => {
+  it('creates the segments table in a new data dir', () => {
     open().closeNow();
     const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
-    expect(tableSql(db, 'posts')).toMatch(/PRIMARY KEY \(channel, seq\)\s*\) WITHOUT ROWID/);
+    expect(tableSql(db, 'segments')).toMatch(/count INTEGER NOT NULL/);
+    expect(tableSql(db, 'segments_by_channel')).toMatch(/UNIQUE INDEX segments_by_channel ON segments \(channel, seq\)/);
     expect(tableSql(db, 'admitted')).toBeDefined();
+    expect(tableSql(db, 'journal_state')).toBeDefined();
     db.close();
+  });
+
+  it('migrates the one-row-per-post clustered table of the previous server into segments', () => {
+    const db = new Database(join(dir, HISTORY_DB_FILE));
+    db.exec(`CREATE TABLE posts (channel TEXT NOT NULL, seq INTEGER NOT NULL, author_id TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (channel, seq)) WITHOUT ROWID;
+      CREATE TABLE admitted (channel TEXT NOT NULL, peer_id TEXT NOT NULL, UNIQUE (channel, peer_id));`);
+    const insert = db.prepare('INSERT INTO posts (channel, seq, author_id, text, at) VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 200; i++) insert.run(`#c${i % 2}`, 1_000 + i, `a${i}`, `t${i}`, i);
+    })();
+    db.prepare('INSERT INTO admitted VALUES (?, ?)').run('@p', 'alice');
+    db.close();
+    const s = open();
+    const all = s.loadAll(1_000);
+    expect(all.get('#c0')).toEqual(Array.from({ length: 100 }, (_, k) => ({ authorId: `a${2 * k}`, text: `t${2 * k}`, at: 2 * k })));
+    expect(all.get('#c1')).toHaveLength(100);
+    expect(s.loadAdmissions().get('@p')).toEqual(['alice']);
+    // Later posts go after the old seqs (the SeqClock looks at the segments' newest seq).
+    s.append('#c1', { authorId: 'x', text: 'new', at: 1 });
+    s.closeNow();
+    expect(open().loadAll(1_000).get('#c1')?.at(-1)).toEqual({ authorId: 'x', text: 'new', at: 1 });
   });
 
   it('copies slice by slice, reporting each, and keeps every channel in order', () => {
@@ -95,13 +120,16 @@ describe('history layout', () => {
       { copied: 250, total: 250, done: false },
       { copied: 250, total: 250, done: true },
     ]);
-    const rows = db.prepare<[], { channel: string; seq: number; at: number }>('SELECT channel, seq, at FROM posts').all();
-    expect(rows).toHaveLength(250);
-    // Clustered by channel, each in the old insertion order (old id = seq).
-    for (let i = 1; i < rows.length; i++) {
-      const [a, b] = [rows[i - 1], rows[i]] as [(typeof rows)[0], (typeof rows)[0]];
-      expect(a.channel < b.channel || (a.channel === b.channel && a.seq < b.seq)).toBe(true);
-      expect(b.at).toBe(b.seq - 1);
+    const rows = db.prepare<[], { channel: string; seq: number; count: number; data: Uint8Array }>('SELECT channel, seq, count, data FROM segments ORDER BY channel, seq').all();
+    // 250 posts over 7 channels: 36 or 35 each, one segment per channel; each in the old insertion
+    // order, the segment's seq the old id of its newest post.
+    expect(rows.map((r) => r.count).reduce((a, b) => a + b, 0)).toBe(250);
+    for (const r of rows) {
+      const posts = decodeSegment(r.data);
+      expect(posts).toHaveLength(r.count);
+      const c = Number(r.channel.slice(2));
+      expect(posts.map((p) => p.at)).toEqual(Array.from({ length: r.count }, (_, k) => c + 7 * k));
+      expect(r.seq).toBe((posts.at(-1)?.at ?? 0) + 1);
     }
     db.close();
   });
@@ -117,8 +145,7 @@ describe('history layout', () => {
         },
       }),
     ).toThrow('crash stand-in');
-    expect(tableSql(db, 'posts')).not.toMatch(/WITHOUT ROWID/);
-    expect(tableSql(db, 'posts_clustered')).toBeUndefined();
+    expect(tableSql(db, 'segments')).toBeUndefined();
     expect(db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM posts').get()?.n).toBe(300);
     db.close();
     const s = open();
@@ -145,7 +172,7 @@ describe('history layout', () => {
     expect((caught as HistoryStoreError).code).toBe('HISTORY_OPEN_FAILED');
     expect(String((caught as HistoryStoreError).cause)).toMatch(/full/i);
     const after = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
-    expect(tableSql(after, 'posts')).not.toMatch(/WITHOUT ROWID/);
+    expect(tableSql(after, 'segments')).toBeUndefined();
     expect(after.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM posts').get()?.n).toBe(2_000);
     after.close();
     // With room again, it migrates.
@@ -156,7 +183,7 @@ describe('history layout', () => {
 describe('SeqClock', () => {
   const db = new Database(':memory:');
   openLayout(db);
-  db.prepare('INSERT INTO posts (channel, seq, author_id, text, at) VALUES (?, ?, ?, ?, ?)').run('#far', 8_000_000_000_000_000, 'a', 't', 1);
+  db.prepare('INSERT INTO segments (channel, seq, count, data) VALUES (?, ?, ?, ?)').run('#far', 8_000_000_000_000_000, 1, encodeSegment([{ authorId: 'a', text: 't', at: 1 }]));
 
   it('follows the clock in µs, and stays increasing when the clock goes back', () => {
     let now = 1_000;

@@ -1,24 +1,29 @@
 /**
- * The history file's tables, and the migration of data dirs written before 2026-12 (README
+ * The history file's tables, and the migration of data dirs written by older servers (README
  * "History and the data directory").
  *
- * Posts are a `WITHOUT ROWID` table keyed by (channel, seq), so one channel's posts are stored
- * together: a turn's posts of one channel change one leaf page, one WAL frame per commit. The
- * older layout (a rowid table plus an index on (channel, id)) changed a table page and an index
- * page: two frames, four `pwrite`s per one-post commit, the largest share of the durable
- * acknowledgement's cost (issue 13).
+ * Posts are stored in segments (post-segments.ts): a row holds up to SEGMENT_POSTS consecutive
+ * posts of one channel, keyed by the seq of its newest post, imported from the journal in one
+ * transaction per slice (journal-import.ts). Two older layouts are migrated at open: a rowid
+ * table with an index on (channel, id) (before 2026-12) and a `WITHOUT ROWID` table of one row per
+ * post keyed by (channel, seq). A row per post made SQLite's per-row work (binding five values,
+ * a key search, a record, a delete when trimmed) most of a post's persistence cost (issue 13).
  */
 import type Database from 'better-sqlite3';
+import { encodeSegment, SEGMENT_POSTS } from './post-segments.js';
+import type { Post } from '@ims/channel-core';
 
-const POSTS_TABLE = (name: string): string => `
-CREATE TABLE ${name} (
+// A rowid table: segments are large rows (up to a few KiB), which SQLite keeps best in a table
+// b-tree, appended at its end; the index finds a channel's segments in order.
+const SEGMENTS_TABLE = `
+CREATE TABLE segments (
+  id INTEGER PRIMARY KEY,
   channel TEXT NOT NULL,
   seq INTEGER NOT NULL,
-  author_id TEXT NOT NULL,
-  text TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  PRIMARY KEY (channel, seq)
-) WITHOUT ROWID`;
+  count INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX segments_by_channel ON segments (channel, seq)`;
 
 // Admission lists of private channels (docs/protocol.md §8). Created here if missing, so a data dir
 // of an older server gains it at open. Never pruned with the posts: churn must not free a name.
@@ -29,18 +34,28 @@ CREATE TABLE IF NOT EXISTS admitted (
   UNIQUE (channel, peer_id)
 )`;
 
-/** How the posts table of an open file is laid out. */
-type Layout = 'none' | 'clustered' | 'rowid';
+// The last batch of each journal imported (journal-import.ts): a batch is imported exactly once.
+const JOURNAL_TABLE = `
+CREATE TABLE IF NOT EXISTS journal_state (
+  name TEXT PRIMARY KEY,
+  serial INTEGER NOT NULL
+)`;
+
+/** How the posts of an open file are laid out. */
+type Layout = 'none' | 'segments' | 'clustered' | 'rowid';
 
 function layoutOf(db: Database.Database): Layout {
-  const columns = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('posts')`).all().map((c) => c.name));
+  const has = (table: string): Set<string> =>
+    new Set(db.prepare<[string], { name: string }>(`SELECT name FROM pragma_table_info(?)`).all(table).map((c) => c.name));
+  if (has('segments').size > 0) return 'segments';
+  const columns = has('posts');
   if (columns.size === 0) return 'none';
   if (columns.has('seq')) return 'clustered';
   if (columns.has('id')) return 'rowid';
   throw new Error(`unknown layout of the posts table (columns: ${[...columns].join(', ')})`);
 }
 
-/** Progress of a migration to the clustered layout, reported once per copied slice and once at the end. */
+/** Progress of a migration to segments, reported once per copied slice and once at the end. */
 export interface MigrationProgress {
   /** Posts copied so far. */
   readonly copied: number;
@@ -52,7 +67,7 @@ export interface MigrationProgress {
 
 /** Options of {@link openLayout}. */
 export interface LayoutOptions {
-  /** Posts copied per slice of a migration (each slice reports progress). @default 50_000 */
+  /** Posts copied between two progress reports of a migration. @default 50_000 */
   readonly sliceRows?: number;
   /** Called after each slice of a migration, and once when it committed. */
   readonly onProgress?: (progress: MigrationProgress) => void;
@@ -64,14 +79,16 @@ export interface LayoutOptions {
 }
 
 /**
- * Creates the tables if missing, or migrates an older file's posts into the clustered layout, in
- * one transaction: a crash or a full disk midway leaves the old table as it was, and the next open
- * migrates again. Old ids become the seq, so each channel's order and the recency of channels
- * (pruning at open) are kept, and every later seq is larger (see {@link SeqClock}).
+ * Creates the tables if missing, or migrates an older file's posts into segments, in one
+ * transaction: a crash or a full disk midway leaves the old table as it was, and the next open
+ * migrates again. Old ids (rowid layout) or seqs become the segments' seqs, so each channel's
+ * order and the recency of channels (pruning at open) are kept, and every later seq is larger (see
+ * {@link SeqClock}).
  */
 export function openLayout(db: Database.Database, options: LayoutOptions = {}): void {
-  if (layoutOf(db) === 'clustered') {
+  if (layoutOf(db) === 'segments') {
     db.exec(ADMITTED_TABLE);
+    db.exec(JOURNAL_TABLE);
     return;
   }
   const busy = db.pragma('busy_timeout', { simple: true }) as number;
@@ -80,36 +97,50 @@ export function openLayout(db: Database.Database, options: LayoutOptions = {}): 
     // IMMEDIATE: the write lock first, then look again (another process may have migrated meanwhile).
     db.transaction(() => {
       const layout = layoutOf(db);
-      if (layout === 'none') db.exec(POSTS_TABLE('posts'));
-      if (layout === 'rowid') migrate(db, Math.max(1, options.sliceRows ?? 50_000), options.onProgress);
+      if (layout !== 'segments') db.exec(SEGMENTS_TABLE);
+      if (layout === 'rowid' || layout === 'clustered') migrate(db, layout === 'rowid' ? 'id' : 'seq', Math.max(1, options.sliceRows ?? 50_000), options.onProgress);
       db.exec(ADMITTED_TABLE);
+      db.exec(JOURNAL_TABLE);
     }).immediate();
   } finally {
     db.pragma(`busy_timeout = ${busy}`);
   }
 }
 
-/** Copies the rowid table into the clustered one in key order, slice by slice (inside the caller's transaction). */
-function migrate(db: Database.Database, sliceRows: number, onProgress: ((p: MigrationProgress) => void) | undefined): void {
-  // Every data dir of an older server has the index; made here if not, so each slice is an index range.
-  db.exec('CREATE INDEX IF NOT EXISTS posts_by_channel ON posts (channel, id)');
-  db.exec(POSTS_TABLE('posts_clustered'));
+/** Packs the old table's posts into segments, channel by channel in order (inside the caller's transaction). */
+function migrate(db: Database.Database, key: 'id' | 'seq', sliceRows: number, onProgress: ((p: MigrationProgress) => void) | undefined): void {
+  // Every rowid data dir of an older server has the index; made here if not, so each slice is an index range.
+  if (key === 'id') db.exec('CREATE INDEX IF NOT EXISTS posts_by_channel ON posts (channel, id)');
   const total = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM posts').get()?.n ?? 0;
-  const columns = 'INSERT INTO posts_clustered (channel, seq, author_id, text, at) SELECT channel, id, author_id, text, at FROM posts';
-  const first = db.prepare<[number]>(`${columns} ORDER BY channel, id LIMIT ?`);
-  const after = db.prepare<[string, number, number]>(`${columns} WHERE (channel, id) > (?, ?) ORDER BY channel, id LIMIT ?`);
-  const last = db.prepare<[], { channel: string; seq: number }>('SELECT channel, seq FROM posts_clustered ORDER BY channel DESC, seq DESC LIMIT 1');
-  let copied = first.run(sliceRows).changes;
-  for (;;) {
+  const insert = db.prepare<[string, number, number, Buffer]>('INSERT INTO segments (channel, seq, count, data) VALUES (?, ?, ?, ?)');
+  type Row = { channel: string; seq: number; author_id: string; text: string; at: number };
+  const columns = `SELECT channel, ${key} AS seq, author_id, text, at FROM posts`;
+  const first = db.prepare<[number], Row>(`${columns} ORDER BY channel, ${key} LIMIT ?`);
+  const after = db.prepare<[string, number, number], Row>(`${columns} WHERE (channel, ${key}) > (?, ?) ORDER BY channel, ${key} LIMIT ?`);
+  let channel: string | undefined;
+  let posts: Post[] = [];
+  let last = 0;
+  let copied = 0;
+  const flush = (): void => {
+    if (channel !== undefined && posts.length > 0) insert.run(channel, last, posts.length, encodeSegment(posts));
+    posts = [];
+  };
+  // Slice by slice (a key range each; one connection cannot write while it iterates a read).
+  for (let rows = first.all(sliceRows); rows.length > 0; rows = after.all(channel as string, last, sliceRows)) {
+    for (const r of rows) {
+      if (r.channel !== channel || posts.length >= SEGMENT_POSTS) {
+        flush();
+        channel = r.channel;
+      }
+      posts.push({ authorId: r.author_id, text: r.text, at: r.at });
+      last = r.seq;
+    }
+    copied += rows.length;
     onProgress?.({ copied, total, done: false });
-    const cursor = last.get();
-    if (cursor === undefined) break;
-    const n = after.run(cursor.channel, cursor.seq, sliceRows).changes;
-    if (n === 0) break;
-    copied += n;
   }
+  flush();
   // Dropping the table drops its index (and an AUTOINCREMENT table's sqlite_sequence row).
-  db.exec('DROP TABLE posts; ALTER TABLE posts_clustered RENAME TO posts');
+  db.exec('DROP TABLE posts');
   onProgress?.({ copied, total, done: true });
 }
 
@@ -129,7 +160,7 @@ export class SeqClock {
     private readonly maxChecked: number,
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.newest = db.prepare('SELECT MAX(seq) AS seq FROM posts WHERE channel = ?');
+    this.newest = db.prepare('SELECT MAX(seq) AS seq FROM segments WHERE channel = ?');
   }
 
   /** The next seq for a post of `channel` (call inside the posts' transaction). */

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommitResult } from '@ims/host-service';
 import { HISTORY_DB_FILE, HistoryStoreError, SqliteHistoryStore } from './sqlite-history-store.js';
+import { SEGMENT_POSTS } from './post-segments.js';
 import type { Post } from '@ims/channel-core';
 
 const post = (n: number): Post => ({ authorId: `a${n}`, text: `t${n}`, at: n });
@@ -72,25 +73,39 @@ describe('SqliteHistoryStore', () => {
     expect(open().loadAll(10).get('#a')).toEqual([post(1), post(2)]);
   });
 
-  it('reports a commit the disk cannot take, stores none of its posts, and keeps the earlier ones', () => {
-    const s = open({ maxPages: 8 });
+  it('keeps journaling while the database refuses imports, then refuses commits past maxUnimportedPosts; every acknowledged post survives', () => {
+    const errors: HistoryStoreError[] = [];
+    const s = open({ maxPages: 8, maxUnimportedPosts: 20, onError: (e) => errors.push(e) });
     s.append('#a', post(1));
     expect(s.commit().ok).toBe(true);
+    expect(s.importNow()).toBe(true);
     const big = { authorId: 'a', text: 'x'.repeat(4000), at: 2 };
     let failed: CommitResult | undefined;
+    let acked = 0;
     for (let i = 0; i < 50 && failed === undefined; i++) {
-      for (let j = 0; j < 5; j++) s.append('#a', big);
+      for (let j = 0; j < 5; j++) s.append('#a', { ...big, at: 100 + i });
       const r = s.commit();
       if (!r.ok) failed = r;
+      else acked += 5;
+      s.importNow();
     }
     expect(failed).toMatchObject({ ok: false, posts: 5 });
     expect((failed as { error: HistoryStoreError }).error.code).toBe('HISTORY_WRITE_FAILED');
     expect(s.failedCommits).toBe(1);
-    const stored = s.loadAll(1000).get('#a') ?? [];
+    expect(s.failedImports).toBeGreaterThan(0);
+    // One report per streak of failed imports, not one per try.
+    expect(errors.filter((e) => e.code === 'HISTORY_IMPORT_FAILED')).toHaveLength(1);
+    expect(s.unimportedCount).toBeGreaterThan(0);
+    expect(s.written).toBe(1 + acked);
+    // Closed with posts the database refused: they stay in the journal and the next open (here
+    // without the cap) imports them; the refused commit is nowhere.
+    s.closeNow();
+    const b = open();
+    expect(b.recoveredPosts).toBe(s.unimportedCount);
+    const stored = b.loadAll(1000).get('#a') ?? [];
+    expect(stored).toHaveLength(1 + acked);
     expect(stored[0]).toEqual(post(1));
-    // All or nothing: whole commits of five only.
-    expect((stored.length - 1) % 5).toBe(0);
-    expect(s.written).toBe(stored.length);
+    expect(stored.slice(1).map((p) => p.at)).toEqual(Array.from({ length: acked }, (_, k) => 100 + Math.floor(k / 5)));
   });
 
   it('returns only the newest posts per channel, oldest first', () => {
@@ -111,7 +126,7 @@ describe('SqliteHistoryStore', () => {
   const rowsOnDisk = (): number => {
     const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
     try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM posts').get() as { n: number }).n;
+      return (db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM segments').get() as { n: number }).n;
     } finally {
       db.close();
     }
@@ -125,6 +140,7 @@ describe('SqliteHistoryStore', () => {
     for (let i = 0; i < 20; i++) {
       s.append('#a', post(i));
       s.commit();
+      s.importNow();
       await nextTurn();
       counts.push(rowsOnDisk());
       expect(s.loadAll(100).get('#a')).toEqual(Array.from({ length: Math.min(i + 1, 5) }, (_, k) => post(i - Math.min(i, 4) + k)));
@@ -134,21 +150,28 @@ describe('SqliteHistoryStore', () => {
     expect(counts.slice(7, 10)).toEqual([8, 5, 6]);
   });
 
-  it('trims after the commit, on the next turn, a slice of at most trimRowsPerStep rows per turn', async () => {
+  it('trims after the import, on the next turn, at most trimRowsPerStep segments per turn', async () => {
     const s = open({ retainPerChannel: 5, pruneSlack: 10, trimRowsPerStep: 4 });
     for (let i = 0; i < 5; i++) s.append('#a', post(i));
     s.commit();
+    s.importNow();
     await nextTurn();
-    for (let i = 5; i < 16; i++) s.append('#a', post(i));
-    s.commit();
-    // The commit itself stored all 16: the echoes of its turn did not wait for a trim.
+    for (let i = 5; i < 16; i++) {
+      s.append('#a', post(i));
+      s.commit();
+      // The commit only journaled it.
+      expect(rowsOnDisk()).toBe(i);
+      // One import per post: a segment each.
+      s.importNow();
+    }
     expect(rowsOnDisk()).toBe(16);
     const counts: number[] = [];
     for (let t = 0; t < 4; t++) {
       await nextTurn();
       counts.push(rowsOnDisk());
     }
-    expect(counts).toEqual([12, 8, 5, 5]);
+    // Four segments per step: the first import's (5 posts) and three of one post, then the three still over.
+    expect(counts).toEqual([8, 5, 5, 5]);
     expect(s.loadAll(100).get('#a')).toEqual([11, 12, 13, 14, 15].map((n) => post(n)));
   });
 
@@ -156,14 +179,45 @@ describe('SqliteHistoryStore', () => {
     const a = open({ retainPerChannel: 5, pruneSlack: 1, trimRowsPerStep: 2 });
     for (let i = 0; i < 5; i++) a.append('#a', post(i));
     a.commit();
+    a.importNow();
     for (let i = 5; i < 12; i++) a.append('#a', post(i));
     a.closeNow();
-    expect(rowsOnDisk()).toBe(5);
+    // Whole segments only: the first (5 posts) went, the second (7) stays whole.
+    expect(rowsOnDisk()).toBe(7);
+  });
+
+  it('stores an import of one channel in segments of at most SEGMENT_POSTS posts, and trims whole segments only', () => {
+    const s = open({ retainPerChannel: 100, pruneSlack: 1 });
+    for (let i = 0; i < 150; i++) s.append('#a', post(i));
+    s.commit();
+    s.importNow();
+    const segments = (): number[] => {
+      const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
+      try {
+        return db.prepare<[], { count: number }>("SELECT count FROM segments WHERE channel = '#a' ORDER BY seq").all().map((r) => r.count);
+      } finally {
+        db.close();
+      }
+    };
+    expect(segments()).toEqual([SEGMENT_POSTS, SEGMENT_POSTS, 150 - 2 * SEGMENT_POSTS]);
+    s.closeNow();
+    // 150 is over 101, but dropping the oldest segment would leave 86, under the retention: all stay.
+    expect(segments()).toEqual([SEGMENT_POSTS, SEGMENT_POSTS, 150 - 2 * SEGMENT_POSTS]);
+    const b = open({ retainPerChannel: 80, pruneSlack: 1 });
+    b.append('#a', post(150));
+    b.closeNow();
+    // 151 on disk, keep ≥ 80: the oldest segment goes (87 left), the next would leave 23.
+    expect(segments()).toEqual([SEGMENT_POSTS, 150 - 2 * SEGMENT_POSTS, 1]);
+    expect(open({ retainPerChannel: 80 }).loadAll(1_000).get('#a')).toEqual(Array.from({ length: 80 }, (_, k) => post(71 + k)));
   });
 
   it('trims channels already on disk over their retention when first written after reopening', () => {
     const a = open({ retainPerChannel: 100 });
-    for (let i = 0; i < 20; i++) a.append('#a', post(i));
+    for (let i = 0; i < 20; i++) {
+      a.append('#a', post(i));
+      a.commit();
+      a.importNow();
+    }
     a.closeNow();
     const b = open({ retainPerChannel: 4, pruneSlack: 100 });
     b.append('#a', post(20));
@@ -177,6 +231,7 @@ describe('SqliteHistoryStore', () => {
     const size0 = statSync(join(dir, HISTORY_DB_FILE)).size;
     for (let i = 0; i < 500; i++) s.append(`#c${i % 50}`, { authorId: `a${i}`, text: 'x'.repeat(200), at: i });
     s.commit();
+    s.importNow();
     // SQLite's own checkpoints are off: only the worker moves pages from the -wal file into the database.
     await vi.waitFor(() => expect(statSync(join(dir, HISTORY_DB_FILE)).size).toBeGreaterThan(size0), { timeout: 10_000, interval: 20 });
   });
@@ -200,6 +255,8 @@ describe('SqliteHistoryStore', () => {
       for (let i = 0; i < 10; i++, n++) {
         s.append(`#c${n % 50}`, { authorId: 'a', text: 'x'.repeat(100), at: n });
         s.commit();
+        // A SQLite commit per post: the steadiest writer the file can have.
+        s.importNow();
       }
     };
     turn();

@@ -1,10 +1,13 @@
 /**
  * Channel history persisted in SQLite (better-sqlite3), by group commit: the host appends the posts
- * of one event-loop turn and commits them in one transaction before their echoes go out
- * (docs/protocol.md §6.2 STORE_UNAVAILABLE), with the admission lists of private channels in the
- * same transactions (docs/protocol.md §8). In WAL mode with synchronous=NORMAL a commit is one
- * fsync-free WAL append, which survives a kill of the process (not a power cut). The tables and the
- * migration of older data dirs are in history-layout.ts.
+ * of one event-loop turn and commits them before their echoes go out (docs/protocol.md §6.2
+ * STORE_UNAVAILABLE), with the admission lists of private channels in the same commit
+ * (docs/protocol.md §8). A commit is one write of a batch record to the store's journal
+ * (post-journal.ts), which survives a kill of the process (not a power cut), as a WAL commit with
+ * synchronous=NORMAL does; the journal's batches go into SQLite in large transactions every
+ * `importIntervalMs`, in slices, and at open whatever a killed process left in its journal is
+ * imported first (journal-import.ts). The tables and the migration of older data dirs are in
+ * history-layout.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +17,9 @@ import type { CommitResult, HistoryStore } from '@ims/host-service';
 import { startWalCheckpointer, WAL_RESTART_FRAMES, type WalCheckpointer } from './wal-checkpointer.js';
 import { PostTrimmer } from './post-trimmer.js';
 import { openLayout, SeqClock, type MigrationProgress } from './history-layout.js';
+import { encodeBatch, PostJournal, type JournalBatch, type JournalEntry } from './post-journal.js';
+import { importer, JOURNAL_SUFFIX, recoverJournals, type ImportBatches } from './journal-import.js';
+import { decodeSegment } from './post-segments.js';
 
 /** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */
 export const HISTORY_DB_FILE = 'history.sqlite3';
@@ -48,6 +54,20 @@ export interface SqliteHistoryStoreOptions {
    * fails like a full disk. @default none (SQLite's own limit)
    */
   readonly maxPages?: number;
+  /** ms between a commit and the import of the journal's batches into SQLite. @default 250 */
+  readonly importIntervalMs?: number;
+  /** Posts per import transaction at most (whole batches: one turn's batch is never split); the next slice runs on the next turn. @default 2_000 */
+  readonly importSliceRows?: number;
+  /**
+   * Posts journaled but not yet in SQLite at most: while the database refuses them (full disk,
+   * `maxPages`), commits beyond this many fail like a full disk instead of the journal growing
+   * without bound. @default 100_000
+   */
+  readonly maxUnimportedPosts?: number;
+  /** Name of this store's journal in `dataDir` (`<name>.journal`); each process writing the file needs its own. @default 'history' */
+  readonly journalName?: string;
+  /** At open, also import and delete every other journal in `dataDir` (only where no other process writes: a box's first open). @default true */
+  readonly recoverAllJournals?: boolean;
   /** Called while a data dir of an older server is migrated at open (history-layout.ts): after each slice of posts copied, and when done. */
   readonly onMigrationProgress?: (progress: MigrationProgress) => void;
   /** Called for an append after close (a wiring bug) and a failed trim step. A failed commit is reported by `commit()`'s result, not here. */
@@ -55,7 +75,7 @@ export interface SqliteHistoryStoreOptions {
 }
 
 /** Stable codes of history store failures. */
-export type HistoryStoreErrorCode = 'HISTORY_OPEN_FAILED' | 'HISTORY_WRITE_FAILED' | 'HISTORY_TRIM_FAILED' | 'HISTORY_CLOSED';
+export type HistoryStoreErrorCode = 'HISTORY_OPEN_FAILED' | 'HISTORY_WRITE_FAILED' | 'HISTORY_IMPORT_FAILED' | 'HISTORY_TRIM_FAILED' | 'HISTORY_CLOSED';
 
 /** A history store failure; branch on `code`. */
 export class HistoryStoreError extends Error {
@@ -69,120 +89,103 @@ export class HistoryStoreError extends Error {
   }
 }
 
-interface PostRow {
+interface SegmentRow {
   readonly channel: string;
-  readonly author_id: string;
-  readonly text: string;
-  readonly at: number;
+  readonly data: Uint8Array;
 }
 
-/** One queued post with its channel. */
-interface Pending {
-  readonly channel: string;
-  readonly post: Post;
+/** Is `err` SQLite's "another connection holds the lock" (the workers of a box, the checkpoint thread)? */
+function isBusy(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY');
 }
 
-/** Peer IDs queued for a private channel's admission list. */
-interface PendingAdmit {
-  readonly channel: string;
-  readonly ids: readonly string[];
-}
+/** Busy timeout of the store's connection at open, loads and close (ms); imports and trims use none and retry. */
+const WAIT_MS = 5_000;
 
-/** Rows per INSERT statement, largest first: a turn's batch goes out in few statement runs. */
-const INSERT_ROWS = [64, 16, 4, 1] as const;
-
-/**
- * Inserts a batch with multi-row INSERTs (64, 16, 4 and 1 rows per statement): each statement run
- * costs a crossing into SQLite, and one per post was most of the store's share of a post's CPU.
- */
-function multiRowInsert(db: Database.Database, seq: SeqClock): (batch: readonly Pending[]) => void {
-  const statements = INSERT_ROWS.map((rows) => ({
-    rows,
-    stmt: db.prepare<unknown[]>(`INSERT INTO posts (channel, seq, author_id, text, at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}`),
-  }));
-  return (batch) => {
-    let i = 0;
-    for (const { rows, stmt } of statements) {
-      while (batch.length - i >= rows) {
-        const params: unknown[] = new Array(rows * 5);
-        for (let r = 0; r < rows; r++) {
-          const { channel, post } = batch[i + r] as Pending;
-          params[r * 5] = channel;
-          params[r * 5 + 1] = seq.next(channel);
-          params[r * 5 + 2] = post.authorId;
-          params[r * 5 + 3] = post.text;
-          params[r * 5 + 4] = post.at;
-        }
-        stmt.run(params);
-        i += rows;
-      }
-    }
-  };
-}
-
-/** SQLite-backed HistoryStore: `append` queues, `commit` writes the queue in one transaction. */
+/** SQLite-backed HistoryStore: `append` queues, `commit` journals the queue, imports follow in the background. */
 export class SqliteHistoryStore implements HistoryStore {
   private readonly db: Database.Database;
   private readonly retainPerChannel: number;
   private readonly pruneSlack: number;
   private readonly maxPrunesPerBatch: number;
   private readonly maxChannels: number;
-  /** Trims channels over their retention in steps of their own, after the turn's commit. */
+  private readonly importIntervalMs: number;
+  private readonly importSliceRows: number;
+  private readonly maxUnimported: number;
+  private readonly journalName: string;
+  /** Trims channels over their retention in steps of their own, after an import. */
   private readonly trimmer: PostTrimmer;
   private trimTimer: NodeJS.Immediate | undefined;
+  private importTimer: NodeJS.Timeout | undefined;
+  private importSoon: NodeJS.Immediate | undefined;
   private readonly onError: (error: HistoryStoreError) => void;
-  private readonly writeBatch: (batch: readonly Pending[], admits: readonly PendingAdmit[]) => void;
+  private readonly seq: SeqClock;
+  private readonly journal: PostJournal;
+  private readonly importBatches: ImportBatches;
   private readonly checkpointer: WalCheckpointer | undefined;
-  private pending: Pending[] = [];
-  private pendingAdmits: PendingAdmit[] = [];
+  private pending: JournalEntry[] = [];
+  private pendingPosts = 0;
+  /** Batches journaled and not yet in SQLite, oldest first. */
+  private unimported: JournalBatch[] = [];
+  private serial: number;
+  /** Is the streak of failed imports already reported? */
+  private importFailing = false;
   private closed = false;
-  /** Posts written to disk since open. */
+  /** Posts journaled (durable) since open. */
   written = 0;
+  /** Posts journaled and not yet imported into SQLite. */
+  unimportedCount = 0;
   /** Commits that failed (nothing of them was stored). */
   failedCommits = 0;
+  /** Imports that failed (their posts stay in the journal and are imported by a later try). */
+  failedImports = 0;
   /** Trim steps that failed (the old posts stayed on disk). */
   failedTrims = 0;
   /** Channels deleted at open for exceeding `maxChannels`. */
   readonly prunedChannels: number;
+  /** Posts found in journals at open (a previous run was killed before importing them), now in SQLite. */
+  readonly recoveredPosts: number;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.retainPerChannel = options.retainPerChannel ?? 1_000;
     this.pruneSlack = Math.max(1, options.pruneSlack ?? Math.ceil(this.retainPerChannel / 10));
     this.maxPrunesPerBatch = Math.max(1, options.maxPrunesPerBatch ?? 32);
     this.maxChannels = options.maxChannels ?? 10_000;
+    this.importIntervalMs = Math.max(0, options.importIntervalMs ?? 250);
+    this.importSliceRows = Math.max(1, options.importSliceRows ?? 2_000);
+    this.maxUnimported = Math.max(1, options.maxUnimportedPosts ?? 100_000);
+    this.journalName = options.journalName ?? 'history';
     this.onError = options.onError ?? (() => undefined);
     try {
       mkdirSync(options.dataDir, { recursive: true });
-      this.db = new Database(join(options.dataDir, HISTORY_DB_FILE));
-      // WAL: appends do not block readers, and with synchronous=NORMAL a commit is one WAL write
-      // (durable across a process crash, which is what the batch-window promise is about).
+      this.db = new Database(join(options.dataDir, HISTORY_DB_FILE), { timeout: WAIT_MS });
+      // WAL: imports do not block readers (the workers, the checkpoint thread).
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       // The cap holds for a migration too: one that does not fit fails the open and keeps the old table.
       if (options.maxPages !== undefined) this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPages))}`);
       openLayout(this.db, { onProgress: options.onMigrationProgress });
+      this.trimmer = new PostTrimmer(this.db, {
+        retain: this.retainPerChannel,
+        slack: this.pruneSlack,
+        channelsPerStep: this.maxPrunesPerBatch,
+        rowsPerStep: options.trimRowsPerStep,
+        maxCounted: 2 * this.maxChannels,
+      });
+      this.importBatches = importer(this.db, (channel, posts) => this.trimmer.wrote(channel, posts));
+      this.journal = new PostJournal(join(options.dataDir, `${this.journalName}${JOURNAL_SUFFIX}`));
+      const recovery = recoverJournals(this.db, options.dataDir, this.journal, this.journalName, options.recoverAllJournals ?? true, this.importBatches);
+      this.serial = recovery.nextSerial;
+      this.recoveredPosts = recovery.posts;
       this.prunedChannels = this.pruneChannels(this.maxChannels);
+      this.seq = new SeqClock(this.db, 2 * this.maxChannels);
     } catch (cause) {
       throw new HistoryStoreError('HISTORY_OPEN_FAILED', `cannot open history in ${options.dataDir}`, { cause });
     }
+    // From here on, a busy file is no reason to wait with the event loop held: the journal keeps the posts, the next try imports them.
+    this.db.pragma('busy_timeout = 0');
     this.checkpointer = this.startCheckpointer(join(options.dataDir, HISTORY_DB_FILE), options.checkpointIntervalMs ?? 500, options.walRestartFrames);
-    const insert = multiRowInsert(this.db, new SeqClock(this.db, 2 * this.maxChannels));
-    this.trimmer = new PostTrimmer(this.db, {
-      retain: this.retainPerChannel,
-      slack: this.pruneSlack,
-      channelsPerStep: this.maxPrunesPerBatch,
-      rowsPerStep: options.trimRowsPerStep,
-      maxCounted: 2 * this.maxChannels,
-    });
-    const admit = this.db.prepare<[string, string]>('INSERT OR IGNORE INTO admitted (channel, peer_id) VALUES (?, ?)');
-    // IMMEDIATE: the write lock first. A seq lookup (a read) as the transaction's first statement
-    // made the insert an upgrade, which SQLite refuses at once (SQLITE_BUSY_SNAPSHOT, no busy wait)
-    // when another worker of the box committed in between: the whole turn was refused.
-    this.writeBatch = this.db.transaction((batch: readonly Pending[], admits: readonly PendingAdmit[]) => {
-      for (const { channel, ids } of admits) for (const id of ids) admit.run(channel, id);
-      insert(batch);
-      for (const { channel } of batch) this.trimmer.wrote(channel);
-    }).immediate;
+    this.scheduleTrim();
   }
 
   /** Trims on the next turn, after this turn's echoes went out; one short step per turn until none is due. */
@@ -200,12 +203,78 @@ export class SqliteHistoryStore implements HistoryStore {
     try {
       return this.trimmer.step();
     } catch (cause) {
+      // Another writer holds the file: the counts are gone with the step, the next import trims again.
+      if (isBusy(cause)) return false;
       this.failedTrims += 1;
       this.onError(new HistoryStoreError('HISTORY_TRIM_FAILED', 'trimming old posts failed; they stay on disk until the next try', { cause }));
       return false;
     }
   }
 
+  /**
+   * Imports the journal's batches after `delayMs`, or on the next turn (`soon`: the next slice, or
+   * a backlog of several slices, which must not wait for the interval).
+   */
+  private scheduleImport(delayMs: number, soon = false): void {
+    if (this.closed || this.importSoon !== undefined) return;
+    const run = (): void => {
+      this.clearImportTimer();
+      if (!this.closed && this.importSlice()) this.scheduleImport(0, true);
+    };
+    if (soon) {
+      if (this.importTimer !== undefined) clearTimeout(this.importTimer);
+      this.importTimer = undefined;
+      this.importSoon = setImmediate(run);
+    } else if (this.importTimer === undefined) {
+      // Unref'd: a pending import never keeps a stopping process up (close imports what is left).
+      this.importTimer = setTimeout(run, delayMs).unref();
+    }
+  }
+
+  /**
+   * Imports whole batches, up to `importSliceRows` posts, in one transaction; true when more are
+   * waiting. A failure leaves them in the journal and tries again after the interval.
+   */
+  private importSlice(): boolean {
+    if (this.unimported.length === 0) return false;
+    let take = 0;
+    let posts = 0;
+    while (take < this.unimported.length && (take === 0 || posts < this.importSliceRows)) {
+      for (const e of (this.unimported[take] as JournalBatch).entries) if (e.kind === 'post') posts += 1;
+      take += 1;
+    }
+    const slice = this.unimported.slice(0, take);
+    try {
+      this.importBatches(this.journalName, slice);
+    } catch (cause) {
+      this.trimmer.forget();
+      if (!isBusy(cause)) {
+        this.failedImports += 1;
+        if (!this.importFailing) this.onError(new HistoryStoreError('HISTORY_IMPORT_FAILED', `${this.unimportedCount} journaled posts not yet in the database; kept in the journal and tried again`, { cause }));
+        this.importFailing = true;
+      }
+      this.scheduleImport(Math.max(this.importIntervalMs, 50));
+      return false;
+    }
+    this.importFailing = false;
+    this.unimported.splice(0, take);
+    this.unimportedCount -= posts;
+    // Everything written is in SQLite: the journal starts over from its head.
+    if (this.unimported.length === 0) this.journal.rewind();
+    this.scheduleTrim();
+    return this.unimported.length > 0;
+  }
+
+  /** Imports every journaled batch into SQLite now, waiting for a busy file (loads, close); false if the database refused some (they stay journaled). */
+  importNow(): boolean {
+    this.db.pragma(`busy_timeout = ${WAIT_MS}`);
+    try {
+      while (this.importSlice());
+    } finally {
+      this.db.pragma('busy_timeout = 0');
+    }
+    return this.unimported.length === 0;
+  }
   /** Moves WAL checkpoints to a worker (see wal-checkpointer.ts); SQLite's own come back if it fails. */
   private startCheckpointer(file: string, intervalMs: number, restartFrames: number | undefined): WalCheckpointer | undefined {
     if (intervalMs <= 0) return undefined;
@@ -225,10 +294,10 @@ export class SqliteHistoryStore implements HistoryStore {
 
   /** Deletes every channel but the `max` most recently posted to; returns how many went. */
   private pruneChannels(max: number): number {
-    const keep = `SELECT channel FROM posts GROUP BY channel ORDER BY MAX(seq) DESC LIMIT ?`;
-    const before = this.db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT channel) AS n FROM posts').get()?.n ?? 0;
+    const keep = `SELECT channel FROM segments GROUP BY channel ORDER BY MAX(seq) DESC LIMIT ?`;
+    const before = this.db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT channel) AS n FROM segments').get()?.n ?? 0;
     if (before <= max) return 0;
-    this.db.prepare<[number]>(`DELETE FROM posts WHERE channel NOT IN (${keep})`).run(max);
+    this.db.prepare<[number]>(`DELETE FROM segments WHERE channel NOT IN (${keep})`).run(max);
     return before - max;
   }
 
@@ -236,22 +305,33 @@ export class SqliteHistoryStore implements HistoryStore {
   loadAll(limitPerChannel: number): Map<string, Post[]> {
     this.assertOpen();
     this.commit();
-    const rows = this.db
-      .prepare<[number], PostRow>(
-        `SELECT channel, author_id, text, at FROM (
-           SELECT channel, author_id, text, at, seq,
-                  ROW_NUMBER() OVER (PARTITION BY channel ORDER BY seq DESC) AS rn
-           FROM posts)
-         WHERE rn <= ? ORDER BY channel, seq`,
-      )
-      // Disk may hold up to `pruneSlack` more than the retention: never load those.
-      .all(Math.min(limitPerChannel, this.retainPerChannel));
+    this.importOrThrow();
+    // Disk may hold more than the retention (the slack, whole segments): never load those.
+    const limit = Math.min(limitPerChannel, this.retainPerChannel);
     const out = new Map<string, Post[]>();
+    // Newest segment first per channel, until the channel has its limit.
+    const rows = this.db.prepare<[], SegmentRow>('SELECT channel, data FROM segments ORDER BY channel, seq DESC').iterate();
+    let channel: string | undefined;
+    let parts: Post[][] = [];
+    let have = 0;
+    const finish = (): void => {
+      if (channel === undefined || have === 0) return;
+      const all = parts.reverse().flat();
+      out.set(channel, all.length > limit ? all.slice(all.length - limit) : all);
+    };
     for (const r of rows) {
-      let list = out.get(r.channel);
-      if (!list) out.set(r.channel, (list = []));
-      list.push({ authorId: r.author_id, text: r.text, at: r.at });
+      if (r.channel !== channel) {
+        finish();
+        channel = r.channel;
+        parts = [];
+        have = 0;
+      }
+      if (have >= limit) continue;
+      const posts = decodeSegment(r.data);
+      parts.push(posts);
+      have += posts.length;
     }
+    finish();
     return out;
   }
 
@@ -259,6 +339,7 @@ export class SqliteHistoryStore implements HistoryStore {
   loadAdmissions(): Map<string, string[]> {
     this.assertOpen();
     this.commit();
+    this.importOrThrow();
     const rows = this.db.prepare<[], { channel: string; peer_id: string }>('SELECT channel, peer_id FROM admitted ORDER BY rowid').all();
     const out = new Map<string, string[]>();
     for (const r of rows) {
@@ -269,13 +350,13 @@ export class SqliteHistoryStore implements HistoryStore {
     return out;
   }
 
-  /** Queues peer IDs admitted to a private channel for the next {@link commit}, in the posts' transaction. */
+  /** Queues peer IDs admitted to a private channel for the next {@link commit}, in the posts' batch. */
   admit(channel: string, ids: readonly string[]): void {
     if (this.closed) {
       this.onError(new HistoryStoreError('HISTORY_CLOSED', `admission to ${channel} after close dropped`));
       return;
     }
-    this.pendingAdmits.push({ channel, ids: [...ids] });
+    this.pending.push({ kind: 'admit', channel, ids: [...ids] });
   }
 
   /** Queues one post for the next {@link commit}. */
@@ -284,29 +365,43 @@ export class SqliteHistoryStore implements HistoryStore {
       this.onError(new HistoryStoreError('HISTORY_CLOSED', `post to ${channel} after close dropped`));
       return;
     }
-    this.pending.push({ channel, post });
+    this.pending.push({ kind: 'post', channel, seq: this.seq.next(channel), post });
+    this.pendingPosts += 1;
   }
 
-  /** Writes every queued post now, in one transaction; on failure none of them is stored. */
+  /** Journals every queued post now, in one write; on failure none of them is stored. */
   commit(): CommitResult {
-    const batch = this.pending;
-    const admits = this.pendingAdmits;
+    const entries = this.pending;
+    const posts = this.pendingPosts;
     this.pending = [];
-    this.pendingAdmits = [];
-    if (batch.length === 0 && admits.length === 0) return { ok: true, posts: 0 };
-    if (this.closed) return { ok: false, posts: batch.length, error: new HistoryStoreError('HISTORY_CLOSED', 'history store is closed') };
-    try {
-      this.writeBatch(batch, admits);
-      this.written += batch.length;
-      this.scheduleTrim();
-      return { ok: true, posts: batch.length };
-    } catch (cause) {
-      // Disk full or I/O error: the transaction rolled back. The host refuses these posts; the
-      // counts no longer match the disk, so recount when next written.
+    this.pendingPosts = 0;
+    if (entries.length === 0) return { ok: true, posts: 0 };
+    if (this.closed) return { ok: false, posts, error: new HistoryStoreError('HISTORY_CLOSED', 'history store is closed') };
+    if (this.unimportedCount + posts > this.maxUnimported) {
       this.failedCommits += 1;
-      this.trimmer.forget();
-      return { ok: false, posts: batch.length, error: new HistoryStoreError('HISTORY_WRITE_FAILED', `${batch.length} posts not stored`, { cause }) };
+      const why = `${posts} posts not stored: ${this.unimportedCount} journaled posts are still waiting for the database (it refuses them: a full disk or its size cap)`;
+      return { ok: false, posts, error: new HistoryStoreError('HISTORY_WRITE_FAILED', why) };
     }
+    try {
+      this.journal.write(encodeBatch(this.serial, entries));
+    } catch (cause) {
+      // Disk full or I/O error: nothing of the batch counts (the next write goes to the same
+      // offset). The host refuses these posts.
+      this.failedCommits += 1;
+      return { ok: false, posts, error: new HistoryStoreError('HISTORY_WRITE_FAILED', `${posts} posts not stored`, { cause }) };
+    }
+    this.unimported.push({ serial: this.serial, entries, end: 0 });
+    this.serial += 1;
+    this.written += posts;
+    this.unimportedCount += posts;
+    // A backlog goes in soon, unless the database is refusing imports (then the interval paces the tries).
+    this.scheduleImport(this.importIntervalMs, !this.importFailing && this.unimportedCount >= 2 * this.importSliceRows);
+    return { ok: true, posts };
+  }
+
+  /** Imports every journaled batch now; throws the import's error if some stay (a load must not miss posts). */
+  private importOrThrow(): void {
+    if (!this.importNow()) throw new HistoryStoreError('HISTORY_IMPORT_FAILED', `${this.unimportedCount} journaled posts could not be imported`);
   }
 
   /** Commits what is queued; a failure was already answered by the host (STORE_UNAVAILABLE; admitted IDs: queued again by it). */
@@ -317,7 +412,7 @@ export class SqliteHistoryStore implements HistoryStore {
 
   /** Number of posts queued and not yet on disk. */
   get pendingCount(): number {
-    return this.pending.length;
+    return this.pendingPosts;
   }
 
   /** Flush and close the database; later appends are dropped and reported. Resolves once the checkpoint thread has exited too. */
@@ -330,13 +425,31 @@ export class SqliteHistoryStore implements HistoryStore {
   closeNow(): void {
     if (this.closed) return;
     this.commit();
-    // What is still due is trimmed now: at close, a longer pause costs nobody a late echo.
+    this.clearImportTimer();
+    // Imported and trimmed now: at close, a longer pause costs nobody a late echo. What cannot be
+    // imported stays in the journal, for the next open.
+    const imported = this.importNow();
+    this.clearImportTimer();
     if (this.trimTimer !== undefined) clearImmediate(this.trimTimer);
     this.trimTimer = undefined;
+    this.db.pragma(`busy_timeout = ${WAIT_MS}`);
     while (this.trimStep());
     this.closed = true;
+    try {
+      if (imported) this.journal.rewind(true);
+    } catch (cause) {
+      this.onError(new HistoryStoreError('HISTORY_WRITE_FAILED', 'cutting the imported journal failed; the next open skips what it holds', { cause }));
+    }
+    this.journal.close();
     void this.checkpointer?.stop();
     this.db.close();
+  }
+
+  private clearImportTimer(): void {
+    if (this.importTimer !== undefined) clearTimeout(this.importTimer);
+    if (this.importSoon !== undefined) clearImmediate(this.importSoon);
+    this.importTimer = undefined;
+    this.importSoon = undefined;
   }
 
   private assertOpen(): void {

@@ -39,7 +39,7 @@ export interface WorkerHost {
 /** Starts the host service of worker `init.index`; resolves once it serves. */
 export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, channel: WorkerChannel, logger: Logger): Promise<WorkerHost> {
   const { config, index, workers, endpoint } = init;
-  const opened = openStore(config, logger);
+  const opened = openStore(config, logger, index);
   const store = workerStore(opened.store, index, workers);
   const peers$ = new BehaviorSubject<readonly PeerEntry[]>([]);
   const discovery: HostDiscovery = {

@@ -11,6 +11,8 @@ import { HISTORY_STORE_MODULE } from './built-server.js';
 interface FillStore {
   append(channel: string, post: { authorId: string; text: string; at: number }): void;
   commit(): { ok: boolean };
+  /** Moves what the commits journaled into SQLite (the server does it every few hundred ms). */
+  importNow(): boolean;
   closeNow(): void;
 }
 
@@ -21,7 +23,7 @@ export function filledChannel(c: number): string {
   return `#hist-${c}`;
 }
 
-/** Posts appended per transaction. */
+/** Posts appended per commit (and import). */
 const BATCH = 20_000;
 
 /**
@@ -41,7 +43,7 @@ export async function fillHistory(dataDir: string, channels: number, perChannel:
       for (let i = 0; i < perChannel; i++) {
         const n = c * perChannel + i;
         store.append(channel, { authorId: `user-${n % 50}`, text: `stored post ${n}: the quick brown fox jumps over the lazy dog`, at: start + n * 1000 });
-        if (++queued % BATCH === 0 && !store.commit().ok) throw new Error(`history fill: commit failed after ${queued} posts`);
+        if (++queued % BATCH === 0 && !(store.commit().ok && store.importNow())) throw new Error(`history fill: commit failed after ${queued} posts`);
       }
     }
     if (!store.commit().ok) throw new Error('history fill: last commit failed');

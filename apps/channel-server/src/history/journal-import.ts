@@ -1,0 +1,126 @@
+/**
+ * Moving journaled batches (post-journal.ts) into SQLite. Each import is one IMMEDIATE transaction
+ * that inserts the batches' posts and admissions and records the last batch's serial for that
+ * journal in `journal_state`, so importing again after a crash between the import and the rewind of
+ * the journal skips what is already in: a batch goes in exactly once.
+ */
+import { readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { PostJournal, type JournalBatch, type JournalPost } from './post-journal.js';
+import { encodeSegment, SEGMENT_POSTS } from './post-segments.js';
+
+/** Suffix of journal files in the data dir. */
+export const JOURNAL_SUFFIX = '.journal';
+
+/** One segment of `posts`: the journal already holds each post's bytes as a segment stores them, copied rather than encoded again. */
+function segmentOf(posts: readonly JournalPost[]): Buffer {
+  let bytes = 0;
+  for (const p of posts) {
+    if (p.record === undefined || p.bodyAt === undefined || p.bodyEnd === undefined) return encodeSegment(posts.map((q) => q.post));
+    bytes += p.bodyEnd - p.bodyAt;
+  }
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const p of posts) at += (p.record as Buffer).copy(out, at, p.bodyAt, p.bodyEnd);
+  return out;
+}
+
+/**
+ * Inserts posts as segments: each channel's posts of the import, in order, in rows of up to
+ * SEGMENT_POSTS; `onRow` sees each row's channel and post count.
+ */
+function segmentInsert(db: Database.Database, onRow: (channel: string, posts: number) => void): (posts: readonly JournalPost[]) => void {
+  const stmt = db.prepare<[string, number, number, Buffer]>('INSERT INTO segments (channel, seq, count, data) VALUES (?, ?, ?, ?)');
+  return (posts) => {
+    const byChannel = new Map<string, JournalPost[]>();
+    for (const p of posts) {
+      const list = byChannel.get(p.channel);
+      if (list) list.push(p);
+      else byChannel.set(p.channel, [p]);
+    }
+    for (const [channel, list] of byChannel) {
+      for (let i = 0; i < list.length; i += SEGMENT_POSTS) {
+        const part = list.slice(i, i + SEGMENT_POSTS);
+        stmt.run(channel, (part.at(-1) as JournalPost).seq, part.length, segmentOf(part));
+        onRow(channel, part.length);
+      }
+    }
+  };
+}
+
+/** Imports batches of the journal `journal` in one transaction and records the last one's serial. */
+export type ImportBatches = (journal: string, batches: readonly JournalBatch[]) => void;
+
+/** The import transaction for `db` (IMMEDIATE: the workers of a box share the file). */
+export function importer(db: Database.Database, onRow: (channel: string, posts: number) => void): ImportBatches {
+  const insert = segmentInsert(db, onRow);
+  const admit = db.prepare<[string, string]>('INSERT OR IGNORE INTO admitted (channel, peer_id) VALUES (?, ?)');
+  const mark = db.prepare<[string, number]>('INSERT INTO journal_state (name, serial) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET serial = excluded.serial');
+  return db.transaction((journal: string, batches: readonly JournalBatch[]) => {
+    const last = batches.at(-1);
+    if (last === undefined) return;
+    const posts: JournalPost[] = [];
+    for (const batch of batches) {
+      for (const e of batch.entries) {
+        if (e.kind === 'post') posts.push(e);
+        else for (const id of e.ids) admit.run(e.channel, id);
+      }
+    }
+    insert(posts);
+    mark.run(journal, last.serial);
+  }).immediate;
+}
+
+/** The serial last imported from the journal `name`, or 0. */
+export function importedSerial(db: Database.Database, name: string): number {
+  return db.prepare<[string], { serial: number }>('SELECT serial FROM journal_state WHERE name = ?').get(name)?.serial ?? 0;
+}
+
+/** What {@link recoverJournals} did. */
+export interface Recovery {
+  /** Posts imported from journals left by a previous run (killed before it imported them). */
+  readonly posts: number;
+  /** Journal files read. */
+  readonly journals: number;
+  /** The serial the own journal's next batch takes. */
+  readonly nextSerial: number;
+}
+
+/**
+ * At open: imports what journals of earlier runs hold beyond their recorded serial. The own
+ * journal (`own`, a file name in `dir`) is cut to nothing afterwards; with `all`, every other
+ * journal in `dir` is imported too and deleted (a box that ran with more workers, or a worker's
+ * after a crash of the whole box). Throws what SQLite or the file system threw; nothing is cut
+ * or deleted before its posts are in.
+ */
+export function recoverJournals(db: Database.Database, dir: string, own: PostJournal, ownName: string, all: boolean, run: ImportBatches): Recovery {
+  let posts = 0;
+  let journals = 0;
+  const take = (journal: PostJournal, name: string): number => {
+    const done = importedSerial(db, name);
+    const batches = journal.readAll();
+    const fresh = batches.filter((b) => b.serial > done);
+    run(name, fresh);
+    journals += 1;
+    for (const b of fresh) for (const e of b.entries) if (e.kind === 'post') posts += 1;
+    return Math.max(done, batches.at(-1)?.serial ?? 0);
+  };
+  if (all) {
+    for (const file of readdirSync(dir)) {
+      if (!file.endsWith(JOURNAL_SUFFIX) || file === `${ownName}${JOURNAL_SUFFIX}`) continue;
+      const name = file.slice(0, -JOURNAL_SUFFIX.length);
+      const other = new PostJournal(join(dir, file));
+      try {
+        take(other, name);
+      } finally {
+        other.close();
+      }
+      unlinkSync(join(dir, file));
+      db.prepare<[string]>('DELETE FROM journal_state WHERE name = ?').run(name);
+    }
+  }
+  const last = take(own, ownName);
+  own.rewind(true);
+  return { posts, journals, nextSerial: last + 1 };
+}

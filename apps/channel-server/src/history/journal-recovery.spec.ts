@@ -1,0 +1,117 @@
+/**
+ * What the journal promises across a kill (journal-import.ts): every acknowledged post is imported
+ * by the next open, exactly once. A kill is stood in for by copying the data dir while the store
+ * is open (the database, its WAL and the journal as the kernel holds them at that moment), which
+ * is what a process killed right then leaves behind.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Post } from '@ims/channel-core';
+import { SqliteHistoryStore } from './sqlite-history-store.js';
+
+const post = (n: number): Post => ({ authorId: `a${n}`, text: `t${n} ✓`, at: n });
+
+describe('SqliteHistoryStore: the journal across a kill', () => {
+  let root: string;
+  const stores: SqliteHistoryStore[] = [];
+  const open = (dir: string, opts: Partial<ConstructorParameters<typeof SqliteHistoryStore>[0]> = {}) => {
+    const s = new SqliteHistoryStore({ dataDir: dir, checkpointIntervalMs: 0, importIntervalMs: 60_000, ...opts });
+    stores.push(s);
+    return s;
+  };
+  /** The data dir as a kill right now would leave it. */
+  const killedCopy = (dir: string): string => {
+    const copy = mkdtempSync(join(root, 'killed-'));
+    cpSync(dir, copy, { recursive: true });
+    return copy;
+  };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'ims-recovery-'));
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('imports at the next open what was acknowledged (journaled) and not yet imported', () => {
+    const dir = join(root, 'live');
+    const s = open(dir);
+    for (let i = 0; i < 3; i++) s.append('#a', post(i));
+    s.admit('@p', ['alice']);
+    expect(s.commit().ok).toBe(true);
+    s.append('#b', post(3));
+    expect(s.commit().ok).toBe(true);
+    expect(s.unimportedCount).toBe(4);
+    const after = open(killedCopy(dir));
+    expect(after.recoveredPosts).toBe(4);
+    expect(after.loadAll(10)).toEqual(
+      new Map([
+        ['#a', [post(0), post(1), post(2)]],
+        ['#b', [post(3)]],
+      ]),
+    );
+    expect(after.loadAdmissions().get('@p')).toEqual(['alice']);
+  });
+
+  it('imports nothing twice when killed after an import and before the journal was cut', () => {
+    const dir = join(root, 'live');
+    const s = open(dir);
+    s.append('#a', post(1));
+    s.commit();
+    expect(s.importNow()).toBe(true);
+    // The journal was only rewound: its bytes are still there, their serial recorded as imported.
+    s.append('#a', post(2));
+    s.commit();
+    const after = open(killedCopy(dir));
+    expect(after.recoveredPosts).toBe(1);
+    expect(after.loadAll(10).get('#a')).toEqual([post(1), post(2)]);
+    // And again from that state: still once each.
+    after.closeNow();
+    expect(open(killedCopy(dir)).loadAll(10).get('#a')).toEqual([post(1), post(2)]);
+  });
+
+  it('does not lose a post appended but not committed, nor keep one: only commits count', () => {
+    const dir = join(root, 'live');
+    const s = open(dir);
+    s.append('#a', post(1));
+    s.commit();
+    s.append('#a', post(2));
+    expect(open(killedCopy(dir)).loadAll(10).get('#a')).toEqual([post(1)]);
+  });
+
+  it("imports and deletes every worker's journal at a box's first open; a worker's open takes only its own", () => {
+    const dir = join(root, 'box');
+    const w0 = open(dir, { journalName: 'history-w0', recoverAllJournals: false });
+    const w1 = open(dir, { journalName: 'history-w1', recoverAllJournals: false });
+    w0.append('#zero', post(0));
+    w0.commit();
+    w1.append('#one', post(1));
+    w1.commit();
+    const killed = killedCopy(dir);
+    // A restarted worker 1 finds its own journal only.
+    const again1 = open(killed, { journalName: 'history-w1', recoverAllJournals: false });
+    expect(again1.recoveredPosts).toBe(1);
+    expect([...again1.loadAll(10).keys()]).toEqual(['#one']);
+    again1.closeNow();
+    expect(existsSync(join(killed, 'history-w0.journal'))).toBe(true);
+    // The box restarted: its first open takes everything left, and no other journal remains.
+    const first = open(killed);
+    expect(first.recoveredPosts).toBe(1);
+    expect([...first.loadAll(10).keys()].sort()).toEqual(['#one', '#zero']);
+    expect(readdirSync(killed).filter((f) => f.endsWith('.journal'))).toEqual(['history.journal']);
+  });
+
+  it('leaves an empty journal after a clean close', () => {
+    const dir = join(root, 'live');
+    const s = open(dir);
+    for (let i = 0; i < 100; i++) s.append('#a', post(i));
+    s.commit();
+    s.closeNow();
+    const b = open(dir);
+    expect(b.recoveredPosts).toBe(0);
+    expect(b.loadAll(1_000).get('#a')).toHaveLength(100);
+  });
+});
