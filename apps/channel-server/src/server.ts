@@ -10,7 +10,7 @@ import { hostDiscovery, memoryHistoryStore, startHostService, tapOwnHost, type H
 import { secureTcpTransport, tcpTransport, type Transport } from '@ims/transport';
 import type { ServerConfig } from './config.js';
 import { HISTORY_DB_FILE, SqliteHistoryStore } from './history/sqlite-history-store.js';
-import { renderMetrics, type MetricsSample } from './metrics/metrics.js';
+import { renderMetrics, type HistoryCounters, type MetricsSample } from './metrics/metrics.js';
 import { startOpsHttpServer, type OpsHttpServer } from './metrics/ops-http-server.js';
 import { parseStandbyFor } from './standby/plan-replicas.js';
 import { startStandbyReplica, type StandbyReplica } from './standby/standby-replica.js';
@@ -60,6 +60,11 @@ export function openStore(config: ServerConfig, logger: Logger, worker?: number)
     recoveredPosts: sqlite.recoveredPosts,
   });
   return { store: sqlite, sqlite };
+}
+
+/** The store's counters for /metrics (also sent by each worker to the primary). */
+export function historyCounters(sqlite: SqliteHistoryStore): HistoryCounters {
+  return { written: sqlite.written, pending: sqlite.pendingCount, failedCommits: sqlite.failedCommits, unimported: sqlite.unimportedCount, failedImports: sqlite.failedImports };
 }
 
 /** The host service's limits from the server's configuration (README "Configuration"). */
@@ -150,7 +155,7 @@ function metricsOf(host: HostService, discovery: Discovery, sqlite: SqliteHistor
     const d = discovery.stats();
     return renderMetrics({
       host: host.stats(),
-      ...(sqlite ? { history: { written: sqlite.written, pending: sqlite.pendingCount, failedCommits: sqlite.failedCommits } } : {}),
+      ...(sqlite ? { history: historyCounters(sqlite) } : {}),
       peers: d.peers,
       discovery: d,
       localHealth: localHealthOf(d),

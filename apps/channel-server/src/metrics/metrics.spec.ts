@@ -71,11 +71,13 @@ describe('renderMetrics', () => {
 
   it('adds history counters when persistence is on', () => {
     const m = parse(
-      renderMetrics({ host: stats(), history: { written: 9, pending: 1, failedCommits: 2 }, peers: 0, uptimeSeconds: 0, rssBytes: 0 }),
+      renderMetrics({ host: stats(), history: { written: 9, pending: 1, failedCommits: 2, unimported: 4, failedImports: 3 }, peers: 0, uptimeSeconds: 0, rssBytes: 0 }),
     );
     expect(m.get('ims_history_written_total')).toBe(9);
     expect(m.get('ims_history_pending')).toBe(1);
     expect(m.get('ims_history_failed_commits_total')).toBe(2);
+    expect(m.get('ims_history_unimported')).toBe(4);
+    expect(m.get('ims_history_failed_imports_total')).toBe(3);
   });
 
   it('shows whether the store takes posts, and what it refused', () => {

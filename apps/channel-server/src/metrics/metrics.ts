@@ -7,11 +7,20 @@ import type { HostStats } from '@ims/host-service';
 import { DISCOVERY_ABUSE_CAUSES, HOST_ERROR_CODES } from './abuse-codes.js';
 
 /** Everything one scrape shows; each part is a plain snapshot. */
+/** Counters of the SQLite history store (history/sqlite-history-store.ts). */
+export interface HistoryCounters {
+  readonly written: number;
+  readonly pending: number;
+  readonly failedCommits: number;
+  readonly unimported: number;
+  readonly failedImports: number;
+}
+
 export interface MetricsSample {
   /** The host service's counters and gauges. */
   readonly host: HostStats;
   /** History persistence; absent when history is kept in memory only. */
-  readonly history?: { readonly written: number; readonly pending: number; readonly failedCommits: number };
+  readonly history?: HistoryCounters;
   /** Peers in the discovery table. */
   readonly peers: number;
   /** Discovery's counters (docs/protocol.md §3.4, §3.6, §3.7): every abuse cause shows; absent in old samples. */
@@ -57,6 +66,8 @@ export function renderMetrics(s: MetricsSample): string {
     metric(lines, 'ims_history_written_total', 'counter', 'Posts written to the SQLite history.', s.history.written);
     metric(lines, 'ims_history_pending', 'gauge', 'Posts queued for the next group commit (end of the event-loop turn).', s.history.pending);
     metric(lines, 'ims_history_failed_commits_total', 'counter', 'History group commits that could not be written (their posts were refused).', s.history.failedCommits);
+    metric(lines, 'ims_history_unimported', 'gauge', 'Posts journaled (acknowledged) and not yet imported into the SQLite file.', s.history.unimported);
+    metric(lines, 'ims_history_failed_imports_total', 'counter', 'Imports of the journal into SQLite that failed (the posts stay journaled and are tried again).', s.history.failedImports);
   }
   const st = h.store;
   metric(lines, 'ims_store_writable', 'gauge', '1 while the history store takes posts, 0 while posts are refused with STORE_UNAVAILABLE.', st.writable ? 1 : 0);

@@ -55,10 +55,10 @@ describe('mergeHistograms', () => {
 });
 
 describe('aggregateHistory and the per-worker lines', () => {
-  const sample = (channels: number, written: number): WorkerSample => ({ host: hostStats({ channels }), history: { written, pending: 1, failedCommits: 0 }, cpuUs: 2_500_000, rssBytes: 1000 });
+  const sample = (channels: number, written: number): WorkerSample => ({ host: hostStats({ channels }), history: { written, pending: 1, failedCommits: 0, unimported: written, failedImports: 1 }, cpuUs: 2_500_000, rssBytes: 1000 });
 
   it('sums the SQLite counters, undefined without any store', () => {
-    expect(aggregateHistory([sample(1, 10), sample(2, 5)])).toEqual({ written: 15, pending: 2, failedCommits: 0 });
+    expect(aggregateHistory([sample(1, 10), sample(2, 5)])).toEqual({ written: 15, pending: 2, failedCommits: 0, unimported: 15, failedImports: 2 });
     expect(aggregateHistory([{ ...sample(1, 1), history: undefined }])).toBeUndefined();
   });
 

@@ -4,13 +4,14 @@
  * from the merged counts), the store writable only while every worker's is. Pure.
  */
 import type { HostStats } from '@ims/host-service';
+import type { HistoryCounters } from '../metrics/metrics.js';
 
 /** What one worker reports besides its host's stats. */
 export interface WorkerSample {
   /** The host service's stats in that worker. */
   readonly host: HostStats;
   /** Its SQLite store's counters; absent when history is in memory. */
-  readonly history: { readonly written: number; readonly pending: number; readonly failedCommits: number } | undefined;
+  readonly history: HistoryCounters | undefined;
   /** CPU time the worker process used, µs (user + system). */
   readonly cpuUs: number;
   /** Its resident set size, bytes. */
@@ -73,5 +74,11 @@ export function aggregateHostStats(hosts: readonly HostStats[], primaryErrors: R
 export function aggregateHistory(samples: readonly WorkerSample[]): WorkerSample['history'] {
   const hs = samples.flatMap((s) => (s.history ? [s.history] : []));
   if (hs.length === 0) return undefined;
-  return { written: sumOf(hs, (h) => h.written), pending: sumOf(hs, (h) => h.pending), failedCommits: sumOf(hs, (h) => h.failedCommits) };
+  return {
+    written: sumOf(hs, (h) => h.written),
+    pending: sumOf(hs, (h) => h.pending),
+    failedCommits: sumOf(hs, (h) => h.failedCommits),
+    unimported: sumOf(hs, (h) => h.unimported),
+    failedImports: sumOf(hs, (h) => h.failedImports),
+  };
 }

@@ -94,7 +94,7 @@ function opsBodies(o: OpsParts): { metrics: () => Promise<string>; health: () =>
     const ds = o.discovery.stats();
     const body = renderMetrics({
       host: aggregateHostStats(present.map((s) => s.host), o.refusals),
-      ...(o.config.dataDir === undefined ? {} : { history: aggregateHistory(present) ?? { written: 0, pending: 0, failedCommits: 0 } }),
+      ...(o.config.dataDir === undefined ? {} : { history: aggregateHistory(present) ?? { written: 0, pending: 0, failedCommits: 0, unimported: 0, failedImports: 0 } }),
       peers: ds.peers,
       discovery: ds,
       localHealth: { lagMs: ds.lagMs, stalledMs: ds.stalledMs, healthMultiplier: ds.healthMultiplier },

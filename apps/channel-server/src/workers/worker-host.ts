@@ -9,7 +9,7 @@ import { BehaviorSubject } from 'rxjs';
 import type { Logger } from '@ims/app-kit';
 import { startHostService, type HostDiscovery, type HostService, type HostStats } from '@ims/host-service';
 import { adoptingTransport, type FrameScreen } from '@ims/transport';
-import { hostLimitsOf, openStore } from '../server.js';
+import { historyCounters, hostLimitsOf, openStore } from '../server.js';
 import type { FromWorker, PeerEntry, ToWorker } from './ipc-messages.js';
 import { homeWorker } from './routing.js';
 import { workerStore } from './worker-store.js';
@@ -83,7 +83,7 @@ export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, ch
             req: msg.req,
             sample: {
               host: withRefusals(host.stats(), wrongWorker),
-              history: opened.sqlite && { written: opened.sqlite.written, pending: opened.sqlite.pendingCount, failedCommits: opened.sqlite.failedCommits },
+              history: opened.sqlite && historyCounters(opened.sqlite),
               cpuUs: cpuUsage().user + cpuUsage().system,
               rssBytes: process.memoryUsage.rss(),
             },
