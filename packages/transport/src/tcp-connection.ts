@@ -57,11 +57,14 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   private readonly maxQueue: number;
   private readonly idleMs: number;
   private state: 'open' | 'closing' | 'closed' = 'open';
+  /** The turn's first write, waiting for the end-of-turn flush: one write a turn needs no list. */
+  private queue: Uint8Array | undefined;
   /**
-   * What waits for the end-of-turn flush: nothing, one write (a fan-out's usual case: no array),
-   * or several. Emptied to undefined at each flush, so an idle connection holds no buffer list.
+   * All the turn's writes once there are two. Emptied in place and reused while turns bring
+   * several writes (a busy fan-out: a new list each turn would be garbage); dropped after a turn
+   * of one, so an idle connection holds none.
    */
-  private queue: Uint8Array | Uint8Array[] | undefined;
+  private queueList: Uint8Array[] | undefined;
   private queued = 0;
   private blocked = false;
   /** This connection is in the turn's flush list (saves a Set lookup per write of a fan-out). */
@@ -172,10 +175,12 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
 
   write(bytes: Uint8Array): boolean {
     if (this.state !== 'open') return false;
-    const q = this.queue;
-    if (q === undefined) this.queue = bytes;
-    else if (Array.isArray(q)) q.push(bytes);
-    else this.queue = [q, bytes];
+    if (this.queue === undefined) this.queue = bytes;
+    else {
+      const list = (this.queueList ??= []);
+      if (list.length === 0) list.push(this.queue);
+      list.push(bytes);
+    }
     this.queued += bytes.byteLength;
     // The bound covers both our queue and what the socket already holds: a peer that stopped
     // reading must not grow memory without limit. The socket's share only shrinks between our
@@ -197,9 +202,15 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   flush(): void {
     this.flushQueued = false;
     if (this.state === 'closed' || this.blocked) return;
-    const q = this.queue;
-    if (q !== undefined) {
-      const data = Array.isArray(q) ? Buffer.concat(q, this.queued) : q;
+    const first = this.queue;
+    if (first !== undefined) {
+      const list = this.queueList;
+      let data = first;
+      if (list === undefined || list.length === 0) this.queueList = undefined;
+      else {
+        data = Buffer.concat(list, this.queued);
+        list.length = 0;
+      }
       this.queue = undefined;
       this.queued = 0;
       const accepted = this.socket.write(data);
@@ -235,7 +246,7 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
     e.code ??= code;
     if (code !== undefined) this.logger?.warn('tcp.dropped', { reason, code });
     this.state = 'closing';
-    this.queue = undefined;
+    this.queue = this.queueList = undefined;
     this.queued = 0;
     this.dropFromFlush();
     this.socket.destroy();
@@ -261,7 +272,7 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
     const e = this.ending();
     if (e.closeTimer) clearTimeout(e.closeTimer);
     this.dropFromFlush();
-    this.queue = undefined;
+    this.queue = this.queueList = undefined;
     this.queued = 0;
     const info: CloseInfo = { reason: e.reason ?? 'closed', code: e.code, byPeer: e.byPeer };
     e.info = info;
