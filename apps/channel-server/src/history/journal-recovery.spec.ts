@@ -4,7 +4,8 @@
  * is open (the database, its WAL and the journal as the kernel holds them at that moment), which
  * is what a process killed right then leaves behind.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -104,12 +105,27 @@ describe('SqliteHistoryStore: the journal across a kill', () => {
     expect(readdirSync(killed).filter((f) => f.endsWith('.journal'))).toEqual(['history.journal']);
   });
 
+  it('opens over a journal of garbage (another program wrote it, a disk error), importing none of it, and journals afresh', () => {
+    const dir = join(root, 'live');
+    open(dir).closeNow();
+    writeFileSync(join(dir, 'history.journal'), Buffer.concat([Buffer.from('IMSJ'), randomBytes(5_000)]));
+    writeFileSync(join(dir, 'stray.journal'), randomBytes(100));
+    const s = open(dir);
+    expect(s.recoveredPosts).toBe(0);
+    expect(s.loadAll(10).size).toBe(0);
+    expect(existsSync(join(dir, 'stray.journal'))).toBe(false);
+    s.append('#a', post(1));
+    expect(s.commit().ok).toBe(true);
+    expect(open(killedCopy(dir)).loadAll(10).get('#a')).toEqual([post(1)]);
+  });
+
   it('leaves an empty journal after a clean close', () => {
     const dir = join(root, 'live');
     const s = open(dir);
     for (let i = 0; i < 100; i++) s.append('#a', post(i));
     s.commit();
     s.closeNow();
+    expect(statSync(join(dir, 'history.journal')).size).toBe(0);
     const b = open(dir);
     expect(b.recoveredPosts).toBe(0);
     expect(b.loadAll(1_000).get('#a')).toHaveLength(100);
