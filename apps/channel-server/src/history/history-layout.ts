@@ -175,6 +175,11 @@ export class SeqClock {
     return this.last;
   }
 
+  /** Every later seq goes above `seq` (posts journaled and not yet in the table). */
+  atLeast(seq: number): void {
+    this.last = Math.max(this.last, seq);
+  }
+
   /** A commit failed: what it looked up may be gone with it, look again. */
   forget(): void {
     this.checked.clear();

@@ -85,25 +85,36 @@ export interface Recovery {
   readonly journals: number;
   /** The serial the own journal's next batch takes. */
   readonly nextSerial: number;
+  /** The own journal's batches the database refused (a full disk at start): still in the journal, to be imported later. */
+  readonly left: JournalBatch[];
+  /** Why they were refused. */
+  readonly failure?: unknown;
 }
 
 /**
  * At open: imports what journals of earlier runs hold beyond their recorded serial. The own
  * journal (`own`, a file name in `dir`) is cut to nothing afterwards; with `all`, every other
  * journal in `dir` is imported too and deleted (a box that ran with more workers, or a worker's
- * after a crash of the whole box). Throws what SQLite or the file system threw; nothing is cut
- * or deleted before its posts are in.
+ * after a crash of the whole box). If the database refuses the own journal's batches (a server
+ * killed on a full disk and restarted on it), they are returned in `left` and the journal goes on
+ * after them: the server starts and serves them. Another journal the database refuses, or a file
+ * system error, throws; nothing is cut or deleted before its posts are in.
  */
 export function recoverJournals(db: Database.Database, dir: string, own: PostJournal, ownName: string, all: boolean, run: ImportBatches): Recovery {
   let posts = 0;
   let journals = 0;
+  const postsOf = (batches: readonly JournalBatch[]): number => {
+    let n = 0;
+    for (const b of batches) for (const e of b.entries) if (e.kind === 'post') n += 1;
+    return n;
+  };
   const take = (journal: PostJournal, name: string): number => {
     const done = importedSerial(db, name);
     const batches = journal.readAll();
     const fresh = batches.filter((b) => b.serial > done);
     run(name, fresh);
     journals += 1;
-    for (const b of fresh) for (const e of b.entries) if (e.kind === 'post') posts += 1;
+    posts += postsOf(fresh);
     return Math.max(done, batches.at(-1)?.serial ?? 0);
   };
   if (all) {
@@ -120,7 +131,18 @@ export function recoverJournals(db: Database.Database, dir: string, own: PostJou
       db.prepare<[string]>('DELETE FROM journal_state WHERE name = ?').run(name);
     }
   }
-  const last = take(own, ownName);
+  let last: number;
+  try {
+    last = take(own, ownName);
+  } catch (failure) {
+    const done = importedSerial(db, ownName);
+    const batches = own.readAll();
+    const left = batches.filter((b) => b.serial > done);
+    const end = batches.at(-1);
+    if (left.length === 0 || end === undefined) throw failure;
+    own.resumeAt(end.end);
+    return { posts, journals: journals + 1, nextSerial: end.serial + 1, left, failure };
+  }
   own.rewind(true);
-  return { posts, journals, nextSerial: last + 1 };
+  return { posts, journals, nextSerial: last + 1, left: [] };
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Post } from '@ims/channel-core';
-import { SqliteHistoryStore } from './sqlite-history-store.js';
+import Database from 'better-sqlite3';
+import { HISTORY_DB_FILE, type HistoryStoreError, SqliteHistoryStore } from './sqlite-history-store.js';
 
 const post = (n: number): Post => ({ authorId: `a${n}`, text: `t${n} ✓`, at: n });
 
@@ -103,6 +104,41 @@ describe('SqliteHistoryStore: the journal across a kill', () => {
     expect(first.recoveredPosts).toBe(1);
     expect([...first.loadAll(10).keys()].sort()).toEqual(['#one', '#zero']);
     expect(readdirSync(killed).filter((f) => f.endsWith('.journal'))).toEqual(['history.journal']);
+  });
+
+  it('starts on a full disk with a journal the database cannot take: serves it, journals on, and imports all once there is room', () => {
+    const dir = join(root, 'live');
+    const s = open(dir);
+    s.append('#a', post(0));
+    s.commit();
+    s.importNow();
+    const big = (n: number): Post => ({ authorId: 'a', text: `${n}:${'x'.repeat(3_000)}`, at: n });
+    for (let i = 1; i <= 20; i++) s.append('#a', big(i));
+    s.commit();
+    const killed = killedCopy(dir);
+    const pages = (() => {
+      const db = new Database(join(killed, HISTORY_DB_FILE));
+      try {
+        return db.pragma('page_count', { simple: true }) as number;
+      } finally {
+        db.close();
+      }
+    })();
+    const errors: HistoryStoreError[] = [];
+    // Capped at its size, the file takes no import: a full disk at restart.
+    const full = open(killed, { maxPages: pages, onError: (e) => errors.push(e) });
+    expect(errors.map((e) => e.code)).toEqual(['HISTORY_IMPORT_FAILED']);
+    expect(full.unimportedCount).toBe(20);
+    expect(full.loadAll(1_000).get('#a')).toEqual([post(0), ...Array.from({ length: 20 }, (_, k) => big(k + 1))]);
+    full.append('#a', post(21));
+    full.admit('@p', ['alice']);
+    expect(full.commit().ok).toBe(true);
+    expect(full.loadAdmissions().get('@p')).toEqual(['alice']);
+    full.closeNow();
+    const roomy = open(killed);
+    expect(roomy.recoveredPosts).toBe(21);
+    expect(roomy.loadAll(1_000).get('#a')).toEqual([post(0), ...Array.from({ length: 20 }, (_, k) => big(k + 1)), post(21)]);
+    expect(roomy.loadAdmissions().get('@p')).toEqual(['alice']);
   });
 
   it('opens over a journal of garbage (another program wrote it, a disk error), importing none of it, and journals afresh', () => {

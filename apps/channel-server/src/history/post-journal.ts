@@ -229,6 +229,11 @@ export class PostJournal {
     if (truncate) ftruncateSync(this.fd, 0);
   }
 
+  /** Goes on writing at `offset` (just past the batches read at open that are still to be imported). */
+  resumeAt(offset: number): void {
+    this.offset = offset;
+  }
+
   /** Closes the file; idempotent. */
   close(): void {
     if (this.closed) return;

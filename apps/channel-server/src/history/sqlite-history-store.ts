@@ -179,6 +179,7 @@ export class SqliteHistoryStore implements HistoryStore {
       this.recoveredPosts = recovery.posts;
       this.prunedChannels = this.pruneChannels(this.maxChannels);
       this.seq = new SeqClock(this.db, 2 * this.maxChannels);
+      this.adoptLeft(recovery.left, recovery.failure);
     } catch (cause) {
       throw new HistoryStoreError('HISTORY_OPEN_FAILED', `cannot open history in ${options.dataDir}`, { cause });
     }
@@ -186,6 +187,26 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db.pragma('busy_timeout = 0');
     this.checkpointer = this.startCheckpointer(join(options.dataDir, HISTORY_DB_FILE), options.checkpointIntervalMs ?? 500, options.walRestartFrames);
     this.scheduleTrim();
+  }
+
+  /**
+   * The journal's batches the database refused at open: kept as if just committed (loads include
+   * them, the import tries again), and every later seq goes above theirs.
+   */
+  private adoptLeft(left: readonly JournalBatch[], failure: unknown): void {
+    if (left.length === 0) return;
+    for (const b of left) {
+      for (const e of b.entries) {
+        if (e.kind !== 'post') continue;
+        this.unimportedCount += 1;
+        this.seq.atLeast(e.seq);
+      }
+    }
+    this.unimported = [...left];
+    this.failedImports += 1;
+    this.importFailing = true;
+    this.onError(new HistoryStoreError('HISTORY_IMPORT_FAILED', `${this.unimportedCount} journaled posts could not be imported at open; served from the journal and tried again`, { cause: failure }));
+    this.scheduleImport(Math.max(this.importIntervalMs, 50));
   }
 
   /** Trims on the next turn, after this turn's echoes went out; one short step per turn until none is due. */
@@ -305,7 +326,8 @@ export class SqliteHistoryStore implements HistoryStore {
   loadAll(limitPerChannel: number): Map<string, Post[]> {
     this.assertOpen();
     this.commit();
-    this.importOrThrow();
+    // What the database refuses now is served from the journal's batches (newer than any row).
+    this.importNow();
     // Disk may hold more than the retention (the slack, whole segments): never load those.
     const limit = Math.min(limitPerChannel, this.retainPerChannel);
     const out = new Map<string, Post[]>();
@@ -332,6 +354,20 @@ export class SqliteHistoryStore implements HistoryStore {
       have += posts.length;
     }
     finish();
+    const grown = new Set<string>();
+    for (const b of this.unimported) {
+      for (const e of b.entries) {
+        if (e.kind !== 'post') continue;
+        const list = out.get(e.channel);
+        if (list) list.push(e.post);
+        else out.set(e.channel, [e.post]);
+        grown.add(e.channel);
+      }
+    }
+    for (const channel of grown) {
+      const list = out.get(channel) as Post[];
+      if (list.length > limit) out.set(channel, list.slice(list.length - limit));
+    }
     return out;
   }
 
@@ -339,14 +375,20 @@ export class SqliteHistoryStore implements HistoryStore {
   loadAdmissions(): Map<string, string[]> {
     this.assertOpen();
     this.commit();
-    this.importOrThrow();
+    this.importNow();
     const rows = this.db.prepare<[], { channel: string; peer_id: string }>('SELECT channel, peer_id FROM admitted ORDER BY rowid').all();
     const out = new Map<string, string[]>();
+    const add = (channel: string, id: string): void => {
+      const list = out.get(channel);
+      if (!list) out.set(channel, [id]);
+      else if (!list.includes(id)) list.push(id);
+    };
     for (const r of rows) {
       const list = out.get(r.channel);
       if (list) list.push(r.peer_id);
       else out.set(r.channel, [r.peer_id]);
     }
+    for (const b of this.unimported) for (const e of b.entries) if (e.kind === 'admit') for (const id of e.ids) add(e.channel, id);
     return out;
   }
 
@@ -399,10 +441,6 @@ export class SqliteHistoryStore implements HistoryStore {
     return { ok: true, posts };
   }
 
-  /** Imports every journaled batch now; throws the import's error if some stay (a load must not miss posts). */
-  private importOrThrow(): void {
-    if (!this.importNow()) throw new HistoryStoreError('HISTORY_IMPORT_FAILED', `${this.unimportedCount} journaled posts could not be imported`);
-  }
 
   /** Commits what is queued; a failure was already answered by the host (STORE_UNAVAILABLE; admitted IDs: queued again by it). */
   flush(): Promise<void> {
