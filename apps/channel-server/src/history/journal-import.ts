@@ -49,19 +49,26 @@ function segmentInsert(db: Database.Database, onRow: (channel: string, posts: nu
   };
 }
 
-/** Imports batches of the journal `journal` in one transaction and records the last one's serial. */
-export type ImportBatches = (journal: string, batches: readonly JournalBatch[]) => void;
+/**
+ * Imports the batches of the journal `journal` not imported yet (serial above the recorded one) in
+ * one transaction, records the last one's serial, and returns how many posts went in. Whoever
+ * imports (the import thread, or the store's own connection at loads and close), a batch goes in once.
+ */
+export type ImportBatches = (journal: string, batches: readonly JournalBatch[]) => number;
 
 /** The import transaction for `db` (IMMEDIATE: the workers of a box share the file). */
 export function importer(db: Database.Database, onRow: (channel: string, posts: number) => void): ImportBatches {
   const insert = segmentInsert(db, onRow);
   const admit = db.prepare<[string, string]>('INSERT OR IGNORE INTO admitted (channel, peer_id) VALUES (?, ?)');
   const mark = db.prepare<[string, number]>('INSERT INTO journal_state (name, serial) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET serial = excluded.serial');
-  return db.transaction((journal: string, batches: readonly JournalBatch[]) => {
+  const recorded = db.prepare<[string], { serial: number }>('SELECT serial FROM journal_state WHERE name = ?');
+  return db.transaction((journal: string, batches: readonly JournalBatch[]): number => {
+    const done = recorded.get(journal)?.serial ?? 0;
     const last = batches.at(-1);
-    if (last === undefined) return;
+    if (last === undefined || last.serial <= done) return 0;
     const posts: JournalPost[] = [];
     for (const batch of batches) {
+      if (batch.serial <= done) continue;
       for (const e of batch.entries) {
         if (e.kind === 'post') posts.push(e);
         else for (const id of e.ids) admit.run(e.channel, id);
@@ -69,6 +76,7 @@ export function importer(db: Database.Database, onRow: (channel: string, posts: 
     }
     insert(posts);
     mark.run(journal, last.serial);
+    return posts.length;
   }).immediate;
 }
 
@@ -103,18 +111,11 @@ export interface Recovery {
 export function recoverJournals(db: Database.Database, dir: string, own: PostJournal, ownName: string, all: boolean, run: ImportBatches): Recovery {
   let posts = 0;
   let journals = 0;
-  const postsOf = (batches: readonly JournalBatch[]): number => {
-    let n = 0;
-    for (const b of batches) for (const e of b.entries) if (e.kind === 'post') n += 1;
-    return n;
-  };
   const take = (journal: PostJournal, name: string): number => {
     const done = importedSerial(db, name);
     const batches = journal.readAll();
-    const fresh = batches.filter((b) => b.serial > done);
-    run(name, fresh);
+    posts += run(name, batches);
     journals += 1;
-    posts += postsOf(fresh);
     return Math.max(done, batches.at(-1)?.serial ?? 0);
   };
   if (all) {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Post } from '@ims/channel-core';
 import Database from 'better-sqlite3';
 import { HISTORY_DB_FILE, type HistoryStoreError, SqliteHistoryStore } from './sqlite-history-store.js';
@@ -153,6 +153,31 @@ describe('SqliteHistoryStore: the journal across a kill', () => {
     s.append('#a', post(1));
     expect(s.commit().ok).toBe(true);
     expect(open(killedCopy(dir)).loadAll(10).get('#a')).toEqual([post(1)]);
+  });
+
+  it('imports in its thread, off the event loop: the rows appear without importNow, and the journal starts over', async () => {
+    const dir = join(root, 'live');
+    const s = open(dir, { importIntervalMs: 10, retainPerChannel: 50, pruneSlack: 5 });
+    for (let i = 0; i < 200; i++) {
+      s.append(`#c${i % 2}`, post(i));
+      s.commit();
+    }
+    await vi.waitFor(() => expect(s.unimportedCount).toBe(0), { timeout: 20_000, interval: 10 });
+    const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
+    try {
+      // Trimmed by the thread too: each channel keeps at least its 50, in whole segments.
+      const counts = db.prepare<[], { channel: string; n: number }>('SELECT channel, SUM(count) AS n FROM segments GROUP BY channel ORDER BY channel').all();
+      expect(counts.map((c) => c.channel)).toEqual(['#c0', '#c1']);
+      for (const c of counts) expect(c.n).toBeGreaterThanOrEqual(50);
+    } finally {
+      db.close();
+    }
+    s.append('#c0', post(200));
+    s.commit();
+    await s.close();
+    const again = open(dir, { retainPerChannel: 50 });
+    expect(again.recoveredPosts).toBe(0);
+    expect(again.loadAll(100).get('#c0')?.at(-1)).toEqual(post(200));
   });
 
   it('leaves an empty journal after a clean close', () => {

@@ -20,6 +20,7 @@ import { openLayout, SeqClock, type MigrationProgress } from './history-layout.j
 import { encodeBatch, PostJournal, type JournalBatch, type JournalEntry } from './post-journal.js';
 import { importer, JOURNAL_SUFFIX, recoverJournals, type ImportBatches } from './journal-import.js';
 import { decodeSegment } from './post-segments.js';
+import { ImportThread, type FromImportThread, type ImportThreadData } from './import-thread.js';
 
 /** Name of the database file inside `--data-dir` (plus SQLite's `-wal` and `-shm` files). */
 export const HISTORY_DB_FILE = 'history.sqlite3';
@@ -64,6 +65,8 @@ export interface SqliteHistoryStoreOptions {
    * without bound. @default 100_000
    */
   readonly maxUnimportedPosts?: number;
+  /** Import in a worker thread with a connection of its own, off the event loop; false: on this connection, in slices on the event loop. @default true */
+  readonly importThread?: boolean;
   /** Name of this store's journal in `dataDir` (`<name>.journal`); each process writing the file needs its own. @default 'history' */
   readonly journalName?: string;
   /** At open, also import and delete every other journal in `dataDir` (only where no other process writes: a box's first open). @default true */
@@ -117,6 +120,11 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly trimmer: PostTrimmer;
   private trimTimer: NodeJS.Immediate | undefined;
   private importTimer: NodeJS.Timeout | undefined;
+  /** How the import thread starts; undefined when imports run on this connection (option off, or the thread failed). */
+  private threadData: ImportThreadData | undefined;
+  private thread: ImportThread | undefined;
+  /** Journal bytes sent to the import thread so far (since the last rewind). */
+  private sentUpTo = 0;
   private importSoon: NodeJS.Immediate | undefined;
   private readonly onError: (error: HistoryStoreError) => void;
   private readonly seq: SeqClock;
@@ -186,6 +194,17 @@ export class SqliteHistoryStore implements HistoryStore {
     // From here on, a busy file is no reason to wait with the event loop held: the journal keeps the posts, the next try imports them.
     this.db.pragma('busy_timeout = 0');
     this.checkpointer = this.startCheckpointer(join(options.dataDir, HISTORY_DB_FILE), options.checkpointIntervalMs ?? 500, options.walRestartFrames);
+    if (options.importThread ?? true) {
+      this.threadData = {
+        file: join(options.dataDir, HISTORY_DB_FILE),
+        journal: this.journal.path,
+        name: this.journalName,
+        waitMs: WAIT_MS,
+        retryMs: Math.max(this.importIntervalMs, 50),
+        maxPages: options.maxPages === undefined ? undefined : Math.max(1, Math.floor(options.maxPages)),
+        trim: { retain: this.retainPerChannel, slack: this.pruneSlack, channelsPerStep: this.maxPrunesPerBatch, rowsPerStep: options.trimRowsPerStep, maxCounted: 2 * this.maxChannels },
+      };
+    }
     this.scheduleTrim();
   }
 
@@ -240,7 +259,9 @@ export class SqliteHistoryStore implements HistoryStore {
     if (this.closed || this.importSoon !== undefined) return;
     const run = (): void => {
       this.clearImportTimer();
-      if (!this.closed && this.importSlice()) this.scheduleImport(0, true);
+      if (this.closed) return;
+      if (this.threadData !== undefined) this.sendRange();
+      else if (this.importSlice()) this.scheduleImport(0, true);
     };
     if (soon) {
       if (this.importTimer !== undefined) clearTimeout(this.importTimer);
@@ -281,9 +302,55 @@ export class SqliteHistoryStore implements HistoryStore {
     this.unimported.splice(0, take);
     this.unimportedCount -= posts;
     // Everything written is in SQLite: the journal starts over from its head.
-    if (this.unimported.length === 0) this.journal.rewind();
+    if (this.unimported.length === 0) this.rewindJournal();
     this.scheduleTrim();
     return this.unimported.length > 0;
+  }
+
+  /** Everything written is in SQLite: the journal starts over from its head. */
+  private rewindJournal(): void {
+    this.journal.rewind();
+    this.sentUpTo = 0;
+  }
+
+  /** Sends the journal's bytes written since the last send to the import thread (starting it the first time). */
+  private sendRange(): void {
+    const data = this.threadData;
+    if (data === undefined || this.journal.size <= this.sentUpTo) return;
+    this.thread ??= new ImportThread(data, {
+      onMessage: (m) => this.onThreadMessage(m),
+      onFailure: (err) => this.onThreadFailure(err),
+    });
+    this.thread.send(this.sentUpTo, this.journal.size);
+    this.sentUpTo = this.journal.size;
+  }
+
+  private onThreadMessage(m: FromImportThread): void {
+    if (this.closed) return;
+    if (m.kind === 'imported') {
+      let n = 0;
+      while (n < this.unimported.length && (this.unimported[n] as JournalBatch).serial <= m.serial) n += 1;
+      for (const b of this.unimported.splice(0, n)) for (const e of b.entries) if (e.kind === 'post') this.unimportedCount -= 1;
+      this.importFailing = false;
+      // Imported up to the last batch written: nothing the thread still has to read is left in the journal.
+      if (this.unimported.length === 0 && this.sentUpTo === this.journal.size) this.rewindJournal();
+    } else if (m.kind === 'failed') {
+      if (m.busy) return;
+      this.failedImports += 1;
+      if (!this.importFailing) this.onError(new HistoryStoreError('HISTORY_IMPORT_FAILED', `${this.unimportedCount} journaled posts not yet in the database; kept in the journal and tried again (${m.message})`));
+      this.importFailing = true;
+    } else {
+      this.failedTrims += 1;
+      this.onError(new HistoryStoreError('HISTORY_TRIM_FAILED', `trimming old posts failed; they stay on disk until the next try (${m.message})`));
+    }
+  }
+
+  /** The thread died: imports go on on this connection, on the event loop (slower for the latency, nothing lost). */
+  private onThreadFailure(err: Error): void {
+    this.threadData = undefined;
+    this.thread = undefined;
+    this.onError(new HistoryStoreError('HISTORY_IMPORT_FAILED', 'the import thread failed; importing on the event loop instead', { cause: err }));
+    this.scheduleImport(this.importIntervalMs);
   }
 
   /** Imports every journaled batch into SQLite now, waiting for a busy file (loads, close); false if the database refused some (they stay journaled). */
@@ -453,10 +520,12 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.pendingPosts;
   }
 
-  /** Flush and close the database; later appends are dropped and reported. Resolves once the checkpoint thread has exited too. */
-  close(): Promise<void> {
+  /** Flush and close the database; later appends are dropped and reported. Resolves once the import and checkpoint threads have exited too. */
+  async close(): Promise<void> {
+    // The import thread finishes what it is doing first; what it has not taken is imported here.
+    await this.thread?.stop();
     this.closeNow();
-    return this.checkpointer?.stop() ?? Promise.resolve();
+    await this.checkpointer?.stop();
   }
 
   /** Synchronous {@link close}, for exit paths that cannot wait. */
@@ -464,6 +533,8 @@ export class SqliteHistoryStore implements HistoryStore {
     if (this.closed) return;
     this.commit();
     this.clearImportTimer();
+    // Not awaited (exit paths): a thread still importing holds the file; the import below waits for it, and skips what it took.
+    void this.thread?.stop();
     // Imported and trimmed now: at close, a longer pause costs nobody a late echo. What cannot be
     // imported stays in the journal, for the next open.
     const imported = this.importNow();
