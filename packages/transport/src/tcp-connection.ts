@@ -26,7 +26,7 @@ export function wrapSocket<T>(socket: Socket, options: ConnectionOptions<T>, pee
   return new TcpConnection(socket, options, peerId);
 }
 
-/** How a connection ends: its own object, created when the end begins (an open connection holds one field for it, not six). */
+/** How a connection ends: its own object, created when the end begins (an open connection holds one field for it, not seven). */
 interface Ending {
   reason: string | undefined;
   code: TransportErrorCode | undefined;
@@ -36,6 +36,8 @@ interface Ending {
   closeTimer: NodeJS.Timeout | undefined;
   /** Set once the socket closed. */
   info: CloseInfo | undefined;
+  /** The connection's child logger, once it logged. */
+  logger: Logger | undefined;
 }
 
 class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
@@ -53,7 +55,6 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   private readonly gate = new FrameGate<T>();
   /** The listener's options, shared by its connections (the logger, the close timeout and hook are read from it when needed). */
   private readonly options: ConnectionOptions<T>;
-  private connLogger: Logger | undefined;
   private readonly maxQueue: number;
   private readonly idleMs: number;
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -110,16 +111,15 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   }
 
   private ending(): Ending {
-    return (this.end ??= { reason: undefined, code: undefined, byPeer: false, discarded: 0, closeTimer: undefined, info: undefined });
+    return (this.end ??= { reason: undefined, code: undefined, byPeer: false, discarded: 0, closeTimer: undefined, info: undefined, logger: undefined });
   }
 
-  /** The per-connection child logger, built on first use (most connections never log). */
+  /** The per-connection child logger, built on first use: only an ending connection logs (a socket error, a drop). */
   private get logger(): Logger | undefined {
+    const e = this.ending();
     const base = this.options.logger;
-    if (this.connLogger === undefined && base !== undefined) {
-      this.connLogger = base.child({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}` });
-    }
-    return this.connLogger;
+    if (e.logger === undefined && base !== undefined) e.logger = base.child({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}` });
+    return e.logger;
   }
 
   attach(sink: ConnectionSink<T>): void {
