@@ -67,6 +67,24 @@ describe('TcpConnection writes', () => {
     expect(Buffer.from(socket.writes[0] as Uint8Array)).toEqual(Buffer.concat(frames));
   });
 
+  it('sends each turn on its own: a turn of several writes concatenated, a turn of one as is, whatever came before', async () => {
+    const { socket, conn } = setup();
+    const turns = [[1, 2], [3], [4, 5, 6], [7], [8, 9]].map((t) => t.map((i) => Uint8Array.of(i, i)));
+    for (const t of turns) {
+      for (const bytes of t) conn.write(bytes);
+      expect(conn.queuedBytes).toBe(2 * t.length);
+      await turn();
+    }
+    expect(socket.writes.map((w) => [...w])).toEqual(turns.map((t) => t.flatMap((b) => [...b])));
+    // A lone write goes to the socket as the very bytes written (no copy).
+    const lone = Uint8Array.of(42);
+    const seen: Uint8Array[] = [];
+    socket.write = (data: Uint8Array) => (seen.push(data), true);
+    conn.write(lone);
+    await turn();
+    expect(seen[0]).toBe(lone);
+  });
+
   it('waits for drain when socket.write says the buffer is full', async () => {
     const { socket, conn } = setup();
     socket.accept = false;
