@@ -125,6 +125,8 @@ export class SqliteHistoryStore implements HistoryStore {
   private thread: ImportThread | undefined;
   /** Journal bytes sent to the import thread so far (since the last rewind). */
   private sentUpTo = 0;
+  /** Posts journaled since the last range sent to the thread. */
+  private unsentPosts = 0;
   private importSoon: NodeJS.Immediate | undefined;
   private readonly onError: (error: HistoryStoreError) => void;
   private readonly seq: SeqClock;
@@ -323,6 +325,7 @@ export class SqliteHistoryStore implements HistoryStore {
     });
     this.thread.send(this.sentUpTo, this.journal.size);
     this.sentUpTo = this.journal.size;
+    this.unsentPosts = 0;
   }
 
   private onThreadMessage(m: FromImportThread): void {
@@ -503,8 +506,11 @@ export class SqliteHistoryStore implements HistoryStore {
     this.serial += 1;
     this.written += posts;
     this.unimportedCount += posts;
-    // A backlog goes in soon, unless the database is refusing imports (then the interval paces the tries).
-    this.scheduleImport(this.importIntervalMs, !this.importFailing && this.unimportedCount >= 2 * this.importSliceRows);
+    this.unsentPosts += posts;
+    // A backlog goes in soon, unless the database is refusing imports (then the interval paces the
+    // tries). With the thread, the backlog is what it was not sent yet: one range per 2 slices of a burst, not one per turn.
+    const backlog = this.threadData !== undefined ? this.unsentPosts : this.unimportedCount;
+    this.scheduleImport(this.importIntervalMs, !this.importFailing && backlog >= 2 * this.importSliceRows);
     return { ok: true, posts };
   }
 
