@@ -19,7 +19,7 @@ describe('SqliteHistoryStore: the journal across a kill', () => {
   let root: string;
   const stores: SqliteHistoryStore[] = [];
   const open = (dir: string, opts: Partial<ConstructorParameters<typeof SqliteHistoryStore>[0]> = {}) => {
-    const s = new SqliteHistoryStore({ dataDir: dir, checkpointIntervalMs: 0, importIntervalMs: 60_000, ...opts });
+    const s = new SqliteHistoryStore({ dataDir: dir, importThread: false, checkpointIntervalMs: 0, importIntervalMs: 60_000, ...opts });
     stores.push(s);
     return s;
   };
@@ -157,7 +157,7 @@ describe('SqliteHistoryStore: the journal across a kill', () => {
 
   it('imports in its thread, off the event loop: the rows appear without importNow, and the journal starts over', async () => {
     const dir = join(root, 'live');
-    const s = open(dir, { importIntervalMs: 10, retainPerChannel: 50, pruneSlack: 5 });
+    const s = open(dir, { importThread: true, importIntervalMs: 10, retainPerChannel: 50, pruneSlack: 5 });
     for (let i = 0; i < 200; i++) {
       s.append(`#c${i % 2}`, post(i));
       s.commit();

@@ -12,7 +12,7 @@ describe('SqliteHistoryStore: admission lists', () => {
   let dir: string;
   const stores: SqliteHistoryStore[] = [];
   const open = (opts: Partial<ConstructorParameters<typeof SqliteHistoryStore>[0]> = {}) => {
-    const s = new SqliteHistoryStore({ dataDir: dir, checkpointIntervalMs: 0, ...opts });
+    const s = new SqliteHistoryStore({ dataDir: dir, importThread: false, checkpointIntervalMs: 0, ...opts });
     stores.push(s);
     return s;
   };

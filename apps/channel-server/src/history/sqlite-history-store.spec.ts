@@ -14,7 +14,7 @@ describe('SqliteHistoryStore', () => {
   let dir: string;
   const stores: SqliteHistoryStore[] = [];
   const open = (opts: Partial<ConstructorParameters<typeof SqliteHistoryStore>[0]> = {}) => {
-    const s = new SqliteHistoryStore({ dataDir: dir, ...opts });
+    const s = new SqliteHistoryStore({ dataDir: dir, importThread: false, ...opts });
     stores.push(s);
     return s;
   };

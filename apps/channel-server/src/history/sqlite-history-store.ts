@@ -206,6 +206,8 @@ export class SqliteHistoryStore implements HistoryStore {
         maxPages: options.maxPages === undefined ? undefined : Math.max(1, Math.floor(options.maxPages)),
         trim: { retain: this.retainPerChannel, slack: this.pruneSlack, channelsPerStep: this.maxPrunesPerBatch, rowsPerStep: options.trimRowsPerStep, maxCounted: 2 * this.maxChannels },
       };
+      // Started now, not at the first import: its memory is the process's, not the first members'.
+      this.startThread(this.threadData);
     }
     this.scheduleTrim();
   }
@@ -319,13 +321,17 @@ export class SqliteHistoryStore implements HistoryStore {
   private sendRange(): void {
     const data = this.threadData;
     if (data === undefined || this.journal.size <= this.sentUpTo) return;
-    this.thread ??= new ImportThread(data, {
+    (this.thread ?? this.startThread(data)).send(this.sentUpTo, this.journal.size);
+    this.sentUpTo = this.journal.size;
+    this.unsentPosts = 0;
+  }
+
+  private startThread(data: ImportThreadData): ImportThread {
+    this.thread = new ImportThread(data, {
       onMessage: (m) => this.onThreadMessage(m),
       onFailure: (err) => this.onThreadFailure(err),
     });
-    this.thread.send(this.sentUpTo, this.journal.size);
-    this.sentUpTo = this.journal.size;
-    this.unsentPosts = 0;
+    return this.thread;
   }
 
   private onThreadMessage(m: FromImportThread): void {
