@@ -169,6 +169,7 @@ function metricsOf(host: HostService, discovery: Discovery, sqlite: SqliteHistor
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const started = Date.now();
   const { store, sqlite } = openStore(config, logger);
+  await sqlite?.ready();
   let discovery: Discovery | undefined;
   let host: HostService | undefined;
   let http: OpsHttpServer | undefined;

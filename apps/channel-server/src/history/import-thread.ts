@@ -27,6 +27,7 @@ export type ToImportThread = { readonly kind: 'range'; readonly from: number; re
 
 /** Thread → store. */
 export type FromImportThread =
+  | { readonly kind: 'ready' }
   | { readonly kind: 'imported'; readonly serial: number; readonly posts: number }
   | { readonly kind: 'failed'; readonly message: string; readonly busy: boolean }
   | { readonly kind: 'trimFailed'; readonly message: string };
@@ -52,6 +53,8 @@ export class ImportThread {
   private readonly worker: Worker;
   private stopped = false;
   private readonly exited: Promise<void>;
+  /** Resolves once the thread has opened its connection (or failed, or exited). */
+  readonly ready: Promise<void>;
 
   constructor(data: ImportThreadData, events: ImportThreadEvents) {
     const fromSources = import.meta.url.endsWith('.ts');
@@ -61,12 +64,18 @@ export class ImportThread {
       workerData: { ...data, entry },
       // The workspace packages resolve to their sources there, as in this process.
       ...(fromSources ? { execArgv: ['--conditions=@ims/source'] } : {}),
+      // It allocates little (a journal range, its batches): a small young generation keeps its memory small.
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     // Never keeps a stopping process up: close() imports what is left on the store's own connection.
     this.worker.unref();
     this.exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.on('message', (m: FromImportThread) => events.onMessage(m));
+    let ready: () => void = () => undefined;
+    this.ready = new Promise<void>((resolve) => (ready = resolve));
+    void this.exited.then(() => ready());
+    this.worker.on('message', (m: FromImportThread) => (m.kind === 'ready' ? ready() : events.onMessage(m)));
     this.worker.once('error', (err) => {
+      ready();
       if (!this.stopped) events.onFailure(err);
       this.stopped = true;
     });

@@ -20,10 +20,13 @@ if (port === null) throw new Error('import-worker.ts runs as a worker thread onl
 const db = new Database(data.file, { timeout: data.waitMs });
 db.pragma('synchronous = NORMAL');
 db.pragma('wal_autocheckpoint = 0');
+// An import touches a few hundred pages; SQLite's default cache (2 MB) would be held for nothing.
+db.pragma('cache_size = -1024');
 if (data.maxPages !== undefined) db.pragma(`max_page_count = ${data.maxPages}`);
 const trimmer = new PostTrimmer(db, data.trim as PostTrimmerOptions);
 const run = importer(db, (channel, posts) => trimmer.wrote(channel, posts));
 const fd = openSync(data.journal, 'r');
+port.postMessage({ kind: 'ready' } satisfies FromImportThread);
 
 /** Ranges sent and not yet imported, in order. */
 const queue: { from: number; to: number }[] = [];

@@ -334,8 +334,13 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.thread;
   }
 
+  /** Resolves once the import thread runs (at once without one): a server serves only then, so the thread's start-up is not in its first members' time or memory. */
+  ready(): Promise<void> {
+    return this.thread?.ready ?? Promise.resolve();
+  }
+
   private onThreadMessage(m: FromImportThread): void {
-    if (this.closed) return;
+    if (this.closed || m.kind === 'ready') return;
     if (m.kind === 'imported') {
       let n = 0;
       while (n < this.unimported.length && (this.unimported[n] as JournalBatch).serial <= m.serial) n += 1;

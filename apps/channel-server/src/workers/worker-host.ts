@@ -40,6 +40,7 @@ export interface WorkerHost {
 export async function startWorkerHost(init: Extract<ToWorker, { t: 'init' }>, channel: WorkerChannel, logger: Logger): Promise<WorkerHost> {
   const { config, index, workers, endpoint } = init;
   const opened = openStore(config, logger, index);
+  await opened.sqlite?.ready();
   const store = workerStore(opened.store, index, workers);
   const peers$ = new BehaviorSubject<readonly PeerEntry[]>([]);
   const discovery: HostDiscovery = {
