@@ -158,6 +158,8 @@ describe('SqliteHistoryStore: the journal across a kill', () => {
   it('imports in its thread, off the event loop: the rows appear without importNow, and the journal starts over', async () => {
     const dir = join(root, 'live');
     const s = open(dir, { importThread: true, importIntervalMs: 10, retainPerChannel: 50, pruneSlack: 5 });
+    // The server serves only once both threads run: ready() resolves (it never hangs on a thread).
+    await s.ready();
     for (let i = 0; i < 200; i++) {
       s.append(`#c${i % 2}`, post(i));
       s.commit();

@@ -37,6 +37,8 @@ export interface WalCheckpointerOptions {
 
 /** A running checkpoint worker. */
 export interface WalCheckpointer {
+  /** Resolves once the thread has opened its connection (or failed, or exited). */
+  readonly ready: Promise<void>;
   /** Stops the worker (it closes its connection); idempotent. Resolves once the thread has exited. */
   stop(): Promise<void>;
 }
@@ -46,6 +48,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { timeout: workerData.restartWaitMs });
+parentPort.postMessage('ready');
 const timer = setInterval(() => {
   const [result] = db.pragma('wal_checkpoint(PASSIVE)');
   if (result.log >= workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
@@ -74,11 +77,17 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   // A worker that has not opened its connection yet still does when it starts: callers that remove
   // the data dir wait for the exit (a test's cleanup raced that open and saw ENOTEMPTY).
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('error', () => resolve());
+    void exited.then(() => resolve());
+  });
   worker.once('error', (err) => {
     if (!stopped) options.onFailure(err);
     stopped = true;
   });
   return {
+    ready,
     stop(): Promise<void> {
       if (!stopped) {
         stopped = true;
