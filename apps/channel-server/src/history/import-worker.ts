@@ -51,7 +51,7 @@ function drain(): void {
   retry = undefined;
   while (queue.length > 0) {
     const range = queue[0] as { from: number; to: number };
-    const batches = readBatches(read(range.from, range.to));
+    const batches = readBatches(read(range.from, range.to), { posts: false });
     const last = batches.at(-1);
     try {
       const posts = run(data.name, batches);

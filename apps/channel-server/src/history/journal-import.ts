@@ -7,22 +7,19 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { PostJournal, type JournalBatch, type JournalPost } from './post-journal.js';
-import { encodeSegment, SEGMENT_POSTS } from './post-segments.js';
+import { PostJournal, type JournalBatch, type ReadPost } from './post-journal.js';
+import { SEGMENT_POSTS } from './post-segments.js';
 
 /** Suffix of journal files in the data dir. */
 export const JOURNAL_SUFFIX = '.journal';
 
-/** One segment of `posts`: the journal already holds each post's bytes as a segment stores them, copied rather than encoded again. */
-function segmentOf(posts: readonly JournalPost[]): Buffer {
+/** One segment of `posts`: the journal holds each post's bytes as a segment stores them, copied rather than encoded again. */
+function segmentOf(posts: readonly ReadPost[]): Buffer {
   let bytes = 0;
-  for (const p of posts) {
-    if (p.record === undefined || p.bodyAt === undefined || p.bodyEnd === undefined) return encodeSegment(posts.map((q) => q.post));
-    bytes += p.bodyEnd - p.bodyAt;
-  }
+  for (const p of posts) bytes += p.bodyEnd - p.bodyAt;
   const out = Buffer.allocUnsafe(bytes);
   let at = 0;
-  for (const p of posts) at += (p.record as Buffer).copy(out, at, p.bodyAt, p.bodyEnd);
+  for (const p of posts) at += p.record.copy(out, at, p.bodyAt, p.bodyEnd);
   return out;
 }
 
@@ -30,10 +27,10 @@ function segmentOf(posts: readonly JournalPost[]): Buffer {
  * Inserts posts as segments: each channel's posts of the import, in order, in rows of up to
  * SEGMENT_POSTS; `onRow` sees each row's channel and post count.
  */
-function segmentInsert(db: Database.Database, onRow: (channel: string, posts: number) => void): (posts: readonly JournalPost[]) => void {
+function segmentInsert(db: Database.Database, onRow: (channel: string, posts: number) => void): (posts: readonly ReadPost[]) => void {
   const stmt = db.prepare<[string, number, number, Buffer]>('INSERT INTO segments (channel, seq, count, data) VALUES (?, ?, ?, ?)');
   return (posts) => {
-    const byChannel = new Map<string, JournalPost[]>();
+    const byChannel = new Map<string, ReadPost[]>();
     for (const p of posts) {
       const list = byChannel.get(p.channel);
       if (list) list.push(p);
@@ -42,7 +39,7 @@ function segmentInsert(db: Database.Database, onRow: (channel: string, posts: nu
     for (const [channel, list] of byChannel) {
       for (let i = 0; i < list.length; i += SEGMENT_POSTS) {
         const part = list.slice(i, i + SEGMENT_POSTS);
-        stmt.run(channel, (part.at(-1) as JournalPost).seq, part.length, segmentOf(part));
+        stmt.run(channel, (part.at(-1) as ReadPost).seq, part.length, segmentOf(part));
         onRow(channel, part.length);
       }
     }
@@ -66,7 +63,7 @@ export function importer(db: Database.Database, onRow: (channel: string, posts: 
     const done = recorded.get(journal)?.serial ?? 0;
     const last = batches.at(-1);
     if (last === undefined || last.serial <= done) return 0;
-    const posts: JournalPost[] = [];
+    const posts: ReadPost[] = [];
     for (const batch of batches) {
       if (batch.serial <= done) continue;
       for (const e of batch.entries) {

@@ -28,16 +28,24 @@ const KIND_ADMIT = 2;
 /** Largest payload a reader accepts (a batch is one turn's posts; a frame is at most 16 MiB). */
 const MAX_PAYLOAD = 1 << 30;
 
-/** One post of a batch, with its channel and the seq it has in the posts table. */
+/** One post of a batch to write, with its channel and the seq it has in the posts table. */
 export interface JournalPost {
   readonly kind: 'post';
   readonly channel: string;
   readonly seq: number;
   readonly post: Post;
-  /** The batch record holding the post in segment encoding (post-segments.ts) at [bodyAt, bodyEnd), once encoded or read. */
-  record?: Buffer;
-  bodyAt?: number;
-  bodyEnd?: number;
+}
+
+/** A post read back: where its body (segment encoding, post-segments.ts) lies, and the post itself unless read lazily. */
+export interface ReadPost {
+  readonly kind: 'post';
+  readonly channel: string;
+  readonly seq: number;
+  /** Absent when read with `posts: false` (an import copies the body, it needs no strings). */
+  readonly post: Post | undefined;
+  readonly record: Buffer;
+  readonly bodyAt: number;
+  readonly bodyEnd: number;
 }
 
 /** Peer IDs admitted to a private channel (docs/protocol.md §8). */
@@ -47,13 +55,16 @@ export interface JournalAdmit {
   readonly ids: readonly string[];
 }
 
-/** An entry of a batch. */
+/** An entry of a batch to write. */
 export type JournalEntry = JournalPost | JournalAdmit;
+
+/** An entry of a batch read back. */
+export type ReadEntry = ReadPost | JournalAdmit;
 
 /** A batch read back, with where it ends in the file. */
 export interface JournalBatch {
   readonly serial: number;
-  readonly entries: JournalEntry[];
+  readonly entries: ReadEntry[];
   /** Offset just past the record. */
   readonly end: number;
 }
@@ -76,10 +87,7 @@ function putShort(buf: Buffer, at: number, s: string): number {
 /** Reused for encoding: one pass over the strings into room enough, then one copy of what was written. */
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
-/**
- * Encodes one batch record. Channel names, author IDs and peer IDs are wire-bounded (< 64 KiB).
- * Each post entry gets where its body is in the record: its bytes in segment encoding.
- */
+/** Encodes one batch record. Channel names, author IDs and peer IDs are wire-bounded (< 64 KiB). */
 export function encodeBatch(serial: number, entries: readonly JournalEntry[]): Buffer {
   let bound = HEADER_BYTES;
   for (const e of entries) bound += entryBound(e);
@@ -94,8 +102,6 @@ export function encodeBatch(serial: number, entries: readonly JournalEntry[]): B
       const start = at + 12;
       const end = writePostBody(buf, start, e.post);
       buf.writeUInt32BE(end - start, at + 8);
-      e.bodyAt = start;
-      e.bodyEnd = end;
       at = end;
     } else {
       buf[at++] = KIND_ADMIT;
@@ -110,14 +116,12 @@ export function encodeBatch(serial: number, entries: readonly JournalEntry[]): B
   buf.writeUInt32BE(Math.floor(serial / 2 ** 32), 8);
   buf.writeUInt32BE(serial >>> 0, 12);
   buf.writeUInt32BE(crc32(buf.subarray(HEADER_BYTES, at), crc32(buf.subarray(8, 16))), 16);
-  const record = Buffer.from(buf.subarray(0, at));
-  for (const e of entries) if (e.kind === 'post') e.record = record;
-  return record;
+  return Buffer.from(buf.subarray(0, at));
 }
 
 /** Decodes a payload; throws on a malformed one (a CRC-checked payload is never malformed). */
-function decodePayload(buf: Buffer, start: number, end: number): JournalEntry[] {
-  const out: JournalEntry[] = [];
+function decodePayload(buf: Buffer, start: number, end: number, posts: boolean): ReadEntry[] {
+  const out: ReadEntry[] = [];
   let at = start;
   const str = (lenBytes: 2 | 4): string => {
     const n = lenBytes === 2 ? buf.readUInt16BE(at) : buf.readUInt32BE(at);
@@ -132,8 +136,12 @@ function decodePayload(buf: Buffer, start: number, end: number): JournalEntry[] 
       const seq = buf.readDoubleBE(at);
       const bodyEnd = at + 12 + buf.readUInt32BE(at + 8);
       if (bodyEnd > end) throw new Error('journal post overruns its batch');
-      const [post, more] = decodeSegment(buf.subarray(at + 12, bodyEnd));
-      if (post === undefined || more !== undefined) throw new Error('journal post body is not one post');
+      let post: Post | undefined;
+      if (posts) {
+        const [one, more] = decodeSegment(buf.subarray(at + 12, bodyEnd));
+        if (one === undefined || more !== undefined) throw new Error('journal post body is not one post');
+        post = one;
+      }
       out.push({ kind: 'post', channel, seq, post, record: buf, bodyAt: at + 12, bodyEnd });
       at = bodyEnd;
     } else if (kind === KIND_ADMIT) {
@@ -152,9 +160,11 @@ function decodePayload(buf: Buffer, start: number, end: number): JournalEntry[] 
 
 /**
  * The batches of a journal's contents, from the head, while each is whole, its CRC holds and its
- * serial is one more than the previous one's (the first may have any serial).
+ * serial is one more than the previous one's (the first may have any serial). With `posts: false`
+ * the posts' strings are not decoded (an import copies each post's bytes as they are).
  */
-export function readBatches(buf: Buffer): JournalBatch[] {
+export function readBatches(buf: Buffer, options: { readonly posts?: boolean } = {}): JournalBatch[] {
+  const posts = options.posts ?? true;
   const out: JournalBatch[] = [];
   let at = 0;
   let last: number | undefined;
@@ -167,9 +177,9 @@ export function readBatches(buf: Buffer): JournalBatch[] {
     if (last !== undefined && serial !== last + 1) break;
     const body = buf.subarray(at + HEADER_BYTES, end);
     if (crc32(body, crc32(buf.subarray(at + 8, at + 16))) !== buf.readUInt32BE(at + 16)) break;
-    let entries: JournalEntry[];
+    let entries: ReadEntry[];
     try {
-      entries = decodePayload(buf, at + HEADER_BYTES, end);
+      entries = decodePayload(buf, at + HEADER_BYTES, end, posts);
     } catch {
       // Only a writer of another format gets here (the CRC held): the journal ends at this batch.
       break;
@@ -195,7 +205,7 @@ export class PostJournal {
   }
 
   /** Every batch the file holds now, from its head (see {@link readBatches}). */
-  readAll(): JournalBatch[] {
+  readAll(options: { readonly posts?: boolean } = {}): JournalBatch[] {
     const size = fstatSync(this.fd).size;
     const buf = Buffer.allocUnsafe(size);
     let got = 0;
@@ -204,7 +214,7 @@ export class PostJournal {
       if (n === 0) break;
       got += n;
     }
-    return readBatches(buf.subarray(0, got));
+    return readBatches(buf.subarray(0, got), options);
   }
 
   /** Bytes written since the journal was last rewound. */

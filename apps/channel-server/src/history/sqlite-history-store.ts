@@ -57,8 +57,8 @@ export interface SqliteHistoryStoreOptions {
   readonly maxPages?: number;
   /** ms between a commit and the import of the journal's batches into SQLite. @default 250 */
   readonly importIntervalMs?: number;
-  /** Posts per import transaction at most (whole batches: one turn's batch is never split); the next slice runs on the next turn. @default 2_000 */
-  readonly importSliceRows?: number;
+  /** Posts journaled and not yet handed to the import from which it starts at once, not after `importIntervalMs`. @default 4_000 */
+  readonly importBacklogPosts?: number;
   /**
    * Posts journaled but not yet in SQLite at most: while the database refuses them (full disk,
    * `maxPages`), commits beyond this many fail like a full disk instead of the journal growing
@@ -113,7 +113,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly maxPrunesPerBatch: number;
   private readonly maxChannels: number;
   private readonly importIntervalMs: number;
-  private readonly importSliceRows: number;
+  private readonly importBacklogPosts: number;
   private readonly maxUnimported: number;
   private readonly journalName: string;
   /** Trims channels over their retention in steps of their own, after an import. */
@@ -135,8 +135,8 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly checkpointer: WalCheckpointer | undefined;
   private pending: JournalEntry[] = [];
   private pendingPosts = 0;
-  /** Batches journaled and not yet in SQLite, oldest first. */
-  private unimported: JournalBatch[] = [];
+  /** Serial and post count of each batch journaled and not yet in SQLite, oldest first (the batches themselves are in the journal). */
+  private unimported: { readonly serial: number; readonly posts: number }[] = [];
   private serial: number;
   /** Is the streak of failed imports already reported? */
   private importFailing = false;
@@ -162,7 +162,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.maxPrunesPerBatch = Math.max(1, options.maxPrunesPerBatch ?? 32);
     this.maxChannels = options.maxChannels ?? 10_000;
     this.importIntervalMs = Math.max(0, options.importIntervalMs ?? 250);
-    this.importSliceRows = Math.max(1, options.importSliceRows ?? 2_000);
+    this.importBacklogPosts = Math.max(1, options.importBacklogPosts ?? 4_000);
     this.maxUnimported = Math.max(1, options.maxUnimportedPosts ?? 100_000);
     this.journalName = options.journalName ?? 'history';
     this.onError = options.onError ?? (() => undefined);
@@ -219,13 +219,15 @@ export class SqliteHistoryStore implements HistoryStore {
   private adoptLeft(left: readonly JournalBatch[], failure: unknown): void {
     if (left.length === 0) return;
     for (const b of left) {
+      let posts = 0;
       for (const e of b.entries) {
         if (e.kind !== 'post') continue;
-        this.unimportedCount += 1;
+        posts += 1;
         this.seq.atLeast(e.seq);
       }
+      this.unimported.push({ serial: b.serial, posts });
+      this.unimportedCount += posts;
     }
-    this.unimported = [...left];
     this.failedImports += 1;
     this.importFailing = true;
     this.onError(new HistoryStoreError('HISTORY_IMPORT_FAILED', `${this.unimportedCount} journaled posts could not be imported at open; served from the journal and tried again`, { cause: failure }));
@@ -265,7 +267,7 @@ export class SqliteHistoryStore implements HistoryStore {
       this.clearImportTimer();
       if (this.closed) return;
       if (this.threadData !== undefined) this.sendRange();
-      else if (this.importSlice()) this.scheduleImport(0, true);
+      else this.importOwn();
     };
     if (soon) {
       if (this.importTimer !== undefined) clearTimeout(this.importTimer);
@@ -278,20 +280,14 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   /**
-   * Imports whole batches, up to `importSliceRows` posts, in one transaction; true when more are
-   * waiting. A failure leaves them in the journal and tries again after the interval.
+   * Imports what the journal holds and SQLite lacks, on this connection, in one transaction (read
+   * back from the file: nothing of a batch stays in memory once journaled). A failure leaves it in
+   * the journal and tries again after the interval; false then.
    */
-  private importSlice(): boolean {
-    if (this.unimported.length === 0) return false;
-    let take = 0;
-    let posts = 0;
-    while (take < this.unimported.length && (take === 0 || posts < this.importSliceRows)) {
-      for (const e of (this.unimported[take] as JournalBatch).entries) if (e.kind === 'post') posts += 1;
-      take += 1;
-    }
-    const slice = this.unimported.slice(0, take);
+  private importOwn(): boolean {
+    if (this.unimported.length === 0) return true;
     try {
-      this.importBatches(this.journalName, slice);
+      this.importBatches(this.journalName, this.journal.readAll({ posts: false }));
     } catch (cause) {
       this.trimmer.forget();
       if (!isBusy(cause)) {
@@ -303,12 +299,17 @@ export class SqliteHistoryStore implements HistoryStore {
       return false;
     }
     this.importFailing = false;
-    this.unimported.splice(0, take);
-    this.unimportedCount -= posts;
-    // Everything written is in SQLite: the journal starts over from its head.
-    if (this.unimported.length === 0) this.rewindJournal();
+    this.unimported = [];
+    this.unimportedCount = 0;
+    this.rewindJournal();
     this.scheduleTrim();
-    return this.unimported.length > 0;
+    return true;
+  }
+
+  /** Batches journaled and not yet imported, read back from the journal (loads at start, rare): with their posts. */
+  private unimportedBatches(): JournalBatch[] {
+    const first = this.unimported[0]?.serial;
+    return first === undefined ? [] : this.journal.readAll().filter((b) => b.serial >= first);
   }
 
   /** Everything written is in SQLite: the journal starts over from its head. */
@@ -347,8 +348,8 @@ export class SqliteHistoryStore implements HistoryStore {
     if (this.closed || m.kind === 'ready') return;
     if (m.kind === 'imported') {
       let n = 0;
-      while (n < this.unimported.length && (this.unimported[n] as JournalBatch).serial <= m.serial) n += 1;
-      for (const b of this.unimported.splice(0, n)) for (const e of b.entries) if (e.kind === 'post') this.unimportedCount -= 1;
+      while (n < this.unimported.length && (this.unimported[n] as { serial: number }).serial <= m.serial) n += 1;
+      for (const b of this.unimported.splice(0, n)) this.unimportedCount -= b.posts;
       this.importFailing = false;
       // Imported up to the last batch written: nothing the thread still has to read is left in the journal.
       if (this.unimported.length === 0 && this.sentUpTo === this.journal.size) this.rewindJournal();
@@ -375,11 +376,10 @@ export class SqliteHistoryStore implements HistoryStore {
   importNow(): boolean {
     this.db.pragma(`busy_timeout = ${WAIT_MS}`);
     try {
-      while (this.importSlice());
+      return this.importOwn();
     } finally {
       this.db.pragma('busy_timeout = 0');
     }
-    return this.unimported.length === 0;
   }
   /** Moves WAL checkpoints to a worker (see wal-checkpointer.ts); SQLite's own come back if it fails. */
   private startCheckpointer(file: string, intervalMs: number, restartFrames: number | undefined): WalCheckpointer | undefined {
@@ -440,9 +440,9 @@ export class SqliteHistoryStore implements HistoryStore {
     }
     finish();
     const grown = new Set<string>();
-    for (const b of this.unimported) {
+    for (const b of this.unimportedBatches()) {
       for (const e of b.entries) {
-        if (e.kind !== 'post') continue;
+        if (e.kind !== 'post' || e.post === undefined) continue;
         const list = out.get(e.channel);
         if (list) list.push(e.post);
         else out.set(e.channel, [e.post]);
@@ -473,7 +473,7 @@ export class SqliteHistoryStore implements HistoryStore {
       if (list) list.push(r.peer_id);
       else out.set(r.channel, [r.peer_id]);
     }
-    for (const b of this.unimported) for (const e of b.entries) if (e.kind === 'admit') for (const id of e.ids) add(e.channel, id);
+    for (const b of this.unimportedBatches()) for (const e of b.entries) if (e.kind === 'admit') for (const id of e.ids) add(e.channel, id);
     return out;
   }
 
@@ -517,15 +517,15 @@ export class SqliteHistoryStore implements HistoryStore {
       this.failedCommits += 1;
       return { ok: false, posts, error: new HistoryStoreError('HISTORY_WRITE_FAILED', `${posts} posts not stored`, { cause }) };
     }
-    this.unimported.push({ serial: this.serial, entries, end: 0 });
+    this.unimported.push({ serial: this.serial, posts });
     this.serial += 1;
     this.written += posts;
     this.unimportedCount += posts;
     this.unsentPosts += posts;
     // A backlog goes in soon, unless the database is refusing imports (then the interval paces the
-    // tries). With the thread, the backlog is what it was not sent yet: one range per 2 slices of a burst, not one per turn.
+    // tries). With the thread, the backlog is what it was not sent yet: one range per backlog of a burst, not one per turn.
     const backlog = this.threadData !== undefined ? this.unsentPosts : this.unimportedCount;
-    this.scheduleImport(this.importIntervalMs, !this.importFailing && backlog >= 2 * this.importSliceRows);
+    this.scheduleImport(this.importIntervalMs, !this.importFailing && backlog >= this.importBacklogPosts);
     return { ok: true, posts };
   }
 
