@@ -6,6 +6,7 @@
  * 100 channels × 10 members workload (issue 13).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { importer } from './journal-import.js';
@@ -17,6 +18,14 @@ const data = workerData as ImportThreadData;
 const port = parentPort;
 if (port === null) throw new Error('import-worker.ts runs as a worker thread only');
 
+// Nice 10 for this thread only (Linux applies a thread's own setpriority to that thread): on a box
+// whose cores are all busy, the event loop and the members' traffic come first, the import waits
+// (the journal keeps the posts meanwhile).
+try {
+  setPriority(10);
+} catch {
+  // Not permitted here (a container's policy): the import runs at the process's priority.
+}
 const db = new Database(data.file, { timeout: data.waitMs });
 db.pragma('synchronous = NORMAL');
 db.pragma('wal_autocheckpoint = 0');

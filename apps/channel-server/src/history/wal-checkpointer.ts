@@ -47,6 +47,8 @@ export interface WalCheckpointer {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
+// Nice 10 for this thread only (as the import thread, import-worker.ts): the event loop comes first.
+try { require('node:os').setPriority(10); } catch { /* not permitted: the process's priority */ }
 const db = new Database(workerData.file, { timeout: workerData.restartWaitMs });
 parentPort.postMessage('ready');
 const timer = setInterval(() => {
