@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import type { Post } from '@ims/channel-core';
 import type { CommitResult, HistoryStore } from '@ims/host-service';
 import { startWalCheckpointer, WAL_RESTART_FRAMES, type WalCheckpointer } from './wal-checkpointer.js';
-import { PostTrimmer } from './post-trimmer.js';
+import { PostTrimmer, type PostTrimmerOptions } from './post-trimmer.js';
 import { openLayout, SeqClock, type MigrationProgress } from './history-layout.js';
 import { encodeBatch, PostJournal, type JournalBatch, type JournalEntry } from './post-journal.js';
 import { importer, JOURNAL_SUFFIX, recoverJournals, type ImportBatches } from './journal-import.js';
@@ -175,13 +175,7 @@ export class SqliteHistoryStore implements HistoryStore {
       // The cap holds for a migration too: one that does not fit fails the open and keeps the old table.
       if (options.maxPages !== undefined) this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPages))}`);
       openLayout(this.db, { onProgress: options.onMigrationProgress });
-      this.trimmer = new PostTrimmer(this.db, {
-        retain: this.retainPerChannel,
-        slack: this.pruneSlack,
-        channelsPerStep: this.maxPrunesPerBatch,
-        rowsPerStep: options.trimRowsPerStep,
-        maxCounted: 2 * this.maxChannels,
-      });
+      this.trimmer = new PostTrimmer(this.db, this.trimOptions(options));
       this.importBatches = importer(this.db, (channel, posts) => this.trimmer.wrote(channel, posts));
       this.journal = new PostJournal(join(options.dataDir, `${this.journalName}${JOURNAL_SUFFIX}`));
       const recovery = recoverJournals(this.db, options.dataDir, this.journal, this.journalName, options.recoverAllJournals ?? true, this.importBatches);
@@ -204,12 +198,17 @@ export class SqliteHistoryStore implements HistoryStore {
         waitMs: WAIT_MS,
         retryMs: Math.max(this.importIntervalMs, 50),
         maxPages: options.maxPages === undefined ? undefined : Math.max(1, Math.floor(options.maxPages)),
-        trim: { retain: this.retainPerChannel, slack: this.pruneSlack, channelsPerStep: this.maxPrunesPerBatch, rowsPerStep: options.trimRowsPerStep, maxCounted: 2 * this.maxChannels },
+        trim: this.trimOptions(options),
       };
       // Started now, not at the first import: its memory is the process's, not the first members'.
       this.startThread(this.threadData);
     }
     this.scheduleTrim();
+  }
+
+  /** How this connection's trimmer and the import thread's trim (the same retention). */
+  private trimOptions(options: SqliteHistoryStoreOptions): PostTrimmerOptions {
+    return { retain: this.retainPerChannel, slack: this.pruneSlack, channelsPerStep: this.maxPrunesPerBatch, rowsPerStep: options.trimRowsPerStep, maxCounted: 2 * this.maxChannels };
   }
 
   /**
