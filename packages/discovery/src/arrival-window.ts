@@ -45,8 +45,16 @@ export interface ArrivalWindow {
   latest: number;
   /** Our stalled-time total at `latest`. */
   latestStalled: number;
-  /** Longest silence between two of its PDUs since first heard; infinite once we stalled through one (liveness.ts: "like us"). */
+  /**
+   * Evidence of its rate for liveness.ts's "like us", from the steps between two of its PDUs that
+   * we handled on time: the longest such silence and their total. A step we largely stalled
+   * through, or one measured from a PDU that waited through our stall, tells nothing about the
+   * peer's rate (its PDUs came in a burst when we ran again) and counts for neither.
+   */
   longestSilence: number;
+  spread: number;
+  /** Its latest PDU was handled after one of our stalls (it may have waited in our socket). */
+  latestWaited: boolean;
   /** PDUs heard since first (split pieces not counted). */
   heard: number;
   /** PDUs since `anchor`, split pieces not counted, and the longest step between two of them. */
@@ -93,6 +101,8 @@ export function createArrivals(window: number, now: number, stalled: number): Ar
     latest: now,
     latestStalled: stalled,
     longestSilence: 0,
+    spread: 0,
+    latestWaited: false,
     heard: 1,
     steps: 0,
     longestStep: 0,
@@ -166,15 +176,23 @@ function correctLateExtra(w: ArrivalWindow, now: number, stalled: number): boole
 export function recordArrival(w: ArrivalWindow, now: number, stalled: number, assumedMs: number): boolean {
   const reference = w.count > 0 ? w.median : assumedMs;
   const step = now - w.latest;
-  // A silence we largely stalled through tells nothing about the peer's rate: it rules "like us" out.
-  w.longestSilence = Math.max(w.longestSilence, stalled - w.latestStalled > STALL_SHARE * step ? Number.POSITIVE_INFINITY : step);
+  const stalledFor = stalled - w.latestStalled;
+  const stalledThrough = stalledFor > STALL_SHARE * step;
   w.latest = now;
   w.latestStalled = stalled;
   if (step >= PIECE_SHARE * reference) {
     w.heard += 1;
     w.steps += 1;
     w.longestStep = Math.max(w.longestStep, step);
-  }
+    // Only a step between two PDUs handled on time is evidence of the peer's rate ("like us"), and
+    // the short stall of ours that it may hold is no silence of the peer's.
+    if (!stalledThrough && !w.latestWaited) {
+      const silence = step - stalledFor;
+      w.longestSilence = Math.max(w.longestSilence, silence);
+      w.spread += silence;
+    }
+    w.latestWaited = stalledThrough;
+  } else if (stalledThrough) w.latestWaited = true;
   const gap = now - w.anchor;
   // Across a stall of ours the PDUs came in a burst when we ran again: no interval to learn, and
   // the gap after the burst (measured from a PDU that may have waited) is not one either.

@@ -153,3 +153,53 @@ describe('liveness from learned intervals and local health, through discover() i
     expect(about(observer.events, 'host', 'gone')).toHaveLength(1);
   });
 });
+
+/**
+ * A host announcing every 150 ms (netsim's interval) whose loop is starved from `starveAt` for 9 s:
+ * it runs 10 ms a second, so one PDU a second (netsim's 22-cpu-starved-server). The observer starts
+ * listening at `listenAt`, its loop stalled during `stalls` (a start-up or JOIN hiccup).
+ */
+function starvedHostRun(o: { listenAt: number; stalls: readonly Stall[]; starveAt: number }): PeerEvent[] {
+  const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
+  let observer!: Watched;
+  ts.run(() => {
+    const net = memoryNetwork({ scheduler: ts });
+    const starvation: Stall[] = Array.from({ length: 9 }, (_, k) => [o.starveAt + 1_000 * k + 10, o.starveAt + 1_000 * (k + 1)] as const);
+    const host = watch(net.port({ address: '10.0.0.1' }), { peerId: 'host', intervalMs: 150, scheduler: starved(ts, starvation), server: { port: 50_000, channels: ['#a'] } });
+    ts.schedule(() => {
+      const held = starved(ts, o.stalls);
+      observer = watch(portOn(net, '10.0.0.3', held), { peerId: 'observer', nick: 'o', intervalMs: 150, scheduler: held });
+    }, o.listenAt);
+    ts.schedule(() => {
+      host.d.close();
+      observer.d.close();
+    }, o.starveAt + 9_000);
+  });
+  return observer.events;
+}
+
+describe('a host starved right after we first heard it (before its interval is learned)', () => {
+  it('is disconnected in its first long silence', () => {
+    const events = starvedHostRun({ listenAt: 600, stalls: [], starveAt: 1_120 });
+    const [disconnected = 0] = about(events, 'host', 'disconnected');
+    // Its last on-time PDU at 1050 s; judged on our 150 ms: 525 ms, checked every 37.5 ms.
+    expect(disconnected).toBeGreaterThan(1_050 + 525);
+    expect(disconnected).toBeLessThan(1_050 + 525 + 50);
+  });
+
+  it('is still disconnected in its first long silence when a short stall of ours (a JOIN, a GC) came between its first PDUs', () => {
+    // The 60 ms stall holds its 900 ms PDU until 940: a 190 ms step, of which 40 ms we could not run.
+    const events = starvedHostRun({ listenAt: 600, stalls: [[880, 940]], starveAt: 1_120 });
+    const [disconnected = 0] = about(events, 'host', 'disconnected');
+    expect(disconnected).toBeGreaterThan(1_050);
+    expect(disconnected).toBeLessThan(2_120); // before its next PDU: the members move in the first silence
+  });
+
+  it('a stall of ours that held its only early PDUs is no evidence: the host is taken for a slow announcer (the stated limit)', () => {
+    // Heard at 750, then its 900 PDU waited through our 100 ms stall, then 1050: no step we handled
+    // on time, so nothing shows it announces like us; the 15 s floor holds (docs/protocol.md §4.1).
+    const events = starvedHostRun({ listenAt: 700, stalls: [[900, 1_000]], starveAt: 1_120 });
+    expect(about(events, 'host', 'disconnected')).toEqual([]);
+    expect(about(events, 'host', 'suspect').length).toBeGreaterThan(0);
+  });
+});

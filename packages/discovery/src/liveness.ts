@@ -14,14 +14,21 @@ const LIKE_US_BAND = 0.1;
 
 /** Silence between two PDUs, in our intervals, that a peer announcing like us never exceeds before it is learned. */
 const LIKE_US_SILENCE = 1.25;
+/**
+ * Plus this much, ms: room for the jitter of its timer on a busy box, which at a short interval
+ * (netsim's 150 ms) is more than a quarter of it, and no room for a slow announcer's silence.
+ */
+const LIKE_US_SILENCE_SLACK_MS = 50;
 /** Time since first heard, in our intervals, over which those PDUs must spread (a burst of pieces or changes is no rate). */
 const LIKE_US_SPAN = 0.75;
 
 /**
- * A peer configured like us: its first regular gaps match our interval, or its PDUs so far spread
- * over at least 3/4 of our interval without one silence much longer than our interval (a silence we
- * mostly stalled through counts as long). Either way it is no slow announcer, so it is judged at
- * once (a host frozen right after we joined it, before start-up stalls let its gaps be learned).
+ * A peer configured like us: its first regular gaps match our interval, or the PDUs we handled on
+ * time spread over at least 3/4 of our interval without one silence much longer than our interval
+ * (a step we mostly stalled through, or measured from a PDU that waited through our stall, is no
+ * evidence either way: a start-up hiccup of ours neither makes a slow peer look fast nor blinds us
+ * to a fast one). Either way it is no slow announcer, so it is judged at once (a host frozen or
+ * starved right after we joined it, before start-up stalls let its gaps be learned).
  * A peer that sent a PDU ims never sends (cut short, an empty peer ID) is another implementation
  * (docs/protocol.md §7.6: the Java server announces every 15 s and at once on a change): never "like us".
  */
@@ -31,7 +38,7 @@ const announcesLikeUs = (config: PeerTableConfig, w: ArrivalWindow): boolean =>
     w.largest <= (1 + LIKE_US_BAND) * config.intervalMs &&
     w.smallest >= (1 - LIKE_US_BAND) * config.intervalMs &&
     w.anchor - w.first <= (1 + LIKE_US_BAND) * w.count * config.intervalMs) ||
-    (w.heard >= 2 && w.latest - w.first >= LIKE_US_SPAN * config.intervalMs && w.longestSilence <= LIKE_US_SILENCE * config.intervalMs));
+    (w.spread >= LIKE_US_SPAN * config.intervalMs && w.longestSilence <= LIKE_US_SILENCE * config.intervalMs + LIKE_US_SILENCE_SLACK_MS));
 
 /** Grace ceiling when `graceMs` is not set: the target is detection within 3 intervals + 1 s. */
 export const DEFAULT_GRACE_CEILING_MS = 250;

@@ -162,6 +162,16 @@ describe('peer table liveness (docs/protocol.md §4)', () => {
     expect(timesOf(limit, 'appeared')).toEqual([0, 15_000]);
   });
 
+  it('a host whose first PDUs jittered by 60 ms (a busy box) is still judged like us; a silence of two of our intervals is not', () => {
+    // 0, 150, then 360 (60 ms late), 450: steps of 210 and 90 ms at our 150 ms, then it freezes.
+    const jittered = createPeerTable({ selfId: 'me', intervalMs: 150 });
+    const [at = 0] = timesOf(announce(jittered, 'host', [0, 150, 360, 450], 5_000, 25), 'disconnected');
+    expect(at).toBeGreaterThan(450 + 3 * 210);
+    expect(at).toBeLessThan(2_000);
+    const slower = createPeerTable({ selfId: 'me', intervalMs: 150 });
+    expect(timesOf(announce(slower, 'host', [0, 150, 450, 500], 5_000, 25), 'disconnected')).toEqual([]);
+  });
+
   it('grace delays each threshold by the same amount; jitter widens them by z·σ', () => {
     const config = resolveTableConfig({ selfId: 'me', intervalMs: I, graceMs: 300, minIntervalSamples: 1 });
     const w = createArrivals(16, 0, 0);
