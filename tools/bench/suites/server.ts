@@ -28,6 +28,8 @@ interface Runs<R> {
   readonly ims: R;
   readonly relay: R;
   readonly nats: R | undefined;
+  /** Every run, in order: round i ran relay, ims and nats back to back. */
+  readonly all: { readonly ims: readonly R[]; readonly relay: readonly R[]; readonly nats: readonly R[] | undefined };
 }
 
 /**
@@ -52,7 +54,8 @@ async function compare<R>(
       for (const [t, target] of targets.entries()) runs[t]?.push(await fn(target));
     }
     const med = runs.map((r) => medianBy(r, key));
-    return { relay: med[0] as R, ims: med[1] as R, nats: nats ? (med[2] as R) : undefined };
+    const all = { relay: runs[0] as R[], ims: runs[1] as R[], nats: nats ? (runs[2] as R[]) : undefined };
+    return { relay: med[0] as R, ims: med[1] as R, nats: nats ? (med[2] as R) : undefined, all };
   } finally {
     await Promise.all(targets.map((t) => stopTarget(t)));
     rmSync(dir, { recursive: true, force: true });
@@ -73,21 +76,49 @@ function cpuLine(r: Runs<{ readonly serverCpuUsPerDelivery: number }>): string {
   return [part('ims', r.ims), part('relay', r.relay), part('nats', r.nats)].filter(Boolean).join(', ');
 }
 
+/** Alternating rounds of each fan-out: the CPU figures take their own medians over them (below). */
+const FAN_OUT_ROUNDS = 5;
+
+/**
+ * Server CPU per delivery of ims over the relay's, from all rounds: the median of each target's
+ * figure (their ratio is the printed figure), and the median of the per-round ratios, ims's run
+ * over the relay's run just before it. The verdict takes the per-round one: both runs of a round
+ * share the machine's load of that moment, which on a shared box moves the relay's own figure by
+ * ±20 % from one round to the next (0.27–0.44 µs at fan-out 50), more than the margin the target
+ * is about. The throughput figures keep the median run by throughput.
+ */
+function cpuRatios(all: Runs<FanOutResult>['all']): { ims: number; relay: number; ratioOfMedians: number; medianOfRatios: number } {
+  const med = (xs: readonly number[]): number => medianBy(xs, (x) => x);
+  const ims = med(all.ims.map((r) => r.serverCpuUsPerDelivery));
+  const relay = med(all.relay.map((r) => r.serverCpuUsPerDelivery));
+  const paired = all.ims.map((r, i) => r.serverCpuUsPerDelivery / (all.relay[i] as FanOutResult).serverCpuUsPerDelivery);
+  return { ims, relay, ratioOfMedians: ims / relay, medianOfRatios: med(paired) };
+}
+
 async function fanOutFigures(ctx: BenchContext, members: number, posts: number, nats: NatsServer | undefined): Promise<void> {
-  ctx.progress(`fan-out: 1 sender, ${members} members, ${posts} posts`);
-  const r = await compare((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, nats, 3);
+  ctx.progress(`fan-out: 1 sender, ${members} members, ${posts} posts, ${FAN_OUT_ROUNDS} alternating rounds`);
+  const r = await compare((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, nats, FAN_OUT_ROUNDS);
+  const rounds = r.all.ims.map((x, i) => `${x.serverCpuUsPerDelivery.toFixed(3)}/${(r.all.relay[i] as FanOutResult).serverCpuUsPerDelivery.toFixed(3)}`);
+  ctx.progress(`server CPU per delivery by round, ims/relay µs: ${rounds.join(', ')}`);
   const label = `server fan-out ${members} members`;
   // Which side saturates: a load generator near 100 % of a core bounds every target alike.
   const cpu = (name: string, x: FanOutResult | undefined): string =>
     x ? `${name} ${x.serverCpuPercent.toFixed(0)} % / load generator ${x.loadCpuPercent.toFixed(0)} %` : '';
   ctx.progress(`CPU in % of a core, target / load generator: ${[cpu('ims', r.ims), cpu('relay', r.relay), cpu('nats', r.nats)].filter(Boolean).join(', ')}`);
-  ctx.progress(`server CPU per delivery: ${cpuLine(r)}`);
+  ctx.progress(`server CPU per delivery in the median run by throughput: ${cpuLine(r)}`);
   const f = ctx.figure(`${label} delivered`, r.ims.deliveredPerSec, 'msgs/s', r.relay.deliveredPerSec);
   ctx.figure(`${label} p50 latency (lower is better)`, r.ims.p50Ms, 'ms', r.relay.p50Ms);
   ctx.figure(`${label} p99 latency (lower is better)`, r.ims.p99Ms, 'ms', r.relay.p99Ms);
-  const c = ctx.figure(`${label} server CPU per delivery (lower is better)`, r.ims.serverCpuUsPerDelivery, 'µs', r.relay.serverCpuUsPerDelivery);
+  const perDelivery = cpuRatios(r.all);
+  ctx.figure(`${label} server CPU per delivery, median of ${FAN_OUT_ROUNDS} rounds (lower is better)`, perDelivery.ims, 'µs', perDelivery.relay);
+  ctx.figure(`${label} server CPU per delivery, median of per-round ims/relay (lower is better)`, perDelivery.medianOfRatios, 'x relay');
   verdict(ctx, `fan-out at ${members} members >= ${TARGET.vsRelay} x relay`, (f.ratio ?? 0) >= TARGET.vsRelay, `ims/relay ${f.ratio?.toFixed(2)}`);
-  verdict(ctx, `server CPU per delivery at ${members} members <= ${TARGET.cpuVsRelay} x relay`, (c.ratio ?? Infinity) <= TARGET.cpuVsRelay, `ims/relay ${c.ratio?.toFixed(2)}`);
+  verdict(
+    ctx,
+    `server CPU per delivery at ${members} members <= ${TARGET.cpuVsRelay} x relay`,
+    perDelivery.medianOfRatios <= TARGET.cpuVsRelay,
+    `median of per-round ims/relay ${perDelivery.medianOfRatios.toFixed(2)}; ratio of the medians ${perDelivery.ratioOfMedians.toFixed(2)}`,
+  );
   if (!r.nats) return;
   const n = ctx.figure(`${label} delivered vs nats`, r.ims.deliveredPerSec, 'msgs/s', r.nats.deliveredPerSec);
   ctx.figure(`${label} p50 latency vs nats (lower is better)`, r.ims.p50Ms, 'ms', r.nats.p50Ms);
