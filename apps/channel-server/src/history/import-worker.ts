@@ -33,7 +33,7 @@ db.pragma('wal_autocheckpoint = 0');
 db.pragma('cache_size = -1024');
 if (data.maxPages !== undefined) db.pragma(`max_page_count = ${data.maxPages}`);
 const trimmer = new PostTrimmer(db, data.trim as PostTrimmerOptions);
-const run = importer(db, (channel, posts) => trimmer.wrote(channel, posts));
+const run = importer(db, (channel, posts) => trimmer.wrote(channel, posts), (data.trim as PostTrimmerOptions).retain);
 const fd = openSync(data.journal, 'r');
 port.postMessage({ kind: 'ready' } satisfies FromImportThread);
 

@@ -13,21 +13,28 @@ import { SEGMENT_POSTS } from './post-segments.js';
 /** Suffix of journal files in the data dir. */
 export const JOURNAL_SUFFIX = '.journal';
 
-/** One segment of `posts`: the journal holds each post's bytes as a segment stores them, copied rather than encoded again. */
-function segmentOf(posts: readonly ReadPost[]): Buffer {
+/** One segment of `posts[from..to)`: the journal holds each post's bytes as a segment stores them, copied rather than encoded again. */
+function segmentOf(posts: readonly ReadPost[], from: number, to: number): Buffer {
   let bytes = 0;
-  for (const p of posts) bytes += p.bodyEnd - p.bodyAt;
+  for (let i = from; i < to; i++) bytes += (posts[i] as ReadPost).bodyEnd - (posts[i] as ReadPost).bodyAt;
   const out = Buffer.allocUnsafe(bytes);
   let at = 0;
-  for (const p of posts) at += p.record.copy(out, at, p.bodyAt, p.bodyEnd);
+  for (let i = from; i < to; i++) {
+    const p = posts[i] as ReadPost;
+    at += p.record.copy(out, at, p.bodyAt, p.bodyEnd);
+  }
   return out;
 }
 
 /**
  * Inserts posts as segments: each channel's posts of the import, in order, in rows of up to
- * SEGMENT_POSTS; `onRow` sees each row's channel and post count.
+ * SEGMENT_POSTS; `onRow` sees each row's channel and post count. Of a channel with more than
+ * `retain` posts in this import only its newest `retain` go in: the older ones are past the
+ * retention already (those newer ones are kept in their place), and trimming would delete them
+ * right after the import. A busy channel's import so writes and trims its retention, not its
+ * traffic.
  */
-function segmentInsert(db: Database.Database, onRow: (channel: string, posts: number) => void): (posts: readonly ReadPost[]) => void {
+function segmentInsert(db: Database.Database, onRow: (channel: string, posts: number) => void, retain: number): (posts: readonly ReadPost[]) => void {
   const stmt = db.prepare<[string, number, number, Buffer]>('INSERT INTO segments (channel, seq, count, data) VALUES (?, ?, ?, ?)');
   return (posts) => {
     const byChannel = new Map<string, ReadPost[]>();
@@ -37,10 +44,10 @@ function segmentInsert(db: Database.Database, onRow: (channel: string, posts: nu
       else byChannel.set(p.channel, [p]);
     }
     for (const [channel, list] of byChannel) {
-      for (let i = 0; i < list.length; i += SEGMENT_POSTS) {
-        const part = list.slice(i, i + SEGMENT_POSTS);
-        stmt.run(channel, (part.at(-1) as ReadPost).seq, part.length, segmentOf(part));
-        onRow(channel, part.length);
+      for (let i = Math.max(0, list.length - retain); i < list.length; i += SEGMENT_POSTS) {
+        const end = Math.min(list.length, i + SEGMENT_POSTS);
+        stmt.run(channel, (list[end - 1] as ReadPost).seq, end - i, segmentOf(list, i, end));
+        onRow(channel, end - i);
       }
     }
   };
@@ -53,9 +60,12 @@ function segmentInsert(db: Database.Database, onRow: (channel: string, posts: nu
  */
 export type ImportBatches = (journal: string, batches: readonly JournalBatch[]) => number;
 
-/** The import transaction for `db` (IMMEDIATE: the workers of a box share the file). */
-export function importer(db: Database.Database, onRow: (channel: string, posts: number) => void): ImportBatches {
-  const insert = segmentInsert(db, onRow);
+/**
+ * The import transaction for `db` (IMMEDIATE: the workers of a box share the file); `retain` is the
+ * store's posts kept per channel (more than that of one channel in one import are not written).
+ */
+export function importer(db: Database.Database, onRow: (channel: string, posts: number) => void, retain = Number.POSITIVE_INFINITY): ImportBatches {
+  const insert = segmentInsert(db, onRow, Math.max(1, retain));
   const admit = db.prepare<[string, string]>('INSERT OR IGNORE INTO admitted (channel, peer_id) VALUES (?, ?)');
   const mark = db.prepare<[string, number]>('INSERT INTO journal_state (name, serial) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET serial = excluded.serial');
   const recorded = db.prepare<[string], { serial: number }>('SELECT serial FROM journal_state WHERE name = ?');

@@ -182,6 +182,28 @@ describe('SqliteHistoryStore: the journal across a kill', () => {
     expect(again.loadAll(100).get('#c0')?.at(-1)).toEqual(post(200));
   });
 
+  it("writes no more of a channel than its retention in one of the thread's imports", async () => {
+    const dir = join(root, 'burst');
+    // No trimming (the slack is larger than the burst): what is on disk is what the import wrote.
+    const s = open(dir, { importThread: true, importIntervalMs: 10, retainPerChannel: 50, pruneSlack: 10_000 });
+    await s.ready();
+    for (let i = 0; i < 300; i++) s.append('#big', post(i));
+    s.append('#small', post(1_000));
+    s.commit();
+    await vi.waitFor(() => expect(s.unimportedCount).toBe(0), { timeout: 20_000, interval: 10 });
+    const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
+    try {
+      const counts = db.prepare<[], { channel: string; n: number }>('SELECT channel, SUM(count) AS n FROM segments GROUP BY channel ORDER BY channel').all();
+      expect(counts).toEqual([
+        { channel: '#big', n: 50 },
+        { channel: '#small', n: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+    expect(s.loadAll(100).get('#big')).toEqual(Array.from({ length: 50 }, (_, k) => post(250 + k)));
+  });
+
   it('leaves an empty journal after a clean close', () => {
     const dir = join(root, 'live');
     const s = open(dir);

@@ -180,17 +180,25 @@ describe('SqliteHistoryStore', () => {
     for (let i = 0; i < 5; i++) a.append('#a', post(i));
     a.commit();
     a.importNow();
-    for (let i = 5; i < 12; i++) a.append('#a', post(i));
+    for (let i = 5; i < 9; i++) a.append('#a', post(i));
+    a.commit();
+    a.importNow();
+    for (let i = 9; i < 12; i++) a.append('#a', post(i));
     a.closeNow();
-    // Whole segments only: the first (5 posts) went, the second (7) stays whole.
+    // Whole segments only: the first (5 posts) went, the second (4) and third (3) stay whole.
     expect(rowsOnDisk()).toBe(7);
   });
 
   it('stores an import of one channel in segments of at most SEGMENT_POSTS posts, and trims whole segments only', () => {
     const s = open({ retainPerChannel: 100, pruneSlack: 1 });
-    for (let i = 0; i < 150; i++) s.append('#a', post(i));
-    s.commit();
-    s.importNow();
+    // Two imports (100 posts, then 50): one import writes no more than the retention of a channel.
+    for (let i = 0; i < 150; i++) {
+      s.append('#a', post(i));
+      if (i === 99 || i === 149) {
+        s.commit();
+        s.importNow();
+      }
+    }
     const segments = (): number[] => {
       const db = new Database(join(dir, HISTORY_DB_FILE), { readonly: true });
       try {
@@ -199,16 +207,36 @@ describe('SqliteHistoryStore', () => {
         db.close();
       }
     };
-    expect(segments()).toEqual([SEGMENT_POSTS, SEGMENT_POSTS, 150 - 2 * SEGMENT_POSTS]);
+    expect(segments()).toEqual([SEGMENT_POSTS, 100 - SEGMENT_POSTS, 50]);
     s.closeNow();
     // 150 is over 101, but dropping the oldest segment would leave 86, under the retention: all stay.
-    expect(segments()).toEqual([SEGMENT_POSTS, SEGMENT_POSTS, 150 - 2 * SEGMENT_POSTS]);
+    expect(segments()).toEqual([SEGMENT_POSTS, 100 - SEGMENT_POSTS, 50]);
     const b = open({ retainPerChannel: 80, pruneSlack: 1 });
     b.append('#a', post(150));
     b.closeNow();
-    // 151 on disk, keep ≥ 80: the oldest segment goes (87 left), the next would leave 23.
-    expect(segments()).toEqual([SEGMENT_POSTS, 150 - 2 * SEGMENT_POSTS, 1]);
+    // 151 on disk, keep ≥ 80: the oldest segment goes (87 left), the next would leave 51.
+    expect(segments()).toEqual([100 - SEGMENT_POSTS, 50, 1]);
     expect(open({ retainPerChannel: 80 }).loadAll(1_000).get('#a')).toEqual(Array.from({ length: 80 }, (_, k) => post(71 + k)));
+  });
+
+  it("writes only a channel's newest posts up to the retention of one import: the older ones are past it already", () => {
+    const s = open({ retainPerChannel: 5, pruneSlack: 100 });
+    for (let i = 0; i < 12; i++) s.append('#busy', post(i));
+    for (let i = 100; i < 103; i++) s.append('#quiet', post(i));
+    expect(s.commit()).toEqual({ ok: true, posts: 15 });
+    // Before the import the journal serves them: the newest five, as after it.
+    expect(s.loadAll(100).get('#busy')).toEqual([7, 8, 9, 10, 11].map(post));
+    s.importNow();
+    expect(rowsOnDisk()).toBe(5 + 3);
+    expect(s.loadAll(100).get('#busy')).toEqual([7, 8, 9, 10, 11].map(post));
+    expect(s.loadAll(100).get('#quiet')).toEqual([100, 101, 102].map(post));
+    s.closeNow();
+    const again = open({ retainPerChannel: 5, pruneSlack: 100 });
+    expect(again.loadAll(100).get('#busy')).toEqual([7, 8, 9, 10, 11].map(post));
+    // Later posts take seqs above the kept ones: the order holds across the restart.
+    again.append('#busy', post(12));
+    again.closeNow();
+    expect(open({ retainPerChannel: 5 }).loadAll(100).get('#busy')).toEqual([8, 9, 10, 11, 12].map(post));
   });
 
   it('trims channels already on disk over their retention when first written after reopening', () => {

@@ -176,7 +176,7 @@ export class SqliteHistoryStore implements HistoryStore {
       if (options.maxPages !== undefined) this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPages))}`);
       openLayout(this.db, { onProgress: options.onMigrationProgress });
       this.trimmer = new PostTrimmer(this.db, this.trimOptions(options));
-      this.importBatches = importer(this.db, (channel, posts) => this.trimmer.wrote(channel, posts));
+      this.importBatches = importer(this.db, (channel, posts) => this.trimmer.wrote(channel, posts), this.retainPerChannel);
       this.journal = new PostJournal(join(options.dataDir, `${this.journalName}${JOURNAL_SUFFIX}`));
       const recovery = recoverJournals(this.db, options.dataDir, this.journal, this.journalName, options.recoverAllJournals ?? true, this.importBatches);
       this.serial = recovery.nextSerial;
