@@ -20,6 +20,7 @@ const suite: BenchSuite = {
     ctx.figure('herd: back on the standby max', quantile(r.backMs, 1), 'ms');
     ctx.figure('herd: lost', r.lost, 'count');
     ctx.figure('herd: scattered (failed over elsewhere)', r.scattered, 'count');
+    if (Object.keys(r.leftReasons).length > 0) ctx.progress(`memberships that left, by reason: ${JSON.stringify(r.leftReasons)}`);
     ctx.figure('herd: load average (1 min) at start', load, 'load');
     ctx.progress(`target p99 ≤ 2000 ms and none lost: ${p99.value <= 2_000 && r.lost === 0 ? 'met' : 'NOT met'}`);
   },

@@ -41,6 +41,8 @@ export interface HerdResult {
   readonly lost: number;
   /** Memberships that failed over to a host other than B (scattered). */
   readonly scattered: number;
+  /** Why the lost ones left, by reason (empty when none left). */
+  readonly leftReasons: Readonly<Record<string, number>>;
 }
 
 /** One membership as the run watches it. */
@@ -50,6 +52,7 @@ interface Watched {
   backAt: number | undefined;
   movedTo: string | undefined;
   left: boolean;
+  leftReason: string | undefined;
 }
 
 function startServer(id: string, group: string, extra: readonly string[]): Promise<Target> {
@@ -77,6 +80,7 @@ export async function runHerd(opts: HerdOptions): Promise<HerdResult> {
   const targets: Target[] = [];
   const watched: Watched[] = [];
   const discoveries: Discovery[] = [];
+  let lobbyWatch: { unsubscribe(): void } | undefined;
   try {
     const a = await startServer(HOST, group, []);
     targets.push(a);
@@ -88,6 +92,10 @@ export async function runHerd(opts: HerdOptions): Promise<HerdResult> {
       discoveries.push(discover(await udpPort({ port: Number(group) }), { peerId: `herd-d${i}`, nick: 'herd', intervalMs: 500 }));
     }
     const hosts$ = lobbyHosts(discoveries[0] as Discovery);
+    // What the members' discovery shows of B: a member fails over only to a standby that its
+    // discovery knows and does not show disconnected (docs/protocol.md §5.5).
+    let standbyInLobby: string | undefined;
+    lobbyWatch = hosts$.subscribe((hosts) => (standbyInLobby = hosts.find((h) => h.id === STANDBY)?.state));
     for (const channel of channels) {
       for (let k = 1; k <= opts.perChannel; k++) {
         const selfId = `herd-${k}`;
@@ -96,13 +104,16 @@ export async function runHerd(opts: HerdOptions): Promise<HerdResult> {
           target: { peerId: HOST, address: '127.0.0.1', port: a.port },
           createMember: () => createMember({ selfId, channel }),
         });
-        const w: Watched = { session, standby: undefined, backAt: undefined, movedTo: undefined, left: false };
+        const w: Watched = { session, standby: undefined, backAt: undefined, movedTo: undefined, left: false, leftReason: undefined };
         session.events$.subscribe((e) => {
           if (e.event === 'standby') w.standby = e.standby;
           else if (e.event === 'failover') {
             w.backAt ??= performance.now();
             w.movedTo = e.host;
-          } else if (e.event === 'left') w.left = true;
+          } else if (e.event === 'left') {
+            w.left = true;
+            w.leftReason = String((e as { reason?: unknown }).reason);
+          }
         });
         watched.push(w);
       }
@@ -115,18 +126,25 @@ export async function runHerd(opts: HerdOptions): Promise<HerdResult> {
       return JSON.stringify(Object.fromEntries(n));
     };
     await until(`every membership joined on ${HOST} with ${STANDBY} as standby`, opts.setupMs, () => watched.every((w) => w.standby === STANDBY), standbys);
+    // As on a LAN where the members have heard the standby for a while: a setup quicker than B's
+    // announce interval would otherwise kill A before the members' discovery first heard B.
+    await until(`the members' discovery listing ${STANDBY} alive`, opts.setupMs, () => standbyInLobby === 'alive', () => `(it shows ${String(standbyInLobby)})`);
     say(`${watched.length} memberships on ${HOST}, standby ${STANDBY}; killing ${HOST}`);
     const killedAt = performance.now();
     a.child.kill('SIGKILL');
     await until('every membership back or lost', opts.backWithinMs, () => watched.every((w) => w.left || w.backAt !== undefined)).catch(() => undefined);
     const onB = watched.filter((w) => !w.left && w.movedTo === STANDBY && w.backAt !== undefined);
+    const leftReasons: Record<string, number> = {};
+    for (const w of watched) if (w.left) leftReasons[String(w.leftReason)] = (leftReasons[String(w.leftReason)] ?? 0) + 1;
     return {
+      leftReasons,
       memberships: watched.length,
       backMs: onB.map((w) => (w.backAt as number) - killedAt).sort((x, y) => x - y),
       lost: watched.length - onB.length,
       scattered: watched.filter((w) => w.movedTo !== undefined && w.movedTo !== STANDBY).length,
     };
   } finally {
+    lobbyWatch?.unsubscribe();
     await Promise.all(watched.map((w) => Promise.race([w.session.exit(), new Promise((r) => setTimeout(r, 2_000))])));
     for (const d of discoveries) d.close();
     await Promise.all(targets.map((t) => stopTarget(t)));

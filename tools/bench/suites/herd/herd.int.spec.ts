@@ -11,6 +11,7 @@ describe.skipIf(!probe.ok)('thundering herd (docs/protocol.md §5, §6.2)', () =
     const r = await runHerd({ channels: 40, perChannel: 2, backWithinMs: 30_000, setupMs: 60_000 });
     expect(r.memberships).toBe(80);
     expect(r.scattered).toBe(0);
+    expect(r.leftReasons).toEqual({});
     expect(r.lost).toBe(0);
     expect(r.backMs).toHaveLength(80);
   }, 120_000);
