@@ -12,7 +12,7 @@ import type { BenchContext, BenchSuite } from '../report.js';
 import { findNatsServer, startNats, type NatsServer } from './server/nats.js';
 import { scrapeFanoutP99Ms, startTarget, stopTarget, type Target } from './server/proc.js';
 import { startIms } from './server/ims-target.js';
-import { medianBy } from './server/stats.js';
+import { medianBy, pairedRatios } from './server/stats.js';
 import { fanOut, idleRss, manyChannels, type FanOutResult } from './server/workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,11 +88,11 @@ const FAN_OUT_ROUNDS = 5;
  * is about. The throughput figures keep the median run by throughput.
  */
 function cpuRatios(all: Runs<FanOutResult>['all']): { ims: number; relay: number; ratioOfMedians: number; medianOfRatios: number } {
-  const med = (xs: readonly number[]): number => medianBy(xs, (x) => x);
-  const ims = med(all.ims.map((r) => r.serverCpuUsPerDelivery));
-  const relay = med(all.relay.map((r) => r.serverCpuUsPerDelivery));
-  const paired = all.ims.map((r, i) => r.serverCpuUsPerDelivery / (all.relay[i] as FanOutResult).serverCpuUsPerDelivery);
-  return { ims, relay, ratioOfMedians: ims / relay, medianOfRatios: med(paired) };
+  const r = pairedRatios(
+    all.ims.map((x) => x.serverCpuUsPerDelivery),
+    all.relay.map((x) => x.serverCpuUsPerDelivery),
+  );
+  return { ims: r.ims, relay: r.base, ratioOfMedians: r.ratioOfMedians, medianOfRatios: r.medianOfRatios };
 }
 
 async function fanOutFigures(ctx: BenchContext, members: number, posts: number, nats: NatsServer | undefined): Promise<void> {

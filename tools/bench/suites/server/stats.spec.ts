@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fanoutP99MsOf } from './proc.js';
-import { Samples } from './stats.js';
+import { Samples, pairedRatios } from './stats.js';
 
 describe('Samples', () => {
   it('gives nearest-rank percentiles over unsorted input, growing past its first buffer', () => {
@@ -28,5 +28,21 @@ describe('fanoutP99MsOf', () => {
     ].join('\n');
     expect(fanoutP99MsOf(text)).toBeCloseTo(0.4, 9);
     expect(fanoutP99MsOf('ims_fanout_latency_seconds_bucket{le="+Inf"} 0')).toBeNaN();
+  });
+});
+
+describe('pairedRatios', () => {
+  it('takes the median of per-round ratios apart from the ratio of the medians', () => {
+    // Each round's load moves both of its runs: per round ims is 1.2, 0.89 and 1.67 × the base.
+    const r = pairedRatios([0.6, 0.4, 0.5], [0.5, 0.45, 0.3]);
+    expect(r.medianOfRatios).toBeCloseTo(1.2, 9);
+    expect(r.ims).toBeCloseTo(0.5, 9);
+    expect(r.base).toBeCloseTo(0.45, 9);
+    expect(r.ratioOfMedians).toBeCloseTo(0.5 / 0.45, 9);
+  });
+
+  it('refuses rounds that do not pair', () => {
+    expect(() => pairedRatios([1, 2], [1])).toThrow(RangeError);
+    expect(() => pairedRatios([], [])).toThrow(RangeError);
   });
 });

@@ -29,3 +29,16 @@ export function medianBy<R>(runs: readonly R[], key: (r: R) => number): R {
   const sorted = [...runs].sort((a, b) => key(a) - key(b));
   return sorted[Math.floor((sorted.length - 1) / 2)] as R;
 }
+
+/**
+ * Two estimates of `ims` over `base` from paired rounds (round i ran both back to back): the ratio
+ * of each side's median, and the median of the per-round ratios, which cancels the load a round's
+ * two runs shared. `ims` and `base` have one figure per round.
+ */
+export function pairedRatios(ims: readonly number[], base: readonly number[]): { ims: number; base: number; ratioOfMedians: number; medianOfRatios: number } {
+  if (ims.length !== base.length || ims.length === 0) throw new RangeError(`pairedRatios needs one figure per round on each side, got ${ims.length} and ${base.length}`);
+  const med = (xs: readonly number[]): number => medianBy(xs, (x) => x);
+  const m = med(ims);
+  const b = med(base);
+  return { ims: m, base: b, ratioOfMedians: m / b, medianOfRatios: med(ims.map((x, i) => x / (base[i] as number))) };
+}
