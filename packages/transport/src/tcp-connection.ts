@@ -9,6 +9,7 @@ import { type Flushable, cancelFlush, scheduleFlush } from './flush-scheduler.js
 import { FrameGate } from './frame-gate.js';
 import { listenData, onceDrain, ownSocket, type SocketOwner } from './socket-listeners.js';
 import { TRANSPORT_DEFAULTS } from './limits.js';
+import { SendBatch, written } from './send-batch.js';
 import type { TransportErrorCode } from './transport-error.js';
 
 let nextId = 1;
@@ -58,15 +59,8 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   private readonly maxQueue: number;
   private readonly idleMs: number;
   private state: 'open' | 'closing' | 'closed' = 'open';
-  /** The turn's first write, waiting for the end-of-turn flush: one write a turn needs no list. */
-  private queue: Uint8Array | undefined;
-  /**
-   * All the turn's writes once there are two. Emptied in place and reused while turns bring
-   * several writes (a busy fan-out: a new list each turn would be garbage); dropped after a turn
-   * of one, so an idle connection holds none.
-   */
-  private queueList: Uint8Array[] | undefined;
-  private queued = 0;
+  /** The turn's writes, waiting for the end-of-turn flush (send-batch.ts: no garbage per write). */
+  private readonly queue = new SendBatch();
   private blocked = false;
   /** This connection is in the turn's flush list (saves a Set lookup per write of a fan-out). */
   private flushQueued = false;
@@ -170,22 +164,16 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   }
 
   get queuedBytes(): number {
-    return this.queued;
+    return this.queue.bytes;
   }
 
   write(bytes: Uint8Array): boolean {
     if (this.state !== 'open') return false;
-    if (this.queue === undefined) this.queue = bytes;
-    else {
-      const list = (this.queueList ??= []);
-      if (list.length === 0) list.push(this.queue);
-      list.push(bytes);
-    }
-    this.queued += bytes.byteLength;
+    this.queue.add(bytes);
     // The bound covers both our queue and what the socket already holds: a peer that stopped
     // reading must not grow memory without limit. The socket's share only shrinks between our
     // writes, so the figure from the last flush is an upper bound (no property read per write).
-    if (this.queued + this.socketBacklog > this.maxQueue) {
+    if (this.queue.bytes + this.socketBacklog > this.maxQueue) {
       this.destroy(`slow reader: more than ${this.maxQueue} bytes waiting`, 'SLOW_READER');
       return false;
     }
@@ -202,19 +190,11 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
   flush(): void {
     this.flushQueued = false;
     if (this.state === 'closed' || this.blocked) return;
-    const first = this.queue;
-    if (first !== undefined) {
-      const list = this.queueList;
-      let data = first;
-      if (list === undefined || list.length === 0) this.queueList = undefined;
-      else {
-        data = Buffer.concat(list, this.queued);
-        list.length = 0;
-      }
-      this.queue = undefined;
-      this.queued = 0;
+    const data = this.queue.take();
+    if (data !== undefined) {
       const accepted = this.socket.write(data);
       this.socketBacklog = this.socket.writableLength;
+      written(data, this.socketBacklog);
       if (!accepted) {
         this.blocked = true;
         onceDrain(this.socket);
@@ -235,7 +215,7 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
     e.closeTimer.unref();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close without the timer.
     this.socket.resume();
-    if (this.queue === undefined && !this.blocked) this.socket.end();
+    if (this.queue.isEmpty && !this.blocked) this.socket.end();
     else this.queueFlush();
   }
 
@@ -246,8 +226,7 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
     e.code ??= code;
     if (code !== undefined) this.logger?.warn('tcp.dropped', { reason, code });
     this.state = 'closing';
-    this.queue = this.queueList = undefined;
-    this.queued = 0;
+    this.queue.clear();
     this.dropFromFlush();
     this.socket.destroy();
   }
@@ -272,8 +251,7 @@ class TcpConnection<T> implements Connection<T>, Flushable, SocketOwner {
     const e = this.ending();
     if (e.closeTimer) clearTimeout(e.closeTimer);
     this.dropFromFlush();
-    this.queue = this.queueList = undefined;
-    this.queued = 0;
+    this.queue.clear();
     const info: CloseInfo = { reason: e.reason ?? 'closed', code: e.code, byPeer: e.byPeer };
     e.info = info;
     this.options.onClosed?.(this);

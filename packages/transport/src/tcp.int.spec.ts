@@ -52,3 +52,67 @@ describe('tcpTransport', () => {
     expect((await accepted).remoteAddress).toBe('127.0.0.1');
   });
 });
+
+describe('tcpTransport batches under a full socket', () => {
+  it('delivers every byte in order to a member that stopped reading and to one that reads, while turns share the batch buffer', async () => {
+    const { connect } = await import('node:net');
+    const l = await tcpTransport.listen({ decoder: () => serverSideDecoder(), maxSendQueueBytes: 64 * 1024 * 1024 });
+    cleanup.push(() => l.close());
+    const accepted: import('./connection.js').Connection<ClientCommand>[] = [];
+    const bothIn = new Promise<void>((resolve) => {
+      const sub = l.connections$.subscribe((c) => {
+        accepted.push(c);
+        if (accepted.length === 2) {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    const TURNS = 1500;
+    const PER_TURN = 20;
+    // 12 MB each: more than loopback's socket buffers hold, so writes to the stopped member go partial and are kept.
+    const CHUNK = 400;
+    const total = TURNS * PER_TURN * CHUNK;
+    const clients = [connect(l.port, '127.0.0.1'), connect(l.port, '127.0.0.1')];
+    const slow = clients[1] as import('node:net').Socket;
+    slow.pause();
+    const got = clients.map(() => [] as Buffer[]);
+    const done = clients.map(
+      (c, i) =>
+        new Promise<void>((resolve) => {
+          let n = 0;
+          c.on('data', (d: Buffer) => {
+            (got[i] as Buffer[]).push(d);
+            n += d.length;
+            if (n >= total) resolve();
+          });
+        }),
+    );
+    cleanup.push(() => clients.forEach((c) => c.destroy()));
+    await failAfter(bothIn);
+    // Chunk k of the stream is its number, repeated: any byte overwritten or out of place shows.
+    const chunk = (k: number): Uint8Array => {
+      const b = Buffer.alloc(CHUNK);
+      for (let at = 0; at < CHUNK; at += 4) b.writeUInt32BE(k, at);
+      return b;
+    };
+    for (let t = 0; t < TURNS; t++) {
+      for (let j = 0; j < PER_TURN; j++) {
+        const bytes = chunk(t * PER_TURN + j);
+        for (const c of accepted) expect(c.write(bytes)).toBe(true);
+      }
+      // One turn per round: each round's writes are joined and flushed at its end.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await failAfter(done[0] as Promise<void>, 20_000);
+    slow.resume();
+    await failAfter(done[1] as Promise<void>, 20_000);
+    for (const parts of got) {
+      const all = Buffer.concat(parts);
+      expect(all.length).toBe(total);
+      for (let k = 0; k < TURNS * PER_TURN; k++) {
+        if (all.readUInt32BE(k * CHUNK) !== k || all.readUInt32BE(k * CHUNK + CHUNK - 4) !== k) throw new Error(`chunk ${k} is wrong: starts with ${all.readUInt32BE(k * CHUNK)}`);
+      }
+    }
+  });
+});
