@@ -94,7 +94,8 @@ function joinInto(n: number): Buffer {
     shared = Buffer.allocUnsafeSlow(SHARED_BYTES);
     sharedFree = 0;
   }
-  lastJoined = shared.subarray(sharedFree, sharedFree + n);
+  // Buffer.from(arrayBuffer, ...) builds the view directly; subarray() looks up a species constructor first.
+  lastJoined = Buffer.from(shared.buffer, shared.byteOffset + sharedFree, n);
   return lastJoined;
 }
 
