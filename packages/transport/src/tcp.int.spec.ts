@@ -1,7 +1,9 @@
+import { connect, type Socket } from 'node:net';
 import { type ClientCommand, serverSideDecoder } from '@ims/codec';
 import { firstValueFrom, timeout } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeTransport, failAfter } from '../test/describe-transport.js';
+import type { Connection } from './connection.js';
 import type { Listener } from './transport.js';
 import { tcpTransport } from './tcp-transport.js';
 
@@ -55,10 +57,9 @@ describe('tcpTransport', () => {
 
 describe('tcpTransport batches under a full socket', () => {
   it('delivers every byte in order to a member that stopped reading and to one that reads, while turns share the batch buffer', async () => {
-    const { connect } = await import('node:net');
     const l = await tcpTransport.listen({ decoder: () => serverSideDecoder(), maxSendQueueBytes: 64 * 1024 * 1024 });
     cleanup.push(() => l.close());
-    const accepted: import('./connection.js').Connection<ClientCommand>[] = [];
+    const accepted: Connection<ClientCommand>[] = [];
     const bothIn = new Promise<void>((resolve) => {
       const sub = l.connections$.subscribe((c) => {
         accepted.push(c);
@@ -74,7 +75,7 @@ describe('tcpTransport batches under a full socket', () => {
     const CHUNK = 400;
     const total = TURNS * PER_TURN * CHUNK;
     const clients = [connect(l.port, '127.0.0.1'), connect(l.port, '127.0.0.1')];
-    const slow = clients[1] as import('node:net').Socket;
+    const slow = clients[1] as Socket;
     slow.pause();
     const got = clients.map(() => [] as Buffer[]);
     const done = clients.map(
