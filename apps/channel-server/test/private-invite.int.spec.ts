@@ -18,15 +18,30 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
+/**
+ * The invitee's TCP listener on a random discovery port, bound before anything uses the port: in
+ * 41000–49000 a port may be some other suite's client port at the moment (the ephemeral range
+ * starts at 32768; the process fuzz holds ~10,000 loopback connections), so a taken one is skipped.
+ */
+async function inviteInbox(): Promise<{ group: number; inbox: InviteListener }> {
+  for (let tries = 1; ; tries++) {
+    const group = privateDiscoveryPort();
+    try {
+      return { group, inbox: await listenForInvites({ address: '127.0.0.1', port: group }) };
+    } catch (err) {
+      if (tries >= 20 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
 const answered = (r: readonly ServerCommand[]): boolean => r.some((x) => x.cmd === 'STANDBY' || x.cmd === 'ERROR');
 
 describe.skipIf(!probe.ok)('private invitations by TCP (real server)', () => {
   it('tells the invited peer where to JOIN the private channel, and nobody else', async () => {
-    const group = privateDiscoveryPort();
+    const { group, inbox } = await inviteInbox();
+    cleanup.push(() => inbox.close());
     const server = await ServerProcess.start(['--port', '0', '--discovery-port', String(group), '--announce-interval', '200ms', '--http-port', '0', '--id', 'srv-1']);
     cleanup.push(() => server.kill());
-    const inbox: InviteListener = await listenForInvites({ address: '127.0.0.1', port: group });
-    cleanup.push(() => inbox.close());
     const bob: Discovery = discover(await udpPort({ port: group }), { peerId: 'bob', nick: 'bob', intervalMs: 200 });
     cleanup.push(() => bob.close());
     // The server delivers only to peers its discovery knows.
