@@ -163,8 +163,10 @@ describe('three discovery processes on loopback multicast', () => {
     const gone = first(b, (l) => about('gone', 'peer-a')(l) && (l.at ?? 0) >= stoppedAt);
     await gone;
     await pdusOf(listener, 'peer-b', 3); // b keeps announcing while a is stopped
-    a.proc.kill('SIGCONT');
+    // Taken before the signal: on a loaded box this process may run again only after b heard the
+    // resumed a, and an 'appeared' stamped before a later resumedAt would be filtered out for good.
     const resumedAt = Date.now();
+    a.proc.kill('SIGCONT');
     expect(resumedAt - stoppedAt).toBeGreaterThanOrEqual(5 * INTERVAL);
     // After the resume a hears b again; then its stats show the stall it measured.
     await first(b, (l) => about('appeared', 'peer-a')(l) && (l.at ?? 0) >= resumedAt);
