@@ -45,13 +45,10 @@ export class SendBatch {
       this.first = chunk;
       return;
     }
+    // A store at the end appends; one below it reuses a slot of an earlier turn.
     const list = (this.list ??= []);
     if (this.count === 0) list[this.count++] = this.first;
-    if (this.count < list.length) list[this.count++] = chunk;
-    else {
-      list.push(chunk);
-      this.count += 1;
-    }
+    list[this.count++] = chunk;
   }
 
   /**
