@@ -88,9 +88,9 @@ export class HostOutput {
     else entry.conn.close(reason);
   }
 
-  /** The socket write itself (the turn commit's `deliver`). */
-  write(entry: Entry, bytes: Uint8Array): void {
-    if (entry.conn.write(bytes)) this.framesOut++;
+  /** The socket write itself (the turn commit's `deliver`): `frames` frames (a run of posts' echoes is one write). */
+  write(entry: Entry, bytes: Uint8Array, frames = 1): void {
+    if (entry.conn.write(bytes)) this.framesOut += frames;
   }
 
   /**

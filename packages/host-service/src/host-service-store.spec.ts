@@ -28,9 +28,10 @@ async function setup() {
 
 describe('host service: durable acknowledgement (group commit per turn)', () => {
   it('sends no echo before the post is committed, and one commit for the posts of a turn', async () => {
-    const { w, store, a, b } = await setup();
+    const { w, store, svc, a, b } = await setup();
     const seenAtCommit: string[][] = [];
     store.onCommit = () => seenAtCommit.push([...texts(a), ...texts(b)]);
+    const framesBefore = svc.stats().framesOut;
     a.send({ cmd: 'SAY', text: 'one' }, { cmd: 'SAY', text: 'two' });
     b.send({ cmd: 'SAY', text: 'three' });
     await a.next(isSay('three'));
@@ -38,7 +39,10 @@ describe('host service: durable acknowledgement (group commit per turn)', () => 
     expect(seenAtCommit).toEqual([[]]);
     expect(store.commits).toEqual([3]);
     expect(store.stored('#s')).toEqual(['one', 'two', 'three']);
+    expect(texts(a)).toEqual(['one', 'two', 'three']);
     expect(texts(b)).toEqual(['one', 'two', 'three']);
+    // The turn's three posts went to each member as one write, and count as the frames they are.
+    expect(svc.stats().framesOut - framesBefore).toBe(6);
   });
 
   it('keeps each connection in order behind a held echo: the ERROR after a SAY, and the close after EXIT', async () => {

@@ -109,7 +109,7 @@ class Service implements HostService {
     };
     this.flood = new FloodGuard(limits, offenders.keyed(), floodActions, this.holdBack);
     const retract = (channel: string, post: Post): void => this.feed({ kind: 'retract', channel, post });
-    const hooks = { deliver: (to: Entry, bytes: Uint8Array) => out.write(to, bytes), retract, health: this.storeHealth, now: this.now };
+    const hooks = { deliver: (to: Entry, bytes: Uint8Array, frames?: number) => out.write(to, bytes, frames), retract, health: this.storeHealth, now: this.now };
     this.turn = out.turn = options.store && new TurnCommit<Entry>(options.store, transport, hooks);
     this.host = createHost(hostOptionsOf(options.peerId, limits), this.now);
     // A restarted server serves the same history: stored posts become archives (takeover inputs).

@@ -35,8 +35,8 @@ export interface StagedPost<O extends Outlet> {
 
 /** What the owner supplies: raw delivery, taking a post back, the store's health and the clock. */
 export interface TurnCommitHooks<O extends Outlet> {
-  /** Hands bytes to the connection (counting them). */
-  deliver(to: O, bytes: Uint8Array): void;
+  /** Hands bytes (`frames` frames, 1 unless said) to the connection, counting them. */
+  deliver(to: O, bytes: Uint8Array, frames?: number): void;
   /** A post of a failed commit leaves the history; called before the held writes are released. */
   retract(channel: string, post: Post): void;
   readonly health: StoreHealth;
@@ -46,13 +46,48 @@ export interface TurnCommitHooks<O extends Outlet> {
 /** What an author gets in place of the echo of a post that was not stored. */
 const REFUSAL = encodeFrame({ cmd: 'ERROR', reason: 'STORE_UNAVAILABLE: the history cannot be written, post not stored; send it again later' });
 
+/**
+ * Posts of one turn that go to the very same members one after another (a channel's posts of the
+ * turn, when nothing else went between them): their frames are joined once at the release, and each
+ * member gets one write of them instead of one per post. At 50 members and 64 posts a turn, that is
+ * 50 writes to queue and copy where it was 3,200.
+ */
+class Run<O extends Outlet> {
+  readonly bytes: Uint8Array[];
+  readonly tags: StagedPost<O>[];
+  size: number;
+
+  constructor(bytes: Uint8Array, tag: StagedPost<O>) {
+    this.bytes = [bytes];
+    this.tags = [tag];
+    this.size = bytes.byteLength;
+  }
+
+  add(bytes: Uint8Array, tag: StagedPost<O>): void {
+    this.bytes.push(bytes);
+    this.tags.push(tag);
+    this.size += bytes.byteLength;
+  }
+
+  /** The frames as one buffer (a Buffer: the socket takes it as it is). */
+  join(): Buffer {
+    const out = Buffer.allocUnsafe(this.size);
+    let at = 0;
+    for (const b of this.bytes) {
+      out.set(b, at);
+      at += b.byteLength;
+    }
+    return out;
+  }
+}
+
 /** The held writes of one turn, in order, as parallel arrays (a fan-out holds one slot for all its members). */
 export class TurnCommit<O extends Outlet> {
   private staged: StagedPost<O>[] = [];
   /** One connection, or every member of a fan-out (the same bytes to each). */
   private to: (O | readonly O[])[] = [];
-  /** Bytes to deliver, or the reason of a close. */
-  private what: (Uint8Array | string)[] = [];
+  /** Bytes to deliver, a run of posts' frames to the same members, or the reason of a close. */
+  private what: (Uint8Array | Run<O> | string)[] = [];
   private tags: (StagedPost<O> | undefined)[] = [];
   /** Admitted IDs of this turn, queued in the store too (to queue again if the commit fails). */
   private admittedIds: { readonly channel: string; readonly ids: readonly string[] }[] = [];
@@ -112,11 +147,27 @@ export class TurnCommit<O extends Outlet> {
     this.tags.push(tag);
   }
 
-  /** {@link write} of the same bytes to each of `to`, held as one slot: a fan-out costs one entry, not one per member. */
+  /**
+   * {@link write} of the same bytes to each of `to`, held as one slot: a fan-out costs one entry, not
+   * one per member. A post's echo to the very members (the same array) the slot before went to joins
+   * that slot's {@link Run}: nothing else was written in between, so every member's order is kept.
+   */
   writeAll(to: readonly O[], bytes: Uint8Array, tag?: StagedPost<O>): void {
     if (!this.holding) {
       for (let i = 0; i < to.length; i++) this.hooks.deliver(to[i] as O, bytes);
       return;
+    }
+    const last = this.to.length - 1;
+    if (tag !== undefined && last >= 0 && this.to[last] === to) {
+      const prev = this.what[last] as Uint8Array | Run<O> | string;
+      const prevTag = this.tags[last];
+      if (prev instanceof Run) return prev.add(bytes, tag);
+      if (prevTag !== undefined && typeof prev !== 'string') {
+        const run = new Run<O>(prev, prevTag);
+        run.add(bytes, tag);
+        this.what[last] = run;
+        return;
+      }
     }
     this.to.push(to);
     this.what.push(bytes);
@@ -146,9 +197,10 @@ export class TurnCommit<O extends Outlet> {
     }
     for (let i = 0; i < to.length; i++) {
       const dest = to[i] as O | readonly O[];
-      const item = what[i] as Uint8Array | string;
+      const item = what[i] as Uint8Array | Run<O> | string;
       const tag = tags[i];
-      if (Array.isArray(dest)) this.releaseAll(dest as readonly O[], item as Uint8Array, tag);
+      if (item instanceof Run) this.releaseRun(dest as readonly O[], item);
+      else if (Array.isArray(dest)) this.releaseAll(dest as readonly O[], item as Uint8Array, tag);
       else if (typeof item === 'string') (dest as O).conn.close(item);
       else if (tag?.failed !== true) this.hooks.deliver(dest as O, item);
       else if (dest === tag.author) this.answer(tag);
@@ -156,6 +208,18 @@ export class TurnCommit<O extends Outlet> {
     // An author that was not among the recipients (it left in the same turn) still gets its answer.
     if (!result.ok) for (const s of staged) this.answer(s);
   };
+
+  /** A run's frames as one write per member; if a post of it failed, post by post as {@link releaseAll} (the others still go out). */
+  private releaseRun(dest: readonly O[], run: Run<O>): void {
+    if (run.tags.some((t) => t.failed)) {
+      for (let k = 0; k < run.bytes.length; k++) this.releaseAll(dest, run.bytes[k] as Uint8Array, run.tags[k]);
+      return;
+    }
+    const bytes = run.join();
+    const frames = run.bytes.length;
+    const deliver = this.hooks.deliver;
+    for (let j = 0; j < dest.length; j++) deliver(dest[j] as O, bytes, frames);
+  }
 
   private releaseAll(dest: readonly O[], bytes: Uint8Array, tag: StagedPost<O> | undefined): void {
     if (tag?.failed === true) {
