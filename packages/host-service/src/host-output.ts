@@ -48,8 +48,10 @@ export class HostOutput {
 
   /** Encode once; every member's connection queues the same bytes (held with `staged` until its commit). */
   broadcast(conns: readonly string[], command: ServerCommand, staged: StagedPost<Entry> | undefined): void {
-    const bytes = this.encode(command);
-    if (!bytes) return;
+    const frame = this.encode(command);
+    if (!frame) return;
+    // A Buffer view once per post: a socket turns a plain Uint8Array into one on every write.
+    const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     const entries = this.entriesOf(conns);
     if (this.turn) this.turn.writeAll(entries, bytes, staged);
     else for (let i = 0; i < entries.length; i++) this.write(entries[i] as Entry, bytes);
