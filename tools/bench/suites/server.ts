@@ -35,13 +35,15 @@ interface Runs<R> {
 /**
  * Run `fn` against a fresh relay, a fresh ims server and (when `nats` is given) a fresh nats-server,
  * `repeats` times each, alternating, and keep the median run of each by `key`: on a shared machine,
- * alternating spreads other load over all of them. Every process started is stopped, also on failure.
+ * alternating spreads other load over all of them. The first `discard` rounds warm every target up
+ * and are not kept. Every process started is stopped, also on failure.
  */
 async function compare<R>(
   fn: (t: Target) => Promise<R>,
   key: (r: R) => number,
   nats: NatsServer | undefined,
   repeats = 1,
+  discard = 0,
 ): Promise<Runs<R>> {
   const dir = mkdtempSync(join(tmpdir(), 'ims-bench-'));
   const targets: Target[] = [];
@@ -50,8 +52,11 @@ async function compare<R>(
     targets.push(await startIms(dir));
     if (nats) targets.push(await startNats(nats));
     const runs = targets.map(() => [] as R[]);
-    for (let i = 0; i < repeats; i++) {
-      for (const [t, target] of targets.entries()) runs[t]?.push(await fn(target));
+    for (let i = 0; i < discard + repeats; i++) {
+      for (const [t, target] of targets.entries()) {
+        const r = await fn(target);
+        if (i >= discard) runs[t]?.push(r);
+      }
     }
     const med = runs.map((r) => medianBy(r, key));
     const all = { relay: runs[0] as R[], ims: runs[1] as R[], nats: nats ? (runs[2] as R[]) : undefined };
@@ -78,6 +83,20 @@ function cpuLine(r: Runs<{ readonly serverCpuUsPerDelivery: number }>): string {
 
 /** Alternating rounds of each fan-out: the CPU figures take their own medians over them (below). */
 const FAN_OUT_ROUNDS = 5;
+/**
+ * Unmeasured rounds before them, for every target alike: a server runs for days, and its first
+ * ~100,000 posts are the JIT compiling its code (`--trace-opt`: ims's server had 170 functions
+ * optimised at the end of one round's warm-up, 298 after three more rounds, 310 after eight), which
+ * costs the bigger program more than the relay and showed as ims's rounds 1 and 2 of 5 being the
+ * dearest.
+ */
+const FAN_OUT_WARM_ROUNDS = 1;
+/**
+ * Alternating rounds of the 100 × 10 workload. One 10 s run's p99 is its ~2,000 slowest deliveries,
+ * which on a shared 2-core box land in a few stalls of the machine: the relay's own p99 moved from
+ * 1.3 to 16.9 ms between runs of one afternoon (channel-server README, runs 5–24).
+ */
+const P99_ROUNDS = 3;
 
 /**
  * Server CPU per delivery of ims over the relay's, from all rounds: the median of each target's
@@ -96,8 +115,8 @@ function cpuRatios(all: Runs<FanOutResult>['all']): { ims: number; relay: number
 }
 
 async function fanOutFigures(ctx: BenchContext, members: number, posts: number, nats: NatsServer | undefined): Promise<void> {
-  ctx.progress(`fan-out: 1 sender, ${members} members, ${posts} posts, ${FAN_OUT_ROUNDS} alternating rounds`);
-  const r = await compare((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, nats, FAN_OUT_ROUNDS);
+  ctx.progress(`fan-out: 1 sender, ${members} members, ${posts} posts, ${FAN_OUT_ROUNDS} alternating rounds after ${FAN_OUT_WARM_ROUNDS} unmeasured`);
+  const r = await compare((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, nats, FAN_OUT_ROUNDS, FAN_OUT_WARM_ROUNDS);
   const rounds = r.all.ims.map((x, i) => `${x.serverCpuUsPerDelivery.toFixed(3)}/${(r.all.relay[i] as FanOutResult).serverCpuUsPerDelivery.toFixed(3)}`);
   ctx.progress(`server CPU per delivery by round, ims/relay µs: ${rounds.join(', ')}`);
   const label = `server fan-out ${members} members`;
@@ -143,7 +162,7 @@ const suite: BenchSuite = {
 
     const channels = Math.max(10, Math.round(100 * s));
     const seconds = Math.max(2, Math.round(10 * s));
-    ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s`);
+    ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s, ${P99_ROUNDS} alternating rounds (the figures are each target's median round by p99)`);
     const m = await compare(
       async (t) => {
         const r = await manyChannels(t, channels, 10, 20, seconds * 1000);
@@ -151,7 +170,9 @@ const suite: BenchSuite = {
       },
       (x) => x.p99Ms,
       nats,
+      P99_ROUNDS,
     );
+    ctx.progress(`p99 by round, ms: ${(['ims', 'relay', 'nats'] as const).flatMap((k) => (m.all[k] ? [`${k} ${m.all[k].map((x) => x.p99Ms.toFixed(2)).join('/')}`] : [])).join(', ')}`);
     const label = `server ${channels}x10@20/s`;
     ctx.figure(`${label} p50 latency (lower is better)`, m.ims.p50Ms, 'ms', m.relay.p50Ms);
     const p99 = ctx.figure(`${label} p99 latency (lower is better)`, m.ims.p99Ms, 'ms', m.relay.p99Ms);
