@@ -30,6 +30,8 @@ interface Runs<R> {
   readonly nats: R | undefined;
   /** Every run, in order: round i ran relay, ims and nats back to back. */
   readonly all: { readonly ims: readonly R[]; readonly relay: readonly R[]; readonly nats: readonly R[] | undefined };
+  /** The unmeasured warm-up runs, likewise (printed, never in a figure). */
+  readonly warm: { readonly ims: readonly R[]; readonly relay: readonly R[]; readonly nats: readonly R[] | undefined };
 }
 
 /**
@@ -52,15 +54,16 @@ async function compare<R>(
     targets.push(await startIms(dir));
     if (nats) targets.push(await startNats(nats));
     const runs = targets.map(() => [] as R[]);
+    const warmRuns = targets.map(() => [] as R[]);
     for (let i = 0; i < discard + repeats; i++) {
       for (const [t, target] of targets.entries()) {
         const r = await fn(target);
-        if (i >= discard) runs[t]?.push(r);
+        (i >= discard ? runs : warmRuns)[t]?.push(r);
       }
     }
     const med = runs.map((r) => medianBy(r, key));
-    const all = { relay: runs[0] as R[], ims: runs[1] as R[], nats: nats ? (runs[2] as R[]) : undefined };
-    return { relay: med[0] as R, ims: med[1] as R, nats: nats ? (med[2] as R) : undefined, all };
+    const byTarget = (x: R[][]) => ({ relay: x[0] as R[], ims: x[1] as R[], nats: nats ? (x[2] as R[]) : undefined });
+    return { relay: med[0] as R, ims: med[1] as R, nats: nats ? (med[2] as R) : undefined, all: byTarget(runs), warm: byTarget(warmRuns) };
   } finally {
     await Promise.all(targets.map((t) => stopTarget(t)));
     rmSync(dir, { recursive: true, force: true });
@@ -81,6 +84,18 @@ function cpuLine(r: Runs<{ readonly serverCpuUsPerDelivery: number }>): string {
   return [part('ims', r.ims), part('relay', r.relay), part('nats', r.nats)].filter(Boolean).join(', ');
 }
 
+/** Every round's figure of each target, the unmeasured ones first in brackets: `ims [a] b/c/d, relay ...`. */
+function byRound<R>(r: Runs<R>, show: (x: R) => string): string {
+  return (['ims', 'relay', 'nats'] as const)
+    .flatMap((k) => {
+      const all = r.all[k];
+      if (!all) return [];
+      const warm = r.warm[k] ?? [];
+      return [`${k} ${warm.length > 0 ? `[${warm.map(show).join('/')}] ` : ''}${all.map(show).join('/')}`];
+    })
+    .join(', ');
+}
+
 /** Alternating rounds of each fan-out: the CPU figures take their own medians over them (below). */
 const FAN_OUT_ROUNDS = 5;
 /**
@@ -96,7 +111,13 @@ const FAN_OUT_WARM_ROUNDS = 1;
  * which on a shared 2-core box land in a few stalls of the machine: the relay's own p99 moved from
  * 1.3 to 16.9 ms between runs of one afternoon (channel-server README, runs 5–24).
  */
-const P99_ROUNDS = 3;
+const P99_ROUNDS = 5;
+/**
+ * And one unmeasured round before them, as for the fan-outs: a fresh ims server's first round was
+ * its slowest in most runs (4.1, 1.6, 1.3, 10.0 ms against 0.6–1.1 after it, 2026-12-02), while
+ * nats-server, compiled ahead of time, has no such round. Its p99 is printed with the others.
+ */
+const P99_WARM_ROUNDS = 1;
 /**
  * Rounds of the idle-RSS workload, each target's median kept: most of the figure is V8's young
  * generation grown by the join storm, the relay's too, and how far it grew moved the relay's
@@ -125,6 +146,7 @@ async function fanOutFigures(ctx: BenchContext, members: number, posts: number, 
   const r = await compare((t) => fanOut(t, members, posts), (x) => x.deliveredPerSec, nats, FAN_OUT_ROUNDS, FAN_OUT_WARM_ROUNDS);
   const rounds = r.all.ims.map((x, i) => `${x.serverCpuUsPerDelivery.toFixed(3)}/${(r.all.relay[i] as FanOutResult).serverCpuUsPerDelivery.toFixed(3)}`);
   ctx.progress(`server CPU per delivery by round, ims/relay µs: ${rounds.join(', ')}`);
+  ctx.progress(`delivered by round, k msgs/s (unmeasured first): ${byRound(r, (x) => (x.deliveredPerSec / 1000).toFixed(0))}`);
   const label = `server fan-out ${members} members`;
   // Which side saturates: a load generator near 100 % of a core bounds every target alike.
   const cpu = (name: string, x: FanOutResult | undefined): string =>
@@ -168,7 +190,7 @@ const suite: BenchSuite = {
 
     const channels = Math.max(10, Math.round(100 * s));
     const seconds = Math.max(2, Math.round(10 * s));
-    ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s, ${P99_ROUNDS} alternating rounds (the figures are each target's median round by p99)`);
+    ctx.progress(`${channels} channels x 10 members, 20 posts/s per channel, ${seconds} s, ${P99_ROUNDS} alternating rounds after ${P99_WARM_ROUNDS} unmeasured (the figures are each target's median round by p99)`);
     const m = await compare(
       async (t) => {
         const r = await manyChannels(t, channels, 10, 20, seconds * 1000);
@@ -177,8 +199,9 @@ const suite: BenchSuite = {
       (x) => x.p99Ms,
       nats,
       P99_ROUNDS,
+      P99_WARM_ROUNDS,
     );
-    ctx.progress(`p99 by round, ms: ${(['ims', 'relay', 'nats'] as const).flatMap((k) => (m.all[k] ? [`${k} ${m.all[k].map((x) => x.p99Ms.toFixed(2)).join('/')}`] : [])).join(', ')}`);
+    ctx.progress(`p99 by round, ms (unmeasured first): ${byRound(m, (x) => x.p99Ms.toFixed(2))}`);
     const label = `server ${channels}x10@20/s`;
     ctx.figure(`${label} p50 latency (lower is better)`, m.ims.p50Ms, 'ms', m.relay.p50Ms);
     const p99 = ctx.figure(`${label} p99 latency (lower is better)`, m.ims.p99Ms, 'ms', m.relay.p99Ms);
